@@ -1,0 +1,22 @@
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+
+/** Configuration shared by every Tokenomics instrumentation. */
+export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * Record prompt and response content on spans. Off by default; the environment variable
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` turns it on when this is unset.
+   */
+  captureMessageContent?: boolean;
+  /**
+   * Attribution keys (set with `withAttribution`) copied onto metric points. Keys not listed here
+   * are recorded on spans only. Default: `['tenant', 'feature']`.
+   */
+  attributionKeys?: string[];
+  /** Distinct values kept per metric attribute (models, attribution values); the rest become `_other`. Default 100. */
+  maxAttributeValues?: number;
+  /**
+   * OpenAI streams: add `stream_options.include_usage` when the app did not, so usage is billed-exact,
+   * and hide the extra chunk from the app. Default true.
+   */
+  injectStreamUsage?: boolean;
+}
