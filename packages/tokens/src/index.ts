@@ -1,1 +1,16 @@
-export {};
+/**
+ * Token counting for LLM requests with tiktoken, loaded lazily per encoding.
+ *
+ * @packageDocumentation
+ */
+export { encodingForModel, resolveModelEncoding, isEncodingName, DEFAULT_ENCODING } from './encodings';
+export type { EncodingName, ModelEncoding } from './encodings';
+export { countTokens } from './token-count';
+export type { TokenCount } from './token-count';
+export { countChatTokens } from './chat-tokens';
+export type { ChatMessageLike, ContentPartLike, ToolCallLike } from './chat-tokens';
+export { countResponsesInputTokens } from './responses-tokens';
+export type { ResponsesInputItemLike } from './responses-tokens';
+export { estimateRequestTokens } from './request-estimate';
+export { tokenPieces } from './token-pieces';
+export { loadedEncodings } from './encoder-cache';
