@@ -1,0 +1,252 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Usage } from '@tokenomics/pricing';
+import * as A from './attribute-names';
+import type { InvalidValueSink } from './invalid-values';
+import { normaliseProviderName } from './provider-names';
+
+/** One model call as read from a span, whatever instrumentation wrote it. */
+export interface GenAiCall {
+  /** `gen_ai.provider.name` value (normalised from any spelling), when the span names one. */
+  provider?: string;
+  operation?: string;
+  requestModel?: string;
+  responseModel?: string;
+  /** Model to price: the response model, else the request model. */
+  model?: string;
+  /** Usage in the semconv shape: input INCLUDES cache tokens, output INCLUDES reasoning tokens. */
+  usage: Usage;
+  serviceTier?: string;
+  /** The source flagged its counts as estimated (`tokenomics.usage.estimated`). */
+  estimated: boolean;
+  /** How the source's counts were adjusted to the semconv shape, if at all. */
+  adjustments: readonly UsageAdjustment[];
+}
+
+/**
+ * `input_added_cache`: the source's input count excluded cache tokens (OpenLIT for Anthropic, or
+ * cache subsets larger than the input) so they were added. `output_added_reasoning`: reasoning
+ * exceeded output, so the output count excluded it. `input_from_total` / `output_from_total`: the
+ * count was derived from a total.
+ */
+export type UsageAdjustment = 'input_added_cache' | 'output_added_reasoning' | 'input_from_total' | 'output_from_total';
+
+/** What a span holds, from the exporter's point of view. */
+export type SpanReading =
+  | { readonly kind: 'not_genai' }
+  | { readonly kind: 'skipped'; readonly reason: 'not_a_model_call' | 'no_usage' }
+  | {
+      readonly kind: 'unusable';
+      /** `invalid_usage`: a count is present but unusable; `incomplete_usage`: output without input. */
+      readonly reason: 'invalid_usage' | 'incomplete_usage';
+      readonly call: Omit<GenAiCall, 'usage'>;
+      /** The offending attribute. */
+      readonly attribute: string;
+    }
+  | { readonly kind: 'call'; readonly call: GenAiCall };
+
+const NOT_GENAI: SpanReading = { kind: 'not_genai' };
+const SKIPPED_NOT_A_MODEL_CALL: SpanReading = { kind: 'skipped', reason: 'not_a_model_call' };
+const SKIPPED_NO_USAGE: SpanReading = { kind: 'skipped', reason: 'no_usage' };
+
+/** GenAI operations that are not themselves a billed model call (agents aggregate their children). */
+const NOT_MODEL_CALLS = new Set(['invoke_agent', 'create_agent', 'execute_tool', 'invoke_workflow']);
+
+/** OpenLLMetry's `llm.request.type` to a semconv operation name. */
+const LLM_REQUEST_TYPES: ReadonlyMap<string, string> = new Map([
+  ['chat', 'chat'],
+  ['completion', 'text_completion'],
+  ['embedding', 'embeddings'],
+  ['rerank', 'rerank'],
+]);
+
+/** Usage attributes in order of preference, per field. */
+const INPUT_KEYS = [A.ATTR_GEN_AI_USAGE_INPUT_TOKENS, A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS];
+const OUTPUT_KEYS = [A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS];
+const TOTAL_KEYS = [A.ATTR_GEN_AI_USAGE_TOTAL_TOKENS, A.ATTR_LLM_USAGE_TOTAL_TOKENS];
+const CACHE_READ_KEYS = [
+  A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT,
+  A.ATTR_OPENLIT_CACHE_READ,
+];
+const CACHE_WRITE_KEYS = [
+  A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT,
+  A.ATTR_OPENLIT_CACHE_WRITE,
+];
+const REASONING_KEYS = [
+  A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  A.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT,
+  A.ATTR_OPENLIT_REASONING,
+];
+const SERVICE_TIER_KEYS = [
+  A.ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  A.ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
+  A.ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  A.ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER,
+];
+
+/** A count attribute that is present but unusable. */
+const INVALID = -1;
+
+/**
+ * Whether the span looks like GenAI telemetry at all: it names an operation, a provider (current or
+ * deprecated attribute) or an OpenLLMetry request type. Cheap enough to run on every span.
+ */
+export function isGenAiSpan(attrs: Attributes): boolean {
+  return (
+    attrs[A.ATTR_GEN_AI_OPERATION_NAME] !== undefined ||
+    attrs[A.ATTR_GEN_AI_PROVIDER_NAME] !== undefined ||
+    attrs[A.ATTR_GEN_AI_SYSTEM] !== undefined ||
+    attrs[A.ATTR_LLM_REQUEST_TYPE] !== undefined
+  );
+}
+
+/** Whether a span that another source priced came from OpenLIT (its `gen_ai.usage.cost` or scope). */
+export function isOpenLit(attrs: Attributes, scopeName: string): boolean {
+  return typeof attrs[A.ATTR_OPENLIT_USAGE_COST] === 'number' || scopeName.startsWith('openlit');
+}
+
+/**
+ * Read one model call from a span's attributes, in the semconv shape whatever the source's dialect.
+ * Bad values go to `report`; a present-but-unusable input or output count makes the call
+ * `invalid_usage` (never a guessed cost).
+ */
+export function readGenAiCall(attrs: Attributes, scopeName: string, report: InvalidValueSink): SpanReading {
+  if (!isGenAiSpan(attrs)) return NOT_GENAI;
+
+  const operation = readOperation(attrs);
+  if (operation !== undefined && NOT_MODEL_CALLS.has(operation)) return SKIPPED_NOT_A_MODEL_CALL;
+
+  let input = readCount(attrs, INPUT_KEYS, report);
+  let output = readCount(attrs, OUTPUT_KEYS, report);
+  const total = readCount(attrs, TOTAL_KEYS, report);
+  if (input === undefined && output === undefined && total === undefined) return SKIPPED_NO_USAGE;
+
+  const rawProvider = str(attrs[A.ATTR_GEN_AI_PROVIDER_NAME]) ?? str(attrs[A.ATTR_GEN_AI_SYSTEM]);
+  const provider = rawProvider === undefined ? undefined : normaliseProviderName(rawProvider);
+  const requestModel = str(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]);
+  const responseModel = str(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]);
+  const head: Omit<GenAiCall, 'usage'> = {
+    provider,
+    operation,
+    requestModel,
+    responseModel,
+    model: responseModel ?? requestModel,
+    serviceTier: firstString(attrs, SERVICE_TIER_KEYS),
+    estimated: attrs[A.ATTR_TOKENOMICS_USAGE_ESTIMATED] === true,
+    adjustments: [],
+  };
+
+  const cacheRead = readCount(attrs, CACHE_READ_KEYS, report);
+  const cacheWrite = readCount(attrs, CACHE_WRITE_KEYS, report);
+  const reasoning = readCount(attrs, REASONING_KEYS, report);
+  for (const [value, keys] of [
+    [input, INPUT_KEYS],
+    [output, OUTPUT_KEYS],
+    [total, TOTAL_KEYS],
+    [cacheRead, CACHE_READ_KEYS],
+    [cacheWrite, CACHE_WRITE_KEYS],
+    [reasoning, REASONING_KEYS],
+  ] as const) {
+    if (value === INVALID) return unusable('invalid_usage', head, presentKey(attrs, keys));
+  }
+
+  const adjustments: UsageAdjustment[] = [];
+  if (input === undefined) {
+    // OpenLLMetry embeddings and some older spans carry only a total.
+    if (total === undefined) return unusable('incomplete_usage', head, presentKey(attrs, OUTPUT_KEYS));
+    input = total - (output ?? 0);
+    if (input < 0) return unusable('invalid_usage', head, presentKey(attrs, TOTAL_KEYS));
+    adjustments.push('input_from_total');
+  } else if (output === undefined && total !== undefined && total >= input && operation !== 'embeddings') {
+    output = total - input;
+    adjustments.push('output_from_total');
+  }
+
+  const cache = (cacheRead ?? 0) + (cacheWrite ?? 0);
+  if (cache > 0 && ((provider === 'anthropic' && isOpenLit(attrs, scopeName)) || cache > input)) {
+    // OpenLIT copies Anthropic's `input_tokens`, which excludes cache tokens; other sources that
+    // report cache subsets larger than the input evidently did the same.
+    input += cache;
+    adjustments.push('input_added_cache');
+  }
+  if (reasoning !== undefined && output !== undefined && reasoning > output) {
+    // e.g. Gemini's candidates count, which excludes thoughts.
+    output += reasoning;
+    adjustments.push('output_added_reasoning');
+  }
+
+  const usage: Usage = { inputTokens: input, outputTokens: output ?? 0 };
+  if (cacheRead) usage.cacheReadTokens = cacheRead;
+  if (cacheWrite) usage.cacheWriteTokens = cacheWrite;
+  if (reasoning) usage.reasoningTokens = reasoning;
+  return { kind: 'call', call: { ...head, usage, adjustments } };
+}
+
+function unusable(
+  reason: 'invalid_usage' | 'incomplete_usage',
+  call: Omit<GenAiCall, 'usage'>,
+  attribute: string,
+): SpanReading {
+  return { kind: 'unusable', reason, call, attribute };
+}
+
+function readOperation(attrs: Attributes): string | undefined {
+  const op = str(attrs[A.ATTR_GEN_AI_OPERATION_NAME]);
+  if (op !== undefined) return op;
+  const type = str(attrs[A.ATTR_LLM_REQUEST_TYPE]);
+  return type === undefined ? undefined : (LLM_REQUEST_TYPES.get(type) ?? type);
+}
+
+/** First present key's count: a non-negative integer, `undefined` when absent, `INVALID` when unusable. */
+function readCount(attrs: Attributes, keys: readonly string[], report: InvalidValueSink): number | undefined {
+  for (const key of keys) {
+    const value = attrs[key];
+    if (value === undefined || value === null) continue;
+    return toCount(key, value, report);
+  }
+  return undefined;
+}
+
+function toCount(key: string, value: AttributeValue, report: InvalidValueSink): number {
+  let n: number;
+  if (typeof value === 'number') {
+    n = value;
+  } else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
+    report(key, value, 'string');
+    n = Number(value);
+  } else {
+    report(key, value, 'not_a_number');
+    return INVALID;
+  }
+  if (!Number.isFinite(n)) {
+    report(key, value, 'not_finite');
+    return INVALID;
+  }
+  if (n < 0) {
+    report(key, value, 'negative');
+    return INVALID;
+  }
+  if (!Number.isInteger(n)) {
+    report(key, value, 'not_integer');
+    return INVALID;
+  }
+  return n;
+}
+
+function presentKey(attrs: Attributes, keys: readonly string[]): string {
+  for (const key of keys) if (attrs[key] !== undefined && attrs[key] !== null) return key;
+  return keys[0];
+}
+
+function str(value: AttributeValue | undefined): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function firstString(attrs: Attributes, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = str(attrs[key]);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}

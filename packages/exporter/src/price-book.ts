@@ -1,0 +1,35 @@
+import { diag } from '@opentelemetry/api';
+import * as pricing from '@tokenomics/pricing';
+import type { Cost, PriceOptions, Usage } from '@tokenomics/pricing';
+
+/**
+ * What the exporter needs from a price book: its version and a `price()` that turns a usage record
+ * into a cost. `@tokenomics/pricing`'s `PriceBook` satisfies it; pass your own to apply negotiated
+ * rates or to price from a different source.
+ */
+export interface PriceBookLike {
+  /** Version of the price data, written to `tokenomics.price_book.version`. */
+  readonly version: string;
+  /** Cost of one call's usage. Should not throw; if it does, the call is reported unpriced. */
+  price(usage: Usage, opts: PriceOptions): Cost;
+}
+
+type PricingModule = { getPriceBook?: () => PriceBookLike };
+
+/**
+ * The process-wide price book from `@tokenomics/pricing` (`getPriceBook()`), or `undefined` with a
+ * diagnostic when it cannot be loaded.
+ */
+export function defaultPriceBook(): PriceBookLike | undefined {
+  try {
+    const getPriceBook = (pricing as PricingModule).getPriceBook;
+    if (typeof getPriceBook !== 'function') {
+      diag.error('@tokenomics/exporter: @tokenomics/pricing has no getPriceBook(); GenAI spans will be marked unpriced');
+      return undefined;
+    }
+    return getPriceBook();
+  } catch (err) {
+    diag.error('@tokenomics/exporter: could not load the price book; GenAI spans will be marked unpriced', err);
+    return undefined;
+  }
+}

@@ -1,0 +1,229 @@
+import { diag, type Attributes, type MeterProvider } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Cost, PriceOptions } from '@tokenomics/pricing';
+import * as A from './attribute-names';
+import { pricedAttributes, shadowAttributes, unpricedAttributes } from './cost-attributes';
+import { EnrichedSpan } from './enriched-span';
+import { readGenAiCall, type GenAiCall, type SpanReading } from './genai-call';
+import { InvalidValueReporter } from './invalid-values';
+import { defaultPriceBook, type PriceBookLike } from './price-book';
+import { RecentCalls, type RecentCall } from './recent-calls';
+import { SelfMetrics, type SpanOutcome } from './self-metrics';
+
+/** Options shared by the span exporter and the span processor wrappers. */
+export interface CostEnrichmentOptions {
+  /**
+   * Price book to price calls with. Defaults to `getPriceBook()` from `@tokenomics/pricing` (the
+   * bundled snapshot plus user overrides). Anything with `version` and `price(usage, opts)` works.
+   */
+  priceBook?: PriceBookLike;
+  /**
+   * How many recent GenAI spans to remember for spotting two spans of one call (a vendor SDK's span
+   * around or inside another instrumentation's). Least recently used are forgotten first.
+   * Default 10 000; 0 turns de-duplication across batches off (within a batch it still applies).
+   */
+  dedupeCapacity?: number;
+  /**
+   * What to do with spans another source already priced with its own attribute (OpenLIT's
+   * `gen_ai.usage.cost`). `'annotate'` (default): keep theirs, add ours under `tokenomics.*`
+   * (`tokenomics.price_book.cost` and the breakdown). `'keep'`: pass them through untouched.
+   */
+  foreignCost?: 'annotate' | 'keep';
+  /** MeterProvider for the exporter's own counters. Defaults to the global one. */
+  meterProvider?: MeterProvider;
+}
+
+/** Default of {@link CostEnrichmentOptions.dedupeCapacity}. */
+export const DEFAULT_DEDUPE_CAPACITY = 10_000;
+
+/**
+ * `untouched`: not GenAI, exported as is. `already_priced`: carries a cost or an unpriced verdict,
+ * exported as is and remembered for de-duplication. `pending`: needs pricing (or annotating).
+ */
+type State = 'untouched' | 'already_priced' | 'pending';
+
+interface Pending {
+  readonly index: number;
+  readonly span: ReadableSpan;
+  readonly reading: SpanReading;
+  readonly foreignPriced: boolean;
+}
+
+/**
+ * Prices GenAI spans that lack cost and returns lightweight views with the cost attributes added;
+ * the engine behind {@link CostEnrichingSpanExporter} and {@link createCostEnrichingSpanProcessor}.
+ * Never throws: on any internal failure the spans are returned unchanged and the failure goes to
+ * `diag`.
+ */
+export class SpanCostEnricher {
+  private priceBook: PriceBookLike | undefined;
+  private priceBookLoaded: boolean;
+  private readonly recent: RecentCalls;
+  private readonly foreignCost: 'annotate' | 'keep';
+  private readonly selfMetrics: SelfMetrics;
+  private readonly reporter: InvalidValueReporter;
+
+  constructor(options: CostEnrichmentOptions = {}) {
+    this.priceBook = options.priceBook;
+    this.priceBookLoaded = options.priceBook !== undefined;
+    this.recent = new RecentCalls(Math.max(0, Math.floor(options.dedupeCapacity ?? DEFAULT_DEDUPE_CAPACITY)));
+    this.foreignCost = options.foreignCost ?? 'annotate';
+    this.selfMetrics = new SelfMetrics(options.meterProvider);
+    this.reporter = new InvalidValueReporter((attribute, problem) => this.selfMetrics.countInvalid(attribute, problem));
+  }
+
+  /**
+   * Enrich one batch. Returns the input array itself when no span changed, otherwise a new array in
+   * the same order where changed spans are {@link EnrichedSpan} views and the rest are the originals.
+   */
+  enrich(spans: ReadableSpan[]): ReadableSpan[] {
+    try {
+      return this.enrichBatch(spans);
+    } catch (err) {
+      diag.error('@tokenomics/exporter: enrichment failed; exporting the batch unchanged', err);
+      return spans;
+    }
+  }
+
+  private enrichBatch(spans: ReadableSpan[]): ReadableSpan[] {
+    const tally: Partial<Record<SpanOutcome, number>> = {};
+    const bump = (outcome: SpanOutcome) => (tally[outcome] = (tally[outcome] ?? 0) + 1);
+    let pending: Pending[] | undefined;
+
+    // Pass 1: classify; remember spans that are already priced so that a duplicate of them later in
+    // the batch (or in a later batch) is recognised whatever the order.
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i];
+      const attrs = span.attributes;
+      const state = classify(attrs);
+      if (state === 'untouched') continue;
+      const reading = readGenAiCall(attrs, span.instrumentationScope.name, this.reporter.report);
+      if (reading.kind === 'not_genai') continue;
+      if (state === 'already_priced') {
+        bump('already_priced');
+        if (reading.kind === 'call') this.recent.remember(recentCall(span, reading.call));
+        continue;
+      }
+      if (reading.kind === 'skipped') {
+        bump('skipped');
+        continue;
+      }
+      (pending ??= []).push({ index: i, span, reading, foreignPriced: typeof attrs[A.ATTR_OPENLIT_USAGE_COST] === 'number' });
+    }
+
+    if (pending === undefined) {
+      this.selfMetrics.countSpans(tally);
+      return spans;
+    }
+
+    // Pass 2: price, annotate or mark duplicates, in batch order.
+    const out = spans.slice();
+    let changed = false;
+    for (const p of pending) {
+      const added = this.enrichOne(p, bump);
+      if (added !== undefined) {
+        out[p.index] = new EnrichedSpan(p.span, added);
+        changed = true;
+      }
+    }
+    this.selfMetrics.countSpans(tally);
+    return changed ? out : spans;
+  }
+
+  private enrichOne({ span, reading, foreignPriced }: Pending, bump: (o: SpanOutcome) => void): Attributes | undefined {
+    if (reading.kind === 'unusable') {
+      if (foreignPriced && this.foreignCost === 'keep') {
+        bump('foreign_priced');
+        return undefined;
+      }
+      bump('unpriced');
+      return unpricedAttributes(reading.reason, this.book()?.version);
+    }
+    if (reading.kind !== 'call') return undefined;
+
+    const call = reading.call;
+    const recent = recentCall(span, call);
+    const same = this.recent.findSameCall(recent);
+    if (same !== undefined) {
+      bump('duplicate');
+      return { [A.ATTR_TOKENOMICS_DUPLICATE_OF]: same.spanId };
+    }
+    this.recent.remember(recent);
+
+    if (foreignPriced && this.foreignCost === 'keep') {
+      bump('foreign_priced');
+      return undefined;
+    }
+    const cost = this.price(call, span);
+    if (!cost.priced) {
+      bump('unpriced');
+      return unpricedAttributes(cost.reason, cost.priceBookVersion || undefined);
+    }
+    if (foreignPriced) {
+      bump('annotated');
+      return shadowAttributes(cost);
+    }
+    bump('enriched');
+    return pricedAttributes(cost);
+  }
+
+  private price(call: GenAiCall, span: ReadableSpan): Cost | { priced: false; reason: string; priceBookVersion: string } {
+    const book = this.book();
+    if (book === undefined) return { priced: false, reason: 'no_price_book', priceBookVersion: '' };
+    if (call.model === undefined) return { priced: false, reason: 'no_model', priceBookVersion: book.version };
+    const opts: PriceOptions = { model: call.model, at: new Date(hrTimeToMilliseconds(span.startTime)) };
+    if (call.provider !== undefined) opts.provider = call.provider;
+    if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
+    if (call.estimated) opts.estimated = true;
+    try {
+      const cost = book.price(call.usage, opts);
+      if (cost.priced && !(Number.isFinite(cost.amount) && cost.amount >= 0)) {
+        diag.warn(`@tokenomics/exporter: price book returned amount ${cost.amount} for ${call.model}; marking unpriced`);
+        return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
+      }
+      return cost;
+    } catch (err) {
+      diag.warn(`@tokenomics/exporter: price book threw for model ${call.model}; marking unpriced`, err);
+      return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
+    }
+  }
+
+  private book(): PriceBookLike | undefined {
+    if (!this.priceBookLoaded) {
+      this.priceBookLoaded = true;
+      this.priceBook = defaultPriceBook();
+    }
+    return this.priceBook;
+  }
+}
+
+function classify(attrs: Attributes): State {
+  if (
+    attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined &&
+    attrs[A.ATTR_GEN_AI_PROVIDER_NAME] === undefined &&
+    attrs[A.ATTR_GEN_AI_SYSTEM] === undefined &&
+    attrs[A.ATTR_LLM_REQUEST_TYPE] === undefined
+  ) {
+    return 'untouched';
+  }
+  if (attrs[A.ATTR_GEN_AI_USAGE_COST_AMOUNT] !== undefined || attrs[A.ATTR_TOKENOMICS_UNPRICED] === true) {
+    return 'already_priced';
+  }
+  return 'pending';
+}
+
+function recentCall(span: ReadableSpan, call: GenAiCall): RecentCall {
+  const ctx = span.spanContext();
+  const parentId = span.parentSpanContext?.spanId;
+  const models: string[] = [];
+  if (call.requestModel !== undefined) models.push(call.requestModel);
+  if (call.responseModel !== undefined && call.responseModel !== call.requestModel) models.push(call.responseModel);
+  return {
+    key: `${ctx.traceId}/${ctx.spanId}`,
+    spanId: ctx.spanId,
+    parentKey: parentId ? `${ctx.traceId}/${parentId}` : undefined,
+    usage: `${call.usage.inputTokens}/${call.usage.outputTokens}`,
+    models,
+  };
+}
