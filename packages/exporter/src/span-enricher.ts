@@ -21,7 +21,7 @@ export interface CostEnrichmentOptions {
   /**
    * How many recent GenAI spans to remember for spotting two spans of one call (a vendor SDK's span
    * around or inside another instrumentation's). Least recently used are forgotten first.
-   * Default 10 000; 0 turns de-duplication across batches off (within a batch it still applies).
+   * Default 10 000; 0 turns de-duplication off.
    */
   dedupeCapacity?: number;
   /**
