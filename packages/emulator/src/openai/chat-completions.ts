@@ -1,0 +1,158 @@
+import { estimateRequestTokens } from '@tokenomics/tokens';
+import type { Exchange } from '../exchange';
+import { randomAlphanumeric, unixSeconds } from '../ids';
+import { ChunkWriter, StreamControl } from '../pacing';
+import { badRequest, type Route } from '../provider-api';
+import { composeReply, type Reply } from '../reply';
+import { lastUserText } from '../request-text';
+import { capped, countRequest } from '../token-accounting';
+import { defaultOpenAIError } from './errors';
+import { responseModel } from './models';
+import { includeObfuscation, includeUsage, optionalInteger, requireField, requireModel } from './request-fields';
+import { obfuscation, openaiHeaders, openaiStreamHeaders, serviceTier, sseData, systemFingerprint } from './wire';
+
+/** Usage object of a chat completion. */
+export interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details: { cached_tokens: number; audio_tokens: number };
+  completion_tokens_details: {
+    reasoning_tokens: number;
+    audio_tokens: number;
+    accepted_prediction_tokens: number;
+    rejected_prediction_tokens: number;
+  };
+}
+
+interface ChatPlan {
+  id: string;
+  created: number;
+  model: string;
+  serviceTier: string;
+  fingerprint: string;
+  replies: Reply[];
+  usage: ChatUsage;
+}
+
+function plan(exchange: Exchange): ChatPlan {
+  const fields = exchange.fields;
+  const model = requireModel(fields);
+  const messages = requireField(fields, 'messages');
+  if (!Array.isArray(messages)) throw badRequest("Invalid type for 'messages': expected an array.", 'messages', 'invalid_type');
+  const n = optionalInteger(fields, 'n', 1) ?? 1;
+  const maxTokens = optionalInteger(fields, 'max_completion_tokens', 1) ?? optionalInteger(fields, 'max_tokens', 1);
+  const promptTokens = countRequest(() => estimateRequestTokens(fields, model)).tokens;
+  const seed = lastUserText(messages) ?? JSON.stringify(messages);
+  const replies: Reply[] = [];
+  for (let index = 0; index < n; index += 1) {
+    replies.push(
+      composeReply({ seed: index === 0 ? seed : `${seed}#${index}`, model, outputTokens: exchange.directives.outputTokens, maxTokens }),
+    );
+  }
+  const reasoning = exchange.directives.reasoning ?? 0;
+  const completionTokens = replies.reduce((sum, reply) => sum + reply.tokens, 0) + reasoning;
+  const answeredModel = responseModel(model);
+  return {
+    id: `chatcmpl-${randomAlphanumeric(29)}`,
+    created: unixSeconds(),
+    model: answeredModel,
+    serviceTier: serviceTier(fields.service_tier),
+    fingerprint: systemFingerprint(answeredModel),
+    replies,
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: capped(exchange.directives.cached, promptTokens), audio_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: reasoning,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
+    },
+  };
+}
+
+function finishReason(reply: Reply): 'stop' | 'length' {
+  return reply.truncated ? 'length' : 'stop';
+}
+
+async function answer(exchange: Exchange): Promise<void> {
+  const p = plan(exchange);
+  if (exchange.fields.stream === true) {
+    await stream(exchange, p);
+    return;
+  }
+  exchange.sendJson(
+    200,
+    {
+      id: p.id,
+      object: 'chat.completion',
+      created: p.created,
+      model: p.model,
+      choices: p.replies.map((reply, index) => ({
+        index,
+        message: { role: 'assistant', content: reply.text, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: finishReason(reply),
+      })),
+      usage: p.usage,
+      service_tier: p.serviceTier,
+      system_fingerprint: p.fingerprint,
+    },
+    openaiHeaders(exchange),
+  );
+}
+
+async function stream(exchange: Exchange, p: ChatPlan): Promise<void> {
+  const withUsage = includeUsage(exchange.fields);
+  const withObfuscation = includeObfuscation(exchange.fields);
+  const chunk = (choices: unknown[], padding?: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = {
+      id: p.id,
+      object: 'chat.completion.chunk',
+      created: p.created,
+      model: p.model,
+      service_tier: p.serviceTier,
+      system_fingerprint: p.fingerprint,
+      choices,
+    };
+    if (withUsage) out.usage = null;
+    if (padding !== undefined && withObfuscation) out.obfuscation = padding;
+    return out;
+  };
+  const choice = (index: number, delta: Record<string, unknown>, finish: string | null): Record<string, unknown> => ({
+    index,
+    delta,
+    logprobs: null,
+    finish_reason: finish,
+  });
+
+  exchange.startStream(200, openaiStreamHeaders(exchange));
+  const control = new StreamControl(new ChunkWriter(exchange.res, exchange.chunkTiming()), exchange.res, exchange.directives);
+  const errorEvent = (): string[] => [sseData({ error: defaultOpenAIError(exchange, 500) })];
+  for (let index = 0; index < p.replies.length; index += 1) {
+    const reply = p.replies[index];
+    const first = chunk([choice(index, { role: 'assistant', content: '', refusal: null }, null)], obfuscation(''));
+    if (!(await control.write(sseData(first)))) return;
+    for (const piece of reply.pieces) {
+      if (await control.interrupted(errorEvent)) return;
+      if (!(await control.content(sseData(chunk([choice(index, { content: piece }, null)], obfuscation(piece)))))) return;
+    }
+    if (await control.interrupted(errorEvent)) return;
+    if (!(await control.write(sseData(chunk([choice(index, {}, finishReason(reply))], obfuscation('')))))) return;
+  }
+  if (withUsage && !(await control.write(sseData({ ...chunk([]), usage: p.usage })))) return;
+  if (!(await control.write(sseData('[DONE]')))) return;
+  control.end();
+}
+
+/** `POST /v1/chat/completions`. */
+export const chatCompletionsRoute: Route = {
+  method: 'POST',
+  pattern: /^\/v1\/chat\/completions$/,
+  directiveText: (body) => lastUserText(body.messages),
+  handle: answer,
+};
