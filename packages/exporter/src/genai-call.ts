@@ -11,8 +11,6 @@ export interface GenAiCall {
   operation?: string;
   requestModel?: string;
   responseModel?: string;
-  /** Model to price: the response model, else the request model. */
-  model?: string;
   /** Usage in the semconv shape: input INCLUDES cache tokens, output INCLUDES reasoning tokens. */
   usage: Usage;
   serviceTier?: string;
@@ -131,7 +129,6 @@ export function readGenAiCall(attrs: Attributes, scopeName: string, report: Inva
     operation,
     requestModel,
     responseModel,
-    model: responseModel ?? requestModel,
     serviceTier: firstString(attrs, SERVICE_TIER_KEYS),
     estimated: attrs[A.ATTR_TOKENOMICS_USAGE_ESTIMATED] === true,
     adjustments: [],

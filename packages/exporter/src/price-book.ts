@@ -33,3 +33,17 @@ export function defaultPriceBook(): PriceBookLike | undefined {
     return undefined;
   }
 }
+
+/** The model fields of a price request: `model` as requested, `responseModel` as reported. */
+export type ModelOptions = Pick<PriceOptions, 'model'> & { responseModel?: string };
+
+/**
+ * The model fields for pricing a call: `model` is the request model (which may be an Azure
+ * deployment name or a user alias) and `responseModel` the model the provider reported, which the
+ * price book prefers when it resolves. `undefined` when the call names no model at all.
+ */
+export function modelOptions(requestModel: string | undefined, responseModel: string | undefined): ModelOptions | undefined {
+  const model = requestModel ?? responseModel;
+  if (model === undefined) return undefined;
+  return responseModel === undefined ? { model } : { model, responseModel };
+}

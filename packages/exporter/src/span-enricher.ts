@@ -7,7 +7,7 @@ import { pricedAttributes, shadowAttributes, unpricedAttributes } from './cost-a
 import { EnrichedSpan } from './enriched-span';
 import { readGenAiCall, type GenAiCall, type SpanReading } from './genai-call';
 import { InvalidValueReporter } from './invalid-values';
-import { defaultPriceBook, type PriceBookLike } from './price-book';
+import { defaultPriceBook, modelOptions, type PriceBookLike } from './price-book';
 import { RecentCalls, type RecentCall } from './recent-calls';
 import { SelfMetrics, type SpanOutcome } from './self-metrics';
 
@@ -171,20 +171,21 @@ export class SpanCostEnricher {
   private price(call: GenAiCall, span: ReadableSpan): Cost | { priced: false; reason: string; priceBookVersion: string } {
     const book = this.book();
     if (book === undefined) return { priced: false, reason: 'no_price_book', priceBookVersion: '' };
-    if (call.model === undefined) return { priced: false, reason: 'no_model', priceBookVersion: book.version };
-    const opts: PriceOptions = { model: call.model, at: new Date(hrTimeToMilliseconds(span.startTime)) };
+    const models = modelOptions(call.requestModel, call.responseModel);
+    if (models === undefined) return { priced: false, reason: 'no_model', priceBookVersion: book.version };
+    const opts: PriceOptions = { ...models, at: new Date(hrTimeToMilliseconds(span.startTime)) };
     if (call.provider !== undefined) opts.provider = call.provider;
     if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
     if (call.estimated) opts.estimated = true;
     try {
       const cost = book.price(call.usage, opts);
       if (cost.priced && !(Number.isFinite(cost.amount) && cost.amount >= 0)) {
-        diag.warn(`@tokenomics/exporter: price book returned amount ${cost.amount} for ${call.model}; marking unpriced`);
+        diag.warn(`@tokenomics/exporter: price book returned amount ${cost.amount} for ${models.responseModel ?? models.model}; marking unpriced`);
         return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
       }
       return cost;
     } catch (err) {
-      diag.warn(`@tokenomics/exporter: price book threw for model ${call.model}; marking unpriced`, err);
+      diag.warn(`@tokenomics/exporter: price book threw for model ${models.responseModel ?? models.model}; marking unpriced`, err);
       return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
     }
   }

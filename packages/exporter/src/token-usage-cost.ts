@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { PriceOptions } from '@tokenomics/pricing';
 import * as A from './attribute-names';
-import type { PriceBookLike } from './price-book';
+import { modelOptions, type ModelOptions, type PriceBookLike } from './price-book';
 import { normaliseProviderName } from './provider-names';
 import type { MetricPointOutcome } from './self-metrics';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -154,14 +154,14 @@ export class TokenUsageCost {
     const operation = operationOf(attrs);
     const requestModel = stringAttr(attrs, A.ATTR_GEN_AI_REQUEST_MODEL);
     const responseModel = stringAttr(attrs, A.ATTR_GEN_AI_RESPONSE_MODEL);
-    const model = responseModel ?? requestModel;
+    const models = modelOptions(requestModel, responseModel);
     const common: Attributes = {};
     if (provider !== undefined) common[A.ATTR_GEN_AI_PROVIDER_NAME] = provider;
     if (operation !== undefined) common[A.ATTR_GEN_AI_OPERATION_NAME] = operation;
     if (requestModel ?? responseModel) common[A.ATTR_GEN_AI_REQUEST_MODEL] = (requestModel ?? responseModel) as string;
 
     const meanCall = Math.max(1, Math.round(calls > 0 ? tokens / calls : count > 0 ? sum / count : 1));
-    const priced = this.rate(tokenType, meanCall, provider, model, point.endTime);
+    const priced = this.rate(tokenType, meanCall, provider, models, point.endTime);
     const start = sourceIsNew ? point.startTime : (previousEnd ?? point.startTime);
     if (typeof priced === 'number') {
       const attributes: Attributes = {
@@ -185,13 +185,13 @@ export class TokenUsageCost {
     tokenType: TokenType,
     meanCall: number,
     provider: string | undefined,
-    model: string | undefined,
+    models: ModelOptions | undefined,
     at: HrTime,
   ): number | { reason: string } {
     const book = this.book();
     if (book === undefined) return { reason: 'no_price_book' };
-    if (model === undefined) return { reason: 'no_model' };
-    const opts: PriceOptions = { model, at: new Date(hrTimeToMilliseconds(at)) };
+    if (models === undefined) return { reason: 'no_model' };
+    const opts: PriceOptions = { ...models, at: new Date(hrTimeToMilliseconds(at)) };
     if (provider !== undefined) opts.provider = provider;
     try {
       const cost = book.price(tokenType === 'input' ? { inputTokens: meanCall } : { outputTokens: meanCall }, opts);
@@ -200,7 +200,7 @@ export class TokenUsageCost {
       if (!(Number.isFinite(tokensCost) && tokensCost >= 0)) return { reason: 'pricing_error' };
       return tokensCost / meanCall;
     } catch (err) {
-      diag.warn(`@tokenomics/exporter: price book threw for model ${model}; counting the calls unpriced`, err);
+      diag.warn(`@tokenomics/exporter: price book threw for model ${models.responseModel ?? models.model}; counting the calls unpriced`, err);
       return { reason: 'pricing_error' };
     }
   }

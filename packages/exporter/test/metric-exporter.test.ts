@@ -140,7 +140,7 @@ describe('tokenomics.cost from foreign token usage', () => {
       'gen_ai.token.type': 'input',
     });
     const rm = await collect();
-    expect(book.calls[0].opts).toMatchObject({ model: 'gpt-4o-2024-08-06', provider: 'openai' });
+    expect(book.calls[0].opts).toMatchObject({ model: 'gpt-4o-2024-08-06', responseModel: 'gpt-4o-2024-08-06', provider: 'openai' });
     const [point] = sumPoints(rm, 'tokenomics.cost');
     expect(point.attributes).toEqual({
       'gen_ai.provider.name': 'openai',

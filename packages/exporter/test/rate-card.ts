@@ -56,9 +56,12 @@ export class RateCard {
 
   price(usage: Usage, opts: PriceOptions): Cost {
     this.calls.push({ usage: { ...usage }, opts: { ...opts } });
-    const entry = MODELS[resolve(opts.model)];
+    // Like the real price book: the reported response model wins when it is known.
+    const reported = (opts as { responseModel?: string }).responseModel;
+    const model = reported !== undefined && MODELS[resolve(reported)] !== undefined ? reported : opts.model;
+    const entry = MODELS[resolve(model)];
     if (entry === undefined) {
-      return { priced: false, reason: 'unknown_model', detail: `no price for ${opts.model}`, priceBookVersion: this.version, estimated: !!opts.estimated };
+      return { priced: false, reason: 'unknown_model', detail: `no price for ${model}`, priceBookVersion: this.version, estimated: !!opts.estimated };
     }
     const tier = opts.serviceTier === 'priority' ? 'priority' : 'standard';
     const r = entry.rates(usage, tier);
@@ -99,7 +102,7 @@ export class RateCard {
       tokens,
       priceBookVersion: this.version,
       provider: entry.provider,
-      matchedModel: resolve(opts.model),
+      matchedModel: resolve(model),
       serviceTier: tier,
       estimated: !!opts.estimated,
     };

@@ -47,7 +47,7 @@ describe('current GenAI semantic conventions', () => {
     expect(book.calls).toEqual([
       {
         usage: { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 1000 },
-        opts: { model: 'gpt-4o-2024-08-06', provider: 'openai', at: START },
+        opts: { model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', provider: 'openai', at: START },
       },
     ]);
   });
@@ -149,6 +149,20 @@ describe('current GenAI semantic conventions', () => {
     expect(book.calls[0].opts.estimated).toBe(true);
   });
 
+  it('prices an Azure deployment name through the response model the service reported', async () => {
+    const { out, book } = await enrichOne('@azure/opentelemetry-instrumentation-openai', 'chat checkout-gpt4o', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'azure.ai.openai',
+      'gen_ai.request.model': 'checkout-gpt4o',
+      'gen_ai.response.model': 'gpt-4o-2024-11-20',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+    });
+    expect(book.calls[0].opts).toMatchObject({ model: 'checkout-gpt4o', responseModel: 'gpt-4o-2024-11-20', provider: 'azure.ai.openai' });
+    expect(out.attributes['tokenomics.pricing.model']).toBe('gpt-4o');
+    expect(out.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0035, 12);
+  });
+
   it('falls back to the request model when the response model is missing', async () => {
     const { out, book } = await enrichOne('x', 'chat gpt-4o', {
       'gen_ai.operation.name': 'chat',
@@ -213,7 +227,7 @@ describe('OpenLLMetry / Traceloop', () => {
     });
     expect(book.calls[0]).toEqual({
       usage: { inputTokens: 1500, outputTokens: 400 },
-      opts: { model: 'claude-sonnet-4-20250514', provider: 'anthropic', at: START },
+      opts: { model: 'claude-sonnet-4-20250514', responseModel: 'claude-sonnet-4-20250514', provider: 'anthropic', at: START },
     });
     expect(out.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0105, 12);
   });
