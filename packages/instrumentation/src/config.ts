@@ -1,4 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { Cost, PriceOptions, Usage } from '@tokenomics/pricing';
 
 /** Configuration shared by every Tokenomics instrumentation. */
 export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
@@ -19,4 +20,12 @@ export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
    * and hide the extra chunk from the app. Default true.
    */
   injectStreamUsage?: boolean;
+  /** Price book used for cost; default: the process-wide book of `@tokenomics/pricing` (`getPriceBook()`). */
+  priceBook?: PriceBookLike;
+}
+
+/** The part of a `@tokenomics/pricing` PriceBook the instrumentation uses. */
+export interface PriceBookLike {
+  readonly version: string;
+  price(usage: Usage, opts: PriceOptions): Cost;
 }

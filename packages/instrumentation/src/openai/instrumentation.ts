@@ -1,15 +1,220 @@
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { context } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
+import type { GenAICall } from '../genai/recorder';
+import { GenAIRecorder } from '../genai/recorder';
+import { ObservedIterator } from '../genai/observed-iterator';
+import { abandonedStreams } from '../genai/abandoned-streams';
+import { VERSION } from '../version';
+import { isObservableAPIPromise, observeAPIPromise } from './api-promise';
+import { endpointOf } from './endpoint';
+import { estimateUsage } from './estimate';
+import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';
+import { applyResponse } from './response';
+import { CompletionStreamSink, ResponsesStreamSink } from './stream-sinks';
 
-const VERSION = '0.1.0';
+/** Range of `openai` versions patched. */
+export const OPENAI_SUPPORTED_VERSIONS = ['>=4.0.0 <8'];
 
-/** Instruments the `openai` client library (4.x to 7.x), CommonJS and ESM builds. */
+type Obj = Record<string, unknown>;
+type CreateFn = (this: unknown, body: unknown, options?: unknown, ...rest: unknown[]) => unknown;
+
+interface ResourceClass {
+  prototype: { create: CreateFn };
+}
+
+/** The resource classes reachable from the module's exported `OpenAI` client class. */
+function resourceClasses(moduleExports: unknown): Array<[OpenAIOperation, ResourceClass]> {
+  const exp = moduleExports as Obj | undefined;
+  const OpenAI = (exp?.OpenAI ?? (exp?.default as Obj | undefined)?.OpenAI ?? exp?.default) as Obj | undefined;
+  if (!OpenAI) return [];
+  const found: Array<[OpenAIOperation, ResourceClass]> = [];
+  const add = (op: OpenAIOperation, cls: unknown) => {
+    if (typeof cls === 'function' && typeof (cls as ResourceClass).prototype?.create === 'function') {
+      found.push([op, cls as ResourceClass]);
+    }
+  };
+  add('chat', (OpenAI.Chat as Obj | undefined)?.Completions);
+  add('responses', OpenAI.Responses);
+  add('embeddings', OpenAI.Embeddings);
+  add('completions', OpenAI.Completions);
+  return found;
+}
+
+/**
+ * Instruments the `openai` client library, 4.x to 7.x, in both its CommonJS and ESM builds:
+ * `chat.completions.create` (and so `parse`, `stream()`, `runTools`), `responses.create` (and
+ * `responses.stream()`), `embeddings.create` and legacy `completions.create`.
+ */
 export class OpenAIInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
+  // Assigned in setConfig, which the base constructor calls: `declare` keeps a field initialiser
+  // from resetting it after super() returns.
+  declare private recorder: GenAIRecorder;
+
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-openai', VERSION, config);
   }
 
+  override setConfig(config: TokenomicsInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.recorder = new GenAIRecorder(() => this.tracer, this.getConfig());
+    // The base constructor calls setConfig before it has a meter, then updates instruments itself.
+    if (this.meter) this.recorder.updateInstruments(this.meter);
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.recorder?.updateInstruments(this.meter);
+  }
+
   protected init() {
-    return [new InstrumentationNodeModuleDefinition('openai', ['>=4.0.0 <8'], (m: unknown) => m, (m: unknown) => m)];
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'openai',
+        OPENAI_SUPPORTED_VERSIONS,
+        (moduleExports: unknown) => {
+          for (const [op, cls] of resourceClasses(moduleExports)) {
+            if (isWrapped(cls.prototype.create)) this._unwrap(cls.prototype, 'create');
+            this._wrap(cls.prototype, 'create', (original: CreateFn) => this.patchCreate(op, original));
+          }
+          return moduleExports;
+        },
+        (moduleExports: unknown) => {
+          for (const [, cls] of resourceClasses(moduleExports)) {
+            if (isWrapped(cls.prototype.create)) this._unwrap(cls.prototype, 'create');
+          }
+        },
+      ),
+    ];
+  }
+
+  /**
+   * Patches the module exports of an `openai` build loaded outside the module hooks (for
+   * example a bundled copy). Returns the number of methods patched.
+   */
+  patchModule(moduleExports: unknown): number {
+    let n = 0;
+    for (const [op, cls] of resourceClasses(moduleExports)) {
+      if (isWrapped(cls.prototype.create)) continue;
+      this._wrap(cls.prototype, 'create', (original: CreateFn) => this.patchCreate(op, original));
+      n++;
+    }
+    return n;
+  }
+
+  private patchCreate(op: OpenAIOperation, original: CreateFn): CreateFn {
+    const instrumentation = this;
+    return function create(this: unknown, body: unknown, ...rest: unknown[]) {
+      if (!body || typeof body !== 'object' || !instrumentation.isEnabled()) {
+        return original.call(this, body, ...rest);
+      }
+      const started = instrumentation.startCall(op, this, body as Obj);
+      if (!started) return original.call(this, body, ...rest);
+      const { call, sendBody } = started;
+      let result: unknown;
+      try {
+        result = context.with(call.spanContext(), () => original.call(this, sendBody, ...rest));
+      } catch (err) {
+        call.fail(err);
+        throw err;
+      }
+      instrumentation.observe(op, call, body as Obj, sendBody !== body, result);
+      return result;
+    };
+  }
+
+  private startCall(op: OpenAIOperation, resource: unknown, body: Obj): { call: GenAICall; sendBody: Obj } | undefined {
+    const recorder = this.recorder;
+    try {
+      const client = (resource as { _client?: Obj } | null)?._client;
+      const azure = !!client && (client.constructor as { name?: string } | undefined)?.name === 'AzureOpenAI';
+      const endpoint = endpointOf(client?.baseURL, azure);
+      const streaming = body.stream === true;
+      let sendBody = body;
+      if (streaming && (op === 'chat' || op === 'completions') && this.getConfig().injectStreamUsage !== false) {
+        const streamOptions = body.stream_options as Obj | undefined | null;
+        if (!streamOptions || streamOptions.include_usage !== true) {
+          sendBody = { ...body, stream_options: { ...streamOptions, include_usage: true } };
+        }
+      }
+      const call = recorder.start({
+        provider: endpoint.provider,
+        operation: OPERATION_NAME[op],
+        requestModel: typeof body.model === 'string' ? body.model : 'unknown',
+        serverAddress: endpoint.serverAddress,
+        serverPort: endpoint.serverPort,
+        attributes: requestAttributes(op, body),
+        requestedServiceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
+        streaming,
+        inputMessages: () => inputMessages(op, body),
+      });
+      return { call, sendBody };
+    } catch (err) {
+      recorder.reportInternalError('call start', err);
+      return undefined;
+    }
+  }
+
+  private observe(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, result: unknown): void {
+    const recorder = this.recorder;
+    try {
+      if (!isObservableAPIPromise(result)) {
+        recorder.reportInternalError('call', new Error('openai returned an unexpected value; the call is recorded without usage'));
+        call.succeed();
+        return;
+      }
+      const model = () => call.result.responseModel ?? call.start.requestModel;
+      observeAPIPromise(result, call, recorder, {
+        onParsed: (value) => {
+          if (body.stream === true) this.observeStream(op, call, body, injected, value);
+          else {
+            applyResponse(op, value, call.result);
+            call.succeed();
+          }
+        },
+        onUnparsed: () => {
+          call.result.usage = estimateUsage(op, body, model(), undefined, 0);
+          call.result.usageEstimated = true;
+          if (body.stream === true) call.endStream('abandoned');
+          else call.succeed();
+        },
+      });
+    } catch (err) {
+      recorder.reportInternalError('call', err);
+      call.succeed();
+    }
+  }
+
+  private observeStream(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, value: unknown): void {
+    const stream = value as { iterator?: (...args: unknown[]) => AsyncIterator<unknown>; controller?: AbortController } | null;
+    const originalIterator = stream?.iterator;
+    if (!stream || typeof originalIterator !== 'function') {
+      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
+      call.endStream('completed');
+      return;
+    }
+    const usageExpected = op === 'responses' || injected || (body.stream_options as Obj | undefined)?.include_usage === true;
+    const options = {
+      op,
+      call,
+      body,
+      injected,
+      keepText: !usageExpected || this.recorder.captureContent,
+      isAborted: () => stream.controller?.signal?.aborted === true,
+    };
+    const sink = op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
+    const onInternalError = (stage: string, err: unknown) => this.recorder.reportInternalError(stage, err);
+    let observed = false;
+    // `iterator` backs iteration, `tee()` and `toReadableStream()` alike: observing it sees every
+    // chunk exactly once however the app consumes the stream. A second iteration is passed through
+    // untouched (the library itself rejects it).
+    stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]) {
+      const inner = originalIterator.apply(this, args);
+      if (observed) return inner;
+      observed = true;
+      const it = new ObservedIterator(inner, sink, onInternalError);
+      abandonedStreams.track(it, sink, call);
+      return it;
+    };
+    abandonedStreams.track(stream, sink, call);
   }
 }

@@ -1,0 +1,38 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Usage } from '@tokenomics/pricing';
+
+/** What an adapter knows when a call starts. */
+export interface CallStart {
+  /** `gen_ai.provider.name` value, e.g. `openai`. */
+  provider: string;
+  /** `gen_ai.operation.name` value, e.g. `chat`. */
+  operation: string;
+  requestModel: string;
+  serverAddress?: string;
+  serverPort?: number;
+  /** Request attributes (`gen_ai.request.*`, provider specific ones). */
+  attributes?: Attributes;
+  /** Service tier asked for in the request, if any. */
+  requestedServiceTier?: string;
+  /** Whether the response is a stream of chunks. */
+  streaming?: boolean;
+  /** Input messages, serialised only when content capture is on. */
+  inputMessages?: () => unknown;
+}
+
+/** What an adapter learnt from the response. Every field optional: streams fill it as they go. */
+export interface CallResult {
+  responseModel?: string;
+  responseId?: string;
+  finishReasons?: string[];
+  /** Service tier that served (and bills) the call, as reported by the provider. */
+  serviceTier?: string;
+  usage?: Usage;
+  /** True when `usage` was counted locally rather than reported by the provider. */
+  usageEstimated?: boolean;
+  /** Output messages, serialised only when content capture is on. */
+  outputMessages?: () => unknown;
+}
+
+/** How a streamed call ended. */
+export type StreamOutcome = 'completed' | 'aborted' | 'abandoned' | 'error';

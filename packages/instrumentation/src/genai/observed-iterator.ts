@@ -1,0 +1,80 @@
+import type { StreamOutcome } from './call';
+
+/** What a stream adapter does with the chunks of one call. */
+export interface ChunkSink<T> {
+  /** Sees each chunk before the app; returns false to hide a chunk the instrumentation added. */
+  onChunk(chunk: T): boolean;
+  /** Called exactly once when the stream ends, however it ends. */
+  onEnd(outcome: StreamOutcome, error?: unknown): void;
+}
+
+/**
+ * An async iterator that passes the chunks of `inner` through unchanged (same objects, same order,
+ * same errors) while showing each to a {@link ChunkSink}. A plain object with one `then` per chunk:
+ * no async-generator hop, nothing retained per chunk.
+ */
+export class ObservedIterator<T> implements AsyncIterableIterator<T> {
+  private ended = false;
+
+  constructor(
+    private readonly inner: AsyncIterator<T>,
+    private readonly sink: ChunkSink<T>,
+    private readonly onInternalError: (stage: string, err: unknown) => void,
+  ) {}
+
+  next(...args: [] | [unknown]): Promise<IteratorResult<T>> {
+    let pending: Promise<IteratorResult<T>>;
+    try {
+      pending = this.inner.next(...args);
+    } catch (err) {
+      this.end('error', err);
+      throw err;
+    }
+    return pending.then(this.onResult, this.onError);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    this.end('abandoned');
+    const inner = this.inner;
+    return inner.return ? inner.return(value) : Promise.resolve({ done: true, value: value as T });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.end('error', error);
+    const inner = this.inner;
+    return inner.throw ? inner.throw(error) : Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private readonly onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
+    if (result.done) {
+      this.end('completed');
+      return result;
+    }
+    let show = true;
+    try {
+      show = this.sink.onChunk(result.value);
+    } catch (err) {
+      this.onInternalError('stream chunk', err);
+    }
+    return show ? result : this.next();
+  };
+
+  private readonly onError = (error: unknown): never => {
+    this.end('error', error);
+    throw error;
+  };
+
+  private end(outcome: StreamOutcome, error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.sink.onEnd(outcome, error);
+    } catch (err) {
+      this.onInternalError('stream end', err);
+    }
+  }
+}

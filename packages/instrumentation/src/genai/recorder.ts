@@ -1,0 +1,360 @@
+import {
+  context,
+  diag,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { getPriceBook, type Cost, type Usage } from '@tokenomics/pricing';
+import { getAttribution, type Attribution } from './attribution';
+import { BoundedValues } from './bounded-values';
+import type { CallResult, CallStart, StreamOutcome } from './call';
+import { serialiseContent, shouldCaptureContent } from './content-capture';
+import { errorType } from './error-type';
+import * as sc from './semconv';
+import { partitionTokens } from './token-partition';
+import type { TokenomicsInstrumentationConfig } from '../config';
+
+const DEFAULT_ATTRIBUTION_KEYS = ['tenant', 'feature'];
+const DEFAULT_MAX_VALUES = 100;
+
+interface Instruments {
+  tokenUsage: Histogram;
+  duration: Histogram;
+  timeToFirstChunk: Histogram;
+  tokens: Counter;
+  cost: Counter;
+  unpriced: Counter;
+  estimated: Counter;
+  internalErrors: Counter;
+}
+
+/**
+ * Turns normalised call records into one GenAI client span, the semconv metrics and the cost
+ * counters. Shared by every provider adapter; adapters only translate their library's shapes.
+ */
+export class GenAIRecorder {
+  private instruments: Instruments | undefined;
+  private readonly models: BoundedValues;
+  private readonly attributionValues = new Map<string, BoundedValues>();
+  private readonly attributionKeys: ReadonlySet<string>;
+  private readonly maxValues: number;
+  readonly captureContent: boolean;
+
+  constructor(
+    private readonly getTracer: () => Tracer,
+    private readonly config: TokenomicsInstrumentationConfig,
+  ) {
+    this.maxValues = config.maxAttributeValues ?? DEFAULT_MAX_VALUES;
+    this.models = new BoundedValues(this.maxValues);
+    this.attributionKeys = new Set(config.attributionKeys ?? DEFAULT_ATTRIBUTION_KEYS);
+    this.captureContent = shouldCaptureContent(config.captureMessageContent);
+  }
+
+  /** (Re)creates the metric instruments on `meter`; called when the meter provider changes. */
+  updateInstruments(meter: Meter): void {
+    this.instruments = {
+      tokenUsage: meter.createHistogram(sc.METRIC_TOKEN_USAGE, {
+        description: 'Number of input and output tokens used per call',
+        unit: '{token}',
+        advice: { explicitBucketBoundaries: sc.TOKEN_USAGE_BUCKETS },
+      }),
+      duration: meter.createHistogram(sc.METRIC_OPERATION_DURATION, {
+        description: 'GenAI operation duration',
+        unit: 's',
+        advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
+      }),
+      timeToFirstChunk: meter.createHistogram(sc.METRIC_TIME_TO_FIRST_CHUNK, {
+        description: 'Time from the start of a streamed call to its first chunk',
+        unit: 's',
+        advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
+      }),
+      tokens: meter.createCounter(sc.METRIC_TOKENS, {
+        description: 'Tokens billed, by disjoint token type (uncached input, cache read/write, output, reasoning)',
+        unit: '{token}',
+      }),
+      cost: meter.createCounter(sc.METRIC_COST, {
+        description: 'Cost of GenAI calls in US dollars, by token type',
+        unit: 'USD',
+      }),
+      unpriced: meter.createCounter(sc.METRIC_CALLS_UNPRICED, {
+        description: 'Calls whose cost could not be determined (unknown model, missing usage)',
+        unit: '{call}',
+      }),
+      estimated: meter.createCounter(sc.METRIC_CALLS_ESTIMATED, {
+        description: 'Calls whose token usage was estimated locally instead of reported by the provider',
+        unit: '{call}',
+      }),
+      internalErrors: meter.createCounter('tokenomics.instrumentation.errors', {
+        description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
+        unit: '{error}',
+      }),
+    };
+  }
+
+  /** Starts the span of a call in the active context. Never throws. */
+  start(start: CallStart): GenAICall {
+    const attributes: Attributes = {
+      [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+      [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+      [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
+      ...start.attributes,
+    };
+    if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
+    if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
+    if (start.requestedServiceTier) attributes[sc.ATTR_OPENAI_REQUEST_SERVICE_TIER] = start.requestedServiceTier;
+    const attribution = getAttribution();
+    for (const key in attribution) attributes[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = attribution[key];
+    if (this.captureContent && start.inputMessages) {
+      const text = serialiseContent(safeCall(start.inputMessages));
+      if (text !== undefined) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = text;
+    }
+    const span = this.getTracer().startSpan(
+      `${start.operation} ${start.requestModel}`,
+      { kind: SpanKind.CLIENT, attributes },
+      context.active(),
+    );
+    return new GenAICall(this, span, start, attribution);
+  }
+
+  /** Records a problem the instrumentation absorbed; never throws. */
+  reportInternalError(stage: string, err: unknown): void {
+    diag.warn(`tokenomics: ${stage} failed; telemetry for this call may be incomplete`, err);
+    this.instruments?.internalErrors.add(1, { 'tokenomics.error.stage': stage });
+  }
+
+  /** @internal Called once per call by {@link GenAICall}. */
+  finish(call: GenAICall, error: unknown, outcome: StreamOutcome | undefined, endTime: number): void {
+    const { start, result, span } = call;
+    const usage = result.usage;
+    const estimated = result.usageEstimated === true;
+    const responseModel = result.responseModel;
+    const cost = this.price(start, result, usage, estimated, call.startedAt);
+
+    const spanAttrs: Attributes = {};
+    if (responseModel) spanAttrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    if (result.responseId) spanAttrs[sc.ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
+    if (result.finishReasons?.length) spanAttrs[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = result.finishReasons;
+    if (result.serviceTier) spanAttrs[sc.ATTR_OPENAI_RESPONSE_SERVICE_TIER] = result.serviceTier;
+    if (usage) setUsageAttributes(spanAttrs, usage);
+    spanAttrs[sc.ATTR_TOKENOMICS_USAGE_ESTIMATED] = estimated;
+    spanAttrs[sc.ATTR_TOKENOMICS_PRICE_BOOK_VERSION] = cost.priceBookVersion;
+    if (cost.priced) {
+      spanAttrs[sc.ATTR_GEN_AI_USAGE_COST_AMOUNT] = cost.amount;
+      spanAttrs[sc.ATTR_GEN_AI_USAGE_COST_CURRENCY] = cost.currency;
+      spanAttrs[sc.ATTR_GEN_AI_USAGE_COST_SOURCE] = 'price_book';
+      spanAttrs[sc.ATTR_TOKENOMICS_PRICING_MODEL] = cost.matchedModel;
+      const breakdown = cost.breakdown;
+      for (const unit in breakdown) {
+        spanAttrs[sc.ATTR_TOKENOMICS_COST_PREFIX + unit] = breakdown[unit as keyof typeof breakdown] as number;
+      }
+    } else {
+      spanAttrs[sc.ATTR_TOKENOMICS_UNPRICED] = true;
+      spanAttrs[sc.ATTR_TOKENOMICS_UNPRICED_REASON] = cost.reason;
+    }
+    if (outcome) spanAttrs[sc.ATTR_TOKENOMICS_STREAM_OUTCOME] = outcome;
+    if (this.captureContent && result.outputMessages) {
+      const text = serialiseContent(safeCall(result.outputMessages));
+      if (text !== undefined) spanAttrs[sc.ATTR_GEN_AI_OUTPUT_MESSAGES] = text;
+    }
+    const type = error === undefined ? undefined : errorType(error);
+    if (type) {
+      spanAttrs[sc.ATTR_ERROR_TYPE] = type;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+    }
+    span.setAttributes(spanAttrs);
+    span.end(endTime);
+
+    this.recordMetrics(call, usage, estimated, cost, type, endTime);
+  }
+
+  private price(start: CallStart, result: CallResult, usage: Usage | undefined, estimated: boolean, startedAt: number): Cost {
+    const book = this.config.priceBook ?? getPriceBook();
+    if (!usage) {
+      return { priced: false, reason: 'no_usage', detail: 'the call reported no usage', priceBookVersion: book.version, estimated };
+    }
+    const opts = {
+      provider: start.provider,
+      model: result.responseModel ?? start.requestModel,
+      at: new Date(startedAt),
+      serviceTier: result.serviceTier ?? start.requestedServiceTier,
+      estimated,
+    };
+    let cost = book.price(usage, opts);
+    if (!cost.priced && cost.reason === 'unknown_model' && result.responseModel && result.responseModel !== start.requestModel) {
+      const byRequest = book.price(usage, { ...opts, model: start.requestModel });
+      if (byRequest.priced) cost = byRequest;
+    }
+    return cost;
+  }
+
+  private recordMetrics(
+    call: GenAICall,
+    usage: Usage | undefined,
+    estimated: boolean,
+    cost: Cost,
+    errType: string | undefined,
+    endTime: number,
+  ): void {
+    const instruments = this.instruments;
+    if (!instruments) return;
+    const { start, result } = call;
+    const base: Attributes = {
+      [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+      [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+      [sc.ATTR_GEN_AI_REQUEST_MODEL]: this.models.admit(start.requestModel),
+    };
+    if (result.responseModel) base[sc.ATTR_GEN_AI_RESPONSE_MODEL] = this.models.admit(result.responseModel);
+    for (const key in call.attribution) {
+      if (!this.attributionKeys.has(key)) continue;
+      base[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = this.attributionBound(key).admit(call.attribution[key]);
+    }
+
+    instruments.duration.record(
+      (endTime - call.startedAt) / 1000,
+      errType ? { ...base, [sc.ATTR_ERROR_TYPE]: errType } : base,
+    );
+    if (call.firstChunkAt !== undefined) {
+      instruments.timeToFirstChunk.record((call.firstChunkAt - call.startedAt) / 1000, base);
+    }
+    if (usage) {
+      if (usage.inputTokens !== undefined) {
+        instruments.tokenUsage.record(usage.inputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
+      }
+      if (usage.outputTokens !== undefined) {
+        instruments.tokenUsage.record(usage.outputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
+      }
+      const parts = partitionTokens(usage);
+      for (const unit in parts) {
+        instruments.tokens.add(parts[unit as keyof typeof parts] as number, {
+          ...base,
+          [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
+          [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
+        });
+      }
+    }
+    if (estimated) instruments.estimated.add(1, base);
+    if (cost.priced) {
+      const breakdown = cost.breakdown;
+      for (const unit in breakdown) {
+        const amount = breakdown[unit as keyof typeof breakdown] as number;
+        if (amount > 0) {
+          instruments.cost.add(amount, {
+            ...base,
+            [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
+            [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
+          });
+        }
+      }
+    } else {
+      instruments.unpriced.add(1, { ...base, [sc.ATTR_TOKENOMICS_UNPRICED_REASON]: cost.reason });
+    }
+  }
+
+  private attributionBound(key: string): BoundedValues {
+    let bound = this.attributionValues.get(key);
+    if (!bound) {
+      bound = new BoundedValues(this.maxValues);
+      this.attributionValues.set(key, bound);
+    }
+    return bound;
+  }
+}
+
+/**
+ * One LLM call in flight. Adapters fill {@link result} as they learn it and end the call exactly
+ * once with {@link succeed}, {@link fail} or {@link endStream}; later calls are ignored.
+ */
+export class GenAICall {
+  readonly result: CallResult = {};
+  /** Epoch milliseconds (fractional) at start. */
+  readonly startedAt: number;
+  firstChunkAt: number | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly recorder: GenAIRecorder,
+    readonly span: Span,
+    readonly start: CallStart,
+    readonly attribution: Attribution,
+  ) {
+    this.startedAt = nowMs();
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Marks the arrival of the first streamed chunk (only the first call counts). */
+  firstChunk(): void {
+    if (this.firstChunkAt === undefined) this.firstChunkAt = nowMs();
+  }
+
+  /** Ends a call that completed. */
+  succeed(): void {
+    this.finish(undefined, undefined);
+  }
+
+  /** Ends a call that failed with `error` (the error the app receives). */
+  fail(error: unknown): void {
+    this.finish(error ?? new Error('unknown error'), undefined);
+  }
+
+  /** Ends a streamed call. */
+  endStream(outcome: StreamOutcome, error?: unknown): void {
+    this.finish(outcome === 'error' ? (error ?? new Error('stream error')) : undefined, outcome);
+  }
+
+  /** The span's context, for child spans of this call. */
+  spanContext() {
+    return trace.setSpan(context.active(), this.span);
+  }
+
+  private finish(error: unknown, outcome: StreamOutcome | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.recorder.finish(this, error, outcome, nowMs());
+    } catch (err) {
+      this.recorder.reportInternalError('finish', err);
+      try {
+        this.span.end();
+      } catch {
+        /* the span is unusable; nothing more to do */
+      }
+    }
+  }
+}
+
+function setUsageAttributes(attrs: Attributes, usage: Usage): void {
+  if (usage.inputTokens !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
+  if (usage.outputTokens !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
+  if (usage.cacheReadTokens !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheReadTokens;
+  const cacheWrite = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
+  if (usage.cacheWriteTokens !== undefined || usage.cacheWrite1hTokens !== undefined) {
+    attrs[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = cacheWrite;
+  }
+  if (usage.reasoningTokens !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoningTokens;
+}
+
+function errorMessage(error: unknown): string | undefined {
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : undefined;
+}
+
+function safeCall<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}

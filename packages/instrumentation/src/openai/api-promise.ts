@@ -1,0 +1,148 @@
+import type { GenAICall, GenAIRecorder } from '../genai/recorder';
+
+/** The parts of openai's `APIPromise` (4.x to 7.x) the instrumentation relies on. */
+interface APIPromiseLike {
+  responsePromise: Promise<ResponseProps>;
+  parseResponse: (...args: unknown[]) => unknown;
+  asResponse?: (...args: unknown[]) => unknown;
+}
+
+interface ResponseProps {
+  response?: { clone?: () => { json(): Promise<unknown> } };
+  options?: { stream?: boolean };
+}
+
+export interface APIPromiseHandlers {
+  /** The parsed response: a JSON body, or a `Stream` for streamed calls. May throw; errors are absorbed. */
+  onParsed(value: unknown): void;
+  /** The response will not be parsed where usage can be seen (raw stream taken, body unreadable). */
+  onUnparsed(): void;
+}
+
+/** True when `value` has the shape of an openai `APIPromise` the instrumentation can observe. */
+export function isObservableAPIPromise(value: unknown): value is APIPromiseLike {
+  const p = value as APIPromiseLike | null;
+  return (
+    !!p &&
+    typeof p === 'object' &&
+    typeof p.parseResponse === 'function' &&
+    !!p.responsePromise &&
+    typeof p.responsePromise.then === 'function'
+  );
+}
+
+/**
+ * Observes an `APIPromise` without changing what the app sees: the same promise object is returned
+ * to the app, its parsing stays lazy (so `.asResponse()` still gets an unread body), errors reach
+ * the app as the same objects, and an unawaited failed call still rejects unhandled as before.
+ *
+ * - parsed by the app (`await`, `.then`, `.withResponse()`, helpers built on `_thenUnwrap`): the
+ *   parse hook sees the parsed value;
+ * - raw only (`.asResponse()`): a non-streamed body is read from a clone of the response; a raw
+ *   stream is recorded with estimated input usage;
+ * - fire-and-forget (never consumed): once the response has arrived and nothing asked for it, a
+ *   non-streamed body is read from a clone, so the call is still recorded.
+ */
+export function observeAPIPromise(
+  p: APIPromiseLike,
+  call: GenAICall,
+  recorder: GenAIRecorder,
+  handlers: APIPromiseHandlers,
+): void {
+  let parsed = false;
+  let raw = false;
+
+  const originalParse = p.parseResponse;
+  const deliver = (value: unknown): void => {
+    if (call.isEnded) return;
+    try {
+      handlers.onParsed(value);
+    } catch (err) {
+      recorder.reportInternalError('response', err);
+      call.succeed();
+    }
+  };
+  p.parseResponse = function parseResponseObserved(this: unknown, ...args: unknown[]) {
+    parsed = true;
+    let out: unknown;
+    try {
+      out = originalParse.apply(this, args);
+    } catch (err) {
+      call.fail(err);
+      throw err;
+    }
+    return Promise.resolve(out).then(
+      (value) => {
+        deliver(value);
+        return value;
+      },
+      (err: unknown) => {
+        call.fail(err);
+        throw err;
+      },
+    );
+  };
+
+  const originalAsResponse = p.asResponse;
+  if (typeof originalAsResponse === 'function') {
+    Object.defineProperty(p, 'asResponse', {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: function asResponseObserved(this: unknown, ...args: unknown[]) {
+        raw = true;
+        return originalAsResponse.apply(this, args);
+      },
+    });
+  }
+
+  p.responsePromise = p.responsePromise.then(
+    (props) => {
+      const streamed = props?.options?.stream === true;
+      // The app may read a raw body at once: take our copy before it does.
+      let copy = raw && !streamed ? cloneOf(props) : undefined;
+      // Parsing asked for before the response arrived has reached the parse hook by now.
+      setImmediate(() => {
+        if (parsed || call.isEnded) {
+          cancel(copy);
+          return;
+        }
+        if (streamed) {
+          if (raw) handlers.onUnparsed();
+          return; // an unconsumed stream: ended when it is collected
+        }
+        copy ??= cloneOf(props);
+        if (!copy) {
+          handlers.onUnparsed();
+          return;
+        }
+        copy.json().then(deliver, (err: unknown) => {
+          recorder.reportInternalError('response body', err);
+          handlers.onUnparsed();
+        });
+      });
+      return props;
+    },
+    (err: unknown) => {
+      call.fail(err);
+      throw err;
+    },
+  );
+}
+
+interface BodyCopy {
+  json(): Promise<unknown>;
+  body?: { cancel?: () => Promise<void> } | null;
+}
+
+function cloneOf(props: ResponseProps): BodyCopy | undefined {
+  try {
+    return props.response?.clone?.() as BodyCopy | undefined;
+  } catch {
+    return undefined; // body already read or locked
+  }
+}
+
+function cancel(copy: BodyCopy | undefined): void {
+  copy?.body?.cancel?.()?.catch(() => undefined);
+}

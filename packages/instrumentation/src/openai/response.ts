@@ -1,0 +1,49 @@
+import type { CallResult } from '../genai/call';
+import type { OpenAIOperation } from './operations';
+import { openAIUsage } from './usage';
+
+type Obj = Record<string, unknown>;
+
+/** Fills `result` from a parsed, non-streamed response body. */
+export function applyResponse(op: OpenAIOperation, body: unknown, result: CallResult): void {
+  if (!body || typeof body !== 'object') return;
+  const b = body as Obj;
+  if (typeof b.model === 'string') result.responseModel = b.model;
+  if (typeof b.id === 'string') result.responseId = b.id;
+  if (typeof b.service_tier === 'string') result.serviceTier = b.service_tier;
+  const usage = openAIUsage(b.usage);
+  if (usage) {
+    result.usage = op === 'embeddings' ? { inputTokens: usage.inputTokens } : usage;
+  }
+  if (op === 'responses') {
+    if (typeof b.status === 'string') result.finishReasons = [b.status];
+    result.outputMessages = () => responsesOutput(b.output);
+    return;
+  }
+  if (Array.isArray(b.choices)) {
+    const reasons: string[] = [];
+    for (const choice of b.choices as Obj[]) {
+      if (choice && typeof choice.finish_reason === 'string') reasons.push(choice.finish_reason);
+    }
+    if (reasons.length) result.finishReasons = reasons;
+    const choices = b.choices as Obj[];
+    result.outputMessages = () =>
+      choices.map((c) => {
+        const message = c.message as Obj | undefined;
+        const text = message ? message.content : c.text;
+        return { role: 'assistant', parts: typeof text === 'string' ? [{ type: 'text', content: text }] : [], finish_reason: c.finish_reason };
+      });
+  }
+}
+
+function responsesOutput(output: unknown): unknown {
+  if (!Array.isArray(output)) return [];
+  return (output as Obj[])
+    .filter((item) => item && item.type === 'message')
+    .map((item) => ({
+      role: item.role ?? 'assistant',
+      parts: Array.isArray(item.content)
+        ? (item.content as Obj[]).map((p) => (typeof p.text === 'string' ? { type: 'text', content: p.text } : { type: String(p.type) }))
+        : [],
+    }));
+}

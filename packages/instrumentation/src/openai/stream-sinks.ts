@@ -1,0 +1,128 @@
+import type { ChunkSink } from '../genai/observed-iterator';
+import type { StreamOutcome } from '../genai/call';
+import type { GenAICall } from '../genai/recorder';
+import type { OpenAIOperation } from './operations';
+import { openAIUsage } from './usage';
+import { estimateUsage } from './estimate';
+
+type Obj = Record<string, unknown>;
+
+interface SinkOptions {
+  op: OpenAIOperation;
+  call: GenAICall;
+  body: Obj;
+  /** The instrumentation added `stream_options.include_usage`: hide what it added. */
+  injected: boolean;
+  /** Keep the streamed text: for an estimate when no usage will come, or for content capture. */
+  keepText: boolean;
+  isAborted: () => boolean;
+}
+
+/**
+ * Follows the chunks of a streamed chat or legacy completion: model, id, finish reasons, the usage
+ * chunk; hides the usage chunk and the `usage: null` fields the instrumentation caused.
+ */
+export class CompletionStreamSink implements ChunkSink<unknown> {
+  private contentChunks = 0;
+  private readonly texts: string[] | undefined;
+  private readonly finishReasons: string[] = [];
+  private readonly textKey: 'content' | 'text';
+
+  constructor(private readonly o: SinkOptions) {
+    this.texts = o.keepText ? [] : undefined;
+    this.textKey = o.op === 'chat' ? 'content' : 'text';
+  }
+
+  onChunk(raw: unknown): boolean {
+    const { call, injected } = this.o;
+    call.firstChunk();
+    if (!raw || typeof raw !== 'object') return true;
+    const chunk = raw as Obj;
+    const result = call.result;
+    if (result.responseModel === undefined && typeof chunk.model === 'string' && chunk.model) result.responseModel = chunk.model;
+    if (result.responseId === undefined && typeof chunk.id === 'string' && chunk.id) result.responseId = chunk.id;
+    if (typeof chunk.service_tier === 'string') result.serviceTier = chunk.service_tier;
+    const choices = chunk.choices;
+    if (Array.isArray(choices)) {
+      for (let i = 0; i < choices.length; i++) {
+        const choice = choices[i] as Obj | null;
+        if (!choice) continue;
+        const piece = this.o.op === 'chat' ? (choice.delta as Obj | undefined)?.[this.textKey] : choice[this.textKey];
+        if (typeof piece === 'string' && piece.length > 0) {
+          this.contentChunks++;
+          this.texts?.push(piece);
+        }
+        if (typeof choice.finish_reason === 'string') {
+          this.finishReasons[typeof choice.index === 'number' ? choice.index : i] = choice.finish_reason;
+        }
+      }
+    }
+    const usage = chunk.usage;
+    if (usage) {
+      const parsed = openAIUsage(usage);
+      if (parsed) result.usage = parsed;
+      if (injected && (!Array.isArray(choices) || choices.length === 0)) return false;
+    } else if (injected && usage === null) {
+      delete chunk.usage;
+    }
+    return true;
+  }
+
+  onEnd(outcome: StreamOutcome, error?: unknown): void {
+    const { call } = this.o;
+    const reasons = this.finishReasons.filter((r) => typeof r === 'string');
+    if (reasons.length) call.result.finishReasons = reasons;
+    if (!call.result.usage) {
+      call.result.usage = estimateUsage(this.o.op, this.o.body, call.result.responseModel ?? call.start.requestModel, this.texts, this.contentChunks);
+      call.result.usageEstimated = true;
+    }
+    const texts = this.texts;
+    if (texts) call.result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }] }];
+    call.endStream(outcome === 'completed' && this.o.isAborted() ? 'aborted' : outcome, error);
+  }
+}
+
+/** Follows the events of a streamed Responses API call; usage comes in `response.completed`. */
+export class ResponsesStreamSink implements ChunkSink<unknown> {
+  private deltas = 0;
+  private readonly texts: string[] | undefined;
+
+  constructor(private readonly o: SinkOptions) {
+    this.texts = o.keepText ? [] : undefined;
+  }
+
+  onChunk(raw: unknown): boolean {
+    const { call } = this.o;
+    call.firstChunk();
+    if (!raw || typeof raw !== 'object') return true;
+    const event = raw as Obj;
+    const type = event.type;
+    if (type === 'response.output_text.delta') {
+      this.deltas++;
+      if (typeof event.delta === 'string') this.texts?.push(event.delta);
+      return true;
+    }
+    const response = event.response as Obj | undefined;
+    if (response && typeof response === 'object') {
+      const result = call.result;
+      if (typeof response.model === 'string') result.responseModel = response.model;
+      if (typeof response.id === 'string') result.responseId = response.id;
+      if (typeof response.service_tier === 'string') result.serviceTier = response.service_tier;
+      if (typeof response.status === 'string') result.finishReasons = [response.status];
+      const usage = openAIUsage(response.usage);
+      if (usage) result.usage = usage;
+    }
+    return true;
+  }
+
+  onEnd(outcome: StreamOutcome, error?: unknown): void {
+    const { call } = this.o;
+    if (!call.result.usage) {
+      call.result.usage = estimateUsage('responses', this.o.body, call.result.responseModel ?? call.start.requestModel, this.texts, this.deltas);
+      call.result.usageEstimated = true;
+    }
+    const texts = this.texts;
+    if (texts) call.result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }] }];
+    call.endStream(outcome === 'completed' && this.o.isAborted() ? 'aborted' : outcome, error);
+  }
+}

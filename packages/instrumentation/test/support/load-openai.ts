@@ -1,0 +1,19 @@
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const here = createRequire(__filename);
+
+/**
+ * Loads an `openai` build by the name `openai` through Node's real `require`, so the
+ * instrumentation's module hook sees it exactly as in an app. `major` 4 uses the 4.x release
+ * installed under an alias, linked into a temporary `node_modules/openai`.
+ */
+export function requireOpenAI(major: 4 | 6): any {
+  if (major === 6) return here('openai');
+  const root = mkdtempSync(join(tmpdir(), 'openai4-'));
+  mkdirSync(join(root, 'node_modules'));
+  symlinkSync(dirname(here.resolve('openai-v4')), join(root, 'node_modules', 'openai'), 'dir');
+  return createRequire(join(root, 'app.js'))('openai');
+}
