@@ -8,6 +8,7 @@ import {
   parseDirectives,
   type Directives,
 } from './directives';
+import { anthropicApi } from './anthropic/api';
 import { ErrorBudget } from './error-budget';
 import { Exchange } from './exchange';
 import { openaiApi } from './openai/api';
@@ -38,7 +39,7 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   const options = resolveOptions(opts);
   const log = new RequestLog(options.maxRecordedRequests);
-  const apis: ProviderApi[] = [openaiApi];
+  const apis: ProviderApi[] = [anthropicApi, openaiApi];
   const budget = new ErrorBudget();
 
   const server = createServer((req, res) => {
@@ -123,7 +124,7 @@ async function answer(
   const path = url.pathname;
   const method = req.method ?? 'GET';
   const found = findRoute(apis, method, path);
-  const api = found?.api ?? apis.find((candidate) => candidate.ownsPath(path)) ?? apis[0];
+  const api = found?.api ?? apis.find((candidate) => candidate.ownsPath(path)) ?? openaiApi;
 
   let raw: Buffer = Buffer.alloc(0);
   let readError: unknown;
