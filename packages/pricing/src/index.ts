@@ -1,1 +1,6 @@
 export * from './types';
+export { PriceBook, type PriceBookLoadOptions } from './price-book';
+export { getPriceBook, setPriceBook, price, loadPriceBookFromEnv } from './default-book';
+export { PriceFileError } from './price-file-error';
+export { validatePriceFile, type PriceFileCheck } from './validate-file';
+export { normalizeServiceTier } from './service-tiers';

@@ -20,7 +20,16 @@ export interface Usage {
   inputAudioTokens?: number;
   /** Audio output tokens (subset of outputTokens). */
   outputAudioTokens?: number;
-  /** Per-call fees, e.g. `{ web_search: 2 }`. */
+  /** Uncached image input tokens (subset of inputTokens). */
+  inputImageTokens?: number;
+  /** Image output tokens (subset of outputTokens). */
+  outputImageTokens?: number;
+  /**
+   * Counts of items billed per unit rather than per token, e.g. `{ web_search: 2 }`. Known names:
+   * `web_search`, `file_search`, `code_execution`, `text_message`, `document_page`,
+   * `annotated_document_page`; a model's own per-call fee (`requests_kcount` in the data) is charged
+   * once per call without being listed here.
+   */
   requests?: Record<string, number>;
 }
 
@@ -34,6 +43,8 @@ export type BillingUnit =
   | 'reasoning'
   | 'input_audio'
   | 'output_audio'
+  | 'input_image'
+  | 'output_image'
   | 'request';
 
 export type ServiceTier = 'standard' | 'batch' | 'flex' | 'priority';
@@ -43,6 +54,12 @@ export interface PriceOptions {
   provider?: string;
   /** Model string as sent or returned (dated snapshots, prefixes, Bedrock ids, ARNs are resolved). */
   model: string;
+  /**
+   * Model the provider reported in its response (`gen_ai.response.model`). When it resolves it is
+   * preferred over `model`, unless `model` is a user alias: this is how Azure deployment names are
+   * priced without an alias.
+   */
+  responseModel?: string;
   /** When the call happened; selects dated prices. Defaults to now. */
   at?: Date;
   /** Service tier; `standard` when absent. Provider spellings (`default`, `auto`, `scale`) are accepted. */
@@ -66,9 +83,18 @@ export interface PricedCost {
   matchedModel: string;
   serviceTier: ServiceTier;
   estimated: boolean;
+  /** Names in `usage.requests` the model has no fee for; they are not charged. Absent when none. */
+  unpricedRequests?: string[];
 }
 
-export type UnpricedReason = 'unknown_model' | 'unknown_provider' | 'no_usage' | 'no_price_for_unit' | 'no_price_at_date';
+export type UnpricedReason =
+  | 'unknown_model'
+  | 'unknown_provider'
+  | 'no_usage'
+  | 'no_price_for_unit'
+  | 'no_price_at_date'
+  | 'no_price_for_tier'
+  | 'invalid_usage';
 
 export interface UnpricedCost {
   priced: false;
@@ -79,6 +105,73 @@ export interface UnpricedCost {
   detail: string;
   priceBookVersion: string;
   estimated: boolean;
+  /** Set when the model resolved but could not be priced (tier, unit or date missing). */
+  provider?: string;
+  /** Set when the model resolved but could not be priced (tier, unit or date missing). */
+  matchedModel?: string;
 }
 
 export type Cost = PricedCost | UnpricedCost;
+
+/** Where a price-book entry came from. */
+export type PriceSource = 'bundled' | 'supplement' | 'prices_file' | 'overrides';
+
+/** How a model string was matched to a price-book entry. */
+export type MatchKind =
+  /** The string itself matched the entry's match rules. */
+  | 'exact'
+  /** A normalised form matched (prefix, Bedrock id, ARN, date or version suffix removed). */
+  | 'normalized'
+  /** A user alias mapped the string to the entry. */
+  | 'alias';
+
+/** The price-book entry a model string resolved to. */
+export interface ResolvedModel {
+  /** Provider id (`gen_ai.provider.name` spelling) the entry was found under. */
+  provider: string;
+  /** Id of the entry in the price book. */
+  model: string;
+  /** Display name, when the data has one. */
+  name?: string;
+  /** The model string that was resolved. */
+  input: string;
+  /** The form of `input` that matched (equals `input` for `exact`). */
+  matchedAs: string;
+  matchedBy: MatchKind;
+  source: PriceSource;
+  contextWindow?: number;
+}
+
+/** Rates of one model in USD per million tokens (`request`: USD per call; `requests`: USD per unit). */
+export interface RateCard {
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  cacheWrite1h?: number;
+  reasoning?: number;
+  inputAudio?: number;
+  outputAudio?: number;
+  inputImage?: number;
+  outputImage?: number;
+  request?: number;
+  requests?: Record<string, number>;
+}
+
+/** A model as listed by `PriceBook.list()`: its current standard rates. */
+export interface ModelInfo {
+  /** Provider id (`gen_ai.provider.name` spelling where one exists). */
+  provider: string;
+  model: string;
+  name?: string;
+  contextWindow?: number;
+  /** Rates in force now at the standard tier, for prompts in the first context-length tier. */
+  rates: RateCard;
+  /** Higher rates that apply when a call's input tokens exceed `above`. */
+  longContext?: { above: number; rates: RateCard }[];
+  /** Service tiers the book can price for this model (always includes `standard`). */
+  serviceTiers: ServiceTier[];
+  /** Whether the entry has dated or time-of-day prices. */
+  dated: boolean;
+  source: PriceSource;
+}

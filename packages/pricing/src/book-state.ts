@@ -1,0 +1,235 @@
+/**
+ * The price book's contents: providers with their models, service-tier rules, aliases and
+ * discounts, built from price data and layered overrides. Models compile their rates lazily.
+ */
+import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
+import type { OverlayAlias, OverlayDiscount, Overlay, OverlayTierRule, TierName, TierRule } from './overlay';
+import type { DataModel, Period, PriceData } from './price-data';
+import { providerRef, searchRank } from './provider-ids';
+import { compileLadder, mergeRates, type RateLadder, type RawRates } from './rates';
+import { problem, type Problems } from './rate-fields';
+import type { PriceSource } from './types';
+
+/** Rates of one period, compiled per service tier (`null`: tier not offered). */
+export interface CompiledPeriod {
+  from: number | undefined;
+  timeOfDay: [number, number] | undefined;
+  /** Indexed like `SERVICE_TIERS`: standard, batch, flex, priority. */
+  ladders: (RateLadder | null)[];
+}
+
+/** A model's compiled periods for calls addressed to one provider. */
+export interface CompiledModel {
+  periods: CompiledPeriod[];
+  /** No price before this instant (-Infinity when always priced). */
+  strictFrom: number;
+}
+
+export interface BookProvider {
+  id: string;
+  name: string;
+  modelMatch: Matcher | undefined;
+  fallback: string[];
+  models: BookModel[];
+  byId: Map<string, BookModel>;
+  /** Models that may match strings starting with a two-character prefix, in search order. */
+  buckets: Map<string, BookModel[]>;
+  /** Provider-wide tier rules, highest precedence first. */
+  tierRules: OverlayTierRule[];
+  rank: number;
+}
+
+export interface BookModel extends DataModel {
+  provider: BookProvider;
+  /** Model-specific tier rules (override provider-wide ones). */
+  tiers: Partial<Record<TierName, TierRule>>;
+  /** Compiled rates by the id of the provider the call was addressed to. */
+  compiled: Map<string, CompiledModel>;
+}
+
+export interface BookState {
+  version: string;
+  providers: Map<string, BookProvider>;
+  /** Providers in provider-less search order. */
+  ordered: BookProvider[];
+  /** User-defined models, searched before the data when no provider is given. */
+  custom: BookModel[];
+  /** Aliases by lower-cased alias, highest precedence first. */
+  aliases: Map<string, OverlayAlias[]>;
+  /** Discounts, highest precedence first. */
+  discounts: OverlayDiscount[];
+}
+
+const TIER_ORDER: TierName[] = ['batch', 'flex', 'priority'];
+
+function newProvider(id: string, name: string, order: number): BookProvider {
+  return { id, name, modelMatch: undefined, fallback: [], models: [], byId: new Map(), buckets: new Map(), tierRules: [], rank: searchRank(id, order) };
+}
+
+/** Builds a book state from price data (no overlays yet). */
+export function stateFromData(data: PriceData): BookState {
+  const providers = new Map<string, BookProvider>();
+  data.providers.forEach((dp, order) => {
+    const provider = newProvider(dp.id, dp.name, order);
+    provider.modelMatch = dp.modelMatch;
+    provider.fallback = dp.fallback;
+    for (const dm of dp.models) {
+      const model: BookModel = { ...dm, periods: dm.periods.map((p) => ({ ...p })), provider, tiers: {}, compiled: new Map() };
+      provider.models.push(model);
+      if (!provider.byId.has(dm.id.toLowerCase())) provider.byId.set(dm.id.toLowerCase(), model);
+    }
+    providers.set(dp.id, provider);
+  });
+  const state: BookState = { version: data.version, providers, ordered: [], custom: [], aliases: new Map(), discounts: [] };
+  reorder(state);
+  return state;
+}
+
+function reorder(state: BookState): void {
+  state.ordered = [...state.providers.values()].sort((a, b) => a.rank - b.rank);
+}
+
+/** Rates in force at `t` by the period rules (time of day ignored). */
+function ratesAt(model: BookModel, t: number): RawRates {
+  for (let i = model.periods.length - 1; i >= 0; i--) {
+    const p = model.periods[i];
+    if (p.timeOfDay) continue;
+    if (p.from === undefined || t >= p.from) return p.rates;
+  }
+  return model.periods[0].rates;
+}
+
+/**
+ * Layers an override document over the state. Problems that need the book to detect (a patch of
+ * a model that does not exist and has no prices, a tier rule for an unknown provider) go to `p`.
+ */
+export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): void {
+  const source: PriceSource = overlay.source;
+  const addedCustom: BookModel[] = [];
+  for (const m of overlay.models) {
+    const ref = providerRef(m.provider);
+    let provider = state.providers.get(ref.dataId);
+    const existing = provider?.byId.get(m.model.toLowerCase());
+    if (existing) {
+      if (m.name !== undefined) existing.name = m.name;
+      if (m.contextWindow !== undefined) existing.contextWindow = m.contextWindow;
+      if (m.match) {
+        existing.match = anyOf([m.match, existing.match]);
+        existing.keys = unionKeys(existing.keys, m.matchKeys ?? null);
+        provider?.buckets.clear();
+      }
+      if (m.rates) {
+        if (m.from === undefined) {
+          existing.periods = existing.periods.map((period) => ({ ...period, rates: mergeRates(period.rates, m.rates as RawRates) }));
+        } else {
+          const period: Period = { from: m.from, rates: mergeRates(ratesAt(existing, m.from), m.rates) };
+          existing.periods = [...existing.periods, period];
+        }
+        existing.source = source;
+      }
+      Object.assign(existing.tiers, m.tiers);
+      existing.compiled.clear();
+      continue;
+    }
+    if (!m.rates) {
+      problem(p, [...m.path, 'model'], m.model, `a model of provider "${m.provider}" in the price book, or prices for a new model`, 'is not in the price book and has no prices');
+      continue;
+    }
+    if (!provider) {
+      provider = newProvider(ref.dataId, m.provider, state.providers.size);
+      provider.rank = -1; // user providers are searched first
+      state.providers.set(ref.dataId, provider);
+    }
+    const own = compileGlob(m.model);
+    const model: BookModel = {
+      id: m.model,
+      name: m.name,
+      contextWindow: m.contextWindow,
+      match: m.match ? anyOf([own, m.match]) : own,
+      keys: unionKeys(globPrefixKeys(m.model), m.match ? (m.matchKeys ?? null) : new Set()),
+      periods: [{ rates: m.rates }],
+      strictFrom: m.from,
+      source,
+      provider,
+      tiers: { ...m.tiers },
+      compiled: new Map(),
+    };
+    provider.models.unshift(model);
+    provider.buckets.clear();
+    provider.byId.set(m.model.toLowerCase(), model);
+    addedCustom.push(model);
+  }
+  state.custom = [...addedCustom, ...state.custom];
+
+  const rulesByProvider = new Map<string, OverlayTierRule[]>();
+  overlay.tierRules.forEach((rule, i) => {
+    const id = providerRef(rule.provider).dataId;
+    if (!state.providers.has(id)) {
+      problem(p, ['service_tiers', i, 'provider'], rule.provider, 'a provider in the price book or defined under models', 'is not a known provider');
+      return;
+    }
+    const list = rulesByProvider.get(id) ?? [];
+    list.push(rule);
+    rulesByProvider.set(id, list);
+  });
+  for (const [id, rules] of rulesByProvider) {
+    const provider = state.providers.get(id) as BookProvider;
+    provider.tierRules = [...rules, ...provider.tierRules];
+  }
+  // Tier rules of one provider reach models of others (Azure serves OpenAI's models).
+  if (rulesByProvider.size > 0) for (const provider of state.providers.values()) for (const m of provider.models) m.compiled.clear();
+
+  for (const alias of [...overlay.aliases].reverse()) {
+    const key = alias.alias.toLowerCase();
+    state.aliases.set(key, [alias, ...(state.aliases.get(key) ?? [])]);
+  }
+  state.discounts = [...overlay.discounts, ...state.discounts];
+  state.version = `${state.version}+${overlay.source === 'supplement' ? 'supplement' : overlay.source === 'prices_file' ? 'prices' : 'overrides'}.${overlay.versionLabel}`;
+  reorder(state);
+}
+
+/** The tier rule for a model and tier: model-specific, then the addressed provider's, then the model's provider's. */
+function tierRule(model: BookModel, tier: TierName, addressed: BookProvider | undefined): TierRule | undefined {
+  const own = model.tiers[tier];
+  if (own) return own;
+  const id = model.id;
+  const lower = id.toLowerCase();
+  const providers = addressed && addressed !== model.provider ? [addressed, model.provider] : [model.provider];
+  for (const provider of providers) {
+    for (const rule of provider.tierRules) if (rule.tier === tier && rule.models(id, lower)) return rule;
+  }
+  return undefined;
+}
+
+/** Compiles (once per addressed provider) a model's periods and tiers. */
+export function compiledModel(model: BookModel, addressed: BookProvider | undefined): CompiledModel {
+  const key = addressed?.id ?? model.provider.id;
+  let compiled = model.compiled.get(key);
+  if (compiled) return compiled;
+  const rules = TIER_ORDER.map((t) => tierRule(model, t, addressed));
+  compiled = {
+    strictFrom: model.strictFrom ?? -Infinity,
+    periods: model.periods.map((period) => ({
+      from: period.from,
+      timeOfDay: period.timeOfDay,
+      ladders: [
+        compileLadder(period.rates),
+        ...rules.map((rule) => (rule ? compileLadder(rule.rates ? mergeRates(period.rates, rule.rates) : period.rates, rule.multiplier) : null)),
+      ],
+    })),
+  };
+  model.compiled.set(key, compiled);
+  return compiled;
+}
+
+/** Models of a provider that may match a string whose lower-cased form starts with `key`. */
+export function modelsFor(provider: BookProvider, lower: string): BookModel[] {
+  if (lower.length < 2) return provider.models;
+  const key = lower.slice(0, 2);
+  let bucket = provider.buckets.get(key);
+  if (bucket === undefined) {
+    bucket = provider.models.filter((m) => m.keys === null || m.keys.has(key));
+    provider.buckets.set(key, bucket);
+  }
+  return bucket;
+}

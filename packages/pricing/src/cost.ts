@@ -1,0 +1,254 @@
+/**
+ * The cost of one call: usage split into a partition of billing units, each priced once at its
+ * own rate. This is the hot path of `PriceBook.price()`; it allocates only the result.
+ */
+import type { CompiledModel, CompiledPeriod } from './book-state';
+import type { OverlayDiscount } from './overlay';
+import { REQUEST_NAME_ALIASES, SERVICE_TIERS, type RateSet } from './rates';
+import type { BillingUnit, Cost, PricedCost, UnpricedCost, UnpricedReason, Usage } from './types';
+
+/** What a resolved model string prices with. */
+export interface PricingTarget {
+  /** Provider id reported in the cost. */
+  provider: string;
+  /** Price-book model id reported as `matchedModel`. */
+  model: string;
+  compiled: CompiledModel;
+  /** Discounts that may apply (dates and tiers checked per call), or `null`. */
+  discounts: OverlayDiscount[] | null;
+}
+
+const REQUEST_NAMES = new Map(Object.entries(REQUEST_NAME_ALIASES));
+
+/** An unpriced result. */
+export function unpriced(
+  reason: UnpricedReason,
+  detail: string,
+  version: string,
+  estimated: boolean,
+  target?: { provider: string; model: string },
+): UnpricedCost {
+  const cost: UnpricedCost = { priced: false, reason, detail, priceBookVersion: version, estimated };
+  if (target) {
+    cost.provider = target.provider;
+    cost.matchedModel = target.model;
+  }
+  return cost;
+}
+
+function validCount(v: number | undefined): boolean {
+  return v === undefined || (typeof v === 'number' && v >= 0 && v < Infinity);
+}
+
+/** Seconds after UTC midnight of an epoch-ms instant. */
+function secondOfDay(t: number): number {
+  const ms = ((t % 86_400_000) + 86_400_000) % 86_400_000;
+  return ms / 1000;
+}
+
+/** The period in force at `t`: the last one whose constraint holds; an unconstrained one is the default. */
+function periodAt(periods: CompiledPeriod[], t: number): CompiledPeriod {
+  for (let i = periods.length - 1; i >= 0; i--) {
+    const p = periods[i];
+    if (p.from !== undefined) {
+      if (t >= p.from) return p;
+    } else if (p.timeOfDay !== undefined) {
+      const s = secondOfDay(t);
+      const [start, end] = p.timeOfDay;
+      if (end < start ? s >= start || s < end : s >= start && s < end) return p;
+    } else {
+      return p;
+    }
+  }
+  return periods[0];
+}
+
+function discountAt(discounts: OverlayDiscount[], t: number, tier: number): number {
+  for (let i = 0; i < discounts.length; i++) {
+    const d = discounts[i];
+    if (d.from !== undefined && t < d.from) continue;
+    if (d.until !== undefined && t >= d.until) continue;
+    if (d.tiers !== undefined && !d.tiers.includes(tier)) continue;
+    return d.multiplier;
+  }
+  return 1;
+}
+
+type Parts = Partial<Record<BillingUnit, number>>;
+
+/** Largest picodollar amount handled as an exact integer (2^53 / 1e12 = about $9,007). */
+const EXACT_PICO = 9e15;
+
+/**
+ * USD for `units` at `price` per `per` units, rounded to the picodollar (1e-12 USD) so that
+ * published decimal rates give the decimal amount an invoice shows (0.003, not 0.0030000000000000005).
+ */
+function usd(units: number, price: number, per: number, mult: number): number {
+  let pico = units * price * (1e12 / per);
+  if (mult !== 1) pico *= mult;
+  return pico < EXACT_PICO ? Math.round(pico) / 1e12 : pico / 1e12;
+}
+
+function part(breakdown: Parts, tokens: Parts, unit: BillingUnit, n: number, rate: number, mult: number): number {
+  const c = usd(n, rate, 1e6, mult);
+  breakdown[unit] = c;
+  tokens[unit] = n;
+  return c;
+}
+
+/**
+ * Prices `usage` for `target` at instant `t` (epoch ms) and service tier index `tier`.
+ * Never throws; problems come back as an unpriced result.
+ */
+export function computeCost(target: PricingTarget, usage: Usage, tier: number, t: number, estimated: boolean, version: string): Cost {
+  const u = usage ?? {};
+  const cr = u.cacheReadTokens ?? 0;
+  const cw = u.cacheWriteTokens ?? 0;
+  const cw1 = u.cacheWrite1hTokens ?? 0;
+  const ia = u.inputAudioTokens ?? 0;
+  const ii = u.inputImageTokens ?? 0;
+  const rt = u.reasoningTokens ?? 0;
+  const oa = u.outputAudioTokens ?? 0;
+  const oi = u.outputImageTokens ?? 0;
+  if (
+    !validCount(u.inputTokens) ||
+    !validCount(u.outputTokens) ||
+    !validCount(u.cacheReadTokens) ||
+    !validCount(u.cacheWriteTokens) ||
+    !validCount(u.cacheWrite1hTokens) ||
+    !validCount(u.inputAudioTokens) ||
+    !validCount(u.inputImageTokens) ||
+    !validCount(u.reasoningTokens) ||
+    !validCount(u.outputAudioTokens) ||
+    !validCount(u.outputImageTokens)
+  ) {
+    return unpriced('invalid_usage', 'token counts must be finite non-negative numbers', version, estimated, target);
+  }
+  // Totals include their subsets; a missing total is the sum of the subsets given.
+  const inputSubsets = cr + cw + cw1 + ia + ii;
+  const outputSubsets = rt + oa + oi;
+  const input = u.inputTokens ?? inputSubsets;
+  const output = u.outputTokens ?? outputSubsets;
+  const textIn = input - inputSubsets;
+  const textOut = output - outputSubsets;
+  if (textIn < 0) {
+    return unpriced(
+      'invalid_usage',
+      `cache, audio and image input tokens (${inputSubsets}) exceed input tokens (${input}); input must include them`,
+      version,
+      estimated,
+      target,
+    );
+  }
+  if (textOut < 0) {
+    return unpriced(
+      'invalid_usage',
+      `reasoning, audio and image output tokens (${outputSubsets}) exceed output tokens (${output}); output must include them`,
+      version,
+      estimated,
+      target,
+    );
+  }
+  const requests = u.requests;
+  let hasRequests = false;
+  if (requests !== undefined && requests !== null) {
+    for (const name in requests) {
+      const n = requests[name];
+      if (!(typeof n === 'number' && n >= 0 && n < Infinity)) {
+        return unpriced('invalid_usage', `requests.${name} must be a finite non-negative number`, version, estimated, target);
+      }
+      if (n > 0) hasRequests = true;
+    }
+  }
+  if (input === 0 && output === 0 && !hasRequests) {
+    return unpriced('no_usage', 'the call reported no tokens and no billed requests', version, estimated, target);
+  }
+
+  const compiled = target.compiled;
+  if (t < compiled.strictFrom) {
+    return unpriced('no_price_at_date', `${target.model} has no price before ${new Date(compiled.strictFrom).toISOString().slice(0, 10)}`, version, estimated, target);
+  }
+  const periods = compiled.periods;
+  const period = periods.length === 1 ? periods[0] : periodAt(periods, t);
+  const ladder = period.ladders[tier];
+  if (ladder === null) {
+    return unpriced('no_price_for_tier', `no ${SERVICE_TIERS[tier]} price for ${target.model}`, version, estimated, target);
+  }
+  const starts = ladder.starts;
+  let k = 0;
+  while (k < starts.length && input > starts[k]) k++;
+  const rs: RateSet = ladder.sets[k];
+  const mult = target.discounts === null ? 1 : discountAt(target.discounts, t, tier);
+
+  const breakdown: Parts = {};
+  const tokens: Parts = {};
+  let amount = 0;
+  let missing: BillingUnit | undefined;
+  if (textIn > 0) {
+    if (rs.input !== rs.input) missing = 'input';
+    else amount += part(breakdown, tokens, 'input', textIn, rs.input, mult);
+  }
+  if (cr > 0) amount += part(breakdown, tokens, 'cache_read', cr, rs.cache_read, mult);
+  if (cw > 0) amount += part(breakdown, tokens, 'cache_write', cw, rs.cache_write, mult);
+  if (cw1 > 0) amount += part(breakdown, tokens, 'cache_write_1h', cw1, rs.cache_write_1h, mult);
+  if (ia > 0) amount += part(breakdown, tokens, 'input_audio', ia, rs.input_audio, mult);
+  if (ii > 0) amount += part(breakdown, tokens, 'input_image', ii, rs.input_image, mult);
+  if (textOut > 0) {
+    if (rs.output !== rs.output) missing ??= 'output';
+    else amount += part(breakdown, tokens, 'output', textOut, rs.output, mult);
+  }
+  if (rt > 0) amount += part(breakdown, tokens, 'reasoning', rt, rs.reasoning, mult);
+  if (oa > 0) amount += part(breakdown, tokens, 'output_audio', oa, rs.output_audio, mult);
+  if (oi > 0) amount += part(breakdown, tokens, 'output_image', oi, rs.output_image, mult);
+  // Every unit falls back to input or output; a NaN amount means one of those has no rate.
+  if (missing !== undefined || amount !== amount) {
+    return unpriced(
+      'no_price_for_unit',
+      `${target.model} has no ${missing ?? (rs.input !== rs.input ? 'input' : 'output')} token price`,
+      version,
+      estimated,
+      target,
+    );
+  }
+
+  let fees = 0;
+  let feeCount = 0;
+  let unpricedRequests: string[] | undefined;
+  if (rs.request > 0) {
+    fees += usd(1, rs.request, 1, mult);
+    feeCount += 1;
+  }
+  if (hasRequests) {
+    const table = rs.requests;
+    for (const name in requests) {
+      const n = (requests as Record<string, number>)[name];
+      if (n === 0) continue;
+      const fee = table === undefined ? undefined : table.get(REQUEST_NAMES.get(name) ?? name);
+      if (fee === undefined) (unpricedRequests ??= []).push(name);
+      else {
+        fees += usd(n, fee, 1, mult);
+        feeCount += n;
+      }
+    }
+  }
+  if (feeCount > 0) {
+    breakdown.request = fees;
+    tokens.request = feeCount;
+    amount += fees;
+  }
+
+  const cost: PricedCost = {
+    priced: true,
+    amount,
+    currency: 'USD',
+    breakdown,
+    tokens,
+    priceBookVersion: version,
+    provider: target.provider,
+    matchedModel: target.model,
+    serviceTier: SERVICE_TIERS[tier],
+    estimated,
+  };
+  if (unpricedRequests !== undefined) cost.unpricedRequests = unpricedRequests;
+  return cost;
+}

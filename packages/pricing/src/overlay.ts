@@ -1,0 +1,264 @@
+/**
+ * Override documents (YAML or JSON): custom models, replacement rates, match rules, service-tier
+ * rules, aliases and negotiated discounts, layered over the price data. The bundled supplement
+ * (`data/supplement.json`) uses the same format.
+ */
+import { createHash } from 'node:crypto';
+import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
+import { SERVICE_TIERS, type RawRates } from './rates';
+import { isNonNegative, isPlainObject, problem, readDate, readOverrideRates, type Problems } from './rate-fields';
+import type { FieldPath } from './source-doc';
+import type { PriceSource } from './types';
+
+export type TierName = 'batch' | 'flex' | 'priority';
+const TIER_NAMES: TierName[] = ['batch', 'flex', 'priority'];
+
+/** How a service tier is priced: a multiplier on token rates, and/or replacement rates. */
+export interface TierRule {
+  multiplier: number;
+  rates?: RawRates;
+}
+
+/** A custom model, or a patch of an existing one. */
+export interface OverlayModel {
+  provider: string;
+  model: string;
+  name?: string;
+  match?: Matcher;
+  /** Prefix keys of `match` (see `prefixKeys`). */
+  matchKeys?: Set<string> | null;
+  contextWindow?: number;
+  from?: number;
+  rates?: RawRates;
+  tiers: Partial<Record<TierName, TierRule>>;
+  path: FieldPath;
+}
+
+/** A provider-wide service-tier rule for the models whose id matches `models`. */
+export interface OverlayTierRule extends TierRule {
+  provider: string;
+  tier: TierName;
+  models: Matcher;
+}
+
+/** A user alias: `alias` (optionally only under `provider`) prices as `model`. */
+export interface OverlayAlias {
+  alias: string;
+  model: string;
+  /** Where the alias is written, for errors found once the book is built. */
+  path: FieldPath;
+  provider?: string;
+  targetProvider?: string;
+}
+
+/** A negotiated discount: a multiplier on the whole cost of matching calls in a date range. */
+export interface OverlayDiscount {
+  provider?: string;
+  model: Matcher;
+  multiplier: number;
+  from?: number;
+  until?: number;
+  /** Service-tier indexes it applies to; `undefined` = all. */
+  tiers?: number[];
+}
+
+/** A parsed override document. */
+export interface Overlay {
+  source: PriceSource;
+  /** Label for the price-book version: the document's `version`, else a content hash. */
+  versionLabel: string;
+  models: OverlayModel[];
+  tierRules: OverlayTierRule[];
+  aliases: OverlayAlias[];
+  discounts: OverlayDiscount[];
+}
+
+const TOP_KEYS = ['version', 'models', 'aliases', 'service_tiers', 'discounts', 'description'];
+const MODEL_KEYS = ['provider', 'model', 'name', 'match', 'context_window', 'from', 'prices', 'service_tiers', 'source', 'notes'];
+const ALIAS_KEYS = ['alias', 'model', 'provider', 'target_provider', 'notes'];
+const TIER_RULE_KEYS = ['provider', 'tier', 'models', 'multiplier', 'prices', 'source', 'notes'];
+const MODEL_TIER_KEYS = ['multiplier', 'prices', 'source', 'notes'];
+const DISCOUNT_KEYS = ['provider', 'model', 'multiplier', 'from', 'until', 'tiers', 'name', 'notes'];
+
+function checkKeys(p: Problems, path: FieldPath, obj: Record<string, unknown>, allowed: string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) problem(p, [...path, key], obj[key], `the fields ${allowed.join(', ')}`, `unknown field "${key}"`);
+  }
+}
+
+function readString(p: Problems, path: FieldPath, v: unknown, required: boolean): string | undefined {
+  if (v === undefined && !required) return undefined;
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  problem(p, path, v, 'a non-empty string');
+  return undefined;
+}
+
+function readGlobs(p: Problems, path: FieldPath, v: unknown): Matcher | undefined {
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((g) => typeof g === 'string' && g !== '')) {
+    problem(p, path, v, 'a model name or glob (* and ?), or a list of them');
+    return undefined;
+  }
+  return anyOf((list as string[]).map(compileGlob));
+}
+
+function readList(p: Problems, path: FieldPath, v: unknown, what: string): unknown[] {
+  if (v === undefined) return [];
+  if (Array.isArray(v)) return v;
+  problem(p, path, v, `a list of ${what}`);
+  return [];
+}
+
+function readMultiplier(p: Problems, path: FieldPath, v: unknown, required: boolean): number | undefined {
+  if (v === undefined && !required) return undefined;
+  if (isNonNegative(v) && v > 0) return v;
+  problem(p, path, v, 'a positive number (1 = list price, 0.8 = 20% off)');
+  return undefined;
+}
+
+function readTierRule(p: Problems, path: FieldPath, v: unknown): TierRule | undefined {
+  if (!isPlainObject(v)) {
+    problem(p, path, v, '{ multiplier?: number, prices?: {...} }');
+    return undefined;
+  }
+  checkKeys(p, path, v, MODEL_TIER_KEYS);
+  const multiplier = readMultiplier(p, [...path, 'multiplier'], v.multiplier, false);
+  const rates = v.prices === undefined ? undefined : readOverrideRates(p, [...path, 'prices'], v.prices);
+  if (multiplier === undefined && rates === undefined) {
+    if (v.multiplier === undefined && v.prices === undefined) problem(p, path, v, 'a multiplier and/or prices', 'sets neither multiplier nor prices');
+    return undefined;
+  }
+  return { multiplier: multiplier ?? 1, rates };
+}
+
+/** Reads an override document; problems are collected in `p`. */
+export function readOverlay(p: Problems, source: PriceSource): Overlay {
+  const value = p.doc.value;
+  const overlay: Overlay = { source, versionLabel: '', models: [], tierRules: [], aliases: [], discounts: [] };
+  if (value === null || value === undefined) return withVersion(overlay, p, undefined);
+  if (!isPlainObject(value)) {
+    problem(p, [], value, 'an object with any of: models, aliases, service_tiers, discounts');
+    return overlay;
+  }
+  checkKeys(p, [], value, TOP_KEYS);
+  const version = value.version === undefined ? undefined : readString(p, ['version'], value.version, true);
+
+  readList(p, ['models'], value.models, 'models').forEach((raw, i) => {
+    const path: FieldPath = ['models', i];
+    if (!isPlainObject(raw)) {
+      problem(p, path, raw, '{ provider, model, prices?, match?, service_tiers?, from? }');
+      return;
+    }
+    checkKeys(p, path, raw, MODEL_KEYS);
+    const provider = readString(p, [...path, 'provider'], raw.provider, true);
+    const model = readString(p, [...path, 'model'], raw.model, true);
+    const entry: OverlayModel = { provider: provider ?? '', model: model ?? '', tiers: {}, path };
+    if (raw.name !== undefined) entry.name = readString(p, [...path, 'name'], raw.name, true);
+    if (raw.match !== undefined) {
+      entry.match = readGlobs(p, [...path, 'match'], raw.match);
+      const globs = typeof raw.match === 'string' ? [raw.match] : Array.isArray(raw.match) ? (raw.match as unknown[]) : [];
+      entry.matchKeys = globs.reduce<Set<string> | null>((acc, g) => unionKeys(acc, globPrefixKeys(String(g))), new Set());
+    }
+    if (raw.context_window !== undefined) {
+      if (typeof raw.context_window === 'number' && Number.isSafeInteger(raw.context_window) && raw.context_window > 0) {
+        entry.contextWindow = raw.context_window;
+      } else problem(p, [...path, 'context_window'], raw.context_window, 'a positive whole number of tokens');
+    }
+    if (raw.from !== undefined) entry.from = readDate(p, [...path, 'from'], raw.from);
+    if (raw.prices !== undefined) entry.rates = readOverrideRates(p, [...path, 'prices'], raw.prices);
+    if (raw.service_tiers !== undefined) {
+      if (!isPlainObject(raw.service_tiers)) {
+        problem(p, [...path, 'service_tiers'], raw.service_tiers, '{ batch?, flex?, priority? }');
+      } else {
+        for (const [tier, rule] of Object.entries(raw.service_tiers)) {
+          if (!TIER_NAMES.includes(tier as TierName)) {
+            problem(p, [...path, 'service_tiers', tier], rule, 'the tiers batch, flex, priority', `unknown service tier "${tier}"`);
+            continue;
+          }
+          const r = readTierRule(p, [...path, 'service_tiers', tier], rule);
+          if (r) entry.tiers[tier as TierName] = r;
+        }
+      }
+    }
+    if (raw.prices === undefined && raw.match === undefined && raw.service_tiers === undefined && raw.name === undefined && raw.context_window === undefined) {
+      problem(p, path, raw, 'prices, match, service_tiers, name or context_window', 'changes nothing');
+      return;
+    }
+    if (provider && model) overlay.models.push(entry);
+  });
+
+  readList(p, ['aliases'], value.aliases, 'aliases').forEach((raw, i) => {
+    const path: FieldPath = ['aliases', i];
+    if (!isPlainObject(raw)) {
+      problem(p, path, raw, '{ alias, model, provider?, target_provider? }');
+      return;
+    }
+    checkKeys(p, path, raw, ALIAS_KEYS);
+    const alias = readString(p, [...path, 'alias'], raw.alias, true);
+    const model = readString(p, [...path, 'model'], raw.model, true);
+    const provider = readString(p, [...path, 'provider'], raw.provider, false);
+    const targetProvider = readString(p, [...path, 'target_provider'], raw.target_provider, false);
+    if (alias && model) {
+      const a: OverlayAlias = { alias, model, path };
+      if (provider) a.provider = provider;
+      if (targetProvider) a.targetProvider = targetProvider;
+      overlay.aliases.push(a);
+    }
+  });
+
+  readList(p, ['service_tiers'], value.service_tiers, 'service-tier rules').forEach((raw, i) => {
+    const path: FieldPath = ['service_tiers', i];
+    if (!isPlainObject(raw)) {
+      problem(p, path, raw, '{ provider, tier, models?, multiplier?, prices? }');
+      return;
+    }
+    checkKeys(p, path, raw, TIER_RULE_KEYS);
+    const provider = readString(p, [...path, 'provider'], raw.provider, true);
+    const tier = raw.tier;
+    if (!TIER_NAMES.includes(tier as TierName)) problem(p, [...path, 'tier'], tier, 'batch, flex or priority');
+    const models = raw.models === undefined ? anyOf([compileGlob('*')]) : readGlobs(p, [...path, 'models'], raw.models);
+    const rule = readTierRule(p, path, { multiplier: raw.multiplier, prices: raw.prices });
+    if (provider && TIER_NAMES.includes(tier as TierName) && models && rule) {
+      overlay.tierRules.push({ provider, tier: tier as TierName, models, ...rule });
+    }
+  });
+
+  readList(p, ['discounts'], value.discounts, 'discounts').forEach((raw, i) => {
+    const path: FieldPath = ['discounts', i];
+    if (!isPlainObject(raw)) {
+      problem(p, path, raw, '{ multiplier, provider?, model?, from?, until?, tiers? }');
+      return;
+    }
+    checkKeys(p, path, raw, DISCOUNT_KEYS);
+    const multiplier = readMultiplier(p, [...path, 'multiplier'], raw.multiplier, true);
+    const provider = readString(p, [...path, 'provider'], raw.provider, false);
+    const model = raw.model === undefined ? compileGlob('*') : readGlobs(p, [...path, 'model'], raw.model);
+    const from = raw.from === undefined ? undefined : readDate(p, [...path, 'from'], raw.from);
+    const until = raw.until === undefined ? undefined : readDate(p, [...path, 'until'], raw.until);
+    if (from !== undefined && until !== undefined && until <= from) {
+      problem(p, [...path, 'until'], raw.until, `a date after from (${String(raw.from)})`);
+    }
+    let tiers: number[] | undefined;
+    if (raw.tiers !== undefined) {
+      const list = typeof raw.tiers === 'string' ? [raw.tiers] : raw.tiers;
+      if (Array.isArray(list) && list.length > 0 && list.every((t) => (SERVICE_TIERS as readonly unknown[]).includes(t))) {
+        tiers = list.map((t) => (SERVICE_TIERS as readonly unknown[]).indexOf(t));
+      } else problem(p, [...path, 'tiers'], raw.tiers, 'a list of standard, batch, flex, priority');
+    }
+    if (multiplier !== undefined && model) {
+      const d: OverlayDiscount = { model, multiplier };
+      if (provider && provider !== '*') d.provider = provider;
+      if (from !== undefined) d.from = from;
+      if (until !== undefined) d.until = until;
+      if (tiers) d.tiers = tiers;
+      overlay.discounts.push(d);
+    }
+  });
+  return withVersion(overlay, p, version);
+}
+
+function withVersion(overlay: Overlay, p: Problems, version: string | undefined): Overlay {
+  overlay.versionLabel =
+    version ?? createHash('sha256').update(p.doc.text ?? JSON.stringify(p.doc.value ?? null)).digest('hex').slice(0, 12);
+  return overlay;
+}

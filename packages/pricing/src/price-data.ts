@@ -1,0 +1,229 @@
+/**
+ * Price data files: the bundled snapshot (`{ format: 'tokenomics-prices/1', source, providers }`)
+ * and the upstream genai-prices provider list (a JSON array, as in its `data.json`), read into
+ * providers and models with compiled match rules and dated periods.
+ */
+import { createHash } from 'node:crypto';
+import { compileMatch, prefixKeys, type MatchLogic, type Matcher } from './match-rules';
+import type { RawRates } from './rates';
+import { isPlainObject, problem, readUpstreamRates, readDate, type Problems } from './rate-fields';
+import type { PriceSource } from './types';
+import type { FieldPath, SourceDoc } from './source-doc';
+
+/** One period of a model's prices: from a date on, or at a time of day (UTC). */
+export interface Period {
+  /** Epoch ms from which the period applies; `undefined` = always. */
+  from?: number;
+  /** Seconds after UTC midnight `[start, end)`; may wrap past midnight. */
+  timeOfDay?: [number, number];
+  rates: RawRates;
+}
+
+/** A model in the price data. */
+export interface DataModel {
+  id: string;
+  name?: string;
+  contextWindow?: number;
+  match: Matcher;
+  /** Two-character prefixes a matching string starts with; `null` = any (see `prefixKeys`). */
+  keys: Set<string> | null;
+  /** Unconstrained period first, then dated / time-of-day periods; the last that applies wins. */
+  periods: Period[];
+  /** No price at all before this instant (custom models with an effective date). */
+  strictFrom?: number;
+  source: PriceSource;
+}
+
+/** A provider in the price data. */
+export interface DataProvider {
+  id: string;
+  name: string;
+  /** Rule telling that a model name belongs to this provider (first-party providers). */
+  modelMatch?: Matcher;
+  /** Providers whose models this one also serves (Azure serves OpenAI's, ...). */
+  fallback: string[];
+  models: DataModel[];
+}
+
+/** Providers and the data version. */
+export interface PriceData {
+  version: string;
+  providers: DataProvider[];
+}
+
+const ACCEPT_DATA = 'a genai-prices provider list (JSON array) or a snapshot { format: "tokenomics-prices/1", source, providers }';
+const ACCEPT_MATCH = 'a match rule: { equals | starts_with | ends_with | contains | regex: string } or { and | or: [rules] }';
+
+/** Whether a parsed document is a price data file (rather than an override file). */
+export function isPriceData(value: unknown): boolean {
+  return Array.isArray(value) || (isPlainObject(value) && Array.isArray(value.providers));
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+/** Reads a price data document; problems are collected in `p` (invalid parts are skipped). */
+export function readPriceData(p: Problems, source: PriceSource): PriceData {
+  const doc: SourceDoc = p.doc;
+  const value = doc.value;
+  let list: unknown[];
+  let base: FieldPath;
+  let version: string;
+  if (Array.isArray(value)) {
+    list = value;
+    base = [];
+    version = `genai-prices-data+sha256.${shortHash(doc.text ?? JSON.stringify(value))}`;
+  } else if (isPlainObject(value) && Array.isArray(value.providers)) {
+    list = value.providers;
+    base = ['providers'];
+    const src = value.source;
+    if (value.format !== undefined && value.format !== 'tokenomics-prices/1') {
+      problem(p, ['format'], value.format, '"tokenomics-prices/1"');
+    }
+    if (typeof value.version === 'string' && value.version) version = value.version;
+    else if (isPlainObject(src) && typeof src.name === 'string' && typeof src.version === 'string') {
+      version = `${src.name.replace(/^@[^/]+\//, '')}@${src.version}`;
+    } else version = `prices+sha256.${shortHash(doc.text ?? JSON.stringify(value))}`;
+  } else {
+    problem(p, [], value, ACCEPT_DATA);
+    return { version: 'invalid', providers: [] };
+  }
+  const providers: DataProvider[] = [];
+  const seen = new Set<string>();
+  list.forEach((raw, i) => {
+    const path = [...base, i];
+    const provider = readProvider(p, path, raw, source);
+    if (!provider) return;
+    if (seen.has(provider.id)) {
+      problem(p, [...path, 'id'], provider.id, 'a provider id not used before in the file', 'is a duplicate provider id');
+      return;
+    }
+    seen.add(provider.id);
+    providers.push(provider);
+  });
+  return { version, providers };
+}
+
+function readMatch(p: Problems, path: FieldPath, v: unknown): Matcher | undefined {
+  try {
+    return compileMatch(v as MatchLogic);
+  } catch (err) {
+    problem(p, path, v, ACCEPT_MATCH, `is not a valid match rule (${(err as Error).message})`);
+    return undefined;
+  }
+}
+
+function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceSource): DataProvider | undefined {
+  if (!isPlainObject(raw)) {
+    problem(p, path, raw, 'a provider object { id, name, models: [...] }');
+    return undefined;
+  }
+  if (typeof raw.id !== 'string' || raw.id.trim() === '') {
+    problem(p, [...path, 'id'], raw.id, 'a non-empty string');
+    return undefined;
+  }
+  if (!Array.isArray(raw.models)) {
+    problem(p, [...path, 'models'], raw.models, 'a list of models');
+    return undefined;
+  }
+  const modelMatch = raw.model_match === undefined ? undefined : readMatch(p, [...path, 'model_match'], raw.model_match);
+  let fallback: string[] = [];
+  if (raw.fallback_model_providers !== undefined) {
+    if (Array.isArray(raw.fallback_model_providers) && raw.fallback_model_providers.every((x) => typeof x === 'string')) {
+      fallback = raw.fallback_model_providers as string[];
+    } else problem(p, [...path, 'fallback_model_providers'], raw.fallback_model_providers, 'a list of provider ids');
+  }
+  const models: DataModel[] = [];
+  raw.models.forEach((m: unknown, j: number) => {
+    const model = readModel(p, [...path, 'models', j], m, source);
+    if (model) models.push(model);
+  });
+  return {
+    id: raw.id.toLowerCase(),
+    name: typeof raw.name === 'string' ? raw.name : raw.id,
+    modelMatch,
+    fallback: fallback.map((f) => f.toLowerCase()),
+    models,
+  };
+}
+
+function readModel(p: Problems, path: FieldPath, raw: unknown, source: PriceSource): DataModel | undefined {
+  if (!isPlainObject(raw)) {
+    problem(p, path, raw, 'a model object { id, match, prices }');
+    return undefined;
+  }
+  if (typeof raw.id !== 'string' || raw.id === '') {
+    problem(p, [...path, 'id'], raw.id, 'a non-empty string');
+    return undefined;
+  }
+  const match = readMatch(p, [...path, 'match'], raw.match);
+  const periods = readPeriods(p, [...path, 'prices'], raw.prices);
+  if (!match || !periods) return undefined;
+  const model: DataModel = { id: raw.id, match, keys: prefixKeys(raw.match as MatchLogic), periods, source };
+  if (typeof raw.name === 'string') model.name = raw.name;
+  if (typeof raw.context_window === 'number') model.contextWindow = raw.context_window;
+  return model;
+}
+
+function readPeriods(p: Problems, path: FieldPath, raw: unknown): Period[] | undefined {
+  if (!Array.isArray(raw)) {
+    const rates = readUpstreamRates(p, path, raw);
+    return rates ? [{ rates }] : undefined;
+  }
+  if (raw.length === 0) {
+    problem(p, path, raw, 'a price object or a non-empty list of { constraint?, prices }');
+    return undefined;
+  }
+  const periods: Period[] = [];
+  let ok = true;
+  raw.forEach((entry: unknown, i: number) => {
+    const ep = [...path, i];
+    if (!isPlainObject(entry)) {
+      problem(p, ep, entry, '{ constraint?: { start_date } | { start_time, end_time }, prices: {...} }');
+      ok = false;
+      return;
+    }
+    const rates = readUpstreamRates(p, [...ep, 'prices'], entry.prices);
+    if (!rates) {
+      ok = false;
+      return;
+    }
+    const period: Period = { rates };
+    const c = entry.constraint;
+    if (c !== undefined) {
+      if (!isPlainObject(c)) {
+        problem(p, [...ep, 'constraint'], c, '{ start_date: YYYY-MM-DD } or { start_time, end_time }');
+        ok = false;
+        return;
+      }
+      if (c.start_date !== undefined) {
+        const from = readDate(p, [...ep, 'constraint', 'start_date'], c.start_date);
+        if (from === undefined) ok = false;
+        else period.from = from;
+      } else if (c.start_time !== undefined || c.end_time !== undefined) {
+        const start = readTimeOfDay(p, [...ep, 'constraint', 'start_time'], c.start_time);
+        const end = readTimeOfDay(p, [...ep, 'constraint', 'end_time'], c.end_time);
+        if (start === undefined || end === undefined) ok = false;
+        else period.timeOfDay = [start, end];
+      } else {
+        problem(p, [...ep, 'constraint'], c, '{ start_date: YYYY-MM-DD } or { start_time, end_time }');
+        ok = false;
+      }
+    }
+    periods.push(period);
+  });
+  return ok ? periods : undefined;
+}
+
+/** `HH:MM:SS[.fff](Z|±HH:MM)` -> seconds after UTC midnight. */
+function readTimeOfDay(p: Problems, path: FieldPath, v: unknown): number | undefined {
+  const m = typeof v === 'string' ? /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/.exec(v) : null;
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 59) {
+    problem(p, path, v, 'a time of day HH:MM:SS with Z or ±HH:MM');
+    return undefined;
+  }
+  const seconds = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(`0.${m[4] ?? '0'}`);
+  const offset = m[5] === 'Z' ? 0 : (m[6] === '+' ? 1 : -1) * (Number(m[7]) * 3600 + Number(m[8]) * 60);
+  return (((seconds - offset) % 86400) + 86400) % 86400;
+}

@@ -1,0 +1,44 @@
+/**
+ * A problem in a price data file or an override file (or an inline overrides object). The message
+ * names the file, line, field and offending value, and says what is accepted:
+ *
+ * ```text
+ * overrides.yaml:12: models[0].prices.input: -3 is not accepted; accepted: a non-negative number (USD per million tokens)
+ * ```
+ */
+export class PriceFileError extends Error {
+  /** Path of the file as given, or `(inline overrides)` for an object. */
+  readonly file: string;
+  /** 1-based line of the offending field; `undefined` when there is no file text. */
+  readonly line: number | undefined;
+  /** Dotted path of the field, e.g. `models[0].prices.input`; empty for the whole document. */
+  readonly field: string;
+  /** The offending value (`undefined` when the field is missing). */
+  readonly value: unknown;
+  /** What the field accepts. */
+  readonly accepted: string;
+
+  constructor(file: string, line: number | undefined, field: string, value: unknown, accepted: string, problem?: string) {
+    const where = line === undefined ? file : `${file}:${line}`;
+    const what = problem ?? (value === undefined ? 'is missing' : `${describeValue(value)} is not accepted`);
+    super(`${where}: ${field || '(document)'}: ${what}; accepted: ${accepted}`);
+    this.name = 'PriceFileError';
+    this.file = file;
+    this.line = line;
+    this.field = field;
+    this.value = value;
+    this.accepted = accepted;
+  }
+}
+
+/** Short, single-line rendering of a value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

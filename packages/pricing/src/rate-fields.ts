@@ -1,0 +1,174 @@
+/**
+ * Reading rate cards from documents, with validation: upstream keys (`input_mtok`,
+ * `web_searches_kcount`, ...) in data files, and both those and our own keys (`input`,
+ * `cache_read`, `requests`, ...) in override files.
+ */
+import type { PriceFileError } from './price-file-error';
+import { type RawRates, type Rate, type TokenUnit, TOKEN_UNITS, UPSTREAM_COUNT_KEYS, UPSTREAM_TOKEN_KEYS, REQUEST_NAME_ALIASES } from './rates';
+import { fieldError, type FieldPath, type SourceDoc } from './source-doc';
+
+export const ACCEPT_RATE = 'a non-negative number (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }';
+export const ACCEPT_FEE = 'a non-negative number (USD)';
+
+/** Collects errors while reading a document. */
+export interface Problems {
+  doc: SourceDoc;
+  errors: PriceFileError[];
+}
+
+export function problem(p: Problems, path: FieldPath, value: unknown, accepted: string, message?: string): void {
+  p.errors.push(fieldError(p.doc, path, value, accepted, message));
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function isNonNegative(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
+/** Reads a rate (flat or tiered); reports and returns `undefined` when invalid. */
+export function readRate(p: Problems, path: FieldPath, v: unknown): Rate | undefined {
+  if (isNonNegative(v)) return v;
+  if (!isPlainObject(v)) {
+    problem(p, path, v, ACCEPT_RATE);
+    return undefined;
+  }
+  const extra = Object.keys(v).filter((k) => k !== 'base' && k !== 'tiers');
+  if (extra.length > 0) {
+    problem(p, [...path, extra[0]], v[extra[0]], 'only the fields base and tiers', `unknown field "${extra[0]}"`);
+    return undefined;
+  }
+  if (!isNonNegative(v.base)) {
+    problem(p, [...path, 'base'], v.base, 'a non-negative number (USD per million tokens)');
+    return undefined;
+  }
+  if (!Array.isArray(v.tiers)) {
+    problem(p, [...path, 'tiers'], v.tiers, 'a list of { start: tokens, price: number }');
+    return undefined;
+  }
+  const tiers: { start: number; price: number }[] = [];
+  let ok = true;
+  v.tiers.forEach((t: unknown, i: number) => {
+    const tp = [...path, 'tiers', i];
+    if (!isPlainObject(t)) {
+      problem(p, tp, t, '{ start: tokens, price: number }');
+      ok = false;
+      return;
+    }
+    if (!(typeof t.start === 'number' && Number.isSafeInteger(t.start) && t.start >= 0)) {
+      problem(p, [...tp, 'start'], t.start, 'a non-negative whole number of input tokens');
+      ok = false;
+    }
+    if (!isNonNegative(t.price)) {
+      problem(p, [...tp, 'price'], t.price, 'a non-negative number (USD per million tokens)');
+      ok = false;
+    }
+    if (ok) tiers.push({ start: t.start as number, price: t.price as number });
+  });
+  if (!ok) return undefined;
+  tiers.sort((a, b) => a.start - b.start);
+  return { base: v.base, tiers };
+}
+
+/** Reads an upstream (genai-prices) price object; unknown keys are units we do not price and are skipped. */
+export function readUpstreamRates(p: Problems, path: FieldPath, obj: unknown): RawRates | undefined {
+  if (!isPlainObject(obj)) {
+    problem(p, path, obj, 'an object of prices such as { input_mtok: 2.5, output_mtok: 10 }');
+    return undefined;
+  }
+  const out: RawRates = {};
+  for (const [key, value] of Object.entries(obj)) {
+    if (value === undefined || value === null) continue;
+    const unit = UPSTREAM_TOKEN_KEYS[key];
+    if (unit !== undefined) {
+      const rate = readRate(p, [...path, key], value);
+      // `cache_write_5m_mtok` only fills in when the generic cache-write key is absent.
+      if (rate !== undefined && !(key === 'cache_write_5m_mtok' && out.cache_write !== undefined)) out[unit] = rate;
+      continue;
+    }
+    const request = UPSTREAM_COUNT_KEYS[key];
+    if (request !== undefined) {
+      if (!isNonNegative(value)) {
+        problem(p, [...path, key], value, 'a non-negative number (USD per thousand)');
+        continue;
+      }
+      if (request === '') out.request = value / 1000;
+      else (out.requests ??= {})[request] = value / 1000;
+      continue;
+    }
+    // Other units (durations, characters, video tokens, ...) are not in our usage record; a rate
+    // value must still be well-formed.
+    if (typeof value !== 'number' && !isPlainObject(value)) problem(p, [...path, key], value, ACCEPT_RATE);
+  }
+  return out;
+}
+
+/** Our own price keys in override files. */
+const OWN_KEYS: Record<string, TokenUnit> = Object.fromEntries(TOKEN_UNITS.map((u) => [u, u])) as Record<string, TokenUnit>;
+
+export const ACCEPTED_PRICE_KEYS = [...TOKEN_UNITS, 'request', 'requests', ...Object.keys(UPSTREAM_TOKEN_KEYS), ...Object.keys(UPSTREAM_COUNT_KEYS)];
+
+/**
+ * Reads an override price object: our keys (`input`, `cache_read`, ... in USD per million tokens,
+ * `request` in USD per call, `requests` in USD per item) or upstream keys.
+ */
+export function readOverrideRates(p: Problems, path: FieldPath, obj: unknown): RawRates | undefined {
+  if (!isPlainObject(obj)) {
+    problem(p, path, obj, 'an object of prices such as { input: 2.5, output: 10 } (USD per million tokens)');
+    return undefined;
+  }
+  const upstream: Record<string, unknown> = {};
+  const out: RawRates = {};
+  for (const [key, value] of Object.entries(obj)) {
+    const kp = [...path, key];
+    if (OWN_KEYS[key] !== undefined) {
+      const rate = readRate(p, kp, value);
+      if (rate !== undefined) out[OWN_KEYS[key]] = rate;
+    } else if (key === 'request') {
+      if (isNonNegative(value)) out.request = value;
+      else problem(p, kp, value, ACCEPT_FEE + ' per call');
+    } else if (key === 'requests') {
+      if (!isPlainObject(value)) {
+        problem(p, kp, value, 'an object of USD per item, e.g. { web_search: 0.01 }');
+        continue;
+      }
+      for (const [name, fee] of Object.entries(value)) {
+        const canonical = REQUEST_NAME_ALIASES[name] ?? name;
+        if (isNonNegative(fee)) (out.requests ??= {})[canonical] = fee;
+        else problem(p, [...kp, name], fee, ACCEPT_FEE + ' per item');
+      }
+    } else if (key in UPSTREAM_TOKEN_KEYS || key in UPSTREAM_COUNT_KEYS) {
+      upstream[key] = value;
+    } else {
+      problem(p, kp, value, `price keys: ${ACCEPTED_PRICE_KEYS.join(', ')}`, `unknown price key "${key}"`);
+    }
+  }
+  if (Object.keys(upstream).length > 0) {
+    const converted = readUpstreamRates(p, path, upstream);
+    if (converted) {
+      for (const [k, v] of Object.entries(converted)) {
+        if (k === 'requests') out.requests = { ...(v as Record<string, number>), ...out.requests };
+        else if ((out as Record<string, unknown>)[k] === undefined) (out as Record<string, unknown>)[k] = v;
+      }
+    }
+  }
+  return out;
+}
+
+/** Reads a `YYYY-MM-DD` date or ISO timestamp into epoch milliseconds (dates are UTC midnight). */
+export function readDate(p: Problems, path: FieldPath, v: unknown): number | undefined {
+  const accepted = 'a date YYYY-MM-DD (UTC) or an ISO 8601 timestamp';
+  if (v instanceof Date && !Number.isNaN(v.getTime())) return v.getTime();
+  if (typeof v !== 'string') {
+    problem(p, path, v, accepted);
+    return undefined;
+  }
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : undefined;
+  if (!date || Number.isNaN(date.getTime()) || (v.length === 10 && date.toISOString().slice(0, 10) !== v)) {
+    problem(p, path, v, accepted);
+    return undefined;
+  }
+  return date.getTime();
+}
