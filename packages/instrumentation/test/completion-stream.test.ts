@@ -94,3 +94,28 @@ describe('streamed chat chunks', () => {
     await telemetry.shutdown();
   });
 });
+
+describe('semconv stability opt-in', () => {
+  it('emits the deprecated gen_ai.system and prompt/completion token names only with gen_ai/dup', async () => {
+    const previous = process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+    try {
+      for (const [optIn, expected] of [[undefined, undefined], ['http,gen_ai/dup', 'az.ai.openai']] as const) {
+        if (optIn === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+        else process.env.OTEL_SEMCONV_STABILITY_OPT_IN = optIn;
+        const { telemetry, recorder } = setup();
+        const call = recorder.start({ provider: 'azure.ai.openai', operation: 'chat', requestModel: 'gpt-4o' });
+        call.result.usage = { inputTokens: 7, outputTokens: 2 };
+        call.succeed();
+        const a = telemetry.spans()[0].attributes;
+        expect(a['gen_ai.provider.name']).toBe('azure.ai.openai');
+        expect(a['gen_ai.system']).toBe(expected);
+        expect(a['gen_ai.usage.prompt_tokens']).toBe(expected ? 7 : undefined);
+        expect(a['gen_ai.usage.input_tokens']).toBe(7);
+        await telemetry.shutdown();
+      }
+    } finally {
+      if (previous === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
+      else process.env.OTEL_SEMCONV_STABILITY_OPT_IN = previous;
+    }
+  });
+});

@@ -17,6 +17,7 @@ import { BoundedValues } from './bounded-values';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
+import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
 import { partitionTokens } from './token-partition';
 import type { TokenomicsInstrumentationConfig } from '../config';
@@ -46,6 +47,7 @@ export class GenAIRecorder {
   private readonly attributionKeys: ReadonlySet<string>;
   private readonly maxValues: number;
   readonly captureContent: boolean;
+  private readonly deprecatedNames = emitDeprecatedGenAINames();
 
   constructor(
     private readonly getTracer: () => Tracer,
@@ -106,6 +108,7 @@ export class GenAIRecorder {
       [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
       ...start.attributes,
     };
+    if (this.deprecatedNames) attributes[sc.ATTR_GEN_AI_SYSTEM] = deprecatedSystemName(start.provider);
     if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
     if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
     if (start.requestedServiceTier) attributes[sc.ATTR_OPENAI_REQUEST_SERVICE_TIER] = start.requestedServiceTier;
@@ -142,7 +145,13 @@ export class GenAIRecorder {
     if (result.responseId) spanAttrs[sc.ATTR_GEN_AI_RESPONSE_ID] = result.responseId;
     if (result.finishReasons?.length) spanAttrs[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = result.finishReasons;
     if (result.serviceTier) spanAttrs[sc.ATTR_OPENAI_RESPONSE_SERVICE_TIER] = result.serviceTier;
-    if (usage) setUsageAttributes(spanAttrs, usage);
+    if (usage) {
+      setUsageAttributes(spanAttrs, usage);
+      if (this.deprecatedNames) {
+        if (usage.inputTokens !== undefined) spanAttrs['gen_ai.usage.prompt_tokens'] = usage.inputTokens;
+        if (usage.outputTokens !== undefined) spanAttrs['gen_ai.usage.completion_tokens'] = usage.outputTokens;
+      }
+    }
     spanAttrs[sc.ATTR_TOKENOMICS_USAGE_ESTIMATED] = estimated;
     spanAttrs[sc.ATTR_TOKENOMICS_PRICE_BOOK_VERSION] = cost.priceBookVersion;
     if (cost.priced) {
