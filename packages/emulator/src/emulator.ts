@@ -11,6 +11,7 @@ import {
 import { anthropicApi } from './anthropic/api';
 import { ErrorBudget } from './error-budget';
 import { Exchange } from './exchange';
+import { geminiApi, vertexApi } from './gemini/api';
 import { openaiApi } from './openai/api';
 import { resolveOptions, type Emulator, type EmulatorOptions, type ResolvedOptions } from './options';
 import { pause } from './pacing';
@@ -39,7 +40,7 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   const options = resolveOptions(opts);
   const log = new RequestLog(options.maxRecordedRequests);
-  const apis: ProviderApi[] = [anthropicApi, openaiApi];
+  const apis: ProviderApi[] = [anthropicApi, geminiApi, vertexApi, openaiApi];
   const budget = new ErrorBudget();
 
   const server = createServer((req, res) => {
