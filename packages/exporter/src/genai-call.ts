@@ -36,13 +36,16 @@ export type SpanReading =
       readonly kind: 'unusable';
       /** `invalid_usage`: a count is present but unusable; `incomplete_usage`: output without input. */
       readonly reason: 'invalid_usage' | 'incomplete_usage';
-      readonly call: Omit<GenAiCall, 'usage'>;
+      /** What was read about the call; its usage is empty. */
+      readonly call: GenAiCall;
       /** The offending attribute. */
       readonly attribute: string;
     }
   | { readonly kind: 'call'; readonly call: GenAiCall };
 
 const NOT_GENAI: SpanReading = { kind: 'not_genai' };
+const NO_USAGE: Usage = Object.freeze({});
+const NO_ADJUSTMENTS: readonly UsageAdjustment[] = Object.freeze([]);
 const SKIPPED_NOT_A_MODEL_CALL: SpanReading = { kind: 'skipped', reason: 'not_a_model_call' };
 const SKIPPED_NO_USAGE: SpanReading = { kind: 'skipped', reason: 'no_usage' };
 
@@ -122,42 +125,37 @@ export function readGenAiCall(attrs: Attributes, scopeName: string, report: Inva
 
   const rawProvider = str(attrs[A.ATTR_GEN_AI_PROVIDER_NAME]) ?? str(attrs[A.ATTR_GEN_AI_SYSTEM]);
   const provider = rawProvider === undefined ? undefined : normaliseProviderName(rawProvider);
-  const requestModel = str(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]);
-  const responseModel = str(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]);
-  const head: Omit<GenAiCall, 'usage'> = {
+  const call: GenAiCall = {
     provider,
     operation,
-    requestModel,
-    responseModel,
+    requestModel: str(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
+    responseModel: str(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]),
     serviceTier: firstString(attrs, SERVICE_TIER_KEYS),
     estimated: attrs[A.ATTR_TOKENOMICS_USAGE_ESTIMATED] === true,
-    adjustments: [],
+    usage: NO_USAGE,
+    adjustments: NO_ADJUSTMENTS,
   };
 
   const cacheRead = readCount(attrs, CACHE_READ_KEYS, report);
   const cacheWrite = readCount(attrs, CACHE_WRITE_KEYS, report);
   const reasoning = readCount(attrs, REASONING_KEYS, report);
-  for (const [value, keys] of [
-    [input, INPUT_KEYS],
-    [output, OUTPUT_KEYS],
-    [total, TOTAL_KEYS],
-    [cacheRead, CACHE_READ_KEYS],
-    [cacheWrite, CACHE_WRITE_KEYS],
-    [reasoning, REASONING_KEYS],
-  ] as const) {
-    if (value === INVALID) return unusable('invalid_usage', head, presentKey(attrs, keys));
-  }
+  if (input === INVALID) return unusable('invalid_usage', call, presentKey(attrs, INPUT_KEYS));
+  if (output === INVALID) return unusable('invalid_usage', call, presentKey(attrs, OUTPUT_KEYS));
+  if (total === INVALID) return unusable('invalid_usage', call, presentKey(attrs, TOTAL_KEYS));
+  if (cacheRead === INVALID) return unusable('invalid_usage', call, presentKey(attrs, CACHE_READ_KEYS));
+  if (cacheWrite === INVALID) return unusable('invalid_usage', call, presentKey(attrs, CACHE_WRITE_KEYS));
+  if (reasoning === INVALID) return unusable('invalid_usage', call, presentKey(attrs, REASONING_KEYS));
 
-  const adjustments: UsageAdjustment[] = [];
+  let adjustments: UsageAdjustment[] | undefined;
   if (input === undefined) {
     // OpenLLMetry embeddings and some older spans carry only a total.
-    if (total === undefined) return unusable('incomplete_usage', head, presentKey(attrs, OUTPUT_KEYS));
+    if (total === undefined) return unusable('incomplete_usage', call, presentKey(attrs, OUTPUT_KEYS));
     input = total - (output ?? 0);
-    if (input < 0) return unusable('invalid_usage', head, presentKey(attrs, TOTAL_KEYS));
-    adjustments.push('input_from_total');
+    if (input < 0) return unusable('invalid_usage', call, presentKey(attrs, TOTAL_KEYS));
+    (adjustments ??= []).push('input_from_total');
   } else if (output === undefined && total !== undefined && total >= input && operation !== 'embeddings') {
     output = total - input;
-    adjustments.push('output_from_total');
+    (adjustments ??= []).push('output_from_total');
   }
 
   const cache = (cacheRead ?? 0) + (cacheWrite ?? 0);
@@ -165,24 +163,26 @@ export function readGenAiCall(attrs: Attributes, scopeName: string, report: Inva
     // OpenLIT copies Anthropic's `input_tokens`, which excludes cache tokens; other sources that
     // report cache subsets larger than the input evidently did the same.
     input += cache;
-    adjustments.push('input_added_cache');
+    (adjustments ??= []).push('input_added_cache');
   }
   if (reasoning !== undefined && output !== undefined && reasoning > output) {
     // e.g. Gemini's candidates count, which excludes thoughts.
     output += reasoning;
-    adjustments.push('output_added_reasoning');
+    (adjustments ??= []).push('output_added_reasoning');
   }
 
   const usage: Usage = { inputTokens: input, outputTokens: output ?? 0 };
   if (cacheRead) usage.cacheReadTokens = cacheRead;
   if (cacheWrite) usage.cacheWriteTokens = cacheWrite;
   if (reasoning) usage.reasoningTokens = reasoning;
-  return { kind: 'call', call: { ...head, usage, adjustments } };
+  call.usage = usage;
+  if (adjustments !== undefined) call.adjustments = adjustments;
+  return { kind: 'call', call };
 }
 
 function unusable(
   reason: 'invalid_usage' | 'incomplete_usage',
-  call: Omit<GenAiCall, 'usage'>,
+  call: GenAiCall,
   attribute: string,
 ): SpanReading {
   return { kind: 'unusable', reason, call, attribute };

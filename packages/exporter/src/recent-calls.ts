@@ -12,35 +12,41 @@ export interface RecentCall {
 }
 
 /**
- * The most recent GenAI spans, at most `capacity` of them, least recently used evicted first, with
- * an index from parent span to child spans so both directions of a parent/child pair are found in
- * constant time. Memory is bounded by `capacity` whatever the traffic.
+ * The most recently seen GenAI spans, at most `capacity` of them: a ring buffer in the order they
+ * were seen, so the least recently seen span is forgotten first, in constant time. An index from
+ * parent span to child spans finds both directions of a parent/child pair in constant time.
+ * Memory is bounded by `capacity` whatever the traffic.
  */
 export class RecentCalls {
   private readonly byKey = new Map<string, RecentCall>();
   private readonly byParent = new Map<string, RecentCall[]>();
+  private readonly ring: (RecentCall | undefined)[];
+  private next = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.ring = new Array<RecentCall | undefined>(Math.max(0, capacity)).fill(undefined);
+  }
 
   /** Number of spans held. */
   get size(): number {
     return this.byKey.size;
   }
 
-  /** Remember a span, evicting the least recently used beyond capacity. */
+  /** Remember a span, forgetting the least recently seen one beyond capacity. */
   remember(call: RecentCall): void {
     if (this.capacity <= 0) return;
+    const oldest = this.ring[this.next];
+    // The slot may hold a span seen again since (its newer record lives in a later slot).
+    if (oldest !== undefined && this.byKey.get(oldest.key) === oldest) this.forget(oldest);
     const existing = this.byKey.get(call.key);
     if (existing !== undefined) this.forget(existing);
+    this.ring[this.next] = call;
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
     this.byKey.set(call.key, call);
     if (call.parentKey !== undefined) {
       const siblings = this.byParent.get(call.parentKey);
       if (siblings === undefined) this.byParent.set(call.parentKey, [call]);
       else siblings.push(call);
-    }
-    while (this.byKey.size > this.capacity) {
-      const oldest = this.byKey.values().next().value as RecentCall;
-      this.forget(oldest);
     }
   }
 
@@ -51,19 +57,13 @@ export class RecentCalls {
   findSameCall(call: RecentCall): RecentCall | undefined {
     if (call.parentKey !== undefined) {
       const parent = this.byKey.get(call.parentKey);
-      if (parent !== undefined && sameCall(parent, call)) return this.touch(parent);
+      if (parent !== undefined && sameCall(parent, call)) return parent;
     }
     const children = this.byParent.get(call.key);
     if (children !== undefined) {
-      for (const child of children) if (sameCall(child, call)) return this.touch(child);
+      for (const child of children) if (sameCall(child, call)) return child;
     }
     return undefined;
-  }
-
-  private touch(call: RecentCall): RecentCall {
-    this.byKey.delete(call.key);
-    this.byKey.set(call.key, call);
-    return call;
   }
 
   private forget(call: RecentCall): void {

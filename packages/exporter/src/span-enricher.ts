@@ -173,7 +173,8 @@ export class SpanCostEnricher {
     if (book === undefined) return { priced: false, reason: 'no_price_book', priceBookVersion: '' };
     const models = modelOptions(call.requestModel, call.responseModel);
     if (models === undefined) return { priced: false, reason: 'no_model', priceBookVersion: book.version };
-    const opts: PriceOptions = { ...models, at: new Date(hrTimeToMilliseconds(span.startTime)) };
+    const opts: PriceOptions = models;
+    opts.at = new Date(hrTimeToMilliseconds(span.startTime));
     if (call.provider !== undefined) opts.provider = call.provider;
     if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
     if (call.estimated) opts.estimated = true;

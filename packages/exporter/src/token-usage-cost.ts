@@ -191,7 +191,8 @@ export class TokenUsageCost {
     const book = this.book();
     if (book === undefined) return { reason: 'no_price_book' };
     if (models === undefined) return { reason: 'no_model' };
-    const opts: PriceOptions = { ...models, at: new Date(hrTimeToMilliseconds(at)) };
+    const opts: PriceOptions = models;
+    opts.at = new Date(hrTimeToMilliseconds(at));
     if (provider !== undefined) opts.provider = provider;
     try {
       const cost = book.price(tokenType === 'input' ? { inputTokens: meanCall } : { outputTokens: meanCall }, opts);
