@@ -3,10 +3,10 @@
  * discounts, built from price data and layered overrides. Models compile their rates lazily.
  */
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
-import type { OverlayAlias, OverlayDiscount, Overlay, OverlayTierRule, TierName, TierRule } from './overlay';
+import type { OverlayAlias, OverlayDerivedRate, OverlayDiscount, Overlay, OverlayTierRule, TierName, TierRule } from './overlay';
 import type { DataModel, Period, PriceData } from './price-data';
 import { providerRef, searchRank } from './provider-ids';
-import { compileLadder, mergeRates, type RateLadder, type RawRates } from './rates';
+import { compileLadder, mergeRates, scaleRate, type RateLadder, type RawRates } from './rates';
 import { problem, type Problems } from './rate-fields';
 import type { PriceSource } from './types';
 
@@ -36,6 +36,8 @@ export interface BookProvider {
   buckets: Map<string, BookModel[]>;
   /** Provider-wide tier rules, highest precedence first. */
   tierRules: OverlayTierRule[];
+  /** Rates derived from other units for models lacking them, highest precedence first. */
+  derivedRates: OverlayDerivedRate[];
   rank: number;
 }
 
@@ -63,7 +65,7 @@ export interface BookState {
 const TIER_ORDER: TierName[] = ['batch', 'flex', 'priority'];
 
 function newProvider(id: string, name: string, order: number): BookProvider {
-  return { id, name, modelMatch: undefined, fallback: [], models: [], byId: new Map(), buckets: new Map(), tierRules: [], rank: searchRank(id, order) };
+  return { id, name, modelMatch: undefined, fallback: [], models: [], byId: new Map(), buckets: new Map(), tierRules: [], derivedRates: [], rank: searchRank(id, order) };
 }
 
 /** Builds a book state from price data (no overlays yet). */
@@ -176,8 +178,17 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
     const provider = state.providers.get(id) as BookProvider;
     provider.tierRules = [...rules, ...provider.tierRules];
   }
+  [...overlay.derivedRates].reverse().forEach((rule, j) => {
+    const i = overlay.derivedRates.length - 1 - j;
+    const provider = state.providers.get(providerRef(rule.provider).dataId);
+    if (!provider) {
+      problem(p, ['derived_rates', i, 'provider'], rule.provider, 'a provider in the price book or defined under models', 'is not a known provider');
+      return;
+    }
+    provider.derivedRates = [rule, ...provider.derivedRates];
+  });
   // Tier rules of one provider reach models of others (Azure serves OpenAI's models).
-  if (rulesByProvider.size > 0) for (const provider of state.providers.values()) for (const m of provider.models) m.compiled.clear();
+  if (rulesByProvider.size > 0 || overlay.derivedRates.length > 0) for (const provider of state.providers.values()) for (const m of provider.models) m.compiled.clear();
 
   for (const alias of [...overlay.aliases].reverse()) {
     const key = alias.alias.toLowerCase();
@@ -207,14 +218,16 @@ export function compiledModel(model: BookModel, addressed: BookProvider | undefi
   let compiled = model.compiled.get(key);
   if (compiled) return compiled;
   const rules = TIER_ORDER.map((t) => tierRule(model, t, addressed));
+  const derived = derivedRules(model);
+  const complete = (rates: RawRates) => withDerived(rates, derived);
   compiled = {
     strictFrom: model.strictFrom ?? -Infinity,
     periods: model.periods.map((period) => ({
       from: period.from,
       timeOfDay: period.timeOfDay,
       ladders: [
-        compileLadder(period.rates),
-        ...rules.map((rule) => (rule ? compileLadder(rule.rates ? mergeRates(period.rates, rule.rates) : period.rates, rule.multiplier) : null)),
+        compileLadder(complete(period.rates)),
+        ...rules.map((rule) => (rule ? compileLadder(complete(rule.rates ? mergeRates(period.rates, rule.rates) : period.rates), rule.multiplier) : null)),
       ],
     })),
   };
@@ -232,4 +245,22 @@ export function modelsFor(provider: BookProvider, lower: string): BookModel[] {
     provider.buckets.set(key, bucket);
   }
   return bucket;
+}
+
+function derivedRules(model: BookModel): OverlayDerivedRate[] {
+  const lower = model.id.toLowerCase();
+  return model.provider.derivedRates.filter((r) => r.models(model.id, lower));
+}
+
+/** Fills units a card lacks from the derived-rate rules (first rule per unit wins). */
+export function withDerived(rates: RawRates, rules: OverlayDerivedRate[]): RawRates {
+  if (rules.length === 0) return rates;
+  let out = rates;
+  for (const rule of rules) {
+    const base = rates[rule.from];
+    if (out[rule.unit] !== undefined || base === undefined) continue;
+    if (out === rates) out = { ...rates };
+    out[rule.unit] = scaleRate(base, rule.multiplier);
+  }
+  return out;
 }

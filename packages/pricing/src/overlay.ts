@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
-import { SERVICE_TIERS, type RawRates } from './rates';
+import { SERVICE_TIERS, TOKEN_UNITS, type RawRates, type TokenUnit } from './rates';
 import { isNonNegative, isPlainObject, problem, readDate, readOverrideRates, type Problems } from './rate-fields';
 import type { FieldPath } from './source-doc';
 import type { PriceSource } from './types';
@@ -41,6 +41,15 @@ export interface OverlayTierRule extends TierRule {
   models: Matcher;
 }
 
+/** A rate derived from another unit where a model has none (`cache_write_1h` = 2 x `input`). */
+export interface OverlayDerivedRate {
+  provider: string;
+  models: Matcher;
+  unit: TokenUnit;
+  from: TokenUnit;
+  multiplier: number;
+}
+
 /** A user alias: `alias` (optionally only under `provider`) prices as `model`. */
 export interface OverlayAlias {
   alias: string;
@@ -69,11 +78,13 @@ export interface Overlay {
   versionLabel: string;
   models: OverlayModel[];
   tierRules: OverlayTierRule[];
+  derivedRates: OverlayDerivedRate[];
   aliases: OverlayAlias[];
   discounts: OverlayDiscount[];
 }
 
-const TOP_KEYS = ['version', 'models', 'aliases', 'service_tiers', 'discounts', 'description'];
+const TOP_KEYS = ['version', 'models', 'aliases', 'service_tiers', 'derived_rates', 'discounts', 'description'];
+const DERIVED_KEYS = ['provider', 'models', 'unit', 'from', 'multiplier', 'source', 'notes'];
 const MODEL_KEYS = ['provider', 'model', 'name', 'match', 'context_window', 'from', 'prices', 'service_tiers', 'source', 'notes'];
 const ALIAS_KEYS = ['alias', 'model', 'provider', 'target_provider', 'notes'];
 const TIER_RULE_KEYS = ['provider', 'tier', 'models', 'multiplier', 'prices', 'source', 'notes'];
@@ -134,7 +145,7 @@ function readTierRule(p: Problems, path: FieldPath, v: unknown): TierRule | unde
 /** Reads an override document; problems are collected in `p`. */
 export function readOverlay(p: Problems, source: PriceSource): Overlay {
   const value = p.doc.value;
-  const overlay: Overlay = { source, versionLabel: '', models: [], tierRules: [], aliases: [], discounts: [] };
+  const overlay: Overlay = { source, versionLabel: '', models: [], tierRules: [], derivedRates: [], aliases: [], discounts: [] };
   if (value === null || value === undefined) return withVersion(overlay, p, undefined);
   if (!isPlainObject(value)) {
     problem(p, [], value, 'an object with any of: models, aliases, service_tiers, discounts');
@@ -220,6 +231,24 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
     const rule = readTierRule(p, path, { multiplier: raw.multiplier, prices: raw.prices });
     if (provider && TIER_NAMES.includes(tier as TierName) && models && rule) {
       overlay.tierRules.push({ provider, tier: tier as TierName, models, ...rule });
+    }
+  });
+
+  readList(p, ['derived_rates'], value.derived_rates, 'derived rates').forEach((raw, i) => {
+    const path: FieldPath = ['derived_rates', i];
+    if (!isPlainObject(raw)) {
+      problem(p, path, raw, '{ provider, models?, unit, from, multiplier }');
+      return;
+    }
+    checkKeys(p, path, raw, DERIVED_KEYS);
+    const provider = readString(p, [...path, 'provider'], raw.provider, true);
+    const models = raw.models === undefined ? compileGlob('*') : readGlobs(p, [...path, 'models'], raw.models);
+    const units = TOKEN_UNITS as readonly unknown[];
+    if (!units.includes(raw.unit)) problem(p, [...path, 'unit'], raw.unit, `a token unit: ${TOKEN_UNITS.join(', ')}`);
+    if (!units.includes(raw.from)) problem(p, [...path, 'from'], raw.from, `a token unit: ${TOKEN_UNITS.join(', ')}`);
+    const multiplier = readMultiplier(p, [...path, 'multiplier'], raw.multiplier, true);
+    if (provider && models && units.includes(raw.unit) && units.includes(raw.from) && multiplier !== undefined) {
+      overlay.derivedRates.push({ provider, models, unit: raw.unit as TokenUnit, from: raw.from as TokenUnit, multiplier });
     }
   });
 

@@ -188,15 +188,9 @@ export function compileLadder(raw: RawRates, multiplier = 1): RateLadder {
   return { starts, sets };
 }
 
-/** Scales every token rate of a card (used for multiplier-based service tiers in listings). */
-export function scaleRates(raw: RawRates, multiplier: number): RawRates {
-  if (multiplier === 1) return raw;
-  const out: RawRates = { ...raw };
-  for (const u of TOKEN_UNITS) {
-    const r = raw[u];
-    if (r === undefined) continue;
-    out[u] =
-      typeof r === 'number' ? r * multiplier : { base: r.base * multiplier, tiers: r.tiers.map((t) => ({ start: t.start, price: t.price * multiplier })) };
-  }
-  return out;
+/** A rate times a factor (tiers scaled alike). */
+export function scaleRate(rate: Rate, multiplier: number): Rate {
+  return typeof rate === 'number'
+    ? rate * multiplier
+    : { base: rate.base * multiplier, tiers: rate.tiers.map((t) => ({ start: t.start, price: t.price * multiplier })) };
 }

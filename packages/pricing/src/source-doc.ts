@@ -78,10 +78,13 @@ interface YamlLines {
 
 function yamlLines(text: string): YamlLines {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: true });
   const first = doc.errors[0];
   const error = first
-    ? { line: first.linePos?.[0]?.line, message: `is not valid YAML or JSON (${first.message.split('\n')[0]})` }
+    ? {
+        line: first.linePos?.[0]?.line,
+        message: `is not valid YAML or JSON (${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`,
+      }
     : undefined;
   const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : counter.linePos(offset).line);
   return {
