@@ -8,8 +8,8 @@
 //   genai   every span a GenAI call to price (four instrumentation dialects)
 //   mixed   half HTTP spans, 40% GenAI calls to price, 10% already priced
 //   http    no GenAI spans at all (the pass-through cost)
-// each with a constant-time price book (the exporter's own overhead) and, when @tokenomics/pricing
-// provides getPriceBook(), the bundled price book.
+// each with a constant-time price book (the exporter's own overhead) and with the bundled price book
+// of @tokenomics/pricing (overhead plus model resolution and rate arithmetic).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -72,18 +72,17 @@ const constantBook = {
   }),
 };
 
-const books = [['constant price book', constantBook]];
-try {
-  const pricing = require('@tokenomics/pricing');
-  if (typeof pricing.getPriceBook === 'function') books.push([`bundled price book ${pricing.getPriceBook().version}`, pricing.getPriceBook()]);
-  else console.log('(@tokenomics/pricing has no getPriceBook() yet: constant price book only)');
-} catch (err) {
-  console.log(`(@tokenomics/pricing not loadable: ${err.message})`);
-}
+const { getPriceBook } = require('@tokenomics/pricing');
+const bundled = getPriceBook();
+const books = [
+  ['constant price book', constantBook],
+  [`bundled price book`, bundled],
+];
 
 const noop = { export: (_spans, cb) => cb({ code: 0 }), shutdown: async () => {} };
 
 console.log(`node ${process.version}, ${SPANS} spans per round, batches of ${BATCH}, best of ${ROUNDS} rounds`);
+console.log(`bundled price book: ${bundled.version}`);
 for (const [bookName, book] of books) {
   for (const [workload, pick] of Object.entries(workloads)) {
     const exporter = new CostEnrichingSpanExporter(noop, { priceBook: book });
@@ -96,6 +95,6 @@ for (const [bookName, book] of books) {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       best = Math.max(best, spans.length / seconds);
     }
-    console.log(`${bookName.padEnd(34)} ${workload.padEnd(6)} ${Math.round(best).toLocaleString('en-US').padStart(12)} spans/s`);
+    console.log(`${bookName.padEnd(20)} ${workload.padEnd(6)} ${Math.round(best).toLocaleString('en-US').padStart(12)} spans/s`);
   }
 }

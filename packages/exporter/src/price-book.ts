@@ -1,6 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import * as pricing from '@tokenomics/pricing';
-import type { Cost, PriceOptions, Usage } from '@tokenomics/pricing';
+import { getPriceBook, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
 
 /**
  * What the exporter needs from a price book: its version and a `price()` that turns a usage record
@@ -14,28 +13,23 @@ export interface PriceBookLike {
   price(usage: Usage, opts: PriceOptions): Cost;
 }
 
-type PricingModule = { getPriceBook?: () => PriceBookLike };
-
 /**
- * The process-wide price book from `@tokenomics/pricing` (`getPriceBook()`), or `undefined` with a
- * diagnostic when it cannot be loaded.
+ * The process-wide price book from `@tokenomics/pricing` (`getPriceBook()`: the bundled snapshot,
+ * or the files named by `TOKENOMICS_PRICES_FILE` / `TOKENOMICS_PRICE_OVERRIDES`), or `undefined`
+ * with a diagnostic when it cannot be loaded (a bad price file): calls are then reported unpriced
+ * with reason `no_price_book` rather than failing the export.
  */
 export function defaultPriceBook(): PriceBookLike | undefined {
   try {
-    const getPriceBook = (pricing as PricingModule).getPriceBook;
-    if (typeof getPriceBook !== 'function') {
-      diag.error('@tokenomics/exporter: @tokenomics/pricing has no getPriceBook(); GenAI spans will be marked unpriced');
-      return undefined;
-    }
     return getPriceBook();
   } catch (err) {
-    diag.error('@tokenomics/exporter: could not load the price book; GenAI spans will be marked unpriced', err);
+    diag.error('@tokenomics/exporter: could not load the price book; GenAI calls will be reported unpriced', err);
     return undefined;
   }
 }
 
 /** The model fields of a price request: `model` as requested, `responseModel` as reported. */
-export type ModelOptions = Pick<PriceOptions, 'model'> & { responseModel?: string };
+export type ModelOptions = Pick<PriceOptions, 'model' | 'responseModel'>;
 
 /**
  * The model fields for pricing a call: `model` is the request model (which may be an Azure
