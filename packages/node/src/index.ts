@@ -1,1 +1,16 @@
-export {};
+/**
+ * `@tokenomics/node`: the one hook that turns on cost and usage telemetry for LLM client libraries.
+ *
+ * - `node --require @tokenomics/node/register app.js` (CommonJS)
+ * - `node --import @tokenomics/node/register app.mjs` (ESM)
+ * - or `start()` in code.
+ *
+ * @packageDocumentation
+ */
+export { start, currentHandle, type StartOptions, type StartMode, type TokenomicsHandle } from './start';
+export { readConfig, type NodeConfig, type OtlpSignalConfig, type OtlpProtocol, type TraceExporterName, type MetricExporterName } from './config';
+export { ConfigError } from './config-error';
+export type { Env } from './env-reader';
+export { registerEsmLoaderHook } from './esm-loader';
+export { withAttribution, getAttribution } from '@tokenomics/instrumentation';
+export type { TokenomicsInstrumentationConfig } from '@tokenomics/instrumentation';

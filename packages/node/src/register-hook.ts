@@ -1,0 +1,34 @@
+import { isMainThread } from 'node:worker_threads';
+import { ConfigError } from './config-error';
+import { readConfig } from './config';
+import { registerEsmLoaderHook } from './esm-loader';
+import { currentHandle, startWithConfig } from './start';
+
+/**
+ * What `--require` and `--import @tokenomics/node/register` run. Reads the environment, and for
+ * `import` registers the ESM loader hook before the SDK starts. When both flags are given the
+ * second entry finds the first one's SDK and starts nothing more (`import` still adds the loader
+ * hook). On bad configuration prints one line per problem to stderr and exits with code 1, before
+ * the app runs.
+ *
+ * Runs in the main thread only: Node.js also applies `--require` to worker threads, including the
+ * one that runs ESM loader hooks, and a second SDK there would only collide with the first.
+ */
+export function runRegisterHook(entry: 'require' | 'import'): void {
+  if (!isMainThread) return;
+  try {
+    const running = currentHandle();
+    if (running) {
+      if (entry === 'import' && running.mode !== 'disabled') registerEsmLoaderHook();
+      return;
+    }
+    const config = readConfig(process.env);
+    if (entry === 'import' && !config.disabled) registerEsmLoaderHook();
+    startWithConfig(config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // The one place that writes to the console: the app must not start with telemetry misconfigured.
+    for (const problem of err.problems) process.stderr.write(`@tokenomics/node: ${problem}\n`);
+    process.exit(1);
+  }
+}
