@@ -5,12 +5,16 @@ export const FLUSH_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** Default bound on a flush at exit or on a signal. */
 export const DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS = 2_000;
 
-/** Waits for `flush`, at most `timeoutMillis`; never rejects. `keepAlive` holds the process open meanwhile. */
-function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, keepAlive: boolean): Promise<void> {
+/**
+ * Waits for `flush`, at most `timeoutMillis`; never rejects. `keepAlive` holds the process open
+ * meanwhile; `onTimeout` runs if the bound is reached first.
+ */
+function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, keepAlive: boolean, onTimeout?: () => void): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       diag.warn(`@tokenomics/node: telemetry flush did not finish within ${timeoutMillis} ms`);
       resolve();
+      onTimeout?.();
     }, timeoutMillis);
     if (!keepAlive) timer.unref();
     let flushing: Promise<void>;
@@ -36,7 +40,9 @@ function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, keepAli
 /**
  * Flushes telemetry when the process ends, without changing how it ends:
  *
- * - `beforeExit` (the event loop ran dry): flush once; the exit code stays the app's.
+ * - `beforeExit` (the event loop ran dry): flush once; the exit code stays the app's. If the
+ *   flush is still pending after `timeoutMillis` (a collector that does not answer), the process
+ *   exits then with `process.exitCode`, as it was about to.
  * - `SIGTERM` / `SIGINT` when the app has its own listener for that signal: flush, and leave
  *   the outcome to the app's listener.
  * - `SIGTERM` / `SIGINT` when the app has none: flush (bounded by `timeoutMillis`), remove our
@@ -51,7 +57,9 @@ export function installExitFlush(flush: () => Promise<void>, timeoutMillis = DEF
   const onBeforeExit = () => {
     if (flushedBeforeExit) return;
     flushedBeforeExit = true;
-    void boundedFlush(flush, timeoutMillis, false);
+    // The timer does not hold the process open: if the flush settles, the loop empties and Node
+    // exits by itself; if a pending export holds it open past the bound, exit as Node was about to.
+    void boundedFlush(flush, timeoutMillis, false, () => process.exit());
   };
   process.on('beforeExit', onBeforeExit);
 
