@@ -1,0 +1,51 @@
+/** The `tokenomics` command: dispatches to its subcommands. */
+import { runPrice } from './commands/price';
+import { runPrices } from './commands/prices';
+import { processOutput } from './commands/price-output';
+import type * as Demo from './commands/demo';
+
+const USAGE = `Usage: tokenomics <command> [args]
+
+Commands:
+  price MODEL --input N --output N [...]   cost of one call, unit by unit
+  prices list [--provider P]               models and rates in the price book
+  prices check FILE                        validate a price data or override file
+  demo [args]                              run the emulator and an instrumented example, print spend
+
+Run "tokenomics <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'price':
+      return runPrice(rest);
+    case 'prices':
+      return runPrices(rest);
+    case 'demo': {
+      // Loaded on demand: the demo pulls in the emulator and the example service.
+      const { runDemo } = require('./commands/demo') as typeof Demo;
+      return runDemo(rest);
+    }
+    case '--help':
+    case '-h':
+    case 'help':
+      processOutput.out(USAGE);
+      return 0;
+    case undefined:
+      processOutput.err(USAGE);
+      return 2;
+    default:
+      processOutput.err(`tokenomics: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`tokenomics: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

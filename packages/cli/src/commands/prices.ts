@@ -1,0 +1,130 @@
+/** `tokenomics prices list|check`: browse the price book, validate a price or override file. */
+import { PriceFileError, validatePriceFile, type ModelInfo, type RateCard } from '@tokenomics/pricing';
+import { parseArgs, UsageError, type FlagKind } from './price-args';
+import { PRICE_BOOK_FLAGS, PRICE_BOOK_HELP, priceBookFor } from './price-book-flags';
+import { formatRate, renderTable } from './price-format';
+import { processOutput, type Output } from './price-output';
+
+export const PRICES_USAGE = `Usage: tokenomics prices list [--provider P] [--json]
+       tokenomics prices check FILE [--json]
+
+  list    models in the price book with their current standard rates (USD per 1M tokens)
+  check   validate a price data file or a YAML/JSON override file; every problem is printed
+          with file, line, field, value and what is accepted
+
+  --provider P          only this provider (gen_ai.provider.name, e.g. openai, aws.bedrock)
+  --json                machine-readable output
+${PRICE_BOOK_HELP}
+
+Exit status: 0 ok, 1 failed check or bad price file, 2 usage error.`;
+
+const LIST_FLAGS: Record<string, FlagKind> = { provider: 'string', json: 'switch', help: 'switch', ...PRICE_BOOK_FLAGS };
+const CHECK_FLAGS: Record<string, FlagKind> = { json: 'switch', help: 'switch' };
+
+function usageError(io: Output, message: string): number {
+  io.err(`tokenomics prices: ${message}\n\n${PRICES_USAGE}`);
+  return 2;
+}
+
+/** Runs `tokenomics prices ...`; returns the exit code. */
+export function runPrices(argv: string[], io: Output = processOutput, env: NodeJS.ProcessEnv = process.env): number {
+  const [sub, ...rest] = argv;
+  if (sub === undefined) return usageError(io, 'missing subcommand (list or check)');
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    io.out(PRICES_USAGE);
+    return 0;
+  }
+  try {
+    if (sub === 'list') return runList(rest, io, env);
+    if (sub === 'check') return runCheck(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(io, err.message);
+    throw err;
+  }
+  return usageError(io, `unknown subcommand "${sub}" (accepted: list, check)`);
+}
+
+function rateCell(card: RateCard, key: keyof RateCard): string {
+  const v = card[key];
+  return typeof v === 'number' ? formatRate(v) : '-';
+}
+
+function runList(argv: string[], io: Output, env: NodeJS.ProcessEnv): number {
+  const args = parseArgs(argv, LIST_FLAGS);
+  if (args.switches.has('help')) {
+    io.out(PRICES_USAGE);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  let book;
+  try {
+    book = priceBookFor(args, env);
+  } catch (err) {
+    if (err instanceof PriceFileError) {
+      io.err(`tokenomics prices: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const provider = args.values.get('provider');
+  if (provider !== undefined && !book.hasProvider(provider)) throw new UsageError(`unknown provider "${provider}"`);
+  const models: ModelInfo[] = book.list(provider);
+  if (args.switches.has('json')) {
+    io.out(JSON.stringify({ priceBookVersion: book.version, models }, null, 2));
+    return 0;
+  }
+  const rows: string[][] = [['provider', 'model', 'input', 'output', 'cache read', 'cache write', 'cache 1h', 'long context', 'tiers']];
+  for (const m of models) {
+    rows.push([
+      m.provider,
+      m.model,
+      rateCell(m.rates, 'input'),
+      rateCell(m.rates, 'output'),
+      rateCell(m.rates, 'cacheRead'),
+      rateCell(m.rates, 'cacheWrite'),
+      rateCell(m.rates, 'cacheWrite1h'),
+      m.longContext ? m.longContext.map((t) => `>${t.above}`).join(' ') : '-',
+      m.serviceTiers.filter((t) => t !== 'standard').join(',') || '-',
+    ]);
+  }
+  // Provider and model columns are text: left-align both.
+  const widths = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
+  const table = renderTable(rows.map((r) => [`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}`, ...r.slice(2)]));
+  io.out(`${table}\n${models.length} models, USD per 1M tokens; price book ${book.version}`);
+  return 0;
+}
+
+function runCheck(argv: string[], io: Output): number {
+  const args = parseArgs(argv, CHECK_FLAGS);
+  if (args.switches.has('help')) {
+    io.out(PRICES_USAGE);
+    return 0;
+  }
+  if (args.positionals.length === 0) throw new UsageError('missing FILE');
+  if (args.positionals.length > 1) throw new UsageError(`expected one FILE, got ${args.positionals.length}`);
+  const file = args.positionals[0];
+  const result = validatePriceFile(file);
+  if (args.switches.has('json')) {
+    io.out(
+      JSON.stringify(
+        result.ok
+          ? { ok: true, file, kind: result.kind, summary: result.summary }
+          : {
+              ok: false,
+              file,
+              errors: result.errors.map((e) => ({ line: e.line ?? null, field: e.field, value: e.value ?? null, accepted: e.accepted, message: e.message })),
+            },
+        null,
+        2,
+      ),
+    );
+    return result.ok ? 0 : 1;
+  }
+  if (result.ok) {
+    io.out(`${file}: ok (${result.summary})`);
+    return 0;
+  }
+  io.out(result.errors.map((e) => e.message).join('\n'));
+  io.out(`${file}: ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}`);
+  return 1;
+}
