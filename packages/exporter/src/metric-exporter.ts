@@ -44,7 +44,7 @@ export const DEFAULT_MAX_METRIC_STREAMS = 4096;
  * - `tokenomics.cost` (unit `USD`, monotonic sum) with `gen_ai.provider.name`,
  *   `gen_ai.operation.name`, `gen_ai.request.model`, `tokenomics.token.type` (`input` | `output`) and
  *   `tokenomics.usage.estimated` = `false`;
- * - `tokenomics.calls.unpriced` (unit `{call}`) with `tokenomics.unpriced.reason` for models the
+ * - `tokenomics.calls.unpriced` (unit `{call}`) with `tokenomics.unpriced_reason` for models the
  *   price book cannot price.
  *
  * Both use the source histogram's aggregation temporality. Foreign histograms carry no cache split,

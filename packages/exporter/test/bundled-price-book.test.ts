@@ -82,7 +82,7 @@ describe('with the bundled price book', () => {
       'gen_ai.usage.output_tokens': 100,
     });
     expect(attrs['tokenomics.unpriced']).toBe(true);
-    expect(attrs['tokenomics.unpriced.reason']).toBe('unknown_provider');
+    expect(attrs['tokenomics.unpriced_reason']).toBe('unknown_provider');
     expect(attrs['gen_ai.usage.cost.amount']).toBeUndefined();
   });
 

@@ -195,7 +195,7 @@ describe('unpriced models', () => {
       'gen_ai.provider.name': 'openai',
       'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': 'acme-1',
-      'tokenomics.unpriced.reason': 'unknown_model',
+      'tokenomics.unpriced_reason': 'unknown_model',
     });
     expect(points[0].metric.descriptor.unit).toBe('{call}');
   });

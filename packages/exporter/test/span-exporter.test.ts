@@ -152,7 +152,7 @@ describe('export contract', () => {
     expect(result.code).toBe(ExportResultCode.SUCCESS);
     const [view] = sink.getFinishedSpans();
     expect(view.attributes['tokenomics.unpriced']).toBe(true);
-    expect(view.attributes['tokenomics.unpriced.reason']).toBe('pricing_error');
+    expect(view.attributes['tokenomics.unpriced_reason']).toBe('pricing_error');
     expect(view.attributes['tokenomics.price_book.version']).toBe('broken-1');
     expect(messages.some((m) => m.level === 'warn' && m.message.includes('price book threw for model gpt-4o'))).toBe(true);
   });
@@ -191,7 +191,7 @@ describe('bad attribute values', () => {
     const spans = recordSpans((tracer) => tracer('x').span('chat gpt-4o', chat(value) as never).end());
     await exportBatch(new CostEnrichingSpanExporter(sink, { priceBook: new RateCard(), meterProvider: metrics.meterProvider }), spans);
     const [view] = sink.getFinishedSpans();
-    expect(view.attributes['tokenomics.unpriced.reason']).toBe('invalid_usage');
+    expect(view.attributes['tokenomics.unpriced_reason']).toBe('invalid_usage');
     expect(view.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
     expect(messages.filter((m) => m.level === 'warn' && m.message.includes('gen_ai.usage.input_tokens'))).toHaveLength(1);
     const rm = await metrics.read();

@@ -347,7 +347,7 @@ describe('what is not priced', () => {
       'gen_ai.usage.output_tokens': 100,
     });
     expect(out.attributes['tokenomics.unpriced']).toBe(true);
-    expect(out.attributes['tokenomics.unpriced.reason']).toBe('unknown_model');
+    expect(out.attributes['tokenomics.unpriced_reason']).toBe('unknown_model');
     expect(out.attributes['tokenomics.price_book.version']).toBe('test-2025.06');
     expect(out.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
     expect(Object.keys(out.attributes).filter((k) => k.startsWith('tokenomics.cost.'))).toEqual([]);
@@ -360,7 +360,7 @@ describe('what is not priced', () => {
       'gen_ai.usage.input_tokens': 1000,
       'gen_ai.usage.output_tokens': 100,
     });
-    expect(out.attributes['tokenomics.unpriced.reason']).toBe('no_model');
+    expect(out.attributes['tokenomics.unpriced_reason']).toBe('no_model');
     expect(book.calls).toEqual([]);
   });
 
@@ -370,7 +370,7 @@ describe('what is not priced', () => {
       'gen_ai.request.model': 'gpt-4o',
       'gen_ai.usage.output_tokens': 100,
     });
-    expect(out.attributes['tokenomics.unpriced.reason']).toBe('incomplete_usage');
+    expect(out.attributes['tokenomics.unpriced_reason']).toBe('incomplete_usage');
     expect(out.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
   });
 
@@ -420,7 +420,7 @@ describe('spans that are already priced', () => {
       'gen_ai.usage.input_tokens': 1000,
       'gen_ai.usage.output_tokens': 100,
       'tokenomics.unpriced': true,
-      'tokenomics.unpriced.reason': 'unknown_model',
+      'tokenomics.unpriced_reason': 'unknown_model',
     });
     expect(out).toBe(original);
     expect(book.calls).toEqual([]);

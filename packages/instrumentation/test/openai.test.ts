@@ -322,7 +322,7 @@ for (const major of [6, 4] as const) {
         const span = only(telemetry.spans());
         expect(span.status.code).toBe(2); // ERROR
         expect(span.attributes['error.type']).toBe(String(status));
-        expect(span.attributes['tokenomics.unpriced.reason']).toBe('no_usage');
+        expect(span.attributes['tokenomics.unpriced_reason']).toBe('no_usage');
         const durations = await telemetry.points('gen_ai.client.operation.duration');
         expect(durations.some((p) => p.attributes['error.type'] === String(status))).toBe(true);
       });
@@ -377,7 +377,7 @@ for (const major of [6, 4] as const) {
       await client.chat.completions.create({ model: 'my-private-model-7b', messages: [{ role: 'user', content: 'hi' }] });
       const a = only(telemetry.spans()).attributes;
       expect(a['tokenomics.unpriced']).toBe(true);
-      expect(a['tokenomics.unpriced.reason']).toBe('unknown_model');
+      expect(a['tokenomics.unpriced_reason']).toBe('unknown_model');
       expect(a['gen_ai.usage.cost.amount']).toBeUndefined();
       expect(await telemetry.counterSum('tokenomics.calls.unpriced', { 'gen_ai.request.model': 'my-private-model-7b' })).toBe(1);
     });

@@ -40,7 +40,7 @@ export const ATTR_ERROR_TYPE = 'error.type';
 
 export const ATTR_TOKENOMICS_USAGE_ESTIMATED = 'tokenomics.usage.estimated';
 export const ATTR_TOKENOMICS_UNPRICED = 'tokenomics.unpriced';
-export const ATTR_TOKENOMICS_UNPRICED_REASON = 'tokenomics.unpriced.reason';
+export const ATTR_TOKENOMICS_UNPRICED_REASON = 'tokenomics.unpriced_reason';
 export const ATTR_TOKENOMICS_PRICE_BOOK_VERSION = 'tokenomics.price_book.version';
 export const ATTR_TOKENOMICS_PRICING_MODEL = 'tokenomics.pricing.model';
 export const ATTR_TOKENOMICS_COST_PREFIX = 'tokenomics.cost.';
