@@ -165,6 +165,16 @@ describe('register hook with bad configuration', () => {
     });
   });
 
+  it('fails fast on a price override file that cannot be read, naming variable and file', async () => {
+    const missing = fileURLToPath(new URL('./fixtures/no-such-overrides.yaml', import.meta.url));
+    const result = await runApp({ app: CJS_APP, env: { TOKENOMICS_PRICE_OVERRIDES: missing } });
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `@tokenomics/node: TOKENOMICS_PRICE_OVERRIDES: ${missing}: (document): cannot be read (ENOENT); accepted: a readable YAML or JSON file\n`,
+    });
+  });
+
   it('lists every problem, one line each, and never echoes header values', async () => {
     const result = await runApp({
       app: CJS_APP,

@@ -1,0 +1,189 @@
+import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { getPriceBook, PriceBook } from '@tokenomics/pricing';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registeredGlobals } from '../src/global-providers';
+import { ConfigError, currentHandle, getAttribution, start, withAttribution, type TokenomicsHandle } from '../src/index';
+
+let handle: TokenomicsHandle | undefined;
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+});
+
+function inMemory() {
+  const spans = new InMemorySpanExporter();
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 });
+  return { spans, metricExporter, reader };
+}
+
+const HOUSE_BOOK = PriceBook.load({ overrides: { models: [{ provider: 'openai', model: 'house-model', prices: { input: 2, output: 8 } }] } });
+
+describe('start()', () => {
+  it('starts an SDK whose spans and metrics carry the resource from code over the environment', async () => {
+    const { spans, metricExporter, reader } = inMemory();
+    handle = start({
+      serviceName: 'from-code',
+      resourceAttributes: { region: 'eu-west-1' },
+      env: { OTEL_SERVICE_NAME: 'from-env', OTEL_RESOURCE_ATTRIBUTES: 'team=ml,region=us-east-1' },
+      traceExporter: spans,
+      metricReaders: [reader],
+      flushOnExit: false,
+    });
+    expect(handle.mode).toBe('sdk');
+    trace.getTracer('t').startSpan('unit of work').end();
+    metrics.getMeter('m').createCounter('jobs').add(2);
+    await handle.forceFlush();
+
+    const [span] = spans.getFinishedSpans();
+    expect(span.name).toBe('unit of work');
+    expect(span.resource.attributes).toMatchObject({ 'service.name': 'from-code', team: 'ml', region: 'eu-west-1' });
+    const [batch] = metricExporter.getMetrics();
+    const jobs = batch.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'jobs')!;
+    expect(jobs.dataPoints.map((p) => p.value)).toEqual([2]);
+    expect(batch.resource.attributes['service.name']).toBe('from-code');
+  });
+
+  it('prices GenAI spans that lack cost: the trace exporter is wrapped in CostEnrichingSpanExporter', async () => {
+    const { spans } = inMemory();
+    handle = start({ traceExporter: spans, metricReaders: [], priceBook: HOUSE_BOOK, env: {}, flushOnExit: false });
+    trace
+      .getTracer('foreign-genai-instrumentation')
+      .startSpan('chat house-model', {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'house-model',
+          'gen_ai.usage.input_tokens': 1_000_000,
+          'gen_ai.usage.output_tokens': 500_000,
+        },
+      })
+      .end();
+    await handle.forceFlush();
+
+    const [span] = spans.getFinishedSpans();
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.cost.amount': 6,
+      'gen_ai.usage.cost.currency': 'USD',
+      'tokenomics.price_book.version': HOUSE_BOOK.version,
+    });
+  });
+
+  it('makes priceBook the process-wide price book', () => {
+    handle = start({ priceBook: HOUSE_BOOK, metricReaders: [], env: {}, flushOnExit: false });
+    expect(getPriceBook()).toBe(HOUSE_BOOK);
+  });
+
+  it('loads TOKENOMICS_PRICE_OVERRIDES at start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenomics-node-'));
+    const file = join(dir, 'overrides.yaml');
+    writeFileSync(file, 'models:\n  - provider: openai\n    model: house-model\n    prices: { input: 1, output: 1 }\n');
+    handle = start({ metricReaders: [], env: { TOKENOMICS_PRICE_OVERRIDES: file }, flushOnExit: false });
+    expect(getPriceBook().price({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, { provider: 'openai', model: 'house-model' }).amount).toBe(2);
+  });
+
+  it('fails with ConfigError naming the variable and the file problem, registering nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenomics-node-'));
+    const file = join(dir, 'overrides.yaml');
+    writeFileSync(file, 'models:\n  - provider: openai\n    id: house-model\n');
+    expect(() => start({ env: { TOKENOMICS_PRICE_OVERRIDES: file }, flushOnExit: false })).toThrow(
+      new ConfigError([
+        `TOKENOMICS_PRICE_OVERRIDES: ${file}:3: models[0].id: unknown field "id"; accepted: the fields provider, model, name, match, context_window, from, prices, service_tiers, source, notes`,
+      ]),
+    );
+    expect(() => start({ env: { TOKENOMICS_PRICES_FILE: join(dir, 'missing.json') }, flushOnExit: false })).toThrow(
+      `TOKENOMICS_PRICES_FILE: ${join(dir, 'missing.json')}: (document): cannot be read (ENOENT); accepted: a readable YAML or JSON file`,
+    );
+    expect(() => start({ env: { OTEL_TRACES_EXPORTER: 'jaeger' }, flushOnExit: false })).toThrow(ConfigError);
+    expect(currentHandle()).toBeUndefined();
+    expect(registeredGlobals()).toEqual({ trace: false, metrics: false, context: false, propagation: false });
+  });
+
+  it('returns the running handle on a second call; shutdown unregisters the globals so start works again', async () => {
+    const first = start({ metricReaders: [inMemory().reader], traceExporter: new InMemorySpanExporter(), env: {}, flushOnExit: false });
+    expect(start()).toBe(first);
+    expect(currentHandle()).toBe(first);
+    expect(registeredGlobals()).toEqual({ trace: true, metrics: true, context: true, propagation: true });
+
+    await first.shutdown();
+    expect(currentHandle()).toBeUndefined();
+    expect(registeredGlobals()).toEqual({ trace: false, metrics: false, context: false, propagation: false });
+
+    handle = start({ metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
+    expect(handle).not.toBe(first);
+    expect(handle.mode).toBe('sdk');
+  });
+
+  it('registers no TracerProvider when no trace exporter is configured', () => {
+    handle = start({ metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
+    expect(registeredGlobals()).toEqual({ trace: false, metrics: true, context: true, propagation: true });
+    expect(trace.getTracer('t').startSpan('dropped').isRecording()).toBe(false);
+  });
+
+  it('merges instrumentationConfig over the TOKENOMICS_* variables', () => {
+    handle = start({
+      env: { TOKENOMICS_ATTRIBUTION_KEYS: 'team', TOKENOMICS_MAX_ATTRIBUTE_VALUES: '20' },
+      instrumentationConfig: { maxAttributeValues: 5 },
+      metricReaders: [],
+      flushOnExit: false,
+    });
+    const [openai] = handle.instrumentations;
+    expect(openai.instrumentationName).toBe('@tokenomics/instrumentation-openai');
+    expect(openai.getConfig()).toMatchObject({ attributionKeys: ['team'], maxAttributeValues: 5 });
+  });
+
+  it('with OTEL_SDK_DISABLED=true registers nothing', () => {
+    handle = start({ env: { OTEL_SDK_DISABLED: 'true' } });
+    expect(handle.mode).toBe('disabled');
+    expect(handle.instrumentations).toEqual([]);
+    expect(registeredGlobals()).toEqual({ trace: false, metrics: false, context: false, propagation: false });
+  });
+
+  it('keeps attribution across awaits (the context manager is registered)', async () => {
+    handle = start({ metricReaders: [], env: {}, flushOnExit: false });
+    const seen = await withAttribution({ tenant: 'acme' }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return withAttribution({ feature: 'search' }, async () => {
+        await Promise.resolve();
+        return getAttribution();
+      });
+    });
+    expect(seen).toEqual({ tenant: 'acme', feature: 'search' });
+    expect(getAttribution()).toEqual({});
+  });
+});
+
+describe('start() when the app already registered an SDK', () => {
+  it('does not replace the app providers and registers the instrumentations against them', async () => {
+    const appSpans = new InMemorySpanExporter();
+    const appProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appSpans)] });
+    trace.setGlobalTracerProvider(appProvider);
+    try {
+      const ours = new InMemorySpanExporter();
+      handle = start({ traceExporter: ours, metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
+      expect(handle.mode).toBe('existing-sdk');
+      expect(handle.instrumentations.map((i) => i.instrumentationName)).toEqual(['@tokenomics/instrumentation-openai']);
+      expect(handle.instrumentations[0].isEnabled()).toBe(true);
+      expect(registeredGlobals()).toEqual({ trace: true, metrics: false, context: false, propagation: false });
+
+      trace.getTracer('t').startSpan('app span').end();
+      expect(appSpans.getFinishedSpans().map((s) => s.name)).toEqual(['app span']);
+      await handle.forceFlush();
+      expect(ours.getFinishedSpans()).toEqual([]);
+
+      await handle.shutdown();
+      handle = undefined;
+      expect(registeredGlobals().trace).toBe(true); // the app's provider stays
+    } finally {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    }
+  });
+});
