@@ -322,7 +322,10 @@ for (const major of [6, 4] as const) {
         const span = only(telemetry.spans());
         expect(span.status.code).toBe(2); // ERROR
         expect(span.attributes['error.type']).toBe(String(status));
-        expect(span.attributes['tokenomics.unpriced_reason']).toBe('no_usage');
+        // Not billed, so neither priced nor unpriced.
+        expect(span.attributes['tokenomics.unpriced']).toBeUndefined();
+        expect(span.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+        expect(await telemetry.counterSum('tokenomics.calls.unpriced', { 'gen_ai.request.model': 'gpt-4o-mini' })).toBe(0);
         const durations = await telemetry.points('gen_ai.client.operation.duration');
         expect(durations.some((p) => p.attributes['error.type'] === String(status))).toBe(true);
       });

@@ -139,6 +139,8 @@ export class GenAIRecorder {
     const estimated = result.usageEstimated === true;
     const responseModel = result.responseModel;
     const cost = this.price(start, result, usage, estimated, call.startedAt);
+    // A call that failed before the provider reported usage was not billed: nothing to price.
+    const failedUnbilled = error !== undefined && !usage;
 
     const spanAttrs: Attributes = {};
     if (responseModel) spanAttrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
@@ -163,7 +165,7 @@ export class GenAIRecorder {
       for (const unit in breakdown) {
         spanAttrs[sc.ATTR_TOKENOMICS_COST_PREFIX + unit] = breakdown[unit as keyof typeof breakdown] as number;
       }
-    } else {
+    } else if (!failedUnbilled) {
       spanAttrs[sc.ATTR_TOKENOMICS_UNPRICED] = true;
       spanAttrs[sc.ATTR_TOKENOMICS_UNPRICED_REASON] = cost.reason;
     }
@@ -180,7 +182,7 @@ export class GenAIRecorder {
     span.setAttributes(spanAttrs);
     span.end(endTime);
 
-    this.recordMetrics(call, usage, estimated, cost, type, endTime);
+    this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type, endTime);
   }
 
   private price(start: CallStart, result: CallResult, usage: Usage | undefined, estimated: boolean, startedAt: number): Cost {
@@ -207,7 +209,7 @@ export class GenAIRecorder {
     call: GenAICall,
     usage: Usage | undefined,
     estimated: boolean,
-    cost: Cost,
+    cost: Cost | undefined,
     errType: string | undefined,
     endTime: number,
   ): void {
@@ -249,6 +251,7 @@ export class GenAIRecorder {
       }
     }
     if (estimated) instruments.estimated.add(1, base);
+    if (!cost) return;
     if (cost.priced) {
       const breakdown = cost.breakdown;
       for (const unit in breakdown) {

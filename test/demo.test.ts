@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { E2E_DIR } from './support/run-app';
+
+const BIN = join(E2E_DIR, '..', 'packages', 'cli', 'dist', 'bin.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OTEL_|TOKENOMICS_|NODE_OPTIONS$)/.test(k)));
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('tokenomics demo', () => {
+  it('prints spend by model and token type read back from the Prometheus endpoint, and exits 0', async () => {
+    const port = await freePort();
+    const { code, stdout, stderr } = await run(['demo', '--json', '--metrics-port', String(port)]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.source).toBe(`http://127.0.0.1:${port}/metrics`);
+    expect(summary.calls).toBe(7);
+    expect(summary.failedCalls).toBe(1);
+    expect(summary.unpricedCalls).toBe(0);
+    const models = new Set(summary.rows.map((r: { model: string }) => r.model));
+    expect([...models].sort()).toEqual(['gpt-4.1-2025-04-14', 'gpt-4o-2024-08-06', 'gpt-4o-mini-2024-07-18', 'o3-mini-2025-01-31', 'text-embedding-3-small']);
+    const cacheRead = summary.rows.find((r: { model: string; tokenType: string }) => r.model === 'gpt-4o-2024-08-06' && r.tokenType === 'cache_read');
+    // 1,024 cached tokens at gpt-4o's $1.25 per million.
+    expect(cacheRead.tokens).toBe(1024);
+    expect(cacheRead.usd).toBeCloseTo(0.00128, 12);
+    const reasoning = summary.rows.find((r: { tokenType: string }) => r.tokenType === 'reasoning');
+    // 256 reasoning tokens at o3-mini's $4.40 per million output.
+    expect(reasoning.usd).toBeCloseTo(0.0011264, 12);
+    const rowsTotal = summary.rows.reduce((n: number, r: { usd: number }) => n + r.usd, 0);
+    expect(summary.totalUsd).toBeCloseTo(rowsTotal, 12);
+  });
+
+  it('rejects an unknown argument with usage and exit code 2', async () => {
+    const { code, stderr } = await run(['demo', '--bogus']);
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown argument '--bogus'");
+  });
+});
