@@ -58,6 +58,19 @@ describe('register hook with no configuration', () => {
     expect((await app.result).stderr).toBe('');
   });
 
+  it('runs the app normally and silently when the Prometheus port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const result = await runApp({ app: CJS_APP, env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), FIXTURE_EXIT_CODE: '5' } });
+      expect(result).toEqual({ code: 5, signal: null, stdout: '', stderr: '', timedOut: false });
+    } finally {
+      blocker.close();
+    }
+  });
+
   it.each(['require', 'import'] as const)('prints nothing to stdout or stderr (--%s)', async (hook) => {
     const port = await freePort();
     const result = await runApp({ app: hook === 'require' ? CJS_APP : ESM_APP, hook, env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } });
