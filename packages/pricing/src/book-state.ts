@@ -92,13 +92,37 @@ function reorder(state: BookState): void {
 }
 
 /** Rates in force at `t` by the period rules (time of day ignored). */
-function ratesAt(model: BookModel, t: number): RawRates {
-  for (let i = model.periods.length - 1; i >= 0; i--) {
-    const p = model.periods[i];
+function ratesAt(periods: Period[], t: number): RawRates {
+  for (let i = periods.length - 1; i >= 0; i--) {
+    const p = periods[i];
     if (p.timeOfDay) continue;
     if (p.from === undefined || t >= p.from) return p.rates;
   }
-  return model.periods[0].rates;
+  return periods[0].rates;
+}
+
+/**
+ * Applies replacement rates to the periods in `[from, until)`: periods starting inside the range
+ * get the listed units replaced, a period is inserted at `from` (rates in force then, replaced),
+ * and one at `until` restores the rates in force then. Time-of-day periods are left alone.
+ */
+function patchPeriods(periods: Period[], rates: RawRates, from: number | undefined, until: number | undefined): Period[] {
+  const lo = from ?? -Infinity;
+  const hi = until ?? Infinity;
+  const inRange = (p: Period) => p.timeOfDay === undefined && (p.from ?? -Infinity) >= lo && (p.from ?? -Infinity) < hi;
+  const out = periods.map((p) => (inRange(p) ? { ...p, rates: mergeRates(p.rates, rates) } : p));
+  const insert = (period: Period) => {
+    if (out.some((p) => p.from === period.from && p.timeOfDay === undefined)) return;
+    // After the last dated (or default) period that starts before it, so later dates keep precedence.
+    let at = 0;
+    out.forEach((p, i) => {
+      if (p.timeOfDay === undefined && (p.from ?? -Infinity) <= (period.from as number)) at = i + 1;
+    });
+    out.splice(at, 0, period);
+  };
+  if (from !== undefined) insert({ from, rates: mergeRates(ratesAt(periods, from), rates) });
+  if (until !== undefined) insert({ from: until, rates: ratesAt(periods, until) });
+  return out;
 }
 
 /**
@@ -121,12 +145,7 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
         provider?.buckets.clear();
       }
       if (m.rates) {
-        if (m.from === undefined) {
-          existing.periods = existing.periods.map((period) => ({ ...period, rates: mergeRates(period.rates, m.rates as RawRates) }));
-        } else {
-          const period: Period = { from: m.from, rates: mergeRates(ratesAt(existing, m.from), m.rates) };
-          existing.periods = [...existing.periods, period];
-        }
+        existing.periods = patchPeriods(existing.periods, m.rates, m.from, m.until);
         existing.source = source;
       }
       Object.assign(existing.tiers, m.tiers);

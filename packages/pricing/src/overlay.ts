@@ -28,7 +28,10 @@ export interface OverlayModel {
   /** Prefix keys of `match` (see `prefixKeys`). */
   matchKeys?: Set<string> | null;
   contextWindow?: number;
+  /** Replacement rates apply from this instant (epoch ms)... */
   from?: number;
+  /** ...until this one (exclusive). */
+  until?: number;
   rates?: RawRates;
   tiers: Partial<Record<TierName, TierRule>>;
   path: FieldPath;
@@ -85,7 +88,7 @@ export interface Overlay {
 
 const TOP_KEYS = ['version', 'models', 'aliases', 'service_tiers', 'derived_rates', 'discounts', 'description'];
 const DERIVED_KEYS = ['provider', 'models', 'unit', 'from', 'multiplier', 'source', 'notes'];
-const MODEL_KEYS = ['provider', 'model', 'name', 'match', 'context_window', 'from', 'prices', 'service_tiers', 'source', 'notes'];
+const MODEL_KEYS = ['provider', 'model', 'name', 'match', 'context_window', 'from', 'until', 'prices', 'service_tiers', 'source', 'notes'];
 const ALIAS_KEYS = ['alias', 'model', 'provider', 'target_provider', 'notes'];
 const TIER_RULE_KEYS = ['provider', 'tier', 'models', 'multiplier', 'prices', 'source', 'notes'];
 const MODEL_TIER_KEYS = ['multiplier', 'prices', 'source', 'notes'];
@@ -176,6 +179,13 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       } else problem(p, [...path, 'context_window'], raw.context_window, 'a positive whole number of tokens');
     }
     if (raw.from !== undefined) entry.from = readDate(p, [...path, 'from'], raw.from);
+    if (raw.until !== undefined) {
+      entry.until = readDate(p, [...path, 'until'], raw.until);
+      if (raw.prices === undefined) problem(p, [...path, 'until'], raw.until, 'until together with prices', 'has no prices to limit');
+      else if (entry.until !== undefined && entry.from !== undefined && entry.until <= entry.from) {
+        problem(p, [...path, 'until'], raw.until, `a date after from (${String(raw.from)})`);
+      }
+    }
     if (raw.prices !== undefined) entry.rates = readOverrideRates(p, [...path, 'prices'], raw.prices);
     if (raw.service_tiers !== undefined) {
       if (!isPlainObject(raw.service_tiers)) {

@@ -129,6 +129,16 @@ describe('user overrides', () => {
     expect(priced(dated.price(usage, { provider: 'openai', model: 'gpt-4o-mini', at: new Date('2026-07-01') })).amount).toBeCloseTo(0.1, 12);
   });
 
+  it('limits replacement rates to [from, until) and keeps later dated prices', () => {
+    // o3 list prices: $10 input until 2025-06-10, $2 from then on.
+    const book = PriceBook.load({ overrides: { models: [{ provider: 'openai', model: 'o3', from: '2025-05-01', until: '2025-05-15', prices: { input: 7 } }] } });
+    const at = (d: string) => priced(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'o3', at: new Date(d) })).amount;
+    expect([at('2025-04-30'), at('2025-05-01'), at('2025-05-14'), at('2025-05-15'), at('2025-06-10')]).toEqual([10, 7, 7, 10, 2]);
+    const open = PriceBook.load({ overrides: { models: [{ provider: 'openai', model: 'o3', from: '2025-05-01', prices: { input: 7 } }] } });
+    // Without until the replacement also holds over the later list-price change.
+    expect(priced(open.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'o3', at: new Date('2025-07-01') })).amount).toBe(7);
+  });
+
   it('does not price a custom model before its effective date', () => {
     const dated = PriceBook.load({ overrides: { models: [{ provider: 'vllm', model: 'qwen-internal', from: '2026-03-01', prices: { input: 1, output: 1 } }] } });
     expect(dated.price({ inputTokens: 10 }, { model: 'qwen-internal', at: new Date('2026-02-01') })).toMatchObject({ priced: false, reason: 'no_price_at_date' });

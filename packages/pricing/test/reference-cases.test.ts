@@ -110,11 +110,11 @@ const cases: Case[] = [
     matched: 'o3',
   },
   {
-    name: 'o3 before the 2025-06-10 price cut ($10 in, $40 out)',
-    source: 'https://openai.com/index/introducing-o3-and-o4-mini/ and ' + OPENAI,
-    usage: { inputTokens: 10000, outputTokens: 5000, reasoningTokens: 4000 },
+    name: 'o3 before the 2025-06-10 price cut ($10 in, $2.50 cached, $40 out)',
+    source: 'https://openai.com/index/introducing-o3-and-o4-mini/',
+    usage: { inputTokens: 10000, cacheReadTokens: 4000, outputTokens: 5000, reasoningTokens: 4000 },
     opts: { provider: 'openai', model: 'o3', at: new Date('2025-05-01T00:00:00Z') },
-    expected: { input: perM(10000, 10), output: perM(1000, 40), reasoning: perM(4000, 40) },
+    expected: { input: perM(6000, 10), cache_read: perM(4000, 2.5), output: perM(1000, 40), reasoning: perM(4000, 40) },
   },
   {
     name: 'o4-mini with reasoning ($1.10 / $0.275 / $4.40)',
