@@ -33,7 +33,7 @@ async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
-for (const major of [6, 4] as const) {
+for (const major of [6, 5, 4] as const) {
   describe(`openai ${major}.x`, () => {
     let telemetry: TestTelemetry;
     let instrumentation: OpenAIInstrumentation;
@@ -423,7 +423,7 @@ for (const major of [6, 4] as const) {
     });
 
     it('records one span per request made by the parse() and stream() helpers', async () => {
-      const completions = major === 6 ? client.chat.completions : client.beta.chat.completions;
+      const completions = major === 4 ? client.beta.chat.completions : client.chat.completions;
       await completions.parse({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'parse me' }] });
       expect(telemetry.spans()).toHaveLength(1);
       telemetry.reset();

@@ -7,13 +7,13 @@ const here = createRequire(__filename);
 
 /**
  * Loads an `openai` build by the name `openai` through Node's real `require`, so the
- * instrumentation's module hook sees it exactly as in an app. `major` 4 uses the 4.x release
- * installed under an alias, linked into a temporary `node_modules/openai`.
+ * instrumentation's module hook sees it exactly as in an app. Older majors are installed under
+ * aliases (`openai-v4`, `openai-v5`) and linked into a temporary `node_modules/openai`.
  */
-export function requireOpenAI(major: 4 | 6): any {
+export function requireOpenAI(major: 4 | 5 | 6): any {
   if (major === 6) return here('openai');
-  const root = mkdtempSync(join(tmpdir(), 'openai4-'));
+  const root = mkdtempSync(join(tmpdir(), `openai${major}-`));
   mkdirSync(join(root, 'node_modules'));
-  symlinkSync(dirname(here.resolve('openai-v4')), join(root, 'node_modules', 'openai'), 'dir');
+  symlinkSync(dirname(here.resolve(`openai-v${major}`)), join(root, 'node_modules', 'openai'), 'dir');
   return createRequire(join(root, 'app.js'))('openai');
 }
