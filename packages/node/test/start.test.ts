@@ -92,13 +92,25 @@ describe('start()', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokenomics-node-'));
     const file = join(dir, 'overrides.yaml');
     writeFileSync(file, 'models:\n  - provider: openai\n    id: house-model\n');
+    const missing = join(dir, 'missing.json');
+    // The file problems are worded by @tokenomics/pricing; start() prefixes the variable.
+    const fileProblem = (load: () => unknown) => {
+      try {
+        load();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('expected a PriceFileError');
+    };
+    const badField = fileProblem(() => PriceBook.load({ overridesFile: file }));
+    expect(badField.startsWith(`${file}:3: models[0].id: `)).toBe(true);
     expect(() => start({ env: { TOKENOMICS_PRICE_OVERRIDES: file }, flushOnExit: false })).toThrow(
-      new ConfigError([
-        `TOKENOMICS_PRICE_OVERRIDES: ${file}:3: models[0].id: unknown field "id"; accepted: the fields provider, model, name, match, context_window, from, prices, service_tiers, source, notes`,
-      ]),
+      new ConfigError([`TOKENOMICS_PRICE_OVERRIDES: ${badField}`]),
     );
-    expect(() => start({ env: { TOKENOMICS_PRICES_FILE: join(dir, 'missing.json') }, flushOnExit: false })).toThrow(
-      `TOKENOMICS_PRICES_FILE: ${join(dir, 'missing.json')}: (document): cannot be read (ENOENT); accepted: a readable YAML or JSON file`,
+    const unreadable = fileProblem(() => PriceBook.load({ pricesFile: missing }));
+    expect(unreadable).toContain(missing);
+    expect(() => start({ env: { TOKENOMICS_PRICES_FILE: missing }, flushOnExit: false })).toThrow(
+      new ConfigError([`TOKENOMICS_PRICES_FILE: ${unreadable}`]),
     );
     expect(() => start({ env: { OTEL_TRACES_EXPORTER: 'jaeger' }, flushOnExit: false })).toThrow(ConfigError);
     expect(currentHandle()).toBeUndefined();
