@@ -4,7 +4,7 @@ import { computeCost, unpriced, type PricingTarget } from './cost';
 import { modelNameForms } from './model-names';
 import { readOverlay, type Overlay, type OverlayDiscount } from './overlay';
 import { isPriceData, readPriceData, type PriceData } from './price-data';
-import { providerRef, reportedId, type ProviderRef } from './provider-ids';
+import { providerRef, reportedId } from './provider-ids';
 import type { Problems } from './rate-fields';
 import { SERVICE_TIERS, TOKEN_UNITS, type Rate, type RawRates, type TokenUnit } from './rates';
 import { serviceTierIndex } from './service-tiers';

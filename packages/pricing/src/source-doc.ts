@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { PriceFileError } from './price-file-error';
 
 /** A path into a document: object keys and array indexes. */
@@ -76,7 +76,13 @@ interface YamlLines {
   lineOf(path: FieldPath): number | undefined;
 }
 
+/** The YAML parser, loaded on first use (JSON files with no problems never need it). */
+function yaml(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
+
 function yamlLines(text: string): YamlLines {
+  const { LineCounter, isMap, isScalar, isSeq, parseDocument } = yaml();
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: true });
   const first = doc.errors[0];
