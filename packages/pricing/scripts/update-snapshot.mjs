@@ -5,6 +5,7 @@
 //   node packages/pricing/scripts/update-snapshot.mjs                 # latest published version
 //   node packages/pricing/scripts/update-snapshot.mjs --version 0.1.8 # a given version
 //   node packages/pricing/scripts/update-snapshot.mjs --from DIR      # an unpacked package directory
+//   ... --out DIR                                                     # write elsewhere than data/
 //
 // The package is fetched with `npm pack` into a temporary directory outside the repository; the
 // runtime package never depends on it. The package ships its price data as a JavaScript literal in
@@ -20,15 +21,15 @@ import vm from 'node:vm';
 
 const PACKAGE = '@pydantic/genai-prices';
 const here = dirname(fileURLToPath(import.meta.url));
-const dataDir = join(here, '..', 'data');
 
 function parseArgs(argv) {
-  const opts = { version: 'latest', from: undefined };
+  const opts = { version: 'latest', from: undefined, out: join(here, '..', 'data') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--version') opts.version = argv[++i];
     else if (a === '--from') opts.from = argv[++i];
-    else throw new Error(`unknown argument ${a}; accepted: --version X, --from DIR`);
+    else if (a === '--out') opts.out = argv[++i];
+    else throw new Error(`unknown argument ${a}; accepted: --version X, --from DIR, --out DIR`);
   }
   return opts;
 }
@@ -96,9 +97,9 @@ try {
     },
     providers,
   };
-  writeFileSync(join(dataDir, 'genai-prices.json'), JSON.stringify(snapshot) + '\n');
+  writeFileSync(join(opts.out, 'genai-prices.json'), JSON.stringify(snapshot) + '\n');
   const licence = join(fetched.dir, 'LICENSE');
-  if (existsSync(licence)) writeFileSync(join(dataDir, 'genai-prices.LICENSE'), readFileSync(licence));
+  if (existsSync(licence)) writeFileSync(join(opts.out, 'genai-prices.LICENSE'), readFileSync(licence));
   const models = providers.reduce((n, p) => n + p.models.length, 0);
   process.stdout.write(`wrote ${PACKAGE}@${pkg.version}: ${providers.length} providers, ${models} models\n`);
 } finally {
