@@ -145,8 +145,7 @@ describe('start()', () => {
       metricReaders: [],
       flushOnExit: false,
     });
-    const [openai] = handle.instrumentations;
-    expect(openai.instrumentationName).toBe('@tokenomics/instrumentation-openai');
+    const openai = handle.instrumentations.find((i) => i.instrumentationName === '@tokenomics/instrumentation-openai')!;
     expect(openai.getConfig()).toMatchObject({ attributionKeys: ['team'], maxAttributeValues: 5 });
   });
 
@@ -180,8 +179,8 @@ describe('start() when the app already registered an SDK', () => {
       const ours = new InMemorySpanExporter();
       handle = start({ traceExporter: ours, metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
       expect(handle.mode).toBe('existing-sdk');
-      expect(handle.instrumentations.map((i) => i.instrumentationName)).toEqual(['@tokenomics/instrumentation-openai']);
-      expect(handle.instrumentations[0].isEnabled()).toBe(true);
+      expect(handle.instrumentations.map((i) => i.instrumentationName)).toContain('@tokenomics/instrumentation-openai');
+      expect(handle.instrumentations.every((i) => i.isEnabled())).toBe(true);
       expect(registeredGlobals()).toEqual({ trace: true, metrics: false, context: false, propagation: false });
 
       trace.getTracer('t').startSpan('app span').end();
