@@ -1,4 +1,5 @@
 import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/api';
+import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { getPriceBook, PriceBook } from '@tokenomics/pricing';
@@ -180,7 +181,7 @@ describe('start() when the app already registered an SDK', () => {
       handle = start({ traceExporter: ours, metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
       expect(handle.mode).toBe('existing-sdk');
       expect(handle.instrumentations.map((i) => i.instrumentationName)).toContain('@tokenomics/instrumentation-openai');
-      expect(handle.instrumentations.every((i) => i.isEnabled())).toBe(true);
+      expect(handle.instrumentations.every((i) => (i as InstrumentationBase).isEnabled())).toBe(true);
       expect(registeredGlobals()).toEqual({ trace: true, metrics: false, context: false, propagation: false });
 
       trace.getTracer('t').startSpan('app span').end();
