@@ -1,4 +1,5 @@
 export * from './config';
 export { OpenAIInstrumentation } from './openai/instrumentation';
+export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic/instrumentation';
 export { withAttribution, getAttribution } from './genai/attribution';
 export { createInstrumentations } from './instrumentations';

@@ -1,0 +1,225 @@
+import { context } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import type { TokenomicsInstrumentationConfig } from '../config';
+import { abandonedStreams } from '../genai/abandoned-streams';
+import { ObservedIterator } from '../genai/observed-iterator';
+import { GenAIRecorder, type GenAICall } from '../genai/recorder';
+import { isObservableAPIPromise, observeAPIPromise } from '../openai/api-promise';
+import { VERSION } from '../version';
+import { endpointOf } from './endpoint';
+import { estimateInputTokens } from './estimate';
+import { inputMessages, requestAttributes } from './request';
+import { applyMessage } from './response';
+import { filterClientCallSpans, recordedCallContext } from './sdk-call-spans';
+import { MessageStreamSink } from './stream-sink';
+
+/** Range of `@anthropic-ai/sdk` versions patched. */
+export const ANTHROPIC_SUPPORTED_VERSIONS = ['>=0.20.0 <2'];
+
+type Obj = Record<string, unknown>;
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+interface MessagesClass {
+  prototype: { create: Method; stream?: Method };
+}
+
+/** The `messages` resource classes reachable from the module's exported client class. */
+function messagesClasses(moduleExports: unknown): MessagesClass[] {
+  const exp = moduleExports as Obj | undefined;
+  const Anthropic = (exp?.Anthropic ?? (exp?.default as Obj | undefined)?.Anthropic ?? exp?.default) as Obj | undefined;
+  if (!Anthropic) return [];
+  const found: MessagesClass[] = [];
+  for (const cls of [Anthropic.Messages, (Anthropic.Beta as Obj | undefined)?.Messages]) {
+    if (typeof cls === 'function' && typeof (cls as MessagesClass).prototype?.create === 'function' && !found.includes(cls as MessagesClass)) {
+      found.push(cls as MessagesClass);
+    }
+  }
+  return found;
+}
+
+/**
+ * Instruments the `@anthropic-ai/sdk` client library, 0.20 to 1.x, in both its CommonJS and ESM
+ * builds: `messages.create` (streamed or not, and so `messages.parse()`, the `messages.stream()`
+ * helper with `finalMessage()`, and tool runners), and the same methods of `beta.messages`.
+ *
+ * `messages.countTokens` is not recorded, by design: counting is free and bills no tokens, and a
+ * GenAI span with usage would be counted as spend. The SDK's own span of a call we record
+ * (`anthropic.messages.create`, SDK 1.x) is suppressed so that each call has exactly one GenAI span.
+ */
+export class AnthropicInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
+  // Assigned in setConfig, which the base constructor calls: `declare` keeps a field initialiser
+  // from resetting it after super() returns.
+  declare private recorder: GenAIRecorder;
+  private readonly enabledCheck = () => this.isEnabled();
+
+  constructor(config: TokenomicsInstrumentationConfig = {}) {
+    super('@tokenomics/instrumentation-anthropic', VERSION, config);
+  }
+
+  override setConfig(config: TokenomicsInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.recorder = new GenAIRecorder(() => this.tracer, this.getConfig());
+    // The base constructor calls setConfig before it has a meter, then updates instruments itself.
+    if (this.meter) this.recorder.updateInstruments(this.meter);
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.recorder?.updateInstruments(this.meter);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        '@anthropic-ai/sdk',
+        ANTHROPIC_SUPPORTED_VERSIONS,
+        (moduleExports: unknown) => {
+          for (const cls of messagesClasses(moduleExports)) {
+            this.unpatchClass(cls);
+            this.patchClass(cls);
+          }
+          return moduleExports;
+        },
+        (moduleExports: unknown) => {
+          for (const cls of messagesClasses(moduleExports)) this.unpatchClass(cls);
+        },
+      ),
+    ];
+  }
+
+  /**
+   * Patches the module exports of an `@anthropic-ai/sdk` build loaded outside the module hooks
+   * (for example a bundled copy). Returns the number of methods patched.
+   */
+  patchModule(moduleExports: unknown): number {
+    let n = 0;
+    for (const cls of messagesClasses(moduleExports)) {
+      if (!isWrapped(cls.prototype.create)) n += this.patchClass(cls);
+    }
+    return n;
+  }
+
+  private patchClass(cls: MessagesClass): number {
+    this._wrap(cls.prototype, 'create', (original: Method) => this.patchCreate(original));
+    if (typeof cls.prototype.stream !== 'function') return 1;
+    this._wrap(cls.prototype as { stream: Method }, 'stream', (original: Method) => this.patchStreamHelper(original));
+    return 2;
+  }
+
+  private unpatchClass(cls: MessagesClass): void {
+    if (isWrapped(cls.prototype.create)) this._unwrap(cls.prototype, 'create');
+    if (isWrapped(cls.prototype.stream)) this._unwrap(cls.prototype as { stream: Method }, 'stream');
+  }
+
+  private patchCreate(original: Method): Method {
+    const instrumentation = this;
+    return function create(this: unknown, body: unknown, ...rest: unknown[]) {
+      if (!body || typeof body !== 'object' || !instrumentation.isEnabled()) return original.call(this, body, ...rest);
+      const call = instrumentation.startCall(this, body as Obj, rest[0]);
+      if (!call) return original.call(this, body, ...rest);
+      let result: unknown;
+      try {
+        result = context.with(recordedCallContext(call.spanContext()), () => original.call(this, body, ...rest));
+      } catch (err) {
+        call.fail(err);
+        throw err;
+      }
+      instrumentation.observe(call, body as Obj, result);
+      return result;
+    };
+  }
+
+  /** `messages.stream()` starts the SDK's span before it calls `create()`: filter the client's tracer first. */
+  private patchStreamHelper(original: Method): Method {
+    const instrumentation = this;
+    return function stream(this: unknown, ...args: unknown[]) {
+      if (instrumentation.isEnabled()) instrumentation.filterSdkSpans(this);
+      return original.apply(this, args);
+    };
+  }
+
+  private filterSdkSpans(resource: unknown): void {
+    try {
+      filterClientCallSpans((resource as { _client?: unknown } | null)?._client, this.enabledCheck);
+    } catch (err) {
+      this.recorder.reportInternalError('sdk spans', err);
+    }
+  }
+
+  private startCall(resource: unknown, body: Obj, options: unknown): GenAICall | undefined {
+    const recorder = this.recorder;
+    try {
+      this.filterSdkSpans(resource);
+      const endpoint = endpointOf((resource as { _client?: unknown } | null)?._client);
+      return recorder.start({
+        provider: endpoint.provider,
+        operation: 'chat',
+        requestModel: typeof body.model === 'string' ? body.model : 'unknown',
+        serverAddress: endpoint.serverAddress,
+        serverPort: endpoint.serverPort,
+        attributes: requestAttributes(body, options),
+        streaming: body.stream === true,
+        inputMessages: () => inputMessages(body),
+      });
+    } catch (err) {
+      recorder.reportInternalError('call start', err);
+      return undefined;
+    }
+  }
+
+  private observe(call: GenAICall, body: Obj, result: unknown): void {
+    const recorder = this.recorder;
+    try {
+      if (!isObservableAPIPromise(result)) {
+        recorder.reportInternalError('call', new Error('@anthropic-ai/sdk returned an unexpected value; the call is recorded without usage'));
+        call.succeed();
+        return;
+      }
+      observeAPIPromise(result, call, recorder, {
+        onParsed: (value) => {
+          if (body.stream === true) this.observeStream(call, body, value);
+          else {
+            applyMessage(value, call.result);
+            call.succeed();
+          }
+        },
+        onUnparsed: () => {
+          const input = estimateInputTokens(body, call.start.requestModel);
+          if (input !== undefined) {
+            call.result.usage = { inputTokens: input };
+            call.result.usageEstimated = true;
+          }
+          if (body.stream === true) call.endStream('abandoned');
+          else call.succeed();
+        },
+      });
+    } catch (err) {
+      recorder.reportInternalError('call', err);
+      call.succeed();
+    }
+  }
+
+  private observeStream(call: GenAICall, body: Obj, value: unknown): void {
+    const stream = value as { iterator?: (...args: unknown[]) => AsyncIterator<unknown>; controller?: AbortController } | null;
+    const originalIterator = stream?.iterator;
+    if (!stream || typeof originalIterator !== 'function') {
+      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
+      call.endStream('completed');
+      return;
+    }
+    const sink = new MessageStreamSink(call, body, () => stream.controller?.signal?.aborted === true);
+    const onInternalError = (stage: string, err: unknown) => this.recorder.reportInternalError(stage, err);
+    let observed = false;
+    // `iterator` backs iteration, `tee()` and `toReadableStream()` alike, and the `stream()`
+    // helper iterates the same object: each event is seen exactly once however it is consumed.
+    // A second iteration is passed through untouched (the library itself rejects it).
+    stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]) {
+      const inner = originalIterator.apply(this, args);
+      if (observed) return inner;
+      observed = true;
+      const it = new ObservedIterator(inner, sink, onInternalError);
+      abandonedStreams.track(it, sink, call);
+      return it;
+    };
+    abandonedStreams.track(stream, sink, call);
+  }
+}

@@ -1,0 +1,75 @@
+import type { Usage } from '@tokenomics/pricing';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Usage of a Messages API answer in semconv terms. The API's `input_tokens` leaves out the cache:
+ * semconv input is `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`, with
+ * cache reads and both kinds of cache writes as subsets. Cache writes are split into 5-minute and
+ * 1-hour ones by `cache_creation` when the API sends it; a total without that split is all
+ * 5-minute writes (the API's default lifetime). Web searches are billed per request.
+ * Returns undefined when the value holds no usable counts.
+ */
+export function anthropicUsage(raw: unknown): Usage | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const u = raw as Obj;
+  const input = count(u.input_tokens);
+  const output = count(u.output_tokens);
+  if (input === undefined && output === undefined) return undefined;
+  const usage: Usage = {};
+  const read = count(u.cache_read_input_tokens);
+  const writes = cacheWrites(u);
+  if (input !== undefined) {
+    usage.inputTokens = input + (read ?? 0) + (writes ? writes.fiveMinutes + writes.oneHour : 0);
+  }
+  if (output !== undefined) usage.outputTokens = output;
+  if (read !== undefined) usage.cacheReadTokens = read;
+  if (writes) {
+    usage.cacheWriteTokens = writes.fiveMinutes;
+    if (writes.oneHour > 0) usage.cacheWrite1hTokens = writes.oneHour;
+  }
+  const tools = u.server_tool_use as Obj | null | undefined;
+  if (tools && typeof tools === 'object') {
+    const searches = count(tools.web_search_requests);
+    if (searches) usage.requests = { web_search: searches };
+  }
+  return usage;
+}
+
+/** The service tier that served the call (`standard`, `priority`, `batch`), when reported. */
+export function anthropicServiceTier(raw: unknown): string | undefined {
+  const tier = raw && typeof raw === 'object' ? (raw as Obj).service_tier : undefined;
+  return typeof tier === 'string' && tier.length > 0 ? tier : undefined;
+}
+
+/**
+ * Usage fields merged as stream events bring them: a field's latest non-null value wins, so the
+ * cumulative counts of `message_delta` update those of `message_start` and fields only
+ * `message_start` carries (the cache split, the service tier) are kept.
+ */
+export function mergeUsageFields(base: Obj | undefined, update: unknown): Obj | undefined {
+  if (!update || typeof update !== 'object') return base;
+  const merged: Obj = { ...base };
+  for (const [key, value] of Object.entries(update as Obj)) {
+    if (value !== null && value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
+function cacheWrites(u: Obj): { fiveMinutes: number; oneHour: number } | undefined {
+  const total = count(u.cache_creation_input_tokens);
+  const split = u.cache_creation as Obj | null | undefined;
+  const fiveMinutes = split && typeof split === 'object' ? count(split.ephemeral_5m_input_tokens) : undefined;
+  const oneHour = split && typeof split === 'object' ? count(split.ephemeral_1h_input_tokens) : undefined;
+  if (fiveMinutes === undefined && oneHour === undefined) {
+    return total === undefined ? undefined : { fiveMinutes: total, oneHour: 0 };
+  }
+  const splitSum = (fiveMinutes ?? 0) + (oneHour ?? 0);
+  // A total above its split (an older split beside a newer total) leaves the rest at the default lifetime.
+  const rest = total !== undefined && total > splitSum ? total - splitSum : 0;
+  return { fiveMinutes: (fiveMinutes ?? 0) + rest, oneHour: oneHour ?? 0 };
+}
+
+function count(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
