@@ -154,7 +154,7 @@ export class PriceBook {
       );
     }
     const at = opts.at;
-    let t = at === undefined ? Date.now() : at.getTime();
+    let t = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
     if (t !== t) t = Date.now();
     return computeCost(resolution.target, usage, tier, t, estimated, this.version);
   }

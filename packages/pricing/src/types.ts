@@ -60,8 +60,11 @@ export interface PriceOptions {
    * priced without an alias.
    */
   responseModel?: string;
-  /** When the call happened; selects dated prices. Defaults to now. */
-  at?: Date;
+  /**
+   * When the call happened; selects dated prices. Defaults to now. An ISO 8601 string or epoch
+   * milliseconds are accepted too; an invalid value means now.
+   */
+  at?: Date | string | number;
   /** Service tier; `standard` when absent. Provider spellings (`default`, `auto`, `scale`) are accepted. */
   serviceTier?: string;
   /** Whether the usage was estimated rather than reported by the provider. */

@@ -85,6 +85,15 @@ describe('cost breakdown', () => {
     expect(book.price({ inputTokens: 10 }, { model: 'nope-nope', estimated: true })).toMatchObject({ priced: false, estimated: true });
   });
 
+  it('accepts the call date as a Date, an ISO string or epoch milliseconds', () => {
+    const usage = { inputTokens: 1_000_000 };
+    const o3 = { provider: 'openai', model: 'o3' };
+    // o3 input: $10 before 2025-06-10, $2 from then on.
+    expect(priced(book.price(usage, { ...o3, at: new Date('2025-06-09T23:59:59Z') })).amount).toBe(10);
+    expect(priced(book.price(usage, { ...o3, at: '2025-06-10T00:00:00Z' })).amount).toBe(2);
+    expect(priced(book.price(usage, { ...o3, at: Date.UTC(2025, 5, 9) })).amount).toBe(10);
+  });
+
   it('reports the price-book version, the provider and the matched model', () => {
     const cost = priced(book.price({ inputTokens: 10, outputTokens: 1 }, { provider: 'gcp.vertex_ai', model: 'gemini-2.5-flash' }));
     expect(cost.priceBookVersion).toBe(book.version);
