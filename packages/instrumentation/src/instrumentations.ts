@@ -1,9 +1,14 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from './config';
 import { OpenAIInstrumentation } from './openai/instrumentation';
+import { GoogleGenAIInstrumentation } from './google-genai/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation';
 
 /** Every Tokenomics instrumentation, each configured with `config`. */
 export function createInstrumentations(config: TokenomicsInstrumentationConfig = {}): Instrumentation[] {
-  return [new OpenAIInstrumentation(config), new AnthropicInstrumentation(config)];
+  return [
+    new OpenAIInstrumentation(config),
+    new GoogleGenAIInstrumentation(config),
+    new AnthropicInstrumentation(config),
+  ];
 }

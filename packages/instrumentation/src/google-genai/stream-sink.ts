@@ -1,0 +1,59 @@
+import type { StreamOutcome } from '../genai/call';
+import type { ChunkSink } from '../genai/observed-iterator';
+import type { GenAICall } from '../genai/recorder';
+import { estimateGeminiUsage } from './estimate';
+import { applyGenerateContent, candidateTexts, finishReasons, outputMessages } from './response';
+
+interface SinkOptions {
+  call: GenAICall;
+  params: Record<string, unknown>;
+  /** Keep the streamed text: for content capture. */
+  keepText: boolean;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Follows the chunks of `generateContentStream`: every chunk carries the usage so far, the last
+ * one the usage of the whole call. A stream that ends before any usage arrived is estimated.
+ */
+export class GenerateContentStreamSink implements ChunkSink<unknown> {
+  private readonly reasons: string[] = [];
+  private readonly texts: string[] = [];
+  private sawUsage = false;
+
+  constructor(private readonly o: SinkOptions) {}
+
+  onChunk(chunk: unknown): boolean {
+    const { call } = this.o;
+    call.firstChunk();
+    applyGenerateContent(chunk, call.result);
+    if (call.result.usage) this.sawUsage = true;
+    finishReasons(chunk, this.reasons);
+    // Text is kept for capture, and until usage arrives for an estimate of a stream cut short.
+    if (this.o.keepText || !this.sawUsage) {
+      candidateTexts(chunk).forEach((t, i) => {
+        if (t) this.texts[i] = (this.texts[i] ?? '') + t;
+      });
+    }
+    return true;
+  }
+
+  onEnd(outcome: StreamOutcome, error?: unknown): void {
+    const { call } = this.o;
+    const reasons = this.reasons.filter((r) => typeof r === 'string');
+    if (reasons.length) call.result.finishReasons = reasons;
+    if (!call.result.usage) {
+      call.result.usage = estimateGeminiUsage('generate_content', this.o.params, call.result.responseModel ?? call.start.requestModel, this.texts.join(''));
+      call.result.usageEstimated = true;
+    } else if (outcome !== 'completed' && reasons.length === 0) {
+      // The usage so far of a stream cut short: a lower bound of what was generated, not the bill.
+      call.result.usageEstimated = true;
+    }
+    if (this.o.keepText) {
+      const texts = this.texts;
+      call.result.outputMessages = () => outputMessages(texts, this.reasons);
+    }
+    const aborted = this.o.signal?.aborted === true;
+    call.endStream(aborted && (outcome === 'error' || outcome === 'completed') ? 'aborted' : outcome, error);
+  }
+}
