@@ -89,13 +89,6 @@ function usd(units: number, price: number, per: number, mult: number): number {
   return pico < EXACT_PICO ? Math.round(pico) / 1e12 : pico / 1e12;
 }
 
-function part(breakdown: Parts, tokens: Parts, unit: BillingUnit, n: number, rate: number, mult: number): number {
-  const c = usd(n, rate, 1e6, mult);
-  breakdown[unit] = c;
-  tokens[unit] = n;
-  return c;
-}
-
 /**
  * Prices `usage` for `target` at instant `t` (epoch ms) and service tier index `tier`.
  * Never throws; problems come back as an unpriced result.
@@ -180,26 +173,78 @@ export function computeCost(target: PricingTarget, usage: Usage, tier: number, t
   const rs: RateSet = ladder.sets[k];
   const mult = target.discounts === null ? 1 : discountAt(target.discounts, t, tier);
 
+  // Named stores (not breakdown[unit]) keep the property writes monomorphic on the hot path.
   const breakdown: Parts = {};
   const tokens: Parts = {};
   let amount = 0;
+  let c: number;
   let missing: BillingUnit | undefined;
   if (textIn > 0) {
     if (rs.input !== rs.input) missing = 'input';
-    else amount += part(breakdown, tokens, 'input', textIn, rs.input, mult);
+    else {
+      c = usd(textIn, rs.input, 1e6, mult);
+      breakdown.input = c;
+      tokens.input = textIn;
+      amount += c;
+    }
   }
-  if (cr > 0) amount += part(breakdown, tokens, 'cache_read', cr, rs.cache_read, mult);
-  if (cw > 0) amount += part(breakdown, tokens, 'cache_write', cw, rs.cache_write, mult);
-  if (cw1 > 0) amount += part(breakdown, tokens, 'cache_write_1h', cw1, rs.cache_write_1h, mult);
-  if (ia > 0) amount += part(breakdown, tokens, 'input_audio', ia, rs.input_audio, mult);
-  if (ii > 0) amount += part(breakdown, tokens, 'input_image', ii, rs.input_image, mult);
+  if (cr > 0) {
+    c = usd(cr, rs.cache_read, 1e6, mult);
+    breakdown.cache_read = c;
+    tokens.cache_read = cr;
+    amount += c;
+  }
+  if (cw > 0) {
+    c = usd(cw, rs.cache_write, 1e6, mult);
+    breakdown.cache_write = c;
+    tokens.cache_write = cw;
+    amount += c;
+  }
+  if (cw1 > 0) {
+    c = usd(cw1, rs.cache_write_1h, 1e6, mult);
+    breakdown.cache_write_1h = c;
+    tokens.cache_write_1h = cw1;
+    amount += c;
+  }
+  if (ia > 0) {
+    c = usd(ia, rs.input_audio, 1e6, mult);
+    breakdown.input_audio = c;
+    tokens.input_audio = ia;
+    amount += c;
+  }
+  if (ii > 0) {
+    c = usd(ii, rs.input_image, 1e6, mult);
+    breakdown.input_image = c;
+    tokens.input_image = ii;
+    amount += c;
+  }
   if (textOut > 0) {
     if (rs.output !== rs.output) missing ??= 'output';
-    else amount += part(breakdown, tokens, 'output', textOut, rs.output, mult);
+    else {
+      c = usd(textOut, rs.output, 1e6, mult);
+      breakdown.output = c;
+      tokens.output = textOut;
+      amount += c;
+    }
   }
-  if (rt > 0) amount += part(breakdown, tokens, 'reasoning', rt, rs.reasoning, mult);
-  if (oa > 0) amount += part(breakdown, tokens, 'output_audio', oa, rs.output_audio, mult);
-  if (oi > 0) amount += part(breakdown, tokens, 'output_image', oi, rs.output_image, mult);
+  if (rt > 0) {
+    c = usd(rt, rs.reasoning, 1e6, mult);
+    breakdown.reasoning = c;
+    tokens.reasoning = rt;
+    amount += c;
+  }
+  if (oa > 0) {
+    c = usd(oa, rs.output_audio, 1e6, mult);
+    breakdown.output_audio = c;
+    tokens.output_audio = oa;
+    amount += c;
+  }
+  if (oi > 0) {
+    c = usd(oi, rs.output_image, 1e6, mult);
+    breakdown.output_image = c;
+    tokens.output_image = oi;
+    amount += c;
+  }
   // Every unit falls back to input or output; a NaN amount means one of those has no rate.
   if (missing !== undefined || amount !== amount) {
     return unpriced(
