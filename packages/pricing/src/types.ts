@@ -47,8 +47,10 @@ export type BillingUnit =
   | 'output_image'
   | 'request';
 
+/** Service tier a call was processed at (provider spellings are normalised to these). */
 export type ServiceTier = 'standard' | 'batch' | 'flex' | 'priority';
 
+/** What was called, when and how: the key to a price. */
 export interface PriceOptions {
   /** Provider id as in `gen_ai.provider.name` (`openai`, `anthropic`, `gcp.gemini`, `aws.bedrock`, ...). */
   provider?: string;
@@ -71,6 +73,7 @@ export interface PriceOptions {
   estimated?: boolean;
 }
 
+/** The cost of a call the price book could price. */
 export interface PricedCost {
   priced: true;
   /** Total in `currency`. */
@@ -90,6 +93,7 @@ export interface PricedCost {
   unpricedRequests?: string[];
 }
 
+/** Why a call has no cost: the `tokenomics.unpriced.reason` attribute. */
 export type UnpricedReason =
   | 'unknown_model'
   | 'unknown_provider'
@@ -99,6 +103,7 @@ export type UnpricedReason =
   | 'no_price_for_tier'
   | 'invalid_usage';
 
+/** A call the price book could not price; it carries no amount (never $0). */
 export interface UnpricedCost {
   priced: false;
   /** Never 0: an unpriced call has no amount. */
@@ -114,6 +119,7 @@ export interface UnpricedCost {
   matchedModel?: string;
 }
 
+/** Result of `price()`: discriminate on `priced`. */
 export type Cost = PricedCost | UnpricedCost;
 
 /** Where a price-book entry came from. */
