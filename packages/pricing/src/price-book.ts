@@ -140,6 +140,7 @@ export class PriceBook {
    * or invalid usage comes back as `{ priced: false, reason, detail }` (never as $0).
    */
   price(usage: Usage, opts: PriceOptions): Cost {
+    if (opts === null || typeof opts !== 'object') return unpriced('unknown_model', 'no model given', this.version, false);
     const estimated = opts.estimated === true;
     const resolution = this.target(opts);
     if (!resolution.hit) return unpriced(resolution.reason, resolution.detail, this.version, estimated);

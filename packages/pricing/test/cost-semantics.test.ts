@@ -115,6 +115,14 @@ describe('unpriced calls', () => {
     expect(book.price({ inputTokens: 1, requests: { web_search: -2 } }, { provider: 'openai', model: 'gpt-4o' })).toMatchObject({ reason: 'invalid_usage' });
   });
 
+  it('does not throw on missing or malformed arguments', () => {
+    const loose = book as unknown as { price(u: unknown, o: unknown): unknown };
+    expect(loose.price(undefined, { model: 'gpt-4o' })).toMatchObject({ priced: false, reason: 'no_usage' });
+    expect(loose.price({ inputTokens: 1 }, undefined)).toMatchObject({ priced: false, reason: 'unknown_model' });
+    expect(loose.price({ inputTokens: 1 }, { model: 42 })).toMatchObject({ priced: false, reason: 'unknown_model' });
+    expect(loose.price({ inputTokens: '12' }, { model: 'gpt-4o' })).toMatchObject({ priced: false, reason: 'invalid_usage' });
+  });
+
   it('says no_usage for a call without tokens or requests', () => {
     expect(book.price({}, { provider: 'openai', model: 'gpt-4o' })).toMatchObject({ priced: false, reason: 'no_usage' });
   });
