@@ -66,6 +66,17 @@ export interface RunningApp {
 
 const SCRUBBED = /^(OTEL_|TOKENOMICS_|NODE_OPTIONS$)/;
 
+/** Children started by {@link startApp} that have not ended yet. */
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every app started here that is still running (for `afterEach`, so a failed test leaves none behind). */
+export function stopAllApps(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+process.once('exit', stopAllApps);
+
 /** The command-line flags that load the hook in `mode`. */
 export function hookArgs(mode: HookMode): string[] {
   switch (mode) {
@@ -100,6 +111,7 @@ export function startApp(options: RunAppOptions): RunningApp {
     [...(options.nodeArgs ?? []), ...hookArgs(mode), options.app, ...(options.args ?? [])],
     { cwd: options.cwd ?? E2E_DIR, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  running.add(child);
   let stdout = '';
   let stderr = '';
   const outputListeners = new Set<() => void>();
@@ -124,6 +136,7 @@ export function startApp(options: RunAppOptions): RunningApp {
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      running.delete(child);
       for (const listener of [...outputListeners]) listener();
       resolve({ code, signal, stdout, stderr, timedOut });
     });

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver';
-import { runApp, startApp, type HookMode, type RunAppOptions } from '../../../test/support/run-app';
+import { runApp, startApp, type HookMode, type RunAppOptions, stopAllApps } from '../../../test/support/run-app';
 
 const CJS_APP = fileURLToPath(new URL('./fixtures/telemetry-app.cjs', import.meta.url));
 const ESM_APP = fileURLToPath(new URL('./fixtures/telemetry-app.mjs', import.meta.url));
@@ -13,6 +13,7 @@ beforeEach(async () => {
   receiver = await startOtlpReceiver();
 });
 afterEach(async () => {
+  stopAllApps();
   await receiver.close();
 });
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, isListening } from '../../../test/support/free-port';
 import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver } from '../../../test/support/otlp-receiver';
-import { runApp, startApp } from '../../../test/support/run-app';
+import { runApp, startApp, stopAllApps } from '../../../test/support/run-app';
 
 const CJS_APP = fileURLToPath(new URL('./fixtures/telemetry-app.cjs', import.meta.url));
 const ESM_APP = fileURLToPath(new URL('./fixtures/telemetry-app.mjs', import.meta.url));
@@ -14,6 +14,7 @@ beforeEach(async () => {
   receiver = await startOtlpReceiver();
 });
 afterEach(async () => {
+  stopAllApps();
   await receiver.close();
 });
 
