@@ -4,3 +4,4 @@ export { GoogleGenAIInstrumentation, GOOGLE_GENAI_SUPPORTED_VERSIONS } from './g
 export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic/instrumentation';
 export { withAttribution, getAttribution } from './genai/attribution';
 export { createInstrumentations } from './instrumentations';
+export { INSTRUMENTED_MODULES } from './instrumented-modules';
