@@ -1,5 +1,10 @@
 import { context } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { abandonedStreams } from '../genai/abandoned-streams';
 import { ObservedIterator } from '../genai/observed-iterator';
@@ -23,15 +28,22 @@ interface MessagesClass {
   prototype: { create: Method; stream?: Method };
 }
 
-/** The `messages` resource classes reachable from the module's exported client class. */
+/**
+ * The `messages` resource classes in a module's exports: the package entry (through its exported
+ * client class) or its `resources/index` file (which the Bedrock and Vertex platform SDKs load
+ * without the entry).
+ */
 function messagesClasses(moduleExports: unknown): MessagesClass[] {
   const exp = moduleExports as Obj | undefined;
-  const Anthropic = (exp?.Anthropic ?? (exp?.default as Obj | undefined)?.Anthropic ?? exp?.default) as Obj | undefined;
-  if (!Anthropic) return [];
+  if (!exp) return [];
+  const Anthropic = (exp.Anthropic ?? (exp.default as Obj | undefined)?.Anthropic ?? exp.default) as Obj | undefined;
   const found: MessagesClass[] = [];
-  for (const cls of [Anthropic.Messages, (Anthropic.Beta as Obj | undefined)?.Messages]) {
-    if (typeof cls === 'function' && typeof (cls as MessagesClass).prototype?.create === 'function' && !found.includes(cls as MessagesClass)) {
-      found.push(cls as MessagesClass);
+  for (const holder of [Anthropic, exp]) {
+    if (!holder) continue;
+    for (const cls of [holder.Messages, (holder.Beta as Obj | undefined)?.Messages]) {
+      if (typeof cls === 'function' && typeof (cls as MessagesClass).prototype?.create === 'function' && !found.includes(cls as MessagesClass)) {
+        found.push(cls as MessagesClass);
+      }
     }
   }
   return found;
@@ -68,22 +80,22 @@ export class AnthropicInstrumentation extends InstrumentationBase<TokenomicsInst
   }
 
   protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        '@anthropic-ai/sdk',
-        ANTHROPIC_SUPPORTED_VERSIONS,
-        (moduleExports: unknown) => {
-          for (const cls of messagesClasses(moduleExports)) {
-            this.unpatchClass(cls);
-            this.patchClass(cls);
-          }
-          return moduleExports;
-        },
-        (moduleExports: unknown) => {
-          for (const cls of messagesClasses(moduleExports)) this.unpatchClass(cls);
-        },
-      ),
-    ];
+    const patch = <T>(moduleExports: T): T => {
+      for (const cls of messagesClasses(moduleExports)) {
+        this.unpatchClass(cls);
+        this.patchClass(cls);
+      }
+      return moduleExports;
+    };
+    const unpatch = (moduleExports: unknown): void => {
+      for (const cls of messagesClasses(moduleExports)) this.unpatchClass(cls);
+    };
+    // `AnthropicBedrock` and `AnthropicVertex` build their resources from `resources/index` without
+    // loading the package entry: patch the classes there too (the same classes the entry exports).
+    const files = ['resources/index.js', 'resources/index.mjs'].map(
+      (file) => new InstrumentationNodeModuleFile(`@anthropic-ai/sdk/${file}`, ANTHROPIC_SUPPORTED_VERSIONS, patch, unpatch),
+    );
+    return [new InstrumentationNodeModuleDefinition('@anthropic-ai/sdk', ANTHROPIC_SUPPORTED_VERSIONS, patch, unpatch, files)];
   }
 
   /**
