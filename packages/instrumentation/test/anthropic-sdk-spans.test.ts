@@ -121,6 +121,13 @@ describe('@anthropic-ai/sdk 1.x own spans', () => {
     );
   });
 
+  it('records the conversation id the app gives the SDK for its spans', async () => {
+    await client.messages.create(ask('In a conversation'), { openTelemetry: { conversationId: 'conv-42' } });
+    const spans = telemetry.spans();
+    expect(spans.map((s) => s.name)).toEqual([`chat ${MODEL}`]);
+    expect(spans[0].attributes['gen_ai.conversation.id']).toBe('conv-42');
+  });
+
   it('keeps the SDK span of calls it does not record, such as token counting', async () => {
     await client.messages.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'count me' }] });
     const spans = telemetry.spans();

@@ -298,6 +298,17 @@ for (const major of [1, 0] as const) {
       expect(a['gen_ai.usage.input_tokens']).toBeGreaterThan(5);
     });
 
+    it('passes through the library error on a second iteration and records the call once', async () => {
+      const stream = await client.messages.create(ask('Twice [emulate output_tokens=3]', { stream: true }));
+      for await (const _ of stream) void _;
+      await expect(async () => {
+        for await (const _ of stream) void _;
+      }).rejects.toThrow(/consumed stream/);
+      const a = only(telemetry.spans()).attributes;
+      expect(a['gen_ai.usage.output_tokens']).toBe(3);
+      expect(a['tokenomics.stream.outcome']).toBe('completed');
+    });
+
     it('gives the app the stream error event as the SDK error and finalises the span once', async () => {
       let appError: any;
       let deltas = 0;
