@@ -2,6 +2,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from './config';
 import { OpenAIInstrumentation } from './openai/instrumentation';
 import { GoogleGenAIInstrumentation } from './google-genai/instrumentation';
+import { BedrockRuntimeInstrumentation } from './bedrock/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation';
 
 /** Every Tokenomics instrumentation, each configured with `config`. */
@@ -9,6 +10,7 @@ export function createInstrumentations(config: TokenomicsInstrumentationConfig =
   return [
     new OpenAIInstrumentation(config),
     new GoogleGenAIInstrumentation(config),
+    new BedrockRuntimeInstrumentation(config),
     new AnthropicInstrumentation(config),
   ];
 }

@@ -1,0 +1,42 @@
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const here = createRequire(__filename);
+
+/** The two releases the tests run: the current one, and 3.600 from mid-2024. */
+export type BedrockRelease = 'current' | '3.600';
+
+/**
+ * Loads `@aws-sdk/client-bedrock-runtime` by its name through Node's real `require`, so the
+ * instrumentation's module hook sees it exactly as in an app. `3.600` uses the release installed
+ * under an alias, linked into a temporary `node_modules/@aws-sdk/client-bedrock-runtime`.
+ */
+export function requireBedrock(release: BedrockRelease): any {
+  if (release === 'current') return here('@aws-sdk/client-bedrock-runtime');
+  const root = mkdtempSync(join(tmpdir(), 'bedrock3600-'));
+  mkdirSync(join(root, 'node_modules', '@aws-sdk'), { recursive: true });
+  const pkg = join(dirname(here.resolve('@aws-sdk/client-bedrock-runtime-v3-600')), '..');
+  symlinkSync(pkg, join(root, 'node_modules', '@aws-sdk', 'client-bedrock-runtime'), 'dir');
+  return createRequire(join(root, 'app.js'))('@aws-sdk/client-bedrock-runtime');
+}
+
+/**
+ * Client options for the emulator: its endpoint, dummy credentials, one attempt. Current releases
+ * of the client speak HTTP/2 by default; the emulator speaks HTTP/1.1, so they get the SDK's
+ * HTTP/1.1 handler (3.600 uses it by default).
+ */
+export function emulatorClientConfig(endpoint: string, release: BedrockRelease): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'bedrock-test-secret' },
+    maxAttempts: 1,
+  };
+  if (release === 'current') {
+    const { NodeHttpHandler } = here('@smithy/node-http-handler');
+    config.requestHandler = new NodeHttpHandler();
+  }
+  return config;
+}
