@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import {
   DirectiveError,
   directivePairsInHeader,
@@ -9,8 +10,11 @@ import {
   type Directives,
 } from './directives';
 import { anthropicApi } from './anthropic/api';
+import { bedrockApi } from './bedrock/api';
+import { routeConnection } from './connection-router';
 import { ErrorBudget } from './error-budget';
 import { Exchange } from './exchange';
+import { destroyResponse, type EmulatorRequest, type EmulatorResponse } from './http-types';
 import { geminiApi, vertexApi } from './gemini/api';
 import { openaiApi } from './openai/api';
 import { resolveOptions, type Emulator, type EmulatorOptions, type ResolvedOptions } from './options';
@@ -40,13 +44,23 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   const options = resolveOptions(opts);
   const log = new RequestLog(options.maxRecordedRequests);
-  const apis: ProviderApi[] = [anthropicApi, geminiApi, vertexApi, openaiApi];
+  const apis: ProviderApi[] = [anthropicApi, geminiApi, vertexApi, bedrockApi, openaiApi];
   const budget = new ErrorBudget();
 
-  const server = createServer((req, res) => {
+  const handler = (req: EmulatorRequest, res: EmulatorResponse): void => {
     void answer(req, res, apis, options, log, budget);
+  };
+  // One port serves HTTP/1.1 (most clients) and cleartext HTTP/2 (the AWS SDK's default for
+  // Bedrock Runtime): the first bytes of a connection tell which.
+  const http1 = createServer(handler);
+  http1.keepAliveTimeout = 5_000;
+  const http2 = createHttp2Server(handler);
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    routeConnection(socket, http1, http2);
   });
-  server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,7 +85,7 @@ export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
       return closing;
     },
@@ -89,7 +103,7 @@ function findRoute(apis: ProviderApi[], method: string, path: string): { api: Pr
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: EmulatorRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -114,8 +128,8 @@ function queryRecord(url: URL): Record<string, string> {
 }
 
 async function answer(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: EmulatorRequest,
+  res: EmulatorResponse,
   apis: ProviderApi[],
   options: ResolvedOptions,
   log: RequestLog,
@@ -147,6 +161,7 @@ async function answer(
   const record = log.add({
     receivedAt: Date.now(),
     method,
+    httpVersion: req.httpVersion,
     path,
     query: queryRecord(url),
     headers: redactHeaders(req.headers),
@@ -157,7 +172,7 @@ async function answer(
   });
   res.once('close', () => {
     record.status = res.statusCode;
-    record.clientAborted = !res.writableFinished;
+    record.clientAborted = !res.writableEnded;
   });
 
   let directives: Directives = {};
@@ -192,7 +207,7 @@ async function answer(
   } catch (error) {
     const exchange = exchangeWith(directives);
     if (res.headersSent) {
-      res.destroy();
+      destroyResponse(res);
     } else if (error instanceof HttpError) {
       api.sendError(exchange, error.status, error.detail);
     } else if (error instanceof DirectiveError) {

@@ -1,7 +1,8 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Directives } from './directives';
 import type { ResolvedOptions } from './options';
-import { isGone, type ChunkTiming } from './pacing';
+import { flushHeaders, isGone, writeHead, type EmulatorRequest, type EmulatorResponse } from './http-types';
+import type { ChunkTiming } from './pacing';
 import type { RecordedRequest } from './request-log';
 
 /**
@@ -9,8 +10,8 @@ import type { RecordedRequest } from './request-log';
  */
 export class Exchange {
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: EmulatorRequest,
+    readonly res: EmulatorResponse,
     readonly url: URL,
     readonly params: Record<string, string>,
     readonly body: unknown,
@@ -43,7 +44,7 @@ export class Exchange {
   sendJson(status: number, payload: unknown, headers: OutgoingHttpHeaders = {}): void {
     if (isGone(this.res)) return;
     const body = JSON.stringify(payload);
-    this.res.writeHead(status, {
+    writeHead(this.res, status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
       ...headers,
@@ -54,7 +55,7 @@ export class Exchange {
   /** Starts a streamed response (headers only). */
   startStream(status: number, headers: OutgoingHttpHeaders): void {
     if (isGone(this.res)) return;
-    this.res.writeHead(status, headers);
-    this.res.flushHeaders();
+    writeHead(this.res, status, headers);
+    flushHeaders(this.res);
   }
 }

@@ -1,10 +1,10 @@
-import type { ServerResponse } from 'node:http';
+import { isGone, writeChunk, type EmulatorResponse } from './http-types';
 
 /**
  * Waits `ms` milliseconds, or less if the response closes first.
  * @returns `false` when the client went away during the wait.
  */
-export function pause(res: ServerResponse, ms: number): Promise<boolean> {
+export function pause(res: EmulatorResponse, ms: number): Promise<boolean> {
   if (isGone(res)) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -20,13 +20,8 @@ export function pause(res: ServerResponse, ms: number): Promise<boolean> {
   });
 }
 
-/** `true` once the client closed the connection or the response was destroyed. */
-export function isGone(res: ServerResponse): boolean {
-  return res.destroyed || res.writableEnded || (res.socket !== null && res.socket.destroyed);
-}
-
 /** Waits until the client disconnects (for the `stall_after` directive). */
-export function untilClosed(res: ServerResponse): Promise<void> {
+export function untilClosed(res: EmulatorResponse): Promise<void> {
   if (isGone(res)) return Promise.resolve();
   return new Promise((resolve) => res.once('close', () => resolve()));
 }
@@ -47,7 +42,7 @@ export class ChunkWriter {
   private sent = 0;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly res: EmulatorResponse,
     private readonly timing: ChunkTiming,
   ) {}
 
@@ -64,7 +59,7 @@ export class ChunkWriter {
     const delay = this.sent === 0 ? this.timing.firstChunkMs : this.timing.intervalMs;
     if (!(await pause(this.res, delay))) return false;
     if (isGone(this.res)) return false;
-    this.res.write(chunk);
+    writeChunk(this.res, chunk);
     this.sent += 1;
     return true;
   }
@@ -85,7 +80,7 @@ export class StreamControl {
 
   constructor(
     readonly writer: ChunkWriter,
-    private readonly res: ServerResponse,
+    private readonly res: EmulatorResponse,
     private readonly limits: { stallAfter?: number; streamErrorAfter?: number },
   ) {}
 

@@ -10,11 +10,13 @@ export interface RecordedRequest {
   /** Milliseconds since the epoch when the request arrived. */
   receivedAt: number;
   method: string;
+  /** HTTP version of the connection: `1.1`, or `2.0` for cleartext HTTP/2 (the AWS SDK's default). */
+  httpVersion: string;
   /** Path without the query string. */
   path: string;
   /** Query parameters (an API key in `key` is redacted). */
   query: Record<string, string>;
-  /** Lower-cased request headers; credentials (`authorization`, `x-api-key`, `api-key`, ...) are redacted. */
+  /** Lower-cased request headers without HTTP/2 pseudo-headers; credentials (`authorization`, `x-api-key`, `api-key`, ...) are redacted. */
   headers: Record<string, string>;
   /** The parsed JSON body, or `undefined` when there was none or it was not JSON. */
   body: unknown;
@@ -36,7 +38,7 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'x-
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
+    if (value === undefined || name.startsWith(':')) continue;
     const key = name.toLowerCase();
     out[key] = CREDENTIAL_HEADERS.has(key) ? REDACTED : Array.isArray(value) ? value.join(', ') : value;
   }

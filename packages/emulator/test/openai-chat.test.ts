@@ -148,6 +148,7 @@ describe('chat completions (non-streaming)', () => {
     const [recorded] = emulator.requests;
     expect(recorded.method).toBe('POST');
     expect(recorded.path).toBe('/v1/chat/completions');
+    expect(recorded.httpVersion).toBe('1.1');
     expect(recorded.provider).toBe('openai');
     expect(recorded.headers.authorization).toBe('[redacted]');
     expect(JSON.stringify(recorded)).not.toContain('sk-test-key');

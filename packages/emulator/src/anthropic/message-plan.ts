@@ -91,12 +91,18 @@ export function anthropicMessage(plan: AnthropicPlan, usage: Record<string, unkn
   };
 }
 
-/**
- * The Messages stream: `message_start` (with the input usage), `content_block_start`, `ping`,
- * one `content_block_delta` per token, `content_block_stop`, `message_delta` (with the
- * cumulative usage, output included) and `message_stop`.
- */
-export function anthropicStreamEvents(plan: AnthropicPlan, startUsage: Record<string, unknown> = { ...plan.usage, output_tokens: 1 }): ScriptedEvent[] {
+/** How a Messages stream reports usage: the Anthropic API and Bedrock differ. */
+export interface AnthropicStreamStyle {
+  /** Usage in `message_start`. */
+  startUsage: Record<string, unknown>;
+  /** Usage in `message_delta`. */
+  deltaUsage: Record<string, unknown>;
+  /** Send a `ping` after `content_block_start` (the Anthropic API does, Bedrock does not). */
+  ping: boolean;
+}
+
+/** The Anthropic API's stream usage: input in `message_start`, cumulative usage in `message_delta`. */
+export function anthropicApiStreamStyle(plan: AnthropicPlan): AnthropicStreamStyle {
   const { usage } = plan;
   const deltaUsage: Record<string, unknown> = {
     input_tokens: usage.input_tokens,
@@ -105,6 +111,15 @@ export function anthropicStreamEvents(plan: AnthropicPlan, startUsage: Record<st
     output_tokens: usage.output_tokens,
   };
   if (usage.server_tool_use !== undefined) deltaUsage.server_tool_use = usage.server_tool_use;
+  return { startUsage: { ...usage, output_tokens: 1 }, deltaUsage, ping: true };
+}
+
+/**
+ * The Messages stream: `message_start`, `content_block_start`, `ping`, one
+ * `content_block_delta` per token, `content_block_stop`, `message_delta` (stop reason and
+ * usage) and `message_stop`.
+ */
+export function anthropicStreamEvents(plan: AnthropicPlan, style: AnthropicStreamStyle = anthropicApiStreamStyle(plan)): ScriptedEvent[] {
   const events: ScriptedEvent[] = [
     {
       event: 'message_start',
@@ -118,13 +133,13 @@ export function anthropicStreamEvents(plan: AnthropicPlan, startUsage: Record<st
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: startUsage,
+          usage: style.startUsage,
         },
       },
     },
     { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
-    { event: 'ping', data: { type: 'ping' } },
   ];
+  if (style.ping) events.push({ event: 'ping', data: { type: 'ping' } });
   for (const piece of plan.reply.pieces) {
     events.push({
       event: 'content_block_delta',
@@ -136,7 +151,7 @@ export function anthropicStreamEvents(plan: AnthropicPlan, startUsage: Record<st
     { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
     {
       event: 'message_delta',
-      data: { type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: null }, usage: deltaUsage },
+      data: { type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: null }, usage: style.deltaUsage },
     },
     { event: 'message_stop', data: { type: 'message_stop' } },
   );
