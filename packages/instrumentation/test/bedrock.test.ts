@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockRuntimeInstrumentation, withAttribution } from '../src';
-import { emulatorClientConfig, requireBedrock, type BedrockRelease } from './support/load-bedrock';
+import { localClientConfig, requireBedrock, type BedrockRelease } from './support/load-bedrock';
 import { TestTelemetry } from './support/telemetry';
 
 // Published Amazon Bedrock on-demand prices, USD per million tokens (https://aws.amazon.com/bedrock/pricing/):
@@ -59,7 +59,7 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       instrumentation.enable();
       emulator = await startEmulator({ port: 0 });
       sdk = requireBedrock(release);
-      client = new sdk.BedrockRuntimeClient(emulatorClientConfig(emulator.bedrockEndpoint, release));
+      client = new sdk.BedrockRuntimeClient(localClientConfig(emulator.bedrockEndpoint));
     });
 
     afterEach(() => telemetry.reset());
@@ -357,7 +357,7 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
     });
 
     it('records calls made through the aggregated BedrockRuntime client', async () => {
-      const aggregated = new sdk.BedrockRuntime(emulatorClientConfig(emulator.bedrockEndpoint, release));
+      const aggregated = new sdk.BedrockRuntime(localClientConfig(emulator.bedrockEndpoint));
       try {
         const output = await aggregated.converse({ modelId: HAIKU_ID, messages: userMessage('Aggregated [emulate output_tokens=3]') });
         expect(output.usage.outputTokens).toBe(3);
@@ -400,10 +400,10 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
 describe('Bedrock InvokeModel without usage in the body', () => {
   let telemetry: TestTelemetry;
   let instrumentation: BedrockRuntimeInstrumentation;
-  let server: Server;
+  let server: Http2Server;
   let endpoint: string;
 
-  // A Mistral answer as Bedrock sends it: the body carries no usage, the headers do.
+  // A Mistral answer as Bedrock sends it (over HTTP/2): the body carries no usage, the headers do.
   beforeAll(async () => {
     telemetry = new TestTelemetry();
     instrumentation = new BedrockRuntimeInstrumentation();
@@ -437,7 +437,7 @@ describe('Bedrock InvokeModel without usage in the body', () => {
     const sdk = requireBedrock('current');
     // Loaded (and unpatched) by the suites above: patch this copy directly.
     expect(instrumentation.patchModule(sdk)).toBe(1);
-    const client = new sdk.BedrockRuntimeClient(emulatorClientConfig(endpoint, 'current'));
+    const client = new sdk.BedrockRuntimeClient(localClientConfig(endpoint));
     try {
       const response = await client.send(
         new sdk.InvokeModelCommand({ modelId: 'mistral.mistral-7b-instruct-v0:2', body: JSON.stringify({ prompt: '<s>[INST] Capital of France? [/INST]', max_tokens: 50 }) }),

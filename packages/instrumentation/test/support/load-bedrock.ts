@@ -23,20 +23,14 @@ export function requireBedrock(release: BedrockRelease): any {
 }
 
 /**
- * Client options for the emulator: its endpoint, dummy credentials, one attempt. Current releases
- * of the client speak HTTP/2 by default; the emulator speaks HTTP/1.1, so they get the SDK's
- * HTTP/1.1 handler (3.600 uses it by default).
+ * Client options for a local endpoint: dummy credentials and one attempt. Each release keeps its
+ * own default HTTP handler (HTTP/2 for current releases, HTTP/1.1 for 3.600).
  */
-export function emulatorClientConfig(endpoint: string, release: BedrockRelease): Record<string, unknown> {
-  const config: Record<string, unknown> = {
+export function localClientConfig(endpoint: string): Record<string, unknown> {
+  return {
     region: 'us-east-1',
     endpoint,
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'bedrock-test-secret' },
     maxAttempts: 1,
   };
-  if (release === 'current') {
-    const { NodeHttpHandler } = here('@smithy/node-http-handler');
-    config.requestHandler = new NodeHttpHandler();
-  }
-  return config;
 }
