@@ -1,3 +1,4 @@
+import { countTokens } from '@tokenomics/tokens';
 import { createServer } from 'node:http';
 import { createServer as createHttp2Server } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
@@ -43,6 +44,10 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
  */
 export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   const options = resolveOptions(opts);
+  // Load the two encodings replies are counted in now, so the first request is not slowed
+  // down by it (timing tests measure latency and time to first chunk).
+  countTokens('warm up', 'gpt-4o');
+  countTokens('warm up', 'gpt-4');
   const log = new RequestLog(options.maxRecordedRequests);
   const apis: ProviderApi[] = [anthropicApi, geminiApi, vertexApi, bedrockApi, openaiApi];
   const budget = new ErrorBudget();
