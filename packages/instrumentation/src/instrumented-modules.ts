@@ -5,6 +5,10 @@
 export const INSTRUMENTED_MODULES: readonly string[] = Object.freeze([
   'openai',
   '@anthropic-ai/sdk',
+  // Loaded on its own by the Bedrock and Vertex platform SDKs of Anthropic.
+  '@anthropic-ai/sdk/resources/index',
+  '@anthropic-ai/sdk/resources/index.js',
+  '@anthropic-ai/sdk/resources/index.mjs',
   '@google/genai',
   '@aws-sdk/client-bedrock-runtime',
 ]);

@@ -9,7 +9,7 @@ import type { TokenomicsInstrumentationConfig } from '../config';
 import { abandonedStreams } from '../genai/abandoned-streams';
 import { ObservedIterator } from '../genai/observed-iterator';
 import { GenAIRecorder, type GenAICall } from '../genai/recorder';
-import { isObservableAPIPromise, observeAPIPromise } from '../openai/api-promise';
+import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { VERSION } from '../version';
 import { endpointOf } from './endpoint';
 import { estimateInputTokens } from './estimate';

@@ -6,7 +6,7 @@ import { GenAIRecorder } from '../genai/recorder';
 import { ObservedIterator } from '../genai/observed-iterator';
 import { abandonedStreams } from '../genai/abandoned-streams';
 import { VERSION } from '../version';
-import { isObservableAPIPromise, observeAPIPromise } from './api-promise';
+import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { endpointOf } from './endpoint';
 import { estimateUsage } from './estimate';
 import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';

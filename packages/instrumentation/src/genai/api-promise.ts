@@ -1,10 +1,12 @@
-import type { GenAICall, GenAIRecorder } from '../genai/recorder';
+import type { GenAICall, GenAIRecorder } from './recorder';
 
-/** The parts of openai's `APIPromise` (4.x to 7.x) the instrumentation relies on. */
+/** The parts of the Stainless-generated `APIPromise` (openai 4.x to 7.x, @anthropic-ai/sdk) the instrumentation relies on. */
 interface APIPromiseLike {
   responsePromise: Promise<ResponseProps>;
   parseResponse: (...args: unknown[]) => unknown;
   asResponse?: (...args: unknown[]) => unknown;
+  /** Set by `parse()` (4.x to 6.x) once the app awaited the promise or asked for `withResponse()`. */
+  parsedPromise?: unknown;
 }
 
 interface ResponseProps {
@@ -98,6 +100,9 @@ export function observeAPIPromise(
 
   p.responsePromise = p.responsePromise.then(
     (props) => {
+      // Parsing asked for already (the app awaited the call, as it nearly always does): the parse
+      // hook will see the value, and there is nothing to wait for or copy.
+      if (parsed || p.parsedPromise !== undefined) return props;
       const streamed = props?.options?.stream === true;
       // The app may read a raw body at once: take our copy before it does.
       let copy = raw && !streamed ? cloneOf(props) : undefined;
