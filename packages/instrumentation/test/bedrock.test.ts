@@ -376,6 +376,43 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       });
     }
 
+    it('records input and output messages when content capture is on, reading a byte body without changing it', async () => {
+      const local = new BedrockRuntimeInstrumentation({ captureMessageContent: true });
+      instrumentation.disable();
+      local.setTracerProvider(telemetry.tracerProvider);
+      local.setMeterProvider(telemetry.meterProvider);
+      local.enable();
+      local.patchModule(sdk);
+      try {
+        const conversed = await client.send(
+          new sdk.ConverseCommand({ modelId: HAIKU_ID, system: [{ text: 'Be brief.' }], messages: userMessage('Capture me [emulate output_tokens=3]') }),
+        );
+        let a = only(telemetry.spans()).attributes;
+        expect(JSON.parse(a['gen_ai.input.messages'] as string)).toEqual([
+          { role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] },
+          { role: 'user', parts: [{ type: 'text', content: 'Capture me [emulate output_tokens=3]' }] },
+        ]);
+        expect(JSON.parse(a['gen_ai.output.messages'] as string)).toEqual([
+          { role: 'assistant', parts: [{ type: 'text', content: conversed.output.message.content[0].text }], finish_reason: 'end_turn' },
+        ]);
+        telemetry.reset();
+
+        const bytes = new TextEncoder().encode(claudeBody('Bytes body [emulate output_tokens=2]', { max_tokens: 33 }));
+        const before = Array.from(bytes);
+        const invoked = await client.send(new sdk.InvokeModelCommand({ modelId: HAIKU_ID, body: bytes }));
+        expect(Array.from(bytes)).toEqual(before);
+        a = only(telemetry.spans()).attributes;
+        expect(a['gen_ai.request.max_tokens']).toBe(33);
+        expect(JSON.parse(a['gen_ai.input.messages'] as string)).toEqual([
+          { role: 'user', parts: [{ type: 'text', content: 'Bytes body [emulate output_tokens=2]' }] },
+        ]);
+        expect(JSON.parse(a['gen_ai.output.messages'] as string)[0].parts[0].content).toBe(decode(invoked.body).content[0].text);
+      } finally {
+        local.disable();
+        instrumentation.enable();
+      }
+    });
+
     it('attributes spend to allow-listed keys and parents the span under the active span, with no content by default', async () => {
       const parent = telemetry.tracerProvider.getTracer('app').startSpan('handler');
       await context.with(trace.setSpan(context.active(), parent), () =>
