@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { invokeBodyFacts } from '../src/bedrock/responses';
+import { converseUsage, headerUsage, invocationMetricsUsage } from '../src/bedrock/usage';
+
+// Response shapes the emulator does not produce, as Amazon Bedrock sends them.
+describe('Bedrock usage shapes', () => {
+  it('splits Converse cache writes by the TTL in cacheDetails, input including every cache token', () => {
+    const usage = converseUsage({
+      inputTokens: 12,
+      outputTokens: 40,
+      totalTokens: 2192,
+      cacheReadInputTokens: 1024,
+      cacheWriteInputTokens: 1116,
+      cacheDetails: [
+        { ttl: '1h', inputTokens: 1000 },
+        { ttl: '5m', inputTokens: 116 },
+      ],
+    });
+    expect(usage).toEqual({ inputTokens: 2152, outputTokens: 40, cacheReadTokens: 1024, cacheWriteTokens: 116, cacheWrite1hTokens: 1000 });
+  });
+
+  it('reads an Amazon Nova InvokeModel body', () => {
+    const facts = invokeBodyFacts({
+      output: { message: { content: [{ text: 'Three carriers: A, B and C.' }], role: 'assistant' } },
+      stopReason: 'end_turn',
+      usage: { inputTokens: 18, outputTokens: 9, totalTokens: 91, cacheReadInputTokenCount: 64, cacheWriteInputTokenCount: 0 },
+    });
+    expect(facts.usage).toEqual({ inputTokens: 82, outputTokens: 9, cacheReadTokens: 64, cacheWriteTokens: 0 });
+    expect(facts.finishReasons).toEqual(['end_turn']);
+    expect(facts.texts).toEqual(['Three carriers: A, B and C.']);
+  });
+
+  it('reads Amazon Titan text and embedding bodies', () => {
+    const text = invokeBodyFacts({ inputTextTokenCount: 6, results: [{ tokenCount: 14, outputText: 'Parcels ship daily.', completionReason: 'FINISH' }] });
+    expect(text.usage).toEqual({ inputTokens: 6, outputTokens: 14 });
+    expect(text.finishReasons).toEqual(['FINISH']);
+    const embedding = invokeBodyFacts({ embedding: [0.1, -0.2], inputTextTokenCount: 7 });
+    expect(embedding.usage).toEqual({ inputTokens: 7 });
+  });
+
+  it('leaves bodies without usage to the token-count headers', () => {
+    expect(invokeBodyFacts({ outputs: [{ text: 'Paris.', stop_reason: 'stop' }] }).usage).toBeUndefined();
+    expect(
+      headerUsage({
+        'x-amzn-bedrock-input-token-count': '40',
+        'x-amzn-bedrock-output-token-count': '8',
+        'x-amzn-bedrock-cache-read-input-token-count': '30',
+        'x-amzn-bedrock-cache-write-input-token-count': '5',
+      }),
+    ).toEqual({ inputTokens: 75, outputTokens: 8, cacheReadTokens: 30, cacheWriteTokens: 5 });
+    expect(headerUsage({ 'x-amzn-requestid': 'r-1' })).toBeUndefined();
+  });
+
+  it('counts cached tokens of streamed invocation metrics into input', () => {
+    expect(
+      invocationMetricsUsage({ inputTokenCount: 10, outputTokenCount: 25, invocationLatency: 900, firstByteLatency: 300, cacheReadInputTokenCount: 2048, cacheWriteInputTokenCount: 0 }),
+    ).toEqual({ inputTokens: 2058, outputTokens: 25, cacheReadTokens: 2048, cacheWriteTokens: 0 });
+  });
+});
