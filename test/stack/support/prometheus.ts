@@ -53,11 +53,7 @@ export class PromClient {
   constructor(readonly base: string) {}
 
   private async get(path: string, params: Record<string, string>): Promise<any> {
-    const res = await fetch(`${this.base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(params).toString(),
-    });
+    const res = await fetch(`${this.base}${path}?${new URLSearchParams(params)}`);
     const body = (await res.json()) as { status: string; data: any; error?: string; errorType?: string };
     if (body.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType}: ${body.error}`);
     return body.data;

@@ -1,0 +1,491 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { startEmulator } from '@tokenomics/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { loadDashboard, panelQueries, substituteVariables } from './support/dashboard';
+import { CallFigures, diffVectors, divide, orZero, quantileBy, sumBy, type DriverCall } from './support/expectations';
+import { freePort, Service, tools, waitFor } from './support/processes';
+import { compressRules, CONFIG_DIR, PromClient, readYaml, RULE_FILES, type Sample } from './support/prometheus';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TEST_DIR = resolve(HERE, '..');
+const DRIVER = join(HERE, 'fixtures/workload-driver.cjs');
+const REGISTER = '@tokenomics/node/register';
+const SERVICE = 'stack-demo';
+/** Every rule window, offset and Grafana interval becomes this many seconds. */
+const W = 10;
+const WINDOW = `${W}s`;
+/** Test-only budget of the demo service, far below what one round of calls spends per hour. */
+const TEST_BUDGET = 0.01;
+const DURATION_BOUNDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const CALLS_PER_ROUND = 6;
+
+const noPrometheus = !tools.prometheus || !tools.alertmanager;
+if (noPrometheus) {
+  console.warn(
+    'stack tests: live Prometheus/Alertmanager tests skipped: prometheus or prometheus-alertmanager not on PATH ' +
+      '(apt-get install -y prometheus prometheus-alertmanager)',
+  );
+}
+
+describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus, alerts through a real Alertmanager', () => {
+  let tmp: string;
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let driver: Service;
+  let prometheus: Service;
+  let alertmanager: Service;
+  let proxy: Server;
+  let webhook: Server;
+  const webhookBodies: any[] = [];
+  let prom: PromClient;
+  let hookPort: number;
+  /** While a round of calls runs, scrapes get the page from before it, so no scrape sees half a round. */
+  let frozenPage: string | undefined;
+  const driverLines: string[] = [];
+  let lineWaiters: ((line: string) => void)[] = [];
+
+  const context = () => [driver, prometheus, alertmanager].filter(Boolean).map((s) => s.tail(15)).join('\n');
+
+  async function hookPage(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${hookPort}/metrics`)).text();
+  }
+
+  function nextLine(): Promise<string> {
+    const queued = driverLines.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((r) => lineWaiters.push(r));
+  }
+
+  /** One round of the driver's calls, invisible to Prometheus until it is complete. */
+  async function round(): Promise<DriverCall[]> {
+    frozenPage = await hookPage();
+    driver.child.stdin!.write('run\n');
+    const line = await Promise.race([
+      nextLine(),
+      new Promise<string>((_, rej) => setTimeout(() => rej(new Error(`driver did not answer\n${context()}`)), 20_000)),
+    ]);
+    frozenPage = undefined;
+    return (JSON.parse(line) as { calls: DriverCall[] }).calls;
+  }
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'tokenomics-stack-'));
+    emulator = await startEmulator({ port: 0 });
+    const [proxyPort, promPort, amPort, webhookPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    hookPort = await freePort();
+
+    // The instrumented service: the driver under the hook, serving /metrics on hookPort.
+    driver = new Service('driver', process.execPath, ['--require', REGISTER, DRIVER], {
+      cwd: TEST_DIR,
+      env: {
+        ...process.env,
+        OPENAI_BASE_URL: `${emulator.url}/v1`,
+        OPENAI_API_KEY: 'emulated',
+        OTEL_SERVICE_NAME: SERVICE,
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(hookPort),
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+      },
+    });
+    createInterface({ input: driver.child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      const w = lineWaiters.shift();
+      if (w) w(line);
+      else driverLines.push(line);
+    });
+    const ready = await waitFor('the driver to start', async () => (driver.exit ? 'exited' : driverLines.length ? nextLine() : undefined), 20_000, context);
+    expect(ready, context()).toContain('"ready":true');
+    await waitFor('the hook endpoint', async () => (await fetch(`http://127.0.0.1:${hookPort}/metrics`)).ok, 10_000, context);
+
+    // Pass-through of the hook's page (byte for byte), holding the previous page during a round.
+    proxy = createServer(async (req, res) => {
+      try {
+        const body = frozenPage ?? (await hookPage());
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
+      } catch (err) {
+        res.writeHead(502).end(String(err));
+      }
+    }).listen(proxyPort, '127.0.0.1');
+
+    webhook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        webhookBodies.push({ path: req.url, body: JSON.parse(body) });
+        res.writeHead(200).end();
+      });
+    }).listen(webhookPort, '127.0.0.1');
+
+    // Prometheus: the shipped rules, time-compressed; a test-only budget file in the documented pattern.
+    const files: string[] = [];
+    for (const f of RULE_FILES) {
+      writeFileSync(join(tmp, f), compressRules(f, WINDOW));
+      files.push(join(tmp, f));
+    }
+    writeFileSync(
+      join(tmp, 'budgets.test.yml'),
+      stringify({
+        groups: [{ name: 'budgets-test', rules: [{ record: 'tokenomics_budget_usd_per_hour', expr: `vector(${TEST_BUDGET})`, labels: { service_name: SERVICE } }] }],
+      }),
+    );
+    files.push(join(tmp, 'budgets.test.yml'));
+    writeFileSync(
+      join(tmp, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
+        rule_files: files,
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+        scrape_configs: [{ job_name: 'stack-demo-hook', static_configs: [{ targets: [`127.0.0.1:${proxyPort}`] }] }],
+      }),
+    );
+    prometheus = new Service('prometheus', tools.prometheus!, [
+      `--config.file=${join(tmp, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(tmp, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ]);
+
+    // Alertmanager: the shipped config, with the example webhook pointed at the test's receiver.
+    const am = readYaml<any>(join(CONFIG_DIR, 'alertmanager/alertmanager.yml'));
+    am.receivers[0].webhook_configs[0].url = `http://127.0.0.1:${webhookPort}/tokenomics`;
+    writeFileSync(join(tmp, 'alertmanager.yml'), stringify(am));
+    alertmanager = new Service('alertmanager', tools.alertmanager!, [
+      `--config.file=${join(tmp, 'alertmanager.yml')}`,
+      `--storage.path=${join(tmp, 'am')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ]);
+
+    prom = new PromClient(`http://127.0.0.1:${promPort}`);
+    await waitFor('Prometheus to be ready', async () => (prometheus.exit ? 'exited' : (await fetch(`${prom.base}/-/ready`)).ok), 20_000, context);
+    expect(prometheus.exit, context()).toBeUndefined();
+    await waitFor('Alertmanager to be ready', async () => (await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok, 20_000, context);
+  }, 60_000);
+
+  afterAll(async () => {
+    spending = false;
+    await spender.catch(() => undefined);
+    driver?.child.stdin?.write('exit\n');
+    await Promise.all([driver?.stop(), prometheus?.stop(), alertmanager?.stop()]);
+    await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+    await new Promise<void>((r) => (webhook ? webhook.close(() => r()) : r()));
+    await emulator?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  let figures: CallFigures;
+  /** Evaluation time: window [T - W, T] spans exactly the second round of calls. */
+  let T: number;
+
+  /** Rounds every few seconds after the second one, so the budget alert keeps firing. */
+  let spending = false;
+  let spender: Promise<void> = Promise.resolve();
+  function startSpending(): void {
+    spending = true;
+    spender = (async () => {
+      while (spending) {
+        await new Promise((r) => setTimeout(r, 3000));
+        if (spending) await round();
+      }
+    })();
+  }
+
+  it('scrapes two rounds of calls and every rule evaluates without error', async () => {
+    const ref = `tokenomics:operation_duration_seconds_count{gen_ai_request_model="gpt-4o"}`;
+    await round();
+    await waitFor('the first round in the recorded series', async () => {
+      const v = await prom.query(`sum(tokenomics:operation_duration_seconds_count{service_name="${SERVICE}"})`);
+      return v.length === 1 && v[0].value === CALLS_PER_ROUND;
+    }, 15_000, context);
+    // The window [T - W, T] must hold the second round only: leave the first round alone for a
+    // while, and start the next rounds a few seconds after the second.
+    await new Promise((r) => setTimeout(r, 6000));
+    const calls = await round();
+    startSpending();
+    expect(calls.map((c) => c.model)).toEqual(['gpt-4o-mini', 'gpt-4o', 'gpt-4o-mini', 'o3-mini', 'gpt-4o-mini', 'gpt-9-preview']);
+    figures = new CallFigures(SERVICE, calls);
+
+    // T: an evaluation at which the reference copy shows both rounds while T - W showed only the first.
+    T = await waitFor('an evaluation W after the last first-round one', async () => {
+      const [series] = await prom.samples(`${ref}[60s]`);
+      if (!series) return undefined;
+      const at = new Map(series.values.map(([t, v]) => [Math.round(t * 1000), v]));
+      const firsts = [...at].filter(([, v]) => v === 1).map(([t]) => t);
+      const t = firsts.map((a) => a + W * 1000).find((b) => at.get(b) === 2);
+      return t === undefined ? undefined : t / 1000;
+    }, 2 * W * 1000 + 10_000, context, 250);
+    // let the budget and slow groups evaluate past T
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const groups = await prom.rules();
+    expect(groups.map((g) => g.name).sort()).toEqual(['budgets-test', 'tokenomics', 'tokenomics-alerts', 'tokenomics-budgets', 'tokenomics-slow']);
+    for (const g of groups) {
+      for (const r of g.rules) expect({ rule: r.name, health: r.health, error: r.lastError ?? '' }).toEqual({ rule: r.name, health: 'ok', error: '' });
+    }
+    const [target] = await prom.targets();
+    expect(target.health, target.lastError).toBe('up');
+  }, 60_000);
+
+  it('every recording rule returns the figures of the calls made, priced with the price book', async () => {
+    expect(T, 'previous test set T').toBeDefined();
+    const f = figures;
+    const rate = 1 / W;
+    const perHour = 3600 / W;
+    const SPM = ['service_name', 'gen_ai_provider_name', 'gen_ai_request_model'];
+    const callsByModel = sumBy(f.calls, SPM, rate);
+    const inputs = sumBy(f.tokens, SPM, rate, (l) => /^(input|cache_read|cache_write.*)$/.test(l.tokenomics_token_type));
+    const cacheReads = sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
+    const inputPrice = divide(sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'input'), sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'input'));
+    const cacheCost = sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
+    const savings = cacheReads.flatMap((s) => {
+      const p = inputPrice.find((x) => JSON.stringify(x.labels) === JSON.stringify(s.labels));
+      const c = cacheCost.find((x) => JSON.stringify(x.labels) === JSON.stringify(s.labels));
+      return p && c ? [{ labels: s.labels, value: 3600 * (s.value * p.value - c.value) }] : [];
+    });
+    const byService = sumBy(f.cost, ['service_name'], perHour);
+    const byTenant = sumBy(f.cost, ['tokenomics_attribution_tenant'], perHour);
+    const rounds = (items: { labels: Record<string, string>; value: number }[], by: string[]) => sumBy(items, by);
+
+    // Normalisation copies: the increase over the window is the second round; every series has the service.
+    const copies: Record<string, [string, Sample[]]> = {
+      'tokenomics:cost_usd_total': ['gen_ai_request_model, tokenomics_token_type, tokenomics_attribution_tenant, service_name', rounds(f.cost, ['gen_ai_request_model', 'tokenomics_token_type', 'tokenomics_attribution_tenant', 'service_name'])],
+      'tokenomics:tokens_total': ['gen_ai_request_model, tokenomics_token_type, tokenomics_attribution_tenant, service_name', rounds(f.tokens, ['gen_ai_request_model', 'tokenomics_token_type', 'tokenomics_attribution_tenant', 'service_name'])],
+      'tokenomics:calls_unpriced_total': ['gen_ai_request_model, tokenomics_unpriced_reason, service_name', rounds(f.unpriced, ['gen_ai_request_model', 'tokenomics_unpriced_reason', 'service_name'])],
+      'tokenomics:calls_estimated_total': ['service_name', []],
+      'tokenomics:operation_duration_seconds_count': ['gen_ai_request_model, error_type, service_name', rounds(f.calls, ['gen_ai_request_model', 'error_type', 'service_name'])],
+      'tokenomics:operation_duration_seconds_bucket': ['gen_ai_request_model, service_name', []],
+      'tokenomics:operation_duration_seconds_sum': ['service_name', []],
+      'tokenomics:time_to_first_chunk_seconds_count': ['gen_ai_request_model, service_name', rounds(f.firstChunk, ['gen_ai_request_model', 'service_name'])],
+      'tokenomics:time_to_first_chunk_seconds_bucket': ['gen_ai_request_model, service_name', []],
+      'tokenomics:time_to_first_chunk_seconds_sum': ['service_name', []],
+      // token usage histogram: one input and one output observation per call with usage
+      'tokenomics:token_usage_count': ['gen_ai_request_model, gen_ai_token_type, service_name', sumBy(
+        f.calls.filter((c) => !c.labels.error_type).flatMap((c) => ['input', 'output'].map((t) => ({ labels: { ...c.labels, gen_ai_token_type: t }, value: 1 }))),
+        ['gen_ai_request_model', 'gen_ai_token_type', 'service_name'],
+      )],
+      'tokenomics:token_usage_sum': ['gen_ai_token_type, service_name', []],
+      'tokenomics:token_usage_bucket': ['service_name', []],
+    };
+    // Bucket copies: the second round falls where the emulator's delays put it.
+    const le = (items: (typeof f.calls), bound: number) => sumBy(items.filter((c) => c.le <= bound), ['gen_ai_request_model', 'service_name']);
+    const durationLe064 = le(f.calls, 0.64);
+    const ttfcLe128 = le(f.firstChunk as typeof f.calls, 1.28);
+
+    const expected: Record<string, Sample[]> = {
+      'tokenomics:spend_usd_per_hour:rate5m': sumBy(f.cost, [...SPM, 'tokenomics_attribution_tenant'], perHour),
+      'tokenomics:tokens_per_second:rate5m': sumBy(f.tokens, [...SPM, 'tokenomics_token_type'], rate),
+      'tokenomics:cache_hit_ratio:rate5m': divide(orZero(cacheReads, inputs), inputs),
+      'tokenomics:cache_savings_usd_per_hour:rate5m': savings,
+      'tokenomics:calls_per_second:rate5m': sumBy(f.calls, [...SPM, 'error_type'], rate),
+      'tokenomics:cost_per_request_usd:rate5m': divide(sumBy(f.cost, SPM, rate), callsByModel),
+      'tokenomics:error_ratio:rate5m': divide(orZero(sumBy(f.calls, SPM, rate, (l) => l.error_type !== ''), callsByModel), callsByModel),
+      'tokenomics:calls_unpriced_per_second:rate5m': sumBy(f.unpriced, [...SPM, 'tokenomics_unpriced_reason'], rate),
+      'tokenomics:estimated_share:ratio_rate5m': orZero(sumBy(f.estimated, SPM, rate), callsByModel).map((s) => ({ ...s, value: 0 })),
+      'tokenomics:operation_duration_seconds:p95_rate5m': quantileBy(0.95, f.calls, SPM, DURATION_BOUNDS),
+      'tokenomics:time_to_first_chunk_seconds:p95_rate5m': quantileBy(0.95, f.firstChunk, SPM, DURATION_BOUNDS),
+      ...Object.fromEntries(['rate5m', 'rate30m', 'rate1h', 'rate6h'].flatMap((w) => [
+        [`tokenomics:spend_usd_per_hour:by_service:${w}`, byService],
+        [`tokenomics:spend_usd_per_hour:by_tenant:${w}`, byTenant],
+      ])),
+      tokenomics_budget_usd_per_hour: [
+        { labels: { tokenomics_budget_source: 'shipped_default' }, value: 5 },
+        { labels: { service_name: SERVICE }, value: TEST_BUDGET },
+      ],
+      'tokenomics:budget_usd_per_hour:default': [{ labels: {}, value: 5 }],
+      'tokenomics:budget_usd_per_hour:by_service': [{ labels: { service_name: SERVICE }, value: TEST_BUDGET }],
+      'tokenomics:budget_usd_per_hour:by_tenant': [],
+    };
+
+    const recorded = (await prom.rules()).flatMap((g: any) => g.rules.filter((r: any) => r.type === 'recording').map((r: any) => r.name as string));
+    const failures: string[] = [];
+    const checked = new Set<string>();
+    for (const name of new Set(recorded)) {
+      let got: Sample[];
+      let want: Sample[];
+      if (copies[name]) {
+        const [by, items] = copies[name];
+        // every copy carries the service; the raw series keep job/instance
+        const unlabelled = await prom.query(`count(${name}{service_name!="${SERVICE}"}) or count(${name}{job=""})`, T);
+        if (unlabelled.length) failures.push(`${name}: ${unlabelled[0].value} series without service_name/job`);
+        if (name === 'tokenomics:operation_duration_seconds_bucket') {
+          got = await prom.query(`sum by (${by}) (${name}{le="0.64"} - ${name}{le="0.64"} offset ${WINDOW})`, T);
+          want = durationLe064;
+        } else if (name === 'tokenomics:time_to_first_chunk_seconds_bucket') {
+          got = await prom.query(`sum by (${by}) (${name}{le="1.28"} - ${name}{le="1.28"} offset ${WINDOW})`, T);
+          want = ttfcLe128;
+        } else if (/_(sum|bucket)$/.test(name)) {
+          // sums of real durations and token counts: present for the service, values not predictable
+          got = (await prom.query(`count by (${by}) (${name})`, T)).map((s) => ({ ...s, value: 1 }));
+          want = [{ labels: { service_name: SERVICE }, value: 1 }];
+          if (name === 'tokenomics:token_usage_sum') want = [{ labels: { service_name: SERVICE, gen_ai_token_type: 'input' }, value: 1 }, { labels: { service_name: SERVICE, gen_ai_token_type: 'output' }, value: 1 }];
+        } else {
+          got = await prom.query(`sum by (${by}) (${name} - ${name} offset ${WINDOW})`, T);
+          want = items;
+        }
+      } else if (name.endsWith(':avg3d') || name.endsWith(':avg7d')) {
+        // average of the hourly-spend series over its window, at the slow group's own evaluation
+        const [when] = await prom.query(`timestamp(${name})`, T);
+        if (!when) {
+          failures.push(`${name}: no sample`);
+          continue;
+        }
+        // (the groups run concurrently: a source sample stamped just before the evaluation may have
+        // been written just after it, so the average without it is accepted too)
+        const source = name.replace(/:avg[37]d$/, ':rate1h');
+        const raw = await prom.samples(`${source}[${WINDOW}]`, when.value);
+        const mean = (cut: number) =>
+          raw.map((s) => {
+            const vs = s.values.filter(([t]) => t <= cut);
+            return { labels: { ...s.labels, __name__: '' }, value: vs.reduce((a, [, v]) => a + v, 0) / vs.length };
+          });
+        got = await prom.query(name, when.value);
+        if (!got.length) failures.push(`${name}: empty`);
+        want = diffVectors(got, mean(when.value)) ? mean(when.value - 0.25) : mean(when.value);
+      } else if (expected[name]) {
+        got = await prom.query(name, T);
+        want = expected[name];
+      } else {
+        failures.push(`${name}: no expectation in this test`);
+        continue;
+      }
+      checked.add(name);
+      const diff = diffVectors(got, want);
+      if (diff) failures.push(`${name}:\n${diff}`);
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+    for (const name of [...Object.keys(expected), ...Object.keys(copies)]) expect(checked.has(name), `${name} was not recorded`).toBe(true);
+    expect(checked.size).toBe(39);
+  });
+
+  it('every dashboard query parses and returns the figures of the calls made', async () => {
+    expect(T, 'first test set T').toBeDefined();
+    const f = figures;
+    const rate = 1 / W;
+    const perHour = 3600 / W;
+    const M = ['gen_ai_request_model'];
+    const callsByModel = sumBy(f.calls, M, rate);
+    const input = (l: Record<string, string>) => /^(input|cache_read|cache_write.*)$/.test(l.tokenomics_token_type);
+    const spentByService = sumBy(f.cost, ['service_name'], perHour);
+    const savings = (() => {
+      const SPM = ['service_name', 'gen_ai_provider_name', 'gen_ai_request_model'];
+      const reads = sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
+      const price = divide(sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'input'), sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'input'));
+      const cost = sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
+      return reads.map((s) => ({
+        labels: { gen_ai_request_model: s.labels.gen_ai_request_model },
+        value: 3600 * (s.value * price.find((p) => p.labels.gen_ai_request_model === s.labels.gen_ai_request_model)!.value - cost.find((c) => c.labels.gen_ai_request_model === s.labels.gen_ai_request_model)!.value),
+      }));
+    })();
+    const total = (items: { value: number }[]) => [{ labels: {}, value: items.reduce((a, i) => a + i.value, 0) }];
+
+    const expected: Record<string, Sample[]> = {
+      'Spend in range/A': total(f.cost),
+      'Spend rate/A': total(f.cost).map((s) => ({ ...s, value: s.value * perHour })),
+      'Calls in range/A': total(f.calls),
+      'Unpriced calls in range/A': sumBy(f.unpriced, ['service_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'tokenomics_unpriced_reason']),
+      'Spend by model/A': sumBy(f.cost, ['gen_ai_provider_name', 'gen_ai_request_model'], perHour),
+      'Spend by service/A': spentByService,
+      'Spend by tenant/A': sumBy(f.cost, ['tokenomics_attribution_tenant'], perHour),
+      'Budget burn rate/A': spentByService.map((s) => ({ ...s, value: s.value / TEST_BUDGET })),
+      'Top spenders in range/A': sumBy(f.cost, ['service_name', 'tokenomics_attribution_tenant', 'gen_ai_provider_name', 'gen_ai_request_model']),
+      'Tokens by type/A': sumBy(f.tokens, ['tokenomics_token_type'], rate),
+      'Cache hit ratio/A': divide(sumBy(f.tokens, M, rate, (l) => l.tokenomics_token_type === 'cache_read'), sumBy(f.tokens, M, rate, input)),
+      'Cache savings/A': savings,
+      'Cost per request/A': divide(sumBy(f.cost, M, rate), callsByModel),
+      'Estimated usage share/A': [],
+      'Call duration/A': quantileBy(0.5, f.calls, M, DURATION_BOUNDS),
+      'Call duration/B': quantileBy(0.95, f.calls, M, DURATION_BOUNDS),
+      'Time to first chunk/A': quantileBy(0.5, f.firstChunk, M, DURATION_BOUNDS),
+      'Time to first chunk/B': quantileBy(0.95, f.firstChunk, M, DURATION_BOUNDS),
+      'Calls by outcome/A': sumBy(f.calls, ['error_type'], rate),
+      'Error ratio/A': divide(sumBy(f.calls, M, rate, (l) => l.error_type !== ''), callsByModel),
+    };
+    // The stat "Unpriced calls in range" sums them; the table splits them.
+    expected['Unpriced calls in range/A'] = total(f.unpriced);
+    expected['Unpriced calls in range (table)/A'] = sumBy(f.unpriced, ['service_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'tokenomics_unpriced_reason']);
+
+    const dash = loadDashboard();
+    const variables = dash.templating.list.map((v) => v.name);
+    const queries = panelQueries(dash);
+    expect(queries).toHaveLength(21);
+    const failures: string[] = [];
+    const seen = new Set<string>();
+    for (const q of queries) {
+      const k = seen.has(q.key) ? q.key.replace('/', ' (table)/') : q.key;
+      seen.add(k);
+      const expr = substituteVariables(q.target.expr, WINDOW, variables);
+      let got: Sample[];
+      try {
+        got = await prom.query(expr, T);
+      } catch (err) {
+        failures.push(`${k}: ${(err as Error).message}`);
+        continue;
+      }
+      if (!(k in expected)) {
+        failures.push(`${k}: no expectation in this test`);
+        continue;
+      }
+      const diff = diffVectors(got, expected[k]);
+      if (diff) failures.push(`${k} (${expr}):\n${diff}`);
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+    expect([...seen].sort()).toEqual(Object.keys(expected).sort());
+
+    // Variables: label_values(<selector>, <label>) as Grafana resolves them.
+    const values: Record<string, string[]> = {};
+    for (const v of dash.templating.list.filter((x) => x.type === 'query')) {
+      const m = /^label_values\((.+),\s*(\w+)\)$/.exec((v.query as { query: string }).query)!;
+      values[v.name] = await prom.labelValues(m[2], substituteVariables(m[1], WINDOW, variables));
+    }
+    expect(values).toEqual({
+      service: [SERVICE],
+      provider: ['openai'],
+      model: ['gpt-4o', 'gpt-4o-mini', 'gpt-9-preview', 'o3-mini'],
+    });
+  });
+
+  it('a spend burn over a test-only budget reaches the webhook through Alertmanager with its labels and annotations', async () => {
+    // The rounds started after the second keep the alert firing through Alertmanager's group_wait
+    // (10 s for critical alerts).
+    let firing: { body: any; alert: any };
+    try {
+      firing = await waitFor('the budget alert at the webhook', () => {
+        for (const { body } of webhookBodies) {
+          const a = body.alerts.find((x: any) => x.labels.alertname === 'TokenomicsSpendBudgetBurnFast' && x.status === 'firing');
+          if (a) return { body, alert: a };
+        }
+        return undefined;
+      }, 40_000, () => context() + `\nwebhook: ${JSON.stringify(webhookBodies).slice(0, 2000)}`, 250);
+    } finally {
+      spending = false;
+      await spender;
+    }
+    const { body, alert } = firing;
+    expect(body.receiver).toBe('tokenomics-webhook');
+    expect(body.status).toBe('firing');
+    expect(body.groupLabels).toEqual({ alertname: 'TokenomicsSpendBudgetBurnFast', service_name: SERVICE });
+    expect(alert.labels).toEqual({ alertname: 'TokenomicsSpendBudgetBurnFast', service_name: SERVICE, severity: 'critical' });
+    expect(Object.keys(alert.annotations).sort()).toEqual(['description', 'runbook', 'summary']);
+    const m = /^LLM spend of stack-demo is ([\d.]+)x its budget$/.exec(alert.annotations.summary);
+    expect(m, alert.annotations.summary).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(14.4);
+    const d = /^stack-demo spent ([\d.]+) USD\/h over the last hour and ([\d.]+) USD\/h over six hours, against a budget of 0\.01 USD\/h\. A 30-day budget lasts 30 days \/ ([\d.]+) at this pace\.$/.exec(
+      alert.annotations.description,
+    );
+    expect(d, alert.annotations.description).not.toBeNull();
+    // figures in the text agree with each other: burn = spend / budget
+    expect(Number(d![3])).toBeCloseTo(Number(d![1]) / TEST_BUDGET, -1);
+    expect(Number(d![1])).toBeGreaterThan(0);
+    expect(Number(d![1])).toBeGreaterThan(14.4 * TEST_BUDGET);
+    expect(alert.annotations.runbook).toContain(`tokenomics_budget_usd_per_hour{service_name="${SERVICE}"}`);
+    expect(alert.generatorURL).toContain('/graph?g0.expr=');
+  }, 60_000);
+});
