@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { startEmulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { loadDashboard, panelQueries, substituteVariables } from './support/dashboard';
 import { CallFigures, diffVectors, divide, orZero, quantileBy, sumBy, type DriverCall } from './support/expectations';
 import { freePort, Service, tools, waitFor } from './support/processes';
