@@ -29,6 +29,8 @@ export interface RunAppOptions {
   env?: Record<string, string | undefined>;
   /** Extra Node.js options placed before the hook flags (e.g. another `--require`). */
   nodeArgs?: string[];
+  /** The Node.js binary to run; default this process's. */
+  execPath?: string;
   /** Arguments after the app path. */
   args?: string[];
   /** Working directory; default {@link E2E_DIR}. */
@@ -107,7 +109,7 @@ function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
 export function startApp(options: RunAppOptions): RunningApp {
   const mode = options.hook ?? (options.app.endsWith('.mjs') ? 'import' : 'require');
   const child = spawn(
-    process.execPath,
+    options.execPath ?? process.execPath,
     [...(options.nodeArgs ?? []), ...hookArgs(mode), options.app, ...(options.args ?? [])],
     { cwd: options.cwd ?? E2E_DIR, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
