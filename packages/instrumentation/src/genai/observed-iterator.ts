@@ -22,10 +22,11 @@ export class ObservedIterator<T> implements AsyncIterableIterator<T> {
     private readonly onInternalError: (stage: string, err: unknown) => void,
   ) {}
 
-  next(...args: [] | [unknown]): Promise<IteratorResult<T>> {
+  next(value?: unknown): Promise<IteratorResult<T>> {
     let pending: Promise<IteratorResult<T>>;
     try {
-      pending = this.inner.next(...args);
+      // No rest parameter: an array per chunk is what this class exists to avoid.
+      pending = arguments.length === 0 ? this.inner.next() : this.inner.next(value);
     } catch (err) {
       this.end('error', err);
       throw err;

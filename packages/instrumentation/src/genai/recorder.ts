@@ -8,12 +8,14 @@ import {
   type Counter,
   type Histogram,
   type Meter,
+  type ObservableGauge,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import { getPriceBook, type Cost, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
+import { PendingCounters, SeriesCache, type MetricSeries } from './metric-series';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
@@ -48,6 +50,10 @@ export class GenAIRecorder {
   private readonly maxValues: number;
   readonly captureContent: boolean;
   private readonly deprecatedNames = emitDeprecatedGenAINames();
+  private readonly pending = new PendingCounters();
+  private readonly series = new SeriesCache(this.pending);
+  private flushGauge: ObservableGauge | undefined;
+  private readonly flushPending = (): void => this.pending.flush();
 
   constructor(
     private readonly getTracer: () => Tracer,
@@ -61,6 +67,15 @@ export class GenAIRecorder {
 
   /** (Re)creates the metric instruments on `meter`; called when the meter provider changes. */
   updateInstruments(meter: Meter): void {
+    // Sums pending for the previous instruments go to them; series are rebuilt for the new ones.
+    this.series.clear();
+    this.flushGauge?.removeCallback(this.flushPending);
+    // Reports no value: its callback runs at the start of every collection, before the SDK reads
+    // the counters, and hands them the increments summed since the last one.
+    this.flushGauge = meter.createObservableGauge('tokenomics.instrumentation.pending_counters', {
+      description: 'Never reports a value; flushes counter increments summed between collections',
+    });
+    this.flushGauge.addCallback(this.flushPending);
     this.instruments = {
       tokenUsage: meter.createHistogram(sc.METRIC_TOKEN_USAGE, {
         description: 'Number of input and output tokens used per call',
@@ -215,58 +230,57 @@ export class GenAIRecorder {
   ): void {
     const instruments = this.instruments;
     if (!instruments) return;
-    const { start, result } = call;
-    const base: Attributes = {
-      [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
-      [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
-      [sc.ATTR_GEN_AI_REQUEST_MODEL]: this.models.admit(start.requestModel),
-    };
-    if (result.responseModel) base[sc.ATTR_GEN_AI_RESPONSE_MODEL] = this.models.admit(result.responseModel);
-    for (const key in call.attribution) {
-      if (!this.attributionKeys.has(key)) continue;
-      base[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = this.attributionBound(key).admit(call.attribution[key]);
-    }
+    const series = this.seriesOf(call);
+    const pending = this.pending;
 
-    instruments.duration.record(
-      (endTime - call.startedAt) / 1000,
-      errType ? { ...base, [sc.ATTR_ERROR_TYPE]: errType } : base,
-    );
+    instruments.duration.record((endTime - call.startedAt) / 1000, series.durationAttributes(errType));
     if (call.firstChunkAt !== undefined) {
-      instruments.timeToFirstChunk.record((call.firstChunkAt - call.startedAt) / 1000, base);
+      instruments.timeToFirstChunk.record((call.firstChunkAt - call.startedAt) / 1000, series.base);
     }
     if (usage) {
-      if (usage.inputTokens !== undefined) {
-        instruments.tokenUsage.record(usage.inputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
-      }
-      if (usage.outputTokens !== undefined) {
-        instruments.tokenUsage.record(usage.outputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
-      }
+      if (usage.inputTokens !== undefined) instruments.tokenUsage.record(usage.inputTokens, series.inputUsage);
+      if (usage.outputTokens !== undefined) instruments.tokenUsage.record(usage.outputTokens, series.outputUsage);
       const parts = partitionTokens(usage);
       for (const unit in parts) {
-        instruments.tokens.add(parts[unit as keyof typeof parts] as number, {
-          ...base,
-          [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
-          [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
-        });
+        pending.add(series.tokens(instruments.tokens, unit, estimated), parts[unit as keyof typeof parts] as number);
       }
     }
-    if (estimated) instruments.estimated.add(1, base);
+    if (estimated) pending.add(series.estimated(instruments.estimated), 1);
     if (!cost) return;
     if (cost.priced) {
       const breakdown = cost.breakdown;
       for (const unit in breakdown) {
         const amount = breakdown[unit as keyof typeof breakdown] as number;
-        if (amount > 0) {
-          instruments.cost.add(amount, {
-            ...base,
-            [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
-            [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
-          });
-        }
+        if (amount > 0) pending.add(series.cost(instruments.cost, unit, estimated), amount);
       }
     } else {
-      instruments.unpriced.add(1, { ...base, [sc.ATTR_TOKENOMICS_UNPRICED_REASON]: cost.reason });
+      pending.add(series.unpriced(instruments.unpriced, cost.reason), 1);
     }
+  }
+
+  /** The metric series of a call: provider, operation, models and allow-listed attribution, each capped. */
+  private seriesOf(call: GenAICall): MetricSeries {
+    const { start, result } = call;
+    const requestModel = this.models.admit(start.requestModel);
+    const responseModel = result.responseModel ? this.models.admit(result.responseModel) : undefined;
+    let key = `${start.provider}\u0000${start.operation}\u0000${requestModel}\u0000${responseModel ?? ''}`;
+    let attribution: Array<[string, string]> | undefined;
+    for (const k in call.attribution) {
+      if (!this.attributionKeys.has(k)) continue;
+      const v = this.attributionBound(k).admit(call.attribution[k]);
+      (attribution ??= []).push([k, v]);
+      key += `\u0000${k}\u0001${v}`;
+    }
+    const known = this.series.get(key);
+    if (known) return known;
+    const base: Attributes = {
+      [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+      [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+      [sc.ATTR_GEN_AI_REQUEST_MODEL]: requestModel,
+    };
+    if (responseModel !== undefined) base[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    if (attribution) for (const [k, v] of attribution) base[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + k] = v;
+    return this.series.add(key, base);
   }
 
   private attributionBound(key: string): BoundedValues {

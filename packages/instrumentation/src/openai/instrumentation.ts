@@ -112,7 +112,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<TokenomicsInstrum
       const { call, sendBody } = started;
       let result: unknown;
       try {
-        result = context.with(call.spanContext(), () => original.call(this, sendBody, ...rest));
+        result = context.with(call.spanContext(), original, this, sendBody, ...rest);
       } catch (err) {
         call.fail(err);
         throw err;
@@ -145,7 +145,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<TokenomicsInstrum
         attributes: requestAttributes(op, body),
         requestedServiceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
         streaming,
-        inputMessages: () => inputMessages(op, body),
+        inputMessages: recorder.captureContent ? () => inputMessages(op, body) : undefined,
       });
       return { call, sendBody };
     } catch (err) {

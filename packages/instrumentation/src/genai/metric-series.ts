@@ -1,0 +1,144 @@
+import type { Attributes, Counter } from '@opentelemetry/api';
+import * as sc from './semconv';
+
+/** Most series kept before the cache starts over (each series is small; values are capped upstream). */
+const MAX_SERIES = 2048;
+
+/**
+ * Increments of one counter with one attribute set, summed between metric collections. The first
+ * increment goes to the counter at once, so the series starts (and its start time is) when its
+ * first call ends; later ones are summed here and handed to the counter when a reader collects.
+ */
+export interface CounterSum {
+  readonly counter: Counter;
+  readonly attributes: Attributes;
+  pending: number;
+  queued: boolean;
+  started: boolean;
+}
+
+/**
+ * The counter sums waiting for the next collection. A collection callback calls {@link flush},
+ * before the SDK reads the counters, so every reader sees every increment; what a call pays is an
+ * addition instead of an attribute hash and a map look-up in the SDK per counter point.
+ */
+export class PendingCounters {
+  private queue: CounterSum[] = [];
+
+  add(sum: CounterSum, value: number): void {
+    if (!sum.started) {
+      sum.started = true;
+      sum.counter.add(value, sum.attributes);
+      return;
+    }
+    sum.pending += value;
+    if (!sum.queued) {
+      sum.queued = true;
+      this.queue.push(sum);
+    }
+  }
+
+  /** Hands every pending sum to its counter. */
+  flush(): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.queue = [];
+    for (const sum of queue) {
+      const value = sum.pending;
+      sum.pending = 0;
+      sum.queued = false;
+      if (value !== 0) sum.counter.add(value, sum.attributes);
+    }
+  }
+}
+
+type SumTable = Record<string, CounterSum | undefined>;
+
+/**
+ * The metric attribute sets of one series (provider, operation, request and response model,
+ * allow-listed attribution), each built once: the SDK hashes the attributes of every point, and
+ * building them per call was most of the cost of recording metrics.
+ */
+export class MetricSeries {
+  readonly base: Attributes;
+  readonly inputUsage: Attributes;
+  readonly outputUsage: Attributes;
+  private readonly durationByError = new Map<string, Attributes>();
+  // [estimated false, estimated true], by token type / billing unit
+  private readonly tokenSums: [SumTable, SumTable] = [{}, {}];
+  private readonly costSums: [SumTable, SumTable] = [{}, {}];
+  private readonly unpricedSums: SumTable = {};
+  private estimatedSum: CounterSum | undefined;
+
+  constructor(base: Attributes) {
+    this.base = base;
+    this.inputUsage = { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: 'input' };
+    this.outputUsage = { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: 'output' };
+  }
+
+  /** Attributes of the duration point: the base, plus `error.type` for a failed call. */
+  durationAttributes(errorType: string | undefined): Attributes {
+    if (errorType === undefined) return this.base;
+    let attrs = this.durationByError.get(errorType);
+    if (!attrs) {
+      attrs = { ...this.base, [sc.ATTR_ERROR_TYPE]: errorType };
+      // error types are low-cardinality by construction; the cap only guards against surprises
+      if (this.durationByError.size < 64) this.durationByError.set(errorType, attrs);
+    }
+    return attrs;
+  }
+
+  tokens(counter: Counter, unit: string, estimated: boolean): CounterSum {
+    const table = this.tokenSums[estimated ? 1 : 0];
+    return (table[unit] ??= newSum(counter, {
+      ...this.base,
+      [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
+      [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
+    }));
+  }
+
+  cost(counter: Counter, unit: string, estimated: boolean): CounterSum {
+    const table = this.costSums[estimated ? 1 : 0];
+    return (table[unit] ??= newSum(counter, {
+      ...this.base,
+      [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
+      [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
+    }));
+  }
+
+  unpriced(counter: Counter, reason: string): CounterSum {
+    return (this.unpricedSums[reason] ??= newSum(counter, { ...this.base, [sc.ATTR_TOKENOMICS_UNPRICED_REASON]: reason }));
+  }
+
+  estimated(counter: Counter): CounterSum {
+    return (this.estimatedSum ??= newSum(counter, this.base));
+  }
+}
+
+function newSum(counter: Counter, attributes: Attributes): CounterSum {
+  return { counter, attributes, pending: 0, queued: false, started: false };
+}
+
+/** Series by key, bounded: past {@link MAX_SERIES} the cache starts over (after a flush). */
+export class SeriesCache {
+  private readonly series = new Map<string, MetricSeries>();
+
+  constructor(private readonly pending: PendingCounters) {}
+
+  get(key: string): MetricSeries | undefined {
+    return this.series.get(key);
+  }
+
+  add(key: string, base: Attributes): MetricSeries {
+    if (this.series.size >= MAX_SERIES) this.clear();
+    const series = new MetricSeries(base);
+    this.series.set(key, series);
+    return series;
+  }
+
+  /** Forgets every series (their pending sums handed over first). */
+  clear(): void {
+    this.pending.flush();
+    this.series.clear();
+  }
+}
