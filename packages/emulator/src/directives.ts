@@ -35,12 +35,14 @@ export interface Directives {
   webSearch?: number;
   /** Gemini: tokens of tool-use prompts (`toolUsePromptTokenCount`). */
   toolUsePrompt?: number;
+  /** Azure OpenAI: the model behind the deployment called (reported in `model`, counted with its tokenizer). */
+  deploymentModel?: string;
 }
 
 /** Error statuses the `error` directive accepts. */
 export const DIRECTIVE_ERROR_STATUSES: readonly number[] = [400, 401, 403, 404, 429, 500, 503, 529];
 
-type NumericKey = Exclude<keyof Directives, 'error'>;
+type NumericKey = Exclude<keyof Directives, 'error' | 'deploymentModel'>;
 
 const NUMERIC_KEYS: Readonly<Record<string, NumericKey>> = {
   retry_after: 'retryAfter',
@@ -61,7 +63,10 @@ const NUMERIC_KEYS: Readonly<Record<string, NumericKey>> = {
 };
 
 /** Keys accepted in a directive, in documentation order. */
-export const DIRECTIVE_KEYS: readonly string[] = ['error', ...Object.keys(NUMERIC_KEYS)];
+export const DIRECTIVE_KEYS: readonly string[] = ['error', ...Object.keys(NUMERIC_KEYS), 'deployment_model'];
+
+/** A model name a `deployment_model` directive may give. */
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** A directive that could not be understood; answered with a 400 in the provider's format. */
 export class DirectiveError extends Error {
@@ -110,6 +115,13 @@ export function parseDirectives(pairs: readonly string[]): Directives {
         throw new DirectiveError(`emulate directive error=${raw} is not supported; accepted: ${DIRECTIVE_ERROR_STATUSES.join(', ')}`);
       }
       directives.error = status;
+      continue;
+    }
+    if (key === 'deployment_model') {
+      if (!MODEL_NAME.test(raw)) {
+        throw new DirectiveError(`emulate directive deployment_model=${raw} is invalid; accepted: a model name of letters, digits, '.', '_', ':' and '-'`);
+      }
+      directives.deploymentModel = raw;
       continue;
     }
     const field = NUMERIC_KEYS[key];

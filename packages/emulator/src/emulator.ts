@@ -11,6 +11,7 @@ import {
   type Directives,
 } from './directives';
 import { anthropicApi } from './anthropic/api';
+import { azureOpenAIApi } from './azure/api';
 import { bedrockApi } from './bedrock/api';
 import { routeConnection } from './connection-router';
 import { ErrorBudget } from './error-budget';
@@ -27,8 +28,8 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * Starts a wire-faithful LLM provider emulator: an HTTP server on 127.0.0.1 that the official
- * OpenAI, Anthropic, Google Gen AI and AWS Bedrock Runtime clients can talk to through their
- * base URL. Replies and token counts are deterministic; `[emulate key=value ...]` text in the
+ * OpenAI (also as `AzureOpenAI`), Anthropic, Google Gen AI and AWS Bedrock Runtime clients can
+ * talk to through their base URL. Replies and token counts are deterministic; `[emulate key=value ...]` text in the
  * last user message (or an `x-emulate` header) asks for errors, lengths, cache and reasoning
  * tokens, stalls and delays.
  *
@@ -49,7 +50,7 @@ export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   countTokens('warm up', 'gpt-4o');
   countTokens('warm up', 'gpt-4');
   const log = new RequestLog(options.maxRecordedRequests);
-  const apis: ProviderApi[] = [anthropicApi, geminiApi, vertexApi, bedrockApi, openaiApi];
+  const apis: ProviderApi[] = [anthropicApi, geminiApi, vertexApi, bedrockApi, azureOpenAIApi, openaiApi];
   const budget = new ErrorBudget();
 
   const handler = (req: EmulatorRequest, res: EmulatorResponse): void => {
@@ -83,6 +84,7 @@ export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
     url,
     port,
     openaiBaseURL: `${url}/v1`,
+    azureEndpoint: url,
     anthropicBaseURL: url,
     geminiBaseURL: url,
     bedrockEndpoint: url,

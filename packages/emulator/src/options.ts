@@ -28,6 +28,8 @@ export interface Emulator {
   port: number;
   /** `baseURL` for the `openai` client: `url + '/v1'`. */
   openaiBaseURL: string;
+  /** `endpoint` for the `openai` client's `AzureOpenAI` (the emulator serves `/openai/...` under it). */
+  azureEndpoint: string;
   /** `baseURL` for the `@anthropic-ai/sdk` client. */
   anthropicBaseURL: string;
   /** `httpOptions.baseUrl` for the `@google/genai` client. */

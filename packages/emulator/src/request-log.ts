@@ -1,5 +1,5 @@
 /** Provider whose API a request was addressed to. */
-export type EmulatedProvider = 'openai' | 'anthropic' | 'gemini' | 'vertex_ai' | 'bedrock' | 'unknown';
+export type EmulatedProvider = 'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex_ai' | 'bedrock' | 'unknown';
 
 /**
  * One request as the emulator received it.
