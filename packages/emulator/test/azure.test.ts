@@ -333,6 +333,30 @@ describe('Azure OpenAI errors', () => {
     expect(directive?.message).toContain("emulate directive deployment_model=gpt/4o is invalid; accepted: a model name of letters, digits, '.', '_', ':' and '-'");
   });
 
+  it('rejects stream_options on API versions before 2024-09-01, as Azure does, and accepts it from then on', async () => {
+    const request = { model: 'prod-chat', stream: true as const, stream_options: { include_usage: true }, messages: [{ role: 'user' as const, content: 'Hi' }] };
+    for (const apiVersion of ['2024-06-01', '2024-08-01-preview']) {
+      const error = await deploymentClient('prod-chat', { apiVersion })
+        .chat.completions.create(request)
+        .then(
+          () => undefined,
+          (caught: unknown) => caught as APIError,
+        );
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error?.error).toEqual({ message: "Unknown parameter: 'stream_options'.", type: 'invalid_request_error', param: 'stream_options', code: 'unknown_parameter' });
+    }
+    const withoutOptions = await deploymentClient('prod-chat', { apiVersion: '2024-06-01' }).chat.completions.create({ ...request, stream_options: undefined });
+    let chunks = 0;
+    for await (const _ of withoutOptions) chunks += 1;
+    expect(chunks).toBeGreaterThan(3);
+    for (const apiVersion of ['2024-09-01-preview', '2024-10-21', '2025-04-01-preview']) {
+      const stream = await deploymentClient('prod-chat', { apiVersion }).chat.completions.create(request);
+      let usage: unknown;
+      for await (const chunk of stream) usage = chunk.usage ?? usage;
+      expect(usage).toMatchObject({ prompt_tokens: 8 });
+    }
+  });
+
   it('rejects a request without credentials with 401 and one without api-version with 404, as Azure does', async () => {
     const body = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });
     const url = `${emulator.azureEndpoint}/openai/deployments/prod-chat/chat/completions`;

@@ -9,7 +9,7 @@ import { azureChatCompletion } from './chat-completions';
 import { AzureAnswerExchange, DeploymentExchange } from './deployment-exchange';
 import { deploymentModel, type AzureOperation } from './deployments';
 import { sendAzureError } from './errors';
-import { checkAzureRequest, outputFilterResults, promptFilterResults } from './wire';
+import { checkAzureRequest, checkStreamOptions, outputFilterResults, promptFilterResults } from './wire';
 
 /** Number of prompts of a legacy completions request (Azure filters each). */
 function promptCount(prompt: unknown): number {
@@ -52,6 +52,7 @@ function azureRoute(operation: AzureOperation, pattern: RegExp, options: { deplo
     directiveText: DIRECTIVE_TEXT[operation],
     async handle(exchange) {
       checkAzureRequest(exchange, options.apiVersion);
+      if (operation === 'chat' || operation === 'completions') checkStreamOptions(exchange);
       const deployment = options.deploymentInPath ? decodeURIComponent(exchange.params.deployment) : requireModel(exchange.fields);
       const model = deploymentModel(deployment, operation, exchange.directives.deploymentModel);
       await ANSWERS[operation](exchange, deployment, model);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Exchange } from '../exchange';
-import { HttpError } from '../provider-api';
+import { badRequest, HttpError } from '../provider-api';
 
 /** Headers Azure OpenAI sends on every answer. */
 export function azureHeaders(exchange: Exchange, extra: OutgoingHttpHeaders = {}): OutgoingHttpHeaders {
@@ -70,5 +70,21 @@ export function checkAzureRequest(exchange: Exchange, needsApiVersion: boolean):
   if (!hasKey && !hasToken) throw new HttpError(401, {});
   if (needsApiVersion && !exchange.url.searchParams.get('api-version')) {
     throw new HttpError(404, { message: 'Resource not found', code: '404' });
+  }
+}
+
+/** The first API version whose chat and legacy completions accept `stream_options`. */
+export const STREAM_OPTIONS_SINCE = '2024-09-01';
+
+/**
+ * Rejects `stream_options` on API versions dated before {@link STREAM_OPTIONS_SINCE}
+ * (`2024-06-01`, `2024-08-01-preview`, ...) as Azure does; the `/openai/v1` API accepts it.
+ */
+export function checkStreamOptions(exchange: Exchange): void {
+  const options = exchange.fields.stream_options;
+  if (options === undefined || options === null) return;
+  const dated = /^(\d{4}-\d{2}-\d{2})/.exec(exchange.url.searchParams.get('api-version') ?? '');
+  if (dated !== null && dated[1] < STREAM_OPTIONS_SINCE) {
+    throw badRequest("Unknown parameter: 'stream_options'.", 'stream_options', 'unknown_parameter');
   }
 }
