@@ -308,11 +308,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(usd('gpt-4o', 11, 25), 15);
   });
 
-  // Known bug, expected to fail until it is fixed: the instrumentation adds stream_options to the
-  // request whatever the API version, and Azure answers versions before 2024-09-01 with a 400 the
-  // app would not get without instrumentation. The fix is for OpenAIInstrumentation.startCall to
-  // inject only when acceptsStreamOptions(client) (src/openai/endpoint.ts) says so; then drop `.fails`.
-  it.fails('leaves stream_options out for Azure API versions that reject it, so the app stream still works', async () => {
+  it('leaves stream_options out for Azure API versions that reject it, so the app stream still works', async () => {
     const old = azure('prod-chat', { apiVersion: '2024-06-01' });
     let text = '';
     for await (const chunk of await old.chat.completions.create({ model: 'prod-chat', stream: true, messages: HELLO }, { headers: { 'x-emulate': 'output_tokens=6' } })) {

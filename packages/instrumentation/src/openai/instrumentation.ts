@@ -7,7 +7,7 @@ import { ObservedIterator } from '../genai/observed-iterator';
 import { abandonedStreams } from '../genai/abandoned-streams';
 import { VERSION } from '../version';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
-import { endpointOf } from './endpoint';
+import { acceptsStreamOptions, endpointOf } from './endpoint';
 import { estimateUsage } from './estimate';
 import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';
 import { applyResponse } from './response';
@@ -130,7 +130,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<TokenomicsInstrum
       const endpoint = endpointOf(client?.baseURL, azure);
       const streaming = body.stream === true;
       let sendBody = body;
-      if (streaming && (op === 'chat' || op === 'completions') && this.getConfig().injectStreamUsage !== false) {
+      if (streaming && (op === 'chat' || op === 'completions') && this.getConfig().injectStreamUsage !== false && acceptsStreamOptions(client)) {
         const streamOptions = body.stream_options as Obj | undefined | null;
         if (!streamOptions || streamOptions.include_usage !== true) {
           sendBody = { ...body, stream_options: { ...streamOptions, include_usage: true } };
