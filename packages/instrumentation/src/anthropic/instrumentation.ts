@@ -1,6 +1,5 @@
 import { context } from '@opentelemetry/api';
 import {
-  InstrumentationBase,
   InstrumentationNodeModuleDefinition,
   InstrumentationNodeModuleFile,
   isWrapped,
@@ -8,9 +7,9 @@ import {
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { abandonedStreams } from '../genai/abandoned-streams';
 import { ObservedIterator } from '../genai/observed-iterator';
-import { GenAIRecorder, type GenAICall } from '../genai/recorder';
+import type { GenAICall } from '../genai/recorder';
+import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
-import { VERSION } from '../version';
 import { endpointOf } from './endpoint';
 import { estimateInputTokens } from './estimate';
 import { inputMessages, requestAttributes } from './request';
@@ -58,26 +57,13 @@ function messagesClasses(moduleExports: unknown): MessagesClass[] {
  * GenAI span with usage would be counted as spend. The SDK's own span of a call we record
  * (`anthropic.messages.create`, SDK 1.x) is suppressed so that each call has exactly one GenAI span.
  */
-export class AnthropicInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
-  // Assigned in setConfig, which the base constructor calls: `declare` keeps a field initialiser
-  // from resetting it after super() returns.
-  declare private recorder: GenAIRecorder;
+export class AnthropicInstrumentation extends GenAIInstrumentation {
   private readonly enabledCheck = () => this.isEnabled();
 
   constructor(config: TokenomicsInstrumentationConfig = {}) {
-    super('@tokenomics/instrumentation-anthropic', VERSION, config);
+    super('@tokenomics/instrumentation-anthropic', config);
   }
 
-  override setConfig(config: TokenomicsInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.recorder = new GenAIRecorder(() => this.tracer, this.getConfig());
-    // The base constructor calls setConfig before it has a meter, then updates instruments itself.
-    if (this.meter) this.recorder.updateInstruments(this.meter);
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.recorder?.updateInstruments(this.meter);
-  }
 
   protected init() {
     const patch = <T>(moduleExports: T): T => {

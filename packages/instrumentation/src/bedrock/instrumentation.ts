@@ -1,11 +1,11 @@
 import { context } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { abandonedStreams } from '../genai/abandoned-streams';
 import { ObservedIterator, type ChunkSink } from '../genai/observed-iterator';
-import { GenAIRecorder, type GenAICall } from '../genai/recorder';
+import type { GenAICall } from '../genai/recorder';
+import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import * as sc from '../genai/semconv';
-import { VERSION } from '../version';
 import {
   commandKind,
   estimationRequest,
@@ -76,24 +76,12 @@ interface Started {
  * `BedrockRuntimeClient#send` (and so the aggregated `BedrockRuntime` client's methods), as
  * `aws.bedrock` calls priced by their `modelId`. Other commands pass through untouched.
  */
-export class BedrockRuntimeInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
-  // Assigned in setConfig, which the base constructor calls: `declare` keeps a field initialiser
-  // from resetting it after super() returns.
-  declare private recorder: GenAIRecorder;
+export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
 
   constructor(config: TokenomicsInstrumentationConfig = {}) {
-    super('@tokenomics/instrumentation-bedrock-runtime', VERSION, config);
+    super('@tokenomics/instrumentation-bedrock-runtime', config);
   }
 
-  override setConfig(config: TokenomicsInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.recorder = new GenAIRecorder(() => this.tracer, this.getConfig());
-    if (this.meter) this.recorder.updateInstruments(this.meter);
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.recorder?.updateInstruments(this.meter);
-  }
 
   protected init() {
     return [

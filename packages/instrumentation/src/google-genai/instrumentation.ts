@@ -1,10 +1,10 @@
 import { context } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { abandonedStreams } from '../genai/abandoned-streams';
 import { ObservedIterator } from '../genai/observed-iterator';
-import { GenAIRecorder, type GenAICall } from '../genai/recorder';
-import { VERSION } from '../version';
+import type { GenAICall } from '../genai/recorder';
+import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import { geminiEndpoint } from './endpoint';
 import { estimateGeminiUsage } from './estimate';
 import { abortSignalOf, inputMessages, modelId, requestAttributes, type GeminiOperation } from './request';
@@ -55,24 +55,12 @@ function targets(moduleExports: unknown): Array<[ModelsPrototype, string, Kind]>
  * span per request. Gemini API clients report `gcp.gemini`, Vertex AI clients (`vertexai: true`)
  * `gcp.vertex_ai`.
  */
-export class GoogleGenAIInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
-  // Assigned in setConfig, which the base constructor calls: `declare` keeps a field initialiser
-  // from resetting it after super() returns.
-  declare private recorder: GenAIRecorder;
+export class GoogleGenAIInstrumentation extends GenAIInstrumentation {
 
   constructor(config: TokenomicsInstrumentationConfig = {}) {
-    super('@tokenomics/instrumentation-google-genai', VERSION, config);
+    super('@tokenomics/instrumentation-google-genai', config);
   }
 
-  override setConfig(config: TokenomicsInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.recorder = new GenAIRecorder(() => this.tracer, this.getConfig());
-    if (this.meter) this.recorder.updateInstruments(this.meter);
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.recorder?.updateInstruments(this.meter);
-  }
 
   protected init() {
     return [

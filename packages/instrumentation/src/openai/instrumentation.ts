@@ -1,11 +1,10 @@
 import { context } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
-import { GenAIRecorder } from '../genai/recorder';
+import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import { ObservedIterator } from '../genai/observed-iterator';
 import { abandonedStreams } from '../genai/abandoned-streams';
-import { VERSION } from '../version';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { acceptsStreamOptions, endpointOf } from './endpoint';
 import { estimateUsage } from './estimate';
@@ -46,25 +45,12 @@ function resourceClasses(moduleExports: unknown): Array<[OpenAIOperation, Resour
  * `chat.completions.create` (and so `parse`, `stream()`, `runTools`), `responses.create` (and
  * `responses.stream()`), `embeddings.create` and legacy `completions.create`.
  */
-export class OpenAIInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
-  // Assigned in setConfig, which the base constructor calls: `declare` keeps a field initialiser
-  // from resetting it after super() returns.
-  declare private recorder: GenAIRecorder;
+export class OpenAIInstrumentation extends GenAIInstrumentation {
 
   constructor(config: TokenomicsInstrumentationConfig = {}) {
-    super('@tokenomics/instrumentation-openai', VERSION, config);
+    super('@tokenomics/instrumentation-openai', config);
   }
 
-  override setConfig(config: TokenomicsInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.recorder = new GenAIRecorder(() => this.tracer, this.getConfig());
-    // The base constructor calls setConfig before it has a meter, then updates instruments itself.
-    if (this.meter) this.recorder.updateInstruments(this.meter);
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.recorder?.updateInstruments(this.meter);
-  }
 
   protected init() {
     return [
