@@ -178,6 +178,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       call.endStream('completed');
       return;
     }
+    const controller = stream.controller;
     const usageExpected = op === 'responses' || injected || (body.stream_options as Obj | undefined)?.include_usage === true;
     const options = {
       op,
@@ -185,7 +186,9 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       body,
       injected,
       keepText: !usageExpected || this.recorder.captureContent,
-      isAborted: () => stream.controller?.signal?.aborted === true,
+      // The controller, not the stream: the sink is held by the abandoned-stream registry, and a
+      // reference from it to the stream would keep the stream from ever being collected.
+      isAborted: () => controller?.signal?.aborted === true,
     };
     const sink = op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
     const onInternalError = (stage: string, err: unknown) => this.recorder.reportInternalError(stage, err);
