@@ -84,11 +84,13 @@ function labelOf(c, m) {
   const cfg = CONFIGURATIONS[c];
   if (!cfg.instrumentations) return cfg.label;
   if (c === 'tokenomics') return `Tokenomics ${m.instrumentations[0]?.split('@').pop() ?? ''}`.trim();
+  if (c === 'baseline') return cfg.label;
   return `${c === 'openllmetry' ? 'OpenLLMetry ' : ''}${m.instrumentations.join(', ')}`;
 }
 const triple = (m) => `${fmt(m.added_meanUs)} / ${fmt(m.added_p50Us)} / ${fmt(m.added_cpuUs)}`;
 const ratio = (t, m) => ['meanUs', 'p50Us', 'cpuUs'].map((f) => fmt(t[`added_${f}`] / m[`added_${f}`], 2)).join(' / ');
 const lines = [];
+let targetMissed = false;
 const say = (l = '') => lines.push(l);
 say(`Machine: ${before.cpu}, ${before.memoryGiB} GiB, ${before.platform}; node ${before.node} (V8 ${before.v8}).`);
 say(`Load average before / after: ${before.loadavg} / ${after.loadavg}. ${ROUNDS} round(s) in ${fmt(seconds, 0)} s.`);
@@ -126,6 +128,7 @@ for (const s of scenarioNames) {
       return t[`added_${f}`] <= lightest / 2 ? 'yes' : 'no';
     })
     .join(' / ');
+  if (verdict.includes('no')) targetMissed = true;
   peers.forEach((p, i) => {
     const m = summaries[s][p];
     say(`| ${SCENARIOS[s].label} | ${triple(t)} | ${labelOf(p, m)} | ${triple(m)} | ${ratio(t, m)} | ${i === 0 ? verdict : ''} |`);
@@ -146,4 +149,9 @@ if (warnings.length) {
   say(`Worker warnings: ${[...new Set(warnings)].join('; ')}`);
 }
 console.log(lines.join('\n'));
+// --strict (passed on by bench/run.mjs): a missed target fails the run. A Tokenomics configuration
+// that exported a different number of spans than calls made fails it always.
+const tokenomicsSpansWrong = badSpans.some((r) => r.configuration === 'tokenomics' || r.configuration === 'baseline');
+if (tokenomicsSpansWrong) process.exitCode = 1;
+else if (process.argv.includes('--strict') && targetMissed) process.exitCode = 1;
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ machine: { before, after }, rounds: ROUNDS, results }, null, 2));

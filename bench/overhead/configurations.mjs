@@ -1,12 +1,25 @@
 // What runs around the client in each configuration. Every instrumented configuration gets the same
 // SDK set-up (telemetry.mjs) and registers its instrumentations before the client library is loaded.
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-function tokenomics() {
-  return require('@tokenomics/instrumentation').createInstrumentations();
+/**
+ * The Tokenomics instrumentations. `BENCH_TOKENOMICS_DIST` points at another build of
+ * `@tokenomics/instrumentation` (its `dist` folder), to compare revisions in the same run.
+ */
+function tokenomics(dist = process.env.BENCH_TOKENOMICS_DIST) {
+  const mod = dist ? require(resolve(dist, 'index.js')) : require('@tokenomics/instrumentation');
+  return mod.createInstrumentations();
 }
+
+/**
+ * `BENCH_TOKENOMICS_BASELINE`: the `dist` folder of an earlier build of `@tokenomics/instrumentation`,
+ * run as one more configuration ("Tokenomics, baseline build"), interleaved with the others, for
+ * before/after figures from one run.
+ */
+const BASELINE = process.env.BENCH_TOKENOMICS_BASELINE;
 
 /** Providers whose client library a set of instrumentations patches. */
 function patchedProviders(instrumentations) {
@@ -44,6 +57,14 @@ export const CONFIGURATIONS = {
     covers: (provider) => patchedProviders(tokenomics()).includes(provider),
     instrumentations: () => tokenomics(),
   },
+  ...(BASELINE && {
+    baseline: {
+      label: 'Tokenomics, baseline build',
+      otel: true,
+      covers: (provider) => patchedProviders(tokenomics(BASELINE)).includes(provider),
+      instrumentations: () => tokenomics(BASELINE),
+    },
+  }),
   otel: {
     label: '@opentelemetry/instrumentation-openai',
     peer: true,
