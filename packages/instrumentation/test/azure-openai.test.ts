@@ -315,6 +315,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
       text += chunk.choices[0]?.delta?.content ?? '';
     }
     expect(text.length).toBeGreaterThan(0);
+    expect(emulator.requests.at(-1)?.body).not.toHaveProperty('stream_options');
     const a = only(telemetry.spans()).attributes;
     expect(a['tokenomics.usage.estimated']).toBe(true);
     expect(a['gen_ai.usage.output_tokens']).toBe(6);
