@@ -98,6 +98,12 @@ export function modelNameForms(model: string): ModelNameForms {
     add(s);
   }
 
+  // Azure OpenAI spells GPT-3.5 models without the dot (`gpt-35-turbo-instruct`).
+  if (s.startsWith('gpt-35-')) {
+    s = `gpt-3.5-${s.slice(7)}`;
+    add(s);
+  }
+
   if (LATEST.test(s)) add(s.replace(LATEST, ''));
   const compact = DATE_COMPACT.exec(s);
   if (compact) {

@@ -60,6 +60,11 @@ describe('model resolution', () => {
     expect(book.resolve('gpt-4o', 'azure.ai.openai')).toMatchObject({ provider: 'azure.ai.openai', model: 'gpt-4o' });
   });
 
+  it("resolves Azure's dotless GPT-3.5 spellings", () => {
+    expect(book.resolve('gpt-35-turbo-instruct', 'azure.ai.openai')).toMatchObject({ model: 'gpt-3.5-turbo-instruct' });
+    expect(book.resolve('gpt-35-turbo-0125', 'azure.ai.openai')).toMatchObject({ model: book.resolve('gpt-3.5-turbo-0125', 'azure.ai.openai')?.model });
+  });
+
   it('resolves fine-tuned model ids to fine-tuning rates, not base-model rates', () => {
     expect(book.resolve('ft:gpt-4o-mini:my-org::abc123', 'openai')).toMatchObject({ model: 'ft:gpt-4o-mini' });
     expect(book.resolve('ft:gpt-4o-mini-2024-07-18:my-org:custom:abc123', 'openai')).toMatchObject({ model: 'ft:gpt-4o-mini' });
