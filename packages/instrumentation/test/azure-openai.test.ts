@@ -119,6 +119,14 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     expect((input?.value as { sum: number }).sum).toBe(11);
   });
 
+  it('records the client deployment as the request model when the body names another model, as the request is routed', async () => {
+    await chat.chat.completions.create({ model: 'gpt-4o', messages: HELLO });
+    expect(emulator.requests.at(-1)?.path).toBe('/openai/deployments/prod-chat/chat/completions');
+    const span = only(telemetry.spans());
+    expect(span.name).toBe('chat prod-chat');
+    expect(span.attributes['gen_ai.request.model']).toBe('prod-chat');
+  });
+
   it('prices the model behind the deployment, cached input at its own rate', async () => {
     const completion = await chat.chat.completions.create(
       { model: 'prod-chat', messages: HELLO },

@@ -125,7 +125,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       const call = recorder.start({
         provider: endpoint.provider,
         operation: OPERATION_NAME[op],
-        requestModel: typeof body.model === 'string' ? body.model : 'unknown',
+        requestModel: requestModelOf(op, client, azure, body),
         serverAddress: endpoint.serverAddress,
         serverPort: endpoint.serverPort,
         attributes: requestAttributes(op, body),
@@ -206,4 +206,17 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
     };
     abandonedStreams.track(stream, sink, call);
   }
+}
+
+/**
+ * The model a request goes to: the body's `model`, except that `AzureOpenAI` clients created with
+ * a `deployment` route deployment endpoints to that deployment whatever the body says, as the
+ * client itself does.
+ */
+function requestModelOf(op: OpenAIOperation, client: Obj | undefined, azure: boolean, body: Obj): string {
+  if (azure && op !== 'responses') {
+    const deployment = client?.deploymentName;
+    if (typeof deployment === 'string' && deployment) return deployment;
+  }
+  return typeof body.model === 'string' ? body.model : 'unknown';
 }
