@@ -29,6 +29,9 @@ export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS = 'gen_ai.usage.prompt_tokens';
 export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS = 'gen_ai.usage.completion_tokens';
 export const ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER = 'gen_ai.openai.response.service_tier';
 export const ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER = 'gen_ai.openai.request.service_tier';
+/** Service tier of providers without a semconv attribute, as Tokenomics instrumentations record it. */
+export const ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER = 'tokenomics.response.service_tier';
+export const ATTR_TOKENOMICS_REQUEST_SERVICE_TIER = 'tokenomics.request.service_tier';
 
 // --- OpenLLMetry / Traceloop -----------------------------------------------------------------
 export const ATTR_LLM_REQUEST_TYPE = 'llm.request.type';

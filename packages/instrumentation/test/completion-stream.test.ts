@@ -119,3 +119,27 @@ describe('semconv stability opt-in', () => {
     }
   });
 });
+
+describe('service tier attributes', () => {
+  it('uses the openai.* names for OpenAI and Azure OpenAI and tokenomics.* names for other providers', async () => {
+    const { telemetry, recorder } = setup();
+    for (const provider of ['openai', 'azure.ai.openai', 'anthropic', 'gcp.gemini']) {
+      const call = recorder.start({ provider, operation: 'chat', requestModel: 'm', requestedServiceTier: 'flex' });
+      call.result.serviceTier = 'priority';
+      call.succeed();
+    }
+    const tiers = telemetry.spans().map((s) => [
+      s.attributes['gen_ai.provider.name'],
+      s.attributes['openai.request.service_tier'] ?? s.attributes['tokenomics.request.service_tier'],
+      s.attributes['openai.response.service_tier'] ?? `tokenomics:${s.attributes['tokenomics.response.service_tier']}`,
+    ]);
+    expect(tiers).toEqual([
+      ['openai', 'flex', 'priority'],
+      ['azure.ai.openai', 'flex', 'priority'],
+      ['anthropic', 'flex', 'tokenomics:priority'],
+      ['gcp.gemini', 'flex', 'tokenomics:priority'],
+    ]);
+    expect(telemetry.spans()[2].attributes['openai.request.service_tier']).toBeUndefined();
+    await telemetry.shutdown();
+  });
+});

@@ -45,6 +45,8 @@ interface Instruments {
 export class GenAIRecorder {
   private instruments: Instruments | undefined;
   private readonly models: BoundedValues;
+  /** `error.type` on metrics: low-cardinality by construction, capped against surprises. */
+  private readonly errorTypes = new BoundedValues(64);
   private readonly attributionValues = new Map<string, BoundedValues>();
   private readonly attributionKeys: ReadonlySet<string>;
   private readonly maxValues: number;
@@ -126,7 +128,7 @@ export class GenAIRecorder {
     if (this.deprecatedNames) attributes[sc.ATTR_GEN_AI_SYSTEM] = deprecatedSystemName(start.provider);
     if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
     if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
-    if (start.requestedServiceTier) attributes[sc.ATTR_OPENAI_REQUEST_SERVICE_TIER] = start.requestedServiceTier;
+    if (start.requestedServiceTier) attributes[serviceTierKey(start.provider, 'request')] = start.requestedServiceTier;
     const attribution = getAttribution();
     for (const key in attribution) attributes[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = attribution[key];
     if (this.captureContent && start.inputMessages) {
@@ -158,7 +160,7 @@ export class GenAIRecorder {
 
     // Straight onto the span (an intermediate object of this size goes to dictionary mode, and
     // copying it over was a measurable part of ending a call); nothing for a span sampled out.
-    if (span.isRecording()) this.setEndAttributes(span, result, usage, estimated, cost, failedUnbilled, outcome);
+    if (span.isRecording()) this.setEndAttributes(span, call.start.provider, result, usage, estimated, cost, failedUnbilled, outcome);
     const type = error === undefined ? undefined : errorType(error);
     if (type) {
       span.setAttribute(sc.ATTR_ERROR_TYPE, type);
@@ -166,11 +168,12 @@ export class GenAIRecorder {
     }
     span.end(endTime);
 
-    this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type, endTime);
+    this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type && this.errorTypes.admit(type), endTime);
   }
 
   private setEndAttributes(
     span: Span,
+    provider: string,
     result: CallResult,
     usage: Usage | undefined,
     estimated: boolean,
@@ -182,7 +185,7 @@ export class GenAIRecorder {
     if (responseModel) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_MODEL, responseModel);
     if (result.responseId) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
     if (result.finishReasons?.length) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
-    if (result.serviceTier) span.setAttribute(sc.ATTR_OPENAI_RESPONSE_SERVICE_TIER, result.serviceTier);
+    if (result.serviceTier) span.setAttribute(serviceTierKey(provider, 'response'), result.serviceTier);
     if (usage) {
       setUsageAttributes(span, usage);
       if (this.deprecatedNames) {
@@ -217,19 +220,16 @@ export class GenAIRecorder {
     if (!usage) {
       return { priced: false, reason: 'no_usage', detail: 'the call reported no usage', priceBookVersion: book.version, estimated };
     }
-    const opts = {
+    // The book prefers the reported response model (the real model behind an Azure deployment)
+    // unless the request model is a configured alias, and falls back to the request model.
+    return book.price(usage, {
       provider: start.provider,
-      model: result.responseModel ?? start.requestModel,
+      model: start.requestModel,
+      responseModel: result.responseModel,
       at: new Date(startedAt),
       serviceTier: result.serviceTier ?? start.requestedServiceTier,
       estimated,
-    };
-    let cost = book.price(usage, opts);
-    if (!cost.priced && cost.reason === 'unknown_model' && result.responseModel && result.responseModel !== start.requestModel) {
-      const byRequest = book.price(usage, { ...opts, model: start.requestModel });
-      if (byRequest.priced) cost = byRequest;
-    }
-    return cost;
+    });
   }
 
   private recordMetrics(
@@ -394,4 +394,15 @@ function safeCall<T>(fn: () => T): T | undefined {
 
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/**
+ * Span attribute of a service tier: the semconv `openai.*` names for OpenAI and Azure OpenAI,
+ * `tokenomics.*` ones for providers without a convention of their own.
+ */
+function serviceTierKey(provider: string, side: 'request' | 'response'): string {
+  if (provider === 'openai' || provider === 'azure.ai.openai') {
+    return side === 'request' ? sc.ATTR_OPENAI_REQUEST_SERVICE_TIER : sc.ATTR_OPENAI_RESPONSE_SERVICE_TIER;
+  }
+  return side === 'request' ? sc.ATTR_TOKENOMICS_REQUEST_SERVICE_TIER : sc.ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER;
 }

@@ -45,6 +45,9 @@ export const ATTR_TOKENOMICS_PRICE_BOOK_VERSION = 'tokenomics.price_book.version
 export const ATTR_TOKENOMICS_PRICING_MODEL = 'tokenomics.pricing.model';
 export const ATTR_TOKENOMICS_COST_PREFIX = 'tokenomics.cost.';
 export const ATTR_TOKENOMICS_TOKEN_TYPE = 'tokenomics.token.type';
+/** Service tier asked for / served, for providers without a semconv attribute of their own. */
+export const ATTR_TOKENOMICS_REQUEST_SERVICE_TIER = 'tokenomics.request.service_tier';
+export const ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER = 'tokenomics.response.service_tier';
 export const ATTR_TOKENOMICS_STREAM_OUTCOME = 'tokenomics.stream.outcome';
 export const ATTR_TOKENOMICS_ATTRIBUTION_PREFIX = 'tokenomics.attribution.';
 
