@@ -25,8 +25,12 @@ if (typeof global.gc !== 'function') {
   process.exit(2);
 }
 
-function heapAfterGC() {
-  global.gc();
+/** Heap after GC, with turns of the event loop in between so finalization callbacks run. */
+async function heapAfterGC() {
+  for (let i = 0; i < 3; i++) {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   global.gc();
   return process.memoryUsage().heapUsed;
 }
@@ -66,12 +70,12 @@ if (mode === 'soak') {
   const started = performance.now();
   for (let i = 0; i < 2_000; i++) await call(); // warm-up, not counted
   const warm = 2_000;
-  samples.push({ calls: 0, heapBytes: heapAfterGC() });
+  samples.push({ calls: 0, heapBytes: await heapAfterGC() });
   for (let done = 0; done < total; ) {
     const end = Math.min(total, done + every);
     for (; done < end; done++) await call();
     if (telemetry) await telemetry.tracerProvider.forceFlush();
-    samples.push({ calls: done, heapBytes: heapAfterGC(), seconds: (performance.now() - started) / 1000 });
+    samples.push({ calls: done, heapBytes: await heapAfterGC(), seconds: (performance.now() - started) / 1000 });
   }
   out.calls = total + warm;
   out.seconds = (performance.now() - started) / 1000;
@@ -102,5 +106,5 @@ if (telemetry) {
   out.metricPoints = metricPoints;
   if (lastSpan) out.lastSpan = { name: lastSpan.name, attributes: Object.keys(lastSpan.attributes).length, cost: lastSpan.attributes['gen_ai.usage.cost.amount'] };
 }
-out.heapBytes = heapAfterGC();
+out.heapBytes = await heapAfterGC();
 process.stdout.write(`${JSON.stringify(out)}\n`);
