@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, withAttribution } from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { TestTelemetry } from './support/telemetry';
+import { collectUntil } from './support/gc';
 
 // Anthropic's published list prices (https://www.anthropic.com/pricing#api), USD per million tokens,
 // for prompts up to 200K tokens:
@@ -296,6 +297,16 @@ for (const major of [1, 0] as const) {
       expect(a['gen_ai.usage.output_tokens']).toBeGreaterThanOrEqual(2);
       expect(a['tokenomics.usage.estimated']).toBe(true);
       expect(a['gen_ai.usage.input_tokens']).toBeGreaterThan(5);
+    });
+
+    it('ends the span of a stream the app never iterates once the stream is collected', async () => {
+      await (async () => {
+        await client.messages.create({ ...ask('Never read [emulate output_tokens=3]'), stream: true });
+      })();
+      await collectUntil(() => telemetry.spans().length > 0);
+      const a = only(telemetry.spans()).attributes;
+      expect(a['tokenomics.stream.outcome']).toBe('abandoned');
+      expect(a['tokenomics.usage.estimated']).toBe(true);
     });
 
     it('passes through the library error on a second iteration and records the call once', async () => {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation, withAttribution } from '../src';
 import { requireOpenAI } from './support/load-openai';
 import { TestTelemetry } from './support/telemetry';
+import { collectUntil } from './support/gc';
 
 // Published OpenAI list prices, USD per million tokens (https://openai.com/api/pricing/):
 // gpt-4o-mini $0.15 input, $0.075 cached input, $0.60 output; gpt-4o $2.50 / $1.25 / $10.00;
@@ -262,6 +263,20 @@ for (const major of [6, 5, 4] as const) {
       const a = only(telemetry.spans()).attributes;
       expect(a['tokenomics.stream.outcome']).toBe('abandoned');
       expect(a['gen_ai.usage.output_tokens']).toBe(2);
+      expect(a['tokenomics.usage.estimated']).toBe(true);
+    });
+
+    it('ends the span of a stream the app never iterates once the stream is collected', async () => {
+      await (async () => {
+        await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          stream: true,
+          messages: [{ role: 'user', content: 'Never read [emulate output_tokens=3]' }],
+        });
+      })();
+      await collectUntil(() => telemetry.spans().length > 0);
+      const a = only(telemetry.spans()).attributes;
+      expect(a['tokenomics.stream.outcome']).toBe('abandoned');
       expect(a['tokenomics.usage.estimated']).toBe(true);
     });
 

@@ -204,7 +204,10 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
       call.endStream('completed');
       return;
     }
-    const sink = new MessageStreamSink(call, body, () => stream.controller?.signal?.aborted === true);
+    // The abort check holds the controller, not the stream: the sink is held by the abandoned-stream
+    // registry, which must not keep the stream it watches alive.
+    const controller = stream.controller;
+    const sink = new MessageStreamSink(call, body, () => controller?.signal?.aborted === true);
     const onInternalError = (stage: string, err: unknown) => this.recorder.reportInternalError(stage, err);
     let observed = false;
     // `iterator` backs iteration, `tee()` and `toReadableStream()` alike, and the `stream()`
