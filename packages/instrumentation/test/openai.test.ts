@@ -437,6 +437,32 @@ for (const major of [6, 5, 4] as const) {
       expect(text).not.toContain(API_KEY);
     });
 
+    it('records the request runTools() makes and the one responses.stream() makes, with billed usage', async () => {
+      const completions = major === 4 ? client.beta.chat.completions : client.chat.completions;
+      const runner = completions.runTools({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Use a tool if you must [emulate output_tokens=4]' }],
+        tools: [
+          {
+            type: 'function',
+            function: { name: 'lookup', description: 'Looks up a fact', parameters: { type: 'object', properties: {} }, function: () => 'fact', parse: JSON.parse },
+          },
+        ],
+      });
+      const final = await runner.finalChatCompletion();
+      let a = only(telemetry.spans()).attributes;
+      expect(a['gen_ai.usage.output_tokens']).toBe(final.usage.completion_tokens);
+      expect(a['gen_ai.usage.input_tokens']).toBe(final.usage.prompt_tokens);
+      if (typeof client.responses?.stream !== 'function') return;
+      telemetry.reset();
+      const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'Stream through the helper.' });
+      const response = await stream.finalResponse();
+      a = only(telemetry.spans()).attributes;
+      expect(a['gen_ai.usage.input_tokens']).toBe(response.usage.input_tokens);
+      expect(a['gen_ai.usage.output_tokens']).toBe(response.usage.output_tokens);
+      expect(a['tokenomics.usage.estimated']).toBe(false);
+    });
+
     it('records one span per request made by the parse() and stream() helpers', async () => {
       const completions = major === 4 ? client.beta.chat.completions : client.chat.completions;
       await completions.parse({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'parse me' }] });
