@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { runApp } from './support/run-app';
+import { exampleFlavours, otlpExportEnv } from './support/examples';
 
 // Anthropic list prices (https://www.anthropic.com/pricing#api), USD per million tokens:
 // claude-sonnet-4 $3 input, $3.75 5-minute cache write, $6 1-hour cache write, $0.30 cache read, $15 output;
@@ -27,14 +27,10 @@ const usd = (model: string, u: PrintedUsage) => {
   return (u.input * r.input + u.read * r.read + u.write5m * r.write5m + u.write1h * r.write1h + u.output * r.output) / 1e6 + u.searches * 0.01;
 };
 
-const EXAMPLES = join(E2E_DIR, '..', 'examples');
 const SCOPE = '@tokenomics/instrumentation-anthropic';
 const SDK_SCOPE = 'com.anthropic.sdk.typescript';
 
-const APPS = [
-  { kind: 'CommonJS (--require), OTLP http/protobuf', app: join(EXAMPLES, 'anthropic-cjs', 'app.js'), protocol: 'http/protobuf' },
-  { kind: 'ESM (--import), OTLP http/json', app: join(EXAMPLES, 'anthropic-esm', 'app.mjs'), protocol: 'http/json' },
-];
+const APPS = exampleFlavours('anthropic');
 
 describe.each(APPS)('Anthropic example service with the hook: $kind', ({ app, protocol }) => {
   let emulator: Emulator;
@@ -52,11 +48,7 @@ describe.each(APPS)('Anthropic example service with the hook: $kind', ({ app, pr
         ANTHROPIC_BASE_URL: emulator.anthropicBaseURL,
         ANTHROPIC_API_KEY: 'sk-ant-e2e-secret-000',
         OTEL_SERVICE_NAME: 'bike-shop-assistant',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_METRICS_EXPORTER: 'otlp',
-        OTEL_METRIC_EXPORT_INTERVAL: '60000',
+        ...otlpExportEnv(receiver.url, protocol),
       },
       timeoutMs: 30_000,
     });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { runApp } from './support/run-app';
+import { EXAMPLES, otlpExportEnv } from './support/examples';
 
 // Azure OpenAI global standard list prices, USD per million tokens, equal OpenAI's for these models
 // (https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/):
@@ -18,7 +19,7 @@ const RATES: Record<string, { input: number; cached: number; output: number }> =
 const usd = (model: string, input: number, output: number, cached = 0) =>
   ((input - cached) * RATES[model].input + cached * RATES[model].cached + output * RATES[model].output) / 1e6;
 
-const APP = join(E2E_DIR, '..', 'examples', 'azure-openai-cjs', 'app.js');
+const APP = join(EXAMPLES, 'azure-openai-cjs', 'app.js');
 const API_KEY = 'azure-e2e-secret-000';
 
 // Prompt tokens in o200k_base with OpenAI's chat accounting (3 per message + 1 for the role + text + 3):
@@ -51,11 +52,7 @@ describe('Azure OpenAI example service with the hook (CommonJS, --require)', () 
         OPENAI_API_VERSION: '2024-10-21',
         TOKENOMICS_PRICE_OVERRIDES: join(overrides, 'prices.yaml'),
         OTEL_SERVICE_NAME: 'bike-shop-azure',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_METRICS_EXPORTER: 'otlp',
-        OTEL_METRIC_EXPORT_INTERVAL: '60000',
+        ...otlpExportEnv(receiver.url, 'http/protobuf'),
       },
       timeoutMs: 30_000,
     });

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { runApp } from './support/run-app';
+import { exampleFlavours, otlpExportEnv } from './support/examples';
 
 // Amazon Bedrock on-demand prices (https://aws.amazon.com/bedrock/pricing/), USD per million tokens:
 // Anthropic Claude 3.5 Haiku $0.80 input, $1.00 cache write, $0.08 cache read, $4.00 output, the same
@@ -26,14 +26,10 @@ interface PrintedUsage {
 const haikuUsd = (u: PrintedUsage) => (u.input * HAIKU.input + u.read * HAIKU.cacheRead + u.write * HAIKU.cacheWrite + u.output * HAIKU.output) / 1e6;
 const llamaUsd = (u: PrintedUsage) => (u.input * LLAMA_8B.input + u.output * LLAMA_8B.output) / 1e6;
 
-const EXAMPLES = join(E2E_DIR, '..', 'examples');
 const SCOPE = '@tokenomics/instrumentation-bedrock-runtime';
 const SECRET = 'bedrock-e2e-secret-000';
 
-const APPS = [
-  { kind: 'CommonJS (--require), OTLP http/protobuf', app: join(EXAMPLES, 'bedrock-cjs', 'app.js'), protocol: 'http/protobuf' },
-  { kind: 'ESM (--import), OTLP http/json', app: join(EXAMPLES, 'bedrock-esm', 'app.mjs'), protocol: 'http/json' },
-];
+const APPS = exampleFlavours('bedrock');
 
 describe.each(APPS)('Bedrock example service with the hook: $kind', ({ app, protocol }) => {
   let emulator: Emulator;
@@ -55,11 +51,7 @@ describe.each(APPS)('Bedrock example service with the hook: $kind', ({ app, prot
         // The SDK's own notice about Node.js versions after 2026, not part of this test.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         OTEL_SERVICE_NAME: 'returns-desk',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_METRICS_EXPORTER: 'otlp',
-        OTEL_METRIC_EXPORT_INTERVAL: '60000',
+        ...otlpExportEnv(receiver.url, protocol),
       },
       timeoutMs: 30_000,
     });

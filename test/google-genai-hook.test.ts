@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { runApp } from './support/run-app';
+import { exampleFlavours, otlpExportEnv } from './support/examples';
 
 // Gemini API prices (https://ai.google.dev/gemini-api/docs/pricing), USD per million tokens:
 // gemini-2.5-flash $0.30 input, $0.03 cached input, $2.50 output including thinking tokens;
@@ -29,14 +29,10 @@ const usd = (rates: keyof typeof RATES, u: PrintedUsage) => {
   return ((input - u.cached) * r.input + u.cached * r.cached + (u.candidates + u.thoughts) * r.output) / 1e6;
 };
 
-const EXAMPLES = join(E2E_DIR, '..', 'examples');
 const SCOPE = '@tokenomics/instrumentation-google-genai';
 const API_KEY = 'gemini-e2e-secret-000';
 
-const APPS = [
-  { kind: 'CommonJS (--require), OTLP http/protobuf', app: join(EXAMPLES, 'gemini-cjs', 'app.js'), protocol: 'http/protobuf' },
-  { kind: 'ESM (--import), OTLP http/json', app: join(EXAMPLES, 'gemini-esm', 'app.mjs'), protocol: 'http/json' },
-];
+const APPS = exampleFlavours('gemini');
 
 describe.each(APPS)('Gemini example service with the hook: $kind', ({ app, protocol }) => {
   let emulator: Emulator;
@@ -53,11 +49,7 @@ describe.each(APPS)('Gemini example service with the hook: $kind', ({ app, proto
         GEMINI_BASE_URL: emulator.geminiBaseURL,
         GEMINI_API_KEY: API_KEY,
         OTEL_SERVICE_NAME: 'router-helpdesk',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_METRICS_EXPORTER: 'otlp',
-        OTEL_METRIC_EXPORT_INTERVAL: '60000',
+        ...otlpExportEnv(receiver.url, protocol),
       },
       timeoutMs: 60_000,
     });

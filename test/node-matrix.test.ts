@@ -7,12 +7,12 @@ import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver';
 import { E2E_DIR, runApp } from './support/run-app';
+import { EXAMPLES, otlpExportEnv } from './support/examples';
 
 // The hook on newer Node.js releases, run as `npx -y node@N`, and openai 7.x, which needs
 // Node.js 22. Skipped, with the reason printed, where that Node.js cannot be fetched.
 
 const here = createRequire(join(E2E_DIR, 'package.json'));
-const EXAMPLES = join(E2E_DIR, '..', 'examples');
 
 function nodeBinary(major: number): string | undefined {
   try {
@@ -75,10 +75,7 @@ describe.each(CASES)('Node.js $node: $label', ({ node, app }) => {
       env: {
         OPENAI_BASE_URL: emulator.openaiBaseURL,
         OPENAI_API_KEY: 'sk-matrix',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_METRICS_EXPORTER: 'otlp',
+        ...otlpExportEnv(receiver.url, 'http/json'),
       },
       timeoutMs: 60_000,
     });

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { runApp } from './support/run-app';
+import { exampleFlavours, otlpExportEnv } from './support/examples';
 
 // OpenAI list prices, USD per million tokens (https://openai.com/api/pricing/):
 // gpt-4o-mini $0.15 in / $0.075 cached / $0.60 out; gpt-4o $2.50 / $1.25 / $10.00;
@@ -17,12 +17,8 @@ const RATES: Record<string, { input: number; cached: number; output: number }> =
 const usd = (model: string, input: number, output: number, cached = 0) =>
   ((input - cached) * RATES[model].input + cached * RATES[model].cached + output * RATES[model].output) / 1e6;
 
-const EXAMPLES = join(E2E_DIR, '..', 'examples');
 
-const APPS = [
-  { kind: 'CommonJS (--require), OTLP http/protobuf', app: join(EXAMPLES, 'openai-cjs', 'app.js'), protocol: 'http/protobuf' },
-  { kind: 'ESM (--import), OTLP http/json', app: join(EXAMPLES, 'openai-esm', 'app.mjs'), protocol: 'http/json' },
-];
+const APPS = exampleFlavours('openai');
 
 describe.each(APPS)('example service with the hook: $kind', ({ app, protocol }) => {
   let emulator: Emulator;
@@ -40,11 +36,7 @@ describe.each(APPS)('example service with the hook: $kind', ({ app, protocol }) 
         OPENAI_API_KEY: 'sk-e2e-secret-000',
         OTEL_SERVICE_NAME: 'bike-shop-support',
         OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_METRICS_EXPORTER: 'otlp',
-        OTEL_METRIC_EXPORT_INTERVAL: '60000',
+        ...otlpExportEnv(receiver.url, protocol),
       },
       timeoutMs: 30_000,
     });
