@@ -5,8 +5,7 @@ import {
   isWrapped,
 } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
-import { abandonedStreams } from '../genai/abandoned-streams';
-import { ObservedIterator } from '../genai/observed-iterator';
+import { observeSdkStream } from '../genai/sdk-stream';
 import type { GenAICall } from '../genai/recorder';
 import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
@@ -197,30 +196,6 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
   }
 
   private observeStream(call: GenAICall, body: Obj, value: unknown): void {
-    const stream = value as { iterator?: (...args: unknown[]) => AsyncIterator<unknown>; controller?: AbortController } | null;
-    const originalIterator = stream?.iterator;
-    if (!stream || typeof originalIterator !== 'function') {
-      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
-      call.endStream('completed');
-      return;
-    }
-    // The abort check holds the controller, not the stream: the sink is held by the abandoned-stream
-    // registry, which must not keep the stream it watches alive.
-    const controller = stream.controller;
-    const sink = new MessageStreamSink(call, body, () => controller?.signal?.aborted === true);
-    const onInternalError = (stage: string, err: unknown) => this.recorder.reportInternalError(stage, err);
-    let observed = false;
-    // `iterator` backs iteration, `tee()` and `toReadableStream()` alike, and the `stream()`
-    // helper iterates the same object: each event is seen exactly once however it is consumed.
-    // A second iteration is passed through untouched (the library itself rejects it).
-    stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]) {
-      const inner = originalIterator.apply(this, args);
-      if (observed) return inner;
-      observed = true;
-      const it = new ObservedIterator(inner, sink, onInternalError);
-      abandonedStreams.track(it, sink, call);
-      return it;
-    };
-    abandonedStreams.track(stream, sink, call);
+    observeSdkStream(value, call, this.recorder, (isAborted) => new MessageStreamSink(call, body, isAborted));
   }
 }

@@ -3,8 +3,7 @@ import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/i
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
 import { GenAIInstrumentation } from '../genai/genai-instrumentation';
-import { ObservedIterator } from '../genai/observed-iterator';
-import { abandonedStreams } from '../genai/abandoned-streams';
+import { observeSdkStream } from '../genai/sdk-stream';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { acceptsStreamOptions, endpointOf } from './endpoint';
 import { estimateUsage } from './estimate';
@@ -171,40 +170,12 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
   }
 
   private observeStream(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, value: unknown): void {
-    const stream = value as { iterator?: (...args: unknown[]) => AsyncIterator<unknown>; controller?: AbortController } | null;
-    const originalIterator = stream?.iterator;
-    if (!stream || typeof originalIterator !== 'function') {
-      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
-      call.endStream('completed');
-      return;
-    }
-    const controller = stream.controller;
     const usageExpected = op === 'responses' || injected || (body.stream_options as Obj | undefined)?.include_usage === true;
-    const options = {
-      op,
-      call,
-      body,
-      injected,
-      keepText: !usageExpected || this.recorder.captureContent,
-      // The controller, not the stream: the sink is held by the abandoned-stream registry, and a
-      // reference from it to the stream would keep the stream from ever being collected.
-      isAborted: () => controller?.signal?.aborted === true,
-    };
-    const sink = op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
-    const onInternalError = (stage: string, err: unknown) => this.recorder.reportInternalError(stage, err);
-    let observed = false;
-    // `iterator` backs iteration, `tee()` and `toReadableStream()` alike: observing it sees every
-    // chunk exactly once however the app consumes the stream. A second iteration is passed through
-    // untouched (the library itself rejects it).
-    stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]) {
-      const inner = originalIterator.apply(this, args);
-      if (observed) return inner;
-      observed = true;
-      const it = new ObservedIterator(inner, sink, onInternalError);
-      abandonedStreams.track(it, sink, call);
-      return it;
-    };
-    abandonedStreams.track(stream, sink, call);
+    const keepText = !usageExpected || this.recorder.captureContent;
+    observeSdkStream(value, call, this.recorder, (isAborted) => {
+      const options = { op, call, body, injected, keepText, isAborted };
+      return op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
+    });
   }
 }
 

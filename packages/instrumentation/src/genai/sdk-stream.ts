@@ -1,0 +1,47 @@
+import { abandonedStreams } from './abandoned-streams';
+import { ObservedIterator, type ChunkSink } from './observed-iterator';
+import type { GenAICall, GenAIRecorder } from './recorder';
+
+/** The parts of a Stainless-generated SDK `Stream` (openai, @anthropic-ai/sdk) the observer uses. */
+interface SdkStreamLike {
+  iterator?: (...args: unknown[]) => AsyncIterator<unknown>;
+  controller?: AbortController;
+}
+
+/**
+ * Shows every chunk of a Stainless SDK `Stream` to the sink `createSink` makes, without changing
+ * the stream the app holds. Its `iterator` backs iteration, `tee()`, `toReadableStream()` and the
+ * SDKs' stream helpers alike, so each chunk is seen exactly once however the app consumes it; a
+ * second iteration is passed through untouched (the library itself rejects it). A stream dropped
+ * unfinished ends its call when it is collected.
+ *
+ * `createSink` gets an abort check that holds the stream's controller, not the stream: the sink is
+ * held by the abandoned-stream registry, which must not keep the stream it watches alive.
+ */
+export function observeSdkStream(
+  value: unknown,
+  call: GenAICall,
+  recorder: GenAIRecorder,
+  createSink: (isAborted: () => boolean) => ChunkSink<unknown>,
+): void {
+  const stream = value as SdkStreamLike | null;
+  const originalIterator = stream?.iterator;
+  if (!stream || typeof originalIterator !== 'function') {
+    recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
+    call.endStream('completed');
+    return;
+  }
+  const controller = stream.controller;
+  const sink = createSink(() => controller?.signal?.aborted === true);
+  const onInternalError = (stage: string, err: unknown) => recorder.reportInternalError(stage, err);
+  let observed = false;
+  stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]) {
+    const inner = originalIterator.apply(this, args);
+    if (observed) return inner;
+    observed = true;
+    const it = new ObservedIterator(inner, sink, onInternalError);
+    abandonedStreams.track(it, sink, call);
+    return it;
+  };
+  abandonedStreams.track(stream, sink, call);
+}
