@@ -1,6 +1,7 @@
 /** The `tokenomics` command: dispatches to its subcommands. */
 import { runPrice } from './commands/price';
 import { runPrices } from './commands/prices';
+import { runEstimate } from './commands/estimate';
 import { processOutput } from './commands/price-output';
 import type * as Demo from './commands/demo';
 
@@ -10,6 +11,7 @@ Commands:
   price MODEL --input N --output N [...]   cost of one call, unit by unit
   prices list [--provider P]               models and rates in the price book
   prices check FILE                        validate a price data or override file
+  estimate [FILE|-] [--model M]            input tokens and cost of a request before it is sent
   demo [args]                              run the emulator and an instrumented example, print spend
 
 Run "tokenomics <command> --help" for a command's options.`;
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return runPrice(rest);
     case 'prices':
       return runPrices(rest);
+    case 'estimate':
+      return runEstimate(rest);
     case 'demo': {
       // Loaded on demand: the demo pulls in the emulator and the example service.
       const { runDemo } = require('./commands/demo') as typeof Demo;
