@@ -226,6 +226,22 @@ for (const major of [6, 5, 4] as const) {
       expect(a['tokenomics.usage.estimated']).toBe(false);
     });
 
+    it('observes a stream the app turns into a ReadableStream, once, with billed usage', async () => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Readable [emulate output_tokens=5]' }],
+      });
+      const reader = stream.toReadableStream().getReader();
+      const decoder = new TextDecoder();
+      let lines = 0;
+      for (let r = await reader.read(); !r.done; r = await reader.read()) lines += decoder.decode(r.value).split('\n').filter(Boolean).length;
+      expect(lines).toBeGreaterThan(5);
+      const a = only(telemetry.spans()).attributes;
+      expect(a['gen_ai.usage.output_tokens']).toBe(5);
+      expect(a['tokenomics.usage.estimated']).toBe(false);
+    });
+
     it('ends the span of a stream aborted mid-way with what was seen, flagged estimated', async () => {
       const controller = new AbortController();
       const stream = await client.chat.completions.create(
