@@ -1,8 +1,8 @@
 import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
-import { abandonedStreams } from '../genai/abandoned-streams';
-import { ObservedIterator, type ChunkSink } from '../genai/observed-iterator';
+import type { ChunkSink } from '../genai/observed-iterator';
+import { observeIterations } from '../genai/sdk-stream';
 import type { GenAICall } from '../genai/recorder';
 import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import * as sc from '../genai/semconv';
@@ -260,23 +260,7 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
       isAborted,
     };
     const sink: ChunkSink<unknown> = kind === 'ConverseStream' ? new ConverseStreamSink(options) : new InvokeStreamSink(options);
-    const onInternalError = (stage: string, err: unknown) => this.recorder.reportInternalError(stage, err);
-    let observed = false;
-    // The app keeps the same stream object; iterating it yields the same events. A second
-    // iteration is passed through untouched.
-    Object.defineProperty(iterable, Symbol.asyncIterator, {
-      configurable: true,
-      writable: true,
-      enumerable: false,
-      value: function asyncIteratorObserved(this: unknown, ...args: unknown[]) {
-        const inner = originalIterator.apply(this, args);
-        if (observed) return inner;
-        observed = true;
-        const it = new ObservedIterator(inner, sink, onInternalError);
-        abandonedStreams.track(it, sink, call);
-        return it;
-      },
-    });
-    abandonedStreams.track(iterable, sink, call);
+    // The app keeps the same stream object; iterating it yields the same events.
+    observeIterations(iterable, Symbol.asyncIterator, call, this.recorder, sink);
   }
 }

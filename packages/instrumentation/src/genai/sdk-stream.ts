@@ -32,10 +32,28 @@ export function observeSdkStream(
     return;
   }
   const controller = stream.controller;
-  const sink = createSink(() => controller?.signal?.aborted === true);
+  observeIterations(stream, 'iterator', call, recorder, createSink(() => controller?.signal?.aborted === true));
+}
+
+/**
+ * Replaces the iterator factory `key` of `target` (an SDK stream's `iterator`, an async
+ * iterable's `Symbol.asyncIterator`) so that the first iteration shows every chunk to `sink`; later
+ * iterations are passed through untouched, and a target or iteration dropped unfinished ends the
+ * call when it is collected. An inherited factory is shadowed by a non-enumerable own property,
+ * so the target's own keys stay as they were.
+ */
+export function observeIterations(
+  target: object,
+  key: string | symbol,
+  call: GenAICall,
+  recorder: GenAIRecorder,
+  sink: ChunkSink<unknown>,
+): void {
+  const holder = target as Record<string | symbol, unknown>;
+  const originalIterator = holder[key] as (...args: unknown[]) => AsyncIterator<unknown>;
   const onInternalError = (stage: string, err: unknown) => recorder.reportInternalError(stage, err);
   let observed = false;
-  stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]) {
+  const observedFactory = function iteratorObserved(this: unknown, ...args: unknown[]) {
     const inner = originalIterator.apply(this, args);
     if (observed) return inner;
     observed = true;
@@ -43,5 +61,7 @@ export function observeSdkStream(
     abandonedStreams.track(it, sink, call);
     return it;
   };
-  abandonedStreams.track(stream, sink, call);
+  if (Object.prototype.hasOwnProperty.call(target, key)) holder[key] = observedFactory;
+  else Object.defineProperty(target, key, { configurable: true, writable: true, enumerable: false, value: observedFactory });
+  abandonedStreams.track(target, sink, call);
 }
