@@ -1,5 +1,5 @@
 import { diag, type MeterProvider } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
+import { type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
 import {
   AggregationTemporality,
   AggregationType,
@@ -12,6 +12,7 @@ import { TOKENOMICS_SCOPE_PREFIX } from './attribute-names';
 import { defaultPriceBook, type PriceBookLike } from './price-book';
 import { SelfMetrics, type MetricPointOutcome } from './self-metrics';
 import { TokenUsageCost } from './token-usage-cost';
+import { forwardExport } from './export-forwarding';
 
 /** Options of {@link CostEnrichingMetricExporter}. */
 export interface CostEnrichingMetricExporterOptions {
@@ -75,16 +76,6 @@ export class CostEnrichingMetricExporter implements PushMetricExporter {
 
   /** Add cost metrics and export through the wrapped exporter. */
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    let done = false;
-    const once = (result: ExportResult) => {
-      if (done) return;
-      done = true;
-      try {
-        resultCallback(result);
-      } catch (err) {
-        diag.error('@tokenomics/exporter: export result callback threw', err);
-      }
-    };
     let enriched = metrics;
     try {
       const tally: Partial<Record<MetricPointOutcome, number>> = {};
@@ -94,12 +85,7 @@ export class CostEnrichingMetricExporter implements PushMetricExporter {
       diag.error('@tokenomics/exporter: metric enrichment failed; exporting the metrics unchanged', err);
       enriched = metrics;
     }
-    try {
-      this.inner.export(enriched, once);
-    } catch (err) {
-      diag.error('@tokenomics/exporter: wrapped metric exporter threw from export()', err);
-      once({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
-    }
+    forwardExport(this.inner, enriched, resultCallback, 'metric');
   }
 
   /** Flush the wrapped exporter. */

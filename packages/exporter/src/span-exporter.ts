@@ -1,7 +1,7 @@
-import { diag } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SpanCostEnricher, type CostEnrichmentOptions } from './span-enricher';
+import { forwardExport } from './export-forwarding';
 
 /**
  * A {@link SpanExporter} that adds USD cost to GenAI client spans from any instrumentation
@@ -44,23 +44,7 @@ export class CostEnrichingSpanExporter implements SpanExporter {
 
   /** Enrich the batch and export it through the wrapped exporter. */
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    let done = false;
-    const once = (result: ExportResult) => {
-      if (done) return;
-      done = true;
-      try {
-        resultCallback(result);
-      } catch (err) {
-        diag.error('@tokenomics/exporter: export result callback threw', err);
-      }
-    };
-    const batch = this.enricher.enrich(spans);
-    try {
-      this.inner.export(batch, once);
-    } catch (err) {
-      diag.error('@tokenomics/exporter: wrapped span exporter threw from export()', err);
-      once({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
-    }
+    forwardExport(this.inner, this.enricher.enrich(spans), resultCallback, 'span');
   }
 
   /** Shut the wrapped exporter down. */
