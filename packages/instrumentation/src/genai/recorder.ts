@@ -226,7 +226,7 @@ export class GenAIRecorder {
       provider: start.provider,
       model: start.requestModel,
       responseModel: result.responseModel,
-      at: new Date(startedAt),
+      at: startedAt,
       serviceTier: result.serviceTier ?? start.requestedServiceTier,
       estimated,
     });
