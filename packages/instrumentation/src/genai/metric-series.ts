@@ -119,26 +119,46 @@ function newSum(counter: Counter, attributes: Attributes): CounterSum {
   return { counter, attributes, pending: 0, queued: false, started: false };
 }
 
-/** Series by key, bounded: past {@link MAX_SERIES} the cache starts over (after a flush). */
+type Level<T> = Map<string, T>;
+type SeriesTree = Level<Level<Level<Level<Level<MetricSeries>>>>>;
+
+/**
+ * Series by provider, operation, request model, response model and attribution key; bounded: past
+ * {@link MAX_SERIES} the cache starts over (after a flush). A tree of maps keyed by each part, so a
+ * look-up hashes strings the call already holds instead of building a key string per call.
+ */
 export class SeriesCache {
-  private readonly series = new Map<string, MetricSeries>();
+  private root: SeriesTree = new Map();
+  private size = 0;
 
   constructor(private readonly pending: PendingCounters) {}
 
-  get(key: string): MetricSeries | undefined {
-    return this.series.get(key);
+  get(provider: string, operation: string, requestModel: string, responseModel: string, attribution: string): MetricSeries | undefined {
+    return this.root.get(provider)?.get(operation)?.get(requestModel)?.get(responseModel)?.get(attribution);
   }
 
-  add(key: string, base: Attributes): MetricSeries {
-    if (this.series.size >= MAX_SERIES) this.clear();
+  add(provider: string, operation: string, requestModel: string, responseModel: string, attribution: string, base: Attributes): MetricSeries {
+    if (this.size >= MAX_SERIES) this.clear();
     const series = new MetricSeries(base);
-    this.series.set(key, series);
+    const leaf = child(child(child(child(this.root, provider), operation), requestModel), responseModel);
+    if (!leaf.has(attribution)) this.size++;
+    leaf.set(attribution, series);
     return series;
   }
 
   /** Forgets every series (their pending sums handed over first). */
   clear(): void {
     this.pending.flush();
-    this.series.clear();
+    this.root = new Map();
+    this.size = 0;
   }
+}
+
+function child<T>(level: Level<Level<T>>, key: string): Level<T> {
+  let next = level.get(key);
+  if (next === undefined) {
+    next = new Map();
+    level.set(key, next);
+  }
+  return next;
 }

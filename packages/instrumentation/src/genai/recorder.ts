@@ -21,7 +21,7 @@ import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
-import { partitionTokens } from './token-partition';
+import { partitionTokens, TOKEN_UNITS } from './token-partition';
 import type { TokenomicsInstrumentationConfig } from '../config';
 
 const DEFAULT_ATTRIBUTION_KEYS = ['tenant', 'feature'];
@@ -56,6 +56,8 @@ export class GenAIRecorder {
   private readonly series = new SeriesCache(this.pending);
   private flushGauge: ObservableGauge | undefined;
   private readonly flushPending = (): void => this.pending.flush();
+  /** Scratch space of {@link partitionTokens}, reused by every call (metrics are recorded synchronously). */
+  private readonly parts = new Float64Array(TOKEN_UNITS.length);
 
   constructor(
     private readonly getTracer: () => Tracer,
@@ -119,12 +121,11 @@ export class GenAIRecorder {
 
   /** Starts the span of a call in the active context. Never throws. */
   start(start: CallStart): GenAICall {
-    const attributes: Attributes = {
-      [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
-      [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
-      [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
-      ...start.attributes,
-    };
+    // The adapter's fresh request attributes become the span's start attributes (no copy).
+    const attributes: Attributes = start.attributes ?? {};
+    attributes[sc.ATTR_GEN_AI_OPERATION_NAME] = start.operation;
+    attributes[sc.ATTR_GEN_AI_PROVIDER_NAME] = start.provider;
+    attributes[sc.ATTR_GEN_AI_REQUEST_MODEL] = start.requestModel;
     if (this.deprecatedNames) attributes[sc.ATTR_GEN_AI_SYSTEM] = deprecatedSystemName(start.provider);
     if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
     if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
@@ -202,7 +203,7 @@ export class GenAIRecorder {
       span.setAttribute(sc.ATTR_TOKENOMICS_PRICING_MODEL, cost.matchedModel);
       const breakdown = cost.breakdown;
       for (const unit in breakdown) {
-        span.setAttribute(sc.ATTR_TOKENOMICS_COST_PREFIX + unit, breakdown[unit as keyof typeof breakdown] as number);
+        span.setAttribute(costAttributeKey(unit), breakdown[unit as keyof typeof breakdown] as number);
       }
     } else if (!failedUnbilled) {
       span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED, true);
@@ -252,9 +253,10 @@ export class GenAIRecorder {
     if (usage) {
       if (usage.inputTokens !== undefined) instruments.tokenUsage.record(usage.inputTokens, series.inputUsage);
       if (usage.outputTokens !== undefined) instruments.tokenUsage.record(usage.outputTokens, series.outputUsage);
-      const parts = partitionTokens(usage);
-      for (const unit in parts) {
-        pending.add(series.tokens(instruments.tokens, unit, estimated), parts[unit as keyof typeof parts] as number);
+      const parts = partitionTokens(usage, this.parts);
+      for (let i = 0; i < TOKEN_UNITS.length; i++) {
+        const n = parts[i];
+        if (n > 0) pending.add(series.tokens(instruments.tokens, TOKEN_UNITS[i], estimated), n);
       }
     }
     if (estimated) pending.add(series.estimated(instruments.estimated), 1);
@@ -275,15 +277,15 @@ export class GenAIRecorder {
     const { start, result } = call;
     const requestModel = this.models.admit(start.requestModel);
     const responseModel = result.responseModel ? this.models.admit(result.responseModel) : undefined;
-    let key = `${start.provider}\u0000${start.operation}\u0000${requestModel}\u0000${responseModel ?? ''}`;
     let attribution: Array<[string, string]> | undefined;
+    let attributionKey = '';
     for (const k in call.attribution) {
       if (!this.attributionKeys.has(k)) continue;
       const v = this.attributionBound(k).admit(call.attribution[k]);
       (attribution ??= []).push([k, v]);
-      key += `\u0000${k}\u0001${v}`;
+      attributionKey += `\u0000${k}\u0001${v}`;
     }
-    const known = this.series.get(key);
+    const known = this.series.get(start.provider, start.operation, requestModel, responseModel ?? '', attributionKey);
     if (known) return known;
     const base: Attributes = {
       [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
@@ -292,7 +294,7 @@ export class GenAIRecorder {
     };
     if (responseModel !== undefined) base[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
     if (attribution) for (const [k, v] of attribution) base[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + k] = v;
-    return this.series.add(key, base);
+    return this.series.add(start.provider, start.operation, requestModel, responseModel ?? '', attributionKey, base);
   }
 
   private attributionBound(key: string): BoundedValues {
@@ -368,6 +370,18 @@ export class GenAICall {
       }
     }
   }
+}
+
+const COST_ATTRIBUTE_KEYS = new Map<string, string>();
+
+/** `tokenomics.cost.<unit>`, built once per billing unit. */
+function costAttributeKey(unit: string): string {
+  let key = COST_ATTRIBUTE_KEYS.get(unit);
+  if (key === undefined) {
+    key = sc.ATTR_TOKENOMICS_COST_PREFIX + unit;
+    if (COST_ATTRIBUTE_KEYS.size < 64) COST_ATTRIBUTE_KEYS.set(unit, key);
+  }
+  return key;
 }
 
 function setUsageAttributes(span: Span, usage: Usage): void {

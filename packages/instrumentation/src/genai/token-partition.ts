@@ -1,31 +1,38 @@
 import type { BillingUnit, Usage } from '@tokenomics/pricing';
 
-/** Token units of one call as a partition: each token is counted in exactly one unit. */
-export type TokenPartition = Partial<Record<Exclude<BillingUnit, 'request'>, number>>;
+/** The token units of a partition, in the order of {@link partitionTokens}' output. */
+export const TOKEN_UNITS = [
+  'input',
+  'cache_read',
+  'cache_write',
+  'cache_write_1h',
+  'input_audio',
+  'output',
+  'reasoning',
+  'output_audio',
+] as const satisfies ReadonlyArray<Exclude<BillingUnit, 'request'>>;
 
 /**
  * Splits semconv usage (input includes cache and audio tokens, output includes reasoning and audio
- * tokens) into disjoint units, so that sums over units never double count.
+ * tokens) into disjoint units, so that sums over units never double count. Writes the count of
+ * `TOKEN_UNITS[i]` to `out[i]` (0 when absent) and returns `out`: no allocation per call.
  */
-export function partitionTokens(usage: Usage): TokenPartition {
+export function partitionTokens(usage: Usage, out: Float64Array = new Float64Array(TOKEN_UNITS.length)): Float64Array {
   const cacheRead = nonNegative(usage.cacheReadTokens);
   const cacheWrite = nonNegative(usage.cacheWriteTokens);
   const cacheWrite1h = nonNegative(usage.cacheWrite1hTokens);
   const inputAudio = nonNegative(usage.inputAudioTokens);
   const reasoning = nonNegative(usage.reasoningTokens);
   const outputAudio = nonNegative(usage.outputAudioTokens);
-  const input = Math.max(0, nonNegative(usage.inputTokens) - cacheRead - cacheWrite - cacheWrite1h - inputAudio);
-  const output = Math.max(0, nonNegative(usage.outputTokens) - reasoning - outputAudio);
-  const parts: TokenPartition = {};
-  if (input > 0) parts.input = input;
-  if (cacheRead > 0) parts.cache_read = cacheRead;
-  if (cacheWrite > 0) parts.cache_write = cacheWrite;
-  if (cacheWrite1h > 0) parts.cache_write_1h = cacheWrite1h;
-  if (inputAudio > 0) parts.input_audio = inputAudio;
-  if (output > 0) parts.output = output;
-  if (reasoning > 0) parts.reasoning = reasoning;
-  if (outputAudio > 0) parts.output_audio = outputAudio;
-  return parts;
+  out[0] = Math.max(0, nonNegative(usage.inputTokens) - cacheRead - cacheWrite - cacheWrite1h - inputAudio);
+  out[1] = cacheRead;
+  out[2] = cacheWrite;
+  out[3] = cacheWrite1h;
+  out[4] = inputAudio;
+  out[5] = Math.max(0, nonNegative(usage.outputTokens) - reasoning - outputAudio);
+  out[6] = reasoning;
+  out[7] = outputAudio;
+  return out;
 }
 
 function nonNegative(n: number | undefined): number {
