@@ -134,6 +134,25 @@ for (const s of scenarioNames) {
     say(`| ${SCENARIOS[s].label} | ${triple(t)} | ${labelOf(p, m)} | ${triple(m)} | ${ratio(t, m)} | ${i === 0 ? verdict : ''} |`);
   });
 }
+if (scenarioNames.some((s) => summaries[s].span && summaries[s].tokenomics)) {
+  say();
+  say('Floors (p50 µs added over bare): the context floor runs each call in a fresh context; the span floor also starts and ends one empty span per call, the least any tracing instrumentation does. Where the span floor alone exceeds half the lightest peer, no instrumentation that emits a span per call can meet the target on this machine.');
+  say();
+  say('| scenario | context floor | span floor | half the lightest peer | span floor within it | Tokenomics above the span floor | lightest peer above the span floor |');
+  say('|---|--:|--:|--:|:-:|--:|--:|');
+  for (const s of scenarioNames) {
+    const floor = summaries[s].span;
+    const t = summaries[s].tokenomics;
+    if (!floor || !t) continue;
+    const context = summaries[s].context;
+    const peers = plan.get(s).filter((c) => CONFIGURATIONS[c].peer).map((c) => summaries[s][c].added_p50Us);
+    const lightest = peers.length ? Math.min(...peers) : undefined;
+    const half = lightest === undefined ? undefined : lightest / 2;
+    say(
+      `| ${SCENARIOS[s].label} | ${context ? fmt(context.added_p50Us) : '–'} | ${fmt(floor.added_p50Us)} | ${half === undefined ? '–' : fmt(half)} | ${half === undefined ? '–' : floor.added_p50Us <= half ? 'yes' : 'no'} | ${fmt(t.added_p50Us - floor.added_p50Us)} | ${lightest === undefined ? '–' : fmt(lightest - floor.added_p50Us)} |`,
+    );
+  }
+}
 if (notCovered.length) {
   say();
   say(`Not run (the configuration does not instrument that library): ${notCovered.join('; ')}.`);

@@ -51,6 +51,14 @@ export const CONFIGURATIONS = {
     wrapInContext: true,
     covers: () => true,
   },
+  span: {
+    label: 'context and one empty span per call (floor of any tracing instrumentation)',
+    otel: true,
+    // The least a tracing instrumentation does: start a span, run the call in its context, end the
+    // span when the call settles. No attributes, no metrics, no response parsing.
+    wrapInSpan: true,
+    covers: () => true,
+  },
   tokenomics: {
     label: 'Tokenomics',
     otel: true,

@@ -55,6 +55,15 @@ if (config.wrapInContext) {
   const inner = call;
   call = () => api.context.with(api.context.active().setValue(key, true), inner);
 }
+if (config.wrapInSpan) {
+  const { api, tracerProvider } = telemetry;
+  const tracer = tracerProvider.getTracer('bench-floor');
+  const inner = call;
+  call = () => {
+    const span = tracer.startSpan('call', { kind: api.SpanKind.CLIENT });
+    return api.context.with(api.trace.setSpan(api.context.active(), span), inner).finally(() => span.end());
+  };
+}
 
 const out = {
   configuration: configName,
