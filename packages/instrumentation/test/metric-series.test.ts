@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Attributes, Counter } from '@opentelemetry/api';
-import { PendingCounters, SeriesCache } from '../src/genai/metric-series';
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { PendingCounters, PendingHistogramPoints, SeriesCache } from '../src/genai/metric-series';
+
+class TestReader extends MetricReader {
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 import { partitionTokens, TOKEN_UNITS } from '../src/genai/token-partition';
 
 /** A counter that keeps what it was given, in order. */
@@ -80,5 +90,95 @@ describe('SeriesCache', () => {
     // Had each replacement counted, the cache would have started over and forgotten `other`.
     expect(cache.get('openai', 'chat', 'other', '', '')).toBe(other);
     expect(cache.get('openai', 'chat', 'same', '', '')?.base).toEqual({ i: 2999 });
+  });
+});
+
+describe('PendingHistogramPoints', () => {
+  function recordingHistogram(): Histogram & { points: Array<[number, Attributes | undefined]> } {
+    const points: Array<[number, Attributes | undefined]> = [];
+    return { points, record: (value: number, attributes?: Attributes) => void points.push([value, attributes]) };
+  }
+
+  it('records the first point of each attribute set at once and holds later ones until a flush', () => {
+    const pending = new PendingHistogramPoints();
+    const h = recordingHistogram();
+    const a = { series: 'a' };
+    const b = { series: 'b' };
+    pending.record(h, 1.5, a);
+    pending.record(h, 2.5, a);
+    pending.record(h, 7, b);
+    pending.record(h, 3.5, a);
+    expect(h.points).toEqual([
+      [1.5, a],
+      [7, b],
+    ]);
+    pending.flush();
+    expect(h.points).toEqual([
+      [1.5, a],
+      [7, b],
+      [2.5, a],
+      [3.5, a],
+    ]);
+    pending.flush();
+    expect(h.points).toHaveLength(4);
+  });
+
+  it('starts a series per histogram: the same attributes on another histogram start it too', () => {
+    const pending = new PendingHistogramPoints();
+    const first = recordingHistogram();
+    const second = recordingHistogram();
+    const attrs = { series: 'shared' };
+    pending.record(first, 1, attrs);
+    pending.record(second, 2, attrs);
+    expect(first.points).toEqual([[1, attrs]]);
+    expect(second.points).toEqual([[2, attrs]]);
+  });
+
+  it('holds at most 256 points: the next one sends them all first', () => {
+    const pending = new PendingHistogramPoints();
+    const h = recordingHistogram();
+    const attrs = {};
+    pending.record(h, 0, attrs);
+    for (let i = 1; i <= 256; i++) pending.record(h, i, attrs);
+    expect(h.points).toHaveLength(1);
+    pending.record(h, 257, attrs);
+    expect(h.points.map(([v]) => v)).toEqual(Array.from({ length: 257 }, (_, i) => i));
+    pending.flush();
+    expect(h.points).toHaveLength(258);
+  });
+
+  it('reset() sends what is held and starts every series afresh', () => {
+    const pending = new PendingHistogramPoints();
+    const h = recordingHistogram();
+    const attrs = {};
+    pending.record(h, 1, attrs);
+    pending.record(h, 2, attrs);
+    pending.reset();
+    expect(h.points.map(([v]) => v)).toEqual([1, 2]);
+    pending.record(h, 3, attrs);
+    expect(h.points.map(([v]) => v)).toEqual([1, 2, 3]);
+  });
+
+  it('gives the SDK exactly the histogram of recording every point as it came', async () => {
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const meter = provider.getMeter('test');
+    const boundaries = [0.01, 0.1, 1, 10];
+    const batched = meter.createHistogram('batched', { advice: { explicitBucketBoundaries: boundaries } });
+    const direct = meter.createHistogram('direct', { advice: { explicitBucketBoundaries: boundaries } });
+    const pending = new PendingHistogramPoints();
+    meter.createObservableGauge('flush').addCallback(() => pending.flush());
+    const attrs = { 'gen_ai.operation.name': 'chat' };
+    for (let i = 0; i < 1000; i++) {
+      const value = ((i * 7919) % 2003) / 100; // 0 .. 20.02, every bucket
+      pending.record(batched, value, attrs);
+      direct.record(value, attrs);
+    }
+    const { resourceMetrics } = await reader.collect();
+    const metrics = resourceMetrics.scopeMetrics[0].metrics;
+    const point = (name: string) => metrics.find((m) => m.descriptor.name === name)?.dataPoints[0]?.value as { count: number; sum: number; min: number; max: number; buckets: unknown };
+    expect(point('batched').count).toBe(1000);
+    expect(point('batched')).toEqual(point('direct'));
+    await provider.shutdown();
   });
 });

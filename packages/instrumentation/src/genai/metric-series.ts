@@ -1,4 +1,4 @@
-import type { Attributes, Counter } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import * as sc from './semconv';
 
 /** Most series kept before the cache starts over (each series is small; values are capped upstream). */
@@ -49,6 +49,63 @@ export class PendingCounters {
       sum.queued = false;
       if (value !== 0) sum.counter.add(value, sum.attributes);
     }
+  }
+}
+
+/** Histogram points held before they go to the SDK; past this many they go at once. */
+const MAX_PENDING_POINTS = 256;
+
+/**
+ * Histogram points waiting to be recorded. The first point of each attribute set goes to the
+ * histogram at once (so the series starts, and its start time is, when its first call ends); later
+ * ones are held and recorded in a batch, at the start of the next collection (the same callback as
+ * {@link PendingCounters}) or when {@link MAX_PENDING_POINTS} are waiting. Every point is recorded
+ * with its own value: buckets, count, sum, min and max are exactly those of recording each call as it
+ * ends. Batching keeps the SDK's per-point work (it sorts and serialises the attributes to find the
+ * series) together, off the path of the call.
+ */
+export class PendingHistogramPoints {
+  private readonly histograms: Array<Histogram | undefined> = new Array(MAX_PENDING_POINTS);
+  private readonly attributes: Array<Attributes | undefined> = new Array(MAX_PENDING_POINTS);
+  private readonly values = new Float64Array(MAX_PENDING_POINTS);
+  private length = 0;
+  private readonly started = new Map<Histogram, WeakSet<Attributes>>();
+
+  record(histogram: Histogram, value: number, attributes: Attributes): void {
+    let started = this.started.get(histogram);
+    if (started === undefined) {
+      started = new WeakSet();
+      this.started.set(histogram, started);
+    }
+    if (!started.has(attributes)) {
+      started.add(attributes);
+      histogram.record(value, attributes);
+      return;
+    }
+    if (this.length === MAX_PENDING_POINTS) this.flush();
+    const i = this.length++;
+    this.histograms[i] = histogram;
+    this.attributes[i] = attributes;
+    this.values[i] = value;
+  }
+
+  /** Records every held point. */
+  flush(): void {
+    const n = this.length;
+    this.length = 0;
+    for (let i = 0; i < n; i++) {
+      const histogram = this.histograms[i] as Histogram;
+      const attributes = this.attributes[i] as Attributes;
+      this.histograms[i] = undefined;
+      this.attributes[i] = undefined;
+      histogram.record(this.values[i], attributes);
+    }
+  }
+
+  /** Forgets which attribute sets have started (new instruments start their series afresh). */
+  reset(): void {
+    this.flush();
+    this.started.clear();
   }
 }
 

@@ -15,7 +15,7 @@ import {
 import { getPriceBook, type Cost, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
-import { PendingCounters, SeriesCache, type MetricSeries } from './metric-series';
+import { PendingCounters, PendingHistogramPoints, SeriesCache, type MetricSeries } from './metric-series';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
@@ -55,7 +55,11 @@ export class GenAIRecorder {
   private readonly pending = new PendingCounters();
   private readonly series = new SeriesCache(this.pending);
   private flushGauge: ObservableGauge | undefined;
-  private readonly flushPending = (): void => this.pending.flush();
+  private readonly points = new PendingHistogramPoints();
+  private readonly flushPending = (): void => {
+    this.points.flush();
+    this.pending.flush();
+  };
   /** Scratch space of {@link partitionTokens}, reused by every call (metrics are recorded synchronously). */
   private readonly parts = new Float64Array(TOKEN_UNITS.length);
 
@@ -73,6 +77,7 @@ export class GenAIRecorder {
   updateInstruments(meter: Meter): void {
     // Sums pending for the previous instruments go to them; series are rebuilt for the new ones.
     this.series.clear();
+    this.points.reset();
     this.flushGauge?.removeCallback(this.flushPending);
     // Reports no value: its callback runs at the start of every collection, before the SDK reads
     // the counters, and hands them the increments summed since the last one.
@@ -246,13 +251,14 @@ export class GenAIRecorder {
     const series = this.seriesOf(call);
     const pending = this.pending;
 
-    instruments.duration.record((endTime - call.startedAt) / 1000, series.durationAttributes(errType));
+    const points = this.points;
+    points.record(instruments.duration, (endTime - call.startedAt) / 1000, series.durationAttributes(errType));
     if (call.firstChunkAt !== undefined) {
-      instruments.timeToFirstChunk.record((call.firstChunkAt - call.startedAt) / 1000, series.base);
+      points.record(instruments.timeToFirstChunk, (call.firstChunkAt - call.startedAt) / 1000, series.base);
     }
     if (usage) {
-      if (usage.inputTokens !== undefined) instruments.tokenUsage.record(usage.inputTokens, series.inputUsage);
-      if (usage.outputTokens !== undefined) instruments.tokenUsage.record(usage.outputTokens, series.outputUsage);
+      if (usage.inputTokens !== undefined) points.record(instruments.tokenUsage, usage.inputTokens, series.inputUsage);
+      if (usage.outputTokens !== undefined) points.record(instruments.tokenUsage, usage.outputTokens, series.outputUsage);
       const parts = partitionTokens(usage, this.parts);
       for (let i = 0; i < TOKEN_UNITS.length; i++) {
         const n = parts[i];
