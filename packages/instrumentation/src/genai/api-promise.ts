@@ -64,6 +64,7 @@ export function observeAPIPromise(
       call.succeed();
     }
   };
+  const failed = (err: unknown): void => call.fail(err);
   p.parseResponse = function parseResponseObserved(this: unknown, ...args: unknown[]) {
     parsed = true;
     let out: unknown;
@@ -73,16 +74,11 @@ export function observeAPIPromise(
       call.fail(err);
       throw err;
     }
-    return Promise.resolve(out).then(
-      (value) => {
-        deliver(value);
-        return value;
-      },
-      (err: unknown) => {
-        call.fail(err);
-        throw err;
-      },
-    );
+    // Observed from the side: the app's chain gets `out` itself, as without instrumentation (no
+    // extra promise to adopt), and its rejection stays the app's to handle.
+    if (isThenable(out)) out.then(deliver, failed);
+    else deliver(out);
+    return out;
   };
 
   const originalAsResponse = p.asResponse;
@@ -133,6 +129,10 @@ export function observeAPIPromise(
       throw err;
     },
   );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 interface BodyCopy {
