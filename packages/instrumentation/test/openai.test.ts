@@ -2,6 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { OpenAIInstrumentation, withAttribution } from '../src';
 import { requireOpenAI } from './support/load-openai';
 import { TestTelemetry } from './support/telemetry';
@@ -424,6 +425,37 @@ for (const major of [6, 5, 4] as const) {
       expect(after - before).toBeCloseTo(a['gen_ai.usage.cost.amount'] as number, 12);
       const usage = await telemetry.points('gen_ai.client.token.usage');
       expect(usage.some((p) => p.attributes['gen_ai.token.type'] === 'input' && p.attributes['gen_ai.provider.name'] === 'openai')).toBe(true);
+    });
+
+    it('puts every call in the semconv histograms, exactly, however many calls share a series', async () => {
+      const model = 'gpt-4.1-nano';
+      const histogram = async (name: string, type?: string) => {
+        const point = (await telemetry.points(name)).find(
+          (p) => p.attributes['gen_ai.request.model'] === model && (type === undefined || p.attributes['gen_ai.token.type'] === type),
+        );
+        const value = point?.value as Histogram | undefined;
+        return { count: value?.count ?? 0, sum: value?.sum ?? 0 };
+      };
+      const input0 = await histogram('gen_ai.client.token.usage', 'input');
+      const output0 = await histogram('gen_ai.client.token.usage', 'output');
+      const duration0 = await histogram('gen_ai.client.operation.duration');
+      for (let i = 0; i < 7; i++) {
+        await client.chat.completions.create({ model, messages: [{ role: 'user', content: `histogram check ${'word '.repeat(i)}` }] });
+      }
+      const spans = telemetry.spans();
+      expect(spans).toHaveLength(7);
+      const total = (key: string) => spans.reduce((n, s) => n + (s.attributes[key] as number), 0);
+      const input = await histogram('gen_ai.client.token.usage', 'input');
+      const output = await histogram('gen_ai.client.token.usage', 'output');
+      const duration = await histogram('gen_ai.client.operation.duration');
+      expect(input.count - input0.count).toBe(7);
+      expect(input.sum - input0.sum).toBe(total('gen_ai.usage.input_tokens'));
+      expect(output.count - output0.count).toBe(7);
+      expect(output.sum - output0.sum).toBe(total('gen_ai.usage.output_tokens'));
+      expect(duration.count - duration0.count).toBe(7);
+      const spanSeconds = spans.reduce((n, s) => n + s.duration[0] + s.duration[1] / 1e9, 0);
+      expect(duration.sum - duration0.sum).toBeGreaterThan(0);
+      expect(duration.sum - duration0.sum).toBeLessThanOrEqual(spanSeconds + 1e-3);
     });
 
     it('attributes spend to allow-listed keys on metrics and every key on spans', async () => {
