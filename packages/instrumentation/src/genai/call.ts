@@ -10,7 +10,10 @@ export interface CallStart {
   requestModel: string;
   serverAddress?: string;
   serverPort?: number;
-  /** Request attributes (`gen_ai.request.*`, provider specific ones). */
+  /**
+   * Request attributes (`gen_ai.request.*`, provider specific ones). The recorder takes the object
+   * over and adds the span's other start attributes to it: pass a fresh object.
+   */
   attributes?: Attributes;
   /** Service tier asked for in the request, if any. */
   requestedServiceTier?: string;

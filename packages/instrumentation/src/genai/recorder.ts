@@ -80,9 +80,10 @@ export class GenAIRecorder {
     this.points.reset();
     this.flushGauge?.removeCallback(this.flushPending);
     // Reports no value: its callback runs at the start of every collection, before the SDK reads
-    // the counters, and hands them the increments summed since the last one.
-    this.flushGauge = meter.createObservableGauge('tokenomics.instrumentation.pending_counters', {
-      description: 'Never reports a value; flushes counter increments summed between collections',
+    // the instruments, and hands them the counter increments summed and the histogram points held
+    // since the last one.
+    this.flushGauge = meter.createObservableGauge('tokenomics.instrumentation.pending_points', {
+      description: 'Never reports a value; hands counter sums and held histogram points to the SDK at each collection',
     });
     this.flushGauge.addCallback(this.flushPending);
     this.instruments = {
