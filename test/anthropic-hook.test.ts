@@ -1,8 +1,7 @@
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import type { Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { runApp } from './support/run-app';
-import { exampleFlavours, otlpExportEnv } from './support/examples';
+import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { exampleFlavours, runHookedExample } from './support/examples';
 
 // Anthropic list prices (https://www.anthropic.com/pricing#api), USD per million tokens:
 // claude-sonnet-4 $3 input, $3.75 5-minute cache write, $6 1-hour cache write, $0.30 cache read, $15 output;
@@ -40,25 +39,17 @@ describe.each(APPS)('Anthropic example service with the hook: $kind', ({ app, pr
   let all: OtlpSpan[];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-    const result = await runApp({
+    ({ emulator, receiver, stdout, spans } = await runHookedExample({
       app,
-      env: {
+      protocol,
+      env: (emulator) => ({
         ANTHROPIC_BASE_URL: emulator.anthropicBaseURL,
         ANTHROPIC_API_KEY: 'sk-ant-e2e-secret-000',
         OTEL_SERVICE_NAME: 'bike-shop-assistant',
-        ...otlpExportEnv(receiver.url, protocol),
-      },
-      timeoutMs: 30_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    stdout = result.stdout;
-    spans = await receiver.waitFor((r) => {
-      const s = r.spans().filter((x) => x.scope.name === SCOPE);
-      return s.length === 7 && r.metricPoints('tokenomics.cost').length > 0 ? s : undefined;
-    }, 10_000);
+      }),
+      scope: SCOPE,
+      spans: 7,
+    }));
     all = receiver.spans();
   });
 

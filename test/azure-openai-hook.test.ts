@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import type { Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { runApp } from './support/run-app';
-import { EXAMPLES, otlpExportEnv } from './support/examples';
+import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { EXAMPLES, runHookedExample } from './support/examples';
 
 // Azure OpenAI global standard list prices, USD per million tokens, equal OpenAI's for these models
 // (https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/):
@@ -36,33 +35,25 @@ describe('Azure OpenAI example service with the hook (CommonJS, --require)', () 
   let spans: OtlpSpan[];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
     overrides = mkdtempSync(join(tmpdir(), 'azure-e2e-'));
     // The drafts deployment runs gpt-4o-mini; calls whose response names no model are priced through this alias.
     writeFileSync(
       join(overrides, 'prices.yaml'),
       ['version: contoso-azure', 'aliases:', '  - alias: team-b-chat', '    provider: azure.ai.openai', '    model: gpt-4o-mini', ''].join('\n'),
     );
-    const result = await runApp({
+    ({ emulator, receiver, stdout, spans } = await runHookedExample({
       app: APP,
-      env: {
+      protocol: 'http/protobuf',
+      env: (emulator) => ({
         AZURE_OPENAI_ENDPOINT: emulator.azureEndpoint,
         AZURE_OPENAI_API_KEY: API_KEY,
         OPENAI_API_VERSION: '2024-10-21',
         TOKENOMICS_PRICE_OVERRIDES: join(overrides, 'prices.yaml'),
         OTEL_SERVICE_NAME: 'bike-shop-azure',
-        ...otlpExportEnv(receiver.url, 'http/protobuf'),
-      },
-      timeoutMs: 30_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    stdout = result.stdout;
-    spans = await receiver.waitFor((r) => {
-      const s = r.spans().filter((x) => x.scope.name === '@tokenomics/instrumentation-openai');
-      return s.length === 6 && r.metricPoints('tokenomics.cost').length > 0 ? s : undefined;
-    }, 10_000);
+      }),
+      scope: '@tokenomics/instrumentation-openai',
+      spans: 6,
+    }));
   });
 
   afterAll(async () => {

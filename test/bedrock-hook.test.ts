@@ -1,8 +1,7 @@
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import type { Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { runApp } from './support/run-app';
-import { exampleFlavours, otlpExportEnv } from './support/examples';
+import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { exampleFlavours, runHookedExample } from './support/examples';
 
 // Amazon Bedrock on-demand prices (https://aws.amazon.com/bedrock/pricing/), USD per million tokens:
 // Anthropic Claude 3.5 Haiku $0.80 input, $1.00 cache write, $0.08 cache read, $4.00 output, the same
@@ -38,11 +37,10 @@ describe.each(APPS)('Bedrock example service with the hook: $kind', ({ app, prot
   let spans: OtlpSpan[];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-    const result = await runApp({
+    ({ emulator, receiver, stdout, spans } = await runHookedExample({
       app,
-      env: {
+      protocol,
+      env: (emulator) => ({
         BEDROCK_ENDPOINT: emulator.bedrockEndpoint,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -51,17 +49,10 @@ describe.each(APPS)('Bedrock example service with the hook: $kind', ({ app, prot
         // The SDK's own notice about Node.js versions after 2026, not part of this test.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         OTEL_SERVICE_NAME: 'returns-desk',
-        ...otlpExportEnv(receiver.url, protocol),
-      },
-      timeoutMs: 30_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    stdout = result.stdout;
-    spans = await receiver.waitFor((r) => {
-      const s = r.spans().filter((x) => x.scope.name === SCOPE);
-      return s.length === 8 && r.metricPoints('tokenomics.cost').length > 0 ? s : undefined;
-    }, 10_000);
+      }),
+      scope: SCOPE,
+      spans: 8,
+    }));
   }, 60_000);
 
   afterAll(async () => {

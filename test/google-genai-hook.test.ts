@@ -1,8 +1,7 @@
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import type { Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { runApp } from './support/run-app';
-import { exampleFlavours, otlpExportEnv } from './support/examples';
+import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { exampleFlavours, runHookedExample } from './support/examples';
 
 // Gemini API prices (https://ai.google.dev/gemini-api/docs/pricing), USD per million tokens:
 // gemini-2.5-flash $0.30 input, $0.03 cached input, $2.50 output including thinking tokens;
@@ -41,25 +40,18 @@ describe.each(APPS)('Gemini example service with the hook: $kind', ({ app, proto
   let spans: OtlpSpan[];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-    const result = await runApp({
+    ({ emulator, receiver, stdout, spans } = await runHookedExample({
       app,
-      env: {
+      protocol,
+      env: (emulator) => ({
         GEMINI_BASE_URL: emulator.geminiBaseURL,
         GEMINI_API_KEY: API_KEY,
         OTEL_SERVICE_NAME: 'router-helpdesk',
-        ...otlpExportEnv(receiver.url, protocol),
-      },
+      }),
+      scope: SCOPE,
+      spans: 9,
       timeoutMs: 60_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    stdout = result.stdout;
-    spans = await receiver.waitFor((r) => {
-      const s = r.spans().filter((x) => x.scope.name === SCOPE);
-      return s.length === 9 && r.metricPoints('tokenomics.cost').length > 0 ? s : undefined;
-    }, 10_000);
+    }));
   }, 90_000);
 
   afterAll(async () => {

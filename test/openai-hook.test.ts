@@ -1,8 +1,7 @@
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import type { Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { runApp } from './support/run-app';
-import { exampleFlavours, otlpExportEnv } from './support/examples';
+import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { exampleFlavours, runHookedExample } from './support/examples';
 
 // OpenAI list prices, USD per million tokens (https://openai.com/api/pricing/):
 // gpt-4o-mini $0.15 in / $0.075 cached / $0.60 out; gpt-4o $2.50 / $1.25 / $10.00;
@@ -27,26 +26,18 @@ describe.each(APPS)('example service with the hook: $kind', ({ app, protocol }) 
   let spans: OtlpSpan[];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-    const result = await runApp({
+    ({ emulator, receiver, stdout, spans } = await runHookedExample({
       app,
-      env: {
+      protocol,
+      env: (emulator) => ({
         OPENAI_BASE_URL: emulator.openaiBaseURL,
         OPENAI_API_KEY: 'sk-e2e-secret-000',
         OTEL_SERVICE_NAME: 'bike-shop-support',
         OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
-        ...otlpExportEnv(receiver.url, protocol),
-      },
-      timeoutMs: 30_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    stdout = result.stdout;
-    spans = await receiver.waitFor((r) => {
-      const s = r.spans().filter((x) => x.scope.name === '@tokenomics/instrumentation-openai');
-      return s.length === 7 && r.metricPoints('tokenomics.cost').length > 0 ? s : undefined;
-    }, 10_000);
+      }),
+      scope: '@tokenomics/instrumentation-openai',
+      spans: 7,
+    }));
   });
 
   afterAll(async () => {
