@@ -24,9 +24,7 @@ describe('@anthropic-ai/sdk loaded by a platform SDK', () => {
   beforeAll(async () => {
     telemetry = new TestTelemetry();
     instrumentation = new AnthropicInstrumentation();
-    instrumentation.setTracerProvider(telemetry.tracerProvider);
-    instrumentation.setMeterProvider(telemetry.meterProvider);
-    instrumentation.enable();
+    telemetry.instrument(instrumentation);
     emulator = await startEmulator({ port: 0 });
     const { BaseAnthropic } = here('@anthropic-ai/sdk/client');
     const Resources = here('@anthropic-ai/sdk/resources/index');

@@ -41,9 +41,7 @@ describe('@anthropic-ai/sdk 1.x own spans', () => {
     trace.setGlobalTracerProvider(telemetry.tracerProvider);
     propagation.setGlobalPropagator(traceparent);
     instrumentation = new AnthropicInstrumentation();
-    instrumentation.setTracerProvider(telemetry.tracerProvider);
-    instrumentation.setMeterProvider(telemetry.meterProvider);
-    instrumentation.enable();
+    telemetry.instrument(instrumentation);
     emulator = await startEmulator({ port: 0 });
     const { Anthropic } = requireAnthropic(1);
     client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });

@@ -61,9 +61,7 @@ for (const major of [1, 0] as const) {
     beforeAll(async () => {
       telemetry = new TestTelemetry();
       instrumentation = new AnthropicInstrumentation();
-      instrumentation.setTracerProvider(telemetry.tracerProvider);
-      instrumentation.setMeterProvider(telemetry.meterProvider);
-      instrumentation.enable();
+      telemetry.instrument(instrumentation);
       emulator = await startEmulator({ port: 0 });
       sdk = requireAnthropic(major);
       const Anthropic = sdk.Anthropic ?? sdk.default;

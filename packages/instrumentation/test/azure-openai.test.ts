@@ -64,9 +64,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
   beforeAll(async () => {
     telemetry = new TestTelemetry();
     instrumentation = new OpenAIInstrumentation();
-    instrumentation.setTracerProvider(telemetry.tracerProvider);
-    instrumentation.setMeterProvider(telemetry.meterProvider);
-    instrumentation.enable();
+    telemetry.instrument(instrumentation);
     emulator = await startEmulator({ port: 0 });
     openai = requireOpenAI(6);
     chat = azure('prod-chat');

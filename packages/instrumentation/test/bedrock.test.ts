@@ -54,9 +54,7 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
     beforeAll(async () => {
       telemetry = new TestTelemetry();
       instrumentation = new BedrockRuntimeInstrumentation();
-      instrumentation.setTracerProvider(telemetry.tracerProvider);
-      instrumentation.setMeterProvider(telemetry.meterProvider);
-      instrumentation.enable();
+      telemetry.instrument(instrumentation);
       emulator = await startEmulator({ port: 0 });
       sdk = requireBedrock(release);
       client = new sdk.BedrockRuntimeClient(localClientConfig(emulator.bedrockEndpoint));
@@ -379,9 +377,7 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
     it('records input and output messages when content capture is on, reading a byte body without changing it', async () => {
       const local = new BedrockRuntimeInstrumentation({ captureMessageContent: true });
       instrumentation.disable();
-      local.setTracerProvider(telemetry.tracerProvider);
-      local.setMeterProvider(telemetry.meterProvider);
-      local.enable();
+      telemetry.instrument(local);
       local.patchModule(sdk);
       try {
         const conversed = await client.send(
@@ -444,9 +440,7 @@ describe('Bedrock InvokeModel without usage in the body', () => {
   beforeAll(async () => {
     telemetry = new TestTelemetry();
     instrumentation = new BedrockRuntimeInstrumentation();
-    instrumentation.setTracerProvider(telemetry.tracerProvider);
-    instrumentation.setMeterProvider(telemetry.meterProvider);
-    instrumentation.enable();
+    telemetry.instrument(instrumentation);
     server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {

@@ -49,9 +49,7 @@ for (const major of [2, 1] as const) {
     beforeAll(async () => {
       telemetry = new TestTelemetry();
       instrumentation = new GoogleGenAIInstrumentation();
-      instrumentation.setTracerProvider(telemetry.tracerProvider);
-      instrumentation.setMeterProvider(telemetry.meterProvider);
-      instrumentation.enable();
+      telemetry.instrument(instrumentation);
       emulator = await startEmulator({ port: 0 });
       genai = requireGoogleGenAI(major);
       ai = new genai.GoogleGenAI({ apiKey: API_KEY, httpOptions: { baseUrl: emulator.geminiBaseURL } });
@@ -389,9 +387,7 @@ for (const major of [2, 1] as const) {
     it('records input and output messages when content capture is on', async () => {
       const local = new GoogleGenAIInstrumentation({ captureMessageContent: true });
       instrumentation.disable();
-      local.setTracerProvider(telemetry.tracerProvider);
-      local.setMeterProvider(telemetry.meterProvider);
-      local.enable();
+      telemetry.instrument(local);
       local.patchModule(genai);
       try {
         const response = await ai.models.generateContent({

@@ -46,9 +46,7 @@ for (const major of [6, 5, 4] as const) {
     beforeAll(async () => {
       telemetry = new TestTelemetry();
       instrumentation = new OpenAIInstrumentation();
-      instrumentation.setTracerProvider(telemetry.tracerProvider);
-      instrumentation.setMeterProvider(telemetry.meterProvider);
-      instrumentation.enable();
+      telemetry.instrument(instrumentation);
       emulator = await startEmulator({ port: 0 });
       OpenAI = requireOpenAI(major).OpenAI;
       client = new OpenAI({ apiKey: API_KEY, baseURL: emulator.openaiBaseURL, maxRetries: 0 });
@@ -180,9 +178,7 @@ for (const major of [6, 5, 4] as const) {
     it('estimates and flags streamed usage when usage cannot be requested', async () => {
       const local = new OpenAIInstrumentation({ injectStreamUsage: false });
       instrumentation.disable();
-      local.setTracerProvider(telemetry.tracerProvider);
-      local.setMeterProvider(telemetry.meterProvider);
-      local.enable();
+      telemetry.instrument(local);
       const Fresh = requireOpenAI(major).OpenAI;
       local.patchModule({ OpenAI: Fresh });
       try {

@@ -1,4 +1,5 @@
 import { context, metrics, trace } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AggregationTemporality,
@@ -26,6 +27,14 @@ export class TestTelemetry {
 
   constructor() {
     context.setGlobalContextManager(this.contextManager);
+  }
+
+  /** Points `instrumentation` at this set-up's tracer and meter providers and enables it. */
+  instrument<T extends Instrumentation>(instrumentation: T): T {
+    instrumentation.setTracerProvider(this.tracerProvider);
+    instrumentation.setMeterProvider(this.meterProvider);
+    instrumentation.enable();
+    return instrumentation;
   }
 
   spans(): ReadableSpan[] {
