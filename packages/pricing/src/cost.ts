@@ -6,6 +6,7 @@ import type { CompiledModel, CompiledPeriod } from './book-state';
 import type { OverlayDiscount } from './overlay';
 import { REQUEST_NAME_ALIASES, SERVICE_TIERS, type RateSet } from './rates';
 import type { BillingUnit, Cost, PricedCost, UnpricedCost, UnpricedReason, Usage } from './types';
+import { MAX_TOKENS_PER_CALL, usageProblem } from './usage-validation';
 
 /** What a resolved model string prices with. */
 export interface PricingTarget {
@@ -16,6 +17,8 @@ export interface PricingTarget {
   compiled: CompiledModel;
   /** Discounts that may apply (dates and tiers checked per call), or `null`. */
   discounts: OverlayDiscount[] | null;
+  /** The model's context window in tokens, when the book knows it (bounds a plausible usage). */
+  contextWindow?: number;
 }
 
 const REQUEST_NAMES = new Map(Object.entries(REQUEST_NAME_ALIASES));
@@ -34,10 +37,6 @@ export function unpriced(
     cost.matchedModel = target.model;
   }
   return cost;
-}
-
-function validCount(v: number | undefined): boolean {
-  return v === undefined || (typeof v === 'number' && v >= 0 && v < Infinity);
 }
 
 /** Seconds after UTC midnight of an epoch-ms instant. */
@@ -91,9 +90,19 @@ function usd(units: number, price: number, per: number, mult: number): number {
 
 /**
  * Prices `usage` for `target` at instant `t` (epoch ms) and service tier index `tier`.
- * Never throws; problems come back as an unpriced result.
+ * `contextWindow`, given for one recorded call (not for a what-if price of a round number of
+ * tokens), bounds a plausible usage (see `usageProblem`). Never throws; problems come back as an
+ * unpriced result, and a cost is always a finite non-negative amount.
  */
-export function computeCost(target: PricingTarget, usage: Usage, tier: number, t: number, estimated: boolean, version: string): Cost {
+export function computeCost(
+  target: PricingTarget,
+  usage: Usage,
+  tier: number,
+  t: number,
+  estimated: boolean,
+  version: string,
+  contextWindow?: number,
+): Cost {
   const u = usage ?? {};
   const cr = u.cacheReadTokens ?? 0;
   const cw = u.cacheWriteTokens ?? 0;
@@ -103,19 +112,11 @@ export function computeCost(target: PricingTarget, usage: Usage, tier: number, t
   const rt = u.reasoningTokens ?? 0;
   const oa = u.outputAudioTokens ?? 0;
   const oi = u.outputImageTokens ?? 0;
-  if (
-    !validCount(u.inputTokens) ||
-    !validCount(u.outputTokens) ||
-    !validCount(u.cacheReadTokens) ||
-    !validCount(u.cacheWriteTokens) ||
-    !validCount(u.cacheWrite1hTokens) ||
-    !validCount(u.inputAudioTokens) ||
-    !validCount(u.inputImageTokens) ||
-    !validCount(u.reasoningTokens) ||
-    !validCount(u.outputAudioTokens) ||
-    !validCount(u.outputImageTokens)
-  ) {
-    return unpriced('invalid_usage', 'token counts must be finite non-negative numbers', version, estimated, target);
+  const problem = usageProblem(u, contextWindow);
+  if (problem !== undefined) {
+    const cost = unpriced('invalid_usage', invalidUsageDetail(problem, contextWindow), version, estimated, target);
+    cost.invalidReason = problem;
+    return cost;
   }
   // Totals include their subsets; a missing total is the sum of the subsets given.
   const inputSubsets = cr + cw + cw1 + ia + ii;
@@ -124,33 +125,11 @@ export function computeCost(target: PricingTarget, usage: Usage, tier: number, t
   const output = u.outputTokens ?? outputSubsets;
   const textIn = input - inputSubsets;
   const textOut = output - outputSubsets;
-  if (textIn < 0) {
-    return unpriced(
-      'invalid_usage',
-      `cache, audio and image input tokens (${inputSubsets}) exceed input tokens (${input}); input must include them`,
-      version,
-      estimated,
-      target,
-    );
-  }
-  if (textOut < 0) {
-    return unpriced(
-      'invalid_usage',
-      `reasoning, audio and image output tokens (${outputSubsets}) exceed output tokens (${output}); output must include them`,
-      version,
-      estimated,
-      target,
-    );
-  }
   const requests = u.requests;
   let hasRequests = false;
   if (requests !== undefined && requests !== null) {
     for (const name in requests) {
-      const n = requests[name];
-      if (!(typeof n === 'number' && n >= 0 && n < Infinity)) {
-        return unpriced('invalid_usage', `requests.${name} must be a finite non-negative number`, version, estimated, target);
-      }
-      if (n > 0) hasRequests = true;
+      if (requests[name] > 0) hasRequests = true;
     }
   }
   if (input === 0 && output === 0 && !hasRequests) {
@@ -295,5 +274,22 @@ export function computeCost(target: PricingTarget, usage: Usage, tier: number, t
     estimated,
   };
   if (unpricedRequests !== undefined) cost.unpricedRequests = unpricedRequests;
+  // Valid counts at sane rates cannot get here; an absurd rate or multiplier can.
+  if (!(amount >= 0 && amount < Infinity)) {
+    return unpriced('invalid_cost', `the rates of ${target.model} give a cost of ${amount} USD; a cost must be a finite non-negative amount`, version, estimated, target);
+  }
   return cost;
+}
+
+function invalidUsageDetail(problem: string, contextWindow: number | undefined): string {
+  switch (problem) {
+    case 'cache_exceeds_input':
+      return 'cache, audio and image input tokens exceed input tokens; input must include them';
+    case 'reasoning_exceeds_output':
+      return 'reasoning, audio and image output tokens exceed output tokens; output must include them';
+    case 'exceeds_context_window':
+      return `input + output tokens exceed ${contextWindow} tokens (the context window) many times over`;
+    default:
+      return `${problem}: token counts must be non-negative integers of at most ${MAX_TOKENS_PER_CALL}`;
+  }
 }

@@ -4,3 +4,12 @@ export { getPriceBook, setPriceBook, price, loadPriceBookFromEnv } from './defau
 export { PriceFileError } from './price-file-error';
 export { validatePriceFile, type PriceFileCheck } from './validate-file';
 export { normalizeServiceTier } from './service-tiers';
+export {
+  CONTEXT_WINDOW_MARGIN,
+  CountReader,
+  MAX_TOKENS_PER_CALL,
+  countProblem,
+  usageProblem,
+  type CountProblem,
+  type UsageConsistencyProblem,
+} from './usage-validation';

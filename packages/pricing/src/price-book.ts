@@ -157,7 +157,9 @@ export class PriceBook {
     const at = opts.at;
     let t = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
     if (t !== t) t = Date.now();
-    return computeCost(resolution.target, usage, tier, t, estimated, this.version);
+    const op = opts.operation;
+    const window = op !== undefined && op !== 'embeddings' ? resolution.target.contextWindow : undefined;
+    return computeCost(resolution.target, usage, tier, t, estimated, this.version, window);
   }
 
   /**
@@ -319,6 +321,7 @@ export class PriceBook {
       compiled: compiledModel(model, addressed),
       discounts: this.discountsFor(model, reportAs, [model.id, input, matchedAs]),
     };
+    if (model.contextWindow !== undefined) target.contextWindow = model.contextWindow;
     return { hit: true, viaAlias: false, resolved, target, entry: model };
   }
 

@@ -31,6 +31,12 @@ export interface Usage {
    * once per call without being listed here.
    */
   requests?: Record<string, number>;
+  /**
+   * Set when the usage read from a source was malformed: the bounded reason (`<field>:<problem>`,
+   * e.g. `prompt_tokens:wrong_type`; see `usageProblem`). Such a usage is never priced: its cost is
+   * unpriced with reason `invalid_usage`.
+   */
+  invalid?: string;
 }
 
 /** Billing units that appear in a cost breakdown. */
@@ -71,6 +77,13 @@ export interface PriceOptions {
   serviceTier?: string;
   /** Whether the usage was estimated rather than reported by the provider. */
   estimated?: boolean;
+  /**
+   * The GenAI operation of one recorded call (`chat`, `text_completion`, `embeddings`, ...). When
+   * given, other than `embeddings` (whose batches may hold many windows' worth), a usage above
+   * `CONTEXT_WINDOW_MARGIN` times the model's context window is invalid (`exceeds_context_window`).
+   * Leave it out to price a hypothetical usage (e.g. a million tokens).
+   */
+  operation?: string;
 }
 
 /** The cost of a call the price book could price. */
@@ -101,7 +114,9 @@ export type UnpricedReason =
   | 'no_price_for_unit'
   | 'no_price_at_date'
   | 'no_price_for_tier'
-  | 'invalid_usage';
+  | 'invalid_usage'
+  /** The rates gave a cost that is not a finite non-negative number. */
+  | 'invalid_cost';
 
 /** A call the price book could not price; it carries no amount (never $0). */
 export interface UnpricedCost {
@@ -111,6 +126,8 @@ export interface UnpricedCost {
   reason: UnpricedReason;
   /** Human-readable detail for diagnostics. */
   detail: string;
+  /** For `invalid_usage`: the bounded reason of `usageProblem` (e.g. `input_tokens:too_large`). */
+  invalidReason?: string;
   priceBookVersion: string;
   estimated: boolean;
   /** Set when the model resolved but could not be priced (tier, unit or date missing). */
