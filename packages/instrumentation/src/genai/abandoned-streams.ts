@@ -13,17 +13,27 @@ interface Held {
 /**
  * Ends the span of a stream the app dropped without finishing it (never iterated, or iteration
  * left hanging): when the stream object is garbage collected, its call ends as `abandoned` with
- * what was seen. Holds no strong reference to the streams themselves.
+ * what was seen. Holds no strong reference to the streams themselves, and lets go of a call as
+ * soon as its stream ends, so only a stream dropped unfinished keeps its call until collection.
  */
 class AbandonedStreams {
   private readonly registry = new FinalizationRegistry<Held>((held) => {
     if (!held.call.isEnded) held.sink.onEnd('abandoned');
   });
 
-  /** Follows `target` (a stream or its iterator) for `call`; a later target for the same call replaces it. */
+  /**
+   * Follows `target` (a stream or its iterator) for the call `sink` ends; a later target for the
+   * same sink replaces it. Nothing is followed for a call that has ended already.
+   */
   track(target: object, sink: Ender, call: GenAICall): void {
-    this.registry.unregister(call);
-    this.registry.register(target, { sink, call }, call);
+    this.registry.unregister(sink);
+    if (call.isEnded) return;
+    this.registry.register(target, { sink, call }, sink);
+  }
+
+  /** Stops following every target of `sink`: its stream has ended, nothing is left to collect. */
+  release(sink: Ender): void {
+    this.registry.unregister(sink);
   }
 }
 

@@ -1,3 +1,4 @@
+import { abandonedStreams } from './abandoned-streams';
 import type { StreamOutcome } from './call';
 
 /** What a stream adapter does with the chunks of one call. */
@@ -76,6 +77,9 @@ export class ObservedIterator<T> implements AsyncIterableIterator<T> {
       this.sink.onEnd(outcome, error);
     } catch (err) {
       this.onInternalError('stream end', err);
+    } finally {
+      // The call has ended: nothing is left for the collector to end.
+      abandonedStreams.release(this.sink);
     }
   }
 }
