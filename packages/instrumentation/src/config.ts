@@ -16,6 +16,11 @@ export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
   /** Distinct values kept per metric attribute (models, attribution values); the rest become `_other`. Default 100. */
   maxAttributeValues?: number;
   /**
+   * Series (attribute sets) kept per metric, whatever the labels multiply to; later series go to
+   * one series per metric with `otel.metric.overflow=true`, so totals stay exact. Default 500.
+   */
+  maxSeriesPerMetric?: number;
+  /**
    * OpenAI streams: add `stream_options.include_usage` when the app did not, so usage is billed-exact,
    * and hide the extra chunk from the app. Default true.
    */

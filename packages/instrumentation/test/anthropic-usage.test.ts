@@ -48,9 +48,18 @@ describe('anthropicUsage', () => {
     expect(anthropicUsage({ input_tokens: 1, output_tokens: 1, server_tool_use: { web_search_requests: 0 } })?.requests).toBeUndefined();
   });
 
-  it('returns undefined for a value with no usable counts', () => {
+  it('returns undefined for a value with no counts', () => {
     expect(anthropicUsage(undefined)).toBeUndefined();
-    expect(anthropicUsage({ input_tokens: -1, output_tokens: 'many' })).toBeUndefined();
+    expect(anthropicUsage({ service_tier: 'standard' })).toBeUndefined();
+  });
+
+  it('marks usage with an unusable count invalid, naming the first bad field, instead of dropping it', () => {
+    expect(anthropicUsage({ input_tokens: -1, output_tokens: 'many' })).toEqual({ invalid: 'input_tokens:negative' });
+    expect(anthropicUsage({ input_tokens: 10, output_tokens: '12' })).toEqual({ inputTokens: 10, invalid: 'output_tokens:wrong_type' });
+    expect(anthropicUsage({ input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 2.5 })).toMatchObject({ invalid: 'cache_read_input_tokens:not_integer' });
+    expect(anthropicUsage({ input_tokens: 1e308, output_tokens: 3 })).toMatchObject({ invalid: 'input_tokens:too_large' });
+    // the API sends null for cache counts it has none of
+    expect(anthropicUsage({ input_tokens: 10, output_tokens: 3, cache_read_input_tokens: null, cache_creation: null })).toEqual({ inputTokens: 10, outputTokens: 3 });
   });
 
   it('reads the service tier that served the call', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { PendingCounters, PendingHistogramPoints, SeriesCache } from '../src/genai/metric-series';
+import { OVERFLOW_ATTRIBUTES, PendingCounters, PendingHistogramPoints, SeriesCache, SeriesLimit } from '../src/genai/metric-series';
 
 class TestReader extends MetricReader {
   protected onForceFlush(): Promise<void> {
@@ -62,25 +62,43 @@ describe('SeriesCache', () => {
     expect(cache.get('anthropic', 'chat', 'gpt-4o', 'gpt-4o-2024-08-06', '')).toBeUndefined();
   });
 
-  it('is bounded: past 2048 series it starts over, handing pending sums to their counters first', () => {
+  it('is bounded: past its series cap a new combination gets the one overflow series, which keeps every increment', () => {
     const pending = new PendingCounters();
-    const cache = new SeriesCache(pending);
+    const limit = new SeriesLimit(3);
+    const cache = new SeriesCache(pending, limit);
     const counter = recordingCounter();
-    const first = cache.add('openai', 'chat', 'model-0', '', '', { n: 0 });
-    const sum = first.estimated(counter);
-    pending.add(sum, 1); // starts the series at once
-    pending.add(sum, 2); // summed until a flush
-    pending.add(sum, 3);
-    expect(counter.adds).toEqual([[1, { n: 0 }]]);
-    for (let i = 1; i < 2048; i++) cache.add('openai', 'chat', `model-${i}`, '', '', { n: i });
-    expect(cache.get('openai', 'chat', 'model-0', '', '')).toBe(first);
-    cache.add('openai', 'chat', 'model-2048', '', '', { n: 2048 });
+    for (let i = 0; i < 3; i++) cache.add('openai', 'chat', `model-${i}`, '', '', { n: i }).estimated(counter);
+    const overflow = cache.add('openai', 'chat', 'model-3', '', '', { n: 3 });
+    expect(cache.add('openai', 'chat', 'model-4', '', '', { n: 4 })).toBe(overflow);
+    expect(cache.get('openai', 'chat', 'model-3', '', '')).toBeUndefined();
+    pending.add(overflow.estimated(counter), 2);
+    pending.add(overflow.estimated(counter), 5);
+    pending.flush();
     expect(counter.adds).toEqual([
-      [1, { n: 0 }],
-      [5, { n: 0 }],
+      [2, OVERFLOW_ATTRIBUTES],
+      [5, OVERFLOW_ATTRIBUTES],
     ]);
-    expect(cache.get('openai', 'chat', 'model-0', '', '')).toBeUndefined();
-    expect(cache.get('openai', 'chat', 'model-2048', '', '')).toBeDefined();
+    expect(OVERFLOW_ATTRIBUTES).toEqual({ 'otel.metric.overflow': true });
+    expect(limit.overflows).toBe(2);
+  });
+
+  it('caps each metric as a whole: attribute sets of a series past the cap of their metric go to its overflow series', () => {
+    const pending = new PendingCounters();
+    const cache = new SeriesCache(pending, new SeriesLimit(4));
+    const tokens = recordingCounter();
+    const series = cache.add('openai', 'chat', 'gpt-4o', '', '', { m: 'gpt-4o' });
+    const units = ['input', 'cache_read', 'output', 'reasoning', 'input_audio', 'output_audio'];
+    for (const unit of units) pending.add(series.tokens(tokens, unit, false), 10);
+    expect(tokens.adds.map(([n, attrs]) => [n, attrs?.['tokenomics.token.type'] ?? attrs?.['otel.metric.overflow']])).toEqual([
+      [10, 'input'],
+      [10, 'cache_read'],
+      [10, 'output'],
+      [10, 'reasoning'],
+      [10, true],
+    ]);
+    pending.flush();
+    expect(tokens.adds.at(-1)).toEqual([10, OVERFLOW_ATTRIBUTES]);
+    expect(tokens.adds.reduce((sum, [n]) => sum + n, 0)).toBe(60);
   });
 
   it('counts a series replaced under the same parts once', () => {

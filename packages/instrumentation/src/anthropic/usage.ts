@@ -1,4 +1,4 @@
-import type { Usage } from '@tokenomics/pricing';
+import { CountReader, type Usage } from '@tokenomics/pricing';
 
 type Obj = Record<string, unknown>;
 
@@ -8,17 +8,20 @@ type Obj = Record<string, unknown>;
  * cache reads and both kinds of cache writes as subsets. Cache writes are split into 5-minute and
  * 1-hour ones by `cache_creation` when the API sends it; a total without that split is all
  * 5-minute writes (the API's default lifetime). Web searches are billed per request.
- * Returns undefined when the value holds no usable counts.
+ * Returns undefined when the value holds no counts. A count that is not a valid token count (a
+ * string, a fraction, a negative or absurd number; null for the input and output counts) makes the
+ * usage invalid (`usage.invalid` names the field and the problem), never dropped.
  */
 export function anthropicUsage(raw: unknown): Usage | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const u = raw as Obj;
-  const input = count(u.input_tokens);
-  const output = count(u.output_tokens);
-  if (input === undefined && output === undefined) return undefined;
+  const r = new CountReader();
+  const input = r.count(u.input_tokens, 'input_tokens');
+  const output = r.count(u.output_tokens, 'output_tokens');
+  if (input === undefined && output === undefined && r.problem === undefined) return undefined;
   const usage: Usage = {};
-  const read = count(u.cache_read_input_tokens);
-  const writes = cacheWrites(u);
+  const read = r.optional(u.cache_read_input_tokens, 'cache_read_input_tokens');
+  const writes = cacheWrites(u, r);
   if (input !== undefined) {
     usage.inputTokens = input + (read ?? 0) + (writes ? writes.fiveMinutes + writes.oneHour : 0);
   }
@@ -28,12 +31,12 @@ export function anthropicUsage(raw: unknown): Usage | undefined {
     usage.cacheWriteTokens = writes.fiveMinutes;
     if (writes.oneHour > 0) usage.cacheWrite1hTokens = writes.oneHour;
   }
-  const tools = u.server_tool_use as Obj | null | undefined;
-  if (tools && typeof tools === 'object') {
-    const searches = count(tools.web_search_requests);
+  const tools = objectField(u.server_tool_use, 'server_tool_use', r);
+  if (tools) {
+    const searches = r.optional(tools.web_search_requests, 'server_tool_use.web_search_requests');
     if (searches) usage.requests = { web_search: searches };
   }
-  return usage;
+  return r.finish(usage);
 }
 
 /** The service tier that served the call (`standard`, `priority`, `batch`), when reported. */
@@ -56,11 +59,11 @@ export function mergeUsageFields(base: Obj | undefined, update: unknown): Obj | 
   return merged;
 }
 
-function cacheWrites(u: Obj): { fiveMinutes: number; oneHour: number } | undefined {
-  const total = count(u.cache_creation_input_tokens);
-  const split = u.cache_creation as Obj | null | undefined;
-  const fiveMinutes = split && typeof split === 'object' ? count(split.ephemeral_5m_input_tokens) : undefined;
-  const oneHour = split && typeof split === 'object' ? count(split.ephemeral_1h_input_tokens) : undefined;
+function cacheWrites(u: Obj, r: CountReader): { fiveMinutes: number; oneHour: number } | undefined {
+  const total = r.optional(u.cache_creation_input_tokens, 'cache_creation_input_tokens');
+  const split = objectField(u.cache_creation, 'cache_creation', r);
+  const fiveMinutes = split ? r.optional(split.ephemeral_5m_input_tokens, 'cache_creation.ephemeral_5m_input_tokens') : undefined;
+  const oneHour = split ? r.optional(split.ephemeral_1h_input_tokens, 'cache_creation.ephemeral_1h_input_tokens') : undefined;
   if (fiveMinutes === undefined && oneHour === undefined) {
     return total === undefined ? undefined : { fiveMinutes: total, oneHour: 0 };
   }
@@ -70,6 +73,12 @@ function cacheWrites(u: Obj): { fiveMinutes: number; oneHour: number } | undefin
   return { fiveMinutes: (fiveMinutes ?? 0) + rest, oneHour: oneHour ?? 0 };
 }
 
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+/** An object field; null or absent reads as none, anything else that is not an object is a problem. */
+function objectField(value: unknown, field: string, r: CountReader): Obj | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    r.fail(field, 'wrong_type');
+    return undefined;
+  }
+  return value as Obj;
 }

@@ -1,4 +1,4 @@
-import type { Usage } from '@tokenomics/pricing';
+import { countProblem, CountReader, type Usage } from '@tokenomics/pricing';
 
 type Obj = Record<string, unknown>;
 
@@ -9,12 +9,22 @@ type Obj = Record<string, unknown>;
  * it reports as `cacheReadInputTokens` and `cacheWriteInputTokens` (`totalTokens` is the sum of
  * all four). Semconv input includes them: input = inputTokens + cache read + cache write. Cache
  * writes are split by lifetime when `cacheDetails` gives the split (`1h` writes are their own
- * billing unit). Returns undefined when the value holds no usable counts.
+ * billing unit). Returns undefined when the value holds no counts. A count that is not a valid
+ * token count (a string, null, a fraction, a negative or absurd number) makes the usage invalid
+ * (`usage.invalid` names the field and the problem), never dropped; so in the functions below.
  */
 export function converseUsage(raw: unknown): Usage | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const u = raw as Obj;
-  return cacheAwareUsage(count(u.inputTokens), count(u.outputTokens), count(u.cacheReadInputTokens), count(u.cacheWriteInputTokens), u.cacheDetails);
+  const r = new CountReader();
+  return cacheAwareUsage(
+    r,
+    r.count(u.inputTokens, 'inputTokens'),
+    r.count(u.outputTokens, 'outputTokens'),
+    r.count(u.cacheReadInputTokens, 'cacheReadInputTokens'),
+    r.count(u.cacheWriteInputTokens, 'cacheWriteInputTokens'),
+    u.cacheDetails,
+  );
 }
 
 /**
@@ -26,7 +36,14 @@ export function converseUsage(raw: unknown): Usage | undefined {
 export function invocationMetricsUsage(raw: unknown): Usage | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const m = raw as Obj;
-  return cacheAwareUsage(count(m.inputTokenCount), count(m.outputTokenCount), count(m.cacheReadInputTokenCount), count(m.cacheWriteInputTokenCount));
+  const r = new CountReader();
+  return cacheAwareUsage(
+    r,
+    r.count(m.inputTokenCount, 'inputTokenCount'),
+    r.count(m.outputTokenCount, 'outputTokenCount'),
+    r.count(m.cacheReadInputTokenCount, 'cacheReadInputTokenCount'),
+    r.count(m.cacheWriteInputTokenCount, 'cacheWriteInputTokenCount'),
+  );
 }
 
 /**
@@ -37,11 +54,18 @@ export function invocationMetricsUsage(raw: unknown): Usage | undefined {
  */
 export function headerUsage(headers: Record<string, string | undefined> | undefined): Usage | undefined {
   if (!headers) return undefined;
+  const r = new CountReader();
   const n = (name: string) => {
     const v = headers[name];
-    return typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined;
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !/^\d+$/.test(v.trim())) {
+      r.fail(name, 'wrong_type');
+      return undefined;
+    }
+    return r.count(Number(v.trim()), name);
   };
   return cacheAwareUsage(
+    r,
     n('x-amzn-bedrock-input-token-count'),
     n('x-amzn-bedrock-output-token-count'),
     n('x-amzn-bedrock-cache-read-input-token-count'),
@@ -53,45 +77,51 @@ export function headerUsage(headers: Record<string, string | undefined> | undefi
 export function llamaUsage(raw: unknown): Usage | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const b = raw as Obj;
-  const input = count(b.prompt_token_count);
-  const output = count(b.generation_token_count);
-  if (input === undefined && output === undefined) return undefined;
+  const r = new CountReader();
+  const input = r.count(b.prompt_token_count, 'prompt_token_count');
+  const output = r.count(b.generation_token_count, 'generation_token_count');
+  if (input === undefined && output === undefined && r.problem === undefined) return undefined;
   const usage: Usage = {};
   if (input !== undefined) usage.inputTokens = input;
   if (output !== undefined) usage.outputTokens = output;
-  return usage;
+  return r.finish(usage);
 }
 
 function cacheAwareUsage(
+  r: CountReader,
   input: number | undefined,
   output: number | undefined,
   read: number | undefined,
   write: number | undefined,
   details?: unknown,
 ): Usage | undefined {
-  if (input === undefined && output === undefined) return undefined;
+  if (input === undefined && output === undefined && r.problem === undefined) return undefined;
   const usage: Usage = {};
   if (input !== undefined) usage.inputTokens = input + (read ?? 0) + (write ?? 0);
   if (output !== undefined) usage.outputTokens = output;
   if (read !== undefined) usage.cacheReadTokens = read;
   if (write !== undefined) {
-    const oneHour = Math.min(write, cacheWritesWithTtl(details, '1h'));
+    const oneHour = Math.min(write, cacheWritesWithTtl(r, details, '1h'));
     usage.cacheWriteTokens = write - oneHour;
     if (oneHour > 0) usage.cacheWrite1hTokens = oneHour;
   }
-  return usage;
+  return r.finish(usage);
 }
 
-function cacheWritesWithTtl(details: unknown, ttl: string): number {
-  if (!Array.isArray(details)) return 0;
+function cacheWritesWithTtl(r: CountReader, details: unknown, ttl: string): number {
+  if (details === undefined || details === null) return 0;
+  if (!Array.isArray(details)) {
+    r.fail('cacheDetails', 'wrong_type');
+    return 0;
+  }
   let n = 0;
-  for (const d of details as Obj[]) {
-    if (d && d.ttl === ttl) n += count(d.inputTokens) ?? 0;
+  for (const d of details as unknown[]) {
+    if (d && typeof d === 'object' && (d as Obj).ttl === ttl) n += r.count((d as Obj).inputTokens, 'cacheDetails.inputTokens') ?? 0;
   }
   return n;
 }
 
-/** A non-negative integer count, or undefined. */
+/** A valid token count (a non-negative integer of at most `MAX_TOKENS_PER_CALL`), or undefined. */
 export function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  return countProblem(v) === undefined ? (v as number) : undefined;
 }

@@ -12,10 +12,10 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { getPriceBook, type Cost, type Usage } from '@tokenomics/pricing';
+import { getPriceBook, usageProblem, type Cost, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
-import { PendingCounters, PendingHistogramPoints, SeriesCache, type MetricSeries } from './metric-series';
+import { DEFAULT_MAX_SERIES_PER_METRIC, PendingCounters, PendingHistogramPoints, SeriesCache, SeriesLimit, type MetricSeries } from './metric-series';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
@@ -35,6 +35,7 @@ interface Instruments {
   cost: Counter;
   unpriced: Counter;
   estimated: Counter;
+  invalidUsage: Counter;
   internalErrors: Counter;
 }
 
@@ -53,7 +54,7 @@ export class GenAIRecorder {
   readonly captureContent: boolean;
   private readonly deprecatedNames = emitDeprecatedGenAINames();
   private readonly pending = new PendingCounters();
-  private readonly series = new SeriesCache(this.pending);
+  private readonly series: SeriesCache;
   private flushGauge: ObservableGauge | undefined;
   private readonly points = new PendingHistogramPoints();
   private readonly flushPending = (): void => {
@@ -68,6 +69,7 @@ export class GenAIRecorder {
     private readonly config: TokenomicsInstrumentationConfig,
   ) {
     this.maxValues = config.maxAttributeValues ?? DEFAULT_MAX_VALUES;
+    this.series = new SeriesCache(this.pending, new SeriesLimit(config.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC));
     this.models = new BoundedValues(this.maxValues);
     this.attributionKeys = new Set(config.attributionKeys ?? DEFAULT_ATTRIBUTION_KEYS);
     this.captureContent = shouldCaptureContent(config.captureMessageContent);
@@ -118,6 +120,10 @@ export class GenAIRecorder {
         description: 'Calls whose token usage was estimated locally instead of reported by the provider',
         unit: '{call}',
       }),
+      invalidUsage: meter.createCounter(sc.METRIC_CALLS_INVALID_USAGE, {
+        description: 'Calls whose reported usage was malformed or implausible; their counts are neither recorded nor priced',
+        unit: '{call}',
+      }),
       internalErrors: meter.createCounter('tokenomics.instrumentation.errors', {
         description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
         unit: '{error}',
@@ -159,15 +165,25 @@ export class GenAIRecorder {
   /** @internal Called once per call by {@link GenAICall}. */
   finish(call: GenAICall, error: unknown, outcome: StreamOutcome | undefined, endTime: number): void {
     const { start, result, span } = call;
-    const usage = result.usage;
+    const reported = result.usage;
     const estimated = result.usageEstimated === true;
-    const cost = this.price(start, result, usage, estimated, call.startedAt);
+    // Untrusted counts are checked before anything reads them; invalid ones reach no metric or price.
+    let invalid = reported ? usageProblem(reported) : undefined;
+    const cost = this.price(start, result, invalid === undefined ? reported : undefined, estimated, call.startedAt, invalid);
+    if (invalid === undefined && !cost.priced && cost.reason === 'invalid_usage') invalid = cost.invalidReason ?? 'invalid_usage';
+    const usage = invalid === undefined ? reported : undefined;
     // A call that failed before the provider reported usage was not billed: nothing to price.
-    const failedUnbilled = error !== undefined && !usage;
+    const failedUnbilled = error !== undefined && !reported;
 
     // Straight onto the span (an intermediate object of this size goes to dictionary mode, and
     // copying it over was a measurable part of ending a call); nothing for a span sampled out.
-    if (span.isRecording()) this.setEndAttributes(span, call.start.provider, result, usage, estimated, cost, failedUnbilled, outcome);
+    if (span.isRecording()) {
+      this.setEndAttributes(span, call.start.provider, result, usage, estimated, cost, failedUnbilled, outcome);
+      if (invalid !== undefined) {
+        span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_INVALID, true);
+        span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_INVALID_REASON, invalid);
+      }
+    }
     const type = error === undefined ? undefined : errorType(error);
     if (type) {
       span.setAttribute(sc.ATTR_ERROR_TYPE, type);
@@ -175,7 +191,7 @@ export class GenAIRecorder {
     }
     span.end(endTime);
 
-    this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type && this.errorTypes.admit(type), endTime);
+    this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type && this.errorTypes.admit(type), endTime, invalid);
   }
 
   private setEndAttributes(
@@ -222,21 +238,37 @@ export class GenAIRecorder {
     }
   }
 
-  private price(start: CallStart, result: CallResult, usage: Usage | undefined, estimated: boolean, startedAt: number): Cost {
+  private price(
+    start: CallStart,
+    result: CallResult,
+    usage: Usage | undefined,
+    estimated: boolean,
+    startedAt: number,
+    invalid: string | undefined,
+  ): Cost {
     const book = this.config.priceBook ?? getPriceBook();
+    if (invalid !== undefined) {
+      const detail = `the reported usage is invalid (${invalid})`;
+      return { priced: false, reason: 'invalid_usage', detail, invalidReason: invalid, priceBookVersion: book.version, estimated };
+    }
     if (!usage) {
       return { priced: false, reason: 'no_usage', detail: 'the call reported no usage', priceBookVersion: book.version, estimated };
     }
     // The book prefers the reported response model (the real model behind an Azure deployment)
     // unless the request model is a configured alias, and falls back to the request model.
-    return book.price(usage, {
+    const cost = book.price(usage, {
       provider: start.provider,
+      operation: start.operation,
       model: start.requestModel,
       responseModel: result.responseModel,
       at: startedAt,
       serviceTier: result.serviceTier ?? start.requestedServiceTier,
       estimated,
     });
+    if (cost.priced && !(cost.amount >= 0 && cost.amount < Infinity)) {
+      return { priced: false, reason: 'invalid_cost', detail: `the price book gave ${cost.amount} USD`, priceBookVersion: book.version, estimated };
+    }
+    return cost;
   }
 
   private recordMetrics(
@@ -246,6 +278,7 @@ export class GenAIRecorder {
     cost: Cost | undefined,
     errType: string | undefined,
     endTime: number,
+    invalid: string | undefined,
   ): void {
     const instruments = this.instruments;
     if (!instruments) return;
@@ -255,7 +288,7 @@ export class GenAIRecorder {
     const points = this.points;
     points.record(instruments.duration, (endTime - call.startedAt) / 1000, series.durationAttributes(errType));
     if (call.firstChunkAt !== undefined) {
-      points.record(instruments.timeToFirstChunk, (call.firstChunkAt - call.startedAt) / 1000, series.base);
+      points.record(instruments.timeToFirstChunk, (call.firstChunkAt - call.startedAt) / 1000, series.firstChunkAttributes);
     }
     if (usage) {
       if (usage.inputTokens !== undefined) points.record(instruments.tokenUsage, usage.inputTokens, series.inputUsage);
@@ -267,6 +300,7 @@ export class GenAIRecorder {
       }
     }
     if (estimated) pending.add(series.estimated(instruments.estimated), 1);
+    if (invalid !== undefined) pending.add(series.invalidUsage(instruments.invalidUsage, invalid), 1);
     if (!cost) return;
     if (cost.priced) {
       const breakdown = cost.breakdown;

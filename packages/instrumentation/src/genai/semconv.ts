@@ -50,6 +50,12 @@ export const ATTR_TOKENOMICS_REQUEST_SERVICE_TIER = 'tokenomics.request.service_
 export const ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER = 'tokenomics.response.service_tier';
 export const ATTR_TOKENOMICS_STREAM_OUTCOME = 'tokenomics.stream.outcome';
 export const ATTR_TOKENOMICS_ATTRIBUTION_PREFIX = 'tokenomics.attribution.';
+/** True on a call whose usage was malformed or implausible: its counts are not recorded or priced. */
+export const ATTR_TOKENOMICS_USAGE_INVALID = 'tokenomics.usage.invalid';
+/** Why the usage was invalid: `<field>:<problem>` or a consistency problem (bounded values). */
+export const ATTR_TOKENOMICS_USAGE_INVALID_REASON = 'tokenomics.usage.invalid_reason';
+/** Marks the one series of a metric that takes what its series cap left out (OpenTelemetry SDK convention). */
+export const ATTR_OTEL_METRIC_OVERFLOW = 'otel.metric.overflow';
 
 export const METRIC_TOKEN_USAGE = 'gen_ai.client.token.usage';
 export const METRIC_OPERATION_DURATION = 'gen_ai.client.operation.duration';
@@ -58,6 +64,7 @@ export const METRIC_TOKENS = 'tokenomics.tokens';
 export const METRIC_COST = 'tokenomics.cost';
 export const METRIC_CALLS_UNPRICED = 'tokenomics.calls.unpriced';
 export const METRIC_CALLS_ESTIMATED = 'tokenomics.calls.estimated';
+export const METRIC_CALLS_INVALID_USAGE = 'tokenomics.calls.invalid_usage';
 
 /** Bucket advice from the GenAI semantic conventions. */
 export const TOKEN_USAGE_BUCKETS = [

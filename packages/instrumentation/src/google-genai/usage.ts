@@ -1,4 +1,4 @@
-import type { Usage } from '@tokenomics/pricing';
+import { CountReader, type Usage } from '@tokenomics/pricing';
 
 type Obj = Record<string, unknown>;
 
@@ -11,27 +11,32 @@ type Obj = Record<string, unknown>;
  * respectively (`totalTokenCount` = prompt + candidates + tool-use prompt + thoughts). So:
  * input = prompt + tool-use prompt, output = candidates + thoughts, cache read = cached content,
  * reasoning = thoughts. Uncached audio in the prompt and audio in the candidates are their own
- * billing units. Returns undefined when the value holds no usable counts.
+ * billing units. Returns undefined when the value holds no counts. A count that is not a valid
+ * token count (a string, null, a fraction, a negative or absurd number) makes the usage invalid
+ * (`usage.invalid` names the field and the problem), never dropped.
  */
 export function geminiUsage(raw: unknown): Usage | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const u = raw as Obj;
-  const prompt = count(u.promptTokenCount);
-  const candidates = count(u.candidatesTokenCount ?? u.responseTokenCount);
-  const toolUse = count(u.toolUsePromptTokenCount);
-  const thoughts = count(u.thoughtsTokenCount);
-  if (prompt === undefined && candidates === undefined && toolUse === undefined && thoughts === undefined) return undefined;
+  const r = new CountReader();
+  const prompt = r.count(u.promptTokenCount, 'promptTokenCount');
+  const candidates =
+    u.candidatesTokenCount !== undefined ? r.count(u.candidatesTokenCount, 'candidatesTokenCount') : r.count(u.responseTokenCount, 'responseTokenCount');
+  const toolUse = r.count(u.toolUsePromptTokenCount, 'toolUsePromptTokenCount');
+  const thoughts = r.count(u.thoughtsTokenCount, 'thoughtsTokenCount');
+  const cached = r.count(u.cachedContentTokenCount, 'cachedContentTokenCount');
+  if (prompt === undefined && candidates === undefined && toolUse === undefined && thoughts === undefined && r.problem === undefined) return undefined;
   const usage: Usage = {};
   if (prompt !== undefined || toolUse !== undefined) usage.inputTokens = (prompt ?? 0) + (toolUse ?? 0);
   if (candidates !== undefined || thoughts !== undefined) usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0);
-  const cached = count(u.cachedContentTokenCount);
   if (cached) usage.cacheReadTokens = cached;
   if (thoughts) usage.reasoningTokens = thoughts;
-  const audioIn = modality(u.promptTokensDetails, 'AUDIO') - modality(u.cacheTokensDetails, 'AUDIO');
+  const audioIn = modality(r, u.promptTokensDetails, 'promptTokensDetails') - modality(r, u.cacheTokensDetails, 'cacheTokensDetails');
   if (audioIn > 0) usage.inputAudioTokens = audioIn;
-  const audioOut = modality(u.candidatesTokensDetails ?? u.responseTokensDetails, 'AUDIO');
+  const outKey = u.candidatesTokensDetails !== undefined ? 'candidatesTokensDetails' : 'responseTokensDetails';
+  const audioOut = modality(r, u[outKey], outKey);
   if (audioOut > 0) usage.outputAudioTokens = audioOut;
-  return usage;
+  return r.finish(usage);
 }
 
 /** The service tier a Gemini API response reports it was served at, when not the standard one. */
@@ -42,15 +47,16 @@ export function geminiServiceTier(raw: unknown): string | undefined {
   return t === 'flex' || t === 'priority' || t === 'batch' ? t : undefined;
 }
 
-function modality(details: unknown, name: string): number {
-  if (!Array.isArray(details)) return 0;
+/** Audio tokens of a per-modality list; a list or count of the wrong type is a problem of `r`. */
+function modality(r: CountReader, details: unknown, field: string): number {
+  if (details === undefined || details === null) return 0;
+  if (!Array.isArray(details)) {
+    r.fail(field, 'wrong_type');
+    return 0;
+  }
   let n = 0;
-  for (const d of details as Obj[]) {
-    if (d && d.modality === name) n += count(d.tokenCount) ?? 0;
+  for (const d of details as unknown[]) {
+    if (d && typeof d === 'object' && (d as Obj).modality === 'AUDIO') n += r.count((d as Obj).tokenCount, `${field}.tokenCount`) ?? 0;
   }
   return n;
-}
-
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
 }

@@ -1,36 +1,50 @@
-import type { Usage } from '@tokenomics/pricing';
+import { CountReader, type Usage } from '@tokenomics/pricing';
+
+type Obj = Record<string, unknown>;
 
 /**
  * Usage of any OpenAI response shape (chat and legacy completions, embeddings, Responses API)
  * in semconv terms: input includes cached tokens, output includes reasoning tokens.
- * Returns undefined when the value holds no usable counts.
+ * Returns undefined when the value holds no counts. A count that is not a valid token count (a
+ * string, null, a fraction, a negative or absurd number) or a details field that is not an object
+ * makes the usage invalid (`usage.invalid` names the field and the problem), never dropped.
  */
 export function openAIUsage(raw: unknown): Usage | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
-  const u = raw as Record<string, unknown>;
-  const input = count(u.prompt_tokens ?? u.input_tokens);
-  const output = count(u.completion_tokens ?? u.output_tokens);
-  if (input === undefined && output === undefined) return undefined;
+  const u = raw as Obj;
+  const r = new CountReader();
+  const input = u.prompt_tokens !== undefined ? r.count(u.prompt_tokens, 'prompt_tokens') : r.count(u.input_tokens, 'input_tokens');
+  const output =
+    u.completion_tokens !== undefined ? r.count(u.completion_tokens, 'completion_tokens') : r.count(u.output_tokens, 'output_tokens');
+  if (input === undefined && output === undefined && r.problem === undefined) return undefined;
   const usage: Usage = {};
   if (input !== undefined) usage.inputTokens = input;
   if (output !== undefined) usage.outputTokens = output;
-  const inDetails = (u.prompt_tokens_details ?? u.input_tokens_details) as Record<string, unknown> | null | undefined;
-  const outDetails = (u.completion_tokens_details ?? u.output_tokens_details) as Record<string, unknown> | null | undefined;
-  if (inDetails && typeof inDetails === 'object') {
-    const cached = count(inDetails.cached_tokens);
+  const inKey = u.prompt_tokens_details !== undefined ? 'prompt_tokens_details' : 'input_tokens_details';
+  const outKey = u.completion_tokens_details !== undefined ? 'completion_tokens_details' : 'output_tokens_details';
+  const inDetails = details(r, u[inKey], inKey);
+  const outDetails = details(r, u[outKey], outKey);
+  if (inDetails) {
+    const cached = r.optional(inDetails.cached_tokens, `${inKey}.cached_tokens`);
     if (cached !== undefined) usage.cacheReadTokens = cached;
-    const audio = count(inDetails.audio_tokens);
+    const audio = r.optional(inDetails.audio_tokens, `${inKey}.audio_tokens`);
     if (audio) usage.inputAudioTokens = audio;
   }
-  if (outDetails && typeof outDetails === 'object') {
-    const reasoning = count(outDetails.reasoning_tokens);
+  if (outDetails) {
+    const reasoning = r.optional(outDetails.reasoning_tokens, `${outKey}.reasoning_tokens`);
     if (reasoning !== undefined) usage.reasoningTokens = reasoning;
-    const audio = count(outDetails.audio_tokens);
+    const audio = r.optional(outDetails.audio_tokens, `${outKey}.audio_tokens`);
     if (audio) usage.outputAudioTokens = audio;
   }
-  return usage;
+  return r.finish(usage);
 }
 
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+/** A details object; `null` or absent reads as none, anything else that is not an object is a problem. */
+function details(r: CountReader, value: unknown, field: string): Obj | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    r.fail(field, 'wrong_type');
+    return undefined;
+  }
+  return value as Obj;
 }
