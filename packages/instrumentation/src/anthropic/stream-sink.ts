@@ -67,7 +67,7 @@ export class MessageStreamSink implements ChunkSink<unknown> {
       usage.outputTokens = Math.max(usage.outputTokens ?? 0, estimateOutputTokens(this.streamed, model));
       result.usageEstimated = true;
     }
-    if (usage.inputTokens !== undefined || usage.outputTokens !== undefined) result.usage = usage;
+    if (usage.inputTokens !== undefined || usage.outputTokens !== undefined || usage.invalid !== undefined) result.usage = usage;
     const texts = this.texts;
     const stopReason = this.stopReason;
     result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }], finish_reason: stopReason }];

@@ -228,7 +228,7 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
     if (tier) result.serviceTier = tier;
     const usage = facts.usage ?? headerUsage(started.exchange.headers);
     if (usage) {
-      result.usage = started.operation === 'embeddings' ? { inputTokens: usage.inputTokens } : usage;
+      result.usage = started.operation === 'embeddings' && usage.invalid === undefined ? { inputTokens: usage.inputTokens } : usage;
       result.usageEstimated = false;
     } else {
       const model = call.start.requestModel;

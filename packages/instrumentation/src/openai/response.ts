@@ -13,7 +13,7 @@ export function applyResponse(op: OpenAIOperation, body: unknown, result: CallRe
   if (typeof b.service_tier === 'string') result.serviceTier = b.service_tier;
   const usage = openAIUsage(b.usage);
   if (usage) {
-    result.usage = op === 'embeddings' ? { inputTokens: usage.inputTokens } : usage;
+    result.usage = op === 'embeddings' && usage.invalid === undefined ? { inputTokens: usage.inputTokens } : usage;
   }
   if (op === 'responses') {
     if (typeof b.status === 'string') result.finishReasons = [b.status];
