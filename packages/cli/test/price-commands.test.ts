@@ -160,7 +160,7 @@ describe('tokenomics price', () => {
     const r = tokenomics(['price', 'gpt-4o', '--input', '1', '--output', '1'], { TOKENOMICS_PRICE_OVERRIDES: bad });
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd()).toBe(
-      `tokenomics price: ${bad}:2: discounts[0].multiplier: -1 is not accepted; accepted: a positive number (1 = list price, 0.8 = 20% off)`,
+      `tokenomics price: ${bad}:2: discounts[0].multiplier: -1 is not accepted; accepted: a number above 0, at most 100 (1 = list price, 0.8 = 20% off)`,
     );
   });
 });
@@ -201,15 +201,21 @@ describe('tokenomics prices', () => {
     writeFileSync(bad, 'models:\n  - provider: self-hosted\n    model: m\n    prices:\n      input: cheap\naliases:\n  - alias: a\n    model: no-such-model-anywhere\n');
     const r = tokenomics(['prices', 'check', bad]);
     expect(r.code).toBe(1);
-    const lines = r.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toBe(
-      `${bad}:5: models[0].prices.input: "cheap" is not accepted; accepted: a non-negative number (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }`,
-    );
-    expect(lines[1]).toBe(`${bad}: 1 problem`);
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      `${bad}:5: models[0].prices.input: "cheap" is not accepted; accepted: a number from 0 to 10000 (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }`,
+      `${bad}:8: aliases[0].model: does not resolve to a model in the price book; accepted: a model the price book resolves (see \`tokenomics prices list\`) or a custom model defined under models`,
+      `${bad}: 2 problems`,
+    ]);
     const json2 = tokenomics(['prices', 'check', bad, '--json']);
     expect(json2.code).toBe(1);
-    expect(json(json2)).toMatchObject({ ok: false, errors: [{ line: 5, field: 'models[0].prices.input', value: 'cheap' }] });
+    expect(json(json2)).toMatchObject({
+      ok: false,
+      errors: [
+        { line: 5, field: 'models[0].prices.input', value: 'cheap' },
+        { line: 8, field: 'aliases[0].model', value: 'no-such-model-anywhere' },
+      ],
+      warnings: [],
+    });
   });
 
   it('checks a missing file as a failed check', () => {

@@ -5,9 +5,11 @@
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
 import type { OverlayAlias, OverlayDerivedRate, OverlayDiscount, Overlay, OverlayTierRule, TierName, TierRule } from './overlay';
 import type { DataModel, Period, PriceData } from './price-data';
-import { providerRef, searchRank } from './provider-ids';
+import { didYouMean, differOnlyInDigits, nearest, nearestGlob } from './near-names';
+import { knownSpellings, providerRef, searchRank } from './provider-ids';
 import { compileLadder, mergeRates, scaleRate, type RateLadder, type RawRates } from './rates';
-import { problem, type Problems } from './rate-fields';
+import { problem, warning, type Problems } from './rate-fields';
+import type { FieldPath } from './source-doc';
 import type { PriceSource } from './types';
 
 /** Rates of one period, compiled per service tier (`null`: tier not offered). */
@@ -131,11 +133,15 @@ function patchPeriods(periods: Period[], rates: RawRates, from: number | undefin
  */
 export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): void {
   const source: PriceSource = overlay.source;
+  // The bundled supplement is ours: its names are not checked against the book.
+  const checked = source !== 'supplement';
   const addedCustom: BookModel[] = [];
   for (const m of overlay.models) {
     const ref = providerRef(m.provider);
     let provider = state.providers.get(ref.dataId);
     const existing = provider?.byId.get(m.model.toLowerCase());
+    if (checked && !existing && !m.isNew && !checkModelName(state, m, provider, p)) continue;
+    if (m.flawed) continue;
     if (existing) {
       if (m.name !== undefined) existing.name = m.name;
       if (m.contextWindow !== undefined) existing.contextWindow = m.contextWindow;
@@ -186,9 +192,10 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
   overlay.tierRules.forEach((rule, i) => {
     const id = providerRef(rule.provider).dataId;
     if (!state.providers.has(id)) {
-      problem(p, ['service_tiers', i, 'provider'], rule.provider, 'a provider in the price book or defined under models', 'is not a known provider');
+      unknownProvider(state, p, ['service_tiers', i, 'provider'], rule.provider);
       return;
     }
+    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, providerGroup(state, id), rule.provider);
     const list = rulesByProvider.get(id) ?? [];
     list.push(rule);
     rulesByProvider.set(id, list);
@@ -201,9 +208,10 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
     const i = overlay.derivedRates.length - 1 - j;
     const provider = state.providers.get(providerRef(rule.provider).dataId);
     if (!provider) {
-      problem(p, ['derived_rates', i, 'provider'], rule.provider, 'a provider in the price book or defined under models', 'is not a known provider');
+      unknownProvider(state, p, ['derived_rates', i, 'provider'], rule.provider);
       return;
     }
+    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, [provider], rule.provider);
     provider.derivedRates = [rule, ...provider.derivedRates];
   });
   // Tier rules of one provider reach models of others (Azure serves OpenAI's models).
@@ -216,6 +224,95 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
   state.discounts = [...overlay.discounts, ...state.discounts];
   state.version = `${state.version}+${overlay.source === 'supplement' ? 'supplement' : overlay.source === 'prices_file' ? 'prices' : 'overrides'}.${overlay.versionLabel}`;
   reorder(state);
+}
+
+const ACCEPT_PROVIDER = 'a provider in the price book (see `tokenomics prices list`) or defined under models';
+
+/** Reports a provider the book does not know, with the nearest known spelling. */
+export function unknownProvider(state: BookState, p: Problems, path: FieldPath, provider: string): void {
+  const near = nearest(provider, [...knownSpellings(), ...state.providers.keys()]);
+  problem(p, path, provider, ACCEPT_PROVIDER, `is not a known provider${didYouMean(near)}`);
+}
+
+/** A provider and the providers whose models it also serves. */
+export function providerGroup(state: BookState, id: string): BookProvider[] {
+  const provider = state.providers.get(id);
+  if (!provider) return [];
+  const group = [provider];
+  for (const f of provider.fallback) {
+    const fp = state.providers.get(f);
+    if (fp) group.push(fp);
+  }
+  return group;
+}
+
+/** Model ids of some providers. */
+export function modelIds(providers: Iterable<BookProvider>): string[] {
+  const ids: string[] = [];
+  for (const provider of providers) for (const m of provider.models) ids.push(m.id);
+  return ids;
+}
+
+/**
+ * Reports a rule's globs that match no model id of `providers` (a typo such as `cluade-*` would
+ * otherwise never apply), with the nearest glob that would. `extra` names also count as matches.
+ * Returns whether every glob matched.
+ */
+export function checkGlobs(
+  p: Problems,
+  path: FieldPath,
+  written: string | string[],
+  providers: BookProvider[],
+  providerLabel: string | undefined,
+  extra: (glob: string) => boolean = () => false,
+): boolean {
+  const ids = modelIds(providers);
+  const globs = typeof written === 'string' ? [written] : written;
+  let ok = true;
+  globs.forEach((glob, i) => {
+    const one = compileGlob(glob);
+    if (ids.some((id) => one(id, id.toLowerCase())) || extra(glob)) return;
+    ok = false;
+    const where = providerLabel === undefined ? 'in the price book' : `of provider "${providerLabel}"`;
+    problem(
+      p,
+      typeof written === 'string' ? path : [...path, i],
+      glob,
+      `a model id or glob matching a model ${where} (see \`tokenomics prices list\`)`,
+      `matches no model ${where}${didYouMean(nearestGlob(glob, ids))}`,
+    );
+  });
+  return ok;
+}
+
+/**
+ * Checks the names of a model entry that is not in the book and not marked `new: true`: a provider
+ * one typo away from a known one is an error; a model name one or two edits from a model of the
+ * same provider is an error, or a warning when only numbers differ (`gpt-5.2` next to `gpt-5.1`
+ * may well be a new model). Returns whether the entry may still be applied.
+ */
+function checkModelName(state: BookState, m: Overlay['models'][number], provider: BookProvider | undefined, p: Problems): boolean {
+  if (!provider) {
+    const near = nearest(m.provider, [...knownSpellings(), ...state.providers.keys()]);
+    if (near === undefined) return true;
+    problem(
+      p,
+      [...m.path, 'provider'],
+      m.provider,
+      `${ACCEPT_PROVIDER}, or new: true for a provider of your own`,
+      `is not a known provider${didYouMean(near)}`,
+    );
+    return false;
+  }
+  const near = nearest(m.model, modelIds([provider]));
+  if (near === undefined) return true;
+  const accepted = `the id of a listed model to change it, or new: true for a new model`;
+  if (differOnlyInDigits(near, m.model)) {
+    warning(p, [...m.path, 'model'], m.model, accepted, `is not in the price book and adds a new model next to "${near}" of provider "${m.provider}"`);
+    return true;
+  }
+  problem(p, [...m.path, 'model'], m.model, accepted, `is not a model of provider "${m.provider}" in the price book${didYouMean(near)}`);
+  return false;
 }
 
 /** The tier rule for a model and tier: model-specific, then the addressed provider's, then the model's provider's. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
 import { SERVICE_TIERS, TOKEN_UNITS, type RawRates, type TokenUnit } from './rates';
-import { isNonNegative, isPlainObject, problem, readDate, readOverrideRates, type Problems } from './rate-fields';
+import { inRange, isPlainObject, MAX_MULTIPLIER, problem, readDate, readOverrideRates, type Problems } from './rate-fields';
 import type { FieldPath } from './source-doc';
 import type { PriceSource } from './types';
 
@@ -35,6 +35,10 @@ export interface OverlayModel {
   rates?: RawRates;
   tiers: Partial<Record<TierName, TierRule>>;
   path: FieldPath;
+  /** `new: true`: a new model on purpose, even though its name is close to a listed one. */
+  isNew: boolean;
+  /** The entry had problems of its own: only its names are checked against the book, nothing is applied. */
+  flawed: boolean;
 }
 
 /** A provider-wide service-tier rule for the models whose id matches `models`. */
@@ -42,12 +46,20 @@ export interface OverlayTierRule extends TierRule {
   provider: string;
   tier: TierName;
   models: Matcher;
+  /** The globs of `models` as written. */
+  globs: string | string[];
+  /** Where the rule is written. */
+  path: FieldPath;
 }
 
 /** A rate derived from another unit where a model has none (`cache_write_1h` = 2 x `input`). */
 export interface OverlayDerivedRate {
   provider: string;
   models: Matcher;
+  /** The globs of `models` as written. */
+  globs: string | string[];
+  /** Where the rule is written. */
+  path: FieldPath;
   unit: TokenUnit;
   from: TokenUnit;
   multiplier: number;
@@ -72,6 +84,10 @@ export interface OverlayDiscount {
   until?: number;
   /** Service-tier indexes it applies to; `undefined` = all. */
   tiers?: number[];
+  /** Where the discount is written, for checks against the book. */
+  path: FieldPath;
+  /** The globs of `model` as written (`*` when absent). */
+  globs: string | string[];
 }
 
 /** A parsed override document. */
@@ -88,7 +104,7 @@ export interface Overlay {
 
 const TOP_KEYS = ['version', 'models', 'aliases', 'service_tiers', 'derived_rates', 'discounts', 'description'];
 const DERIVED_KEYS = ['provider', 'models', 'unit', 'from', 'multiplier', 'source', 'notes'];
-const MODEL_KEYS = ['provider', 'model', 'name', 'match', 'context_window', 'from', 'until', 'prices', 'service_tiers', 'source', 'notes'];
+const MODEL_KEYS = ['provider', 'model', 'new', 'name', 'match', 'context_window', 'from', 'until', 'prices', 'service_tiers', 'source', 'notes'];
 const ALIAS_KEYS = ['alias', 'model', 'provider', 'target_provider', 'notes'];
 const TIER_RULE_KEYS = ['provider', 'tier', 'models', 'multiplier', 'prices', 'source', 'notes'];
 const MODEL_TIER_KEYS = ['multiplier', 'prices', 'source', 'notes'];
@@ -116,6 +132,13 @@ function readGlobs(p: Problems, path: FieldPath, v: unknown): Matcher | undefine
   return anyOf((list as string[]).map(compileGlob));
 }
 
+/** The globs of a models / model field as written (`*` when absent or invalid). */
+function globsOf(v: unknown): string | string[] {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((g) => typeof g === 'string')) return v as string[];
+  return '*';
+}
+
 function readList(p: Problems, path: FieldPath, v: unknown, what: string): unknown[] {
   if (v === undefined) return [];
   if (Array.isArray(v)) return v;
@@ -125,8 +148,8 @@ function readList(p: Problems, path: FieldPath, v: unknown, what: string): unkno
 
 function readMultiplier(p: Problems, path: FieldPath, v: unknown, required: boolean): number | undefined {
   if (v === undefined && !required) return undefined;
-  if (isNonNegative(v) && v > 0) return v;
-  problem(p, path, v, 'a positive number (1 = list price, 0.8 = 20% off)');
+  if (inRange(v, MAX_MULTIPLIER) && v > 0) return v;
+  problem(p, path, v, `a number above 0, at most ${MAX_MULTIPLIER} (1 = list price, 0.8 = 20% off)`);
   return undefined;
 }
 
@@ -163,10 +186,12 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       problem(p, path, raw, '{ provider, model, prices?, match?, service_tiers?, from? }');
       return;
     }
+    const errorsBefore = p.errors.length;
     checkKeys(p, path, raw, MODEL_KEYS);
     const provider = readString(p, [...path, 'provider'], raw.provider, true);
     const model = readString(p, [...path, 'model'], raw.model, true);
-    const entry: OverlayModel = { provider: provider ?? '', model: model ?? '', tiers: {}, path };
+    const entry: OverlayModel = { provider: provider ?? '', model: model ?? '', tiers: {}, path, isNew: raw.new === true, flawed: false };
+    if (raw.new !== undefined && typeof raw.new !== 'boolean') problem(p, [...path, 'new'], raw.new, 'true (a new model whose name is close to a listed one) or false');
     if (raw.name !== undefined) entry.name = readString(p, [...path, 'name'], raw.name, true);
     if (raw.match !== undefined) {
       entry.match = readGlobs(p, [...path, 'match'], raw.match);
@@ -205,6 +230,7 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       problem(p, path, raw, 'prices, match, service_tiers, name or context_window', 'changes nothing');
       return;
     }
+    entry.flawed = p.errors.length > errorsBefore;
     if (provider && model) overlay.models.push(entry);
   });
 
@@ -240,7 +266,7 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
     const models = raw.models === undefined ? anyOf([compileGlob('*')]) : readGlobs(p, [...path, 'models'], raw.models);
     const rule = readTierRule(p, path, { multiplier: raw.multiplier, prices: raw.prices });
     if (provider && TIER_NAMES.includes(tier as TierName) && models && rule) {
-      overlay.tierRules.push({ provider, tier: tier as TierName, models, ...rule });
+      overlay.tierRules.push({ provider, tier: tier as TierName, models, ...rule, globs: globsOf(raw.models ?? '*'), path });
     }
   });
 
@@ -258,7 +284,15 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
     if (!units.includes(raw.from)) problem(p, [...path, 'from'], raw.from, `a token unit: ${TOKEN_UNITS.join(', ')}`);
     const multiplier = readMultiplier(p, [...path, 'multiplier'], raw.multiplier, true);
     if (provider && models && units.includes(raw.unit) && units.includes(raw.from) && multiplier !== undefined) {
-      overlay.derivedRates.push({ provider, models, unit: raw.unit as TokenUnit, from: raw.from as TokenUnit, multiplier });
+      overlay.derivedRates.push({
+        provider,
+        models,
+        globs: globsOf(raw.models ?? '*'),
+        path,
+        unit: raw.unit as TokenUnit,
+        from: raw.from as TokenUnit,
+        multiplier,
+      });
     }
   });
 
@@ -285,7 +319,7 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       } else problem(p, [...path, 'tiers'], raw.tiers, 'a list of standard, batch, flex, priority');
     }
     if (multiplier !== undefined && model) {
-      const d: OverlayDiscount = { model, multiplier };
+      const d: OverlayDiscount = { model, multiplier, path, globs: globsOf(raw.model ?? '*') };
       if (provider && provider !== '*') d.provider = provider;
       if (from !== undefined) d.from = from;
       if (until !== undefined) d.until = until;

@@ -1,10 +1,22 @@
 import { join } from 'node:path';
-import { applyOverlay, compiledModel, modelsFor, stateFromData, type BookModel, type BookProvider, type BookState } from './book-state';
+import {
+  applyOverlay,
+  checkGlobs,
+  compiledModel,
+  modelsFor,
+  providerGroup,
+  stateFromData,
+  unknownProvider,
+  type BookModel,
+  type BookProvider,
+  type BookState,
+} from './book-state';
 import { computeCost, unpriced, type PricingTarget } from './cost';
 import { modelNameForms } from './model-names';
 import { readOverlay, type Overlay, type OverlayDiscount } from './overlay';
 import { isPriceData, readPriceData, type PriceData } from './price-data';
 import { providerRef, reportedId } from './provider-ids';
+import type { PriceFileError } from './price-file-error';
 import type { Problems } from './rate-fields';
 import { SERVICE_TIERS, TOKEN_UNITS, type Rate, type RawRates, type TokenUnit } from './rates';
 import { serviceTierIndex } from './service-tiers';
@@ -22,6 +34,11 @@ export interface PriceBookLoadOptions {
   overridesFile?: string;
   /** Overrides as an object, in the same format as an override file; applied last. */
   overrides?: object;
+  /**
+   * Called with each warning about the files (an entry that loads but may not do what was meant,
+   * such as a new model named next to a listed one); errors throw instead.
+   */
+  onWarning?: (warning: PriceFileError) => void;
 }
 
 /** Directory of the bundled data files (next to `src/` and `dist/`). */
@@ -132,7 +149,9 @@ export class PriceBook {
     if (opts.overridesFile !== undefined) layers.push(overlayLayer(readSourceDoc(opts.overridesFile)));
     if (opts.overrides !== undefined) layers.push(overlayLayer(inlineDoc(opts.overrides)));
     if (opts.pricesFile === undefined && layers.length === 0) return PriceBook.bundled();
-    return buildBook(data, layers);
+    const book = buildBook(data, layers);
+    if (opts.onWarning) for (const layer of layers) for (const w of layer.problems.warnings ?? []) opts.onWarning(w);
+    return book;
   }
 
   /**
@@ -349,22 +368,54 @@ export function buildBook(data: PriceData, layers: Layer[], throwOnProblem = tru
   }
   const book = new PriceBook(state);
   for (const layer of layers) {
-    for (const alias of layer.overlay.aliases) {
-      if (book.resolve(alias.model, alias.targetProvider ?? alias.provider) === undefined) {
-        layer.problems.errors.push(
-          fieldError(
-            layer.problems.doc,
-            [...alias.path, 'model'],
-            alias.model,
-            'a model the price book resolves (see `tokenomics prices list`) or a custom model defined under models',
-            `does not resolve to a model${alias.targetProvider ?? alias.provider ? ` of provider "${alias.targetProvider ?? alias.provider}"` : ''} in the price book`,
-          ),
-        );
-      }
-    }
+    checkAgainstBook(book, state, layer);
     if (throwOnProblem) throwFirst(layer.problems);
   }
   return book;
+}
+
+/**
+ * Checks a layer's aliases and discounts against the finished book: an alias must resolve, and a
+ * discount's provider and model globs must match something, else it would silently never apply.
+ */
+function checkAgainstBook(book: PriceBook, state: BookState, layer: Layer): void {
+  const p = layer.problems;
+  for (const alias of layer.overlay.aliases) {
+    let providerOk = true;
+    for (const [key, provider] of [['provider', alias.provider], ['target_provider', alias.targetProvider]] as const) {
+      if (provider !== undefined && !state.providers.has(providerRef(provider).dataId)) {
+        unknownProvider(state, p, [...alias.path, key], provider);
+        providerOk = false;
+      }
+    }
+    if (!providerOk) continue;
+    if (book.resolve(alias.model, alias.targetProvider ?? alias.provider) === undefined) {
+      p.errors.push(
+        fieldError(
+          p.doc,
+          [...alias.path, 'model'],
+          alias.model,
+          'a model the price book resolves (see `tokenomics prices list`) or a custom model defined under models',
+          `does not resolve to a model${alias.targetProvider ?? alias.provider ? ` of provider "${alias.targetProvider ?? alias.provider}"` : ''} in the price book`,
+        ),
+      );
+    }
+  }
+  for (const d of layer.overlay.discounts) {
+    let providers: BookProvider[] = state.ordered;
+    if (d.provider !== undefined) {
+      const id = providerRef(d.provider).dataId;
+      if (!state.providers.has(id)) {
+        unknownProvider(state, p, [...d.path, 'provider'], d.provider);
+        continue;
+      }
+      providers = providerGroup(state, id);
+    }
+    // A literal name may be a model string the book resolves, or an alias, rather than an id.
+    const resolves = (glob: string) =>
+      state.aliases.has(glob.toLowerCase()) || (!/[*?]/.test(glob) && book.resolve(glob, d.provider) !== undefined);
+    checkGlobs(p, [...d.path, 'model'], d.globs, providers, d.provider, resolves);
+  }
 }
 
 function overlayLayer(doc: SourceDoc): Layer {

@@ -74,6 +74,11 @@ export function providerRef(spelling: string): ProviderRef {
   return { dataId: key, reportAs: REPORTED[key] ?? key };
 }
 
+/** Every provider spelling `providerRef()` knows, for suggestions. */
+export function knownSpellings(): string[] {
+  return SPELLINGS.map(([s]) => s);
+}
+
 /** The id reported for a data provider when the caller named none. */
 export function reportedId(dataId: string): string {
   return REPORTED[dataId] ?? dataId;

@@ -7,17 +7,32 @@ import type { PriceFileError } from './price-file-error';
 import { type RawRates, type Rate, type TokenUnit, TOKEN_UNITS, UPSTREAM_COUNT_KEYS, UPSTREAM_TOKEN_KEYS, REQUEST_NAME_ALIASES } from './rates';
 import { fieldError, type FieldPath, type SourceDoc } from './source-doc';
 
-export const ACCEPT_RATE = 'a non-negative number (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }';
-export const ACCEPT_FEE = 'a non-negative number (USD)';
+/** Highest rate accepted, in USD per million tokens (the dearest listed rate is a few hundred). */
+export const MAX_RATE = 10_000;
+/** Highest fee accepted, in USD per call or per counted item. */
+export const MAX_FEE = 1_000;
+/** Highest multiplier accepted (service tiers, derived rates, discounts). */
+export const MAX_MULTIPLIER = 100;
 
-/** Collects errors while reading a document. */
+const ACCEPT_MTOK = `a number from 0 to ${MAX_RATE} (USD per million tokens)`;
+export const ACCEPT_RATE = `${ACCEPT_MTOK} or { base: number, tiers: [{ start: tokens, price: number }] }`;
+export const ACCEPT_FEE = `a number from 0 to ${MAX_FEE} (USD)`;
+
+/** Collects errors (and warnings) while reading a document. */
 export interface Problems {
   doc: SourceDoc;
   errors: PriceFileError[];
+  /** Entries that load but may not do what was meant; absent when nobody collects them. */
+  warnings?: PriceFileError[];
 }
 
 export function problem(p: Problems, path: FieldPath, value: unknown, accepted: string, message?: string): void {
   p.errors.push(fieldError(p.doc, path, value, accepted, message));
+}
+
+/** Records a warning: the entry loads, but may not do what was meant. */
+export function warning(p: Problems, path: FieldPath, value: unknown, accepted: string, message: string): void {
+  (p.warnings ??= []).push(fieldError(p.doc, path, value, accepted, message, 'warning'));
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -28,9 +43,19 @@ export function isNonNegative(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
 
+/** A finite number in `[0, max]`. */
+export function inRange(v: unknown, max: number): v is number {
+  return isNonNegative(v) && v <= max;
+}
+
+/** Whether `obj` has `key` as its own property (never a built-in such as `constructor`). */
+export function ownKey<T>(obj: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 /** Reads a rate (flat or tiered); reports and returns `undefined` when invalid. */
 export function readRate(p: Problems, path: FieldPath, v: unknown): Rate | undefined {
-  if (isNonNegative(v)) return v;
+  if (inRange(v, MAX_RATE)) return v;
   if (!isPlainObject(v)) {
     problem(p, path, v, ACCEPT_RATE);
     return undefined;
@@ -40,8 +65,8 @@ export function readRate(p: Problems, path: FieldPath, v: unknown): Rate | undef
     problem(p, [...path, extra[0]], v[extra[0]], 'only the fields base and tiers', `unknown field "${extra[0]}"`);
     return undefined;
   }
-  if (!isNonNegative(v.base)) {
-    problem(p, [...path, 'base'], v.base, 'a non-negative number (USD per million tokens)');
+  if (!inRange(v.base, MAX_RATE)) {
+    problem(p, [...path, 'base'], v.base, ACCEPT_MTOK);
     return undefined;
   }
   if (!Array.isArray(v.tiers)) {
@@ -61,8 +86,8 @@ export function readRate(p: Problems, path: FieldPath, v: unknown): Rate | undef
       problem(p, [...tp, 'start'], t.start, 'a non-negative whole number of input tokens');
       ok = false;
     }
-    if (!isNonNegative(t.price)) {
-      problem(p, [...tp, 'price'], t.price, 'a non-negative number (USD per million tokens)');
+    if (!inRange(t.price, MAX_RATE)) {
+      problem(p, [...tp, 'price'], t.price, ACCEPT_MTOK);
       ok = false;
     }
     if (ok) tiers.push({ start: t.start as number, price: t.price as number });
@@ -81,17 +106,17 @@ export function readUpstreamRates(p: Problems, path: FieldPath, obj: unknown): R
   const out: RawRates = {};
   for (const [key, value] of Object.entries(obj)) {
     if (value === undefined || value === null) continue;
-    const unit = UPSTREAM_TOKEN_KEYS[key];
+    const unit = ownKey(UPSTREAM_TOKEN_KEYS, key);
     if (unit !== undefined) {
       const rate = readRate(p, [...path, key], value);
       // `cache_write_5m_mtok` only fills in when the generic cache-write key is absent.
       if (rate !== undefined && !(key === 'cache_write_5m_mtok' && out.cache_write !== undefined)) out[unit] = rate;
       continue;
     }
-    const request = UPSTREAM_COUNT_KEYS[key];
+    const request = ownKey(UPSTREAM_COUNT_KEYS, key);
     if (request !== undefined) {
-      if (!isNonNegative(value)) {
-        problem(p, [...path, key], value, 'a non-negative number (USD per thousand)');
+      if (!inRange(value, MAX_FEE * 1000)) {
+        problem(p, [...path, key], value, `a number from 0 to ${MAX_FEE * 1000} (USD per thousand)`);
         continue;
       }
       if (request === '') out.request = value / 1000;
@@ -100,7 +125,7 @@ export function readUpstreamRates(p: Problems, path: FieldPath, obj: unknown): R
     }
     // Other units (durations, characters, video tokens, ...) are not in our usage record; a rate
     // value must still be well-formed.
-    if (typeof value !== 'number' && !isPlainObject(value)) problem(p, [...path, key], value, ACCEPT_RATE);
+    if (!(typeof value === 'number' && inRange(value, MAX_RATE * 1000)) && !isPlainObject(value)) problem(p, [...path, key], value, ACCEPT_RATE);
   }
   return out;
 }
@@ -123,11 +148,12 @@ export function readOverrideRates(p: Problems, path: FieldPath, obj: unknown): R
   const out: RawRates = {};
   for (const [key, value] of Object.entries(obj)) {
     const kp = [...path, key];
-    if (OWN_KEYS[key] !== undefined) {
+    const unit = ownKey(OWN_KEYS, key);
+    if (unit !== undefined) {
       const rate = readRate(p, kp, value);
-      if (rate !== undefined) out[OWN_KEYS[key]] = rate;
+      if (rate !== undefined) out[unit] = rate;
     } else if (key === 'request') {
-      if (isNonNegative(value)) out.request = value;
+      if (inRange(value, MAX_FEE)) out.request = value;
       else problem(p, kp, value, ACCEPT_FEE + ' per call');
     } else if (key === 'requests') {
       if (!isPlainObject(value)) {
@@ -135,11 +161,11 @@ export function readOverrideRates(p: Problems, path: FieldPath, obj: unknown): R
         continue;
       }
       for (const [name, fee] of Object.entries(value)) {
-        const canonical = REQUEST_NAME_ALIASES[name] ?? name;
-        if (isNonNegative(fee)) (out.requests ??= {})[canonical] = fee;
+        const canonical = ownKey(REQUEST_NAME_ALIASES, name) ?? name;
+        if (inRange(fee, MAX_FEE)) (out.requests ??= {})[canonical] = fee;
         else problem(p, [...kp, name], fee, ACCEPT_FEE + ' per item');
       }
-    } else if (key in UPSTREAM_TOKEN_KEYS || key in UPSTREAM_COUNT_KEYS) {
+    } else if (Object.hasOwn(UPSTREAM_TOKEN_KEYS, key) || Object.hasOwn(UPSTREAM_COUNT_KEYS, key)) {
       upstream[key] = value;
     } else {
       problem(p, kp, value, `price keys: ${ACCEPTED_PRICE_KEYS.join(', ')}`, `unknown price key "${key}"`);

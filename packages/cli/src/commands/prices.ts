@@ -10,13 +10,14 @@ export const PRICES_USAGE = `Usage: tokenomics prices list [--provider P] [--jso
 
   list    models in the price book with their current standard rates (USD per 1M tokens)
   check   validate a price data file or a YAML/JSON override file; every problem is printed
-          with file, line, field, value and what is accepted
+          in line order with file, line, field, value and what is accepted: errors, and
+          "warning:" lines for entries that load but may not do what was meant
 
   --provider P          only this provider (gen_ai.provider.name, e.g. openai, aws.bedrock)
   --json                machine-readable output
 ${PRICE_BOOK_HELP}
 
-Exit status: 0 ok, 1 failed check or bad price file, 2 usage error.`;
+Exit status: 0 ok (warnings alone do not fail a check), 1 failed check or bad price file, 2 usage error.`;
 
 const LIST_FLAGS: Record<string, FlagKind> = { provider: 'string', json: 'switch', help: 'switch', ...PRICE_BOOK_FLAGS };
 const CHECK_FLAGS: Record<string, FlagKind> = { json: 'switch', help: 'switch' };
@@ -104,27 +105,29 @@ function runCheck(argv: string[], io: Output): number {
   if (args.positionals.length > 1) throw new UsageError(`expected one FILE, got ${args.positionals.length}`);
   const file = args.positionals[0];
   const result = validatePriceFile(file);
+  const errors = result.ok ? [] : result.errors;
+  const { warnings } = result;
   if (args.switches.has('json')) {
+    const entry = (e: PriceFileError) => ({ line: e.line ?? null, field: e.field, value: e.value ?? null, accepted: e.accepted, message: e.message });
     io.out(
       JSON.stringify(
         result.ok
-          ? { ok: true, file, kind: result.kind, summary: result.summary }
-          : {
-              ok: false,
-              file,
-              errors: result.errors.map((e) => ({ line: e.line ?? null, field: e.field, value: e.value ?? null, accepted: e.accepted, message: e.message })),
-            },
+          ? { ok: true, file, kind: result.kind, summary: result.summary, warnings: warnings.map(entry) }
+          : { ok: false, file, errors: errors.map(entry), warnings: warnings.map(entry) },
         null,
         2,
       ),
     );
     return result.ok ? 0 : 1;
   }
+  // Errors and warnings together, in line order; warnings are marked as such.
+  const all = [...errors, ...warnings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (all.length > 0) io.out(all.map((e) => (e.level === 'warning' ? `warning: ${e.message}` : e.message)).join('\n'));
+  const warned = warnings.length === 0 ? '' : `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
   if (result.ok) {
-    io.out(`${file}: ok (${result.summary})`);
+    io.out(`${file}: ok (${result.summary})${warned ? `; ${warned}` : ''}`);
     return 0;
   }
-  io.out(result.errors.map((e) => e.message).join('\n'));
-  io.out(`${file}: ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}`);
+  io.out(`${file}: ${errors.length} problem${errors.length === 1 ? '' : 's'}${warned ? `, ${warned}` : ''}`);
   return 1;
 }

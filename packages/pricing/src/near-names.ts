@@ -1,0 +1,75 @@
+/**
+ * "Did you mean" for override files: the listed name closest to a misspelt one, by edit distance
+ * (insertions, deletions, substitutions and swaps of two neighbouring characters each count 1).
+ */
+
+/** Edit distance of `a` and `b` (optimal string alignment), or `cap + 1` once it exceeds `cap`. */
+export function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let prev2: number[] = [];
+  let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      row.push(d);
+      if (d < best) best = d;
+    }
+    if (best > cap) return cap + 1;
+    prev2 = prev;
+    prev = row;
+  }
+  return Math.min(prev[b.length], cap + 1);
+}
+
+/** How far a name may be from a listed one to count as near: 1 edit for short names, 2 from 6 characters. */
+export function nearLimit(name: string): number {
+  return name.length >= 6 ? 2 : 1;
+}
+
+/**
+ * The candidate nearest to `name` (case-insensitive), within `nearLimit(name)` edits and not equal
+ * to it; ties go to the first candidate.
+ */
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  const lower = name.toLowerCase();
+  const cap = nearLimit(lower);
+  let best: string | undefined;
+  let bestDistance = cap + 1;
+  for (const c of candidates) {
+    const d = editDistance(lower, c.toLowerCase(), cap);
+    if (d > 0 && d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * A glob written like one of `ids`: its literal head (before the first `*` or `?`) is replaced by
+ * the nearest head of the same length among `ids`. `undefined` when nothing is near.
+ */
+export function nearestGlob(glob: string, ids: Iterable<string>): string | undefined {
+  const at = glob.search(/[*?]/);
+  if (at < 0) return nearest(glob, ids);
+  const head = glob.slice(0, at);
+  if (head.length < 3) return undefined;
+  const heads = new Set<string>();
+  for (const id of ids) if (id.length >= head.length) heads.add(id.slice(0, head.length).toLowerCase());
+  const near = nearest(head, heads);
+  return near === undefined ? undefined : near + glob.slice(at);
+}
+
+/** Whether two names differ only in their numbers (`gpt-5.1` / `gpt-5.2`): likely a new version, not a typo. */
+export function differOnlyInDigits(a: string, b: string): boolean {
+  return a.toLowerCase().replace(/\d+/g, '#') === b.toLowerCase().replace(/\d+/g, '#');
+}
+
+/** ` (did you mean "x"?)`, or nothing. */
+export function didYouMean(suggestion: string | undefined): string {
+  return suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+}
