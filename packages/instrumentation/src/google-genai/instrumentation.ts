@@ -12,7 +12,7 @@ import { applyGenerateContent, candidateTexts, embeddingInputTokens, finishReaso
 import { GenerateContentStreamSink } from './stream-sink';
 
 /** Range of `@google/genai` versions patched. */
-export const GOOGLE_GENAI_SUPPORTED_VERSIONS = ['>=1.0.0 <3'];
+export const GOOGLE_GENAI_SUPPORTED_VERSIONS = ['>=1.0.0 <4'];
 
 type Obj = Record<string, unknown>;
 type AsyncFn = (this: unknown, params: unknown, ...rest: unknown[]) => unknown;
