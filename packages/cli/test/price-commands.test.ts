@@ -203,7 +203,7 @@ describe('tokenomics prices', () => {
     expect(r.code).toBe(1);
     expect(r.stdout.trimEnd().split('\n')).toEqual([
       `${bad}:5: models[0].prices.input: "cheap" is not accepted; accepted: a number from 0 to 10000 (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }`,
-      `${bad}:8: aliases[0].model: does not resolve to a model in the price book; accepted: a model the price book resolves (see \`tokenomics prices list\`) or a custom model defined under models`,
+      `${bad}:8: aliases[0].model: "no-such-model-anywhere" does not resolve to a model in the price book; accepted: a model the price book resolves (see \`tokenomics prices list\`) or a custom model defined under models`,
       `${bad}: 2 problems`,
     ]);
     const json2 = tokenomics(['prices', 'check', bad, '--json']);

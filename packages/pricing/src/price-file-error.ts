@@ -34,7 +34,15 @@ export class PriceFileError extends Error {
     level: 'error' | 'warning' = 'error',
   ) {
     const where = line === undefined ? file : `${file}:${line}`;
-    const what = problem ?? (value === undefined ? 'is missing' : `${describeValue(value)} is not accepted`);
+    // A problem worded as a verb phrase ("is not a known provider") is said of the value.
+    const what =
+      problem === undefined
+        ? value === undefined
+          ? 'is missing'
+          : `${describeValue(value)} is not accepted`
+        : value !== undefined && /^(is|matches|does|has|adds|changes|sets) /.test(problem)
+          ? `${describeValue(value)} ${problem}`
+          : problem;
     super(singleLine(`${where}: ${field || '(document)'}: ${what}; accepted: ${accepted}`));
     this.level = level;
     this.name = 'PriceFileError';
