@@ -17,7 +17,7 @@ export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
   maxAttributeValues?: number;
   /**
    * Series (attribute sets) kept per metric, whatever the labels multiply to; later series go to
-   * one series per metric with `otel.metric.overflow=true`, so totals stay exact. Default 500.
+   * one series per metric with `otel.metric.overflow=true`, so totals stay exact. Default 200.
    */
   maxSeriesPerMetric?: number;
   /**

@@ -143,6 +143,8 @@ export function readConfig(env: Env): NodeConfig {
   if (keys !== undefined) instrumentation.attributionKeys = keys;
   const maxValues = read.integer('TOKENOMICS_MAX_ATTRIBUTE_VALUES', 1, 1_000_000, 'a whole number from 1 to 1000000');
   if (maxValues !== undefined) instrumentation.maxAttributeValues = maxValues;
+  const maxSeries = read.integer('TOKENOMICS_MAX_SERIES_PER_METRIC', 1, 1_000_000, 'a whole number from 1 to 1000000');
+  if (maxSeries !== undefined) instrumentation.maxSeriesPerMetric = maxSeries;
   const streamUsage = read.oneOf('TOKENOMICS_OPENAI_STREAM_USAGE', ['inject', 'off'] as const);
   if (streamUsage !== undefined) instrumentation.injectStreamUsage = streamUsage === 'inject';
 

@@ -5,7 +5,7 @@ import * as sc from './semconv';
  * Default cap on the series (attribute sets) of each metric the recorder writes. Per-label caps
  * alone let the product of labels grow (models x tenants x features): this bounds the whole.
  */
-export const DEFAULT_MAX_SERIES_PER_METRIC = 500;
+export const DEFAULT_MAX_SERIES_PER_METRIC = 200;
 
 /**
  * Attributes of the one overflow series of a metric past its cap, following the OpenTelemetry
