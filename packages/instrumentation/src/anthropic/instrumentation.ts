@@ -188,6 +188,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
           if (body.stream === true) call.endStream('abandoned');
           else call.succeed();
         },
+        createRawStreamSink: body.stream === true ? (isAborted) => new MessageStreamSink(call, body, isAborted) : undefined,
       });
     } catch (err) {
       recorder.reportInternalError('call', err);

@@ -1,3 +1,5 @@
+import type { ChunkSink } from './observed-iterator';
+import { observedSseResponse } from './raw-sse-body';
 import type { GenAICall, GenAIRecorder } from './recorder';
 
 /** The parts of the Stainless-generated `APIPromise` (openai 4.x to 7.x, @anthropic-ai/sdk) the instrumentation relies on. */
@@ -12,6 +14,7 @@ interface APIPromiseLike {
 interface ResponseProps {
   response?: { clone?: () => { json(): Promise<unknown> } };
   options?: { stream?: boolean };
+  controller?: AbortController;
 }
 
 export interface APIPromiseHandlers {
@@ -19,6 +22,16 @@ export interface APIPromiseHandlers {
   onParsed(value: unknown): void;
   /** The response will not be parsed where usage can be seen (raw stream taken, body unreadable). */
   onUnparsed(): void;
+  /**
+   * The app asked for the raw response (`asResponse()`) before the request was sent. Called at
+   * once, so that the request can still be sent as the app wrote it.
+   */
+  onRawRequested?(): void;
+  /**
+   * A sink for the events of a streamed body the app reads raw: each event's `data`, parsed as
+   * JSON, as the SDK's `Stream` would yield it. Without one, a raw stream is recorded as unparsed.
+   */
+  createRawStreamSink?(isAborted: () => boolean): ChunkSink<unknown>;
 }
 
 /** True when `value` has the shape of an openai `APIPromise` the instrumentation can observe. */
@@ -40,8 +53,10 @@ export function isObservableAPIPromise(value: unknown): value is APIPromiseLike 
  *
  * - parsed by the app (`await`, `.then`, `.withResponse()`, helpers built on `_thenUnwrap`): the
  *   parse hook sees the parsed value;
- * - raw only (`.asResponse()`): a non-streamed body is read from a clone of the response; a raw
- *   stream is recorded with estimated input usage;
+ * - raw only (`.asResponse()`): a non-streamed body is read from a clone of the response; the
+ *   events of a raw stream are seen as the app reads them, from a response with the same status,
+ *   headers and bytes that reads the network only when the app does (a stream whose body cannot be
+ *   followed, or taken raw after its response arrived, is recorded with estimated input usage);
  * - fire-and-forget (never consumed): once the response has arrived and nothing asked for it, a
  *   non-streamed body is read from a clone, so the call is still recorded.
  */
@@ -53,10 +68,12 @@ export function observeAPIPromise(
 ): void {
   let parsed = false;
   let raw = false;
+  /** The raw stream's events go to a raw-stream sink: a later parse must not be seen twice. */
+  let rawObserved = false;
 
   const originalParse = p.parseResponse;
   const deliver = (value: unknown): void => {
-    if (call.isEnded) return;
+    if (call.isEnded || rawObserved) return;
     try {
       handlers.onParsed(value);
     } catch (err) {
@@ -88,7 +105,14 @@ export function observeAPIPromise(
       writable: true,
       enumerable: false,
       value: function asResponseObserved(this: unknown, ...args: unknown[]) {
-        raw = true;
+        if (!raw) {
+          raw = true;
+          try {
+            handlers.onRawRequested?.();
+          } catch (err) {
+            recorder.reportInternalError('raw response', err);
+          }
+        }
         return originalAsResponse.apply(this, args);
       },
     });
@@ -100,6 +124,13 @@ export function observeAPIPromise(
       // hook will see the value, and there is nothing to wait for or copy.
       if (parsed || p.parsedPromise !== undefined) return props;
       const streamed = props?.options?.stream === true;
+      if (raw && streamed && handlers.createRawStreamSink && !call.isEnded) {
+        const observed = observeRawStream(props, call, recorder, handlers.createRawStreamSink);
+        if (observed) {
+          rawObserved = true;
+          return observed;
+        }
+      }
       // The app may read a raw body at once: take our copy before it does.
       let copy = raw && !streamed ? cloneOf(props) : undefined;
       // Parsing asked for before the response arrived has reached the parse hook by now.
@@ -129,6 +160,26 @@ export function observeAPIPromise(
       throw err;
     },
   );
+}
+
+function observeRawStream(
+  props: ResponseProps,
+  call: GenAICall,
+  recorder: GenAIRecorder,
+  createSink: (isAborted: () => boolean) => ChunkSink<unknown>,
+): ResponseProps | undefined {
+  try {
+    const controller = props.controller;
+    const isAborted = () => controller?.signal?.aborted === true;
+    const response = observedSseResponse(props.response, call, createSink(isAborted), isAborted, (stage, err) =>
+      recorder.reportInternalError(stage, err),
+    );
+    if (!response) return undefined;
+    return { ...props, response: response as ResponseProps['response'] };
+  } catch (err) {
+    recorder.reportInternalError('raw stream', err);
+    return undefined;
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

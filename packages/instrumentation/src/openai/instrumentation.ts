@@ -94,7 +94,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       }
       const started = instrumentation.startCall(op, this, body as Obj);
       if (!started) return original.call(this, body, ...rest);
-      const { call, sendBody } = started;
+      const { call, sendBody, raw } = started;
       let result: unknown;
       try {
         result = context.with(call.spanContext(), original, this, sendBody, ...rest);
@@ -102,13 +102,14 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         call.fail(err);
         throw err;
       }
-      instrumentation.observe(op, call, body as Obj, sendBody !== body, result);
+      instrumentation.observe(op, call, body as Obj, sendBody !== body, raw, result);
       return result;
     };
   }
 
-  private startCall(op: OpenAIOperation, resource: unknown, body: Obj): { call: GenAICall; sendBody: Obj } | undefined {
+  private startCall(op: OpenAIOperation, resource: unknown, body: Obj): { call: GenAICall; sendBody: Obj; raw: RawFlag } | undefined {
     const recorder = this.recorder;
+    const raw: RawFlag = { requested: false };
     try {
       const client = (resource as { _client?: Obj } | null)?._client;
       const azure = !!client && (client.constructor as { name?: string } | undefined)?.name === 'AzureOpenAI';
@@ -118,7 +119,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       if (streaming && (op === 'chat' || op === 'completions') && this.getConfig().injectStreamUsage !== false && acceptsStreamOptions(client)) {
         const streamOptions = body.stream_options as Obj | undefined | null;
         if (!streamOptions || streamOptions.include_usage !== true) {
-          sendBody = { ...body, stream_options: { ...streamOptions, include_usage: true } };
+          sendBody = withInjectedUsage(body, streamOptions, raw);
         }
       }
       const call = recorder.start({
@@ -132,14 +133,14 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         streaming,
         inputMessages: recorder.captureContent ? () => inputMessages(op, body) : undefined,
       });
-      return { call, sendBody };
+      return { call, sendBody, raw };
     } catch (err) {
       recorder.reportInternalError('call start', err);
       return undefined;
     }
   }
 
-  private observe(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, result: unknown): void {
+  private observe(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, raw: RawFlag, result: unknown): void {
     const recorder = this.recorder;
     try {
       if (!isObservableAPIPromise(result)) {
@@ -162,6 +163,18 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
           if (body.stream === true) call.endStream('abandoned');
           else call.succeed();
         },
+        onRawRequested: () => {
+          raw.requested = true;
+        },
+        // The app reads the raw events itself: nothing to hide, and the text is kept for an
+        // estimate in case no usage comes.
+        createRawStreamSink:
+          body.stream === true && (op === 'chat' || op === 'completions' || op === 'responses')
+            ? (isAborted) => {
+                const options = { op, call, body, injected: false, keepText: true, isAborted };
+                return op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
+              }
+            : undefined,
       });
     } catch (err) {
       recorder.reportInternalError('call', err);
@@ -177,6 +190,29 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       return op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
     });
   }
+}
+
+/** Whether the app asked for the raw response of a call (`asResponse()`). */
+interface RawFlag {
+  requested: boolean;
+}
+
+/**
+ * A copy of `body` that asks for `stream_options.include_usage`, unless the app takes the raw
+ * response before the request is serialised: the raw body must be the one the app asked for, so
+ * the request then goes out with the app's own `stream_options`. The property keeps its place and
+ * is enumerable, so the serialised request is otherwise the same.
+ */
+function withInjectedUsage(body: Obj, streamOptions: Obj | undefined | null, raw: RawFlag): Obj {
+  const injected = { ...streamOptions, include_usage: true };
+  const sendBody = { ...body };
+  const own = Object.prototype.hasOwnProperty.call(body, 'stream_options');
+  Object.defineProperty(sendBody, 'stream_options', {
+    configurable: true,
+    enumerable: true,
+    get: () => (raw.requested ? (own ? streamOptions : undefined) : injected),
+  });
+  return sendBody;
 }
 
 /**
