@@ -218,6 +218,38 @@ describe('tokenomics prices', () => {
     });
   });
 
+  it('checks a file with problems of every class, lists them all in line order with warnings marked, and exits 1', () => {
+    const bad = join(dir, 'typos.yaml');
+    writeFileSync(
+      bad,
+      'models:\n  - provider: openai\n    model: gpt-4o-mnii\n    prices: { input: 1e308 }\n  - provider: openai\n    model: gpt-4.2\n    prices: { input: 1, output: 2 }\ndiscounts:\n  - provider: antropic\n    multiplier: 0.8\n  - model: "cluade-*"\n    multiplier: 0.5\nextra: 1\n',
+    );
+    const r = tokenomics(['prices', 'check', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      `${bad}:3: models[0].model: "gpt-4o-mnii" is not a model of provider "openai" in the price book (did you mean "gpt-4o-mini"?); accepted: the id of a listed model to change it, or new: true for a new model`,
+      `${bad}:4: models[0].prices.input: 1e+308 is not accepted; accepted: a number from 0 to 10000 (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }`,
+      `warning: ${bad}:6: models[1].model: "gpt-4.2" is not in the price book and adds a new model next to "gpt-4.1" of provider "openai"; accepted: the id of a listed model to change it, or new: true for a new model`,
+      `${bad}:9: discounts[0].provider: "antropic" is not a known provider (did you mean "anthropic"?); accepted: a provider in the price book (see \`tokenomics prices list\`) or defined under models`,
+      `${bad}:11: discounts[1].model: "cluade-*" matches no model in the price book (did you mean "claude-*"?); accepted: a model id or glob matching a model in the price book (see \`tokenomics prices list\`)`,
+      `${bad}:13: extra: unknown field "extra"; accepted: the fields version, models, aliases, service_tiers, derived_rates, discounts, description`,
+      `${bad}: 5 problems, 1 warning`,
+    ]);
+    const asJson = json(tokenomics(['prices', 'check', bad, '--json']));
+    expect(asJson).toMatchObject({ ok: false, warnings: [{ line: 6, field: 'models[1].model', value: 'gpt-4.2' }] });
+    expect((asJson.errors as unknown[]).length).toBe(5);
+  });
+
+  it('passes a file whose only problem is a warning, printing it, and exits 0', () => {
+    const warned = join(dir, 'warned.yaml');
+    writeFileSync(warned, 'models:\n  - provider: openai\n    model: gpt-4.2\n    prices: { input: 1, output: 2 }\n');
+    const r = tokenomics(['prices', 'check', warned]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^warning: .*:3: models\[0\]\.model: "gpt-4\.2" is not in the price book/);
+    expect(lines[1]).toMatch(/: ok \(overrides [0-9a-f]{12}: 1 model, 0 aliases, 0 discounts, 0 service-tier rules\); 1 warning$/);
+  });
+
   it('checks a missing file as a failed check', () => {
     const r = tokenomics(['prices', 'check', join(dir, 'nope.yaml')]);
     expect(r.code).toBe(1);
