@@ -2,6 +2,49 @@
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
+ * Removes what may be a secret from a value before it is shown in a message: the user-info of
+ * URLs (`http://user:pass@host` -> `http://REDACTED@host`), anything up to an `@` in other words
+ * (`user:pass@host`), and query strings and fragments (`?api_key=...` -> `?REDACTED`).
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .split(/([\s,;]+)/)
+    .map((word, i) => (i % 2 === 1 ? word : redactWord(word)))
+    .join('');
+}
+
+function redactWord(word: string): string {
+  let out = word;
+  const query = out.search(/[?#]/);
+  if (query >= 0) out = `${out.slice(0, query)}${out[query]}REDACTED`;
+  const at = out.lastIndexOf('@');
+  if (at >= 0) {
+    const scheme = out.indexOf('://');
+    const start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+    out = `${out.slice(0, start)}REDACTED${out.slice(at)}`;
+  }
+  return out;
+}
+
+/**
+ * A URL-valued variable shown in a message: like {@link redactSecrets}, and everything before the
+ * last `@` of the whole value is hidden (a password may hold spaces or commas).
+ */
+export function redactUrl(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at < 0) return redactSecrets(value);
+  const scheme = value.indexOf('://');
+  const start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+  return redactSecrets(`${value.slice(0, start)}REDACTED${value.slice(at)}`);
+}
+
+/** Escapes line breaks so one problem stays one line. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : '?'));
+}
+
+/**
  * Reads typed values from environment variables and collects every problem instead of throwing at
  * the first, so one start-up error can list them all. An unset or blank variable is "not set".
  */
@@ -11,10 +54,13 @@ export class EnvReader {
 
   constructor(private readonly env: Env) {}
 
-  /** Records a problem: `NAME=value: reason; accepted: ...`. */
+  /**
+   * Records a problem: `NAME=value: reason; accepted: ...`. The value and the reason pass through
+   * {@link redactSecrets} (credentials in URLs, query strings), and the line is kept to one line.
+   */
   problem(name: string, value: string | undefined, reason: string, accepted: string): void {
-    const subject = value === undefined ? name : `${name}=${value}`;
-    const line = `${subject}: ${reason}; accepted: ${accepted}`;
+    const subject = value === undefined ? name : `${name}=${oneLine(redactSecrets(value))}`;
+    const line = `${subject}: ${oneLine(redactSecrets(reason))}; accepted: ${accepted}`;
     // Variables shared by both signals (OTEL_EXPORTER_OTLP_*) are read twice; report them once.
     if (!this.problems.includes(line)) this.problems.push(line);
   }
@@ -112,7 +158,7 @@ export class EnvReader {
       url = undefined;
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-      this.problem(name, value, 'not an http(s) URL', 'an absolute http:// or https:// URL, e.g. http://localhost:4318');
+      this.problem(name, redactUrl(value), 'not an http(s) URL', 'an absolute http:// or https:// URL, e.g. http://localhost:4318');
       return undefined;
     }
     return value;

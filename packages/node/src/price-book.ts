@@ -1,4 +1,5 @@
-import { getPriceBook, loadPriceBookFromEnv, PriceFileError, setPriceBook, type PriceBook } from '@tokenomics/pricing';
+import { diag } from '@opentelemetry/api';
+import { getPriceBook, PriceBook, PriceFileError, setPriceBook } from '@tokenomics/pricing';
 import { ConfigError } from './config-error';
 import type { Env } from './env-reader';
 
@@ -7,7 +8,9 @@ import type { Env } from './env-reader';
  * process-wide price book, reading the files now so a bad one fails start-up rather than the first
  * priced call. With neither, the bundled book is loaded right after start-up, off the app's first
  * LLM call (reading and indexing it takes tens of milliseconds).
- * Throws {@link ConfigError} naming the variable, file, line, field and value.
+ * Throws {@link ConfigError} naming the variable, file, line, field and value (one line, no stack);
+ * warnings (an entry that loads but may not do what was meant) go to `diag.warn`. Files are bounded
+ * in size by `@tokenomics/pricing`, so reading them at start-up takes a bounded time.
  */
 export function applyPriceBook(env: Env, book?: PriceBook): void {
   if (book) {
@@ -20,12 +23,19 @@ export function applyPriceBook(env: Env, book?: PriceBook): void {
     setImmediate(preloadBundledBook).unref();
     return;
   }
+  const variableOf = (err: PriceFileError) =>
+    overridesFile !== undefined && err.file === overridesFile ? 'TOKENOMICS_PRICE_OVERRIDES' : 'TOKENOMICS_PRICES_FILE';
   try {
-    setPriceBook(loadPriceBookFromEnv({ TOKENOMICS_PRICES_FILE: pricesFile, TOKENOMICS_PRICE_OVERRIDES: overridesFile }));
+    setPriceBook(
+      PriceBook.load({
+        pricesFile,
+        overridesFile,
+        onWarning: (w) => diag.warn(`@tokenomics/node: ${variableOf(w)}: warning: ${w.message}`),
+      }),
+    );
   } catch (err) {
     if (!(err instanceof PriceFileError)) throw err;
-    const variable = overridesFile !== undefined && err.file === overridesFile ? 'TOKENOMICS_PRICE_OVERRIDES' : 'TOKENOMICS_PRICES_FILE';
-    throw new ConfigError([`${variable}: ${err.message}`]);
+    throw new ConfigError([`${variableOf(err)}: ${err.message}`]);
   }
 }
 
