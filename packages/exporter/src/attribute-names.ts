@@ -52,6 +52,8 @@ export const ATTR_OPENLIT_REASONING = 'gen_ai.usage.completion_tokens_details.re
 export const ATTR_TOKENOMICS_USAGE_ESTIMATED = 'tokenomics.usage.estimated';
 export const ATTR_TOKENOMICS_UNPRICED = 'tokenomics.unpriced';
 export const ATTR_TOKENOMICS_UNPRICED_REASON = 'tokenomics.unpriced_reason';
+export const ATTR_TOKENOMICS_USAGE_INVALID = 'tokenomics.usage.invalid';
+export const ATTR_TOKENOMICS_USAGE_INVALID_REASON = 'tokenomics.usage.invalid_reason';
 export const ATTR_TOKENOMICS_PRICE_BOOK_VERSION = 'tokenomics.price_book.version';
 /** Our price-book figure on a span that another source already priced (its figure is kept). */
 export const ATTR_TOKENOMICS_PRICE_BOOK_COST = 'tokenomics.price_book.cost';

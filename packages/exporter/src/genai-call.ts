@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import type { Usage } from '@tokenomics/pricing';
+import { countProblem, usageProblem, type Usage } from '@tokenomics/pricing';
 import * as A from './attribute-names';
 import type { InvalidValueSink } from './invalid-values';
 import { normaliseProviderName } from './provider-names';
@@ -40,6 +40,11 @@ export type SpanReading =
       readonly call: GenAiCall;
       /** The offending attribute. */
       readonly attribute: string;
+      /**
+       * For `invalid_usage`: the bounded reason, `<attribute>:<problem>` for one bad value or a
+       * consistency problem of the counts together (see `usageProblem` in `@tokenomics/pricing`).
+       */
+      readonly invalidReason?: string;
     }
   | { readonly kind: 'call'; readonly call: GenAiCall };
 
@@ -141,19 +146,19 @@ export function readGenAiCall(attrs: Attributes, scopeName: string, report: Inva
   const cacheRead = readCount(attrs, CACHE_READ_KEYS, report);
   const cacheWrite = readCount(attrs, CACHE_WRITE_KEYS, report);
   const reasoning = readCount(attrs, REASONING_KEYS, report);
-  if (input === INVALID) return unusable('invalid_usage', call, presentKey(attrs, INPUT_KEYS));
-  if (output === INVALID) return unusable('invalid_usage', call, presentKey(attrs, OUTPUT_KEYS));
-  if (total === INVALID) return unusable('invalid_usage', call, presentKey(attrs, TOTAL_KEYS));
-  if (cacheRead === INVALID) return unusable('invalid_usage', call, presentKey(attrs, CACHE_READ_KEYS));
-  if (cacheWrite === INVALID) return unusable('invalid_usage', call, presentKey(attrs, CACHE_WRITE_KEYS));
-  if (reasoning === INVALID) return unusable('invalid_usage', call, presentKey(attrs, REASONING_KEYS));
+  if (input === INVALID) return invalidAt(call, attrs, INPUT_KEYS);
+  if (output === INVALID) return invalidAt(call, attrs, OUTPUT_KEYS);
+  if (total === INVALID) return invalidAt(call, attrs, TOTAL_KEYS);
+  if (cacheRead === INVALID) return invalidAt(call, attrs, CACHE_READ_KEYS);
+  if (cacheWrite === INVALID) return invalidAt(call, attrs, CACHE_WRITE_KEYS);
+  if (reasoning === INVALID) return invalidAt(call, attrs, REASONING_KEYS);
 
   let adjustments: UsageAdjustment[] | undefined;
   if (input === undefined) {
     // OpenLLMetry embeddings and some older spans carry only a total.
     if (total === undefined) return unusable('incomplete_usage', call, presentKey(attrs, OUTPUT_KEYS));
     input = total - (output ?? 0);
-    if (input < 0) return unusable('invalid_usage', call, presentKey(attrs, TOTAL_KEYS));
+    if (input < 0) return unusable('invalid_usage', call, presentKey(attrs, TOTAL_KEYS), 'output_exceeds_total');
     (adjustments ??= []).push('input_from_total');
   } else if (output === undefined && total !== undefined && total >= input && operation !== 'embeddings') {
     output = total - input;
@@ -177,6 +182,9 @@ export function readGenAiCall(attrs: Attributes, scopeName: string, report: Inva
   if (cacheRead) usage.cacheReadTokens = cacheRead;
   if (cacheWrite) usage.cacheWriteTokens = cacheWrite;
   if (reasoning) usage.reasoningTokens = reasoning;
+  // The same checks as the instrumentation's: counts (after the dialect adjustments) and subsets.
+  const problem = usageProblem(usage);
+  if (problem !== undefined) return unusable('invalid_usage', call, presentKey(attrs, INPUT_KEYS), problem);
   call.usage = usage;
   if (adjustments !== undefined) call.adjustments = adjustments;
   return { kind: 'call', call };
@@ -186,8 +194,17 @@ function unusable(
   reason: 'invalid_usage' | 'incomplete_usage',
   call: GenAiCall,
   attribute: string,
+  invalidReason?: string,
 ): SpanReading {
-  return { kind: 'unusable', reason, call, attribute };
+  return invalidReason === undefined ? { kind: 'unusable', reason, call, attribute } : { kind: 'unusable', reason, call, attribute, invalidReason };
+}
+
+/** `invalid_usage` at the present one of `keys`, with the problem its value has. */
+function invalidAt(call: GenAiCall, attrs: Attributes, keys: readonly string[]): SpanReading {
+  const key = presentKey(attrs, keys);
+  const value = attrs[key];
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return unusable('invalid_usage', call, key, `${key}:${countProblem(n) ?? 'wrong_type'}`);
 }
 
 function readOperation(attrs: Attributes): string | undefined {
@@ -218,16 +235,9 @@ function toCount(key: string, value: AttributeValue, report: InvalidValueSink): 
     report(key, value, 'not_a_number');
     return INVALID;
   }
-  if (!Number.isFinite(n)) {
-    report(key, value, 'not_finite');
-    return INVALID;
-  }
-  if (n < 0) {
-    report(key, value, 'negative');
-    return INVALID;
-  }
-  if (!Number.isInteger(n)) {
-    report(key, value, 'not_integer');
+  const problem = countProblem(n);
+  if (problem !== undefined) {
+    report(key, value, problem === 'wrong_type' ? 'not_a_number' : problem);
     return INVALID;
   }
   return n;

@@ -1,7 +1,8 @@
 import { diag } from '@opentelemetry/api';
+import { MAX_TOKENS_PER_CALL } from '@tokenomics/pricing';
 
 /** Why an attribute value could not be used as a token count. */
-export type ValueProblem = 'negative' | 'not_finite' | 'not_integer' | 'string' | 'not_a_number';
+export type ValueProblem = 'negative' | 'not_finite' | 'not_integer' | 'too_large' | 'string' | 'not_a_number';
 
 /** Receives every unusable (or merely odd) attribute value the exporter meets. */
 export type InvalidValueSink = (attribute: string, value: unknown, problem: ValueProblem) => void;
@@ -23,7 +24,7 @@ export class InvalidValueReporter {
     const message =
       problem === 'string'
         ? `@tokenomics/exporter: ${attribute} holds a string (${JSON.stringify(value)}); read it as a number`
-        : `@tokenomics/exporter: ignoring ${attribute} = ${describe(value)} (${problem}); a token count is a non-negative integer`;
+        : `@tokenomics/exporter: ignoring ${attribute} = ${describe(value)} (${problem}); a token count is a non-negative integer of at most ${MAX_TOKENS_PER_CALL}`;
     if (this.seen.has(key)) {
       diag.debug(message);
     } else {

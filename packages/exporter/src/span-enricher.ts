@@ -138,7 +138,9 @@ export class SpanCostEnricher {
         return undefined;
       }
       bump('unpriced');
-      return unpricedAttributes(reading.reason, this.book()?.version);
+      const attrs = unpricedAttributes(reading.reason, this.book()?.version);
+      if (reading.invalidReason !== undefined) markInvalid(attrs, reading.invalidReason);
+      return attrs;
     }
     if (reading.kind !== 'call') return undefined;
 
@@ -158,7 +160,9 @@ export class SpanCostEnricher {
     const cost = this.price(call, span);
     if (!cost.priced) {
       bump('unpriced');
-      return unpricedAttributes(cost.reason, cost.priceBookVersion || undefined);
+      const attrs = unpricedAttributes(cost.reason, cost.priceBookVersion || undefined);
+      if (cost.reason === 'invalid_usage') markInvalid(attrs, ('invalidReason' in cost && cost.invalidReason) || 'invalid_usage');
+      return attrs;
     }
     if (foreignPriced) {
       bump('annotated');
@@ -176,6 +180,7 @@ export class SpanCostEnricher {
     const opts: PriceOptions = models;
     opts.at = new Date(hrTimeToMilliseconds(span.startTime));
     if (call.provider !== undefined) opts.provider = call.provider;
+    if (call.operation !== undefined) opts.operation = call.operation;
     if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
     if (call.estimated) opts.estimated = true;
     try {
@@ -198,6 +203,12 @@ export class SpanCostEnricher {
     }
     return this.priceBook;
   }
+}
+
+/** Flags a call whose usage the exporter would not price, with the bounded reason. */
+function markInvalid(attrs: Attributes, reason: string): void {
+  attrs[A.ATTR_TOKENOMICS_USAGE_INVALID] = true;
+  attrs[A.ATTR_TOKENOMICS_USAGE_INVALID_REASON] = reason;
 }
 
 function classify(attrs: Attributes): State {

@@ -9,7 +9,7 @@ import {
   type ScopeMetrics,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
-import type { PriceOptions } from '@tokenomics/pricing';
+import { MAX_TOKENS_PER_CALL, type PriceOptions } from '@tokenomics/pricing';
 import * as A from './attribute-names';
 import { modelOptions, type ModelOptions, type PriceBookLike } from './price-book';
 import { normaliseProviderName } from './provider-names';
@@ -122,7 +122,7 @@ export class TokenUsageCost {
     const tokenType = TOKEN_TYPES.get(String(attrs[A.ATTR_GEN_AI_TOKEN_TYPE] ?? ''));
     const sum = point.value.sum;
     const count = point.value.count;
-    if (tokenType === undefined || typeof sum !== 'number' || !(sum >= 0) || !(count >= 0)) return 'skipped';
+    if (tokenType === undefined || typeof sum !== 'number' || !(sum >= 0 && sum < Infinity) || !(count >= 0 && count < Infinity)) return 'skipped';
 
     // Tokens and calls recorded in this interval.
     let tokens = sum;
@@ -161,9 +161,10 @@ export class TokenUsageCost {
     if (requestModel ?? responseModel) common[A.ATTR_GEN_AI_REQUEST_MODEL] = (requestModel ?? responseModel) as string;
 
     const meanCall = Math.max(1, Math.round(calls > 0 ? tokens / calls : count > 0 ? sum / count : 1));
-    const priced = this.rate(tokenType, meanCall, provider, models, point.endTime);
+    // Calls averaging more tokens than any one call may bill (see `usageProblem`) are not priced.
+    const priced = meanCall > MAX_TOKENS_PER_CALL ? { reason: 'invalid_usage' } : this.rate(tokenType, meanCall, provider, models, point.endTime);
     const start = sourceIsNew ? point.startTime : (previousEnd ?? point.startTime);
-    if (typeof priced === 'number') {
+    if (typeof priced === 'number' && priced * tokens < Infinity) {
       const attributes: Attributes = {
         ...common,
         [A.ATTR_TOKENOMICS_TOKEN_TYPE]: tokenType,
@@ -174,7 +175,8 @@ export class TokenUsageCost {
     }
     // Count each call once: on its input point.
     if (tokenType === 'input') {
-      const attributes: Attributes = { ...common, [A.ATTR_TOKENOMICS_UNPRICED_REASON]: priced.reason };
+      const reason = typeof priced === 'number' ? 'invalid_cost' : priced.reason;
+      const attributes: Attributes = { ...common, [A.ATTR_TOKENOMICS_UNPRICED_REASON]: reason };
       this.accumulate('unpriced', temporality, attributes, resourceId, start, point.endTime, calls, touched);
     }
     return 'unpriced';

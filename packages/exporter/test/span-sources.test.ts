@@ -47,7 +47,7 @@ describe('current GenAI semantic conventions', () => {
     expect(book.calls).toEqual([
       {
         usage: { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 1000 },
-        opts: { model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', provider: 'openai', at: START },
+        opts: { model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', provider: 'openai', operation: 'chat', at: START },
       },
     ]);
   });
@@ -227,7 +227,7 @@ describe('OpenLLMetry / Traceloop', () => {
     });
     expect(book.calls[0]).toEqual({
       usage: { inputTokens: 1500, outputTokens: 400 },
-      opts: { model: 'claude-sonnet-4-20250514', responseModel: 'claude-sonnet-4-20250514', provider: 'anthropic', at: START },
+      opts: { model: 'claude-sonnet-4-20250514', responseModel: 'claude-sonnet-4-20250514', provider: 'anthropic', operation: 'chat', at: START },
     });
     expect(out.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0105, 12);
   });
