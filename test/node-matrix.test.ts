@@ -1,95 +1,194 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
-import { EXAMPLES, otlpExportEnv } from './support/examples';
+import { examplesWithNewestClients, type ExamplesWithNewestClients } from './support/newest-clients';
+import { E2E_DIR } from './support/run-app';
 
-// The hook on newer Node.js releases, run as `npx -y node@N`, and openai 7.x, which needs
-// Node.js 22. Skipped, with the reason printed, where that Node.js cannot be fetched.
+// The end-to-end hook tests (test/*-hook.test.ts) on newer Node.js releases, fetched as
+// `npx -y node@N`, with every example app loading the newest major of its client by its bare name.
+// The hook tests themselves run there, under that Node.js, on a copy of the examples (see
+// E2E_EXAMPLES_DIR in support/examples.ts): the same exact figures (span counts, billed tokens, cost
+// against the emulator's usage and the cost counter) are checked as on Node.js 20 with the pinned
+// clients. Skipped, with the reason printed, where a Node.js release cannot be fetched.
 
-const here = createRequire(join(E2E_DIR, 'package.json'));
+const ROOT = join(E2E_DIR, '..');
+const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const HOOK_TESTS = readdirSync(E2E_DIR)
+  .filter((f) => f.endsWith('-hook.test.ts'))
+  .sort();
+const MAJORS = [22, 24];
+/** Longest a fetch of one Node.js release, and one run of the hook tests, may take. */
+const FETCH_TIMEOUT_MS = 180_000;
+const RUN_TIMEOUT_MS = 600_000;
+const TOKENOMICS_NODE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages', 'node', 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Node.js binaries by major, fetched once per run. */
+const binaries = new Map<number, string | undefined>();
 
 function nodeBinary(major: number): string | undefined {
+  if (!binaries.has(major)) {
+    let path: string | undefined;
+    try {
+      path = execFileSync('npx', ['-y', `node@${major}`, '-p', 'process.execPath'], {
+        encoding: 'utf8',
+        timeout: FETCH_TIMEOUT_MS,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      path = undefined;
+    }
+    binaries.set(major, path || undefined);
+  }
+  return binaries.get(major);
+}
+
+/** What vitest's JSON reporter writes about one test. */
+interface AssertionResult {
+  fullName: string;
+  status: string;
+  failureMessages: string[];
+}
+
+/** What vitest's JSON reporter writes about one test file. */
+interface FileResult {
+  name: string;
+  status: string;
+  message: string;
+  assertionResults: AssertionResult[];
+}
+
+/** The outcome of the hook tests run under another Node.js. */
+interface MatrixRun {
+  version: string;
+  files: Map<string, FileResult>;
+  output: string;
+}
+
+/**
+ * Runs the hook tests with vitest under `binary`, against `examples`, and returns vitest's report.
+ * Vitest's own variables are left out of the environment so the run starts as from a shell.
+ */
+async function runHookTests(binary: string, examples: string): Promise<MatrixRun> {
+  const out = mkdtempSync(join(tmpdir(), 'node-matrix-report-'));
   try {
-    return execFileSync('npx', ['-y', `node@${major}`, '-p', 'process.execPath'], { encoding: 'utf8', timeout: 180_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      if (value !== undefined && !/^(VITEST|NODE_OPTIONS$)/.test(key)) env[key] = value;
+    }
+    env.E2E_EXAMPLES_DIR = examples;
+    env.NO_COLOR = '1';
+    const report = join(out, 'report.json');
+    const child = spawn(binary, [VITEST, 'run', ...HOOK_TESTS.map((f) => join('test', f)), '--reporter=json', `--outputFile=${report}`], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    // Within the suite's own time limit, so a stuck run never outlives this test file.
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS - 30_000);
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', () => resolve());
+    }).finally(() => clearTimeout(timer));
+    let parsed: { testResults: FileResult[] };
+    try {
+      parsed = JSON.parse(readFileSync(report, 'utf8')) as { testResults: FileResult[] };
+    } catch {
+      throw new Error(`vitest under ${binary} wrote no report:\n${output.slice(-4000)}`);
+    }
+    const version = execFileSync(binary, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
+    return { version, files: new Map(parsed.testResults.map((r) => [basename(r.name), r])), output };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 }
 
-/** An app dir whose `openai` is the 7.x release, by its bare name, as an app would have it. */
-function openai7App(): string {
-  const root = mkdtempSync(join(tmpdir(), 'openai7-app-'));
-  mkdirSync(join(root, 'node_modules', '@tokenomics'), { recursive: true });
-  symlinkSync(realpathSync(dirname(here.resolve('openai-v7'))), join(root, 'node_modules', 'openai'), 'dir');
-  symlinkSync(realpathSync(dirname(here.resolve('@tokenomics/node/package.json'))), join(root, 'node_modules', '@tokenomics', 'node'), 'dir');
-  writeFileSync(
-    join(root, 'app.mjs'),
-    [
-      "import OpenAI from 'openai';",
-      "import { withAttribution } from '@tokenomics/node';",
-      "import { createRequire } from 'node:module';",
-      `const { runWorkload } = createRequire(import.meta.url)(${JSON.stringify(join(EXAMPLES, 'openai-cjs', 'workload.js'))});`,
-      'const log = await runWorkload(new OpenAI({ maxRetries: 0 }), withAttribution);',
-      "for (const line of log) console.log(line);",
-      '',
-    ].join('\n'),
-  );
-  return join(root, 'app.mjs');
+/** Where `name` resolves from `dir` by Node.js module resolution, as the version of its package. */
+function resolvedVersion(dir: string, name: string): string {
+  let at = dirname(createRequire(join(dir, 'app.js')).resolve(name));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(at, 'package.json'), 'utf8')) as { name?: string; version: string };
+      if (manifest.name === name) return manifest.version;
+    } catch {
+      // No manifest here: look further up.
+    }
+    if (dirname(at) === at) throw new Error(`no package.json of ${name} above ${dir}`);
+    at = dirname(at);
+  }
 }
 
-const CASES = [
-  { node: 22, app: () => join(EXAMPLES, 'openai-cjs', 'app.js'), label: 'CommonJS example, openai 6' },
-  { node: 24, app: () => join(EXAMPLES, 'openai-esm', 'app.mjs'), label: 'ESM example, openai 6' },
-  { node: 22, app: openai7App, label: 'ESM app, openai 7' },
-];
+let examples: ExamplesWithNewestClients;
 
-describe.each(CASES)('Node.js $node: $label', ({ node, app }) => {
-  let binary: string | undefined;
-  let emulator: Emulator;
-  let receiver: OtlpReceiver;
+beforeAll(() => {
+  examples = examplesWithNewestClients();
+});
+
+afterAll(() => {
+  examples?.remove();
+});
+
+it('every example app resolves the newest major of its client by the bare name', () => {
+  expect(HOOK_TESTS).toEqual(expect.arrayContaining(['openai-hook.test.ts', 'anthropic-hook.test.ts', 'google-genai-hook.test.ts', 'bedrock-hook.test.ts', 'azure-openai-hook.test.ts']));
+  const uses: Record<string, string> = {
+    'openai-cjs': 'openai',
+    'openai-esm': 'openai',
+    'azure-openai-cjs': 'openai',
+    'anthropic-cjs': '@anthropic-ai/sdk',
+    'anthropic-esm': '@anthropic-ai/sdk',
+    'gemini-cjs': '@google/genai',
+    'gemini-esm': '@google/genai',
+    'bedrock-cjs': '@aws-sdk/client-bedrock-runtime',
+    'bedrock-esm': '@aws-sdk/client-bedrock-runtime',
+  };
+  const apps = readdirSync(examples.dir).filter((d) => d !== 'node_modules').sort();
+  expect(apps).toEqual(Object.keys(uses).sort());
+  const newest = new Map(examples.clients.map((c) => [c.name, c.version]));
+  expect([...newest.entries()].map(([name, v]) => `${name}@${v.split('.')[0]}`)).toEqual([
+    'openai@7',
+    '@anthropic-ai/sdk@1',
+    '@google/genai@3',
+    '@aws-sdk/client-bedrock-runtime@3',
+  ]);
+  for (const app of apps) {
+    const client = uses[app];
+    expect(resolvedVersion(join(examples.dir, app), client), `${app} loads ${client}`).toBe(newest.get(client));
+    expect(resolvedVersion(join(examples.dir, app), '@tokenomics/node'), `${app} loads @tokenomics/node`).toBe(TOKENOMICS_NODE_VERSION);
+  }
+});
+
+describe.each(MAJORS)('Node.js %i, newest client majors', (major) => {
+  let run: MatrixRun | undefined;
 
   beforeAll(async () => {
-    binary = nodeBinary(node);
-    if (!binary) console.warn(`Node.js ${node} could not be fetched with npx; skipping its hook tests`);
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-  }, 200_000);
+    const binary = nodeBinary(major);
+    if (!binary) {
+      console.warn(`Node.js ${major} could not be fetched with npx; skipping its hook tests`);
+      return;
+    }
+    run = await runHookTests(binary, examples.dir);
+  }, FETCH_TIMEOUT_MS + RUN_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await receiver?.close();
-    await emulator?.close();
+  it('runs the hook tests under that Node.js release', (ctx) => {
+    if (!run) ctx.skip();
+    expect(run!.version).toMatch(new RegExp(`^v${major}\\.`));
   });
 
-  it('records every call of the workload with its cost through the hook', async (ctx) => {
-    if (!binary) ctx.skip();
-    const entry = app();
-    const result = await runApp({
-      app: entry,
-      execPath: binary,
-      env: {
-        OPENAI_BASE_URL: emulator.openaiBaseURL,
-        OPENAI_API_KEY: 'sk-matrix',
-        ...otlpExportEnv(receiver.url, 'http/json'),
-      },
-      timeoutMs: 60_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const spans = await receiver.waitFor((r) => {
-      const s = r.spans().filter((x) => x.scope.name === '@tokenomics/instrumentation-openai');
-      return s.length === 7 ? s : undefined;
-    }, 15_000);
-    expect(spans.filter((s) => typeof s.attributes['gen_ai.usage.cost.amount'] === 'number')).toHaveLength(6);
-    expect(spans.filter((s) => s.attributes['error.type'] === '429')).toHaveLength(1);
-    const [input, output] = result.stdout.match(/chat gpt-4o-mini: (\d+) in \/ (\d+) out/)!.slice(1).map(Number);
-    const plain = spans.find((s) => s.name === 'chat gpt-4o-mini' && s.attributes['gen_ai.usage.input_tokens'] === input)!;
-    // gpt-4o-mini: $0.15 per million input tokens, $0.60 per million output tokens.
-    expect(plain.attributes['gen_ai.usage.cost.amount']).toBeCloseTo((input * 0.15 + output * 0.6) / 1e6, 12);
-  }, 90_000);
+  it.for(HOOK_TESTS)('%s passes on the CommonJS and ESM examples with the newest client', (file, ctx) => {
+    if (!run) ctx.skip();
+    const result = run!.files.get(file);
+    expect(result, `${file} ran; vitest output:\n${run!.output.slice(-4000)}`).toBeDefined();
+    const failed = result!.assertionResults
+      .filter((a) => a.status !== 'passed')
+      .map((a) => `${a.status}: ${a.fullName}\n${a.failureMessages.join('\n').slice(0, 2000)}`);
+    // One string, so that a failure prints what failed under that Node.js in full.
+    expect(failed.join('\n\n'), result!.message).toBe('');
+    expect(result!.status).toBe('passed');
+    expect(result!.assertionResults.length).toBeGreaterThan(0);
+  });
 });

@@ -4,8 +4,12 @@ import { expect } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './otlp-receiver';
 import { E2E_DIR, runApp } from './run-app';
 
-/** The repository's `examples/` folder. */
-export const EXAMPLES = join(E2E_DIR, '..', 'examples');
+/**
+ * The example services the end-to-end tests run: the repository's `examples/` folder, or the copy
+ * named by `E2E_EXAMPLES_DIR` (the Node.js matrix runs the hook tests on a copy whose apps load the
+ * newest major of each client).
+ */
+export const EXAMPLES = process.env.E2E_EXAMPLES_DIR || join(E2E_DIR, '..', 'examples');
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
