@@ -83,8 +83,8 @@ function readBounded(file: string): string {
 }
 
 /**
- * Reads and parses a YAML or JSON file. JSON takes a fast path (`JSON.parse`); line numbers are
- * then computed from a YAML parse only when asked for. Throws `PriceFileError` (one line) when the
+ * Reads and parses a YAML or JSON file. JSON takes a fast path (`JSON.parse`, and a scan of the
+ * text for the line of a field when one is asked for). Throws `PriceFileError` (one line) when the
  * file cannot be read, is larger than `MAX_FILE_BYTES` (`MAX_YAML_BYTES` for YAML), is empty, is
  * not valid YAML or JSON, or expands more than `MAX_YAML_ALIASES` aliases.
  */
@@ -104,19 +104,7 @@ export function readSourceDoc(file: string): SourceDoc {
     }
     if (parsed) {
       if (value === null) throw fileProblem(file, 1, 'is empty (null)');
-      let lines: YamlLines | undefined;
-      return {
-        file,
-        value,
-        text,
-        lineOf: (path) => {
-          try {
-            return (lines ??= yamlLines(text)).lineOf(path);
-          } catch {
-            return undefined;
-          }
-        },
-      };
+      return { file, value, text, lineOf: (path) => jsonLineOf(text, path) };
     }
   }
   if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
@@ -148,6 +136,89 @@ export function readSourceDoc(file: string): SourceDoc {
   }
   if (value === null || value === undefined) throw fileProblem(file, undefined, 'is empty (no YAML or JSON value)');
   return { file, value, text, lineOf: (path) => lines.lineOf(path) };
+}
+
+/**
+ * Line of a field in valid JSON text (of its nearest existing parent when it is missing), found by
+ * scanning the text once up to the field: linear, so a large file with a problem stays quick.
+ */
+export function jsonLineOf(text: string, path: FieldPath): number | undefined {
+  let pos = skipSpace(text, 0);
+  let found = pos;
+  for (const seg of path) {
+    const open = text[pos];
+    let next = -1;
+    if (open === '{' && typeof seg === 'string') {
+      pos = skipSpace(text, pos + 1);
+      while (pos < text.length && text[pos] === '"') {
+        const keyEnd = skipString(text, pos);
+        const key = JSON.parse(text.slice(pos, keyEnd)) as string;
+        const valueAt = skipSpace(text, skipSpace(text, keyEnd) + 1);
+        if (key === seg) {
+          found = pos;
+          next = valueAt;
+          break;
+        }
+        pos = skipSpace(text, skipValue(text, valueAt));
+        if (text[pos] === ',') pos = skipSpace(text, pos + 1);
+      }
+    } else if (open === '[' && typeof seg === 'number') {
+      pos = skipSpace(text, pos + 1);
+      for (let i = 0; pos < text.length && text[pos] !== ']'; i++) {
+        if (i === seg) {
+          found = pos;
+          next = pos;
+          break;
+        }
+        pos = skipSpace(text, skipValue(text, pos));
+        if (text[pos] === ',') pos = skipSpace(text, pos + 1);
+      }
+    }
+    if (next < 0) break;
+    pos = next;
+  }
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < found; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  return i;
+}
+
+/** `text[i]` is an opening quote; returns the index after the closing one. */
+function skipString(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i + 1;
+  }
+  return i;
+}
+
+function skipValue(text: string, i: number): number {
+  const c = text[i];
+  if (c === '"') return skipString(text, i);
+  if (c === '{' || c === '[') {
+    let depth = 0;
+    while (i < text.length) {
+      const ch = text[i];
+      if (ch === '"') {
+        i = skipString(text, i);
+        continue;
+      }
+      if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return i;
+  }
+  while (i < text.length && !',}] \t\r\n'.includes(text[i])) i++;
+  return i;
 }
 
 function oneLine(err: unknown): string {
