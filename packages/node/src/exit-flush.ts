@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { deliveryLedger } from './delivery';
 
 /** Signals after which telemetry is flushed. */
 export const FLUSH_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -7,12 +8,18 @@ export const DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS = 2_000;
 
 /**
  * Waits for `flush`, at most `timeoutMillis`; never rejects. `keepAlive` holds the process open
- * meanwhile; `onTimeout` runs if the bound is reached first.
+ * meanwhile (the exports themselves never do: their sockets and retry timers are unreferenced);
+ * `onTimeout` runs if the bound is reached first.
  */
-function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, keepAlive: boolean, onTimeout?: () => void): Promise<void> {
+export function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, keepAlive: boolean, onTimeout?: () => void): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
-      diag.warn(`@tokenomics/node: telemetry flush did not finish within ${timeoutMillis} ms`);
+      const { traces, metrics } = deliveryLedger.dropped();
+      diag.warn(
+        `@tokenomics/node: telemetry flush did not finish within ${timeoutMillis} ms; what was still being exported is dropped ` +
+          `(dropped before: ${traces} spans, ${metrics} metric points)`,
+      );
+      deliveryLedger.reportOnce();
       resolve();
       onTimeout?.();
     }, timeoutMillis);
@@ -40,11 +47,16 @@ function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, keepAli
 /**
  * Flushes telemetry when the process ends, without changing how it ends:
  *
- * - `beforeExit` (the event loop ran dry): flush once; the exit code stays the app's. If the
- *   flush is still pending after `timeoutMillis` (a collector that does not answer), the process
- *   exits then with `process.exitCode`, as it was about to.
+ * - `beforeExit` (the event loop ran dry): flush once; the exit code stays the app's. The
+ *   exports never hold the process open by themselves (unreferenced sockets and retry timers), so
+ *   the event loop runs dry when the app is done, whatever the backend does. The flush holds the
+ *   process for at most `timeoutMillis`; if it is still pending then (a backend that refuses,
+ *   hangs or fails), the process exits with `process.exitCode`, as it was about to.
  * - `SIGTERM` / `SIGINT` when the app has its own listener for that signal: flush, and leave
- *   the outcome to the app's listener.
+ *   the outcome to the app's listener. Our listener runs first (it is prepended), so the export
+ *   starts before the app's listener runs; an app that calls `process.exit()` from its listener
+ *   ends the process at that moment, and what was not yet written is lost: such an app should
+ *   `await` the handle's `forceFlush()` before exiting.
  * - `SIGTERM` / `SIGINT` when the app has none: flush (bounded by `timeoutMillis`), remove our
  *   listener and raise the signal again, so the process dies by that signal exactly as it would
  *   without us. A second signal during the flush is raised at once.
@@ -57,9 +69,9 @@ export function installExitFlush(flush: () => Promise<void>, timeoutMillis = DEF
   const onBeforeExit = () => {
     if (flushedBeforeExit) return;
     flushedBeforeExit = true;
-    // The timer does not hold the process open: if the flush settles, the loop empties and Node
-    // exits by itself; if a pending export holds it open past the bound, exit as Node was about to.
-    void boundedFlush(flush, timeoutMillis, false, () => process.exit());
+    // The bound timer holds the process while the flush runs: if the flush settles, the timer is
+    // cleared, the loop empties and Node exits by itself; at the bound, exit as Node was about to.
+    void boundedFlush(flush, timeoutMillis, true, () => process.exit());
   };
   process.on('beforeExit', onBeforeExit);
 
@@ -84,7 +96,7 @@ export function installExitFlush(flush: () => Promise<void>, timeoutMillis = DEF
       void boundedFlush(flush, timeoutMillis, true).then(reraise);
     };
     signalListeners.set(signal, listener);
-    process.on(signal, listener);
+    process.prependListener(signal, listener);
   }
 
   return () => {

@@ -1,17 +1,23 @@
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { MetricExporterName, NodeConfig, OtlpSignalConfig } from './config';
+import { backgroundMetricExporter } from './delivery';
+import { detachedAgentFactory, detachRetries } from './detached-http';
 
-/** The OTLP metric exporter for `config.protocol`; the package is loaded only when used. */
+/**
+ * The OTLP metric exporter for `config.protocol`; the package is loaded only when used. Over HTTP
+ * its sockets and retry timers never hold the process open (see `detached-http.ts`); the request
+ * timeout, retries included, is `OTEL_EXPORTER_OTLP_(METRICS_)TIMEOUT` (default 10 s).
+ */
 export function createOtlpMetricExporter(config: OtlpSignalConfig): PushMetricExporter {
-  const options = { url: config.url, headers: config.headers };
+  const options = { url: config.url, headers: config.headers, httpAgentOptions: detachedAgentFactory };
   switch (config.protocol) {
     case 'http/protobuf': {
       const m = require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
-      return new m.OTLPMetricExporter(options);
+      return detachRetries(new m.OTLPMetricExporter(options));
     }
     case 'http/json': {
       const m = require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
-      return new m.OTLPMetricExporter(options);
+      return detachRetries(new m.OTLPMetricExporter(options));
     }
     case 'grpc': {
       const m = require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc');
@@ -21,7 +27,10 @@ export function createOtlpMetricExporter(config: OtlpSignalConfig): PushMetricEx
   }
 }
 
-/** Metric readers for the exporters named in `OTEL_METRICS_EXPORTER`. */
+/**
+ * Metric readers for the exporters named in `OTEL_METRICS_EXPORTER`. OTLP exports run in the
+ * background, at most a few waiting for the backend at once; more are counted as dropped.
+ */
 export function metricReadersFor(names: readonly MetricExporterName[], metrics: NodeConfig['metrics']): IMetricReader[] {
   const periodic = (exporter: PushMetricExporter) =>
     new PeriodicExportingMetricReader({
@@ -32,7 +41,7 @@ export function metricReadersFor(names: readonly MetricExporterName[], metrics: 
   return names.map((name) => {
     switch (name) {
       case 'otlp':
-        return periodic(createOtlpMetricExporter(metrics.otlp));
+        return periodic(backgroundMetricExporter(createOtlpMetricExporter(metrics.otlp)));
       case 'console':
         return periodic(new ConsoleMetricExporter());
       case 'prometheus': {

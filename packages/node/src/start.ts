@@ -8,7 +8,8 @@ import { createInstrumentations, type TokenomicsInstrumentationConfig } from '@t
 import type { PriceBook } from '@tokenomics/pricing';
 import { readConfig, type NodeConfig } from './config';
 import type { Env } from './env-reader';
-import { DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } from './exit-flush';
+import { deliveryLedger } from './delivery';
+import { boundedFlush, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } from './exit-flush';
 import { registeredGlobals, type RegisteredGlobals } from './global-providers';
 import { metricReadersFor } from './metric-readers';
 import { applyPriceBook } from './price-book';
@@ -56,11 +57,16 @@ export interface TokenomicsHandle {
   readonly mode: StartMode;
   /** The instrumentations registered (empty when disabled). */
   readonly instrumentations: readonly Instrumentation[];
-  /** Exports everything recorded so far (no-op unless `mode` is `sdk`). */
+  /**
+   * Exports everything recorded so far (no-op unless `mode` is `sdk`). Resolves when the exports
+   * are done or after the exit-flush bound (`exitFlushTimeoutMillis`, default 2 s), whichever is
+   * first; never rejects.
+   */
   forceFlush(): Promise<void>;
   /**
    * Flushes and stops: removes the exit listeners, disables the instrumentations, shuts the
    * providers down and unregisters the globals this start registered. `start()` may be called again.
+   * Waiting for the backend is bounded like {@link TokenomicsHandle.forceFlush}.
    */
   shutdown(): Promise<void>;
 }
@@ -190,6 +196,7 @@ function startSdk(
 
   const tracerProvider = spanProcessors.length > 0 ? new BasicTracerProvider({ resource, spanProcessors }) : undefined;
   const meterProvider = readers.length > 0 ? new MeterProvider({ resource, readers }) : undefined;
+  deliveryLedger.useMeterProvider(meterProvider);
 
   // Register globals only where nothing is registered yet (checked by the caller for trace and metrics).
   const registered = { trace: false, metrics: false, context: false, propagation: false };
@@ -214,10 +221,8 @@ function startSdk(
   const forceFlush = async () => {
     await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]);
   };
-  const uninstallExitFlush =
-    options.flushOnExit === false
-      ? () => {}
-      : installExitFlush(forceFlush, options.exitFlushTimeoutMillis ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS);
+  const flushBound = options.exitFlushTimeoutMillis ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS;
+  const uninstallExitFlush = options.flushOnExit === false ? () => {} : installExitFlush(forceFlush, flushBound);
 
   diag.info(`@tokenomics/node: started; ${describeOutputs(config, options, spanProcessors.length, readers.length)}`);
 
@@ -225,12 +230,15 @@ function startSdk(
   const handle: TokenomicsHandle = {
     mode: 'sdk',
     instrumentations,
-    forceFlush,
+    forceFlush: () => boundedFlush(forceFlush, flushBound, true),
     shutdown: () =>
       (stopping ??= (async () => {
         uninstallExitFlush();
         unregister();
-        await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
+        await boundedFlush(async () => {
+          await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
+        }, flushBound, true);
+        if (meterProvider) deliveryLedger.useMeterProvider(undefined);
         if (registered.trace) trace.disable();
         if (registered.metrics) metrics.disable();
         if (registered.propagation) propagation.disable();

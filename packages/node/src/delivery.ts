@@ -1,0 +1,175 @@
+import { diag, type Counter, type MeterProvider } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+/** Counter of telemetry the hook gave up on: `tokenomics.telemetry.dropped`. */
+export const METRIC_TELEMETRY_DROPPED = 'tokenomics.telemetry.dropped';
+/** Which signal was dropped: `traces` (unit: spans) or `metrics` (unit: data points). */
+export const ATTR_TELEMETRY_SIGNAL = 'tokenomics.telemetry.signal';
+/**
+ * Why it was dropped: `queue_full` (the span batch queue was full), `in_flight_limit` (too many
+ * exports still waiting for the backend), `export_failed` (the backend refused, failed or did not
+ * answer within `OTEL_EXPORTER_OTLP_TIMEOUT`, retries included).
+ */
+export const ATTR_TELEMETRY_DROP_REASON = 'tokenomics.telemetry.drop_reason';
+
+export type TelemetrySignal = 'traces' | 'metrics';
+export type DropReason = 'queue_full' | 'in_flight_limit' | 'export_failed';
+
+/**
+ * Counts what the hook's exports dropped, as the counter {@link METRIC_TELEMETRY_DROPPED} and in
+ * totals for the message at exit, and says so through `diag` once per process, at the first drop,
+ * never once per failure.
+ */
+export class DeliveryLedger {
+  private readonly totals: Record<TelemetrySignal, number> = { traces: 0, metrics: 0 };
+  private counter: Counter | undefined;
+  private meterProvider: MeterProvider | undefined;
+  private reported = false;
+
+  /** Where the counter lives (the hook's own MeterProvider); until set, only the totals are kept. */
+  useMeterProvider(meterProvider: MeterProvider | undefined): void {
+    this.meterProvider = meterProvider;
+    this.counter = undefined;
+  }
+
+  /** Records `count` items of `signal` dropped for `reason`. */
+  drop(signal: TelemetrySignal, reason: DropReason, count: number): void {
+    if (!(count > 0)) return;
+    this.totals[signal] += count;
+    try {
+      this.counter ??= this.meterProvider?.getMeter('@tokenomics/node').createCounter(METRIC_TELEMETRY_DROPPED, {
+        description: 'Spans and metric data points the hook dropped because the telemetry backend refused, failed or did not answer',
+        unit: '{item}',
+      });
+      this.counter?.add(count, { [ATTR_TELEMETRY_SIGNAL]: signal, [ATTR_TELEMETRY_DROP_REASON]: reason });
+    } catch {
+      // Counting must never fail an export.
+    }
+    this.reportOnce();
+  }
+
+  /** Says once per process, through `diag`, that telemetry is being dropped. */
+  reportOnce(): void {
+    if (this.reported) return;
+    this.reported = true;
+    diag.warn(
+      '@tokenomics/node: telemetry is being dropped (the backend refused, failed or did not answer); ' +
+        `counted in ${METRIC_TELEMETRY_DROPPED}, totals in the message at exit. This is reported once.`,
+    );
+  }
+
+  /** Spans and metric data points dropped so far. */
+  dropped(): Readonly<Record<TelemetrySignal, number>> {
+    return { ...this.totals };
+  }
+}
+
+/** The ledger of this process (shared by every start). */
+export const deliveryLedger = new DeliveryLedger();
+
+interface Exporter<T> {
+  export(batch: T, resultCallback: (result: ExportResult) => void): void;
+  forceFlush?(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Hands batches to `inner` without making the caller wait for the backend: the caller's callback
+ * is answered at once (the batch is accepted), the export goes on in the background, at most
+ * `maxInFlight` at a time; a batch beyond that, and a failed export, are counted as dropped.
+ * `forceFlush()` and `shutdown()` wait for the exports in flight (callers bound that wait).
+ *
+ * The SDK's batch span processor and periodic metric reader each hold a timer open while they
+ * wait for an export; answering at once keeps those timers from holding the process open while a
+ * dead backend is retried.
+ */
+class BackgroundExport<T> {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly inner: Exporter<T>,
+    private readonly signal: TelemetrySignal,
+    private readonly maxInFlight: number,
+    private readonly size: (batch: T) => number,
+    private readonly ledger: DeliveryLedger,
+  ) {}
+
+  export(batch: T, resultCallback: (result: ExportResult) => void): void {
+    try {
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    } catch (err) {
+      diag.error('@tokenomics/node: export result callback threw', err);
+    }
+    if (this.inFlight.size >= this.maxInFlight) {
+      this.ledger.drop(this.signal, 'in_flight_limit', this.size(batch));
+      return;
+    }
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    this.inFlight.add(done);
+    let called = false;
+    const onResult = (result: ExportResult) => {
+      if (called) return;
+      called = true;
+      if (result.code !== ExportResultCode.SUCCESS) this.ledger.drop(this.signal, 'export_failed', this.size(batch));
+      this.inFlight.delete(done);
+      settle();
+    };
+    try {
+      this.inner.export(batch, onResult);
+    } catch (err) {
+      diag.error(`@tokenomics/node: ${this.signal} exporter threw from export()`, err);
+      onResult({ code: ExportResultCode.FAILED });
+    }
+  }
+
+  /** Waits for the exports in flight, then flushes `inner`. */
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.inFlight);
+    await this.inner.forceFlush?.();
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.inFlight);
+    await this.inner.shutdown();
+  }
+}
+
+/** Most span batches exported at once (a flush of a full queue is four batches). */
+export const MAX_SPAN_EXPORTS_IN_FLIGHT = 6;
+/** Most metric exports waiting for the backend at once. */
+export const MAX_METRIC_EXPORTS_IN_FLIGHT = 3;
+
+/** {@link BackgroundExport} for spans. */
+export function backgroundSpanExporter(
+  inner: SpanExporter,
+  ledger: DeliveryLedger = deliveryLedger,
+  maxInFlight = MAX_SPAN_EXPORTS_IN_FLIGHT,
+): SpanExporter {
+  return new BackgroundExport<ReadableSpan[]>(inner, 'traces', maxInFlight, (spans) => spans.length, ledger);
+}
+
+/** {@link BackgroundExport} for metrics; temporality and aggregation are `inner`'s. */
+export function backgroundMetricExporter(
+  inner: PushMetricExporter,
+  ledger: DeliveryLedger = deliveryLedger,
+  maxInFlight = MAX_METRIC_EXPORTS_IN_FLIGHT,
+): PushMetricExporter {
+  const background = new BackgroundExport<ResourceMetrics>(inner, 'metrics', maxInFlight, countDataPoints, ledger);
+  const exporter: PushMetricExporter = {
+    export: (metrics, resultCallback) => background.export(metrics, resultCallback),
+    forceFlush: () => background.forceFlush(),
+    shutdown: () => background.shutdown(),
+  };
+  if (inner.selectAggregationTemporality) exporter.selectAggregationTemporality = (type) => inner.selectAggregationTemporality!(type);
+  if (inner.selectAggregation) exporter.selectAggregation = (type) => inner.selectAggregation!(type);
+  return exporter;
+}
+
+function countDataPoints(metrics: ResourceMetrics): number {
+  let points = 0;
+  for (const scope of metrics.scopeMetrics) for (const metric of scope.metrics) points += metric.dataPoints.length;
+  return points;
+}
