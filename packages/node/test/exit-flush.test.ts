@@ -7,6 +7,7 @@ import { runApp, startApp, type HookMode, type RunAppOptions, stopAllApps } from
 
 const CJS_APP = fileURLToPath(new URL('./fixtures/telemetry-app.cjs', import.meta.url));
 const ESM_APP = fileURLToPath(new URL('./fixtures/telemetry-app.mjs', import.meta.url));
+const LISTENER_PROBE = fileURLToPath(new URL('./fixtures/listener-probe.cjs', import.meta.url));
 
 let receiver: OtlpReceiver;
 beforeEach(async () => {
@@ -93,13 +94,24 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     },
   );
 
-  it('with the app handling it: flushes and leaves the outcome to the app', async () => {
-    const options = { app: CJS_APP, env: otlpEnv(), args: ['--own-signal-handlers'] };
+  it('with the app handling it: leaves the outcome to the app, and an app that awaits forceFlush() before exiting loses nothing', async () => {
+    // An app that calls process.exit() from its own handler ends the process then; whatever the
+    // flush had not written by that moment is lost (a race under load). The deterministic way is
+    // the documented one: await the handle's forceFlush() first.
+    const options = { app: CJS_APP, env: otlpEnv(), args: ['--own-signal-handlers', '--flush-before-exit'] };
     const without = await signalApp({ ...options, hook: 'none' }, signal);
     const withHook = await signalApp({ ...options, hook: 'require' }, signal);
     expect([without.code, without.signal, without.stdout]).toEqual([7, null, `ready\napp handled ${signal}\n`]);
     expect([withHook.code, withHook.signal, withHook.stdout]).toEqual([7, null, `ready\napp handled ${signal}\n`]);
     expect(receiver.spanByName('fixture work')).toBeDefined();
+    expect(receiver.metricPoints('fixture.requests')).toHaveLength(1);
+  });
+
+  it('with the app handling it: our listener runs before the app\'s, even one the app added first', async () => {
+    const result = await signalApp({ app: CJS_APP, env: otlpEnv(), args: ['--own-signal-handlers'], nodeArgs: ['--require', LISTENER_PROBE] }, signal);
+    expect([result.code, result.signal]).toEqual([7, null]);
+    // The probe, loaded before the hook, reports whether its listener was still the first one.
+    expect(result.stdout).toContain(`probe: first listener of ${signal} is not the probe's\n`);
   });
 
   it('with a collector that does not answer: dies by the signal after the 2 s bound', async () => {
