@@ -56,4 +56,18 @@ describe('Bedrock usage shapes', () => {
       invocationMetricsUsage({ inputTokenCount: 10, outputTokenCount: 25, invocationLatency: 900, firstByteLatency: 300, cacheReadInputTokenCount: 2048, cacheWriteInputTokenCount: 0 }),
     ).toEqual({ inputTokens: 2058, outputTokens: 25, cacheReadTokens: 2048, cacheWriteTokens: 0 });
   });
+
+  it('marks hostile or wrong-typed Bedrock counts invalid, naming the field, instead of dropping them', () => {
+    expect(converseUsage({ inputTokens: 1e308, outputTokens: 5 })).toEqual({ outputTokens: 5, invalid: 'inputTokens:too_large' });
+    expect(converseUsage({ inputTokens: 10, outputTokens: '5' })).toEqual({ inputTokens: 10, invalid: 'outputTokens:wrong_type' });
+    expect(converseUsage({ inputTokens: 10, outputTokens: 5, cacheDetails: 'none', cacheWriteInputTokens: 4 })).toMatchObject({ invalid: 'cacheDetails:wrong_type' });
+    expect(invocationMetricsUsage({ inputTokenCount: -2, outputTokenCount: 5 })).toMatchObject({ invalid: 'inputTokenCount:negative' });
+    expect(headerUsage({ 'x-amzn-bedrock-input-token-count': '12abc', 'x-amzn-bedrock-output-token-count': '3' })).toEqual({
+      outputTokens: 3,
+      invalid: 'x-amzn-bedrock-input-token-count:wrong_type',
+    });
+    expect(headerUsage({ 'x-amzn-bedrock-input-token-count': '9007199254740993', 'x-amzn-bedrock-output-token-count': '3' })).toMatchObject({
+      invalid: 'x-amzn-bedrock-input-token-count:too_large',
+    });
+  });
 });
