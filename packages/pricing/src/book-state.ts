@@ -288,8 +288,9 @@ export function checkGlobs(
 /**
  * Checks the names of a model entry that is not in the book and not marked `new: true`: a provider
  * one typo away from a known one is an error; a model name one or two edits from a model of the
- * same provider is an error, or a warning when only numbers differ (`gpt-5.2` next to `gpt-5.1`
- * may well be a new model). Returns whether the entry may still be applied.
+ * same provider (or of a provider it serves models of) is an error, or a warning when only numbers
+ * differ (`gpt-5.2` next to `gpt-5.1` may well be a new model). Returns whether the entry may still
+ * be applied.
  */
 function checkModelName(state: BookState, m: Overlay['models'][number], provider: BookProvider | undefined, p: Problems): boolean {
   if (!provider) {
@@ -304,7 +305,12 @@ function checkModelName(state: BookState, m: Overlay['models'][number], provider
     );
     return false;
   }
-  const near = nearest(m.model, modelIds([provider]));
+  // A model the provider serves from another (Azure serves OpenAI's), or a string a listed model
+  // matches (a dated snapshot), is a known name, not a typo: the entry prices it on its own.
+  const group = providerGroup(state, provider.id);
+  const lower = m.model.toLowerCase();
+  if (group.some((g) => g.models.some((model) => model.id.toLowerCase() === lower || model.match(m.model, lower)))) return true;
+  const near = nearest(m.model, modelIds(group));
   if (near === undefined) return true;
   const accepted = `the id of a listed model to change it, or new: true for a new model`;
   if (differOnlyInDigits(near, m.model)) {

@@ -90,6 +90,18 @@ describe('a new model named next to a listed one', () => {
     expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-mini' })).toMatchObject({ priced: true, amount: 0.15, matchedModel: 'gpt-4o-mini' });
   });
 
+  it('accepts, without a warning, a model a provider serves from another and a dated snapshot a listed model matches', () => {
+    const path = file(
+      'known-names.yaml',
+      'models:\n  - provider: azure.ai.openai\n    model: gpt-4o\n    prices: { input: 2, output: 8 }\n  - provider: openai\n    model: gpt-4o-2024-08-06\n    prices: { input: 2.2, output: 9 }\n',
+    );
+    const warnings: PriceFileError[] = [];
+    const book = PriceBook.load({ overridesFile: path, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'azure.ai.openai', model: 'gpt-4o' })).toMatchObject({ priced: true, amount: 2 });
+    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-2024-08-06' })).toMatchObject({ priced: true, amount: 2.2 });
+  });
+
   it('rejects a custom model under a provider one typo from a known one unless it is new', () => {
     const path = file('provider-typo.yaml', 'models:\n  - provider: antropic\n    model: claude-house\n    prices: { input: 1, output: 2 }\n');
     expect(loadError(path).message).toBe(
