@@ -4,6 +4,7 @@
  * text-embedding-3-small $0.02 per million.
  */
 import { describe, expect, it } from 'vitest';
+import { computeCost } from '../src/cost';
 import { PriceBook } from '../src/price-book';
 import { CountReader, countProblem, MAX_TOKENS_PER_CALL, usageProblem } from '../src/usage-validation';
 
@@ -71,5 +72,33 @@ describe('price() of invalid usage', () => {
     expect(book.price(usage, { model: 'gpt-4o', operation: 'chat' })).toMatchObject({ priced: false, invalidReason: 'exceeds_context_window' });
     expect(book.price(usage, { model: 'gpt-4o' })).toMatchObject({ priced: true, amount: 5 });
     expect(book.price(usage, { model: 'text-embedding-3-small', operation: 'embeddings' })).toMatchObject({ priced: true, amount: 0.04 });
+  });
+});
+
+describe('the cost guard', () => {
+  it('a cost that comes out infinite (an absurd rate reaching the engine) is unpriced (invalid_cost), never Infinity', () => {
+    const rates = {
+      input: 1e308,
+      cache_read: 1e308,
+      cache_write: 1e308,
+      cache_write_1h: 1e308,
+      input_audio: 1e308,
+      input_image: 1e308,
+      output: 1,
+      reasoning: 1,
+      output_audio: 1,
+      output_image: 1,
+      request: 0,
+      requests: undefined,
+    };
+    const target = {
+      provider: 'openai',
+      model: 'absurd',
+      compiled: { strictFrom: Number.NEGATIVE_INFINITY, periods: [{ from: undefined, timeOfDay: undefined, ladders: [{ starts: [], sets: [rates] }, null, null, null] }] },
+      discounts: null,
+    };
+    const cost = computeCost(target, { inputTokens: 1000, outputTokens: 10 }, 0, Date.UTC(2026, 0, 1), false, 'test');
+    expect(cost).toMatchObject({ priced: false, reason: 'invalid_cost', matchedModel: 'absurd' });
+    expect(cost.amount).toBeUndefined();
   });
 });
