@@ -24,6 +24,17 @@ export type SeriesMetric =
   | 'calls_estimated'
   | 'calls_invalid_usage';
 
+const METRIC_NAMES: Readonly<Record<SeriesMetric, string>> = {
+  operation_duration: sc.METRIC_OPERATION_DURATION,
+  time_to_first_chunk: sc.METRIC_TIME_TO_FIRST_CHUNK,
+  token_usage: sc.METRIC_TOKEN_USAGE,
+  tokens: sc.METRIC_TOKENS,
+  cost: sc.METRIC_COST,
+  calls_unpriced: sc.METRIC_CALLS_UNPRICED,
+  calls_estimated: sc.METRIC_CALLS_ESTIMATED,
+  calls_invalid_usage: sc.METRIC_CALLS_INVALID_USAGE,
+};
+
 /**
  * The series budget of every metric: the first `max` attribute sets of a metric are its own, later
  * ones go to the metric's single overflow series ({@link OVERFLOW_ATTRIBUTES}). The first overflow
@@ -56,7 +67,7 @@ export class SeriesLimit {
     if (!this.warned.has(metric)) {
       this.warned.add(metric);
       diag.warn(
-        `tokenomics: metric ${metric} reached its cap of ${this.max} series; further series are recorded in one series with ${sc.ATTR_OTEL_METRIC_OVERFLOW}=true (raise maxSeriesPerMetric to keep them apart)`,
+        `tokenomics: metric ${METRIC_NAMES[metric]} reached its cap of ${this.max} series; further series are recorded in one series with ${sc.ATTR_OTEL_METRIC_OVERFLOW}=true (raise maxSeriesPerMetric to keep them apart)`,
       );
     }
   }
