@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import { diag, DiagLogLevel, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { OVERFLOW_ATTRIBUTES, PendingCounters, PendingHistogramPoints, SeriesCache, SeriesLimit } from '../src/genai/metric-series';
 
@@ -80,6 +80,25 @@ describe('SeriesCache', () => {
     ]);
     expect(OVERFLOW_ATTRIBUTES).toEqual({ 'otel.metric.overflow': true });
     expect(limit.overflows).toBe(2);
+  });
+
+  it('reports the first overflow of each metric once through diag, naming the metric', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => void warnings.push(m), error() {}, info() {}, debug() {}, verbose() {} };
+    diag.setLogger(logger, DiagLogLevel.WARN);
+    try {
+      const pending = new PendingCounters();
+      const cache = new SeriesCache(pending, new SeriesLimit(1));
+      const counter = recordingCounter();
+      const first = cache.add('openai', 'chat', 'm-0', '', '', { i: 0 });
+      for (const unit of ['input', 'output', 'reasoning']) pending.add(first.tokens(counter, unit, false), 1);
+      for (let i = 1; i < 5; i++) pending.add(cache.add('openai', 'chat', `m-${i}`, '', '', { i }).estimated(counter), 1);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toContain('metric tokenomics.tokens reached its cap of 1 series');
+      expect(warnings[1]).toContain('metric gen_ai.client.operation.duration reached its cap of 1 series');
+    } finally {
+      diag.disable();
+    }
   });
 
   it('caps each metric as a whole: attribute sets of a series past the cap of their metric go to its overflow series', () => {
