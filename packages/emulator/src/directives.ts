@@ -35,6 +35,8 @@ export interface Directives {
   webSearch?: number;
   /** Gemini: tokens of tool-use prompts (`toolUsePromptTokenCount`). */
   toolUsePrompt?: number;
+  /** Bedrock InvokeModel: `0` leaves out the `x-amzn-bedrock-*-token-count` response headers (as a proxy that drops them would). */
+  tokenHeaders?: number;
   /** Azure OpenAI: the model behind the deployment called (reported in `model`, counted with its tokenizer). */
   deploymentModel?: string;
 }
@@ -60,6 +62,7 @@ const NUMERIC_KEYS: Readonly<Record<string, NumericKey>> = {
   cache_read: 'cacheRead',
   web_search: 'webSearch',
   tool_use_prompt: 'toolUsePrompt',
+  token_headers: 'tokenHeaders',
 };
 
 /** Keys accepted in a directive, in documentation order. */

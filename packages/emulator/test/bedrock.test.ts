@@ -290,7 +290,7 @@ describe('Bedrock errors', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationException);
     expect((error as ValidationException).message).toBe(
-      'The emulator\'s InvokeModel accepts Anthropic Claude (anthropic.*) and Meta Llama (meta.*) request bodies; got model "amazon.titan-text-express-v1"',
+      'The emulator\'s InvokeModel accepts Anthropic Claude (anthropic.*), Meta Llama (meta.*), Cohere Command (cohere.*) and Mistral (mistral.*) request bodies; got model "amazon.titan-text-express-v1"',
     );
   });
 });

@@ -29,9 +29,10 @@ async function dispatch(exchange: Exchange): Promise<void> {
   }
 }
 
-/** Where directives may be written: the last user message, or a Llama `prompt`. */
+/** Where directives may be written: the last user message, a `prompt` (Llama, Cohere Command, Mistral) or a Cohere Command R `message`. */
 function directiveText(body: Record<string, unknown>): string | undefined {
   if (body.messages !== undefined) return lastUserText(body.messages);
+  if (typeof body.message === 'string') return body.message;
   return typeof body.prompt === 'string' ? body.prompt : undefined;
 }
 

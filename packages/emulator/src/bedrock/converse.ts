@@ -6,6 +6,8 @@ import { composeReply, type Reply } from '../reply';
 import { lastUserText } from '../request-text';
 import { playScript, type ScriptedEvent } from '../stream-script';
 import { countRequest } from '../token-accounting';
+import { randomAlphanumeric } from '../ids';
+import { forcedTool, planToolCall, type ToolCallPlan, type ToolDefinition } from '../tool-call';
 import { bedrockHeaders, bedrockStreamHeaders, eventMessage, padding, streamErrorMessage } from './wire';
 
 /** Converse `usage`. `inputTokens` excludes cache reads and writes; `totalTokens` includes them. */
@@ -19,8 +21,25 @@ export interface ConverseUsage {
 
 interface ConversePlan {
   reply: Reply;
-  stopReason: 'end_turn' | 'max_tokens';
+  /** The tool the model calls instead of answering in text, when `toolConfig.toolChoice` forces one. */
+  toolUse?: ToolCallPlan & { toolUseId: string };
+  stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
   usage: ConverseUsage;
+}
+
+/** The tool `toolConfig.toolChoice` forces (`{ tool: { name } }` or `{ any: {} }`), if any. */
+function converseForcedTool(toolConfig: unknown): ToolDefinition | undefined {
+  const config = (toolConfig ?? {}) as { tools?: unknown; toolChoice?: { tool?: { name?: unknown }; any?: unknown } };
+  const tools: ToolDefinition[] = [];
+  if (Array.isArray(config.tools)) {
+    for (const t of config.tools as Array<{ toolSpec?: { name?: unknown; inputSchema?: { json?: unknown } } } | null>) {
+      const spec = t?.toolSpec;
+      if (typeof spec?.name === 'string') tools.push({ name: spec.name, parameters: spec.inputSchema?.json });
+    }
+  }
+  const choice = config.toolChoice;
+  const named = typeof choice?.tool?.name === 'string' ? choice.tool.name : undefined;
+  return forcedTool(tools, { any: choice?.any !== undefined, named });
 }
 
 /** Converse content blocks as text parts the token counter understands. */
@@ -51,16 +70,19 @@ function plan(exchange: Exchange, modelId: string): ConversePlan {
   const { cacheRead, cached, cacheWrite } = exchange.directives;
   const read = Math.min(cacheRead ?? cached ?? 0, prompt);
   const write = Math.min(cacheWrite ?? 0, prompt - read);
+  const tool = converseForcedTool(body.toolConfig);
+  const toolUse = tool && { ...planToolCall(tool, reply, modelId), toolUseId: `tooluse_${randomAlphanumeric(22)}` };
+  const output = toolUse ? toolUse.tokens : reply.tokens;
   const usage: ConverseUsage = {
     inputTokens: prompt - read - write,
-    outputTokens: reply.tokens,
-    totalTokens: prompt + reply.tokens,
+    outputTokens: output,
+    totalTokens: prompt + output,
   };
   if (cacheRead !== undefined || cached !== undefined || cacheWrite !== undefined) {
     usage.cacheReadInputTokens = read;
     usage.cacheWriteInputTokens = write;
   }
-  return { reply, stopReason: reply.truncated ? 'max_tokens' : 'end_turn', usage };
+  return { reply, toolUse, stopReason: toolUse ? 'tool_use' : reply.truncated ? 'max_tokens' : 'end_turn', usage };
 }
 
 /** `POST /model/{modelId}/converse`. */
@@ -70,7 +92,12 @@ export async function converse(exchange: Exchange, modelId: string): Promise<voi
     200,
     {
       metrics: { latencyMs: exchange.elapsedMs() },
-      output: { message: { content: [{ text: p.reply.text }], role: 'assistant' } },
+      output: {
+        message: {
+          content: p.toolUse ? [{ toolUse: { toolUseId: p.toolUse.toolUseId, name: p.toolUse.name, input: p.toolUse.input } }] : [{ text: p.reply.text }],
+          role: 'assistant',
+        },
+      },
       stopReason: p.stopReason,
       usage: p.usage,
     },
@@ -85,8 +112,16 @@ export async function converse(exchange: Exchange, modelId: string): Promise<voi
 export async function converseStream(exchange: Exchange, modelId: string): Promise<void> {
   const p = plan(exchange, modelId);
   const events: ScriptedEvent[] = [{ event: 'messageStart', data: { p: padding(), role: 'assistant' } }];
-  for (const piece of p.reply.pieces) {
-    events.push({ event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { text: piece }, p: padding() }, content: true });
+  if (p.toolUse) {
+    const { toolUseId, name } = p.toolUse;
+    events.push({ event: 'contentBlockStart', data: { contentBlockIndex: 0, p: padding(), start: { toolUse: { name, toolUseId } } } });
+    for (const piece of p.toolUse.pieces) {
+      events.push({ event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { toolUse: { input: piece } }, p: padding() }, content: true });
+    }
+  } else {
+    for (const piece of p.reply.pieces) {
+      events.push({ event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { text: piece }, p: padding() }, content: true });
+    }
   }
   events.push(
     { event: 'contentBlockStop', data: { contentBlockIndex: 0, p: padding() } },

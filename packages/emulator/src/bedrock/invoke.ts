@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { countTokens } from '@tokenomics/tokens';
 import { anthropicMessage, anthropicStreamEvents, planAnthropicMessage, type AnthropicPlan } from '../anthropic/message-plan';
 import type { Exchange } from '../exchange';
@@ -8,7 +9,7 @@ import { playScript, type ScriptedEvent } from '../stream-script';
 import { bedrockHeaders, bedrockStreamHeaders, eventMessage, padding, streamErrorMessage } from './wire';
 
 /** The model families whose InvokeModel bodies are emulated. */
-export type InvokeFamily = 'anthropic' | 'meta';
+export type InvokeFamily = 'anthropic' | 'meta' | 'cohere' | 'mistral';
 
 /** The Anthropic version Bedrock requires in InvokeModel bodies. */
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
@@ -16,9 +17,11 @@ export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 /** Family of a Bedrock model id (`anthropic.claude-...`, `us.meta.llama3-...`, or an ARN naming one). */
 export function invokeFamily(modelId: string, body: Record<string, unknown>): InvokeFamily {
   if (/(^|[./])anthropic\./.test(modelId) || body.anthropic_version !== undefined) return 'anthropic';
+  if (/(^|[./])cohere\./.test(modelId)) return 'cohere';
+  if (/(^|[./])mistral\./.test(modelId)) return 'mistral';
   if (/(^|[./])meta\./.test(modelId) || typeof body.prompt === 'string') return 'meta';
   throw badRequest(
-    `The emulator's InvokeModel accepts Anthropic Claude (anthropic.*) and Meta Llama (meta.*) request bodies; got model ${JSON.stringify(modelId)}`,
+    `The emulator's InvokeModel accepts Anthropic Claude (anthropic.*), Meta Llama (meta.*), Cohere Command (cohere.*) and Mistral (mistral.*) request bodies; got model ${JSON.stringify(modelId)}`,
     'modelId',
   );
 }
@@ -77,11 +80,84 @@ function planLlama(exchange: Exchange, modelId: string): LlamaPlan {
 }
 
 function tokenHeaders(exchange: Exchange, input: number, output: number): Record<string, string> {
+  if (exchange.directives.tokenHeaders === 0) return { 'x-amzn-bedrock-invocation-latency': String(exchange.elapsedMs()) };
   return {
     'x-amzn-bedrock-input-token-count': String(input),
     'x-amzn-bedrock-output-token-count': String(output),
     'x-amzn-bedrock-invocation-latency': String(exchange.elapsedMs()),
   };
+}
+
+interface InvokeAnswer {
+  body: Record<string, unknown>;
+  input: number;
+  output: number;
+}
+
+function maxTokensOf(fields: Record<string, unknown>): number | undefined {
+  return typeof fields.max_tokens === 'number' ? fields.max_tokens : undefined;
+}
+
+/**
+ * Cohere Command on Bedrock, which reports no usage in the body. Command R (`message` in the
+ * request): `{ response_id, text, generation_id, chat_history, finish_reason }`. Command (`prompt`):
+ * `{ id, generations: [{ id, text, finish_reason }], prompt }`. `finish_reason` is `COMPLETE`, or
+ * `MAX_TOKENS` when `max_tokens` cut the text.
+ */
+function cohereAnswer(exchange: Exchange, modelId: string): InvokeAnswer {
+  const fields = exchange.fields;
+  const chat = typeof fields.message === 'string';
+  const prompt = chat ? (fields.message as string) : fields.prompt;
+  if (typeof prompt !== 'string') {
+    throw badRequest('Malformed input request: #: required key [prompt] not found, please reformat your input and try again.', 'prompt');
+  }
+  const reply = composeReply({ seed: prompt, model: modelId, outputTokens: exchange.directives.outputTokens, maxTokens: maxTokensOf(fields) });
+  const finish = reply.truncated ? 'MAX_TOKENS' : 'COMPLETE';
+  const input = countTokens(prompt, modelId).tokens;
+  if (chat) {
+    const history = Array.isArray(fields.chat_history) ? fields.chat_history : [];
+    return {
+      body: {
+        response_id: randomUUID(),
+        text: reply.text,
+        generation_id: randomUUID(),
+        chat_history: [...history, { role: 'USER', message: prompt }, { role: 'CHATBOT', message: reply.text }],
+        finish_reason: finish,
+      },
+      input,
+      output: reply.tokens,
+    };
+  }
+  const id = randomUUID();
+  return { body: { id, generations: [{ id: randomUUID(), text: reply.text, finish_reason: finish }], prompt }, input, output: reply.tokens };
+}
+
+/**
+ * Mistral on Bedrock, which reports no usage in the body. Chat models (`messages` in the request,
+ * Mistral Large): `{ choices: [{ index, message: { role, content }, stop_reason }] }`. Text models
+ * (`prompt`): `{ outputs: [{ text, stop_reason }] }`. `stop_reason` is `stop`, or `length` when
+ * `max_tokens` cut the text.
+ */
+function mistralAnswer(exchange: Exchange, modelId: string): InvokeAnswer {
+  const fields = exchange.fields;
+  let prompt: string;
+  const chat = Array.isArray(fields.messages);
+  if (chat) {
+    const texts = (fields.messages as Array<{ content?: unknown } | null>).map((m) => (typeof m?.content === 'string' ? m.content : ''));
+    prompt = texts.join('\n');
+  } else if (typeof fields.prompt === 'string') {
+    prompt = fields.prompt;
+  } else {
+    throw badRequest('Malformed input request: #: required key [prompt] not found, please reformat your input and try again.', 'prompt');
+  }
+  const seed = chat ? ((fields.messages as Array<{ content?: unknown } | null>).at(-1)?.content as string | undefined) ?? prompt : prompt;
+  const reply = composeReply({ seed, model: modelId, outputTokens: exchange.directives.outputTokens, maxTokens: maxTokensOf(fields) });
+  const stop = reply.truncated ? 'length' : 'stop';
+  const input = countTokens(prompt, modelId).tokens;
+  const body = chat
+    ? { choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, stop_reason: stop }] }
+    : { outputs: [{ text: reply.text, stop_reason: stop }] };
+  return { body, input, output: reply.tokens };
 }
 
 /** `POST /model/{modelId}/invoke`. */
@@ -93,6 +169,12 @@ export async function invokeModel(exchange: Exchange, modelId: string): Promise<
       anthropicMessage(plan, bedrockClaudeUsage(plan)),
       bedrockHeaders(tokenHeaders(exchange, plan.usage.input_tokens, plan.usage.output_tokens)),
     );
+    return;
+  }
+  const family = invokeFamily(modelId, exchange.fields);
+  if (family === 'cohere' || family === 'mistral') {
+    const { body, input, output } = family === 'cohere' ? cohereAnswer(exchange, modelId) : mistralAnswer(exchange, modelId);
+    exchange.sendJson(200, body, bedrockHeaders(tokenHeaders(exchange, input, output)));
     return;
   }
   const plan = planLlama(exchange, modelId);
@@ -112,7 +194,11 @@ export async function invokeModelWithResponseStream(exchange: Exchange, modelId:
   let events: ScriptedEvent[];
   let input: number;
   let output: number;
-  if (invokeFamily(modelId, exchange.fields) === 'anthropic') {
+  const family = invokeFamily(modelId, exchange.fields);
+  if (family === 'cohere' || family === 'mistral') {
+    throw badRequest(`The emulator streams InvokeModel answers of Anthropic Claude and Meta Llama only; got model ${JSON.stringify(modelId)}`, 'modelId');
+  }
+  if (family === 'anthropic') {
     const plan = planClaude(exchange, modelId);
     const { usage } = plan;
     events = anthropicStreamEvents(plan, {

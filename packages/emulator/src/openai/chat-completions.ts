@@ -6,6 +6,7 @@ import { badRequest, type Route } from '../provider-api';
 import { composeReply, type Reply } from '../reply';
 import { lastUserText } from '../request-text';
 import { capped, countRequest } from '../token-accounting';
+import { forcedTool, planToolCall, type ToolCallPlan, type ToolDefinition } from '../tool-call';
 import { defaultOpenAIError } from './errors';
 import { responseModel } from './models';
 import { includeObfuscation, includeUsage, optionalInteger, requireField, requireModel } from './request-fields';
@@ -32,7 +33,25 @@ interface ChatPlan {
   serviceTier: string;
   fingerprint: string;
   replies: Reply[];
+  /** The function each choice calls instead of answering in text, when `tool_choice` forces one. */
+  toolCalls?: Array<ToolCallPlan & { id: string }>;
+  /** `stop` when `tool_choice` named the function (as the API reports it), else `tool_calls`. */
+  toolFinish?: 'stop' | 'tool_calls';
   usage: ChatUsage;
+}
+
+/** The function tools of a chat request, and the one `tool_choice` forces (`required` or a named function). */
+function chatForcedTool(fields: Record<string, unknown>): { tool: ToolDefinition; named: boolean } | undefined {
+  const tools: ToolDefinition[] = [];
+  if (Array.isArray(fields.tools)) {
+    for (const t of fields.tools as Array<Record<string, any> | null>) {
+      if (t?.type === 'function' && typeof t.function?.name === 'string') tools.push({ name: t.function.name, parameters: t.function.parameters });
+    }
+  }
+  const choice = fields.tool_choice as Record<string, any> | string | undefined;
+  const named = typeof choice === 'object' && choice !== null && typeof choice.function?.name === 'string' ? (choice.function.name as string) : undefined;
+  const tool = forcedTool(tools, { any: choice === 'required', named });
+  return tool ? { tool, named: named !== undefined } : undefined;
 }
 
 function plan(exchange: Exchange): ChatPlan {
@@ -51,9 +70,13 @@ function plan(exchange: Exchange): ChatPlan {
     );
   }
   const reasoning = exchange.directives.reasoning ?? 0;
-  const completionTokens = replies.reduce((sum, reply) => sum + reply.tokens, 0) + reasoning;
+  const forced = chatForcedTool(fields);
+  const toolCalls = forced && replies.map((reply) => ({ ...planToolCall(forced.tool, reply, model), id: `call_${randomAlphanumeric(24)}` }));
+  const completionTokens = (toolCalls ?? replies).reduce((sum, r) => sum + r.tokens, 0) + reasoning;
   const answeredModel = responseModel(model);
   return {
+    toolCalls,
+    toolFinish: forced && (forced.named ? 'stop' : 'tool_calls'),
     id: `chatcmpl-${randomAlphanumeric(29)}`,
     created: unixSeconds(),
     model: answeredModel,
@@ -92,12 +115,17 @@ async function answer(exchange: Exchange): Promise<void> {
       object: 'chat.completion',
       created: p.created,
       model: p.model,
-      choices: p.replies.map((reply, index) => ({
-        index,
-        message: { role: 'assistant', content: reply.text, refusal: null, annotations: [] },
-        logprobs: null,
-        finish_reason: finishReason(reply),
-      })),
+      choices: p.replies.map((reply, index) => {
+        const call = p.toolCalls?.[index];
+        return {
+          index,
+          message: call
+            ? { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }], refusal: null, annotations: [] }
+            : { role: 'assistant', content: reply.text, refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: call ? p.toolFinish : finishReason(reply),
+        };
+      }),
       usage: p.usage,
       service_tier: p.serviceTier,
       system_fingerprint: p.fingerprint,
@@ -135,6 +163,19 @@ async function stream(exchange: Exchange, p: ChatPlan): Promise<void> {
   const errorEvent = (): string[] => [sseData({ error: defaultOpenAIError(exchange, 500) })];
   for (let index = 0; index < p.replies.length; index += 1) {
     const reply = p.replies[index];
+    const call = p.toolCalls?.[index];
+    if (call) {
+      const opening = { role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }], refusal: null };
+      if (!(await control.write(sseData(chunk([choice(index, opening, null)], obfuscation('')))))) return;
+      for (const piece of call.pieces) {
+        if (await control.interrupted(errorEvent)) return;
+        const delta = { tool_calls: [{ index: 0, function: { arguments: piece } }] };
+        if (!(await control.content(sseData(chunk([choice(index, delta, null)], obfuscation(piece)))))) return;
+      }
+      if (await control.interrupted(errorEvent)) return;
+      if (!(await control.write(sseData(chunk([choice(index, {}, p.toolFinish ?? 'tool_calls')], obfuscation('')))))) return;
+      continue;
+    }
     const first = chunk([choice(index, { role: 'assistant', content: '', refusal: null }, null)], obfuscation(''));
     if (!(await control.write(sseData(first)))) return;
     for (const piece of reply.pieces) {
