@@ -137,6 +137,7 @@ describe('untrusted usage never poisons the metrics', () => {
 
   it('wrong-typed, negative, fractional and inconsistent counts each make the usage invalid, naming the field; none is dropped and the rest priced', async () => {
     const cases: Array<[string, unknown, string]> = [
+      ['usage-string', 'lots', 'usage:wrong_type'],
       ['string', { prompt_tokens: '12', completion_tokens: 5 }, 'prompt_tokens:wrong_type'],
       ['null', { prompt_tokens: null, completion_tokens: 5 }, 'prompt_tokens:wrong_type'],
       ['object', { prompt_tokens: 12, completion_tokens: { n: 5 } }, 'completion_tokens:wrong_type'],

@@ -13,7 +13,8 @@ type Obj = Record<string, unknown>;
  * usage invalid (`usage.invalid` names the field and the problem), never dropped.
  */
 export function anthropicUsage(raw: unknown): Usage | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { invalid: 'usage:wrong_type' };
   const u = raw as Obj;
   const r = new CountReader();
   const input = r.count(u.input_tokens, 'input_tokens');

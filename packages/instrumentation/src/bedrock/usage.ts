@@ -14,7 +14,8 @@ type Obj = Record<string, unknown>;
  * (`usage.invalid` names the field and the problem), never dropped; so in the functions below.
  */
 export function converseUsage(raw: unknown): Usage | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { invalid: 'usage:wrong_type' };
   const u = raw as Obj;
   const r = new CountReader();
   return cacheAwareUsage(
@@ -34,7 +35,8 @@ export function converseUsage(raw: unknown): Usage | undefined {
  * leaves out as Converse's `inputTokens` does).
  */
 export function invocationMetricsUsage(raw: unknown): Usage | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { invalid: 'amazon-bedrock-invocationMetrics:wrong_type' };
   const m = raw as Obj;
   const r = new CountReader();
   return cacheAwareUsage(

@@ -16,7 +16,8 @@ type Obj = Record<string, unknown>;
  * (`usage.invalid` names the field and the problem), never dropped.
  */
 export function geminiUsage(raw: unknown): Usage | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { invalid: 'usageMetadata:wrong_type' };
   const u = raw as Obj;
   const r = new CountReader();
   const prompt = r.count(u.promptTokenCount, 'promptTokenCount');
