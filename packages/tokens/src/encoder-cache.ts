@@ -30,6 +30,8 @@ function loadDefinition(name: EncodingName): EncoderDefinition {
       return require('tiktoken/encoders/r50k_base') as EncoderDefinition;
     case 'gpt2':
       return require('tiktoken/encoders/gpt2') as EncoderDefinition;
+    default:
+      throw new TypeError(`unknown encoding ${JSON.stringify(String(name))}`);
   }
 }
 

@@ -21,8 +21,11 @@ export interface ModelEncoding {
 
 const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base', 'p50k_base', 'p50k_edit', 'r50k_base', 'gpt2'];
 
-/** Exact model names that do not follow a prefix rule below. */
-const EXACT_MODELS: Readonly<Record<string, EncodingName>> = {
+/**
+ * Exact model names that do not follow a prefix rule below. A Map: model names come from requests
+ * and responses, and only own entries may match (never `constructor`, `__proto__`, ...).
+ */
+const EXACT_MODELS: ReadonlyMap<string, EncodingName> = new Map<string, EncodingName>(Object.entries({
   'gpt-4o': 'o200k_base',
   'gpt-4.1': 'o200k_base',
   'gpt-4.5': 'o200k_base',
@@ -54,7 +57,7 @@ const EXACT_MODELS: Readonly<Record<string, EncodingName>> = {
   'babbage': 'r50k_base',
   'ada': 'r50k_base',
   'gpt2': 'gpt2',
-};
+}) as Array<[string, EncodingName]>);
 
 /**
  * Prefix rules, checked in order (longest and most specific first). A model matches a
@@ -118,9 +121,9 @@ function matchesPrefix(name: string, prefix: string): boolean {
  * @param model - model name as sent in the request, optionally with a provider prefix.
  */
 export function resolveModelEncoding(model?: string): ModelEncoding {
-  if (model === undefined || model.trim() === '') return { encoding: DEFAULT_ENCODING, exact: true };
+  if (typeof model !== 'string' || model.trim() === '') return { encoding: DEFAULT_ENCODING, exact: true };
   const name = normaliseModel(model);
-  const direct = EXACT_MODELS[name];
+  const direct = EXACT_MODELS.get(name);
   if (direct !== undefined) return { encoding: direct, exact: true };
   for (const [prefix, encoding] of PREFIX_RULES) {
     if (matchesPrefix(name, prefix)) return { encoding, exact: true };
