@@ -109,7 +109,18 @@ export function estimationRequest(kind: BedrockCommand, input: Obj, body: Obj | 
   if (Array.isArray(body.messages)) return { messages: body.messages, system: body.system };
   if (typeof body.prompt === 'string') return { prompt: body.prompt };
   if (typeof body.inputText === 'string') return { prompt: body.inputText };
+  const message = cohereChatText(body);
+  if (message !== undefined) return { prompt: message };
   return undefined;
+}
+
+/** A Cohere Command R request's text: its `chat_history` messages, then `message`. */
+function cohereChatText(body: Obj): string | undefined {
+  if (typeof body.message !== 'string') return undefined;
+  const history = Array.isArray(body.chat_history) ? (body.chat_history as Array<Obj | null>) : [];
+  const texts = history.map((h) => h?.message).filter((t): t is string => typeof t === 'string');
+  texts.push(body.message);
+  return texts.join('\n');
 }
 
 /** Input messages in the semconv shape, for content capture (opt-in only). */
@@ -136,7 +147,7 @@ export function inputMessages(kind: BedrockCommand, input: Obj, body: Obj | unde
     }
     return out;
   }
-  const prompt = body.prompt ?? body.inputText;
+  const prompt = body.prompt ?? body.inputText ?? body.message;
   return typeof prompt === 'string' ? [{ role: 'user', parts: [{ type: 'text', content: prompt }] }] : undefined;
 }
 

@@ -224,6 +224,10 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
     const facts = body ? invokeBodyFacts(body) : { texts: [] as string[] };
     if (facts.finishReasons) result.finishReasons = facts.finishReasons;
     if (facts.responseId) result.responseId = facts.responseId;
+    if (facts.responseModel) {
+      result.responseModel = facts.responseModel;
+      result.billedByRequestModel = true;
+    }
     const tier = serviceTierOf(o.serviceTier);
     if (tier) result.serviceTier = tier;
     const usage = facts.usage ?? headerUsage(started.exchange.headers);
@@ -235,6 +239,10 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
       const input = estimateInputTokens(estimationRequest('InvokeModel', started.input, started.body), model);
       if (input !== undefined) {
         result.usage = { inputTokens: input, outputTokens: estimateOutputTokens(facts.texts, model) };
+        result.usageEstimated = true;
+      } else if (facts.texts.length) {
+        // A request of a shape the estimator does not know: the generated text still counts.
+        result.usage = { outputTokens: estimateOutputTokens(facts.texts, model) };
         result.usageEstimated = true;
       }
     }

@@ -31,6 +31,8 @@ export interface InvokeBodyFacts {
   usage?: Usage;
   finishReasons?: string[];
   responseId?: string;
+  /** The model that answered, where the body names it (Anthropic Claude). */
+  responseModel?: string;
   texts: string[];
 }
 
@@ -42,6 +44,7 @@ export function invokeBodyFacts(body: Obj): InvokeBodyFacts {
     facts.usage = anthropicUsage(body.usage);
     if (typeof body.stop_reason === 'string') facts.finishReasons = [body.stop_reason];
     if (typeof body.id === 'string') facts.responseId = body.id;
+    if (typeof body.model === 'string' && body.model) facts.responseModel = body.model;
     facts.texts = textsOf(body.content);
     return facts;
   }
@@ -74,8 +77,40 @@ export function invokeBodyFacts(body: Obj): InvokeBodyFacts {
     const reasons = results.map((r) => r?.completionReason).filter((r): r is string => typeof r === 'string');
     if (reasons.length) facts.finishReasons = reasons;
     facts.texts = results.map((r) => r?.outputText).filter((t): t is string => typeof t === 'string');
+    return facts;
+  }
+  // Bodies that report no usage: the generated text, for an estimate.
+  if (Array.isArray(body.generations)) {
+    // Cohere Command: `generations[].text`, `finish_reason`
+    collect(body.generations as unknown[], facts, (g) => g.text, (g) => g.finish_reason);
+    if (typeof body.id === 'string') facts.responseId = body.id;
+  } else if (Array.isArray(body.outputs)) {
+    // Mistral text completion: `outputs[].text`, `stop_reason`
+    collect(body.outputs as unknown[], facts, (o) => o.text, (o) => o.stop_reason);
+  } else if (Array.isArray(body.choices)) {
+    // Mistral chat completion: `choices[].message.content`, `stop_reason` (or `finish_reason`)
+    collect(body.choices as unknown[], facts, (c) => (c.message as Obj | undefined)?.content, (c) => c.stop_reason ?? c.finish_reason);
+    if (typeof body.id === 'string') facts.responseId = body.id;
+  } else if (typeof body.text === 'string') {
+    // Cohere Command R: `text`, `finish_reason`
+    facts.texts = [body.text];
+    if (typeof body.finish_reason === 'string') facts.finishReasons = [body.finish_reason];
+    if (typeof body.response_id === 'string') facts.responseId = body.response_id;
   }
   return facts;
+}
+
+/** Texts and finish reasons of the entries of a body's list of generations. */
+function collect(entries: unknown[], facts: InvokeBodyFacts, text: (e: Obj) => unknown, reason: (e: Obj) => unknown): void {
+  const reasons: string[] = [];
+  for (const entry of entries) {
+    if (!entry || typeof entry !== 'object') continue;
+    const t = text(entry as Obj);
+    if (typeof t === 'string') facts.texts.push(t);
+    const r = reason(entry as Obj);
+    if (typeof r === 'string') reasons.push(r);
+  }
+  if (reasons.length) facts.finishReasons = reasons;
 }
 
 /** A non-default service tier from a Converse `serviceTier: { type }` or an InvokeModel `serviceTier`. */

@@ -26,6 +26,8 @@ function endWith(
   partial: Usage,
   texts: string[],
   finishReasons: string[],
+  /** Other generated output an estimate counts after the text: tool input, thinking. */
+  otherOutput: string[] = [],
 ): void {
   const { call } = o;
   const result = call.result;
@@ -37,7 +39,7 @@ function endWith(
     const model = call.start.requestModel;
     const usage: Usage = { ...partial };
     usage.inputTokens ??= estimateInputTokens(o.estimationRequest, model);
-    usage.outputTokens = Math.max(usage.outputTokens ?? 0, estimateOutputTokens(texts, model));
+    usage.outputTokens = Math.max(usage.outputTokens ?? 0, estimateOutputTokens(otherOutput.length ? texts.concat(otherOutput) : texts, model));
     if (usage.inputTokens === undefined) delete usage.inputTokens;
     result.usage = usage;
     result.usageEstimated = true;
@@ -54,6 +56,8 @@ function endWith(
 export class ConverseStreamSink implements ChunkSink<unknown> {
   private usage: Usage | undefined;
   private readonly texts: string[] = [];
+  /** `toolUse.input` pieces: tool input the model generated. */
+  private readonly toolInput: string[] = [];
   private readonly reasons: string[] = [];
 
   constructor(private readonly o: StreamSinkOptions) {}
@@ -64,6 +68,8 @@ export class ConverseStreamSink implements ChunkSink<unknown> {
     const event = raw as Obj;
     const delta = (event.contentBlockDelta as Obj | undefined)?.delta as Obj | undefined;
     if (delta && typeof delta.text === 'string') this.texts.push(delta.text);
+    const toolInput = (delta?.toolUse as Obj | undefined)?.input;
+    if (typeof toolInput === 'string' && toolInput) this.toolInput.push(toolInput);
     const stop = event.messageStop as Obj | undefined;
     if (stop && typeof stop.stopReason === 'string') this.reasons.push(stop.stopReason);
     const metadata = event.metadata as Obj | undefined;
@@ -77,7 +83,7 @@ export class ConverseStreamSink implements ChunkSink<unknown> {
   }
 
   onEnd(outcome: StreamOutcome, error?: unknown): void {
-    endWith(this.o, outcome, error, this.usage, {}, this.texts, this.reasons);
+    endWith(this.o, outcome, error, this.usage, {}, this.texts, this.reasons, this.toolInput);
   }
 }
 
@@ -94,6 +100,8 @@ export class InvokeStreamSink implements ChunkSink<unknown> {
   private llamaOutput: number | undefined;
   private metrics: Usage | undefined;
   private readonly texts: string[] = [];
+  /** Claude tool input (`input_json_delta`) and thinking: output counted in an estimate. */
+  private readonly otherOutput: string[] = [];
   private readonly reasons: string[] = [];
 
   constructor(private readonly o: StreamSinkOptions) {}
@@ -120,17 +128,30 @@ export class InvokeStreamSink implements ChunkSink<unknown> {
     const partial: Usage = anthropicUsage(this.anthropicFields) ?? {};
     if (this.llamaInput !== undefined) partial.inputTokens = this.llamaInput;
     if (this.llamaOutput !== undefined) partial.outputTokens = this.llamaOutput;
-    endWith(this.o, outcome, error, billed, partial, this.texts, this.reasons);
+    endWith(this.o, outcome, error, billed, partial, this.texts, this.reasons, this.otherOutput);
   }
 
   private onAnthropicEvent(event: Obj): void {
     switch (event.type) {
-      case 'message_start':
-        this.anthropicFields = mergeUsageFields(this.anthropicFields, (event.message as Obj | undefined)?.usage);
+      case 'message_start': {
+        const message = event.message as Obj | undefined;
+        this.anthropicFields = mergeUsageFields(this.anthropicFields, message?.usage);
+        const result = this.o.call.result;
+        if (message && typeof message === 'object') {
+          if (typeof message.model === 'string' && message.model) {
+            result.responseModel = message.model;
+            result.billedByRequestModel = true;
+          }
+          if (typeof message.id === 'string' && message.id) result.responseId ??= message.id;
+        }
         break;
+      }
       case 'content_block_delta': {
-        const text = (event.delta as Obj | undefined)?.text;
+        const delta = event.delta as Obj | undefined;
+        const text = delta?.text;
         if (typeof text === 'string') this.texts.push(text);
+        else if (typeof delta?.partial_json === 'string' && delta.partial_json) this.otherOutput.push(delta.partial_json);
+        else if (typeof delta?.thinking === 'string' && delta.thinking) this.otherOutput.push(delta.thinking);
         break;
       }
       case 'message_delta': {

@@ -26,6 +26,11 @@ export interface CallStart {
 /** What an adapter learnt from the response. Every field optional: streams fill it as they go. */
 export interface CallResult {
   responseModel?: string;
+  /**
+   * The provider bills the model asked for (a Bedrock model id or inference profile), whatever
+   * model name the response carries: {@link responseModel} is recorded but not priced.
+   */
+  billedByRequestModel?: boolean;
   responseId?: string;
   finishReasons?: string[];
   /** Service tier that served (and bills) the call, as reported by the provider. */

@@ -260,7 +260,7 @@ export class GenAIRecorder {
       provider: start.provider,
       operation: start.operation,
       model: start.requestModel,
-      responseModel: result.responseModel,
+      responseModel: result.billedByRequestModel ? undefined : result.responseModel,
       at: startedAt,
       serviceTier: result.serviceTier ?? start.requestedServiceTier,
       estimated,

@@ -19,6 +19,8 @@ interface SinkOptions {
 export class GenerateContentStreamSink implements ChunkSink<unknown> {
   private readonly reasons: string[] = [];
   private readonly texts: string[] = [];
+  /** `functionCall` arguments, serialised: output the model generated, counted in an estimate. */
+  private readonly functionArguments: string[] = [];
   private sawUsage = false;
 
   constructor(private readonly o: SinkOptions) {}
@@ -35,6 +37,7 @@ export class GenerateContentStreamSink implements ChunkSink<unknown> {
         if (t) this.texts[i] = (this.texts[i] ?? '') + t;
       });
     }
+    if (!this.sawUsage) collectFunctionArguments(chunk, this.functionArguments);
     return true;
   }
 
@@ -43,7 +46,12 @@ export class GenerateContentStreamSink implements ChunkSink<unknown> {
     const reasons = this.reasons.filter((r) => typeof r === 'string');
     if (reasons.length) call.result.finishReasons = reasons;
     if (!call.result.usage) {
-      call.result.usage = estimateGeminiUsage('generate_content', this.o.params, call.result.responseModel ?? call.start.requestModel, this.texts.join(''));
+      call.result.usage = estimateGeminiUsage(
+        'generate_content',
+        this.o.params,
+        call.result.responseModel ?? call.start.requestModel,
+        this.texts.join('') + this.functionArguments.join(''),
+      );
       call.result.usageEstimated = true;
     } else if (outcome !== 'completed' && reasons.length === 0) {
       // The usage so far of a stream cut short: a lower bound of what was generated, not the bill.
@@ -55,5 +63,25 @@ export class GenerateContentStreamSink implements ChunkSink<unknown> {
     }
     const aborted = this.o.signal?.aborted === true;
     call.endStream(aborted && (outcome === 'error' || outcome === 'completed') ? 'aborted' : outcome, error);
+  }
+}
+
+/** The `args` of each `functionCall` part of a chunk's candidates, as JSON text. */
+function collectFunctionArguments(chunk: unknown, out: string[]): void {
+  const candidates = (chunk as { candidates?: unknown } | null)?.candidates;
+  if (!Array.isArray(candidates)) return;
+  for (const candidate of candidates as Array<{ content?: { parts?: unknown } } | null>) {
+    const parts = candidate?.content?.parts;
+    if (!Array.isArray(parts)) continue;
+    for (const part of parts as Array<{ functionCall?: { args?: unknown } } | null>) {
+      const args = part?.functionCall?.args;
+      if (args === undefined || args === null) continue;
+      try {
+        const json = JSON.stringify(args);
+        if (json) out.push(json);
+      } catch {
+        // arguments that cannot be serialised are not counted
+      }
+    }
   }
 }

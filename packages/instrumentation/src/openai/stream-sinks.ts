@@ -25,11 +25,14 @@ interface SinkOptions {
 export class CompletionStreamSink implements ChunkSink<unknown> {
   private contentChunks = 0;
   private readonly texts: string[] | undefined;
+  /** Streamed tool-call arguments: generated output, counted with the text in an estimate. */
+  private readonly toolArguments: string[] | undefined;
   private readonly finishReasons: string[] = [];
   private readonly textKey: 'content' | 'text';
 
   constructor(private readonly o: SinkOptions) {
     this.texts = o.keepText ? [] : undefined;
+    this.toolArguments = o.keepText ? [] : undefined;
     this.textKey = o.op === 'chat' ? 'content' : 'text';
   }
 
@@ -52,6 +55,7 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
           this.contentChunks++;
           this.texts?.push(piece);
         }
+        if (this.o.op === 'chat') this.onToolCalls((choice.delta as Obj | undefined)?.tool_calls);
         if (typeof choice.finish_reason === 'string') {
           this.finishReasons[typeof choice.index === 'number' ? choice.index : i] = choice.finish_reason;
         }
@@ -73,22 +77,43 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
     const reasons = this.finishReasons.filter((r) => typeof r === 'string');
     if (reasons.length) call.result.finishReasons = reasons;
     if (!call.result.usage) {
-      call.result.usage = estimateUsage(this.o.op, this.o.body, call.result.responseModel ?? call.start.requestModel, this.texts, this.contentChunks);
+      call.result.usage = estimateUsage(this.o.op, this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.contentChunks);
       call.result.usageEstimated = true;
     }
     const texts = this.texts;
     if (texts) call.result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }] }];
     call.endStream(outcome === 'completed' && this.o.isAborted() ? 'aborted' : outcome, error);
   }
+
+  /** `delta.tool_calls[].function.arguments` pieces: output the model generated, as text is. */
+  private onToolCalls(toolCalls: unknown): void {
+    if (!Array.isArray(toolCalls)) return;
+    for (const toolCall of toolCalls as Array<Obj | null>) {
+      const args = (toolCall?.function as Obj | undefined | null)?.arguments;
+      if (typeof args === 'string' && args.length > 0) {
+        this.contentChunks++;
+        this.toolArguments?.push(args);
+      }
+    }
+  }
+}
+
+/** The streamed output an estimate counts: text, then tool-call arguments. */
+function streamedOutput(texts: string[] | undefined, toolArguments: string[] | undefined): string[] | undefined {
+  if (!texts || !toolArguments?.length) return texts;
+  return texts.concat(toolArguments);
 }
 
 /** Follows the events of a streamed Responses API call; usage comes in `response.completed`. */
 export class ResponsesStreamSink implements ChunkSink<unknown> {
   private deltas = 0;
   private readonly texts: string[] | undefined;
+  /** Streamed function-call arguments, counted with the text in an estimate. */
+  private readonly toolArguments: string[] | undefined;
 
   constructor(private readonly o: SinkOptions) {
     this.texts = o.keepText ? [] : undefined;
+    this.toolArguments = o.keepText ? [] : undefined;
   }
 
   onChunk(raw: unknown): boolean {
@@ -100,6 +125,11 @@ export class ResponsesStreamSink implements ChunkSink<unknown> {
     if (type === 'response.output_text.delta') {
       this.deltas++;
       if (typeof event.delta === 'string') this.texts?.push(event.delta);
+      return true;
+    }
+    if (type === 'response.function_call_arguments.delta' || type === 'response.custom_tool_call_input.delta') {
+      this.deltas++;
+      if (typeof event.delta === 'string') this.toolArguments?.push(event.delta);
       return true;
     }
     const response = event.response as Obj | undefined;
@@ -118,7 +148,7 @@ export class ResponsesStreamSink implements ChunkSink<unknown> {
   onEnd(outcome: StreamOutcome, error?: unknown): void {
     const { call } = this.o;
     if (!call.result.usage) {
-      call.result.usage = estimateUsage('responses', this.o.body, call.result.responseModel ?? call.start.requestModel, this.texts, this.deltas);
+      call.result.usage = estimateUsage('responses', this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.deltas);
       call.result.usageEstimated = true;
     }
     const texts = this.texts;
