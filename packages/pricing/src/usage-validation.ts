@@ -97,19 +97,6 @@ export class CountReader {
   }
 }
 
-const COUNT_FIELDS = [
-  ['inputTokens', 'input_tokens'],
-  ['outputTokens', 'output_tokens'],
-  ['cacheReadTokens', 'cache_read_tokens'],
-  ['cacheWriteTokens', 'cache_write_tokens'],
-  ['cacheWrite1hTokens', 'cache_write_1h_tokens'],
-  ['reasoningTokens', 'reasoning_tokens'],
-  ['inputAudioTokens', 'input_audio_tokens'],
-  ['outputAudioTokens', 'output_audio_tokens'],
-  ['inputImageTokens', 'input_image_tokens'],
-  ['outputImageTokens', 'output_image_tokens'],
-] as const satisfies ReadonlyArray<readonly [keyof Usage, string]>;
-
 /**
  * Why `usage` cannot be priced or counted, or `undefined` when it is valid: the reason a normaliser
  * recorded ({@link Usage.invalid}), a bad count (`input_tokens:too_large`), `requests:<problem>`
@@ -118,13 +105,18 @@ const COUNT_FIELDS = [
  */
 export function usageProblem(usage: Usage, contextWindow?: number): string | undefined {
   if (usage.invalid !== undefined) return typeof usage.invalid === 'string' && usage.invalid.length > 0 ? usage.invalid : 'invalid';
-  for (let i = 0; i < COUNT_FIELDS.length; i++) {
-    const [key, name] = COUNT_FIELDS[i];
-    const v = usage[key];
-    if (v === undefined) continue;
-    const problem = countProblem(v);
-    if (problem !== undefined) return `${name}:${problem}`;
-  }
+  // Unrolled: this runs for every recorded call and every price().
+  let p: CountProblem | undefined;
+  if (usage.inputTokens !== undefined && (p = countProblem(usage.inputTokens))) return `input_tokens:${p}`;
+  if (usage.outputTokens !== undefined && (p = countProblem(usage.outputTokens))) return `output_tokens:${p}`;
+  if (usage.cacheReadTokens !== undefined && (p = countProblem(usage.cacheReadTokens))) return `cache_read_tokens:${p}`;
+  if (usage.cacheWriteTokens !== undefined && (p = countProblem(usage.cacheWriteTokens))) return `cache_write_tokens:${p}`;
+  if (usage.cacheWrite1hTokens !== undefined && (p = countProblem(usage.cacheWrite1hTokens))) return `cache_write_1h_tokens:${p}`;
+  if (usage.reasoningTokens !== undefined && (p = countProblem(usage.reasoningTokens))) return `reasoning_tokens:${p}`;
+  if (usage.inputAudioTokens !== undefined && (p = countProblem(usage.inputAudioTokens))) return `input_audio_tokens:${p}`;
+  if (usage.outputAudioTokens !== undefined && (p = countProblem(usage.outputAudioTokens))) return `output_audio_tokens:${p}`;
+  if (usage.inputImageTokens !== undefined && (p = countProblem(usage.inputImageTokens))) return `input_image_tokens:${p}`;
+  if (usage.outputImageTokens !== undefined && (p = countProblem(usage.outputImageTokens))) return `output_image_tokens:${p}`;
   const requests = usage.requests;
   if (requests !== undefined && requests !== null) {
     if (typeof requests !== 'object') return 'requests:wrong_type';
