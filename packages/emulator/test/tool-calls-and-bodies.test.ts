@@ -81,6 +81,44 @@ describe('OpenAI chat tool calls', () => {
   });
 });
 
+describe('OpenAI Responses function calls', () => {
+  const tools = [{ type: 'function' as const, name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+
+  it('answers a forced function with a function_call output item, billed as output', async () => {
+    const response = await openai.responses.create({ model: 'gpt-4o-mini', input: 'Weather [emulate output_tokens=5]', tools, tool_choice: 'required' });
+    expect(response.status).toBe('completed');
+    const item = response.output[0] as any;
+    expect(item.type).toBe('function_call');
+    expect(item.id).toMatch(/^fc_[0-9a-f]{48}$/);
+    expect(item.call_id).toMatch(/^call_[A-Za-z0-9]{24}$/);
+    expect(item.name).toBe('get_weather');
+    expect(Object.keys(JSON.parse(item.arguments))).toEqual(['city']);
+    expect(response.usage!.output_tokens).toBe(countTokens(item.arguments, 'gpt-4o-mini').tokens);
+  });
+
+  it('streams function_call_arguments deltas, their done event, and response.completed with the item', async () => {
+    const stream = await openai.responses.create({
+      model: 'gpt-4o-mini',
+      input: 'Weather [emulate output_tokens=5]',
+      tools,
+      tool_choice: { type: 'function', name: 'get_weather' },
+      stream: true,
+    });
+    const events: any[] = [];
+    for await (const e of stream) events.push(e);
+    const types = events.map((e) => e.type);
+    expect(types.slice(0, 3)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added']);
+    const deltas = events.filter((e) => e.type === 'response.function_call_arguments.delta');
+    expect(deltas).toHaveLength(7); // opening, 5 reply tokens, closing
+    const args = deltas.map((e) => e.delta).join('');
+    expect(events.find((e) => e.type === 'response.function_call_arguments.done').arguments).toBe(args);
+    const completed = events.at(-1);
+    expect(completed.type).toBe('response.completed');
+    expect(completed.response.output[0].arguments).toBe(args);
+    expect(completed.response.usage.output_tokens).toBe(countTokens(args, 'gpt-4o-mini').tokens);
+  });
+});
+
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 const TOOL_CONFIG = {
   tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } }],

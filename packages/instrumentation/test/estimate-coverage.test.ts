@@ -41,7 +41,10 @@ describe('output estimates count every generated piece', () => {
     bedrock = new sdk.BedrockRuntimeClient(localClientConfig(emulator.bedrockEndpoint));
   });
 
-  afterEach(() => telemetry.reset());
+  afterEach(async () => {
+    await telemetry.settled();
+    telemetry.reset();
+  });
 
   afterAll(async () => {
     openaiInstrumentation.disable();
@@ -76,6 +79,32 @@ describe('output estimates count every generated piece', () => {
       expect(a['gen_ai.usage.output_tokens']).toBe(countTokens(text + args, 'gpt-4o-mini').tokens);
     });
   }
+
+  it('counts the function-call argument deltas of an interrupted Responses stream in its output estimate', async () => {
+    const { OpenAI } = requireOpenAI(6);
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
+    const stream = await client.responses.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      input: 'Weather in Paris? [emulate output_tokens=10 stream_error_after=6]',
+      tools: [{ type: 'function', name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+      tool_choice: 'required',
+    });
+    let deltas = 0;
+    const types: string[] = [];
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.function_call_arguments.delta') deltas++;
+    }
+    // The stream broke off with an error event: no response.completed, so no usage. Responses
+    // streams expect usage, so their text is not kept: a stream cut short is estimated at one
+    // token per streamed delta, argument deltas included.
+    expect(types.at(-1)).toBe('error');
+    expect(deltas).toBe(6);
+    const a = (await onlySpan(telemetry)).attributes;
+    expect(a['tokenomics.usage.estimated']).toBe(true);
+    expect(a['gen_ai.usage.output_tokens']).toBe(6);
+  });
 
   it("estimates an interrupted ConverseStream's output from its tool input", async () => {
     const response = await bedrock.send(

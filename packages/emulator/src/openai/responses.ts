@@ -6,6 +6,8 @@ import { badRequest, type Route } from '../provider-api';
 import { composeReply, type Reply } from '../reply';
 import { contentText, lastUserText } from '../request-text';
 import { capped, countRequest } from '../token-accounting';
+import { randomAlphanumeric } from '../ids';
+import { forcedTool, planToolCall, type ToolCallPlan, type ToolDefinition } from '../tool-call';
 import { defaultOpenAIError } from './errors';
 import { responseModel } from './models';
 import { includeObfuscation, optionalInteger, requireModel } from './request-fields';
@@ -27,7 +29,22 @@ interface ResponsePlan {
   createdAt: number;
   model: string;
   reply: Reply;
+  /** The function the model calls instead of answering in text, when `tool_choice` forces one. */
+  functionCall?: ToolCallPlan & { id: string; callId: string };
   usage: ResponsesUsage;
+}
+
+/** The function `tool_choice` forces (`required`, or `{ type: 'function', name }`), among the request's function tools. */
+function responsesForcedTool(fields: Record<string, unknown>): ToolDefinition | undefined {
+  const tools: ToolDefinition[] = [];
+  if (Array.isArray(fields.tools)) {
+    for (const t of fields.tools as Array<Record<string, unknown> | null>) {
+      if (t?.type === 'function' && typeof t.name === 'string') tools.push({ name: t.name, parameters: t.parameters });
+    }
+  }
+  const choice = fields.tool_choice as Record<string, unknown> | string | undefined;
+  const named = typeof choice === 'object' && choice !== null && choice.type === 'function' && typeof choice.name === 'string' ? choice.name : undefined;
+  return forcedTool(tools, { any: choice === 'required', named });
 }
 
 /** Text of the last user message in a Responses `input` (a string is itself that message). */
@@ -55,8 +72,11 @@ function plan(exchange: Exchange): ResponsePlan {
   const seed = lastUserInput(input) ?? contentText(input);
   const reply = composeReply({ seed, model, outputTokens: exchange.directives.outputTokens, maxTokens });
   const reasoning = exchange.directives.reasoning ?? 0;
-  const outputTokens = reply.tokens + reasoning;
+  const tool = responsesForcedTool(fields);
+  const functionCall = tool && { ...planToolCall(tool, reply, model), id: `fc_${randomHex(48)}`, callId: `call_${randomAlphanumeric(24)}` };
+  const outputTokens = (functionCall ? functionCall.tokens : reply.tokens) + reasoning;
   return {
+    functionCall,
     id: `resp_${randomHex(48)}`,
     messageId: `msg_${randomHex(48)}`,
     reasoningId: reasoning > 0 ? `rs_${randomHex(48)}` : undefined,
@@ -81,6 +101,11 @@ function reasoningItem(p: ResponsePlan): Record<string, unknown> {
   return { id: p.reasoningId, type: 'reasoning', summary: [] };
 }
 
+function functionCallItem(p: ResponsePlan, status: 'in_progress' | 'completed'): Record<string, unknown> {
+  const call = p.functionCall!;
+  return { id: call.id, type: 'function_call', status, arguments: status === 'completed' ? call.arguments : '', call_id: call.callId, name: call.name };
+}
+
 function messageItem(p: ResponsePlan, status: 'in_progress' | 'completed' | 'incomplete', content: unknown[]): Record<string, unknown> {
   return { id: p.messageId, type: 'message', status, content, role: 'assistant' };
 }
@@ -89,11 +114,13 @@ function messageItem(p: ResponsePlan, status: 'in_progress' | 'completed' | 'inc
 function responseObject(exchange: Exchange, p: ResponsePlan, phase: 'in_progress' | 'done'): Record<string, unknown> {
   const fields = exchange.fields;
   const done = phase === 'done';
-  const status = done ? (p.reply.truncated ? 'incomplete' : 'completed') : 'in_progress';
+  const truncated = p.reply.truncated && !p.functionCall;
+  const status = done ? (truncated ? 'incomplete' : 'completed') : 'in_progress';
   const output: unknown[] = [];
   if (done) {
     if (p.reasoningId !== undefined) output.push(reasoningItem(p));
-    output.push(messageItem(p, p.reply.truncated ? 'incomplete' : 'completed', [textPart(p.reply.text)]));
+    if (p.functionCall) output.push(functionCallItem(p, 'completed'));
+    else output.push(messageItem(p, p.reply.truncated ? 'incomplete' : 'completed', [textPart(p.reply.text)]));
   }
   const requestedReasoning = fields.reasoning as { effort?: unknown; summary?: unknown } | undefined;
   return {
@@ -103,7 +130,7 @@ function responseObject(exchange: Exchange, p: ResponsePlan, phase: 'in_progress
     status,
     background: fields.background === true,
     error: null,
-    incomplete_details: done && p.reply.truncated ? { reason: 'max_output_tokens' } : null,
+    incomplete_details: done && truncated ? { reason: 'max_output_tokens' } : null,
     instructions: fields.instructions ?? null,
     max_output_tokens: fields.max_output_tokens ?? null,
     max_tool_calls: fields.max_tool_calls ?? null,
@@ -161,6 +188,22 @@ async function stream(exchange: Exchange, p: ResponsePlan): Promise<void> {
     if (!(await send(event('response.output_item.added', { output_index: 0, item: reasoningItem(p) })))) return;
     if (!(await send(event('response.output_item.done', { output_index: 0, item: reasoningItem(p) })))) return;
     outputIndex = 1;
+  }
+  if (p.functionCall) {
+    const item = { item_id: p.functionCall.id, output_index: outputIndex };
+    if (!(await send(event('response.output_item.added', { output_index: outputIndex, item: functionCallItem(p, 'in_progress') })))) return;
+    for (const piece of p.functionCall.pieces) {
+      if (await control.interrupted(errorEvent)) return;
+      const delta: Record<string, unknown> = { ...item, delta: piece };
+      if (withObfuscation) delta.obfuscation = obfuscation(piece);
+      if (!(await control.content(event('response.function_call_arguments.delta', delta)))) return;
+    }
+    if (await control.interrupted(errorEvent)) return;
+    if (!(await send(event('response.function_call_arguments.done', { ...item, arguments: p.functionCall.arguments })))) return;
+    if (!(await send(event('response.output_item.done', { output_index: outputIndex, item: functionCallItem(p, 'completed') })))) return;
+    if (!(await send(event('response.completed', { response: responseObject(exchange, p, 'done') })))) return;
+    control.end();
+    return;
   }
   const at = { item_id: p.messageId, output_index: outputIndex, content_index: 0 };
   if (!(await send(event('response.output_item.added', { output_index: outputIndex, item: messageItem(p, 'in_progress', []) })))) return;
