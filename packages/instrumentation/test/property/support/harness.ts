@@ -36,7 +36,9 @@ process.on('unhandledRejection', (reason) => {
 export function snapshot(value: unknown): unknown {
   if (value === undefined) return { undefined: true };
   try {
-    const text = JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    const text = JSON.stringify(value, (_key, v) =>
+      typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? { bytes: Buffer.from(v).toString('utf8') } : v,
+    );
     return text === undefined ? { unserialisable: typeof value } : JSON.parse(text);
   } catch (err) {
     return { unserialisable: String(err) };
@@ -99,6 +101,7 @@ export async function compareWithAndWithoutHook<C>(
   telemetry.enable();
   const withHook = await withConsoleCaptured(() => app(c));
   await settle();
+  await telemetry.spansEnded();
   const problems: string[] = [];
   if (!isDeepStrictEqual(without, withHook)) {
     problems.push(`the app saw something else with the hook:\n without: ${JSON.stringify(without)}\n with:    ${JSON.stringify(withHook)}`);

@@ -77,6 +77,15 @@ export class PropertyTelemetry {
   }
 
   /**
+   * Waits until every started span has ended, or `limitMs` has passed: a call may end a moment
+   * after the app is done with it (a stream's end handler, an estimate counted off the app's path).
+   */
+  async spansEnded(limitMs = 10_000): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    while (this.openSpans.open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+
+  /**
    * Problems with what was exported since the previous check: a numeric span attribute or metric
    * value that is not a finite non-negative number, or a span still open. Clears the spans.
    */
