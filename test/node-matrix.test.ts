@@ -81,7 +81,7 @@ async function runHookTests(binary: string, examples: string): Promise<MatrixRun
     env.E2E_EXAMPLES_DIR = examples;
     env.NO_COLOR = '1';
     const report = join(out, 'report.json');
-    const child = spawn(binary, [VITEST, 'run', ...HOOK_TESTS.map((f) => join('test', f)), '--reporter=json', `--outputFile=${report}`], {
+    const child = spawn(binary, [VITEST, 'run', ...HOOK_TESTS.map((f) => join('test', f)), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,6 +106,12 @@ async function runHookTests(binary: string, examples: string): Promise<MatrixRun
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** The failures part of vitest's default report, or its end where there is none. */
+function failures(output: string): string {
+  const start = output.search(/Failed (Suites|Tests) \d+/);
+  return (start >= 0 ? output.slice(start) : output.slice(-4000)).slice(0, 8000);
 }
 
 /** Where `name` resolves from `dir` by Node.js module resolution, as the version of its package. */
@@ -179,15 +185,16 @@ describe.each(MAJORS)('Node.js %i, newest client majors', (major) => {
     expect(run!.version).toMatch(new RegExp(`^v${major}\\.`));
   });
 
-  it.for(HOOK_TESTS)('%s passes on the CommonJS and ESM examples with the newest client', (file, ctx) => {
+  it.for(HOOK_TESTS)('every test of %s passes against the examples with the newest client', (file, ctx) => {
     if (!run) ctx.skip();
     const result = run!.files.get(file);
     expect(result, `${file} ran; vitest output:\n${run!.output.slice(-4000)}`).toBeDefined();
     const failed = result!.assertionResults
       .filter((a) => a.status !== 'passed')
       .map((a) => `${a.status}: ${a.fullName}\n${a.failureMessages.join('\n').slice(0, 2000)}`);
-    // One string, so that a failure prints what failed under that Node.js in full.
-    expect(failed.join('\n\n'), result!.message).toBe('');
+    // One string, so that a failure prints what failed under that Node.js in full, with vitest's
+    // account of the failures (a failed beforeAll leaves its tests skipped, its error only there).
+    expect(failed.join('\n\n'), `${result!.message}\n${failures(run!.output)}`).toBe('');
     expect(result!.status).toBe('passed');
     expect(result!.assertionResults.length).toBeGreaterThan(0);
   });
