@@ -1,0 +1,10 @@
+'use strict';
+const Anthropic = require('@anthropic-ai/sdk');
+const { readStream, readValue, runCases } = require('./reading.cjs');
+
+runCases(async (c, server) => {
+  const client = new Anthropic({ apiKey: 'sk-ant-property-test', baseURL: server, maxRetries: 0 });
+  const request = { model: c.model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello in three words.' }] };
+  if (c.op === 'messages') return readValue(() => client.messages.create(request), c.reading);
+  return readStream((signal) => client.messages.create({ ...request, stream: true }, { signal }), c.reading);
+});

@@ -1,0 +1,28 @@
+'use strict';
+const { OpenAI } = require('openai');
+const { readStream, readValue, runCases } = require('./reading.cjs');
+
+const messages = [{ role: 'user', content: 'Say hello in three words.' }];
+
+runCases(async (c, server) => {
+  const client = new OpenAI({ apiKey: 'sk-property-test', baseURL: `${server}/v1`, maxRetries: 0 });
+  switch (c.op) {
+    case 'chat':
+      return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32 }), c.reading);
+    case 'responses':
+      return readValue(() => client.responses.create({ model: c.model, input: 'Say hello in three words.' }), c.reading);
+    case 'embeddings':
+      return readValue(() => client.embeddings.create({ model: c.model, input: 'hello', encoding_format: 'float' }), c.reading);
+    case 'chat-stream':
+      return readStream(
+        (signal) =>
+          client.chat.completions.create(
+            { model: c.model, messages, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+            { signal },
+          ),
+        c.reading,
+      );
+    case 'responses-stream':
+      return readStream((signal) => client.responses.create({ model: c.model, input: 'Say hello.', stream: true }, { signal }), c.reading);
+  }
+});
