@@ -40,7 +40,11 @@ function only(spans: ReadableSpan[]): ReadableSpan {
   return spans[0];
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+/** Waits for the body's last events to be seen and the call to end (an estimate may take a moment). */
+let telemetryRef: TestTelemetry;
+async function settle(): Promise<void> {
+  for (let i = 0; i < 200 && telemetryRef.spans().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 /**
  * Replays recorded SSE bodies over HTTP, written in 37-byte pieces one event-loop turn apart, so
@@ -79,6 +83,7 @@ async function recorded(url: string, headers: Record<string, string>, body: Obj)
 
 describe('streams read raw through asResponse()', () => {
   const telemetry = new TestTelemetry();
+  telemetryRef = telemetry;
   const openaiInstrumentation = new OpenAIInstrumentation();
   const anthropicInstrumentation = new AnthropicInstrumentation();
   let emulator: Emulator;
@@ -101,7 +106,10 @@ describe('streams read raw through asResponse()', () => {
     replay = await startReplay(bodies);
   });
 
-  afterEach(() => telemetry.reset());
+  afterEach(async () => {
+    await telemetry.settled();
+    telemetry.reset();
+  });
 
   afterAll(async () => {
     openaiInstrumentation.disable();
@@ -111,7 +119,7 @@ describe('streams read raw through asResponse()', () => {
     await telemetry.shutdown();
   });
 
-  for (const major of [6, 5] as const) {
+  for (const major of [6, 5, 4] as const) {
     it(`gives the app the chat stream byte for byte and bills its usage chunk (openai ${major}.x)`, async () => {
       const { OpenAI } = requireOpenAI(major);
       const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${replay.url}/v1`, maxRetries: 0 });
@@ -150,8 +158,8 @@ describe('streams read raw through asResponse()', () => {
     });
   }
 
-  // 0.x reads through node-fetch, whose body is not a web stream: it keeps the input estimate.
-  for (const major of [1] as const) {
+  // 1.x reads through fetch (a web stream), 0.x through node-fetch (a Node.js stream).
+  for (const major of [1, 0] as const) {
     it(`gives the app the Messages stream byte for byte and bills message_delta (@anthropic-ai/sdk ${major}.x)`, async () => {
       const sdk = requireAnthropic(major);
       const Anthropic = sdk.Anthropic ?? sdk.default;
@@ -186,17 +194,26 @@ describe('streams read raw through asResponse()', () => {
     expect(a['tokenomics.stream.outcome']).toBe('completed');
   });
 
-  it('ends the call as aborted when the app cancels the raw body', async () => {
-    const { OpenAI } = requireOpenAI(6);
-    const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
-    const response = await client.chat.completions.create({ ...CHAT, messages: [{ role: 'user', content: 'Go on [emulate stall_after=3]' }] }).asResponse();
-    const reader = response.body!.getReader();
-    const first = await reader.read();
-    expect(first.done).toBe(false);
-    await reader.cancel();
-    await settle();
-    const a = only(telemetry.spans()).attributes;
-    expect(a['tokenomics.stream.outcome']).toBe('aborted');
-    expect(a['tokenomics.usage.estimated']).toBe(true);
-  });
+  for (const major of [6, 4] as const) {
+    it(`ends the call as aborted when the app cancels the raw body (openai ${major}.x)`, async () => {
+      const { OpenAI } = requireOpenAI(major);
+      const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
+      const response = await client.chat.completions.create({ ...CHAT, messages: [{ role: 'user', content: 'Go on [emulate stall_after=3]' }] }).asResponse();
+      if (major === 4) {
+        // node-fetch: the body is a Node.js stream
+        const body = response.body as any;
+        await new Promise((resolve) => body.once('readable', resolve));
+        body.destroy();
+      } else {
+        const reader = response.body!.getReader();
+        const first = await reader.read();
+        expect(first.done).toBe(false);
+        await reader.cancel();
+      }
+      await settle();
+      const a = only(telemetry.spans()).attributes;
+      expect(a['tokenomics.stream.outcome']).toBe('aborted');
+      expect(a['tokenomics.usage.estimated']).toBe(true);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import type { ChunkSink } from './observed-iterator';
-import { observedSseResponse } from './raw-sse-body';
+import { observedSseResponse, observeNodeSseBody } from './raw-sse-body';
 import type { GenAICall, GenAIRecorder } from './recorder';
 
 /** The parts of the Stainless-generated `APIPromise` (openai 4.x to 7.x, @anthropic-ai/sdk) the instrumentation relies on. */
@@ -171,11 +171,12 @@ function observeRawStream(
   try {
     const controller = props.controller;
     const isAborted = () => controller?.signal?.aborted === true;
-    const response = observedSseResponse(props.response, call, createSink(isAborted), isAborted, (stage, err) =>
-      recorder.reportInternalError(stage, err),
-    );
-    if (!response) return undefined;
-    return { ...props, response: response as ResponseProps['response'] };
+    const onInternalError = (stage: string, err: unknown) => recorder.reportInternalError(stage, err);
+    const sink = createSink(isAborted);
+    const response = observedSseResponse(props.response, call, sink, isAborted, onInternalError);
+    if (response) return { ...props, response: response as ResponseProps['response'] };
+    // A node-fetch response (older clients): followed in place, the app's response unchanged.
+    return observeNodeSseBody(props.response, call, sink, isAborted, onInternalError) ? props : undefined;
   } catch (err) {
     recorder.reportInternalError('raw stream', err);
     return undefined;
