@@ -62,7 +62,10 @@ describe.each(['http/protobuf', 'http/json'] as const)('a dead telemetry backend
         expect(heap).not.toBeNull();
         const growthMb = (Number(heap![2]) - Number(heap![1])) / MB;
         console.log(`${protocol} ${kind}: exit ${exitMillis} ms after the app was done; heap after GC grew ${growthMb.toFixed(2)} MB from call 500 to ${CALLS}`);
-        expect(growthMb).toBeLessThan(8);
+        // Bounded by the span queue (2048) and the exports in flight (6 batches of 512 spans, 3 metric
+        // exports), whatever the number of calls; a leak of the ~4.7 KB a call holds would pass 16 MB
+        // after 3,500 calls. The bench reports the same figure for longer runs.
+        expect(growthMb).toBeLessThan(16);
       } finally {
         await backend.close();
       }
