@@ -194,6 +194,43 @@ describe('streams read raw through asResponse()', () => {
     expect(a['tokenomics.stream.outcome']).toBe('completed');
   });
 
+  it('reads the network only as the app reads: one pull of the source per chunk the app takes', async () => {
+    const sent = bodies.get('/v1/chat/completions')!;
+    const pieces: Uint8Array[] = [];
+    for (let i = 0; i < sent.length; i += 64) pieces.push(sent.subarray(i, i + 64));
+    let pulls = 0;
+    const fetchFromSource = async () => {
+      let next = 0;
+      const source = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            pulls++;
+            if (next < pieces.length) controller.enqueue(pieces[next++]);
+            else controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return new Response(source, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    const { OpenAI } = requireOpenAI(6);
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: fetchFromSource });
+    const response = await client.chat.completions.create(CHAT).asResponse();
+    const reader = response.body!.getReader();
+    const got: Uint8Array[] = [];
+    for (let i = 0; i < 3; i++) got.push((await reader.read()).value!);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(pulls).toBe(3);
+    expect(got).toEqual(pieces.slice(0, 3));
+    expect(got[0]).toBe(pieces[0]); // the very chunk objects
+    for (;;) if ((await reader.read()).done) break;
+    expect(pulls).toBe(pieces.length + 1);
+    await settle();
+    const a = only(telemetry.spans()).attributes;
+    expect(a['tokenomics.usage.estimated']).toBe(false);
+    expect(a['gen_ai.usage.output_tokens']).toBe(23);
+  });
+
   for (const major of [6, 4] as const) {
     it(`ends the call as aborted when the app cancels the raw body (openai ${major}.x)`, async () => {
       const { OpenAI } = requireOpenAI(major);
