@@ -1,5 +1,6 @@
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { countTokens } from '@tokenomics/tokens';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index';
@@ -116,6 +117,47 @@ describe('OpenAI Responses function calls', () => {
     expect(completed.type).toBe('response.completed');
     expect(completed.response.output[0].arguments).toBe(args);
     expect(completed.response.usage.output_tokens).toBe(countTokens(args, 'gpt-4o-mini').tokens);
+  });
+});
+
+describe('Anthropic Messages tool use', () => {
+  const tools = [{ name: 'get_weather', description: 'Weather in a city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }];
+
+  it('answers a forced tool with a tool_use block and stop_reason tool_use, billed as output', async () => {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
+    const message = await client.messages.create({
+      model: 'claude-sonnet-4-0',
+      max_tokens: 200,
+      messages: [{ role: 'user', content: 'Weather [emulate output_tokens=5]' }],
+      tools,
+      tool_choice: { type: 'tool', name: 'get_weather' },
+    });
+    expect(message.stop_reason).toBe('tool_use');
+    const block = message.content[0] as any;
+    expect(block.type).toBe('tool_use');
+    expect(block.id).toMatch(/^toolu_01[A-Za-z0-9]{22}$/);
+    expect(Object.keys(block.input)).toEqual(['city']);
+    expect(message.usage.output_tokens).toBe(countTokens(JSON.stringify(block.input), 'claude-sonnet-4-0').tokens);
+  });
+
+  it('streams the tool input as input_json_delta events after a tool_use content_block_start', async () => {
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
+    const stream = await client.messages.create({
+      model: 'claude-sonnet-4-0',
+      max_tokens: 200,
+      stream: true,
+      messages: [{ role: 'user', content: 'Weather [emulate output_tokens=5]' }],
+      tools,
+      tool_choice: { type: 'any' },
+    });
+    const events: any[] = [];
+    for await (const e of stream) events.push(e);
+    expect(events[1]).toMatchObject({ type: 'content_block_start', content_block: { type: 'tool_use', name: 'get_weather', input: {} } });
+    const json = events.filter((e) => e.type === 'content_block_delta').map((e) => e.delta.partial_json).join('');
+    expect(typeof JSON.parse(json).city).toBe('string');
+    const delta = events.find((e) => e.type === 'message_delta');
+    expect(delta.delta.stop_reason).toBe('tool_use');
+    expect(delta.usage.output_tokens).toBe(countTokens(json, 'claude-sonnet-4-0').tokens);
   });
 });
 

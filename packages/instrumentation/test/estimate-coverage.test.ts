@@ -130,6 +130,38 @@ describe('output estimates count every generated piece', () => {
     expect(a['gen_ai.usage.output_tokens']).toBe(countTokens(input, 'anthropic.claude-3-5-haiku-20241022-v1:0').tokens);
   });
 
+  it("estimates an interrupted Claude-on-Bedrock response stream's output from its input_json_delta tool input", async () => {
+    const modelId = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const out = await bedrock.send(
+      new sdk.InvokeModelWithResponseStreamCommand({
+        modelId,
+        contentType: 'application/json',
+        body: encoder.encode(
+          JSON.stringify({
+            anthropic_version: 'bedrock-2023-05-31',
+            max_tokens: 256,
+            messages: [{ role: 'user', content: 'Weather in Paris? [emulate output_tokens=12 stream_error_after=8]' }],
+            tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+            tool_choice: { type: 'tool', name: 'get_weather' },
+          }),
+        ),
+      }),
+    );
+    let json = '';
+    await expect(
+      (async () => {
+        for await (const event of out.body) {
+          const inner = JSON.parse(decoder.decode(event.chunk.bytes));
+          if (inner.delta?.type === 'input_json_delta') json += inner.delta.partial_json;
+        }
+      })(),
+    ).rejects.toThrow();
+    expect(json.length).toBeGreaterThan(0);
+    const a = (await onlySpan(telemetry)).attributes;
+    expect(a['tokenomics.usage.estimated']).toBe(true);
+    expect(a['gen_ai.usage.output_tokens']).toBe(countTokens(json, modelId).tokens);
+  });
+
   async function invoke(modelId: string, body: Obj): Promise<Obj> {
     const out = await bedrock.send(new sdk.InvokeModelCommand({ modelId, body: encoder.encode(JSON.stringify(body)), contentType: 'application/json' }));
     return JSON.parse(decoder.decode(out.body));

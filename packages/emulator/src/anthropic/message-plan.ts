@@ -6,6 +6,7 @@ import { composeReply, type Reply } from '../reply';
 import { lastUserText } from '../request-text';
 import type { ScriptedEvent } from '../stream-script';
 import { countRequest } from '../token-accounting';
+import { forcedTool, planToolCall, type ToolCallPlan, type ToolDefinition } from '../tool-call';
 
 /** Usage of a Messages API answer. `input_tokens` excludes cache reads and writes. */
 export interface AnthropicUsage {
@@ -23,8 +24,24 @@ export interface AnthropicPlan {
   id: string;
   model: string;
   reply: Reply;
-  stopReason: 'end_turn' | 'max_tokens';
+  /** The tool the model calls instead of answering in text, when `tool_choice` forces one. */
+  toolUse?: ToolCallPlan & { id: string };
+  stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
   usage: AnthropicUsage;
+}
+
+/** The client tool `tool_choice` forces (`{ type: 'tool', name }` or `{ type: 'any' }`), if any. */
+function messagesForcedTool(fields: Record<string, unknown>): ToolDefinition | undefined {
+  const tools: ToolDefinition[] = [];
+  if (Array.isArray(fields.tools)) {
+    for (const t of fields.tools as Array<Record<string, unknown> | null>) {
+      // Client tools have an input_schema; server tools (web search, ...) have a type instead.
+      if (t && typeof t.name === 'string' && t.input_schema !== undefined) tools.push({ name: t.name, parameters: t.input_schema });
+    }
+  }
+  const choice = fields.tool_choice as Record<string, unknown> | undefined;
+  const named = choice?.type === 'tool' && typeof choice.name === 'string' ? choice.name : undefined;
+  return forcedTool(tools, { any: choice?.type === 'any', named });
 }
 
 /** Field-required error in the Messages API wording. */
@@ -59,12 +76,14 @@ export function planAnthropicMessage(fields: Record<string, unknown>, directives
   const write1h = Math.min(directives.cacheWrite1h ?? 0, prompt - read - write5m);
   const seed = lastUserText(fields.messages) ?? JSON.stringify(fields.messages);
   const reply = composeReply({ seed, model, outputTokens: directives.outputTokens, maxTokens });
+  const tool = messagesForcedTool(fields);
+  const toolUse = tool && { ...planToolCall(tool, reply, model), id: `toolu_01${randomAlphanumeric(22)}` };
   const usage: AnthropicUsage = {
     input_tokens: prompt - read - write5m - write1h,
     cache_creation_input_tokens: write5m + write1h,
     cache_read_input_tokens: read,
     cache_creation: { ephemeral_5m_input_tokens: write5m, ephemeral_1h_input_tokens: write1h },
-    output_tokens: reply.tokens,
+    output_tokens: toolUse ? toolUse.tokens : reply.tokens,
     service_tier: 'standard',
   };
   if (directives.webSearch !== undefined) usage.server_tool_use = { web_search_requests: directives.webSearch };
@@ -72,7 +91,8 @@ export function planAnthropicMessage(fields: Record<string, unknown>, directives
     id: `${idPrefix}${randomAlphanumeric(22)}`,
     model,
     reply,
-    stopReason: reply.truncated ? 'max_tokens' : 'end_turn',
+    toolUse,
+    stopReason: toolUse ? 'tool_use' : reply.truncated ? 'max_tokens' : 'end_turn',
     usage,
   };
 }
@@ -84,7 +104,9 @@ export function anthropicMessage(plan: AnthropicPlan, usage: Record<string, unkn
     type: 'message',
     role: 'assistant',
     model: plan.model,
-    content: [{ type: 'text', text: plan.reply.text }],
+    content: plan.toolUse
+      ? [{ type: 'tool_use', id: plan.toolUse.id, name: plan.toolUse.name, input: plan.toolUse.input }]
+      : [{ type: 'text', text: plan.reply.text }],
     stop_reason: plan.stopReason,
     stop_sequence: null,
     usage,
@@ -137,10 +159,21 @@ export function anthropicStreamEvents(plan: AnthropicPlan, style: AnthropicStrea
         },
       },
     },
-    { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
   ];
+  const toolUse = plan.toolUse;
+  const block = toolUse ? { type: 'tool_use', id: toolUse.id, name: toolUse.name, input: {} } : { type: 'text', text: '' };
+  events.push({ event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: block } });
   if (style.ping) events.push({ event: 'ping', data: { type: 'ping' } });
-  for (const piece of plan.reply.pieces) {
+  if (toolUse) {
+    for (const piece of toolUse.pieces) {
+      events.push({
+        event: 'content_block_delta',
+        data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: piece } },
+        content: true,
+      });
+    }
+  }
+  for (const piece of toolUse ? [] : plan.reply.pieces) {
     events.push({
       event: 'content_block_delta',
       data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } },
