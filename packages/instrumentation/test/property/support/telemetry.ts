@@ -82,7 +82,9 @@ export class PropertyTelemetry {
    */
   async spansEnded(limitMs = 10_000): Promise<void> {
     const deadline = Date.now() + limitMs;
-    while (this.openSpans.open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    for (let turn = 0; this.openSpans.open.size > 0 && Date.now() < deadline; turn++) {
+      await new Promise((resolve) => (turn < 50 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+    }
   }
 
   /**
