@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicInstrumentation, OpenAIInstrumentation } from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { requireOpenAI } from './support/load-openai';
+import { collectUntil } from './support/gc';
 import { TestTelemetry } from './support/telemetry';
 
 // Published list prices, USD per million tokens: gpt-4o-mini $0.15 input, $0.60 output
@@ -229,6 +230,18 @@ describe('streams read raw through asResponse()', () => {
     const a = only(telemetry.spans()).attributes;
     expect(a['tokenomics.usage.estimated']).toBe(false);
     expect(a['gen_ai.usage.output_tokens']).toBe(23);
+  });
+
+  it('ends the call as abandoned when the app drops the raw response unread', async () => {
+    const { OpenAI } = requireOpenAI(6);
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${replay.url}/v1`, maxRetries: 0 });
+    await (async () => {
+      const response = await client.chat.completions.create(CHAT).asResponse();
+      expect(response.status).toBe(200);
+    })();
+    await collectUntil(() => telemetry.spans().length > 0);
+    const a = only(telemetry.spans()).attributes;
+    expect(a['tokenomics.stream.outcome']).toBe('abandoned');
   });
 
   for (const major of [6, 4] as const) {
