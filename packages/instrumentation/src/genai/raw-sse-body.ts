@@ -93,7 +93,7 @@ class SseObserver {
   private readonly parser: SseParser;
 
   constructor(
-    private readonly sink: ChunkSink<unknown>,
+    readonly sink: ChunkSink<unknown>,
     private readonly isAborted: () => boolean,
     private readonly onInternalError: (stage: string, err: unknown) => void,
   ) {
@@ -173,8 +173,18 @@ export function observedSseResponse(
   const res: Response = original;
   const source = res.body;
   if (!source || source.locked || res.bodyUsed) return undefined;
-  const reader = source.getReader() as unknown as Reader;
-  const observer = new SseObserver(sink, isAborted, onInternalError);
+  const reader = source.getReader() as unknown as Reader & { releaseLock(): void };
+  try {
+    return observedCopy(res, reader, call, new SseObserver(sink, isAborted, onInternalError));
+  } catch (err) {
+    // Nothing was read: the app keeps the original response, its body unlocked again.
+    reader.releaseLock();
+    throw err;
+  }
+}
+
+function observedCopy(res: Response, reader: Reader, call: GenAICall, observer: SseObserver): Response {
+  const sink = observer.sink;
 
   const body = new ReadableStream<Uint8Array>(
     {
