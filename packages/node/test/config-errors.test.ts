@@ -112,7 +112,7 @@ describe('the register hook with a bad price file exits with one line and no sta
     const first = await runApp({ app: CJS_APP, env: { TOKENOMICS_PRICE_OVERRIDES: empty } });
     expect(first).toMatchObject({
       code: 1,
-      stderr: `@tokenomics/node: TOKENOMICS_PRICE_OVERRIDES: ${empty}: (document): is empty; accepted: a YAML (at most 1 MiB) or JSON (at most 4 MiB) price or override file\n`,
+      stderr: `@tokenomics/node: TOKENOMICS_PRICE_OVERRIDES: ${empty}: (document): is empty; accepted: a YAML (at most 512 KiB) or JSON (at most 4 MiB) price or override file\n`,
     });
     const second = await runApp({ app: CJS_APP, env: { TOKENOMICS_PRICE_OVERRIDES: typo } });
     expect(second).toMatchObject({

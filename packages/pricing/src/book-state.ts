@@ -135,12 +135,15 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
   const source: PriceSource = overlay.source;
   // The bundled supplement is ours: its names are not checked against the book.
   const checked = source !== 'supplement';
+  // New models are compared with the models listed before this document, not with each other.
+  const listed = checked && overlay.models.length > 0 ? listedModels(state) : undefined;
   const addedCustom: BookModel[] = [];
+  const addedBy = new Map<BookProvider, BookModel[]>();
   for (const m of overlay.models) {
     const ref = providerRef(m.provider);
     let provider = state.providers.get(ref.dataId);
     const existing = provider?.byId.get(m.model.toLowerCase());
-    if (checked && !existing && !m.isNew && !checkModelName(state, m, provider, p)) continue;
+    if (listed && !existing && !m.isNew && !checkModelName(state, listed, m, provider, p)) continue;
     if (m.flawed) continue;
     if (existing) {
       if (m.name !== undefined) existing.name = m.name;
@@ -181,13 +184,24 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       tiers: { ...m.tiers },
       compiled: new Map(),
     };
-    provider.models.unshift(model);
-    provider.buckets.clear();
+    // Later entries come first; the lists are joined once at the end (unshift per entry is quadratic).
+    let added = addedBy.get(provider);
+    if (added === undefined) {
+      added = [];
+      addedBy.set(provider, added);
+    }
+    added.push(model);
     provider.byId.set(m.model.toLowerCase(), model);
     addedCustom.push(model);
   }
+  for (const [provider, added] of addedBy) {
+    provider.models = [...added.reverse(), ...provider.models];
+    provider.buckets.clear();
+  }
   state.custom = [...addedCustom, ...state.custom];
 
+  // Rules may name the custom models just added: their ids are taken from here on.
+  const ruleIds = new Map<string, string[]>();
   const rulesByProvider = new Map<string, OverlayTierRule[]>();
   overlay.tierRules.forEach((rule, i) => {
     const id = providerRef(rule.provider).dataId;
@@ -195,7 +209,7 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       unknownProvider(state, p, ['service_tiers', i, 'provider'], rule.provider);
       return;
     }
-    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, providerGroup(state, id), rule.provider);
+    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, cachedIds(ruleIds, `group:${id}`, () => providerGroup(state, id)), rule.provider);
     const list = rulesByProvider.get(id) ?? [];
     list.push(rule);
     rulesByProvider.set(id, list);
@@ -211,7 +225,7 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       unknownProvider(state, p, ['derived_rates', i, 'provider'], rule.provider);
       return;
     }
-    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, [provider], rule.provider);
+    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, cachedIds(ruleIds, `own:${provider.id}`, () => [provider]), rule.provider);
     provider.derivedRates = [rule, ...provider.derivedRates];
   });
   // Tier rules of one provider reach models of others (Azure serves OpenAI's models).
@@ -253,8 +267,18 @@ export function modelIds(providers: Iterable<BookProvider>): string[] {
   return ids;
 }
 
+/** Model ids of a provider group, computed once per key and check. */
+export function cachedIds(cache: Map<string, string[]>, key: string, providers: () => BookProvider[]): string[] {
+  let ids = cache.get(key);
+  if (ids === undefined) {
+    ids = modelIds(providers());
+    cache.set(key, ids);
+  }
+  return ids;
+}
+
 /**
- * Reports a rule's globs that match no model id of `providers` (a typo such as `cluade-*` would
+ * Reports a rule's globs that match no model id in `ids` (a typo such as `cluade-*` would
  * otherwise never apply), with the nearest glob that would. `extra` names also count as matches.
  * Returns whether every glob matched.
  */
@@ -262,11 +286,10 @@ export function checkGlobs(
   p: Problems,
   path: FieldPath,
   written: string | string[],
-  providers: BookProvider[],
+  ids: string[],
   providerLabel: string | undefined,
   extra: (glob: string) => boolean = () => false,
 ): boolean {
-  const ids = modelIds(providers);
   const globs = typeof written === 'string' ? [written] : written;
   let ok = true;
   globs.forEach((glob, i) => {
@@ -292,7 +315,36 @@ export function checkGlobs(
  * differ (`gpt-5.2` next to `gpt-5.1` may well be a new model). Returns whether the entry may still
  * be applied.
  */
-function checkModelName(state: BookState, m: Overlay['models'][number], provider: BookProvider | undefined, p: Problems): boolean {
+/** The models listed now, by provider group (a provider and those it serves models of), filled in lazily. */
+interface ListedModels {
+  byProvider: Map<string, BookModel[]>;
+  groups: Map<string, ListedGroup>;
+}
+
+interface ListedGroup {
+  models: BookModel[];
+  ids: string[];
+  lowerIds: string[];
+}
+
+function listedModels(state: BookState): ListedModels {
+  const byProvider = new Map<string, BookModel[]>();
+  for (const provider of state.providers.values()) byProvider.set(provider.id, provider.models.slice());
+  return { byProvider, groups: new Map() };
+}
+
+function listedGroup(state: BookState, listed: ListedModels, id: string): ListedGroup {
+  let group = listed.groups.get(id);
+  if (group === undefined) {
+    const models = providerGroup(state, id).flatMap((p) => listed.byProvider.get(p.id) ?? []);
+    const ids = models.map((m) => m.id);
+    group = { models, ids, lowerIds: ids.map((i) => i.toLowerCase()) };
+    listed.groups.set(id, group);
+  }
+  return group;
+}
+
+function checkModelName(state: BookState, listed: ListedModels, m: Overlay['models'][number], provider: BookProvider | undefined, p: Problems): boolean {
   if (!provider) {
     const near = nearest(m.provider, [...knownSpellings(), ...state.providers.keys()]);
     if (near === undefined) return true;
@@ -307,11 +359,11 @@ function checkModelName(state: BookState, m: Overlay['models'][number], provider
   }
   // A model the provider serves from another (Azure serves OpenAI's), or a string a listed model
   // matches (a dated snapshot), is a known name, not a typo: the entry prices it on its own.
-  const group = providerGroup(state, provider.id);
-  const lower = m.model.toLowerCase();
-  if (group.some((g) => g.models.some((model) => model.id.toLowerCase() === lower || model.match(m.model, lower)))) return true;
-  const near = nearest(m.model, modelIds(group));
+  const group = listedGroup(state, listed, provider.id);
+  const near = nearest(m.model, group.ids, group.lowerIds);
   if (near === undefined) return true;
+  const lower = m.model.toLowerCase();
+  if (group.models.some((model) => model.id.toLowerCase() === lower || model.match(m.model, lower))) return true;
   const accepted = `the id of a listed model to change it, or new: true for a new model`;
   if (differOnlyInDigits(near, m.model)) {
     warning(p, [...m.path, 'model'], m.model, accepted, `is not in the price book and adds a new model next to "${near}" of provider "${m.provider}"`);

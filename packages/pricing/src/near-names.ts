@@ -3,26 +3,34 @@
  * (insertions, deletions, substitutions and swaps of two neighbouring characters each count 1).
  */
 
+/** Three reused rows of the distance table (names are short; they grow when needed). */
+const rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
 /** Edit distance of `a` and `b` (optimal string alignment), or `cap + 1` once it exceeds `cap`. */
 export function editDistance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) > cap) return cap + 1;
-  let prev2: number[] = [];
-  let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const n = b.length;
+  if (rows[0].length <= n) for (let k = 0; k < 3; k++) rows[k] = new Int32Array(n * 2 + 2);
+  let [prev2, prev, row] = rows;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
+    row[0] = i;
     let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
-      row.push(d);
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= n; j++) {
+      const bj = b.charCodeAt(j - 1);
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) d = Math.min(d, prev2[j - 2] + 1);
+      row[j] = d;
       if (d < best) best = d;
     }
     if (best > cap) return cap + 1;
+    const spare = prev2;
     prev2 = prev;
     prev = row;
+    row = spare;
   }
-  return Math.min(prev[b.length], cap + 1);
+  return Math.min(prev[n], cap + 1);
 }
 
 /** How far a name may be from a listed one to count as near: 1 edit for short names, 2 from 6 characters. */
@@ -32,15 +40,19 @@ export function nearLimit(name: string): number {
 
 /**
  * The candidate nearest to `name` (case-insensitive), within `nearLimit(name)` edits and not equal
- * to it; ties go to the first candidate.
+ * to it; ties go to the first candidate. `lowerCandidates`, when given, holds the candidates
+ * lower-cased, in the same order.
  */
-export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+export function nearest(name: string, candidates: Iterable<string>, lowerCandidates?: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   const cap = nearLimit(lower);
   let best: string | undefined;
   let bestDistance = cap + 1;
+  let i = 0;
   for (const c of candidates) {
-    const d = editDistance(lower, c.toLowerCase(), cap);
+    const lc = lowerCandidates?.[i++];
+    if (Math.abs(c.length - lower.length) > cap) continue;
+    const d = editDistance(lower, lc ?? c.toLowerCase(), cap);
     if (d > 0 && d < bestDistance) {
       best = c;
       bestDistance = d;

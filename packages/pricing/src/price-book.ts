@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   applyOverlay,
+  cachedIds,
   checkGlobs,
   compiledModel,
   modelsFor,
@@ -367,10 +368,7 @@ export function buildBook(data: PriceData, layers: Layer[], throwOnProblem = tru
     if (throwOnProblem) throwFirst(layer.problems);
   }
   const book = new PriceBook(state);
-  for (const layer of layers) {
-    checkAgainstBook(book, state, layer);
-    if (throwOnProblem) throwFirst(layer.problems);
-  }
+  for (const layer of layers) checkAgainstBook(book, state, layer, throwOnProblem);
   return book;
 }
 
@@ -378,9 +376,11 @@ export function buildBook(data: PriceData, layers: Layer[], throwOnProblem = tru
  * Checks a layer's aliases and discounts against the finished book: an alias must resolve, and a
  * discount's provider and model globs must match something, else it would silently never apply.
  */
-function checkAgainstBook(book: PriceBook, state: BookState, layer: Layer): void {
+function checkAgainstBook(book: PriceBook, state: BookState, layer: Layer, throwOnProblem: boolean): void {
   const p = layer.problems;
+  if (throwOnProblem) throwFirst(p);
   for (const alias of layer.overlay.aliases) {
+    if (throwOnProblem) throwFirst(p);
     let providerOk = true;
     for (const [key, provider] of [['provider', alias.provider], ['target_provider', alias.targetProvider]] as const) {
       if (provider !== undefined && !state.providers.has(providerRef(provider).dataId)) {
@@ -401,21 +401,25 @@ function checkAgainstBook(book: PriceBook, state: BookState, layer: Layer): void
       );
     }
   }
+  const ids = new Map<string, string[]>();
   for (const d of layer.overlay.discounts) {
-    let providers: BookProvider[] = state.ordered;
-    if (d.provider !== undefined) {
+    if (throwOnProblem) throwFirst(p);
+    let providerIds: string[];
+    if (d.provider === undefined) providerIds = cachedIds(ids, '*', () => state.ordered);
+    else {
       const id = providerRef(d.provider).dataId;
       if (!state.providers.has(id)) {
         unknownProvider(state, p, [...d.path, 'provider'], d.provider);
         continue;
       }
-      providers = providerGroup(state, id);
+      providerIds = cachedIds(ids, id, () => providerGroup(state, id));
     }
     // A literal name may be a model string the book resolves, or an alias, rather than an id.
     const resolves = (glob: string) =>
       state.aliases.has(glob.toLowerCase()) || (!/[*?]/.test(glob) && book.resolve(glob, d.provider) !== undefined);
-    checkGlobs(p, [...d.path, 'model'], d.globs, providers, d.provider, resolves);
+    checkGlobs(p, [...d.path, 'model'], d.globs, providerIds, d.provider, resolves);
   }
+  if (throwOnProblem) throwFirst(p);
 }
 
 function overlayLayer(doc: SourceDoc): Layer {

@@ -44,11 +44,11 @@ export function inlineDoc(value: unknown, label = '(inline overrides)'): SourceD
 /** Largest price or override file read, in bytes (checked before reading). */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Largest file parsed as YAML, in bytes: the YAML parser is much slower than `JSON.parse`. */
-export const MAX_YAML_BYTES = 1024 * 1024;
+export const MAX_YAML_BYTES = 512 * 1024;
 /** Most YAML alias expansions in one document (guards against alias bombs). */
 export const MAX_YAML_ALIASES = 100;
 
-const ACCEPT_FILE = `a YAML (at most ${MAX_YAML_BYTES / 1024 / 1024} MiB) or JSON (at most ${MAX_FILE_BYTES / 1024 / 1024} MiB) price or override file`;
+const ACCEPT_FILE = `a YAML (at most ${MAX_YAML_BYTES / 1024} KiB) or JSON (at most ${MAX_FILE_BYTES / 1024 / 1024} MiB) price or override file`;
 
 function fileProblem(file: string, line: number | undefined, problem: string, accepted = ACCEPT_FILE): PriceFileError {
   return new PriceFileError(file, line, '', undefined, accepted, problem);

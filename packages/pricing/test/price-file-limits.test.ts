@@ -31,7 +31,7 @@ function loadError(opts: Parameters<typeof PriceBook.load>[0]): PriceFileError {
 
 const ACCEPT_RATE = 'a number from 0 to 10000 (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }';
 const ACCEPT_MULTIPLIER = 'a number above 0, at most 100 (1 = list price, 0.8 = 20% off)';
-const ACCEPT_FILE = 'a YAML (at most 1 MiB) or JSON (at most 4 MiB) price or override file';
+const ACCEPT_FILE = 'a YAML (at most 512 KiB) or JSON (at most 4 MiB) price or override file';
 
 describe('rates and multipliers must be finite and within range', () => {
   it('rejects a rate of 1e308 instead of pricing calls at Infinity', () => {
@@ -94,9 +94,9 @@ describe('files are bounded and never empty', () => {
     expect(loadError({ overridesFile: path }).message).toBe(`${path}: (document): is too large (104857600 bytes); accepted: ${ACCEPT_FILE}`);
   });
 
-  it('rejects a YAML file over 1 MiB, which would be slow to parse', () => {
-    const path = file('big.yaml', `# ${'x'.repeat(1024 * 1024)}\nversion: a\n`);
-    expect(loadError({ overridesFile: path }).message).toBe(`${path}: (document): is too large for YAML (1048590 bytes); accepted: ${ACCEPT_FILE}`);
+  it('rejects a YAML file over 512 KiB, which would be slow to parse', () => {
+    const path = file('big.yaml', `# ${'x'.repeat(512 * 1024)}\nversion: a\n`);
+    expect(loadError({ overridesFile: path }).message).toBe(`${path}: (document): is too large for YAML (524302 bytes); accepted: ${ACCEPT_FILE}`);
   });
 
   it('rejects an empty file, a file of comments and a JSON null', () => {
