@@ -6,3 +6,4 @@ export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthro
 export { withAttribution, getAttribution } from './genai/attribution';
 export { createInstrumentations } from './instrumentations';
 export { INSTRUMENTED_MODULES } from './instrumented-modules';
+export { waitForPendingEstimates, pendingEstimateCount, DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS } from './genai/pending-estimates';

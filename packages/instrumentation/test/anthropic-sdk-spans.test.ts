@@ -47,7 +47,10 @@ describe('@anthropic-ai/sdk 1.x own spans', () => {
     client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
   });
 
-  afterEach(() => telemetry.reset());
+  afterEach(async () => {
+    await telemetry.settled();
+    telemetry.reset();
+  });
 
   afterAll(async () => {
     instrumentation.disable();

@@ -68,7 +68,10 @@ for (const major of [1, 0] as const) {
       client = new Anthropic({ apiKey: API_KEY, baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
     });
 
-    afterEach(() => telemetry.reset());
+    afterEach(async () => {
+      await telemetry.settled();
+      telemetry.reset();
+    });
 
     afterAll(async () => {
       instrumentation.disable();
@@ -254,6 +257,7 @@ for (const major of [1, 0] as const) {
         caught = err;
       }
       await settle();
+      await telemetry.settled();
       const a = only(telemetry.spans()).attributes;
       // The SDK ends the iteration quietly when the app aborts its own request.
       expect(caught).toBeUndefined();
@@ -276,6 +280,7 @@ for (const major of [1, 0] as const) {
           if (++n === 2) break;
         }
       }
+      await telemetry.settled();
       const a = only(telemetry.spans()).attributes;
       expect(a['tokenomics.stream.outcome']).toBe('abandoned');
       expect(a['gen_ai.usage.output_tokens']).toBe(countTokens(text, MODEL).tokens);

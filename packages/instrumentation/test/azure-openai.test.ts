@@ -70,7 +70,8 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     chat = azure('prod-chat');
   });
 
-  afterEach(() => {
+  afterEach(async () => {
+    await telemetry.settled();
     telemetry.reset();
     instrumentation.setConfig({});
   });
@@ -244,6 +245,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
       expect(chunk.model).toBe('');
       break;
     }
+    await telemetry.settled();
     const a = only(telemetry.spans()).attributes;
     expect(a['tokenomics.stream.outcome']).toBe('abandoned');
     expect(a['gen_ai.response.model']).toBeUndefined();
@@ -272,6 +274,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
 
     // A stream the app stops reading after the first (modelless) chunk.
     for await (const _ of await bot.chat.completions.create({ model: 'support-bot', stream: true, messages: HELLO }, emulate)) break;
+    await telemetry.settled();
     let a = only(telemetry.spans()).attributes;
     expect(a['gen_ai.response.model']).toBeUndefined();
     expect(a['tokenomics.usage.estimated']).toBe(true);
@@ -286,6 +289,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     const raw = await bot.chat.completions.create({ model: 'support-bot', stream: true, messages: HELLO }, emulate).asResponse();
     await raw.text();
     await settle();
+    await telemetry.settled();
     a = only(telemetry.spans()).attributes;
     expect(a['gen_ai.response.model']).toBe('gpt-4o-mini-2024-07-18');
     expect(a['tokenomics.usage.estimated']).toBe(true);
@@ -298,6 +302,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
 
     // With a response model, the call is billed exactly at that model's price.
     await bot.chat.completions.create({ model: 'support-bot', messages: HELLO }, emulate);
+    await telemetry.settled();
     a = only(telemetry.spans()).attributes;
     expect(a['gen_ai.response.model']).toBe('gpt-4o-mini-2024-07-18');
     expect(a['tokenomics.usage.estimated']).toBe(false);
@@ -327,6 +332,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     }
     expect(text.length).toBeGreaterThan(0);
     expect(emulator.requests.at(-1)?.body).not.toHaveProperty('stream_options');
+    await telemetry.settled();
     const a = only(telemetry.spans()).attributes;
     expect(a['tokenomics.usage.estimated']).toBe(true);
     expect(a['gen_ai.usage.output_tokens']).toBe(6);
@@ -340,6 +346,7 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
       text += chunk.choices[0]?.delta?.content ?? '';
     }
     expect(text.length).toBeGreaterThan(0);
+    await telemetry.settled();
     const a = only(telemetry.spans()).attributes;
     expect(a['gen_ai.response.model']).toBe('gpt-4o-2024-08-06');
     expect(a['tokenomics.usage.estimated']).toBe(true);

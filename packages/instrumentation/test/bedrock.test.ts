@@ -60,7 +60,10 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       client = new sdk.BedrockRuntimeClient(localClientConfig(emulator.bedrockEndpoint));
     });
 
-    afterEach(() => telemetry.reset());
+    afterEach(async () => {
+      await telemetry.settled();
+      telemetry.reset();
+    });
 
     afterAll(async () => {
       instrumentation.disable();
@@ -190,6 +193,7 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       }
       expect(deltas).toBe(3);
       await settle();
+      await telemetry.settled();
       const span = only(telemetry.spans());
       const a = span.attributes;
       expect(a['tokenomics.stream.outcome']).toBe('aborted');

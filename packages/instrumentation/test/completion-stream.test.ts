@@ -72,6 +72,7 @@ describe('streamed chat chunks', () => {
     await expect(async () => {
       for await (const _ of { [Symbol.asyncIterator]: () => it }) void _;
     }).rejects.toBe(failure);
+    await telemetry.settled();
     const span = telemetry.spans()[0];
     expect(span.status.code).toBe(2);
     expect(span.attributes['error.type']).toBe('500');

@@ -55,7 +55,10 @@ for (const major of [2, 1] as const) {
       ai = new genai.GoogleGenAI({ apiKey: API_KEY, httpOptions: { baseUrl: emulator.geminiBaseURL } });
     });
 
-    afterEach(() => telemetry.reset());
+    afterEach(async () => {
+      await telemetry.settled();
+      telemetry.reset();
+    });
 
     afterAll(async () => {
       instrumentation.disable();
@@ -311,6 +314,7 @@ for (const major of [2, 1] as const) {
     it('records Gemini API embeddings with estimated input tokens, since the API reports none', async () => {
       const response = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: ['alpha beta gamma', 'delta'] });
       expect(response.embeddings).toHaveLength(2);
+      await telemetry.settled();
       const span = only(telemetry.spans());
       expect(span.name).toBe('embeddings gemini-embedding-001');
       const a = span.attributes;

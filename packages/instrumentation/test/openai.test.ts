@@ -52,7 +52,10 @@ for (const major of [6, 5, 4] as const) {
       client = new OpenAI({ apiKey: API_KEY, baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     });
 
-    afterEach(() => telemetry.reset());
+    afterEach(async () => {
+      await telemetry.settled();
+      telemetry.reset();
+    });
 
     afterAll(async () => {
       instrumentation.disable();
@@ -192,6 +195,7 @@ for (const major of [6, 5, 4] as const) {
           text += chunk.choices[0]?.delta?.content ?? '';
         }
         expect(text.length).toBeGreaterThan(0);
+        await telemetry.settled();
         const a = only(telemetry.spans()).attributes;
         expect(a['tokenomics.usage.estimated']).toBe(true);
         expect(a['gen_ai.usage.output_tokens']).toBe(9);
@@ -273,6 +277,7 @@ for (const major of [6, 5, 4] as const) {
       for await (const chunk of stream) {
         if (chunk.choices[0]?.delta?.content && ++n === 2) break;
       }
+      await telemetry.settled();
       const a = only(telemetry.spans()).attributes;
       expect(a['tokenomics.stream.outcome']).toBe('abandoned');
       expect(a['gen_ai.usage.output_tokens']).toBe(2);

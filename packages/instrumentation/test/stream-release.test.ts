@@ -5,7 +5,7 @@ import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BedrockRuntimeInstrumentation, GoogleGenAIInstrumentation, OpenAIInstrumentation } from '../src';
+import { BedrockRuntimeInstrumentation, GoogleGenAIInstrumentation, OpenAIInstrumentation, waitForPendingEstimates } from '../src';
 import { localClientConfig, requireBedrock } from './support/load-bedrock';
 import { requireGoogleGenAI } from './support/load-google-genai';
 import { requireOpenAI } from './support/load-openai';
@@ -49,6 +49,7 @@ describe('a stream that ended releases its call at once', () => {
   /** Runs `consume` (which must drop everything it made), then the span is freed by one gc(). */
   async function expectReleased(consume: () => Promise<void>): Promise<void> {
     await consume();
+    await waitForPendingEstimates(120_000);
     await nextTask();
     const spans = telemetry.spans();
     expect(spans).toHaveLength(1);

@@ -26,6 +26,11 @@ export interface WorkerCountOptions {
 export const DEFAULT_ESTIMATE_TIMEOUT_MILLIS = 5_000;
 /** Most jobs waiting for the worker at once; more are refused with `queue_full`. */
 export const MAX_QUEUED_ESTIMATES = 1_000;
+/**
+ * Extra time given to the jobs posted before the worker first answered: it starts a thread and
+ * loads tiktoken, which takes seconds on a busy machine.
+ */
+export const WORKER_START_ALLOWANCE_MILLIS = 10_000;
 /** Workers started at most: after this many have failed, counting in a worker is given up. */
 const MAX_WORKER_STARTS = 3;
 
@@ -52,6 +57,8 @@ function workerFile(): string {
 class WorkerCounter {
   private worker: Worker | undefined;
   private starts = 0;
+  /** The running worker has answered once: it started and loaded tiktoken. */
+  private ready = false;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
 
@@ -63,7 +70,8 @@ class WorkerCounter {
     if (!worker) return Promise.resolve({ ok: false, reason: 'worker_failed' });
     const id = this.nextId++;
     return new Promise<WorkerEstimate>((resolve) => {
-      const timer = setTimeout(() => this.settle(id, { ok: false, reason: 'timeout' }), timeoutMillis);
+      const bound = this.ready ? timeoutMillis : timeoutMillis + WORKER_START_ALLOWANCE_MILLIS;
+      const timer = setTimeout(() => this.settle(id, { ok: false, reason: 'timeout' }), bound);
       timer.unref();
       this.waiting.set(id, { resolve, timer });
       try {
@@ -79,6 +87,7 @@ class WorkerCounter {
     if (this.worker) return this.worker;
     if (this.starts >= MAX_WORKER_STARTS) return undefined;
     this.starts++;
+    this.ready = false;
     let worker: Worker;
     try {
       // No execArgv, no preloads: the worker must not run the app's hooks (or this instrumentation).
@@ -86,7 +95,10 @@ class WorkerCounter {
     } catch {
       return undefined;
     }
-    worker.on('message', (message: CountsMessage) => this.onMessage(message));
+    worker.on('message', (message: CountsMessage) => {
+      this.ready = true;
+      this.onMessage(message);
+    });
     const lost = () => {
       if (this.worker !== worker) return;
       this.worker = undefined;

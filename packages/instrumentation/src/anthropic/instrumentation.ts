@@ -10,7 +10,7 @@ import type { GenAICall } from '../genai/recorder';
 import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { endpointOf } from './endpoint';
-import { estimateInputTokens } from './estimate';
+import { estimateMessageUsage } from './estimate';
 import { inputMessages, requestAttributes } from './request';
 import { applyMessage } from './response';
 import { filterClientCallSpans, recordedCallContext } from './sdk-call-spans';
@@ -180,11 +180,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
           }
         },
         onUnparsed: () => {
-          const input = estimateInputTokens(body, call.start.requestModel);
-          if (input !== undefined) {
-            call.result.usage = { inputTokens: input };
-            call.result.usageEstimated = true;
-          }
+          call.result.usageEstimate = estimateMessageUsage(body, call.start.requestModel, undefined);
           if (body.stream === true) call.endStream('abandoned');
           else call.succeed();
         },

@@ -1,7 +1,7 @@
 import type { StreamOutcome } from '../genai/call';
 import type { ChunkSink } from '../genai/observed-iterator';
 import type { GenAICall } from '../genai/recorder';
-import { estimateInputTokens, estimateOutputTokens } from './estimate';
+import { estimateMessageUsage } from './estimate';
 import { anthropicServiceTier, anthropicUsage, mergeUsageFields } from './usage';
 
 type Obj = Record<string, unknown>;
@@ -62,12 +62,8 @@ export class MessageStreamSink implements ChunkSink<unknown> {
     if (tier) result.serviceTier = tier;
     const model = result.responseModel ?? call.start.requestModel;
     const usage = anthropicUsage(this.usageFields) ?? {};
-    if (!this.finalUsage) {
-      usage.inputTokens ??= estimateInputTokens(this.body, model);
-      usage.outputTokens = Math.max(usage.outputTokens ?? 0, estimateOutputTokens(this.streamed, model));
-      result.usageEstimated = true;
-    }
-    if (usage.inputTokens !== undefined || usage.outputTokens !== undefined || usage.invalid !== undefined) result.usage = usage;
+    if (!this.finalUsage) result.usageEstimate = estimateMessageUsage(this.body, model, this.streamed, usage);
+    else if (usage.inputTokens !== undefined || usage.outputTokens !== undefined || usage.invalid !== undefined) result.usage = usage;
     const texts = this.texts;
     const stopReason = this.stopReason;
     result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }], finish_reason: stopReason }];

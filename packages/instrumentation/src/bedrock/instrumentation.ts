@@ -17,7 +17,7 @@ import {
   requestAttributes,
   type BedrockCommand,
 } from './commands';
-import { estimateInputTokens, estimateOutputTokens } from './estimate';
+import { estimateUsage } from './estimate';
 import { ensureExchangeMiddleware, withExchangeObserver, type HttpExchangeObserver } from './response-headers';
 import { applyConverse, invokeBodyFacts, serviceTierOf } from './responses';
 import { ConverseStreamSink, InvokeStreamSink, type StreamSinkOptions } from './stream-sinks';
@@ -235,16 +235,8 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
       result.usage = started.operation === 'embeddings' && usage.invalid === undefined ? { inputTokens: usage.inputTokens } : usage;
       result.usageEstimated = false;
     } else {
-      const model = call.start.requestModel;
-      const input = estimateInputTokens(estimationRequest('InvokeModel', started.input, started.body), model);
-      if (input !== undefined) {
-        result.usage = { inputTokens: input, outputTokens: estimateOutputTokens(facts.texts, model) };
-        result.usageEstimated = true;
-      } else if (facts.texts.length) {
-        // A request of a shape the estimator does not know: the generated text still counts.
-        result.usage = { outputTokens: estimateOutputTokens(facts.texts, model) };
-        result.usageEstimated = true;
-      }
+      // A request of a shape the estimator does not know: the generated text still counts.
+      result.usageEstimate = estimateUsage(estimationRequest('InvokeModel', started.input, started.body), call.start.requestModel, facts.texts, {}, false);
     }
     const texts = facts.texts;
     result.outputMessages = () => [{ role: 'assistant', parts: texts.map((content) => ({ type: 'text', content })), finish_reason: facts.finishReasons?.[0] }];

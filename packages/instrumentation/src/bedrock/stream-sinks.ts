@@ -4,7 +4,7 @@ import type { StreamOutcome } from '../genai/call';
 import type { ChunkSink } from '../genai/observed-iterator';
 import type { GenAICall } from '../genai/recorder';
 import { parseJsonBytes } from './commands';
-import { estimateInputTokens, estimateOutputTokens } from './estimate';
+import { estimateUsage } from './estimate';
 import { serviceTierOf } from './responses';
 import { converseUsage, count, invocationMetricsUsage } from './usage';
 
@@ -36,13 +36,7 @@ function endWith(
     result.usage = billed;
     result.usageEstimated = false;
   } else {
-    const model = call.start.requestModel;
-    const usage: Usage = { ...partial };
-    usage.inputTokens ??= estimateInputTokens(o.estimationRequest, model);
-    usage.outputTokens = Math.max(usage.outputTokens ?? 0, estimateOutputTokens(otherOutput.length ? texts.concat(otherOutput) : texts, model));
-    if (usage.inputTokens === undefined) delete usage.inputTokens;
-    result.usage = usage;
-    result.usageEstimated = true;
+    result.usageEstimate = estimateUsage(o.estimationRequest, call.start.requestModel, otherOutput.length ? texts.concat(otherOutput) : texts, partial);
   }
   result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }], finish_reason: finishReasons[0] }];
   const aborted = o.isAborted();

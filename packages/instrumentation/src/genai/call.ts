@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Usage } from '@tokenomics/pricing';
+import type { EstimateCounts, EstimateJob } from '@tokenomics/tokens';
 
 /** What an adapter knows when a call starts. */
 export interface CallStart {
@@ -38,8 +39,25 @@ export interface CallResult {
   usage?: Usage;
   /** True when `usage` was counted locally rather than reported by the provider. */
   usageEstimated?: boolean;
+  /**
+   * Usage still to be counted: the call's span ends once the token worker has counted it (the
+   * span's end time stays the call's), and the usage it gives is flagged as estimated.
+   */
+  usageEstimate?: UsageEstimate;
   /** Output messages, serialised only when content capture is on. */
   outputMessages?: () => unknown;
+}
+
+/**
+ * Usage to be counted off the app's path, by the token worker of `@tokenomics/tokens`.
+ */
+export interface UsageEstimate {
+  /** What to count (made plain data before it is handed over). */
+  job: EstimateJob;
+  /** The call's usage from the counts; `undefined` when they give none. */
+  toUsage(counts: EstimateCounts): Usage | undefined;
+  /** Usage known without counting (partial, e.g. billed input of a stream cut short): recorded if the count is unavailable. */
+  known?: Usage;
 }
 
 /** How a streamed call ended. */

@@ -17,6 +17,8 @@ import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
 import { DEFAULT_MAX_SERIES_PER_METRIC, PendingCounters, PendingHistogramPoints, SeriesCache, SeriesLimit, type MetricSeries } from './metric-series';
 import type { CallResult, CallStart, StreamOutcome } from './call';
+import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
+import { trackEstimate } from './pending-estimates';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
@@ -162,8 +164,42 @@ export class GenAIRecorder {
     this.instruments?.internalErrors.add(1, { 'tokenomics.error.stage': stage });
   }
 
-  /** @internal Called once per call by {@link GenAICall}. */
+  /**
+   * @internal Called once per call by {@link GenAICall}. A call with usage still to count ends its
+   * span when the token worker answers (or gives up), with `endTime` as the span's end.
+   */
   finish(call: GenAICall, error: unknown, outcome: StreamOutcome | undefined, endTime: number): void {
+    const estimate = call.result.usageEstimate;
+    if (estimate === undefined) {
+      this.complete(call, error, outcome, endTime, undefined);
+      return;
+    }
+    call.result.usageEstimate = undefined;
+    trackEstimate(countInWorker(estimate.job), (counted) => {
+      try {
+        const result = call.result;
+        const usage = counted.ok ? (estimate.toUsage(counted.counts) ?? estimate.known) : estimate.known;
+        result.usage = usage;
+        result.usageEstimated = usage !== undefined;
+        this.complete(call, error, outcome, endTime, counted.ok ? undefined : counted.reason);
+      } catch (err) {
+        this.reportInternalError('finish', err);
+        try {
+          call.span.end(endTime);
+        } catch {
+          /* the span is unusable; nothing more to do */
+        }
+      }
+    });
+  }
+
+  private complete(
+    call: GenAICall,
+    error: unknown,
+    outcome: StreamOutcome | undefined,
+    endTime: number,
+    estimateUnavailable: EstimateUnavailableReason | undefined,
+  ): void {
     const { start, result, span } = call;
     const reported = result.usage;
     const estimated = result.usageEstimated === true;
@@ -183,6 +219,7 @@ export class GenAIRecorder {
         span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_INVALID, true);
         span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_INVALID_REASON, invalid);
       }
+      if (estimateUnavailable !== undefined) span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATE_UNAVAILABLE, estimateUnavailable);
     }
     const type = error === undefined ? undefined : errorType(error);
     if (type) {

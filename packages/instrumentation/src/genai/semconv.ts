@@ -39,6 +39,11 @@ export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 
 export const ATTR_TOKENOMICS_USAGE_ESTIMATED = 'tokenomics.usage.estimated';
+/**
+ * Why a call's usage estimate could not be counted (`timeout`, `queue_full`, `worker_failed`,
+ * `too_large`): the call ended with the usage it knew, if any.
+ */
+export const ATTR_TOKENOMICS_USAGE_ESTIMATE_UNAVAILABLE = 'tokenomics.usage.estimate_unavailable';
 export const ATTR_TOKENOMICS_UNPRICED = 'tokenomics.unpriced';
 export const ATTR_TOKENOMICS_UNPRICED_REASON = 'tokenomics.unpriced_reason';
 export const ATTR_TOKENOMICS_PRICE_BOOK_VERSION = 'tokenomics.price_book.version';

@@ -1,19 +1,26 @@
-import type { Usage } from '@tokenomics/pricing';
-import { countTokens, estimateRequestTokens } from '@tokenomics/tokens';
+import type { UsageEstimate } from '../genai/call';
 import { estimationRequest, type GeminiOperation } from './request';
 
 /**
- * Usage counted locally when Gemini reported none (a stream cut short before its first usage, or
+ * Usage to count locally when Gemini reported none (a stream cut short before its first usage, or
  * Gemini API embeddings, which report no usage): input from the request text, output from the
- * text seen. A heuristic for Gemini's tokenizer; always flagged as estimated by the caller.
+ * text seen. A heuristic for Gemini's tokenizer, counted by the token worker off the app's path;
+ * always flagged as estimated. Never throws.
  */
-export function estimateGeminiUsage(op: GeminiOperation, params: Record<string, unknown>, model: string, outputText?: string): Usage {
-  let input = 0;
+export function estimateGeminiUsage(op: GeminiOperation, params: Record<string, unknown>, model: string, outputText?: string): UsageEstimate {
+  let request: unknown;
   try {
-    input = estimateRequestTokens(estimationRequest(params), model).tokens;
+    request = estimationRequest(params);
   } catch {
-    input = 0; // contents of a shape the estimator does not know: count nothing rather than guess
+    request = undefined;
   }
-  if (op === 'embeddings') return { inputTokens: input };
-  return { inputTokens: input, outputTokens: outputText ? countTokens(outputText, model).tokens : 0 };
+  return {
+    job: { model, request, text: op === 'embeddings' ? undefined : outputText },
+    toUsage: ({ requestTokens, textTokens }) => {
+      // Contents of a shape the estimator does not know: count nothing rather than guess.
+      const input = requestTokens ?? 0;
+      if (op === 'embeddings') return { inputTokens: input };
+      return { inputTokens: input, outputTokens: outputText ? textTokens : 0 };
+    },
+  };
 }

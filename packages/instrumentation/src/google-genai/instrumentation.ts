@@ -172,8 +172,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation {
     if (reasons.length) call.result.finishReasons = reasons;
     if (!call.result.usage) {
       const texts = candidateTexts(response).filter((t) => typeof t === 'string');
-      call.result.usage = estimateGeminiUsage('generate_content', params, call.start.requestModel, texts.join(''));
-      call.result.usageEstimated = true;
+      call.result.usageEstimate = estimateGeminiUsage('generate_content', params, call.start.requestModel, texts.join(''));
     }
     call.result.outputMessages = () => outputMessages(candidateTexts(response), finishReasons(response));
   }
@@ -185,8 +184,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation {
       call.result.usageEstimated = false;
     } else {
       // The Gemini API reports no usage for embeddings: count the input, flagged as estimated.
-      call.result.usage = estimateGeminiUsage('embeddings', params, call.start.requestModel);
-      call.result.usageEstimated = true;
+      call.result.usageEstimate = estimateGeminiUsage('embeddings', params, call.start.requestModel);
     }
   }
 

@@ -46,13 +46,12 @@ export class GenerateContentStreamSink implements ChunkSink<unknown> {
     const reasons = this.reasons.filter((r) => typeof r === 'string');
     if (reasons.length) call.result.finishReasons = reasons;
     if (!call.result.usage) {
-      call.result.usage = estimateGeminiUsage(
+      call.result.usageEstimate = estimateGeminiUsage(
         'generate_content',
         this.o.params,
         call.result.responseModel ?? call.start.requestModel,
         this.texts.join('') + this.functionArguments.join(''),
       );
-      call.result.usageEstimated = true;
     } else if (outcome !== 'completed' && reasons.length === 0) {
       // The usage so far of a stream cut short: a lower bound of what was generated, not the bill.
       call.result.usageEstimated = true;

@@ -1,11 +1,12 @@
 import type { Usage } from '@tokenomics/pricing';
-import { countTokens, estimateRequestTokens } from '@tokenomics/tokens';
+import type { UsageEstimate } from '../genai/call';
 import type { OpenAIOperation } from './operations';
 
 /**
- * Usage counted locally when the provider reported none (a stream cut short, or usage not
+ * Usage to count locally when the provider reported none (a stream cut short, or usage not
  * requested): input from the request with tiktoken; output from the streamed text when kept, else
- * one token per content chunk (OpenAI streams one token per chunk). Always flagged as estimated.
+ * one token per content chunk (OpenAI streams one token per chunk). Counted by the token worker,
+ * off the app's path; always flagged as estimated. Never throws.
  */
 export function estimateUsage(
   op: OpenAIOperation,
@@ -13,11 +14,30 @@ export function estimateUsage(
   model: string,
   texts: string[] | undefined,
   contentChunks: number,
-): Usage {
-  const input = estimateRequestTokens(op === 'responses' ? responsesRequest(body) : body, model).tokens;
-  if (op === 'embeddings') return { inputTokens: input };
-  const output = texts ? countTokens(texts.join(''), model).tokens : contentChunks;
-  return { inputTokens: input, outputTokens: output };
+): UsageEstimate {
+  const request = requestOf(op, body);
+  const text = texts ? texts.join('') : undefined;
+  return {
+    job: { model, request, text },
+    toUsage: ({ requestTokens, textTokens }) => {
+      if (op === 'embeddings') return requestTokens === undefined ? undefined : { inputTokens: requestTokens };
+      const usage: Usage = {};
+      if (requestTokens !== undefined) usage.inputTokens = requestTokens;
+      usage.outputTokens = texts ? textTokens : contentChunks;
+      return usage;
+    },
+    // Without a count, the content chunks seen are still a count of the output.
+    known: op === 'embeddings' || texts ? undefined : { outputTokens: contentChunks },
+  };
+}
+
+/** The request in a shape the estimator knows; `undefined` when it cannot be read. */
+function requestOf(op: OpenAIOperation, body: Record<string, unknown>): unknown {
+  try {
+    return op === 'responses' ? responsesRequest(body) : body;
+  } catch {
+    return undefined;
+  }
 }
 
 function responsesRequest(body: Record<string, unknown>): unknown {
@@ -25,8 +45,10 @@ function responsesRequest(body: Record<string, unknown>): unknown {
   if (typeof body.instructions === 'string') messages.push({ role: 'system', content: body.instructions });
   if (typeof body.input === 'string') messages.push({ role: 'user', content: body.input });
   else if (Array.isArray(body.input)) {
-    for (const item of body.input as Array<Record<string, unknown>>) {
-      messages.push({ role: String(item.role ?? 'user'), content: item.content });
+    for (const item of body.input as unknown[]) {
+      if (!item || typeof item !== 'object') continue;
+      const { role, content } = item as { role?: unknown; content?: unknown };
+      messages.push({ role: typeof role === 'string' ? role : 'user', content });
     }
   }
   return { messages };

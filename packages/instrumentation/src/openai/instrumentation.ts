@@ -158,8 +158,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
           }
         },
         onUnparsed: () => {
-          call.result.usage = estimateUsage(op, body, model(), undefined, 0);
-          call.result.usageEstimated = true;
+          call.result.usageEstimate = estimateUsage(op, body, model(), undefined, 0);
           if (body.stream === true) call.endStream('abandoned');
           else call.succeed();
         },

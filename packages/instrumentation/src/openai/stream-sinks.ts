@@ -77,8 +77,7 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
     const reasons = this.finishReasons.filter((r) => typeof r === 'string');
     if (reasons.length) call.result.finishReasons = reasons;
     if (!call.result.usage) {
-      call.result.usage = estimateUsage(this.o.op, this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.contentChunks);
-      call.result.usageEstimated = true;
+      call.result.usageEstimate = estimateUsage(this.o.op, this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.contentChunks);
     }
     const texts = this.texts;
     if (texts) call.result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }] }];
@@ -148,8 +147,7 @@ export class ResponsesStreamSink implements ChunkSink<unknown> {
   onEnd(outcome: StreamOutcome, error?: unknown): void {
     const { call } = this.o;
     if (!call.result.usage) {
-      call.result.usage = estimateUsage('responses', this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.deltas);
-      call.result.usageEstimated = true;
+      call.result.usageEstimate = estimateUsage('responses', this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.deltas);
     }
     const texts = this.texts;
     if (texts) call.result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }] }];

@@ -15,6 +15,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
+import { waitForPendingEstimates } from '../../src';
 
 /** A real OpenTelemetry SDK set-up that keeps everything in memory for assertions. */
 export class TestTelemetry {
@@ -39,6 +40,14 @@ export class TestTelemetry {
 
   spans(): ReadableSpan[] {
     return this.spanExporter.getFinishedSpans();
+  }
+
+  /**
+   * Waits until every call whose usage is being estimated has ended its span (the token worker
+   * counts off the app's path, so such spans end a little after the call).
+   */
+  async settled(): Promise<void> {
+    await waitForPendingEstimates(120_000);
   }
 
   reset(): void {

@@ -1,0 +1,68 @@
+import type { WorkerEstimate } from '@tokenomics/tokens';
+
+interface Pending {
+  readonly settled: Promise<void>;
+  settleNow(result: WorkerEstimate): void;
+}
+
+/** Calls waiting for their usage estimate, across every instrumentation of this package copy. */
+const pending = new Set<Pending>();
+
+/** Default bound of {@link waitForPendingEstimates}: half the default 2 s exit-flush bound. */
+export const DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS = 1_000;
+
+/**
+ * Follows a call's estimate: `done` runs exactly once, with the worker's answer or, if
+ * {@link waitForPendingEstimates} gives up first, with an unavailable result. Never throws.
+ * @internal
+ */
+export function trackEstimate(counting: Promise<WorkerEstimate>, done: (result: WorkerEstimate) => void): void {
+  let finished = false;
+  const entry: Pending = {
+    settled: undefined as unknown as Promise<void>,
+    settleNow: (result) => {
+      if (finished) return;
+      finished = true;
+      pending.delete(entry);
+      done(result);
+    },
+  };
+  pending.add(entry);
+  (entry as { settled: Promise<void> }).settled = counting.then(
+    (result) => entry.settleNow(result),
+    () => entry.settleNow({ ok: false, reason: 'worker_failed' }),
+  );
+}
+
+/** Number of calls waiting for their usage estimate. */
+export function pendingEstimateCount(): number {
+  return pending.size;
+}
+
+/**
+ * Waits until every call waiting for its usage estimate has ended its span, at most
+ * `timeoutMillis` (default 1000 ms); calls still waiting then end at once with what they know,
+ * marked `tokenomics.usage.estimate_unavailable: "timeout"`. Holds the process open while it
+ * waits. Call it before flushing the tracer and meter providers, so that no estimated span is
+ * lost at exit. Never rejects.
+ *
+ * @example
+ * await waitForPendingEstimates();
+ * await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
+ */
+export async function waitForPendingEstimates(timeoutMillis = DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS): Promise<void> {
+  if (pending.size === 0) return;
+  const waiting = [...pending];
+  const bound = Number.isFinite(timeoutMillis) && timeoutMillis >= 0 ? timeoutMillis : DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, bound);
+    Promise.all(waiting.map((p) => p.settled)).then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => undefined,
+    );
+  });
+  for (const p of waiting) p.settleNow({ ok: false, reason: 'timeout' });
+}
