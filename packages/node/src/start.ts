@@ -4,7 +4,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createInstrumentations, type TokenomicsInstrumentationConfig } from '@tokenomics/instrumentation';
+import { createInstrumentations, waitForPendingEstimates, type TokenomicsInstrumentationConfig } from '@tokenomics/instrumentation';
 import type { PriceBook } from '@tokenomics/pricing';
 import { readConfig, type NodeConfig } from './config';
 import type { Env } from './env-reader';
@@ -219,6 +219,8 @@ function startSdk(
   });
 
   const forceFlush = async () => {
+    // Calls whose usage the token worker is counting end their spans first, within half the bound.
+    await waitForPendingEstimates(flushBound / 2);
     await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]);
   };
   const flushBound = options.exitFlushTimeoutMillis ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS;
@@ -236,6 +238,7 @@ function startSdk(
         uninstallExitFlush();
         unregister();
         await boundedFlush(async () => {
+          await waitForPendingEstimates(flushBound / 2);
           await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
         }, flushBound, true);
         if (meterProvider) deliveryLedger.useMeterProvider(undefined);
