@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
 import { SERVICE_TIERS, TOKEN_UNITS, type RawRates, type TokenUnit } from './rates';
-import { inRange, isPlainObject, MAX_MULTIPLIER, problem, readDate, readOverrideRates, type Problems } from './rate-fields';
+import { inRange, isPlainObject, MAX_MULTIPLIER, problem, readDate, readOverrideRates, warning, type Problems } from './rate-fields';
 import type { FieldPath } from './source-doc';
 import type { PriceSource } from './types';
 
@@ -327,6 +327,11 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       overlay.discounts.push(d);
     }
   });
+  const entries = ['models', 'aliases', 'service_tiers', 'derived_rates', 'discounts'];
+  // A file with nothing to apply is most likely a mistake (or a placeholder): say so, but load it.
+  if (p.doc.text !== undefined && p.errors.length === 0 && entries.every((k) => value[k] === undefined || (Array.isArray(value[k]) && value[k].length === 0))) {
+    warning(p, [], value, `an override document with entries under any of: ${entries.join(', ')}`, 'has no entries and changes nothing');
+  }
   return withVersion(overlay, p, version);
 }
 

@@ -110,6 +110,15 @@ describe('files are bounded and never empty', () => {
     expect(loadError({ overridesFile: nullJson }).message).toBe(`${nullJson}:1: (document): is empty (null); accepted: ${ACCEPT_FILE}`);
   });
 
+  it('warns about an override file with no entries, which changes nothing', () => {
+    const path = file('placeholder.yaml', 'version: q1\n# entries to come\n');
+    const warnings: PriceFileError[] = [];
+    expect(PriceBook.load({ overridesFile: path, onWarning: (w) => warnings.push(w) }).version).toBe(`${PriceBook.bundled().version}+overrides.q1`);
+    expect(warnings.map((w) => w.message)).toEqual([
+      `${path}:1: (document): {"version":"q1"} has no entries and changes nothing; accepted: an override document with entries under any of: models, aliases, service_tiers, derived_rates, discounts`,
+    ]);
+  });
+
   it('rejects a YAML alias bomb with a one-line error instead of a stack trace', () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 9; i++) {
