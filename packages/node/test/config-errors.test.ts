@@ -101,7 +101,7 @@ describe('the register hook with a bad price file exits with one line and no sta
       code: 1,
       signal: null,
       stdout: '',
-      stderr: `@tokenomics/node: TOKENOMICS_PRICES_FILE: ${path}:2: (document): expands too many YAML aliases; accepted: a YAML document whose aliases (*name) expand to at most 100 nodes\n`,
+      stderr: `@tokenomics/node: TOKENOMICS_PRICES_FILE: ${path}:2: (document): expands too many YAML aliases; accepted: a YAML document using each anchor (&name) through aliases (*name) at most 100 times, aliases nested in it counted\n`,
       timedOut: false,
     });
   });

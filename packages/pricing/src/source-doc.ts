@@ -45,7 +45,7 @@ export function inlineDoc(value: unknown, label = '(inline overrides)'): SourceD
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Largest file parsed as YAML, in bytes: the YAML parser is much slower than `JSON.parse`. */
 export const MAX_YAML_BYTES = 512 * 1024;
-/** Most YAML alias expansions in one document (guards against alias bombs). */
+/** Most uses of one YAML anchor through aliases, aliases nested in it counted (guards against alias bombs). */
 export const MAX_YAML_ALIASES = 100;
 
 const ACCEPT_FILE = `a YAML (at most ${MAX_YAML_BYTES / 1024} KiB) or JSON (at most ${MAX_FILE_BYTES / 1024 / 1024} MiB) price or override file`;
@@ -129,7 +129,7 @@ export function readSourceDoc(file: string): SourceDoc {
         file,
         lines.firstAliasLine(),
         'expands too many YAML aliases',
-        `a YAML document whose aliases (*name) expand to at most ${MAX_YAML_ALIASES} nodes`,
+        `a YAML document using each anchor (&name) through aliases (*name) at most ${MAX_YAML_ALIASES} times, aliases nested in it counted`,
       );
     }
     throw fileProblem(file, undefined, `is not valid YAML or JSON (${oneLine(err)})`, 'valid YAML or JSON');

@@ -129,7 +129,7 @@ describe('files are bounded and never empty', () => {
     const path = file('bomb.yaml', `${lines.join('\n')}\n`);
     const err = loadError({ overridesFile: path });
     expect(err.message).toBe(
-      `${path}:2: (document): expands too many YAML aliases; accepted: a YAML document whose aliases (*name) expand to at most 100 nodes`,
+      `${path}:2: (document): expands too many YAML aliases; accepted: a YAML document using each anchor (&name) through aliases (*name) at most 100 times, aliases nested in it counted`,
     );
   });
 });
