@@ -15,5 +15,5 @@ const SNAPSHOTS: Readonly<Record<string, string>> = {
 
 /** The model id the API answers with: the dated id for an alias, else the name as sent. */
 export function anthropicResponseModel(requested: string): string {
-  return SNAPSHOTS[requested] ?? requested;
+  return Object.hasOwn(SNAPSHOTS, requested) ? SNAPSHOTS[requested] : requested;
 }

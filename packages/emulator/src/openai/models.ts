@@ -29,7 +29,7 @@ const SNAPSHOTS: Readonly<Record<string, string>> = {
 
 /** The model name the API answers with: the dated snapshot for an alias, else the name as sent. */
 export function responseModel(requested: string): string {
-  return SNAPSHOTS[requested] ?? requested;
+  return Object.hasOwn(SNAPSHOTS, requested) ? SNAPSHOTS[requested] : requested;
 }
 
 /** Default embedding size of a model. */
