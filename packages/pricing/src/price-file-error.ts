@@ -68,7 +68,11 @@ export function describeValue(value: unknown): string {
   try {
     text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    try {
+      text = String(value);
+    } catch {
+      text = Array.isArray(value) ? '[...]' : '{...}'; // nested too deeply to print
+    }
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

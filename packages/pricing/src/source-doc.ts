@@ -45,6 +45,8 @@ export function inlineDoc(value: unknown, label = '(inline overrides)'): SourceD
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Largest file parsed as YAML, in bytes: the YAML parser is much slower than `JSON.parse`. */
 export const MAX_YAML_BYTES = 512 * 1024;
+/** Deepest nesting of lists and objects accepted (guards the parsers and readers against stack exhaustion). */
+export const MAX_DEPTH = 64;
 /** Most uses of one YAML anchor through aliases, aliases nested in it counted (guards against alias bombs). */
 export const MAX_YAML_ALIASES = 100;
 
@@ -92,6 +94,10 @@ export function readSourceDoc(file: string): SourceDoc {
   let text = readBounded(file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw fileProblem(file, undefined, 'is empty');
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    throw fileProblem(file, deep, `nests lists and objects more than ${MAX_DEPTH} levels deep`, `a document nested at most ${MAX_DEPTH} levels deep`);
+  }
   const looksJson = /\.json$/i.test(file) || /^\s*[[{]/.test(text);
   if (looksJson) {
     let value: unknown;
@@ -136,6 +142,39 @@ export function readSourceDoc(file: string): SourceDoc {
   }
   if (value === null || value === undefined) throw fileProblem(file, undefined, 'is empty (no YAML or JSON value)');
   return { file, value, text, lineOf: (path) => lines.lineOf(path) };
+}
+
+/**
+ * The line where brackets (`[`, `{`) first nest deeper than `MAX_DEPTH`, or `undefined`. Quoted
+ * strings and YAML comments are skipped; a stray bracket in a plain YAML scalar counts, which only
+ * matters for documents already close to the limit.
+ */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') line++;
+    else if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\') i++;
+        else if (text[i] === '\n') line++;
+      }
+    } else if (c === "'" && (i === 0 || /[\s[{,:]/.test(text[i - 1]))) {
+      for (i++; i < text.length; i++) {
+        if (text[i] === '\n') line++;
+        else if (text[i] === "'") {
+          if (text[i + 1] !== "'") break;
+          i++;
+        }
+      }
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return line;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
 }
 
 /**

@@ -110,6 +110,24 @@ describe('files are bounded and never empty', () => {
     expect(loadError({ overridesFile: nullJson }).message).toBe(`${nullJson}:1: (document): is empty (null); accepted: ${ACCEPT_FILE}`);
   });
 
+  it('rejects deeply nested JSON and YAML with one line instead of exhausting the stack', () => {
+    const json = file('deep.json', `{"models":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const flow = file('deep-flow.yaml', `version: a\nmodels: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    const dashes = file('deep-dashes.yaml', `${'- '.repeat(100_000)}x\n`);
+    const accepted = 'accepted: a document nested at most 64 levels deep';
+    expect(loadError({ pricesFile: json }).message).toBe(`${json}:1: (document): nests lists and objects more than 64 levels deep; ${accepted}`);
+    expect(loadError({ overridesFile: flow }).message).toBe(`${flow}:2: (document): nests lists and objects more than 64 levels deep; ${accepted}`);
+    const err = loadError({ overridesFile: dashes });
+    expect(err.message.split('\n')).toHaveLength(1);
+    expect(err.message).toMatch(new RegExp(`^${dashes}(:\\d+)?: \\(document\\): is not valid YAML or JSON \\(.+\\); accepted: valid YAML or JSON$`));
+  });
+
+  it('ignores brackets inside quoted strings and comments when measuring depth', () => {
+    const brackets = '['.repeat(80);
+    const path = file('brackets.yaml', `models:\n  - provider: self-hosted\n    model: m1\n    notes: "${brackets}"\n    # ${brackets}\n    name: '${brackets}'\n    prices: { input: 1 }\n`);
+    expect(PriceBook.load({ overridesFile: path }).resolve('m1', 'self-hosted')).toMatchObject({ model: 'm1', name: brackets });
+  });
+
   it('warns about an override file with no entries, which changes nothing', () => {
     const path = file('placeholder.yaml', 'version: q1\n# entries to come\n');
     const warnings: PriceFileError[] = [];
