@@ -102,8 +102,10 @@ class BackgroundExport<T> {
     } catch (err) {
       diag.error('@tokenomics/node: export result callback threw', err);
     }
+    // Counted now, so that waiting for the backend does not keep the batch itself reachable from here.
+    const size = this.size(batch);
     if (this.inFlight.size >= this.maxInFlight) {
-      this.ledger.drop(this.signal, 'in_flight_limit', this.size(batch));
+      this.ledger.drop(this.signal, 'in_flight_limit', size);
       return;
     }
     let settle!: () => void;
@@ -113,7 +115,7 @@ class BackgroundExport<T> {
     const onResult = (result: ExportResult) => {
       if (called) return;
       called = true;
-      if (result.code !== ExportResultCode.SUCCESS) this.ledger.drop(this.signal, 'export_failed', this.size(batch));
+      if (result.code !== ExportResultCode.SUCCESS) this.ledger.drop(this.signal, 'export_failed', size);
       this.inFlight.delete(done);
       settle();
     };
