@@ -64,7 +64,7 @@ describe('hostile price and override files', () => {
         const check = validatePriceFile(file('json', JSON.stringify(d)));
         if (!check.ok) for (const e of [...check.errors, ...check.warnings]) expect(e.message).not.toMatch(/[\n\r]/);
       }),
-      { numRuns: 120 },
+      { numRuns: 80 },
     );
   });
 
