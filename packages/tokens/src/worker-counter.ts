@@ -112,6 +112,12 @@ class WorkerCounter {
     return worker;
   }
 
+  /** Starts the worker, and has it load the default encoding, unless it runs already. */
+  warm(): void {
+    if (this.worker) return;
+    this.ensureWorker()?.postMessage({ id: 0, job: { text: 'warm' } });
+  }
+
   /** Stops the worker (tests); the next job starts a new one. */
   async stop(): Promise<void> {
     const worker = this.worker;
@@ -191,7 +197,7 @@ export function countInWorker(job: EstimateJob, options: WorkerCountOptions = {}
  */
 export function warmTokenWorker(): void {
   try {
-    counter.ensureWorker()?.postMessage({ id: 0, job: { text: 'warm' } });
+    counter.warm();
   } catch {
     /* counting will report worker_failed */
   }
