@@ -5,7 +5,7 @@
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
 import type { OverlayAlias, OverlayDerivedRate, OverlayDiscount, Overlay, OverlayTierRule, TierName, TierRule } from './overlay';
 import type { DataModel, Period, PriceData } from './price-data';
-import { didYouMean, differOnlyInDigits, nearest, nearestGlob } from './near-names';
+import { didYouMean, differOnlyInNumbering, nearest, nearestGlob } from './near-names';
 import { knownSpellings, providerRef, searchRank } from './provider-ids';
 import { compileLadder, mergeRates, scaleRate, type RateLadder, type RawRates } from './rates';
 import { problem, warning, type Problems } from './rate-fields';
@@ -311,7 +311,7 @@ export function checkGlobs(
 /**
  * Checks the names of a model entry that is not in the book and not marked `new: true`: a provider
  * one typo away from a known one is an error; a model name one or two edits from a model of the
- * same provider (or of a provider it serves models of) is an error, or a warning when only numbers
+ * same provider (or of a provider it serves models of) is an error, or a warning when only numbering
  * differ (`gpt-5.2` next to `gpt-5.1` may well be a new model). Returns whether the entry may still
  * be applied.
  */
@@ -365,7 +365,7 @@ function checkModelName(state: BookState, listed: ListedModels, m: Overlay['mode
   const lower = m.model.toLowerCase();
   if (group.models.some((model) => model.id.toLowerCase() === lower || model.match(m.model, lower))) return true;
   const accepted = `the id of a listed model to change it, or new: true for a new model`;
-  if (differOnlyInDigits(near, m.model)) {
+  if (differOnlyInNumbering(near, m.model)) {
     warning(p, [...m.path, 'model'], m.model, accepted, `is not in the price book and adds a new model next to "${near}" of provider "${m.provider}"`);
     return true;
   }

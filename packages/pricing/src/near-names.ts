@@ -76,9 +76,13 @@ export function nearestGlob(glob: string, ids: Iterable<string>): string | undef
   return near === undefined ? undefined : near + glob.slice(at);
 }
 
-/** Whether two names differ only in their numbers (`gpt-5.1` / `gpt-5.2`): likely a new version, not a typo. */
-export function differOnlyInDigits(a: string, b: string): boolean {
-  return a.toLowerCase().replace(/\d+/g, '#') === b.toLowerCase().replace(/\d+/g, '#');
+/**
+ * Whether two names differ only in version numbering: digits and the separators `-`, `.`, `_`
+ * (`gpt-5.1` / `gpt-5.2`, `claude-haiku-5` / `claude-haiku-4-5`). Likely a new version, not a typo.
+ */
+export function differOnlyInNumbering(a: string, b: string): boolean {
+  const letters = (s: string) => s.toLowerCase().replace(/[\d._-]+/g, '');
+  return letters(a) === letters(b);
 }
 
 /** ` (did you mean "x"?)`, or nothing. */

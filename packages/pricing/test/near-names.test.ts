@@ -1,7 +1,7 @@
 /** "Did you mean" suggestions: edit distance with swaps, capped, and the nearest listed name. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { differOnlyInDigits, editDistance, nearest, nearestGlob } from '../src/near-names';
+import { differOnlyInNumbering, editDistance, nearest, nearestGlob } from '../src/near-names';
 
 /** Optimal string alignment distance, computed in full. */
 function fullDistance(a: string, b: string): number {
@@ -46,9 +46,12 @@ describe('suggestions', () => {
     expect(nearestGlob('*', ['gpt-5'])).toBeUndefined();
   });
 
-  it('tells names that differ only in their numbers', () => {
-    expect(differOnlyInDigits('gpt-4.2', 'gpt-4.1')).toBe(true);
-    expect(differOnlyInDigits('claude-sonnet-4-6', 'claude-sonnet-4-5')).toBe(true);
-    expect(differOnlyInDigits('gpt-4o-mnii', 'gpt-4o-mini')).toBe(false);
+  it('tells names that differ only in their numbering from names with a letter typo', () => {
+    expect(differOnlyInNumbering('gpt-4.2', 'gpt-4.1')).toBe(true);
+    expect(differOnlyInNumbering('claude-sonnet-4-6', 'claude-sonnet-4-5')).toBe(true);
+    expect(differOnlyInNumbering('claude-haiku-5', 'claude-haiku-4-5')).toBe(true);
+    expect(differOnlyInNumbering('gpt-4o-mini-2', 'gpt-4o-mini')).toBe(true);
+    expect(differOnlyInNumbering('gpt-4o-mnii', 'gpt-4o-mini')).toBe(false);
+    expect(differOnlyInNumbering('o3x', 'o3')).toBe(false);
   });
 });

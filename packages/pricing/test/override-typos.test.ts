@@ -1,7 +1,7 @@
 /**
  * Typos in override files are caught: a provider or model glob that matches nothing, and a new
  * model named one typo away from a listed one, are errors naming the entry with a suggestion; a
- * new model whose name differs from a listed one only in its numbers is a warning.
+ * new model whose name differs from a listed one only in its numbering is a warning.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,7 +111,7 @@ describe('a new model named next to a listed one', () => {
     expect(PriceBook.load({ overridesFile: own }).resolve('claude-house', 'antropic')).toMatchObject({ provider: 'antropic', model: 'claude-house' });
   });
 
-  it('warns, and still loads, when the name differs from a listed one only in its numbers', () => {
+  it('warns, and still loads, when the name differs from a listed one only in its numbering', () => {
     const path = file('gpt-4-2.yaml', 'models:\n  - provider: openai\n    model: gpt-4.2\n    prices: { input: 1, output: 4 }\n');
     const warnings: PriceFileError[] = [];
     const book = PriceBook.load({ overridesFile: path, onWarning: (w) => warnings.push(w) });
