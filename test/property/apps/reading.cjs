@@ -52,6 +52,19 @@ async function readStream(open, reading) {
       return { status: response.status, text: await response.text() };
     }
     const stream = await opened;
+    if (reading.kind === 'tee') {
+      const [left, right] = stream.tee();
+      for await (const chunk of left) chunks.push(snapshot(chunk));
+      chunks.push('(second half)');
+      for await (const chunk of right) chunks.push(snapshot(chunk));
+      return { chunks, end: 'done' };
+    }
+    if (reading.kind === 'readableStream') {
+      const reader = stream.toReadableStream().getReader();
+      const decoder = new TextDecoder();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(decoder.decode(r.value, { stream: true }));
+      return { chunks, end: 'done' };
+    }
     let i = 0;
     for await (const chunk of stream) {
       chunks.push(snapshot(chunk));

@@ -6,20 +6,30 @@ import { frame, headersOf, sseBody, utf8, type Framing, type RequestFacts, type 
 /** How the app reads a non-streamed call. */
 export type ValueReading = 'await' | 'withResponse' | 'asResponse';
 
-/** How the app reads a stream: all of it, stopping after chunk `at`, aborting after chunk `at`, or the raw body. */
-export type StreamReading = { kind: 'all' } | { kind: 'break'; at: number } | { kind: 'abort'; at: number } | { kind: 'asResponse' };
+/**
+ * How the app reads a stream: all of it, stopping after chunk `at`, aborting after chunk `at`, the
+ * raw body, both halves of `tee()` one after the other, or through `toReadableStream()`.
+ */
+export type StreamReading =
+  | { kind: 'all' }
+  | { kind: 'break'; at: number }
+  | { kind: 'abort'; at: number }
+  | { kind: 'asResponse' }
+  | { kind: 'tee' }
+  | { kind: 'readableStream' };
 
 export const valueReading: fc.Arbitrary<ValueReading> = fc.oneof(
   { weight: 6, arbitrary: fc.constant('await' as const) },
   { weight: 1, arbitrary: fc.constantFrom('withResponse' as const, 'asResponse' as const) },
 );
 
-export const streamReading = (withRaw: boolean): fc.Arbitrary<StreamReading> =>
+/** Stream readings; `stainless` adds what openai and Anthropic streams offer (raw body, `tee()`, `toReadableStream()`). */
+export const streamReading = (stainless: boolean): fc.Arbitrary<StreamReading> =>
   fc.oneof(
     { weight: 5, arbitrary: fc.constant({ kind: 'all' as const }) },
     { weight: 2, arbitrary: fc.nat(6).map((at) => ({ kind: 'break' as const, at })) },
     { weight: 2, arbitrary: fc.nat(6).map((at) => ({ kind: 'abort' as const, at })) },
-    { weight: withRaw ? 1 : 0, arbitrary: fc.constant({ kind: 'asResponse' as const }) },
+    { weight: stainless ? 1 : 0, arbitrary: fc.constantFrom({ kind: 'asResponse' as const }, { kind: 'tee' as const }, { kind: 'readableStream' as const }) },
   );
 
 /** A generated body: JSON (with hostile values), server-sent events, or raw text. */
@@ -96,6 +106,19 @@ export async function readStream(
       return { status: response.status, text: await response.text() };
     }
     const stream = await opened;
+    if (reading.kind === 'tee') {
+      const [left, right] = (stream as unknown as { tee(): [AsyncIterable<unknown>, AsyncIterable<unknown>] }).tee();
+      for await (const chunk of left) chunks.push(snapshot(chunk));
+      chunks.push('(second half)');
+      for await (const chunk of right) chunks.push(snapshot(chunk));
+      return { chunks, end: 'done' };
+    }
+    if (reading.kind === 'readableStream') {
+      const reader = (stream as unknown as { toReadableStream(): ReadableStream<Uint8Array> }).toReadableStream().getReader();
+      const decoder = new TextDecoder();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(decoder.decode(r.value, { stream: true }));
+      return { chunks, end: 'done' };
+    }
     let i = 0;
     for await (const chunk of stream) {
       chunks.push(snapshot(chunk));
