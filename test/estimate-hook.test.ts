@@ -52,6 +52,8 @@ describe('streamed calls that need a usage estimate, with hostile model names, t
     expect(hooked.timedOut).toBe(false);
     expect(hooked.stderr).toBe(plain.stderr);
     expect(hooked.stdout).toBe(plain.stdout);
+    // The estimate was counted in the hook's worker thread: the app's thread never loaded tiktoken.
+    expect(hooked.stdout).toContain('tiktoken loaded here: false');
     expect(hooked.code).toBe(plain.code);
     expect(hooked.signal).toBe(plain.signal);
     // The call's span was exported at exit: estimated, or saying why the estimate is missing.
