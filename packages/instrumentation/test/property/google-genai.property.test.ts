@@ -40,7 +40,7 @@ describe('@google/genai under generated hostile responses', () => {
   }, 600_000);
 
   for (const defect of KNOWN_DEFECTS) {
-    (RUN_KNOWN_DEFECTS ? it : it.skip)(`known defect, gated until fixed: ${defect.title}`, async () => {
+    (RUN_KNOWN_DEFECTS ? it : it.skip)(`known defect, gated until fixed: ${defect.title} (counterexample: ${defect.counterexample})`, async () => {
       await assertHookInvisible(telemetry, cases.filter(defect.applies), app, Math.min(RUNS, 500));
     }, 600_000);
   }

@@ -221,12 +221,6 @@ export const cases: fc.Arbitrary<OpenAICase> = fc.oneof(
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */
 export const KNOWN_DEFECTS: Array<KnownDefect<OpenAICase>> = [
   {
-    title: 'a chat stream read through asResponse() shows the usage chunk the hook asked for on the app\'s behalf',
-    counterexample:
-      'chat.completions.create({ stream: true }) without stream_options, read with .asResponse().text(): without the hook the body ends after the finish chunk; with it the body also carries `data: {"choices":[],"usage":{...}}`',
-    applies: (c) => c.op === 'chat-stream' && !c.includeUsage && c.reading.kind === 'asResponse',
-  },
-  {
     title: 'a chat stream whose server puts usage on every chunk once asked shows those usage fields to an app that did not ask',
     counterexample:
       'chat.completions.create({ stream: true }) without stream_options; the server, asked for usage by the hook, sends `"usage":{}` on each content chunk: the app sees `usage: {}` on every chunk with the hook, no usage key without it',
