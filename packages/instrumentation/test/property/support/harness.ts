@@ -5,6 +5,9 @@ import { PropertyTelemetry } from './telemetry';
 /** Generated cases per client: `TOKENOMICS_PROPERTY_RUNS`, default 10,000 (what CI runs). */
 export const RUNS = positiveInt(process.env.TOKENOMICS_PROPERTY_RUNS) ?? 10_000;
 
+/** Generated cases for each older supported major of a client: `TOKENOMICS_PROPERTY_OLDER_RUNS`, default 1,000. */
+export const OLDER_RUNS = positiveInt(process.env.TOKENOMICS_PROPERTY_OLDER_RUNS) ?? 1_000;
+
 /** The fixed seed of every property: `TOKENOMICS_PROPERTY_SEED` replays another one. */
 export const SEED = Number.isSafeInteger(Number(process.env.TOKENOMICS_PROPERTY_SEED)) && process.env.TOKENOMICS_PROPERTY_SEED
   ? Number(process.env.TOKENOMICS_PROPERTY_SEED)
