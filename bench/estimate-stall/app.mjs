@@ -1,0 +1,64 @@
+// One app process of estimate-stall.bench.mjs: `node app.mjs <bare|tokenomics>`. Makes one
+// streamed chat call the app breaks out of after a few chunks (its usage must be estimated), then
+// stays idle until the estimate is recorded (or 5 s), and prints one JSON line: the event loop's
+// largest delay over the whole run, from just before the call.
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startTelemetry } from '../overhead/telemetry.mjs';
+
+const require = createRequire(import.meta.url);
+const config = process.argv[2];
+
+const words = 'The lighthouse keeper counted every ship that passed in the long winter night'.split(' ');
+const chunk = (content) => `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const sse = words.map((w, i) => chunk(i ? ` ${w}` : w)).join('') + 'data: [DONE]\n\n';
+
+async function fetch(_url, _init) {
+  await new Promise(setImmediate);
+  return new Response(sse, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
+}
+
+let telemetry;
+let settled = async () => {};
+if (config === 'tokenomics') {
+  telemetry = startTelemetry();
+  const { OpenAIInstrumentation, waitForPendingEstimates } = require('@tokenomics/instrumentation');
+  const instrumentation = new OpenAIInstrumentation({ injectStreamUsage: false });
+  instrumentation.setTracerProvider(telemetry.tracerProvider);
+  instrumentation.setMeterProvider(telemetry.meterProvider);
+  instrumentation.enable();
+  settled = () => waitForPendingEstimates(5_000);
+}
+const { OpenAI } = require('openai');
+const client = new OpenAI({ apiKey: 'sk-bench', baseURL: 'http://bench.invalid/v1', maxRetries: 0, fetch });
+
+const histogram = monitorEventLoopDelay({ resolution: 1 });
+// A warm-up call with billed usage: loads the client's and the instrumentation's code paths, so the
+// measured window holds only the first estimate (and the worker start it needs), not module loading.
+await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'warm up' }] }).catch(() => undefined);
+histogram.enable();
+const started = performance.now();
+const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Tell me about lighthouses.' }] });
+let seen = 0;
+for await (const _ of stream) if (++seen === 4) break;
+const callMs = performance.now() - started;
+await settled();
+// Idle long enough for any blocking work still queued to show up in the histogram.
+await new Promise((resolve) => setTimeout(resolve, 200));
+histogram.disable();
+let span;
+if (telemetry) {
+  await telemetry.tracerProvider.forceFlush();
+  span = telemetry.exporter.last?.attributes;
+}
+console.log(JSON.stringify({
+  config,
+  maxDelayMs: histogram.max / 1e6,
+  meanDelayMs: histogram.mean / 1e6,
+  callMs,
+  estimated: span?.['tokenomics.usage.estimated'],
+  inputTokens: span?.['gen_ai.usage.input_tokens'],
+  outputTokens: span?.['gen_ai.usage.output_tokens'],
+  unavailable: span?.['tokenomics.usage.estimate_unavailable'],
+}));
+process.exit(0);
