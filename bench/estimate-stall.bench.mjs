@@ -1,12 +1,13 @@
 // Event-loop delay of the first usage estimate: an app that breaks out of a streamed chat call
-// (whose usage must then be estimated), with and without the Tokenomics OpenAI instrumentation.
+// (whose usage must then be estimated), with and without the Tokenomics OpenAI instrumentation
+// (`billed`: instrumented, but the stream carries usage, so nothing is estimated).
 // Estimates are counted in a worker thread; the app's thread must not stall while tiktoken loads.
 //
 //   node bench/estimate-stall.bench.mjs        (after `tsc -b`; or `pnpm bench` for every benchmark)
 //   BENCH_ROUNDS=9 node bench/estimate-stall.bench.mjs
 //
-// Each round runs one fresh process per configuration (estimate-stall/app.mjs), in an order that
-// alternates from round to round. "max delay" is the largest event-loop delay from just before the
+// Each round runs one fresh process per configuration (estimate-stall/app.mjs), in an order
+// rotated from round to round. "max delay" is the largest event-loop delay from just before the
 // call until the estimate is recorded (monitorEventLoopDelay, 1 ms resolution); the table shows the
 // median and the worst over rounds, and the median of per-round differences from the bare app.
 import { spawnSync } from 'node:child_process';
@@ -18,23 +19,23 @@ import { median } from './overhead/stats.mjs';
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 9));
 const APP = join(dirname(fileURLToPath(import.meta.url)), 'estimate-stall', 'app.mjs');
-const CONFIGS = ['bare', 'tokenomics'];
+const CONFIGS = ['bare', 'billed', 'tokenomics'];
 /** Largest added delay of the first estimate we accept, in ms (issue #10's target). */
 const TARGET_ADDED_MS = 20;
 
 function runApp(config) {
-  const r = spawnSync(process.execPath, [APP, config], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', APP, config], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`${config}: exit ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }
 
 const before = machine();
 console.log(`# estimate-stall: ${ROUNDS} round(s), node ${before.node}, ${before.cpu}, load ${before.loadavg}`);
-const results = { bare: [], tokenomics: [] };
+const results = { bare: [], billed: [], tokenomics: [] };
 const added = [];
 let sample;
 for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? CONFIGS : [...CONFIGS].reverse();
+  const order = CONFIGS.map((_, i) => CONFIGS[(i + round) % CONFIGS.length]);
   const got = {};
   for (const config of order) {
     got[config] = runApp(config);

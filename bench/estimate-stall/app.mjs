@@ -1,7 +1,9 @@
-// One app process of estimate-stall.bench.mjs: `node app.mjs <bare|tokenomics>`. Makes one
-// streamed chat call the app breaks out of after a few chunks (its usage must be estimated), then
-// stays idle until the estimate is recorded (or 5 s), and prints one JSON line: the event loop's
-// largest delay over the whole run, from just before the call.
+// One app process of estimate-stall.bench.mjs: `node --expose-gc app.mjs <bare|billed|tokenomics>`.
+// Makes one streamed chat call the app breaks out of after a few chunks, then stays idle until
+// the call is recorded (or 5 s), and prints one JSON line: the event loop's largest delay from just
+// before the call. `tokenomics`: instrumented, the stream carries no usage, so it is estimated;
+// `billed`: instrumented, the stream's first chunk carries usage (no estimate); `bare`: no
+// instrumentation.
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTelemetry } from '../overhead/telemetry.mjs';
@@ -12,15 +14,17 @@ const config = process.argv[2];
 const words = 'The lighthouse keeper counted every ship that passed in the long winter night'.split(' ');
 const chunk = (content) => `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
 const sse = words.map((w, i) => chunk(i ? ` ${w}` : w)).join('') + 'data: [DONE]\n\n';
+const usage = { prompt_tokens: 14, completion_tokens: 15, total_tokens: 29 };
+const sseWithUsage = `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [], usage })}\n\n` + sse;
 
 async function fetch(_url, _init) {
   await new Promise(setImmediate);
-  return new Response(sse, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
+  return new Response(config === 'billed' ? sseWithUsage : sse, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
 }
 
 let telemetry;
 let settled = async () => {};
-if (config === 'tokenomics') {
+if (config !== 'bare') {
   telemetry = startTelemetry();
   const { OpenAIInstrumentation, waitForPendingEstimates } = require('@tokenomics/instrumentation');
   const instrumentation = new OpenAIInstrumentation({ injectStreamUsage: false });
@@ -36,6 +40,8 @@ const histogram = monitorEventLoopDelay({ resolution: 1 });
 // A warm-up call with billed usage: loads the client's and the instrumentation's code paths, so the
 // measured window holds only the first estimate (and the worker start it needs), not module loading.
 await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'warm up' }] }).catch(() => undefined);
+// Start-up garbage (client, price book) is collected before the window, in every configuration.
+globalThis.gc?.();
 histogram.enable();
 const started = performance.now();
 const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Tell me about lighthouses.' }] });
