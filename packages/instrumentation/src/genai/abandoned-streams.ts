@@ -18,7 +18,12 @@ interface Held {
  */
 class AbandonedStreams {
   private readonly registry = new FinalizationRegistry<Held>((held) => {
-    if (!held.call.isEnded) held.sink.onEnd('abandoned');
+    // A throw here would be an uncaught exception in the app: nothing may escape.
+    try {
+      if (!held.call.isEnded) held.sink.onEnd('abandoned');
+    } catch {
+      /* the call's telemetry is lost; the app is not */
+    }
   });
 
   /**
