@@ -3,16 +3,18 @@
  * `POST /v1/traces` and `POST /v1/metrics` in http/json and http/protobuf (optionally gzip),
  * and keeps every decoded span and metric point.
  *
- * Protobuf payloads are decoded with `protobufjs` from the official OTLP `.proto` files
- * (vendored under `otlp-proto/`), never by hand.
+ * Protobuf payloads are decoded, never by hand, with the message classes that the OpenTelemetry
+ * JS project generated from the OTLP `.proto` files and published in
+ * `@opentelemetry/otlp-transformer` (`build/src/generated/root`, shipped with both signals up to 0.216.0; later
+ * releases encode with a hand-written writer and ship no decoder). The OTLP/JSON shape those
+ * classes convert to is the shape every decoder below reads, so this module is the one place
+ * that knows the wire formats.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import protobuf from 'protobufjs';
 
 /** An OTLP attribute value, decoded. 64-bit integers beyond 2^53 stay `bigint`. */
 export type OtlpValue =
@@ -135,25 +137,22 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-const PROTO_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), 'otlp-proto');
+/** The part of a generated protobufjs message class that the receiver uses. */
+interface GeneratedMessageType {
+  decode(bytes: Uint8Array): unknown;
+  toObject(message: unknown, options: Record<string, unknown>): Json;
+}
 
-let protoTypes: { traceRequest: protobuf.Type; metricsRequest: protobuf.Type } | undefined;
+let protoTypes: { traceRequest: GeneratedMessageType; metricsRequest: GeneratedMessageType } | undefined;
 
 function otlpProtoTypes() {
   if (!protoTypes) {
-    const root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => join(PROTO_ROOT, target);
-    root.loadSync(
-      [
-        'opentelemetry/proto/collector/trace/v1/trace_service.proto',
-        'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
-      ],
-      { keepCase: false },
-    );
-    root.resolveAll();
+    const require = createRequire(import.meta.url);
+    const root = require('@opentelemetry/otlp-transformer/build/src/generated/root') as Json;
+    const collector = root.opentelemetry.proto.collector;
     protoTypes = {
-      traceRequest: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
-      metricsRequest: root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest'),
+      traceRequest: collector.trace.v1.ExportTraceServiceRequest,
+      metricsRequest: collector.metrics.v1.ExportMetricsServiceRequest,
     };
   }
   return protoTypes;
@@ -164,11 +163,11 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface Decoded {
   body: Json;
-  /** How span/trace ids are written in `body`: hex (OTLP/JSON) or base64 (protobuf via protobufjs). */
+  /** How span/trace ids are written in `body`: hex (OTLP/JSON) or base64 (protobuf via the generated classes). */
   idEncoding: 'hex' | 'base64';
 }
 
-function decodeProtobuf(type: protobuf.Type, bytes: Uint8Array): Decoded {
+function decodeProtobuf(type: GeneratedMessageType, bytes: Uint8Array): Decoded {
   const message = type.decode(bytes);
   const body = type.toObject(message, { longs: String, enums: Number, bytes: String, defaults: false, arrays: true });
   return { body, idEncoding: 'base64' };
