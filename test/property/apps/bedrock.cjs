@@ -30,7 +30,7 @@ runCases(async (c, server) => {
     switch (c.op) {
       case 'converse':
         try {
-          return { value: outputView(await client.send(new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64 } }))) };
+          return { value: outputView(await client.send(new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64, ...c.inferenceConfig } }))) };
         } catch (err) {
           return { error: describeError(err) };
         }
@@ -41,7 +41,7 @@ runCases(async (c, server) => {
           return { error: describeError(err) };
         }
       case 'converseStream':
-        return await readStream(async (signal) => (await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages }), { abortSignal: signal })).stream, c.reading);
+        return await readStream(async (signal) => (await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages, inferenceConfig: c.inferenceConfig }), { abortSignal: signal })).stream, c.reading);
       case 'invokeModelWithResponseStream':
         return await readStream(
           async (signal) =>

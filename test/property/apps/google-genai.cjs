@@ -4,7 +4,7 @@ const { describeError, readStream, runCases, snapshot } = require('./reading.cjs
 
 runCases(async (c, server) => {
   const ai = new GoogleGenAI({ apiKey: 'property-test-key', httpOptions: { baseUrl: server } });
-  const request = { model: c.model, contents: 'Say hello in three words.', config: { maxOutputTokens: 64 } };
+  const request = { model: c.model, contents: 'Say hello in three words.', config: { maxOutputTokens: 64, ...c.config } };
   if (c.op === 'generateContent') {
     try {
       return { value: snapshot(await ai.models.generateContent(request)) };

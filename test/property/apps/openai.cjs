@@ -2,13 +2,13 @@
 const { OpenAI } = require('openai');
 const { readStream, readValue, runCases } = require('./reading.cjs');
 
-const messages = [{ role: 'user', content: 'Say hello in three words.' }];
-
 runCases(async (c, server) => {
+  const messages = c.messages ?? [{ role: 'user', content: 'Say hello in three words.' }];
+  const params = c.params ?? {};
   const client = new OpenAI({ apiKey: 'sk-property-test', baseURL: `${server}/v1`, maxRetries: 0 });
   switch (c.op) {
     case 'chat':
-      return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32 }), c.reading);
+      return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32, ...params }), c.reading);
     case 'responses':
       return readValue(() => client.responses.create({ model: c.model, input: 'Say hello in three words.' }), c.reading);
     case 'embeddings':
@@ -17,7 +17,7 @@ runCases(async (c, server) => {
       return readStream(
         (signal) =>
           client.chat.completions.create(
-            { model: c.model, messages, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+            { model: c.model, messages, ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
             { signal },
           ),
         c.reading,

@@ -35,7 +35,7 @@ describe('@anthropic-ai/sdk under generated hostile responses', () => {
 
       const app = async (c: AnthropicCase): Promise<unknown> => {
         current = c.answer;
-        const request = { model: c.model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello in three words.' }] };
+        const request = { model: c.model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello in three words.' }], ...c.params };
         if (c.op === 'messages') return readValue(() => client.messages.create(request), c.reading);
         return readStream((signal) => client.messages.create({ ...request, stream: true }, { signal }), c.reading);
       };

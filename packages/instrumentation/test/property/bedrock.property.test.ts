@@ -48,7 +48,7 @@ describe('@aws-sdk/client-bedrock-runtime under generated hostile responses', ()
         switch (c.op) {
           case 'converse':
             try {
-              return { value: outputView(await client.send(new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64 } }))) };
+              return { value: outputView(await client.send(new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64, ...c.inferenceConfig } }))) };
             } catch (err) {
               return { error: describeError(err) };
             }
@@ -59,7 +59,7 @@ describe('@aws-sdk/client-bedrock-runtime under generated hostile responses', ()
               return { error: describeError(err) };
             }
           case 'converseStream':
-            return readStream(async (signal) => (await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages }), { abortSignal: signal })).stream, c.reading);
+            return readStream(async (signal) => (await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages, inferenceConfig: c.inferenceConfig }), { abortSignal: signal })).stream, c.reading);
           case 'invokeModelWithResponseStream':
             return readStream(
               async (signal) =>

@@ -44,7 +44,7 @@ describe('@google/genai under generated hostile responses', () => {
 
       const app = async (c: GenAICase): Promise<unknown> => {
         current = c.answer;
-        const request = { model: c.model, contents: 'Say hello in three words.', config: { maxOutputTokens: 64 } };
+        const request = { model: c.model, contents: 'Say hello in three words.', config: { maxOutputTokens: 64, ...c.config } };
         if (c.op === 'generateContent') {
           try {
             return { value: snapshot(await ai.models.generateContent(request)) };

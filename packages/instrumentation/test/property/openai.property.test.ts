@@ -36,10 +36,11 @@ describe('openai under generated hostile responses', () => {
 
       const app = async (c: OpenAICase): Promise<unknown> => {
         current = c.answer;
-        const messages = [{ role: 'user', content: 'Say hello in three words.' }];
+        const messages = c.messages ?? [{ role: 'user', content: 'Say hello in three words.' }];
+        const params = c.params ?? {};
         switch (c.op) {
           case 'chat':
-            return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32 }), c.reading);
+            return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32, ...params }), c.reading);
           case 'responses':
             return readValue(() => client.responses.create({ model: c.model, input: 'Say hello in three words.' }), c.reading);
           case 'embeddings':
@@ -48,7 +49,7 @@ describe('openai under generated hostile responses', () => {
             return readStream(
               (signal) =>
                 client.chat.completions.create(
-                  { model: c.model, messages, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+                  { model: c.model, messages, ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
                   { signal },
                 ),
               c.reading,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { KnownDefect } from './harness';
-import { errorBody, hostileExtraKeys, modelName, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
+import { errorBody, hasNegativeParameter, hostileExtraKeys, modelName, NEGATIVE_PARAMETER_DEFECT, requestNumber, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
 import { contentType, framing, jsonData, sseStyle, type SseEvent } from './wire';
 import { streamReading, valueReading, type AnswerSpec, type StreamReading, type ValueReading } from './app';
 
@@ -101,13 +101,22 @@ const sseAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
 );
 
 export type AnthropicCase =
-  | { op: 'messages'; model: string; answer: AnswerSpec; reading: ValueReading }
-  | { op: 'messages-stream'; model: string; answer: AnswerSpec; reading: StreamReading };
+  | { op: 'messages'; model: string; answer: AnswerSpec; reading: ValueReading; params: Record<string, unknown> }
+  | { op: 'messages-stream'; model: string; answer: AnswerSpec; reading: StreamReading; params: Record<string, unknown> };
+
+/** Sampling parameters of a messages request, each possibly hostile. */
+const params = fc.record({ temperature: requestNumber, top_p: requestNumber, top_k: requestNumber, max_tokens: requestNumber }, { requiredKeys: [] });
 
 export const cases: fc.Arbitrary<AnthropicCase> = fc.oneof(
-  fc.record({ op: fc.constant('messages' as const), model: modelName(MODELS), answer: jsonAnswer, reading: valueReading }),
-  fc.record({ op: fc.constant('messages-stream' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(true) }),
+  fc.record({ op: fc.constant('messages' as const), model: modelName(MODELS), answer: jsonAnswer, reading: valueReading, params }),
+  fc.record({ op: fc.constant('messages-stream' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(true), params }),
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */
-export const KNOWN_DEFECTS: Array<KnownDefect<AnthropicCase>> = [];
+export const KNOWN_DEFECTS: Array<KnownDefect<AnthropicCase>> = [
+  {
+    title: 'a negative request parameter is exported as a negative span attribute',
+    counterexample: NEGATIVE_PARAMETER_DEFECT,
+    applies: (c) => hasNegativeParameter(c.params),
+  },
+];

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { snapshot, type KnownDefect } from './harness';
-import { hostileCount, hostileExtraKeys, modelName, replyDeltas, replyText, toJson, usageField, withExtraKeys } from './hostile';
+import { hasNegativeParameter, hostileCount, hostileExtraKeys, NEGATIVE_PARAMETER_DEFECT, requestNumber, modelName, replyDeltas, replyText, toJson, usageField, withExtraKeys } from './hostile';
 import { framing } from './wire';
 import { corruptAt, type BedrockAnswer, type StreamMessage } from './bedrock-wire';
 import { streamReading, type StreamReading } from './app';
@@ -193,20 +193,29 @@ const invokeStreamEvents = fc
   });
 
 export type BedrockCase =
-  | { op: 'converse' | 'invokeModel'; model: string; answer: BedrockAnswer }
-  | { op: 'converseStream' | 'invokeModelWithResponseStream'; model: string; answer: BedrockAnswer; reading: StreamReading };
+  | { op: 'converse' | 'invokeModel'; model: string; answer: BedrockAnswer; inferenceConfig?: Record<string, unknown> }
+  | { op: 'converseStream' | 'invokeModelWithResponseStream'; model: string; answer: BedrockAnswer; reading: StreamReading; inferenceConfig?: Record<string, unknown> };
+
+/** Converse `inferenceConfig`, each value possibly hostile. */
+const inferenceConfig = fc.record({ maxTokens: requestNumber, temperature: requestNumber, topP: requestNumber }, { requiredKeys: [] });
 
 const requestModel = modelName(MODELS).filter((m) => m.length > 0 && m.length < 2048);
 
 export const cases: fc.Arbitrary<BedrockCase> = fc.oneof(
-  fc.record({ op: fc.constant('converse' as const), model: requestModel, answer: okJson(converseValue) }),
-  fc.record({ op: fc.constant('converseStream' as const), model: requestModel, answer: okStream(converseEvents), reading: streamReading(false) }),
+  fc.record({ op: fc.constant('converse' as const), model: requestModel, answer: okJson(converseValue), inferenceConfig }),
+  fc.record({ op: fc.constant('converseStream' as const), model: requestModel, answer: okStream(converseEvents), reading: streamReading(false), inferenceConfig }),
   fc.record({ op: fc.constant('invokeModel' as const), model: requestModel, answer: okJson(invokeBody, countHeaders) }),
   fc.record({ op: fc.constant('invokeModelWithResponseStream' as const), model: requestModel, answer: okStream(invokeStreamEvents), reading: streamReading(false) }),
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */
-export const KNOWN_DEFECTS: Array<KnownDefect<BedrockCase>> = [];
+export const KNOWN_DEFECTS: Array<KnownDefect<BedrockCase>> = [
+  {
+    title: 'a negative request parameter is exported as a negative span attribute',
+    counterexample: NEGATIVE_PARAMETER_DEFECT.replace('max_tokens', 'inferenceConfig.maxTokens'),
+    applies: (c) => hasNegativeParameter(c.inferenceConfig),
+  },
+];
 
 /** What the app sees of a Bedrock output: the output with its body read as text, and no stream object. */
 export function outputView(output: Record<string, unknown>): unknown {

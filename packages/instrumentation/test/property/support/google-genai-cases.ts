@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { KnownDefect } from './harness';
-import { errorBody, hostileCount, hostileExtraKeys, modelName, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
+import { errorBody, hasNegativeParameter, NEGATIVE_PARAMETER_DEFECT, requestNumber, hostileCount, hostileExtraKeys, modelName, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
 import { contentType, framing, jsonData, sseStyle, type SseEvent } from './wire';
 import { streamReading, type AnswerSpec, type StreamReading } from './app';
 
@@ -105,13 +105,22 @@ const sseAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
 );
 
 export type GenAICase =
-  | { op: 'generateContent'; model: string; answer: AnswerSpec }
-  | { op: 'generateContentStream'; model: string; answer: AnswerSpec; reading: StreamReading };
+  | { op: 'generateContent'; model: string; answer: AnswerSpec; config: Record<string, unknown> }
+  | { op: 'generateContentStream'; model: string; answer: AnswerSpec; reading: StreamReading; config: Record<string, unknown> };
+
+/** Generation config of a request, each value possibly hostile. */
+const config = fc.record({ temperature: requestNumber, topP: requestNumber, topK: requestNumber, maxOutputTokens: requestNumber }, { requiredKeys: [] });
 
 export const cases: fc.Arbitrary<GenAICase> = fc.oneof(
-  fc.record({ op: fc.constant('generateContent' as const), model: modelName(MODELS), answer: jsonAnswer }),
-  fc.record({ op: fc.constant('generateContentStream' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(false) }),
+  fc.record({ op: fc.constant('generateContent' as const), model: modelName(MODELS), answer: jsonAnswer, config }),
+  fc.record({ op: fc.constant('generateContentStream' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(false), config }),
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */
-export const KNOWN_DEFECTS: Array<KnownDefect<GenAICase>> = [];
+export const KNOWN_DEFECTS: Array<KnownDefect<GenAICase>> = [
+  {
+    title: 'a negative request parameter is exported as a negative span attribute',
+    counterexample: NEGATIVE_PARAMETER_DEFECT.replace('max_tokens', 'maxOutputTokens'),
+    applies: (c) => hasNegativeParameter(c.config),
+  },
+];

@@ -105,3 +105,46 @@ export function errorBody(wellFormed: string): fc.Arbitrary<string> {
     fc.string({ maxLength: 40 }),
   );
 }
+
+/** A request parameter an app might pass: sane, or NaN, infinite, negative, huge, of the wrong type. */
+export const requestNumber: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom<unknown>(0, 0.2, 1, 64, 1024) },
+  { weight: 2, arbitrary: fc.constantFrom<unknown>(Number.NaN, Infinity, -Infinity, -1, 1e308, 2 ** 53, -0, '0.5', null, {}, [1]) },
+);
+
+/** Optional sampling parameters of a chat request, each possibly hostile. */
+export const requestParams: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  { temperature: requestNumber, top_p: requestNumber, max_tokens: requestNumber, frequency_penalty: requestNumber, seed: requestNumber },
+  { requiredKeys: [] },
+);
+
+/** Chat messages as an app might send them, including shapes the provider would reject. */
+export const requestMessages: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant([{ role: 'user', content: 'Say hello in three words.' }]) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      [],
+      [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }, { type: '__proto__' }, null] }],
+      [{ role: 'user', content: null }],
+      [{ role: 'user', content: 42 }],
+      [{ role: 'constructor', content: { __proto__: { text: 'x' } } }],
+      [null, 'text', 7],
+      [{ role: 'user', content: 'x'.repeat(5_000) }],
+      [{ role: 'user', content: '😀'.repeat(500) }],
+      [{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }],
+    ),
+  },
+);
+
+/** True when `params` holds a finite negative number under a key other than the signed ones (penalties, seed). */
+export function hasNegativeParameter(params: Record<string, unknown> | undefined): boolean {
+  if (!params) return false;
+  return Object.entries(params).some(
+    ([key, v]) => !/penalty|seed/i.test(key) && typeof v === 'number' && Number.isFinite(v) && v < 0,
+  );
+}
+
+/** The counterexample shared by every client's negative-parameter defect. */
+export const NEGATIVE_PARAMETER_DEFECT =
+  'a request with max_tokens: -1 (or temperature / top_p below 0) is exported as gen_ai.request.max_tokens = -1; the request side is checked for finiteness only';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { KnownDefect } from './harness';
-import { hostileExtraKeys, modelName, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys, errorBody } from './hostile';
+import { errorBody, hostileExtraKeys, modelName, replyDeltas, replyText, hasNegativeParameter, NEGATIVE_PARAMETER_DEFECT, requestMessages, requestParams, responseModel, status, usageField, withExtraKeys } from './hostile';
 import { contentType, framing, jsonData, sseStyle, type SseEvent } from './wire';
 import { streamReading, valueReading, type AnswerSpec, type StreamReading, type ValueReading } from './app';
 
@@ -205,14 +205,14 @@ const embeddingsValue = fc
   .map((g) => ({ object: 'list', data: g.data, model: g.model, usage: g.usage }));
 
 export type OpenAICase =
-  | { op: 'chat' | 'responses' | 'embeddings'; model: string; answer: AnswerSpec; reading: ValueReading }
-  | { op: 'chat-stream' | 'responses-stream'; model: string; answer: AnswerSpec; reading: StreamReading; includeUsage: boolean };
+  | { op: 'chat' | 'responses' | 'embeddings'; model: string; answer: AnswerSpec; reading: ValueReading; messages?: unknown; params?: Record<string, unknown> }
+  | { op: 'chat-stream' | 'responses-stream'; model: string; answer: AnswerSpec; reading: StreamReading; includeUsage: boolean; messages?: unknown; params?: Record<string, unknown> };
 
 const requestModel = modelName(MODELS);
 
 export const cases: fc.Arbitrary<OpenAICase> = fc.oneof(
-  fc.record({ op: fc.constant('chat' as const), model: requestModel, answer: jsonAnswer(chatCompletion), reading: valueReading }),
-  fc.record({ op: fc.constant('chat-stream' as const), model: requestModel, answer: sseAnswer(chatEvents), reading: streamReading(true), includeUsage: fc.boolean() }),
+  fc.record({ op: fc.constant('chat' as const), model: requestModel, answer: jsonAnswer(chatCompletion), reading: valueReading, messages: requestMessages, params: requestParams }),
+  fc.record({ op: fc.constant('chat-stream' as const), model: requestModel, answer: sseAnswer(chatEvents), reading: streamReading(true), includeUsage: fc.boolean(), messages: requestMessages, params: requestParams }),
   fc.record({ op: fc.constant('responses' as const), model: requestModel, answer: jsonAnswer(responsesValue), reading: valueReading }),
   fc.record({ op: fc.constant('responses-stream' as const), model: requestModel, answer: sseAnswer(responsesEvents), reading: streamReading(true), includeUsage: fc.constant(false) }),
   fc.record({ op: fc.constant('embeddings' as const), model: requestModel, answer: jsonAnswer(embeddingsValue), reading: valueReading }),
@@ -220,6 +220,11 @@ export const cases: fc.Arbitrary<OpenAICase> = fc.oneof(
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */
 export const KNOWN_DEFECTS: Array<KnownDefect<OpenAICase>> = [
+  {
+    title: 'a negative request parameter is exported as a negative span attribute',
+    counterexample: NEGATIVE_PARAMETER_DEFECT,
+    applies: (c) => hasNegativeParameter(c.params),
+  },
   {
     title: 'a chat stream whose server puts usage on every chunk once asked shows those usage fields to an app that did not ask',
     counterexample:
