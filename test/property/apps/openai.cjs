@@ -9,6 +9,17 @@ runCases(async (c, server) => {
   switch (c.op) {
     case 'chat':
       return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32, ...params }), c.reading);
+    case 'completions':
+      return readValue(() => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }), c.reading);
+    case 'completions-stream':
+      return readStream(
+        (signal) =>
+          client.completions.create(
+            { model: c.model, prompt: 'Say hello.', ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+            { signal },
+          ),
+        c.reading,
+      );
     case 'responses':
       return readValue(() => client.responses.create({ model: c.model, input: 'Say hello in three words.' }), c.reading);
     case 'embeddings':

@@ -41,7 +41,29 @@ describe('openai under generated hostile responses', () => {
         switch (c.op) {
           case 'chat':
             return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32, ...params }), c.reading);
-          case 'responses':
+          case 'completions':
+          return readValue(() => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }), c.reading);
+        case 'completions-stream':
+          return readStream(
+            (signal) =>
+              client.completions.create(
+                { model: c.model, prompt: 'Say hello.', ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+                { signal },
+              ),
+            c.reading,
+          );
+        case 'completions':
+      return readValue(() => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }), c.reading);
+    case 'completions-stream':
+      return readStream(
+        (signal) =>
+          client.completions.create(
+            { model: c.model, prompt: 'Say hello.', ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+            { signal },
+          ),
+        c.reading,
+      );
+    case 'responses':
             return readValue(() => client.responses.create({ model: c.model, input: 'Say hello in three words.' }), c.reading);
           case 'embeddings':
             return readValue(() => client.embeddings.create({ model: c.model, input: 'hello', encoding_format: 'float' }), c.reading);
@@ -59,7 +81,7 @@ describe('openai under generated hostile responses', () => {
         }
       };
 
-      it(`chat, responses and embeddings calls, streamed and not, look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
+      it(`chat, legacy completion, responses and embeddings calls, streamed and not, look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
         const spansBefore = telemetry.spansSeen;
         await assertHookInvisible(telemetry, outside(cases, KNOWN_DEFECTS), app, release.runs);
         expect(telemetry.spansSeen - spansBefore).toBeGreaterThan(release.runs / 2);

@@ -118,8 +118,11 @@ const chatCompletion = fc
     ),
   );
 
-/** Chat Completions chunks: deltas, finish, usage (last, missing, twice, in every chunk), chunks without choices, an error event. */
-const chatEvents = fc
+/**
+ * Chat Completions (or, with `legacy`, legacy Completions) chunks: deltas, finish, usage (last, missing, twice, in every chunk), chunks without choices, an error event.
+ */
+const completionEvents = (legacy: boolean) =>
+  fc
   .record({
     model: responseModel(MODELS),
     deltas: replyDeltas,
@@ -132,13 +135,18 @@ const chatEvents = fc
     done: fc.boolean(),
   })
   .map((g) => {
-    const chunk = (choices: unknown, usage?: unknown) => ({ id: 'chatcmpl-prop2', object: 'chat.completion.chunk', created: 1765000000, model: g.model, system_fingerprint: 'fp_prop', choices, usage });
-    const chunks: unknown[] = [chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }])];
-    for (const text of g.deltas) chunks.push(chunk([{ index: 0, delta: { content: text }, finish_reason: null }]));
-    if (g.toolCall !== undefined) {
+    const chunk = (choices: unknown, usage?: unknown) =>
+      legacy
+        ? { id: 'cmpl-prop2', object: 'text_completion', created: 1765000000, model: g.model, choices, usage }
+        : { id: 'chatcmpl-prop2', object: 'chat.completion.chunk', created: 1765000000, model: g.model, system_fingerprint: 'fp_prop', choices, usage };
+    const delta = (text: string, finish: unknown) =>
+      legacy ? { index: 0, text, logprobs: null, finish_reason: finish } : { index: 0, delta: text === '' && finish === null ? { role: 'assistant', content: '' } : finish === null ? { content: text } : {}, finish_reason: finish };
+    const chunks: unknown[] = [chunk([delta('', null)])];
+    for (const text of g.deltas) chunks.push(chunk([delta(text, null)]));
+    if (g.toolCall !== undefined && !legacy) {
       chunks.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: g.toolCall } }] }, finish_reason: null }]));
     }
-    chunks.push(chunk([{ index: 0, delta: {}, finish_reason: g.finish }]));
+    chunks.push(chunk([delta('', g.finish)]));
     if (g.choicesless !== undefined || g.usagePlacement === 'none') chunks.push(chunk(g.choicesless));
     if (g.usagePlacement === 'last' || g.usagePlacement === 'twice') chunks.push(chunk([], g.usage));
     if (g.usagePlacement === 'twice') chunks.push(chunk([], g.usage));
@@ -155,6 +163,17 @@ const chatEvents = fc
     if (g.done) events.push({ data: '[DONE]' });
     return { events, tag: `usage ${g.usagePlacement}` };
   });
+
+const legacyCompletion = fc
+  .record({ model: responseModel(MODELS), text: replyText, finish: finishReason, usage: chatUsage, shape: fc.constantFrom('normal', 'normal', 'normal', 'no-choices', 'choices-null') })
+  .map((g) => ({
+    id: 'cmpl-prop1',
+    object: 'text_completion',
+    created: 1765000000,
+    model: g.model,
+    choices: g.shape === 'normal' ? [{ text: g.text, index: 0, logprobs: null, finish_reason: g.finish }] : g.shape === 'no-choices' ? [] : null,
+    usage: g.usage,
+  }));
 
 const responseObject = (model: unknown, status: unknown, text: string, usage: unknown, tier: unknown) => ({
   id: 'resp_prop1',
@@ -205,14 +224,16 @@ const embeddingsValue = fc
   .map((g) => ({ object: 'list', data: g.data, model: g.model, usage: g.usage }));
 
 export type OpenAICase =
-  | { op: 'chat' | 'responses' | 'embeddings'; model: string; answer: AnswerSpec; reading: ValueReading; messages?: unknown; params?: Record<string, unknown> }
-  | { op: 'chat-stream' | 'responses-stream'; model: string; answer: AnswerSpec; reading: StreamReading; includeUsage: boolean; messages?: unknown; params?: Record<string, unknown> };
+  | { op: 'chat' | 'completions' | 'responses' | 'embeddings'; model: string; answer: AnswerSpec; reading: ValueReading; messages?: unknown; params?: Record<string, unknown> }
+  | { op: 'chat-stream' | 'completions-stream' | 'responses-stream'; model: string; answer: AnswerSpec; reading: StreamReading; includeUsage: boolean; messages?: unknown; params?: Record<string, unknown> };
 
 const requestModel = modelName(MODELS);
 
 export const cases: fc.Arbitrary<OpenAICase> = fc.oneof(
   fc.record({ op: fc.constant('chat' as const), model: requestModel, answer: jsonAnswer(chatCompletion), reading: valueReading, messages: requestMessages, params: requestParams }),
-  fc.record({ op: fc.constant('chat-stream' as const), model: requestModel, answer: sseAnswer(chatEvents), reading: streamReading(true), includeUsage: fc.boolean(), messages: requestMessages, params: requestParams }),
+  fc.record({ op: fc.constant('chat-stream' as const), model: requestModel, answer: sseAnswer(completionEvents(false)), reading: streamReading(true), includeUsage: fc.boolean(), messages: requestMessages, params: requestParams }),
+  fc.record({ op: fc.constant('completions' as const), model: requestModel, answer: jsonAnswer(legacyCompletion), reading: valueReading, params: requestParams }),
+  fc.record({ op: fc.constant('completions-stream' as const), model: requestModel, answer: sseAnswer(completionEvents(true)), reading: streamReading(true), includeUsage: fc.boolean(), params: requestParams }),
   fc.record({ op: fc.constant('responses' as const), model: requestModel, answer: jsonAnswer(responsesValue), reading: valueReading }),
   fc.record({ op: fc.constant('responses-stream' as const), model: requestModel, answer: sseAnswer(responsesEvents), reading: streamReading(true), includeUsage: fc.constant(false) }),
   fc.record({ op: fc.constant('embeddings' as const), model: requestModel, answer: jsonAnswer(embeddingsValue), reading: valueReading }),
@@ -229,6 +250,6 @@ export const KNOWN_DEFECTS: Array<KnownDefect<OpenAICase>> = [
     title: 'a chat stream whose server puts usage on every chunk once asked shows those usage fields to an app that did not ask',
     counterexample:
       'chat.completions.create({ stream: true }) without stream_options; the server, asked for usage by the hook, sends `"usage":{}` on each content chunk: the app sees `usage: {}` on every chunk with the hook, no usage key without it',
-    applies: (c) => c.op === 'chat-stream' && !c.includeUsage && c.answer.body.kind === 'sse' && c.answer.body.tag === 'usage every',
+    applies: (c) => (c.op === 'chat-stream' || c.op === 'completions-stream') && !c.includeUsage && c.answer.body.kind === 'sse' && c.answer.body.tag === 'usage every',
   },
 ];
