@@ -17,9 +17,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { createInstrumentations } from '../../../src';
-
-/** Request parameters that are negative by definition (penalties, seeds): these only need to be finite. */
-const SIGNED_ATTRIBUTES = new Set(['gen_ai.request.frequency_penalty', 'gen_ai.request.presence_penalty', 'gen_ai.request.seed']);
+import { acceptableAttribute } from './exported-values';
 
 /** Keeps the spans that have started and not yet ended. */
 class OpenSpans implements SpanProcessor {
@@ -102,7 +100,7 @@ export class PropertyTelemetry {
       for (const [key, value] of Object.entries(span.attributes)) {
         const values = Array.isArray(value) ? value : [value];
         for (const v of values) {
-          if (typeof v === 'number' && !(Number.isFinite(v) && (v >= 0 || SIGNED_ATTRIBUTES.has(key)))) out.push(`span "${span.name}" attribute ${key} = ${v}`);
+          if (typeof v === 'number' && !acceptableAttribute(key, v)) out.push(`span "${span.name}" attribute ${key} = ${v}`);
         }
       }
     }
