@@ -5,7 +5,8 @@
  * checked: every step calls a script or file that exists).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +96,31 @@ describe('dependencies of the published packages', () => {
       const changelog = readFileSync(join(ROOT, 'packages', dir, 'CHANGELOG.md'), 'utf8');
       expect(changelog.startsWith(`# ${m.name}\n`)).toBe(true);
       expect(changelog).toContain(`\n## ${m.version}\n`);
+    }
+  });
+});
+
+describe('packed packages, as the README installs them from the repository', () => {
+  it('name each other by their real version (no workspace: ranges) and ship their build', () => {
+    const destination = mkdtempSync(join(tmpdir(), 'tokenomics-packs-'));
+    try {
+      const pack = spawnSync('npx', ['-y', 'pnpm@10.34.9', '-r', '--filter', './packages/*', 'pack', '--pack-destination', destination], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(pack.status, pack.stderr).toBe(0);
+      for (const [dir, m] of published) {
+        const tarball = join(destination, `${m.name.replace('@', '').replace('/', '-')}-${m.version}.tgz`);
+        const list = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
+        expect({ dir, main: list.includes('package/dist/index.js') }).toEqual({ dir, main: true });
+        const packed = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout) as Manifest;
+        for (const [name, range] of Object.entries(packed.dependencies ?? {})) {
+          const sibling = published.find(([, other]) => other.name === name);
+          expect({ dir, name, range }).toEqual({ dir, name, range: sibling ? sibling[1].version : m.dependencies?.[name] });
+        }
+      }
+    } finally {
+      rmSync(destination, { recursive: true, force: true });
     }
   });
 });
