@@ -94,6 +94,10 @@ describe('files are bounded and never empty', () => {
     expect(loadError({ overridesFile: path }).message).toBe(`${path}: (document): is too large (104857600 bytes); accepted: ${ACCEPT_FILE}`);
   });
 
+  it('rejects a directory (not a regular file) without reading it', () => {
+    expect(loadError({ overridesFile: dir }).message).toBe(`${dir}: (document): is not a regular file; accepted: ${ACCEPT_FILE}`);
+  });
+
   it('rejects a YAML file over 512 KiB, which would be slow to parse', () => {
     const path = file('big.yaml', `# ${'x'.repeat(512 * 1024)}\nversion: a\n`);
     expect(loadError({ overridesFile: path }).message).toBe(`${path}: (document): is too large for YAML (524302 bytes); accepted: ${ACCEPT_FILE}`);
