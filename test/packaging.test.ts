@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,21 @@ describe('dependencies of the published packages', () => {
       expect({ dir, dev: manifest.devDependencies?.['@opentelemetry/api'] }).toEqual({ dir, dev: expect.any(String) });
       expect({ dir, runtime: manifest.dependencies?.['@opentelemetry/api'] }).toEqual({ dir, runtime: undefined });
     }
+  });
+
+  it('every package a published package imports from its source is a dependency or a peer dependency', () => {
+    const missing: string[] = [];
+    for (const [dir, m] of published) {
+      const declared = { ...m.dependencies, ...m.peerDependencies };
+      for (const file of sourceFiles(join(ROOT, 'packages', dir, 'src'))) {
+        for (const match of readFileSync(file, 'utf8').matchAll(/(?:from |require\()'((?:@[\w.-]+\/)?[\w.:-]+)/g)) {
+          const name = match[1];
+          if (name.startsWith('.') || name.startsWith('node:') || builtinModules.includes(name)) continue;
+          if (!(name in declared)) missing.push(`${dir}: ${name}`);
+        }
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
   });
 
   it('runtime dependencies are ^ ranges (or workspace packages), never exact pins', () => {
