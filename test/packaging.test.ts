@@ -214,10 +214,14 @@ describe.each(['ci.yml', 'release.yml'])('.github/workflows/%s', (file) => {
 describe('the workflows run the suite and release through changesets', () => {
   const read = (file: string) => parse(readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8')) as Workflow;
 
-  it('CI runs .ci/run, the README test command, on pushes and pull requests', () => {
+  it('CI checks the version constants, then runs .ci/run (the README test command), on pushes and pull requests', () => {
     const ci = read('ci.yml');
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
-    expect(Object.values(ci.jobs).flatMap((job) => job.steps).map((s) => s.run)).toContain('bash .ci/run');
+    const runs = Object.values(ci.jobs).flatMap((job) => job.steps).map((s) => s.run);
+    expect(runs).toContain('bash .ci/run');
+    // The build rewrites stale version constants, so they are checked before it.
+    expect(runs.indexOf('node scripts/write-versions.mjs --check')).toBeGreaterThan(-1);
+    expect(runs.indexOf('node scripts/write-versions.mjs --check')).toBeLessThan(runs.indexOf('bash .ci/run'));
     expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toContain('npx -y pnpm@10.34.9 test');
   });
 
