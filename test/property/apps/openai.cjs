@@ -1,6 +1,6 @@
 'use strict';
 const { OpenAI } = require('openai');
-const { readStream, readValue, runCases } = require('./reading.cjs');
+const { readHelper, readStream, readValue, runCases } = require('./reading.cjs');
 
 runCases(async (c, server) => {
   const messages = c.messages ?? [{ role: 'user', content: 'Say hello in three words.' }];
@@ -9,6 +9,12 @@ runCases(async (c, server) => {
   switch (c.op) {
     case 'chat':
       return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32, ...params }), c.reading);
+    case 'chat-helper': {
+      // chat.completions.stream() since openai 5, beta.chat.completions.stream() before.
+      const completions = typeof client.chat.completions.stream === 'function' ? client.chat.completions : client.beta.chat.completions;
+      const body = { model: c.model, messages, ...params, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) };
+      return readHelper(() => completions.stream(body), (helper) => helper.finalChatCompletion(), c.reading);
+    }
     case 'completions':
       return readValue(() => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }), c.reading);
     case 'completions-stream':

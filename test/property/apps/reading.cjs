@@ -78,6 +78,23 @@ async function readStream(open, reading) {
   }
 }
 
+async function readHelper(open, final, reading) {
+  const events = [];
+  try {
+    const helper = open();
+    let i = 0;
+    for await (const event of helper) {
+      events.push(snapshot(event));
+      if (reading.kind === 'break' && i === reading.at) return { events, end: 'break' };
+      if (reading.kind === 'abort' && i === reading.at) helper.abort();
+      i++;
+    }
+    return { events, end: 'done', final: snapshot(await final(helper)) };
+  } catch (err) {
+    return { events, error: describeError(err) };
+  }
+}
+
 /**
  * Runs every case of the JSON file named on the command line against the case server in
  * `CASE_SERVER`, telling the server which case comes next, and prints one line per case.
@@ -93,4 +110,4 @@ async function runCases(run) {
   }
 }
 
-module.exports = { snapshot, describeError, readValue, readStream, runCases };
+module.exports = { snapshot, describeError, readHelper, readValue, readStream, runCases };

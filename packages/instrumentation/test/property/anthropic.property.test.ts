@@ -3,7 +3,7 @@ import { requireAnthropic } from '../support/load-anthropic';
 import { PropertyTelemetry } from './support/telemetry';
 import { assertHookInvisible, OLDER_RUNS, outside, RUN_KNOWN_DEFECTS, RUNS } from './support/harness';
 import { inMemoryFetch } from './support/wire';
-import { readStream, readValue, wireOf, type AnswerSpec } from './support/app';
+import { readHelper, readStream, readValue, wireOf, type AnswerSpec } from './support/app';
 import { cases, KNOWN_DEFECTS, type AnthropicCase } from './support/anthropic-cases';
 
 /** The current major gets the full run; the older supported major a smaller one. */
@@ -37,10 +37,11 @@ describe('@anthropic-ai/sdk under generated hostile responses', () => {
         current = c.answer;
         const request = { model: c.model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello in three words.' }], ...c.params };
         if (c.op === 'messages') return readValue(() => client.messages.create(request), c.reading);
+        if (c.op === 'messages-helper') return readHelper(() => client.messages.stream(request), (helper: any) => helper.finalMessage(), c.reading);
         return readStream((signal) => client.messages.create({ ...request, stream: true }, { signal }), c.reading);
       };
 
-      it(`messages, streamed and not, look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
+      it(`messages, streamed and not and through messages.stream(), look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
         const spansBefore = telemetry.spansSeen;
         await assertHookInvisible(telemetry, outside(cases, KNOWN_DEFECTS), app, release.runs);
         expect(telemetry.spansSeen - spansBefore).toBeGreaterThan(release.runs / 2);

@@ -3,7 +3,7 @@ import { requireOpenAI } from '../support/load-openai';
 import { PropertyTelemetry } from './support/telemetry';
 import { assertHookInvisible, OLDER_RUNS, outside, RUN_KNOWN_DEFECTS, RUNS } from './support/harness';
 import { inMemoryFetch } from './support/wire';
-import { readStream, readValue, requestFacts, wireOf, type AnswerSpec } from './support/app';
+import { readHelper, readStream, readValue, requestFacts, wireOf, type AnswerSpec } from './support/app';
 import { cases, KNOWN_DEFECTS, type OpenAICase } from './support/openai-cases';
 
 /** The current major gets the full run; older supported majors a smaller one. */
@@ -41,7 +41,13 @@ describe('openai under generated hostile responses', () => {
         switch (c.op) {
           case 'chat':
             return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32, ...params }), c.reading);
-          case 'completions':
+        case 'chat-helper': {
+          // chat.completions.stream() since openai 5, beta.chat.completions.stream() before.
+          const completions = typeof client.chat.completions.stream === 'function' ? client.chat.completions : client.beta.chat.completions;
+          const body = { model: c.model, messages, ...params, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) };
+          return readHelper(() => completions.stream(body), (helper: any) => helper.finalChatCompletion(), c.reading);
+        }
+        case 'completions':
           return readValue(() => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }), c.reading);
         case 'completions-stream':
           return readStream(

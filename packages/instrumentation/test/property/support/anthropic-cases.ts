@@ -102,7 +102,7 @@ const sseAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
 
 export type AnthropicCase =
   | { op: 'messages'; model: string; answer: AnswerSpec; reading: ValueReading; params: Record<string, unknown> }
-  | { op: 'messages-stream'; model: string; answer: AnswerSpec; reading: StreamReading; params: Record<string, unknown> };
+  | { op: 'messages-stream' | 'messages-helper'; model: string; answer: AnswerSpec; reading: StreamReading; params: Record<string, unknown> };
 
 /** Sampling parameters of a messages request, each possibly hostile. */
 const params = fc.record({ temperature: requestNumber, top_p: requestNumber, top_k: requestNumber, max_tokens: requestNumber }, { requiredKeys: [] });
@@ -110,6 +110,7 @@ const params = fc.record({ temperature: requestNumber, top_p: requestNumber, top
 export const cases: fc.Arbitrary<AnthropicCase> = fc.oneof(
   fc.record({ op: fc.constant('messages' as const), model: modelName(MODELS), answer: jsonAnswer, reading: valueReading, params }),
   fc.record({ op: fc.constant('messages-stream' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(true), params }),
+  fc.record({ op: fc.constant('messages-helper' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(false), params }),
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */

@@ -131,3 +131,30 @@ export async function readStream(
     return { chunks, error: describeError(err) };
   }
 }
+
+/** An SDK stream helper (`messages.stream()`, `chat.completions.stream()`): iterable, abortable, with a final value. */
+interface StreamHelper extends AsyncIterable<unknown> {
+  abort(): void;
+}
+
+/**
+ * The app reads a stream helper's events as `reading` says, then (when it read them all) asks
+ * for the helper's final value through `final`.
+ */
+export async function readHelper(open: () => StreamHelper, final: (helper: StreamHelper) => Promise<unknown>, reading: StreamReading): Promise<unknown> {
+  const events: unknown[] = [];
+  let helper: StreamHelper | undefined;
+  try {
+    helper = open();
+    let i = 0;
+    for await (const event of helper) {
+      events.push(snapshot(event));
+      if (reading.kind === 'break' && i === reading.at) return { events, end: 'break' };
+      if (reading.kind === 'abort' && i === reading.at) helper.abort();
+      i++;
+    }
+    return { events, end: 'done', final: snapshot(await final(helper)) };
+  } catch (err) {
+    return { events, error: describeError(err) };
+  }
+}

@@ -225,13 +225,14 @@ const embeddingsValue = fc
 
 export type OpenAICase =
   | { op: 'chat' | 'completions' | 'responses' | 'embeddings'; model: string; answer: AnswerSpec; reading: ValueReading; messages?: unknown; params?: Record<string, unknown> }
-  | { op: 'chat-stream' | 'completions-stream' | 'responses-stream'; model: string; answer: AnswerSpec; reading: StreamReading; includeUsage: boolean; messages?: unknown; params?: Record<string, unknown> };
+  | { op: 'chat-stream' | 'chat-helper' | 'completions-stream' | 'responses-stream'; model: string; answer: AnswerSpec; reading: StreamReading; includeUsage: boolean; messages?: unknown; params?: Record<string, unknown> };
 
 const requestModel = modelName(MODELS);
 
 export const cases: fc.Arbitrary<OpenAICase> = fc.oneof(
   fc.record({ op: fc.constant('chat' as const), model: requestModel, answer: jsonAnswer(chatCompletion), reading: valueReading, messages: requestMessages, params: requestParams }),
   fc.record({ op: fc.constant('chat-stream' as const), model: requestModel, answer: sseAnswer(completionEvents(false)), reading: streamReading(true), includeUsage: fc.boolean(), messages: requestMessages, params: requestParams }),
+  fc.record({ op: fc.constant('chat-helper' as const), model: requestModel, answer: sseAnswer(completionEvents(false)), reading: streamReading(false), includeUsage: fc.boolean(), params: requestParams }),
   fc.record({ op: fc.constant('completions' as const), model: requestModel, answer: jsonAnswer(legacyCompletion), reading: valueReading, params: requestParams }),
   fc.record({ op: fc.constant('completions-stream' as const), model: requestModel, answer: sseAnswer(completionEvents(true)), reading: streamReading(true), includeUsage: fc.boolean(), params: requestParams }),
   fc.record({ op: fc.constant('responses' as const), model: requestModel, answer: jsonAnswer(responsesValue), reading: valueReading }),
@@ -250,6 +251,6 @@ export const KNOWN_DEFECTS: Array<KnownDefect<OpenAICase>> = [
     title: 'a chat stream whose server puts usage on every chunk once asked shows those usage fields to an app that did not ask',
     counterexample:
       'chat.completions.create({ stream: true }) without stream_options; the server, asked for usage by the hook, sends `"usage":{}` on each content chunk: the app sees `usage: {}` on every chunk with the hook, no usage key without it',
-    applies: (c) => (c.op === 'chat-stream' || c.op === 'completions-stream') && !c.includeUsage && c.answer.body.kind === 'sse' && c.answer.body.tag === 'usage every',
+    applies: (c) => (c.op === 'chat-stream' || c.op === 'chat-helper' || c.op === 'completions-stream') && !c.includeUsage && c.answer.body.kind === 'sse' && c.answer.body.tag === 'usage every',
   },
 ];
