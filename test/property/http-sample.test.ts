@@ -40,8 +40,13 @@ interface Sample {
   answers: AnswerFor[];
 }
 
+/**
+ * Draws the cases of one client. An abort after chunk n is left to the in-process suite: over a
+ * socket, which chunks are already buffered when the app aborts depends on how the bytes arrived.
+ */
 function sample<C extends { answer: unknown }>(cases: fc.Arbitrary<C>, answerFor: (c: C) => AnswerFor): { requests: unknown[]; answers: AnswerFor[] } {
-  const drawn = fc.sample(cases, { seed: SEED, numRuns: HTTP_CASES });
+  const overHttp = cases.filter((c) => (c as { reading?: { kind?: unknown } }).reading?.kind !== 'abort');
+  const drawn = fc.sample(overHttp, { seed: SEED, numRuns: HTTP_CASES });
   return { requests: drawn.map(({ answer: _answer, ...request }) => request), answers: drawn.map(answerFor) };
 }
 
