@@ -98,12 +98,16 @@ export async function compareWithAndWithoutHook<C>(
   c: C,
 ): Promise<string[]> {
   const faultsBefore = processFaults.uncaught + processFaults.unhandled;
+  // What the libraries print a moment after the call (a stream's end) belongs to that run too.
+  const run = async () => {
+    const seen = await app(c);
+    await settle();
+    return seen;
+  };
   telemetry.disable();
-  const without = await withConsoleCaptured(() => app(c));
-  await settle();
+  const without = await withConsoleCaptured(run);
   telemetry.enable();
-  const withHook = await withConsoleCaptured(() => app(c));
-  await settle();
+  const withHook = await withConsoleCaptured(run);
   await telemetry.spansEnded();
   const problems: string[] = [];
   if (!isDeepStrictEqual(without, withHook)) {
