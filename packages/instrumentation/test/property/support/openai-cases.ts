@@ -155,7 +155,7 @@ const completionEvents = (legacy: boolean) =>
     // then with `usage: null` on every chunk but the usage chunk, as OpenAI does.
     const events: SseEvent[] = chunks.map((c) => {
       const { usage, ...rest } = c as { usage?: unknown; choices?: unknown };
-      if (usage === undefined) return g.usagePlacement === 'none' ? { data: jsonData(c) } : { data: jsonData({ ...c, usage: null }), unrequestedUsage: jsonData(c) };
+      if (usage === undefined) return g.usagePlacement === 'none' ? { data: jsonData(c) } : { data: jsonData({ ...(c as object), usage: null }), unrequestedUsage: jsonData(c) };
       const usageOnly = Array.isArray(rest.choices) && rest.choices.length === 0 && g.usagePlacement !== 'every';
       return { data: jsonData(c), unrequestedUsage: usageOnly ? null : jsonData(rest) };
     });
