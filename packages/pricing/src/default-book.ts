@@ -2,6 +2,8 @@ import { PriceBook } from './price-book';
 import type { Cost, PriceOptions, Usage } from './types';
 
 let current: PriceBook | undefined;
+/** Why the book from the environment could not be loaded: thrown again without reading the files again. */
+let loadFailure: { error: unknown } | undefined;
 
 /**
  * Reads `TOKENOMICS_PRICES_FILE` (a newer price data file, or a user price file) and
@@ -18,16 +20,25 @@ export function loadPriceBookFromEnv(env: NodeJS.ProcessEnv = process.env): Pric
 /**
  * The process-wide price book used by the instrumentation and exporters. On first use it is
  * `loadPriceBookFromEnv()` (which throws `PriceFileError` on a bad file; call it at start-up to
- * fail early), unless `setPriceBook()` set one.
+ * fail early), unless `setPriceBook()` set one. The files are read once: after a failed load,
+ * every later call throws the same error again without reading them, until `setPriceBook()`.
  */
 export function getPriceBook(): PriceBook {
-  current ??= loadPriceBookFromEnv();
+  if (current) return current;
+  if (loadFailure) throw loadFailure.error;
+  try {
+    current = loadPriceBookFromEnv();
+  } catch (error) {
+    loadFailure = { error };
+    throw error;
+  }
   return current;
 }
 
 /** Replaces the process-wide price book (e.g. one built with `PriceBook.load()` from config). */
 export function setPriceBook(book: PriceBook): void {
   current = book;
+  loadFailure = undefined;
 }
 
 /** Cost of one call with the process-wide price book; see `PriceBook.price()`. */
