@@ -59,6 +59,7 @@ export function contentParts(content: unknown): unknown[] {
   });
 }
 
+/** A request parameter that cannot be negative (token limits, temperature, top_p, top_k, counts): finite and at least 0, or not recorded. */
 function setNumber(attrs: Attributes, key: string, v: unknown): void {
-  if (typeof v === 'number' && Number.isFinite(v)) attrs[key] = v;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) attrs[key] = v;
 }

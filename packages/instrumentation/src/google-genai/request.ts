@@ -38,10 +38,10 @@ export function requestAttributes(op: GeminiOperation, params: Obj): Attributes 
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TEMPERATURE, config.temperature);
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_P, config.topP);
   setNumber(attrs, ATTR_GEN_AI_REQUEST_TOP_K, config.topK);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, config.frequencyPenalty);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, config.presencePenalty);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, config.seed);
-  if (typeof config.candidateCount === 'number' && config.candidateCount !== 1) {
+  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, config.frequencyPenalty);
+  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, config.presencePenalty);
+  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, config.seed);
+  if (typeof config.candidateCount === 'number' && Number.isFinite(config.candidateCount) && config.candidateCount >= 0 && config.candidateCount !== 1) {
     attrs[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = config.candidateCount;
   }
   const stop = config.stopSequences;
@@ -106,6 +106,12 @@ function contentParts(content: unknown): unknown[] {
   });
 }
 
+/** A request parameter that cannot be negative (token limits, temperature, top_p, top_k, counts): finite and at least 0, or not recorded. */
 function setNumber(attrs: Attributes, key: string, v: unknown): void {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) attrs[key] = v;
+}
+
+/** A request parameter that may be negative (penalties, seeds): any finite number. */
+function setSignedNumber(attrs: Attributes, key: string, v: unknown): void {
   if (typeof v === 'number' && Number.isFinite(v)) attrs[key] = v;
 }

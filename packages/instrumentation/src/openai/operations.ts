@@ -25,10 +25,10 @@ export function requestAttributes(op: OpenAIOperation, body: Body): Attributes {
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens);
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TEMPERATURE, body.temperature);
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_P, body.top_p);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, body.frequency_penalty);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, body.presence_penalty);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, body.seed);
-  if (typeof body.n === 'number' && body.n !== 1) attrs[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = body.n;
+  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, body.frequency_penalty);
+  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, body.presence_penalty);
+  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, body.seed);
+  if (typeof body.n === 'number' && Number.isFinite(body.n) && body.n >= 0 && body.n !== 1) attrs[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = body.n;
   const stop = body.stop;
   if (typeof stop === 'string') attrs[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [stop];
   else if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) attrs[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
@@ -75,6 +75,12 @@ function contentParts(content: unknown): unknown[] {
   return [];
 }
 
+/** A request parameter that cannot be negative (token limits, temperature, top_p, top_k, counts): finite and at least 0, or not recorded. */
 function setNumber(attrs: Attributes, key: string, v: unknown): void {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) attrs[key] = v;
+}
+
+/** A request parameter that may be negative (penalties, seeds): any finite number. */
+function setSignedNumber(attrs: Attributes, key: string, v: unknown): void {
   if (typeof v === 'number' && Number.isFinite(v)) attrs[key] = v;
 }
