@@ -8,7 +8,8 @@ import { examplesWithNewestClients, type ExamplesWithNewestClients } from './sup
 import { E2E_DIR } from './support/run-app';
 
 // The end-to-end hook tests (test/*-hook.test.ts) on newer Node.js releases, fetched as
-// `npx -y node@N`, with every example app loading the newest major of its client by its bare name.
+// `npx -y node@N`, with every example app loading the newest major of its client by its bare name
+// (tests that run their own fixtures rather than the examples run there with the pinned clients).
 // The hook tests themselves run there, under that Node.js, on a copy of the examples (see
 // E2E_EXAMPLES_DIR in support/examples.ts): the same exact figures (span counts, billed tokens, cost
 // against the emulator's usage and the cost counter) are checked as on Node.js 20 with the pinned
@@ -185,7 +186,7 @@ describe.each(MAJORS)('Node.js %i, newest client majors', (major) => {
     expect(run!.version).toMatch(new RegExp(`^v${major}\\.`));
   });
 
-  it.for(HOOK_TESTS)('every test of %s passes against the examples with the newest client', (file, ctx) => {
+  it.for(HOOK_TESTS)('every test of %s passes under that Node.js, the example apps loading the newest clients', (file, ctx) => {
     if (!run) ctx.skip();
     const result = run!.files.get(file);
     expect(result, `${file} ran; vitest output:\n${run!.output.slice(-4000)}`).toBeDefined();
