@@ -135,7 +135,7 @@ export async function assertHookInvisible<C>(
       const problems = await compareWithAndWithoutHook(telemetry, app, c);
       if (problems.length > 0) throw new Error(problems.join('\n'));
     }),
-    { numRuns, seed: SEED, path: PATH, endOnFailure: false, interruptAfterTimeLimit: undefined },
+    { numRuns, seed: SEED, path: PATH },
   );
 }
 
