@@ -81,7 +81,13 @@ export function observeAPIPromise(
       call.succeed();
     }
   };
-  const failed = (err: unknown): void => call.fail(err);
+  const failed = (err: unknown): void => {
+    try {
+      call.fail(err);
+    } catch (e) {
+      recorder.reportInternalError('finish', e);
+    }
+  };
   p.parseResponse = function parseResponseObserved(this: unknown, ...args: unknown[]) {
     parsed = true;
     let out: unknown;
@@ -120,46 +126,69 @@ export function observeAPIPromise(
 
   p.responsePromise = p.responsePromise.then(
     (props) => {
-      // Parsing asked for already (the app awaited the call, as it nearly always does): the parse
-      // hook will see the value, and there is nothing to wait for or copy.
-      if (parsed || p.parsedPromise !== undefined) return props;
-      const streamed = props?.options?.stream === true;
-      if (raw && streamed && handlers.createRawStreamSink && !call.isEnded) {
-        const observed = observeRawStream(props, call, recorder, handlers.createRawStreamSink);
-        if (observed) {
-          rawObserved = true;
-          return observed;
-        }
+      try {
+        return observeResponse(props);
+      } catch (err) {
+        // The app's response is its own whatever happens here.
+        recorder.reportInternalError('response', err);
+        return props;
       }
-      // The app may read a raw body at once: take our copy before it does.
-      let copy = raw && !streamed ? cloneOf(props) : undefined;
-      // Parsing asked for before the response arrived has reached the parse hook by now.
-      setImmediate(() => {
+    },
+    (err: unknown) => {
+      failed(err);
+      throw err;
+    },
+  );
+
+  function observeResponse(props: ResponseProps): ResponseProps {
+    // Parsing asked for already (the app awaited the call, as it nearly always does): the parse
+    // hook will see the value, and there is nothing to wait for or copy.
+    if (parsed || p.parsedPromise !== undefined) return props;
+    const streamed = props?.options?.stream === true;
+    if (raw && streamed && handlers.createRawStreamSink && !call.isEnded) {
+      const observed = observeRawStream(props, call, recorder, handlers.createRawStreamSink);
+      if (observed) {
+        rawObserved = true;
+        return observed;
+      }
+    }
+    // The app may read a raw body at once: take our copy before it does.
+    let copy = raw && !streamed ? cloneOf(props) : undefined;
+    // Parsing asked for before the response arrived has reached the parse hook by now.
+    // Runs from a timer and promise reactions: a throw here would be an uncaught exception in
+    // the app, so every step is guarded.
+    const unparsed = (): void => {
+      try {
+        handlers.onUnparsed();
+      } catch (err) {
+        recorder.reportInternalError('unparsed response', err);
+      }
+    };
+    setImmediate(() => {
+      try {
         if (parsed || call.isEnded) {
           cancel(copy);
           return;
         }
         if (streamed) {
-          if (raw) handlers.onUnparsed();
+          if (raw) unparsed();
           return; // an unconsumed stream: ended when it is collected
         }
         copy ??= cloneOf(props);
         if (!copy) {
-          handlers.onUnparsed();
+          unparsed();
           return;
         }
         copy.json().then(deliver, (err: unknown) => {
           recorder.reportInternalError('response body', err);
-          handlers.onUnparsed();
+          unparsed();
         });
-      });
-      return props;
-    },
-    (err: unknown) => {
-      call.fail(err);
-      throw err;
-    },
-  );
+      } catch (err) {
+        recorder.reportInternalError('response body', err);
+      }
+    });
+    return props;
+  }
 }
 
 function observeRawStream(
@@ -201,5 +230,9 @@ function cloneOf(props: ResponseProps): BodyCopy | undefined {
 }
 
 function cancel(copy: BodyCopy | undefined): void {
-  copy?.body?.cancel?.()?.catch(() => undefined);
+  try {
+    copy?.body?.cancel?.()?.catch(() => undefined);
+  } catch {
+    /* a body that cannot be cancelled is left to the collector */
+  }
 }

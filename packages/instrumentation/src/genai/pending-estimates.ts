@@ -24,7 +24,12 @@ export function trackEstimate(counting: Promise<WorkerEstimate>, done: (result: 
       if (finished) return;
       finished = true;
       pending.delete(entry);
-      done(result);
+      // Run from a promise reaction or at exit: a throw would be an unhandled rejection in the app.
+      try {
+        done(result);
+      } catch {
+        /* the call's telemetry is lost; the app is not */
+      }
     },
   };
   pending.add(entry);

@@ -163,8 +163,12 @@ export class GenAIRecorder {
 
   /** Records a problem the instrumentation absorbed; never throws. */
   reportInternalError(stage: string, err: unknown): void {
-    diag.warn(`tokenomics: ${stage} failed; telemetry for this call may be incomplete`, err);
-    this.instruments?.internalErrors.add(1, { 'tokenomics.error.stage': stage });
+    try {
+      diag.warn(`tokenomics: ${stage} failed; telemetry for this call may be incomplete`, err);
+      this.instruments?.internalErrors.add(1, { 'tokenomics.error.stage': stage });
+    } catch {
+      /* a diagnostic logger or meter that throws: nothing may reach the app */
+    }
   }
 
   /**
