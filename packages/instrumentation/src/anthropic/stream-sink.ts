@@ -31,7 +31,7 @@ export class MessageStreamSink implements ChunkSink<unknown> {
   ) {}
 
   onChunk(raw: unknown): boolean {
-    this.call.firstChunk();
+    this.call.chunkArrived();
     if (!raw || typeof raw !== 'object') return true;
     const event = raw as Obj;
     switch (event.type) {

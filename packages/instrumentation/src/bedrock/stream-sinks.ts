@@ -57,7 +57,7 @@ export class ConverseStreamSink implements ChunkSink<unknown> {
   constructor(private readonly o: StreamSinkOptions) {}
 
   onChunk(raw: unknown): boolean {
-    this.o.call.firstChunk();
+    this.o.call.chunkArrived();
     if (!raw || typeof raw !== 'object') return true;
     const event = raw as Obj;
     const delta = (event.contentBlockDelta as Obj | undefined)?.delta as Obj | undefined;
@@ -101,7 +101,7 @@ export class InvokeStreamSink implements ChunkSink<unknown> {
   constructor(private readonly o: StreamSinkOptions) {}
 
   onChunk(raw: unknown): boolean {
-    this.o.call.firstChunk();
+    this.o.call.chunkArrived();
     const bytes = ((raw as Obj | null)?.chunk as Obj | undefined)?.bytes;
     const event = parseJsonBytes(bytes);
     if (!event) return true;

@@ -20,7 +20,10 @@ class AbandonedStreams {
   private readonly registry = new FinalizationRegistry<Held>((held) => {
     // A throw here would be an uncaught exception in the app: nothing may escape.
     try {
-      if (!held.call.isEnded) held.sink.onEnd('abandoned');
+      if (!held.call.isEnded) {
+        held.call.markCollected();
+        held.sink.onEnd('abandoned');
+      }
     } catch {
       /* the call's telemetry is lost; the app is not */
     }

@@ -401,6 +401,10 @@ export class GenAICall {
   /** Epoch milliseconds (fractional) at start. */
   readonly startedAt: number;
   firstChunkAt: number | undefined;
+  /** Epoch milliseconds of the latest streamed chunk. */
+  private lastChunkAt: number | undefined;
+  /** The stream was dropped unfinished and is being ended by the collector. */
+  private collected = false;
   private ended = false;
 
   constructor(
@@ -416,9 +420,19 @@ export class GenAICall {
     return this.ended;
   }
 
-  /** Marks the arrival of the first streamed chunk (only the first call counts). */
-  firstChunk(): void {
-    if (this.firstChunkAt === undefined) this.firstChunkAt = nowMs();
+  /** Marks the arrival of a streamed chunk: the first gives the time to first chunk, the latest the end of a stream dropped unfinished. */
+  chunkArrived(): void {
+    const now = nowMs();
+    if (this.firstChunkAt === undefined) this.firstChunkAt = now;
+    this.lastChunkAt = now;
+  }
+
+  /**
+   * @internal The app dropped the stream unfinished and it was garbage collected: the call ends at
+   * the time its last chunk was seen (its start if none), not at collection time.
+   */
+  markCollected(): void {
+    this.collected = true;
   }
 
   /** Ends a call that completed. */
@@ -445,7 +459,7 @@ export class GenAICall {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.recorder.finish(this, error, outcome, nowMs());
+      this.recorder.finish(this, error, outcome, this.collected ? (this.lastChunkAt ?? this.startedAt) : nowMs());
     } catch (err) {
       this.recorder.reportInternalError('finish', err);
       try {

@@ -27,7 +27,7 @@ export class GenerateContentStreamSink implements ChunkSink<unknown> {
 
   onChunk(chunk: unknown): boolean {
     const { call } = this.o;
-    call.firstChunk();
+    call.chunkArrived();
     applyGenerateContent(chunk, call.result);
     if (call.result.usage) this.sawUsage = true;
     finishReasons(chunk, this.reasons);

@@ -38,7 +38,7 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
 
   onChunk(raw: unknown): boolean {
     const { call, injected } = this.o;
-    call.firstChunk();
+    call.chunkArrived();
     if (!raw || typeof raw !== 'object') return true;
     const chunk = raw as Obj;
     const result = call.result;
@@ -117,7 +117,7 @@ export class ResponsesStreamSink implements ChunkSink<unknown> {
 
   onChunk(raw: unknown): boolean {
     const { call } = this.o;
-    call.firstChunk();
+    call.chunkArrived();
     if (!raw || typeof raw !== 'object') return true;
     const event = raw as Obj;
     const type = event.type;
