@@ -61,12 +61,17 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
         }
       }
     }
-    const usage = chunk.usage;
+    const usage = Object.hasOwn(chunk, 'usage') ? chunk.usage : undefined;
     if (usage) {
       const parsed = openAIUsage(usage);
       if (parsed) result.usage = parsed;
-      if (injected && (!Array.isArray(choices) || choices.length === 0)) return false;
-    } else if (injected && usage === null) {
+    }
+    if (injected && usage !== undefined) {
+      // The server sent usage only because the instrumentation asked for it. The chunk it adds for
+      // usage (no choices, nothing but the usual chunk fields) is hidden whatever its usage holds
+      // (an object, `null`, `{}`); a usage field on any other chunk (content chunks, Azure's
+      // `prompt_filter_results` chunk) is removed: the app sees the chunks it would without it.
+      if (isUsageChunk(chunk, choices)) return false;
       delete chunk.usage;
     }
     return true;
@@ -95,6 +100,16 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
       }
     }
   }
+}
+
+/** The fields of a chunk OpenAI sends for usage alone, next to `usage` and an empty `choices`. */
+const USAGE_CHUNK_KEYS = new Set(['id', 'object', 'created', 'model', 'system_fingerprint', 'service_tier', 'choices', 'usage', 'obfuscation']);
+
+/** A chunk that carries usage and nothing else: empty `choices`, no field outside {@link USAGE_CHUNK_KEYS}. */
+function isUsageChunk(chunk: Obj, choices: unknown): boolean {
+  if (!Array.isArray(choices) || choices.length !== 0) return false;
+  for (const key of Object.keys(chunk)) if (!USAGE_CHUNK_KEYS.has(key)) return false;
+  return true;
 }
 
 /** The streamed output an estimate counts: text, then tool-call arguments. */
