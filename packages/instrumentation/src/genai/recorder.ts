@@ -8,6 +8,7 @@ import {
   type Counter,
   type Histogram,
   type Meter,
+  type MeterProvider,
   type ObservableGauge,
   type Span,
   type Tracer,
@@ -25,6 +26,7 @@ import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stabil
 import * as sc from './semconv';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
 import type { TokenomicsInstrumentationConfig } from '../config';
+import { VERSION } from '../version';
 
 const DEFAULT_ATTRIBUTION_KEYS = ['tenant', 'feature'];
 const DEFAULT_MAX_VALUES = 100;
@@ -39,6 +41,85 @@ interface Instruments {
   estimated: Counter;
   invalidUsage: Counter;
   internalErrors: Counter;
+}
+
+/** Name and version of the one meter every Tokenomics instrumentation records its metrics on. */
+export const METER_NAME = '@tokenomics/instrumentation';
+
+interface SharedInstruments {
+  instruments: Instruments;
+  /** Reports no value: each recorder registers the callback that flushes what it holds. */
+  flushGauge: ObservableGauge;
+}
+
+/**
+ * Instruments by meter provider. Every instrumentation records on the same instruments of one
+ * meter, so each metric family is declared once (one `# HELP`/`# TYPE` on a Prometheus endpoint)
+ * and its values are the sums over all clients.
+ */
+const SHARED_INSTRUMENTS = new WeakMap<MeterProvider | Meter, SharedInstruments>();
+
+/** The instruments on `source`: a provider's `@tokenomics/instrumentation` meter, or the meter given. */
+function sharedInstruments(source: MeterProvider | Meter): SharedInstruments {
+  let shared = SHARED_INSTRUMENTS.get(source);
+  if (!shared) {
+    const meter = isMeterProvider(source) ? source.getMeter(METER_NAME, VERSION) : source;
+    shared = createInstruments(meter);
+    SHARED_INSTRUMENTS.set(source, shared);
+  }
+  return shared;
+}
+
+function isMeterProvider(source: MeterProvider | Meter): source is MeterProvider {
+  return typeof (source as Partial<MeterProvider>).getMeter === 'function';
+}
+
+function createInstruments(meter: Meter): SharedInstruments {
+  const flushGauge = meter.createObservableGauge('tokenomics.instrumentation.pending_points', {
+    description: 'Never reports a value; hands counter sums and held histogram points to the SDK at each collection',
+  });
+  const instruments: Instruments = {
+    tokenUsage: meter.createHistogram(sc.METRIC_TOKEN_USAGE, {
+      description: 'Number of input and output tokens used per call',
+      unit: '{token}',
+      advice: { explicitBucketBoundaries: sc.TOKEN_USAGE_BUCKETS },
+    }),
+    duration: meter.createHistogram(sc.METRIC_OPERATION_DURATION, {
+      description: 'GenAI operation duration',
+      unit: 's',
+      advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
+    }),
+    timeToFirstChunk: meter.createHistogram(sc.METRIC_TIME_TO_FIRST_CHUNK, {
+      description: 'Time from the start of a streamed call to its first chunk',
+      unit: 's',
+      advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
+    }),
+    tokens: meter.createCounter(sc.METRIC_TOKENS, {
+      description: 'Tokens billed, by disjoint token type (uncached input, cache read/write, output, reasoning)',
+      unit: '{token}',
+    }),
+    cost: meter.createCounter(sc.METRIC_COST, {
+      description: 'Cost of GenAI calls in US dollars, by token type',
+      unit: 'USD',
+    }),
+    unpriced: meter.createCounter(sc.METRIC_CALLS_UNPRICED, {
+      description: 'Calls whose cost could not be determined (unknown model, missing usage)',
+      unit: '{call}',
+    }),
+    estimated: meter.createCounter(sc.METRIC_CALLS_ESTIMATED, {
+      description: 'Calls whose token usage was estimated locally instead of reported by the provider',
+      unit: '{call}',
+    }),
+    invalidUsage: meter.createCounter(sc.METRIC_CALLS_INVALID_USAGE, {
+      description: 'Calls whose reported usage was malformed or implausible; their counts are neither recorded nor priced',
+      unit: '{call}',
+    }),
+    internalErrors: meter.createCounter('tokenomics.instrumentation.errors', {
+      description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
+      unit: '{error}',
+    }),
+  };
+  return { instruments, flushGauge };
 }
 
 /**
@@ -77,60 +158,32 @@ export class GenAIRecorder {
     this.captureContent = shouldCaptureContent(config.captureMessageContent);
   }
 
-  /** (Re)creates the metric instruments on `meter`; called when the meter provider changes. */
-  updateInstruments(meter: Meter): void {
+  /**
+   * Uses the instruments shared by every Tokenomics instrumentation on `source` (created on first
+   * use): a meter provider's `@tokenomics/instrumentation` meter, or a meter given directly.
+   * Called when the meter provider changes.
+   */
+  updateInstruments(source: MeterProvider | Meter): void {
     // Sums pending for the previous instruments go to them; series are rebuilt for the new ones.
+    this.detachInstruments();
+    const shared = sharedInstruments(source);
+    this.flushGauge = shared.flushGauge;
+    // Its callback runs at the start of every collection, before the SDK reads the instruments,
+    // and hands them the counter increments summed and the histogram points held since the last one.
+    this.flushGauge.addCallback(this.flushPending);
+    this.instruments = shared.instruments;
+  }
+
+  /**
+   * Hands what is pending to the current instruments and stops taking part in collections: the
+   * recorder can then be dropped (the instrumentation's configuration was replaced).
+   */
+  detachInstruments(): void {
     this.series.clear();
     this.points.reset();
+    this.pending.flush();
     this.flushGauge?.removeCallback(this.flushPending);
-    // Reports no value: its callback runs at the start of every collection, before the SDK reads
-    // the instruments, and hands them the counter increments summed and the histogram points held
-    // since the last one.
-    this.flushGauge = meter.createObservableGauge('tokenomics.instrumentation.pending_points', {
-      description: 'Never reports a value; hands counter sums and held histogram points to the SDK at each collection',
-    });
-    this.flushGauge.addCallback(this.flushPending);
-    this.instruments = {
-      tokenUsage: meter.createHistogram(sc.METRIC_TOKEN_USAGE, {
-        description: 'Number of input and output tokens used per call',
-        unit: '{token}',
-        advice: { explicitBucketBoundaries: sc.TOKEN_USAGE_BUCKETS },
-      }),
-      duration: meter.createHistogram(sc.METRIC_OPERATION_DURATION, {
-        description: 'GenAI operation duration',
-        unit: 's',
-        advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
-      }),
-      timeToFirstChunk: meter.createHistogram(sc.METRIC_TIME_TO_FIRST_CHUNK, {
-        description: 'Time from the start of a streamed call to its first chunk',
-        unit: 's',
-        advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
-      }),
-      tokens: meter.createCounter(sc.METRIC_TOKENS, {
-        description: 'Tokens billed, by disjoint token type (uncached input, cache read/write, output, reasoning)',
-        unit: '{token}',
-      }),
-      cost: meter.createCounter(sc.METRIC_COST, {
-        description: 'Cost of GenAI calls in US dollars, by token type',
-        unit: 'USD',
-      }),
-      unpriced: meter.createCounter(sc.METRIC_CALLS_UNPRICED, {
-        description: 'Calls whose cost could not be determined (unknown model, missing usage)',
-        unit: '{call}',
-      }),
-      estimated: meter.createCounter(sc.METRIC_CALLS_ESTIMATED, {
-        description: 'Calls whose token usage was estimated locally instead of reported by the provider',
-        unit: '{call}',
-      }),
-      invalidUsage: meter.createCounter(sc.METRIC_CALLS_INVALID_USAGE, {
-        description: 'Calls whose reported usage was malformed or implausible; their counts are neither recorded nor priced',
-        unit: '{call}',
-      }),
-      internalErrors: meter.createCounter('tokenomics.instrumentation.errors', {
-        description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
-        unit: '{error}',
-      }),
-    };
+    this.flushGauge = undefined;
   }
 
   /** Starts the span of a call in the active context. Never throws. */
