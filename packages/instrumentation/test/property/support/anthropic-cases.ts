@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { KnownDefect } from './harness';
-import { errorBody, hasNegativeParameter, hostileExtraKeys, modelName, NEGATIVE_PARAMETER_DEFECT, requestNumber, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
+import { errorBody, hostileExtraKeys, modelName, requestNumber, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
 import { contentType, framing, jsonData, sseStyle, type SseEvent } from './wire';
 import { streamReading, valueReading, type AnswerSpec, type StreamReading, type ValueReading } from './app';
 
@@ -114,10 +114,4 @@ export const cases: fc.Arbitrary<AnthropicCase> = fc.oneof(
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */
-export const KNOWN_DEFECTS: Array<KnownDefect<AnthropicCase>> = [
-  {
-    title: 'a negative request parameter is exported as a negative span attribute',
-    counterexample: NEGATIVE_PARAMETER_DEFECT,
-    applies: (c) => hasNegativeParameter(c.params),
-  },
-];
+export const KNOWN_DEFECTS: Array<KnownDefect<AnthropicCase>> = [];

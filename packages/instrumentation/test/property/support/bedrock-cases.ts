@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { snapshot, type KnownDefect } from './harness';
-import { hasNegativeParameter, hostileCount, hostileExtraKeys, NEGATIVE_PARAMETER_DEFECT, requestNumber, modelName, replyDeltas, replyText, toJson, usageField, withExtraKeys } from './hostile';
+import { hostileCount, hostileExtraKeys, requestNumber, modelName, replyDeltas, replyText, toJson, usageField, withExtraKeys } from './hostile';
 import { framing } from './wire';
 import { corruptAt, type BedrockAnswer, type StreamMessage } from './bedrock-wire';
 import { streamReading, type StreamReading } from './app';
@@ -209,13 +209,7 @@ export const cases: fc.Arbitrary<BedrockCase> = fc.oneof(
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */
-export const KNOWN_DEFECTS: Array<KnownDefect<BedrockCase>> = [
-  {
-    title: 'a negative request parameter is exported as a negative span attribute',
-    counterexample: NEGATIVE_PARAMETER_DEFECT.replace('max_tokens', 'inferenceConfig.maxTokens'),
-    applies: (c) => hasNegativeParameter(c.inferenceConfig),
-  },
-];
+export const KNOWN_DEFECTS: Array<KnownDefect<BedrockCase>> = [];
 
 /** What the app sees of a Bedrock output: the output with its body read as text, and no stream object. */
 export function outputView(output: Record<string, unknown>): unknown {

@@ -137,14 +137,3 @@ export const requestMessages: fc.Arbitrary<unknown> = fc.oneof(
   },
 );
 
-/** True when `params` holds a finite negative number under a key other than the signed ones (penalties, seed). */
-export function hasNegativeParameter(params: Record<string, unknown> | undefined): boolean {
-  if (!params) return false;
-  return Object.entries(params).some(
-    ([key, v]) => !/penalty|seed/i.test(key) && typeof v === 'number' && Number.isFinite(v) && v < 0,
-  );
-}
-
-/** The counterexample shared by every client's negative-parameter defect. */
-export const NEGATIVE_PARAMETER_DEFECT =
-  'a request with max_tokens: -1 (or temperature / top_p below 0) is exported as gen_ai.request.max_tokens = -1; the request side is checked for finiteness only';
