@@ -1,8 +1,8 @@
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
-import { countTokens, estimateRequestTokens } from '@tokenomics/tokens';
+import { countTokens, estimateRequestTokens, stopTokenWorker } from '@tokenomics/tokens';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, GoogleGenAIInstrumentation, OpenAIInstrumentation, pendingEstimateCount } from '../src';
+import { AnthropicInstrumentation, GoogleGenAIInstrumentation, OpenAIInstrumentation, pendingEstimateCount, waitForPendingEstimates } from '../src';
 import { estimationRequest } from '../src/google-genai/request';
 import { requireAnthropic } from './support/load-anthropic';
 import { requireGoogleGenAI } from './support/load-google-genai';
@@ -121,5 +121,34 @@ describe('usage estimates counted off the app thread', () => {
     expect(a['tokenomics.usage.estimate_unavailable']).toBe('too_large');
     expect(a['gen_ai.usage.cost.amount']).toBeUndefined();
     expect(a['tokenomics.unpriced']).toBe(true);
+  });
+
+  it('at exit, counts in place what the worker has not delivered, so a short-lived process keeps its estimates', async () => {
+    // A cold worker: it has to start a thread and load tiktoken, far longer than the 0 ms bound.
+    await stopTokenWorker();
+    const body = { model: 'gpt-4o-mini', stream: true as const, messages: [{ role: 'user' as const, content: 'Count to five. [emulate output_tokens=7]' }] };
+    let text = '';
+    for await (const chunk of await openaiClient.chat.completions.create(body)) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(pendingEstimateCount()).toBe(1);
+    await waitForPendingEstimates(0, { appDone: true });
+    expect(pendingEstimateCount()).toBe(0);
+    const spans = telemetry.spans();
+    expect(spans).toHaveLength(1);
+    const a = spans[0].attributes;
+    expect(a['tokenomics.usage.estimate_unavailable']).toBeUndefined();
+    expect(a['tokenomics.usage.estimated']).toBe(true);
+    const { stream: _stream, ...request } = body;
+    expect(a['gen_ai.usage.input_tokens']).toBe(estimateRequestTokens(request, 'gpt-4o-mini').tokens);
+    expect(a['gen_ai.usage.output_tokens']).toBe(countTokens(text, 'gpt-4o-mini').tokens);
+  });
+
+  it('while the app runs, gives up what the worker has not delivered by the bound instead of blocking to count it', async () => {
+    await stopTokenWorker();
+    for await (const _ of await openaiClient.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }] })) void _;
+    expect(pendingEstimateCount()).toBe(1);
+    await waitForPendingEstimates(0);
+    const a = telemetry.spans()[0].attributes;
+    expect(a['tokenomics.usage.estimate_unavailable']).toBe('timeout');
+    expect(a['gen_ai.usage.cost.amount']).toBeUndefined();
   });
 });

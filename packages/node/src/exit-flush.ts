@@ -61,17 +61,20 @@ export function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, 
  *   listener and raise the signal again, so the process dies by that signal exactly as it would
  *   without us. A second signal during the flush is raised at once.
  *
+ * `flush` is told whether the app is done (`beforeExit`, or a signal the app does not handle): only
+ * then may it do blocking work such as counting the estimates the token worker did not deliver.
+ *
  * `process.exit()` and uncaught exceptions end the process synchronously; nothing can be flushed then.
  * Returns a function that removes every listener it added.
  */
-export function installExitFlush(flush: () => Promise<void>, timeoutMillis = DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS): () => void {
+export function installExitFlush(flush: (appDone: boolean) => Promise<void>, timeoutMillis = DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS): () => void {
   let flushedBeforeExit = false;
   const onBeforeExit = () => {
     if (flushedBeforeExit) return;
     flushedBeforeExit = true;
     // The bound timer holds the process while the flush runs: if the flush settles, the timer is
     // cleared, the loop empties and Node exits by itself; at the bound, exit as Node was about to.
-    void boundedFlush(flush, timeoutMillis, true, () => process.exit());
+    void boundedFlush(() => flush(true), timeoutMillis, true, () => process.exit());
   };
   process.on('beforeExit', onBeforeExit);
 
@@ -89,11 +92,11 @@ export function installExitFlush(flush: () => Promise<void>, timeoutMillis = DEF
       }
       const appListeners = process.listeners(signal).filter((l) => l !== listener).length;
       if (appListeners > 0) {
-        void boundedFlush(flush, timeoutMillis, false);
+        void boundedFlush(() => flush(false), timeoutMillis, false);
         return;
       }
       dying = true;
-      void boundedFlush(flush, timeoutMillis, true).then(reraise);
+      void boundedFlush(() => flush(true), timeoutMillis, true).then(reraise);
     };
     signalListeners.set(signal, listener);
     process.prependListener(signal, listener);

@@ -218,9 +218,10 @@ function startSdk(
     meterProvider: metrics.getMeterProvider(),
   });
 
-  const forceFlush = async () => {
-    // Calls whose usage the token worker is counting end their spans first, within half the bound.
-    await waitForPendingEstimates(flushBound / 2);
+  const forceFlush = async (appDone = false) => {
+    // Calls whose usage the token worker is counting end their spans first, within half the bound;
+    // when the app is done, what the worker has not counted by then is counted here.
+    await waitForPendingEstimates(flushBound / 2, { appDone });
     await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]);
   };
   const flushBound = options.exitFlushTimeoutMillis ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS;
@@ -232,7 +233,7 @@ function startSdk(
   const handle: TokenomicsHandle = {
     mode: 'sdk',
     instrumentations,
-    forceFlush: () => boundedFlush(forceFlush, flushBound, true),
+    forceFlush: () => boundedFlush(() => forceFlush(false), flushBound, true),
     shutdown: () =>
       (stopping ??= (async () => {
         uninstallExitFlush();

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { EstimateCounts, EstimateJob } from './estimate-job';
+import { countEstimateJob, type EstimateCounts, type EstimateJob } from './estimate-job';
 import { toPlainData } from './plain-data';
 
 /**
@@ -165,6 +165,25 @@ function plainJob(job: EstimateJob): EstimateJob | undefined {
 }
 
 const counter = new WorkerCounter();
+
+/**
+ * Counts an estimate job on the calling thread, with the same plain-data copy of the request as
+ * {@link countInWorker}, so the counts are the same. Loads tiktoken if it is not loaded yet, which
+ * blocks: only for when the app is done (at exit) and a count the worker did not deliver in time
+ * would otherwise be lost. Never throws.
+ */
+export function countInPlace(job: EstimateJob): WorkerEstimate {
+  try {
+    const plain = plainJob(job);
+    if (plain === undefined) return { ok: false, reason: 'too_large' };
+    const counts = countEstimateJob(plain);
+    return isCount(counts.textTokens) && (counts.requestTokens === undefined || isCount(counts.requestTokens))
+      ? { ok: true, counts }
+      : { ok: false, reason: 'worker_failed' };
+  } catch {
+    return { ok: false, reason: 'worker_failed' };
+  }
+}
 
 /**
  * Counts an estimate job in a worker thread, so the calling thread never loads tiktoken or

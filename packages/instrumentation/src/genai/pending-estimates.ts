@@ -1,7 +1,8 @@
-import type { WorkerEstimate } from '@tokenomics/tokens';
+import { countInPlace, type EstimateJob, type WorkerEstimate } from '@tokenomics/tokens';
 
 interface Pending {
   readonly settled: Promise<void>;
+  readonly job: EstimateJob | undefined;
   settleNow(result: WorkerEstimate): void;
 }
 
@@ -16,10 +17,11 @@ export const DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS = 1_000;
  * {@link waitForPendingEstimates} gives up first, with an unavailable result. Never throws.
  * @internal
  */
-export function trackEstimate(counting: Promise<WorkerEstimate>, done: (result: WorkerEstimate) => void): void {
+export function trackEstimate(counting: Promise<WorkerEstimate>, done: (result: WorkerEstimate) => void, job?: EstimateJob): void {
   let finished = false;
   const entry: Pending = {
     settled: undefined as unknown as Promise<void>,
+    job,
     settleNow: (result) => {
       if (finished) return;
       finished = true;
@@ -44,18 +46,34 @@ export function pendingEstimateCount(): number {
   return pending.size;
 }
 
+/** Options of {@link waitForPendingEstimates}. */
+export interface WaitForEstimatesOptions {
+  /**
+   * The app is done (the event loop ran dry, or the process is about to die by a signal the app
+   * does not handle): counts the worker has not delivered by the bound are made on this thread
+   * instead of being given up, so a short-lived process keeps its estimates. This loads tiktoken
+   * if the worker had not answered yet, which blocks for up to about a second; never use it while
+   * the app still runs.
+   */
+  appDone?: boolean;
+}
+
 /**
  * Waits until every call waiting for its usage estimate has ended its span, at most
- * `timeoutMillis` (default 1000 ms); calls still waiting then end at once with what they know,
- * marked `tokenomics.usage.estimate_unavailable: "timeout"`. Holds the process open while it
- * waits. Call it before flushing the tracer and meter providers, so that no estimated span is
- * lost at exit. Never rejects.
+ * `timeoutMillis` (default 1000 ms); calls still waiting then end at once: with counts made on this
+ * thread when `options.appDone` is set, else with what they know, marked
+ * `tokenomics.usage.estimate_unavailable: "timeout"`. Holds the process open while it waits. Call
+ * it before flushing the tracer and meter providers, so that no estimated span is lost at exit.
+ * Never rejects.
  *
  * @example
  * await waitForPendingEstimates();
  * await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
  */
-export async function waitForPendingEstimates(timeoutMillis = DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS): Promise<void> {
+export async function waitForPendingEstimates(
+  timeoutMillis = DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS,
+  options: WaitForEstimatesOptions = {},
+): Promise<void> {
   if (pending.size === 0) return;
   const waiting = [...pending];
   const bound = Number.isFinite(timeoutMillis) && timeoutMillis >= 0 ? timeoutMillis : DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS;
@@ -69,5 +87,9 @@ export async function waitForPendingEstimates(timeoutMillis = DEFAULT_PENDING_ES
       () => undefined,
     );
   });
-  for (const p of waiting) p.settleNow({ ok: false, reason: 'timeout' });
+  const countHere = options.appDone === true;
+  for (const p of waiting) {
+    if (!pending.has(p)) continue;
+    p.settleNow(countHere && p.job !== undefined ? countInPlace(p.job) : { ok: false, reason: 'timeout' });
+  }
 }

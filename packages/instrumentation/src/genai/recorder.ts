@@ -250,7 +250,7 @@ export class GenAIRecorder {
           /* the span is unusable; nothing more to do */
         }
       }
-    });
+    }, estimate.job);
   }
 
   private complete(
