@@ -29,8 +29,14 @@ interface Answer {
 }
 
 const ANSWERS: Record<string, Answer> = {
-  'a usage chunk whose usage is null': {
-    asked: [chunk(delta('Hi'), null), chunk(delta(' there', 'stop'), null), chunk([], null)],
+  // OpenAI puts `usage: null` on every chunk but the usage chunk, whose usage is never null: an
+  // empty-choices chunk with `usage: null` is one the server sends anyway.
+  'an empty-choices chunk the server sends anyway, with usage: null once asked': {
+    asked: [chunk(delta('Hi'), null), chunk(delta(' there', 'stop'), null), chunk([], null), chunk([], USAGE)],
+    unasked: [chunk(delta('Hi')), chunk(delta(' there', 'stop')), chunk([])],
+  },
+  'a usage chunk whose usage is not an object': {
+    asked: [chunk(delta('Hi'), null), chunk(delta(' there', 'stop'), null), chunk([], 'lots')],
     unasked: [chunk(delta('Hi')), chunk(delta(' there', 'stop'))],
   },
   'a usage chunk whose usage is an empty object': {

@@ -68,10 +68,12 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
     }
     if (injected && usage !== undefined) {
       // The server sent usage only because the instrumentation asked for it. The chunk it adds for
-      // usage (no choices, nothing but the usual chunk fields) is hidden whatever its usage holds
-      // (an object, `null`, `{}`); a usage field on any other chunk (content chunks, Azure's
-      // `prompt_filter_results` chunk) is removed: the app sees the chunks it would without it.
-      if (isUsageChunk(chunk, choices)) return false;
+      // usage (no choices, nothing but the usual chunk fields, a usage that is not null) is hidden
+      // whatever that usage holds (an object, `{}`, garbage); a usage field on any other chunk
+      // (content chunks, Azure's `prompt_filter_results` chunk, an empty-choices chunk with
+      // `usage: null`, which OpenAI puts on every chunk but the usage chunk) is removed: the app
+      // sees the chunks it would without it.
+      if (usage !== null && isUsageChunk(chunk, choices)) return false;
       delete chunk.usage;
     }
     return true;
