@@ -3,7 +3,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { countTokens } from '@tokenomics/tokens';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, withAttribution } from '../src';
+import { AnthropicInstrumentation, withAttribution, waitForPendingEstimates } from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { TestTelemetry } from './support/telemetry';
 import { collectUntil } from './support/gc';
@@ -42,8 +42,10 @@ function only(spans: ReadableSpan[]): ReadableSpan {
   return spans[0];
 }
 
+/** Lets the call end (a short wait), then waits for any usage estimate the token worker is counting. */
 async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+  await waitForPendingEstimates(120_000);
 }
 
 function ask(content: string, extra: Record<string, unknown> = {}) {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OpenAIInstrumentation } from '../src';
+import { OpenAIInstrumentation, waitForPendingEstimates } from '../src';
 import { acceptsStreamOptions, endpointOf } from '../src/openai/endpoint';
 import { requireOpenAI } from './support/load-openai';
 import { TestTelemetry } from './support/telemetry';
@@ -36,8 +36,10 @@ function only(spans: ReadableSpan[]): ReadableSpan {
   return spans[0];
 }
 
+/** Lets the call end (a short wait), then waits for any usage estimate the token worker is counting. */
 async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+  await waitForPendingEstimates(120_000);
 }
 
 describe('Azure OpenAI through the openai AzureOpenAI client', () => {

@@ -4,7 +4,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BedrockRuntimeInstrumentation, withAttribution } from '../src';
+import { BedrockRuntimeInstrumentation, withAttribution, waitForPendingEstimates } from '../src';
 import { localClientConfig, requireBedrock, type BedrockRelease } from './support/load-bedrock';
 import { TestTelemetry } from './support/telemetry';
 
@@ -29,8 +29,10 @@ function only(spans: ReadableSpan[]): ReadableSpan {
   return spans[0];
 }
 
+/** Lets the call end (a short wait), then waits for any usage estimate the token worker is counting. */
 async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+  await waitForPendingEstimates(120_000);
 }
 
 function userMessage(text: string) {

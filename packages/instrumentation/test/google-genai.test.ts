@@ -2,7 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleGenAIInstrumentation, withAttribution } from '../src';
+import { GoogleGenAIInstrumentation, withAttribution, waitForPendingEstimates } from '../src';
 import { fakeAuthClient, requireGoogleGenAI } from './support/load-google-genai';
 import { TestTelemetry } from './support/telemetry';
 
@@ -34,8 +34,10 @@ function only(spans: ReadableSpan[]): ReadableSpan {
   return spans[0];
 }
 
+/** Lets the call end (a short wait), then waits for any usage estimate the token worker is counting. */
 async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+  await waitForPendingEstimates(120_000);
 }
 
 for (const major of [2, 1] as const) {

@@ -3,7 +3,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
-import { OpenAIInstrumentation, withAttribution } from '../src';
+import { OpenAIInstrumentation, withAttribution, waitForPendingEstimates } from '../src';
 import { requireOpenAI } from './support/load-openai';
 import { TestTelemetry } from './support/telemetry';
 import { collectUntil } from './support/gc';
@@ -31,8 +31,10 @@ function only(spans: ReadableSpan[]): ReadableSpan {
   return spans[0];
 }
 
+/** Lets the call end (a short wait), then waits for any usage estimate the token worker is counting. */
 async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+  await waitForPendingEstimates(120_000);
 }
 
 for (const major of [6, 5, 4] as const) {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, OpenAIInstrumentation } from '../src';
+import { AnthropicInstrumentation, OpenAIInstrumentation, pendingEstimateCount, waitForPendingEstimates } from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { requireOpenAI } from './support/load-openai';
 import { collectUntil } from './support/gc';
@@ -44,7 +44,10 @@ function only(spans: ReadableSpan[]): ReadableSpan {
 /** Waits for the body's last events to be seen and the call to end (an estimate may take a moment). */
 let telemetryRef: TestTelemetry;
 async function settle(): Promise<void> {
-  for (let i = 0; i < 200 && telemetryRef.spans().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 1000 && telemetryRef.spans().length === 0 && pendingEstimateCount() === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await waitForPendingEstimates(120_000);
 }
 
 /**
