@@ -10,12 +10,13 @@ export const ATTR_TELEMETRY_SIGNAL = 'tokenomics.telemetry.signal';
 /**
  * Why it was dropped: `queue_full` (the span batch queue was full), `in_flight_limit` (too many
  * exports still waiting for the backend), `export_failed` (the backend refused, failed or did not
- * answer within `OTEL_EXPORTER_OTLP_TIMEOUT`, retries included).
+ * answer within `OTEL_EXPORTER_OTLP_TIMEOUT`, retries included), `backend_unavailable` (exports
+ * failed several times in a row, so the hook stopped sending for a while; see {@link BackendPause}).
  */
 export const ATTR_TELEMETRY_DROP_REASON = 'tokenomics.telemetry.drop_reason';
 
 export type TelemetrySignal = 'traces' | 'metrics';
-export type DropReason = 'queue_full' | 'in_flight_limit' | 'export_failed';
+export type DropReason = 'queue_full' | 'in_flight_limit' | 'export_failed' | 'backend_unavailable';
 
 /**
  * Counts what the hook's exports dropped, as the counter {@link METRIC_TELEMETRY_DROPPED} and in
@@ -69,6 +70,60 @@ export class DeliveryLedger {
 /** The ledger of this process (shared by every start). */
 export const deliveryLedger = new DeliveryLedger();
 
+/** Exports failed in a row after which sending pauses. */
+export const FAILURES_BEFORE_PAUSE = 3;
+/** First pause after {@link FAILURES_BEFORE_PAUSE} failures; doubled after each failed probe. */
+export const INITIAL_PAUSE_MILLIS = 5_000;
+/** Longest pause. */
+export const MAX_PAUSE_MILLIS = 60_000;
+
+/**
+ * Stops sending to a backend that keeps failing: after {@link FAILURES_BEFORE_PAUSE} failed
+ * exports in a row, batches are dropped at once (counted as `backend_unavailable`) for a pause of
+ * {@link INITIAL_PAUSE_MILLIS}; the first batch after the pause is sent as a probe. A probe that
+ * succeeds ends the pauses; one that fails doubles the pause, up to {@link MAX_PAUSE_MILLIS}. A dead
+ * backend then costs the app neither the serialisation nor the connection attempts and retries of
+ * every batch. Metrics are cumulative, so the first export after the backend is back carries every
+ * total.
+ */
+export class BackendPause {
+  private failures = 0;
+  private pausedUntil = 0;
+  private pause: number;
+  private probing = false;
+
+  constructor(
+    private readonly initialPauseMillis = INITIAL_PAUSE_MILLIS,
+    private readonly maxPauseMillis = MAX_PAUSE_MILLIS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.pause = initialPauseMillis;
+  }
+
+  /** Whether a batch may be sent now (a probe while one is out is not). */
+  admits(): boolean {
+    if (this.failures < FAILURES_BEFORE_PAUSE) return true;
+    if (this.probing || this.now() < this.pausedUntil) return false;
+    this.probing = true;
+    return true;
+  }
+
+  succeeded(): void {
+    this.failures = 0;
+    this.probing = false;
+    this.pause = this.initialPauseMillis;
+  }
+
+  failed(): void {
+    const wasProbe = this.probing;
+    this.probing = false;
+    this.failures++;
+    if (this.failures < FAILURES_BEFORE_PAUSE) return;
+    if (wasProbe) this.pause = Math.min(this.pause * 2, this.maxPauseMillis);
+    this.pausedUntil = this.now() + this.pause;
+  }
+}
+
 interface Exporter<T> {
   export(batch: T, resultCallback: (result: ExportResult) => void): void;
   forceFlush?(): Promise<void>;
@@ -94,6 +149,7 @@ class BackgroundExport<T> {
     private readonly maxInFlight: number,
     private readonly size: (batch: T) => number,
     private readonly ledger: DeliveryLedger,
+    private readonly pause: BackendPause,
   ) {}
 
   export(batch: T, resultCallback: (result: ExportResult) => void): void {
@@ -108,6 +164,10 @@ class BackgroundExport<T> {
       this.ledger.drop(this.signal, 'in_flight_limit', size);
       return;
     }
+    if (!this.pause.admits()) {
+      this.ledger.drop(this.signal, 'backend_unavailable', size);
+      return;
+    }
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
     this.inFlight.add(done);
@@ -115,7 +175,11 @@ class BackgroundExport<T> {
     const onResult = (result: ExportResult) => {
       if (called) return;
       called = true;
-      if (result.code !== ExportResultCode.SUCCESS) this.ledger.drop(this.signal, 'export_failed', size);
+      if (result.code === ExportResultCode.SUCCESS) this.pause.succeeded();
+      else {
+        this.pause.failed();
+        this.ledger.drop(this.signal, 'export_failed', size);
+      }
       this.inFlight.delete(done);
       settle();
     };
@@ -149,8 +213,9 @@ export function backgroundSpanExporter(
   inner: SpanExporter,
   ledger: DeliveryLedger = deliveryLedger,
   maxInFlight = MAX_SPAN_EXPORTS_IN_FLIGHT,
+  pause: BackendPause = new BackendPause(),
 ): SpanExporter {
-  return new BackgroundExport<ReadableSpan[]>(inner, 'traces', maxInFlight, (spans) => spans.length, ledger);
+  return new BackgroundExport<ReadableSpan[]>(inner, 'traces', maxInFlight, (spans) => spans.length, ledger, pause);
 }
 
 /** {@link BackgroundExport} for metrics; temporality and aggregation are `inner`'s. */
@@ -158,8 +223,9 @@ export function backgroundMetricExporter(
   inner: PushMetricExporter,
   ledger: DeliveryLedger = deliveryLedger,
   maxInFlight = MAX_METRIC_EXPORTS_IN_FLIGHT,
+  pause: BackendPause = new BackendPause(),
 ): PushMetricExporter {
-  const background = new BackgroundExport<ResourceMetrics>(inner, 'metrics', maxInFlight, countDataPoints, ledger);
+  const background = new BackgroundExport<ResourceMetrics>(inner, 'metrics', maxInFlight, countDataPoints, ledger, pause);
   const exporter: PushMetricExporter = {
     export: (metrics, resultCallback) => background.export(metrics, resultCallback),
     forceFlush: () => background.forceFlush(),
