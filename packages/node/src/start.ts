@@ -7,7 +7,7 @@ import { BasicTracerProvider, type SpanExporter, type SpanProcessor } from '@ope
 import { createInstrumentations, waitForPendingEstimates, type TokenomicsInstrumentationConfig } from '@tokenomics/instrumentation';
 import type { PriceBook } from '@tokenomics/pricing';
 import { readConfig, type NodeConfig } from './config';
-import type { Env } from './env-reader';
+import { redactUrl, type Env } from './env-reader';
 import { deliveryLedger } from './delivery';
 import { boundedFlush, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } from './exit-flush';
 import { registeredGlobals, type RegisteredGlobals } from './global-providers';
@@ -259,7 +259,7 @@ function describeOutputs(config: NodeConfig, options: StartOptions, spanProcesso
     : config.traces.exporters.length === 0
       ? 'not exported'
       : config.traces.exporters
-          .map((e) => (e === 'otlp' ? `otlp (${config.traces.otlp.protocol} to ${config.traces.otlp.url})` : e))
+          .map((e) => (e === 'otlp' ? `otlp (${config.traces.otlp.protocol} to ${redactUrl(config.traces.otlp.url)})` : e))
           .join(', ');
   const metricOutputs = options.metricReaders
     ? `${readers} metric reader(s) from code`
@@ -268,7 +268,7 @@ function describeOutputs(config: NodeConfig, options: StartOptions, spanProcesso
       : config.metrics.exporters
           .map((e) =>
             e === 'otlp'
-              ? `otlp (${config.metrics.otlp.protocol} to ${config.metrics.otlp.url} every ${config.metrics.exportIntervalMillis} ms)`
+              ? `otlp (${config.metrics.otlp.protocol} to ${redactUrl(config.metrics.otlp.url)} every ${config.metrics.exportIntervalMillis} ms)`
               : e === 'prometheus'
                 ? `prometheus (http://${config.metrics.prometheus.host}:${config.metrics.prometheus.port}/metrics)`
                 : e,
