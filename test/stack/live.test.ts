@@ -105,7 +105,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     await waitFor('the hook endpoint', async () => (await fetch(`http://127.0.0.1:${hookPort}/metrics`)).ok, 10_000, context);
 
     // Pass-through of the hook's page (byte for byte), holding the previous page during a round.
-    proxy = createServer(async (req, res) => {
+    proxy = createServer(async (_req, res) => {
       try {
         const body = frozenPage ?? (await hookPage());
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
