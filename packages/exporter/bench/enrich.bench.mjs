@@ -43,7 +43,7 @@ const dialects = [
 ];
 const http = ['@opentelemetry/instrumentation-http', 'GET /checkout', { 'http.request.method': 'GET', 'http.route': '/checkout', 'http.response.status_code': 200 }];
 const priced = ['@tokenomics/instrumentation-openai', 'chat gpt-4o', {
-  ...dialects[0][2], 'gen_ai.usage.cost.amount': 0.00475, 'gen_ai.usage.cost.currency': 'USD', 'gen_ai.usage.cost.source': 'price_book',
+  ...dialects[0][2], 'gen_ai.usage.cost.amount': 0.00475, 'gen_ai.usage.cost.currency': 'USD', 'gen_ai.usage.cost.source': 'local',
 }];
 
 function makeSpans(n, pick) {

@@ -13,7 +13,7 @@ export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
-export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 export const ATTR_GEN_AI_USAGE_COST_AMOUNT = 'gen_ai.usage.cost.amount';
 export const ATTR_GEN_AI_USAGE_COST_CURRENCY = 'gen_ai.usage.cost.currency';
@@ -25,6 +25,8 @@ export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
 // --- older semantic-convention releases ------------------------------------------------------
 /** Deprecated predecessor of `gen_ai.provider.name`. */
 export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
+/** Name of `gen_ai.usage.cache_write.input_tokens` before the conventions' 2026 rename. */
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
 export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS = 'gen_ai.usage.prompt_tokens';
 export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS = 'gen_ai.usage.completion_tokens';
 export const ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER = 'gen_ai.openai.response.service_tier';
@@ -73,8 +75,16 @@ export const METRIC_EXPORTER_SPANS = 'tokenomics.exporter.spans';
 export const METRIC_EXPORTER_INVALID_VALUES = 'tokenomics.exporter.invalid_values';
 export const METRIC_EXPORTER_METRIC_POINTS = 'tokenomics.exporter.metric_points';
 
-/** Value of `gen_ai.usage.cost.source` for costs this package computes. */
-export const COST_SOURCE_PRICE_BOOK = 'price_book';
+/**
+ * Value of `gen_ai.usage.cost.source` for costs this package computes from the price book
+ * (`local` in the open semconv cost proposal; the provider-reported value is `provider`).
+ */
+export const COST_SOURCE_LOCAL = 'local';
+/**
+ * Value older Tokenomics releases wrote to `gen_ai.usage.cost.source`. Never written now; a span
+ * carrying it is already priced like any span with `gen_ai.usage.cost.amount`.
+ */
+export const COST_SOURCE_PRICE_BOOK_LEGACY = 'price_book';
 
 /** Instrumentation-scope prefix of Tokenomics' own instrumentations. */
 export const TOKENOMICS_SCOPE_PREFIX = '@tokenomics/';

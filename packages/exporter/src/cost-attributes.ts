@@ -7,7 +7,7 @@ export function pricedAttributes(cost: PricedCost): Attributes {
   const attrs: Attributes = {
     [A.ATTR_GEN_AI_USAGE_COST_AMOUNT]: cost.amount,
     [A.ATTR_GEN_AI_USAGE_COST_CURRENCY]: cost.currency,
-    [A.ATTR_GEN_AI_USAGE_COST_SOURCE]: A.COST_SOURCE_PRICE_BOOK,
+    [A.ATTR_GEN_AI_USAGE_COST_SOURCE]: A.COST_SOURCE_LOCAL,
     [A.ATTR_TOKENOMICS_PRICE_BOOK_VERSION]: cost.priceBookVersion,
     [A.ATTR_TOKENOMICS_PRICING_MODEL]: cost.matchedModel,
   };

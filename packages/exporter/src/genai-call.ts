@@ -74,7 +74,12 @@ const CACHE_READ_KEYS = [
   A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT,
   A.ATTR_OPENLIT_CACHE_READ,
 ];
+/**
+ * The current name first, then its pre-2026 name: a span that carries both (the hook with
+ * `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai/dup`) is read once, from the current one.
+ */
 const CACHE_WRITE_KEYS = [
+  A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT,
   A.ATTR_OPENLIT_CACHE_WRITE,

@@ -11,7 +11,7 @@ import { forwardExport } from './export-forwarding';
  * For each span that names a GenAI operation or provider and carries usage but no
  * `gen_ai.usage.cost.amount`, it prices the usage with the price book and exports a read-only view
  * with `gen_ai.usage.cost.amount`, `gen_ai.usage.cost.currency` (`USD`), `gen_ai.usage.cost.source`
- * (`price_book`), `tokenomics.price_book.version`, `tokenomics.pricing.model` and a
+ * (`local`), `tokenomics.price_book.version`, `tokenomics.pricing.model` and a
  * `tokenomics.cost.<unit>` breakdown — or `tokenomics.unpriced` and `tokenomics.unpriced_reason`,
  * never a $0 cost for a model it does not know. The SDK's span objects are never modified; spans that
  * need nothing are passed on as the very same objects.

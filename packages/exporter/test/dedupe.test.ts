@@ -17,7 +17,7 @@ const usage = (input: number, output: number, model = 'gpt-4o') => ({
   'gen_ai.usage.input_tokens': input,
   'gen_ai.usage.output_tokens': output,
 });
-const priced = { 'gen_ai.usage.cost.amount': 0.0035, 'gen_ai.usage.cost.currency': 'USD', 'gen_ai.usage.cost.source': 'price_book' };
+const priced = { 'gen_ai.usage.cost.amount': 0.0035, 'gen_ai.usage.cost.currency': 'USD', 'gen_ai.usage.cost.source': 'local' };
 
 function setup(options = {}) {
   const sink = new InMemorySpanExporter();

@@ -37,7 +37,7 @@ describe('current GenAI semantic conventions', () => {
     });
     expect(out.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.00475, 12);
     expect(out.attributes['gen_ai.usage.cost.currency']).toBe('USD');
-    expect(out.attributes['gen_ai.usage.cost.source']).toBe('price_book');
+    expect(out.attributes['gen_ai.usage.cost.source']).toBe('local');
     expect(out.attributes['tokenomics.price_book.version']).toBe('test-2025.06');
     expect(out.attributes['tokenomics.pricing.model']).toBe('gpt-4o');
     expect(out.attributes['tokenomics.cost.input']).toBeCloseTo(0.0005, 12);
@@ -60,7 +60,7 @@ describe('current GenAI semantic conventions', () => {
       'gen_ai.response.model': 'claude-sonnet-4-20250514',
       'gen_ai.usage.input_tokens': 10_000,
       'gen_ai.usage.cache_read.input_tokens': 6000,
-      'gen_ai.usage.cache_creation.input_tokens': 2000,
+      'gen_ai.usage.cache_write.input_tokens': 2000,
       'gen_ai.usage.output_tokens': 500,
     });
     // 2000 uncached x $3 + 6000 x $0.30 + 2000 x $3.75 + 500 x $15, per million
@@ -71,6 +71,40 @@ describe('current GenAI semantic conventions', () => {
     expect(out.attributes['tokenomics.cost.output']).toBeCloseTo(0.0075, 12);
     expect(out.attributes['tokenomics.pricing.model']).toBe('claude-sonnet-4');
     expect(book.calls[0].usage).toEqual({ inputTokens: 10_000, outputTokens: 500, cacheReadTokens: 6000, cacheWriteTokens: 2000 });
+  });
+
+  it('reads the pre-2026 name gen_ai.usage.cache_creation.input_tokens as the cache write ($0.0228)', async () => {
+    const { out, book } = await enrichOne('anthropic-sdk', 'anthropic.messages.create', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.usage.input_tokens': 10_000,
+      'gen_ai.usage.cache_read.input_tokens': 6000,
+      'gen_ai.usage.cache_creation.input_tokens': 2000,
+      'gen_ai.usage.output_tokens': 500,
+    });
+    expect(book.calls[0].usage).toEqual({ inputTokens: 10_000, outputTokens: 500, cacheReadTokens: 6000, cacheWriteTokens: 2000 });
+    expect(out.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0228, 12);
+    expect(out.attributes['tokenomics.cost.cache_write']).toBeCloseTo(0.0075, 12);
+  });
+
+  it('counts the cache write once when a span carries both cache_write and cache_creation (2000 tokens, $0.0075, not 4000)', async () => {
+    const { out, book } = await enrichOne('@tokenomics/instrumentation-anthropic', 'chat claude-sonnet-4-20250514', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.system': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.usage.input_tokens': 10_000,
+      'gen_ai.usage.cache_read.input_tokens': 6000,
+      'gen_ai.usage.cache_write.input_tokens': 2000,
+      'gen_ai.usage.cache_creation.input_tokens': 2000,
+      'gen_ai.usage.output_tokens': 500,
+    });
+    expect(book.calls).toHaveLength(1);
+    expect(book.calls[0].usage).toEqual({ inputTokens: 10_000, outputTokens: 500, cacheReadTokens: 6000, cacheWriteTokens: 2000 });
+    expect(out.attributes['tokenomics.cost.input']).toBeCloseTo(0.006, 12);
+    expect(out.attributes['tokenomics.cost.cache_write']).toBeCloseTo(0.0075, 12);
+    expect(out.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0228, 12);
   });
 
   it('prices reasoning tokens as a subset of output (o4-mini: 500 x $1.10 + 500 x $4.40 + 1500 x $4.40 per M = $0.00935)', async () => {
@@ -398,7 +432,22 @@ describe('what is not priced', () => {
 });
 
 describe('spans that are already priced', () => {
-  it('passes a span carrying gen_ai.usage.cost.amount through as the same object', async () => {
+  it('passes a span our instrumentation priced (gen_ai.usage.cost.source local) through as the same object', async () => {
+    const { out, original, book } = await enrichOne('@tokenomics/instrumentation-openai', 'chat gpt-4o', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+      'gen_ai.usage.cost.amount': 0.0035,
+      'gen_ai.usage.cost.currency': 'USD',
+      'gen_ai.usage.cost.source': 'local',
+    });
+    expect(out).toBe(original);
+    expect(book.calls).toEqual([]);
+  });
+
+  it('passes a span an older release priced (gen_ai.usage.cost.source price_book) through as the same object', async () => {
     const { out, original, book } = await enrichOne('@tokenomics/instrumentation-openai', 'chat gpt-4o', {
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'openai',
