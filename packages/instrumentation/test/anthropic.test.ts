@@ -100,12 +100,13 @@ for (const major of [1, 0] as const) {
       expect(a['gen_ai.usage.input_tokens']).toBe(message.usage.input_tokens);
       expect(a['gen_ai.usage.output_tokens']).toBe(message.usage.output_tokens);
       expect(a['gen_ai.usage.cache_read.input_tokens']).toBe(0);
-      expect(a['gen_ai.usage.cache_creation.input_tokens']).toBe(0);
+      expect(a['gen_ai.usage.cache_write.input_tokens']).toBe(0);
       expect(a['server.address']).toBe('127.0.0.1');
       expect(a['server.port']).toBe(emulator.port);
       expect(a['tokenomics.usage.estimated']).toBe(false);
       expect(a['tokenomics.pricing.model']).toBe('claude-sonnet-4-0');
       expect(a['gen_ai.usage.cost.currency']).toBe('USD');
+      expect(a['gen_ai.usage.cost.source']).toBe('local');
       expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(expectedCost(MODEL, message.usage), 12);
       expect(a['tokenomics.cost.input']).toBeCloseTo((message.usage.input_tokens * 3) / 1e6, 12);
       expect(a['tokenomics.cost.output']).toBeCloseTo((message.usage.output_tokens * 15) / 1e6, 12);
@@ -122,7 +123,9 @@ for (const major of [1, 0] as const) {
       const a = only(telemetry.spans()).attributes;
       expect(a['gen_ai.usage.input_tokens']).toBe(u.input_tokens + 1024 + 768);
       expect(a['gen_ai.usage.cache_read.input_tokens']).toBe(1024);
-      expect(a['gen_ai.usage.cache_creation.input_tokens']).toBe(768);
+      expect(a['gen_ai.usage.cache_write.input_tokens']).toBe(768);
+      // The pre-2026 name only with OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai/dup (semconv-opt-in.test.ts).
+      expect(a['gen_ai.usage.cache_creation.input_tokens']).toBeUndefined();
       expect(a['tokenomics.cost.input']).toBeCloseTo((u.input_tokens * 3) / 1e6, 12);
       expect(a['tokenomics.cost.cache_read']).toBeCloseTo((1024 * 0.3) / 1e6, 12);
       expect(a['tokenomics.cost.cache_write']).toBeCloseTo((512 * 3.75) / 1e6, 12);
@@ -217,7 +220,7 @@ for (const major of [1, 0] as const) {
       const a = only(telemetry.spans()).attributes;
       expect(a['gen_ai.usage.output_tokens']).toBe(9);
       expect(a['gen_ai.usage.input_tokens']).toBe(semconvInput(final.usage));
-      expect(a['gen_ai.usage.cache_creation.input_tokens']).toBe(16);
+      expect(a['gen_ai.usage.cache_write.input_tokens']).toBe(16);
       expect(a['gen_ai.response.id']).toBe(final.id);
       expect(a['tokenomics.stream.outcome']).toBe('completed');
       expect(a['tokenomics.usage.estimated']).toBe(false);

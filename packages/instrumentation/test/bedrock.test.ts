@@ -104,7 +104,7 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       expect(a['gen_ai.usage.input_tokens']).toBe(input);
       expect(a['gen_ai.usage.output_tokens']).toBe(9);
       expect(a['gen_ai.usage.cache_read.input_tokens']).toBe(40);
-      expect(a['gen_ai.usage.cache_creation.input_tokens']).toBe(24);
+      expect(a['gen_ai.usage.cache_write.input_tokens']).toBe(24);
       expect(a['server.address']).toBe('127.0.0.1');
       expect(a['server.port']).toBe(emulator.port);
       expect(a['tokenomics.usage.estimated']).toBe(false);
@@ -265,7 +265,7 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       expect(a['gen_ai.response.finish_reasons']).toEqual(['end_turn']);
       expect(a['gen_ai.usage.input_tokens']).toBe(input);
       expect(a['gen_ai.usage.cache_read.input_tokens']).toBe(5);
-      expect(a['gen_ai.usage.cache_creation.input_tokens']).toBe(4);
+      expect(a['gen_ai.usage.cache_write.input_tokens']).toBe(4);
       expect(a['gen_ai.usage.output_tokens']).toBe(7);
       expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(haikuCost(input, 7, 5, 4), 12);
       // The app can read the body again: nothing was consumed.

@@ -307,7 +307,7 @@ export class GenAIRecorder {
     if (result.finishReasons?.length) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
     if (result.serviceTier) span.setAttribute(serviceTierKey(provider, 'response'), result.serviceTier);
     if (usage) {
-      setUsageAttributes(span, usage);
+      setUsageAttributes(span, usage, this.deprecatedNames);
       if (this.deprecatedNames) {
         if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.prompt_tokens', usage.inputTokens);
         if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.completion_tokens', usage.outputTokens);
@@ -318,7 +318,7 @@ export class GenAIRecorder {
     if (cost.priced) {
       span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_AMOUNT, cost.amount);
       span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_CURRENCY, cost.currency);
-      span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_SOURCE, 'price_book');
+      span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_SOURCE, sc.COST_SOURCE_LOCAL);
       span.setAttribute(sc.ATTR_TOKENOMICS_PRICING_MODEL, cost.matchedModel);
       const breakdown = cost.breakdown;
       for (const unit in breakdown) {
@@ -536,12 +536,14 @@ function costAttributeKey(unit: string): string {
   return key;
 }
 
-function setUsageAttributes(span: Span, usage: Usage): void {
+function setUsageAttributes(span: Span, usage: Usage, deprecatedNames: boolean): void {
   if (usage.inputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
   if (usage.outputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
   if (usage.cacheReadTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadTokens);
   if (usage.cacheWriteTokens !== undefined || usage.cacheWrite1hTokens !== undefined) {
-    span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0));
+    const cacheWrite = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
+    span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, cacheWrite);
+    if (deprecatedNames) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, cacheWrite);
   }
   if (usage.reasoningTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
 }

@@ -2,7 +2,8 @@
  * `OTEL_SEMCONV_STABILITY_OPT_IN` handling for the GenAI conventions: by default only the latest
  * names are emitted; `gen_ai/dup` (or `gen_ai_dup`) in the comma list also emits the deprecated
  * ones (`gen_ai.system` with its old values, `gen_ai.usage.prompt_tokens`,
- * `gen_ai.usage.completion_tokens`) for backends that still query them.
+ * `gen_ai.usage.completion_tokens`, `gen_ai.usage.cache_creation.input_tokens` next to
+ * `gen_ai.usage.cache_write.input_tokens`) for backends that still query them.
  */
 export function emitDeprecatedGenAINames(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env.OTEL_SEMCONV_STABILITY_OPT_IN;
