@@ -107,7 +107,9 @@ describe.each(APPS)('Anthropic example service with the hook: $kind', ({ app, pr
       expect(span, label).toBeDefined();
       expect(span.attributes['gen_ai.usage.output_tokens'], label).toBe(u.output);
       expect(span.attributes['gen_ai.usage.cache_read.input_tokens'], label).toBe(u.read);
-      expect(span.attributes['gen_ai.usage.cache_creation.input_tokens'], label).toBe(u.write5m + u.write1h);
+      expect(span.attributes['gen_ai.usage.cache_write.input_tokens'], label).toBe(u.write5m + u.write1h);
+      expect(span.attributes['gen_ai.usage.cache_creation.input_tokens'], label).toBeUndefined();
+      expect(span.attributes['gen_ai.usage.cost.source'], label).toBe('local');
       expect(span.attributes['tokenomics.usage.estimated'], label).toBe(false);
       expect(span.attributes['gen_ai.usage.cost.amount'], label).toBeCloseTo(usd(model, u), 12);
     }

@@ -112,7 +112,8 @@ describe.each(APPS)('Bedrock example service with the hook: $kind', ({ app, prot
     expect(cached).toMatchObject({ read: 300, write: 120 });
     const span = findByInput(`chat us.${HAIKU_ID}`, cached);
     expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(300);
-    expect(span.attributes['gen_ai.usage.cache_creation.input_tokens']).toBe(120);
+    expect(span.attributes['gen_ai.usage.cache_write.input_tokens']).toBe(120);
+    expect(span.attributes['gen_ai.usage.cache_creation.input_tokens']).toBeUndefined();
     const stream = findByInput(`chat eu.${HAIKU_ID}`, printed(`stream eu.${HAIKU_ID}`));
     expect(stream.attributes['tokenomics.stream.outcome']).toBe('completed');
     expect(stream.attributes['gen_ai.usage.output_tokens']).toBe(30);
