@@ -47,7 +47,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
   /** While a round of calls runs, scrapes get the page from before it, so no scrape sees half a round. */
   let frozenPage: string | undefined;
   const driverLines: string[] = [];
-  let lineWaiters: ((line: string) => void)[] = [];
+  const lineWaiters: ((line: string) => void)[] = [];
 
   const context = () => [driver, prometheus, alertmanager].filter(Boolean).map((s) => s.tail(15)).join('\n');
 

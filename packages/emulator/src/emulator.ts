@@ -104,7 +104,7 @@ function findRoute(apis: ProviderApi[], method: string, path: string): { api: Pr
     for (const route of api.routes) {
       if (route.method !== method) continue;
       const match = route.pattern.exec(path);
-      if (match !== null) return { api, route, params: { ...(match.groups ?? {}) } };
+      if (match !== null) return { api, route, params: { ...match.groups } };
     }
   }
   return undefined;

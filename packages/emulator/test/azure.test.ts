@@ -308,10 +308,10 @@ describe('Azure OpenAI errors', () => {
     expect(denied?.error).toEqual({ code: 'PermissionDenied', message: 'Principal does not have access to API/Operation.' });
     const unauthorized = await caught('Hi [emulate error=401]');
     expect(unauthorized).toBeInstanceOf(AuthenticationError);
-    expect((unauthorized?.error as { code: string }).code).toBe('401');
+    expect((unauthorized?.error as { code: string } | undefined)?.code).toBe('401');
     const overloaded = await caught('Hi [emulate error=529]');
     expect(overloaded?.status).toBe(503);
-    expect((overloaded?.error as { code: string }).code).toBe('ServiceUnavailable');
+    expect((overloaded?.error as { code: string } | undefined)?.code).toBe('ServiceUnavailable');
   });
 
   it('answers request validation errors and bad directives in the OpenAI shape Azure passes on', async () => {

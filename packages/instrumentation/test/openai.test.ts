@@ -156,7 +156,7 @@ for (const major of [6, 5, 4] as const) {
       expect(a['tokenomics.usage.estimated']).toBe(false);
       expect(a['tokenomics.stream.outcome']).toBe('completed');
       const sent = emulator.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-2);
-      expect((sent?.body as any).stream_options).toEqual({ include_usage: true });
+      expect((sent?.body as { stream_options?: unknown } | undefined)?.stream_options).toEqual({ include_usage: true });
       expect(a['gen_ai.usage.input_tokens']).toBeGreaterThan(10);
       const ttfc = await telemetry.points('gen_ai.client.operation.time_to_first_chunk');
       expect(ttfc.length).toBeGreaterThan(0);

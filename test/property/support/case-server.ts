@@ -6,9 +6,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WireAnswer } from '../../../packages/instrumentation/test/property/support/wire';
 import { requestFacts } from '../../../packages/instrumentation/test/property/support/app';
-import type { RequestFacts } from '../../../packages/instrumentation/test/property/support/wire';
+import type { RequestFacts, WireAnswer } from '../../../packages/instrumentation/test/property/support/wire';
 
 /** Builds a case's answer for one request. */
 export type AnswerFor = (request: RequestFacts) => WireAnswer;

@@ -1,12 +1,11 @@
 import { countResponsesInputTokens, countTokens, type ResponsesInputItemLike } from '@tokenomics/tokens';
 import type { Exchange } from '../exchange';
-import { randomHex, unixSeconds } from '../ids';
+import { randomAlphanumeric, randomHex, unixSeconds } from '../ids';
 import { ChunkWriter, StreamControl } from '../pacing';
 import { badRequest, type Route } from '../provider-api';
 import { composeReply, type Reply } from '../reply';
 import { contentText, lastUserText } from '../request-text';
 import { capped, countRequest } from '../token-accounting';
-import { randomAlphanumeric } from '../ids';
 import { forcedTool, planToolCall, type ToolCallPlan, type ToolDefinition } from '../tool-call';
 import { defaultOpenAIError } from './errors';
 import { responseModel } from './models';

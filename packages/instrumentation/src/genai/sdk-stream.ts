@@ -61,7 +61,7 @@ export function observeIterations(
     abandonedStreams.track(it, sink, call);
     return it;
   };
-  if (Object.prototype.hasOwnProperty.call(target, key)) holder[key] = observedFactory;
+  if (Object.hasOwn(target, key)) holder[key] = observedFactory;
   else Object.defineProperty(target, key, { configurable: true, writable: true, enumerable: false, value: observedFactory });
   abandonedStreams.track(target, sink, call);
 }

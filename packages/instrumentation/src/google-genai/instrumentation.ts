@@ -43,7 +43,7 @@ function targets(moduleExports: unknown): Array<[ModelsPrototype, string, Kind]>
     if (typeof proto[name] === 'function') found.push([proto, name, kind]);
   }
   // 1.x before `embedContentInternal`: `embedContent` is a prototype method making one request.
-  if (typeof proto.embedContentInternal !== 'function' && Object.prototype.hasOwnProperty.call(proto, 'embedContent') && typeof proto.embedContent === 'function') {
+  if (typeof proto.embedContentInternal !== 'function' && Object.hasOwn(proto, 'embedContent') && typeof proto.embedContent === 'function') {
     found.push([proto, 'embedContent', 'embed']);
   }
   return found;

@@ -205,7 +205,7 @@ interface RawFlag {
 function withInjectedUsage(body: Obj, streamOptions: Obj | undefined | null, raw: RawFlag): Obj {
   const injected = { ...streamOptions, include_usage: true };
   const sendBody = { ...body };
-  const own = Object.prototype.hasOwnProperty.call(body, 'stream_options');
+  const own = Object.hasOwn(body, 'stream_options');
   Object.defineProperty(sendBody, 'stream_options', {
     configurable: true,
     enumerable: true,
