@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { requireAnthropic } from '../support/load-anthropic';
-import { PropertyTelemetry } from './support/telemetry';
-import { assertHookInvisible, OLDER_RUNS, outside, RUN_KNOWN_DEFECTS, RUNS } from './support/harness';
+import { OLDER_RUNS, RUNS, hookInvisibleTests, usePropertyTelemetry } from './support/harness';
 import { inMemoryFetch } from './support/wire';
 import { readHelper, readStream, readValue, wireOf, type AnswerSpec } from './support/app';
 import { cases, KNOWN_DEFECTS, type AnthropicCase } from './support/anthropic-cases';
@@ -13,15 +12,7 @@ const RELEASES = [
 ];
 
 describe('@anthropic-ai/sdk under generated hostile responses', () => {
-  let telemetry: PropertyTelemetry;
-
-  beforeAll(() => {
-    telemetry = new PropertyTelemetry();
-  });
-
-  afterAll(async () => {
-    await telemetry.shutdown();
-  });
+  const telemetry = usePropertyTelemetry();
 
   for (const release of RELEASES) {
     describe(`@anthropic-ai/sdk ${release.major}.x`, () => {
@@ -41,17 +32,7 @@ describe('@anthropic-ai/sdk under generated hostile responses', () => {
         return readStream((signal) => client.messages.create({ ...request, stream: true }, { signal }), c.reading);
       };
 
-      it(`messages, streamed and not and through messages.stream(), look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
-        const spansBefore = telemetry.spansSeen;
-        await assertHookInvisible(telemetry, outside(cases, KNOWN_DEFECTS), app, release.runs);
-        expect(telemetry.spansSeen - spansBefore).toBeGreaterThan(release.runs / 2);
-      }, 600_000);
-
-      for (const defect of release.current ? KNOWN_DEFECTS : []) {
-        (RUN_KNOWN_DEFECTS ? it : it.skip)(`known defect, gated until fixed: ${defect.title} (counterexample: ${defect.counterexample})`, async () => {
-          await assertHookInvisible(telemetry, cases.filter(defect.applies), app, Math.min(RUNS, 500));
-        }, 600_000);
-      }
+      hookInvisibleTests({ telemetry, title: 'messages, streamed and not and through messages.stream(),', cases, knownDefects: KNOWN_DEFECTS, app, release });
     });
   }
 });

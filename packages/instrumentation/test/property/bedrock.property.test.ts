@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { requireBedrock } from '../support/load-bedrock';
-import { PropertyTelemetry } from './support/telemetry';
-import { assertHookInvisible, describeError, OLDER_RUNS, outside, RUN_KNOWN_DEFECTS, RUNS } from './support/harness';
+import { describeError, OLDER_RUNS, RUNS, hookInvisibleTests, usePropertyTelemetry } from './support/harness';
 import { inMemoryRequestHandler, type BedrockAnswer } from './support/bedrock-wire';
 import { readStream } from './support/app';
 import { cases, KNOWN_DEFECTS, outputView, type BedrockCase } from './support/bedrock-cases';
@@ -13,15 +12,7 @@ const RELEASES = [
 ];
 
 describe('@aws-sdk/client-bedrock-runtime under generated hostile responses', () => {
-  let telemetry: PropertyTelemetry;
-
-  beforeAll(() => {
-    telemetry = new PropertyTelemetry();
-  });
-
-  afterAll(async () => {
-    await telemetry.shutdown();
-  });
+  const telemetry = usePropertyTelemetry();
 
   for (const release of RELEASES) {
     describe(`@aws-sdk/client-bedrock-runtime ${release.release}`, () => {
@@ -69,17 +60,7 @@ describe('@aws-sdk/client-bedrock-runtime under generated hostile responses', ()
         }
       };
 
-      it(`Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
-        const spansBefore = telemetry.spansSeen;
-        await assertHookInvisible(telemetry, outside(cases, KNOWN_DEFECTS), app, release.runs);
-        expect(telemetry.spansSeen - spansBefore).toBeGreaterThan(release.runs / 2);
-      }, 600_000);
-
-      for (const defect of release.current ? KNOWN_DEFECTS : []) {
-        (RUN_KNOWN_DEFECTS ? it : it.skip)(`known defect, gated until fixed: ${defect.title} (counterexample: ${defect.counterexample})`, async () => {
-          await assertHookInvisible(telemetry, cases.filter(defect.applies), app, Math.min(RUNS, 500));
-        }, 600_000);
-      }
+      hookInvisibleTests({ telemetry, title: 'Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream', cases, knownDefects: KNOWN_DEFECTS, app, release });
     });
   }
 });

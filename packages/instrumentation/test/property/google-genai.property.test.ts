@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { requireGoogleGenAI } from '../support/load-google-genai';
-import { PropertyTelemetry } from './support/telemetry';
-import { assertHookInvisible, describeError, OLDER_RUNS, outside, RUN_KNOWN_DEFECTS, RUNS, snapshot } from './support/harness';
+import { describeError, OLDER_RUNS, RUNS, snapshot, hookInvisibleTests, usePropertyTelemetry } from './support/harness';
 import { inMemoryFetch } from './support/wire';
 import { readStream, wireOf, type AnswerSpec } from './support/app';
 import { cases, KNOWN_DEFECTS, type GenAICase } from './support/google-genai-cases';
@@ -13,15 +12,7 @@ const RELEASES = [
 ];
 
 describe('@google/genai under generated hostile responses', () => {
-  let telemetry: PropertyTelemetry;
-
-  beforeAll(() => {
-    telemetry = new PropertyTelemetry();
-  });
-
-  afterAll(async () => {
-    await telemetry.shutdown();
-  });
+  const telemetry = usePropertyTelemetry();
 
   for (const release of RELEASES) {
     describe(`@google/genai ${release.major}.x`, () => {
@@ -55,17 +46,7 @@ describe('@google/genai under generated hostile responses', () => {
         return readStream((signal) => ai.models.generateContentStream({ ...request, config: { ...request.config, abortSignal: signal } }), c.reading);
       };
 
-      it(`generateContent and generateContentStream look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
-        const spansBefore = telemetry.spansSeen;
-        await assertHookInvisible(telemetry, outside(cases, KNOWN_DEFECTS), app, release.runs);
-        expect(telemetry.spansSeen - spansBefore).toBeGreaterThan(release.runs / 2);
-      }, 600_000);
-
-      for (const defect of release.current ? KNOWN_DEFECTS : []) {
-        (RUN_KNOWN_DEFECTS ? it : it.skip)(`known defect, gated until fixed: ${defect.title} (counterexample: ${defect.counterexample})`, async () => {
-          await assertHookInvisible(telemetry, cases.filter(defect.applies), app, Math.min(RUNS, 500));
-        }, 600_000);
-      }
+      hookInvisibleTests({ telemetry, title: 'generateContent and generateContentStream', cases, knownDefects: KNOWN_DEFECTS, app, release });
     });
   }
 });

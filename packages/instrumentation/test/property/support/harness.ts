@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { PropertyTelemetry } from './telemetry';
 
@@ -156,4 +157,52 @@ export interface KnownDefect<C> {
 /** The generated cases outside every known defect's class. */
 export function outside<C>(cases: fc.Arbitrary<C>, defects: Array<KnownDefect<C>>): fc.Arbitrary<C> {
   return defects.length === 0 ? cases : cases.filter((c) => !defects.some((d) => d.applies(c)));
+}
+
+/** One client release of a property suite: the case count and whether its known defects are gated here. */
+export interface PropertyRelease {
+  runs: number;
+  current: boolean;
+}
+
+/**
+ * The property of one client release (every generated case outside the known defects leaves the
+ * app's view unchanged and exports only finite non-negative numbers, with more than half the cases
+ * recording a span), and, for the current release, one gated test per known defect.
+ */
+export function hookInvisibleTests<C>(options: {
+  telemetry: () => PropertyTelemetry;
+  title: string;
+  cases: fc.Arbitrary<C>;
+  knownDefects: Array<KnownDefect<C>>;
+  app: (c: C) => Promise<unknown>;
+  release: PropertyRelease;
+}): void {
+  const { telemetry, cases, knownDefects, app, release } = options;
+  it(`${options.title} look the same to the app with the hook, and export only finite non-negative numbers (${release.runs} cases)`, async () => {
+    const spansBefore = telemetry().spansSeen;
+    await assertHookInvisible(telemetry(), outside(cases, knownDefects), app, release.runs);
+    expect(telemetry().spansSeen - spansBefore).toBeGreaterThan(release.runs / 2);
+  }, 600_000);
+
+  for (const defect of release.current ? knownDefects : []) {
+    (RUN_KNOWN_DEFECTS ? it : it.skip)(`known defect, gated until fixed: ${defect.title} (counterexample: ${defect.counterexample})`, async () => {
+      await assertHookInvisible(telemetry(), cases.filter(defect.applies), app, Math.min(RUNS, 500));
+    }, 600_000);
+  }
+}
+
+/** One {@link PropertyTelemetry} for the enclosing `describe` block: made before its tests, shut down after. */
+export function usePropertyTelemetry(): () => PropertyTelemetry {
+  let telemetry: PropertyTelemetry | undefined;
+  beforeAll(() => {
+    telemetry = new PropertyTelemetry();
+  });
+  afterAll(async () => {
+    await telemetry?.shutdown();
+  });
+  return () => {
+    if (!telemetry) throw new Error('property telemetry is used outside its describe block');
+    return telemetry;
+  };
 }
