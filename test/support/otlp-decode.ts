@@ -71,24 +71,24 @@ export interface OtlpMetricPoint {
   unit: string;
   type: 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary';
   /** Sums only. */
-  isMonotonic?: boolean;
+  isMonotonic?: boolean | undefined;
   /** Sums and histograms. */
-  temporality?: 'delta' | 'cumulative' | 'unspecified';
+  temporality?: 'delta' | 'cumulative' | 'unspecified' | undefined;
   attributes: OtlpAttributes;
   startTimeUnixNano: bigint;
   timeUnixNano: bigint;
   /** Gauges and sums. */
-  value?: number;
+  value?: number | undefined;
   /** Histograms (and summaries): number of measurements. */
-  count?: number;
+  count?: number | undefined;
   /** Histograms (and summaries): sum of measurements. */
-  sum?: number;
-  min?: number;
-  max?: number;
+  sum?: number | undefined;
+  min?: number | undefined;
+  max?: number | undefined;
   /** Explicit-bucket histograms. */
-  bucketCounts?: number[];
+  bucketCounts?: number[] | undefined;
   /** Explicit-bucket histograms. */
-  explicitBounds?: number[];
+  explicitBounds?: number[] | undefined;
   resource: OtlpAttributes;
   scope: OtlpScope;
 }

@@ -22,11 +22,11 @@ export interface ReplyRequest {
   /** Text the reply is derived from (the prompt); the same seed gives the same reply. */
   seed: string;
   /** Model whose tokenizer counts the reply. */
-  model?: string;
+  model?: string | undefined;
   /** Exact number of output tokens wanted (the `output_tokens` directive). */
-  outputTokens?: number;
+  outputTokens?: number | undefined;
   /** The request's max-tokens limit, if any. */
-  maxTokens?: number;
+  maxTokens?: number | undefined;
 }
 
 /**

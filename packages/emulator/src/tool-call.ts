@@ -39,7 +39,7 @@ export function planToolCall(tool: ToolDefinition, reply: Reply, model: string |
  * The tool a request forces, if any: `choice` names one of `tools` (`named`), or asks for any tool
  * (`any`, then the first tool is called).
  */
-export function forcedTool(tools: ToolDefinition[], choice: { any: boolean; named?: string }): ToolDefinition | undefined {
+export function forcedTool(tools: ToolDefinition[], choice: { any: boolean; named?: string | undefined }): ToolDefinition | undefined {
   if (tools.length === 0) return undefined;
   if (choice.named !== undefined) return tools.find((tool) => tool.name === choice.named);
   return choice.any ? tools[0] : undefined;

@@ -334,7 +334,8 @@ describe('Azure OpenAI errors', () => {
   });
 
   it('rejects stream_options on API versions before 2024-09-01, as Azure does, and accepts it from then on', async () => {
-    const request = { model: 'prod-chat', stream: true as const, stream_options: { include_usage: true }, messages: [{ role: 'user' as const, content: 'Hi' }] };
+    const withoutOptions = { model: 'prod-chat', stream: true as const, messages: [{ role: 'user' as const, content: 'Hi' }] };
+    const request = { ...withoutOptions, stream_options: { include_usage: true } };
     for (const apiVersion of ['2024-06-01', '2024-08-01-preview']) {
       const error = await deploymentClient('prod-chat', { apiVersion })
         .chat.completions.create(request)
@@ -345,9 +346,9 @@ describe('Azure OpenAI errors', () => {
       expect(error).toBeInstanceOf(BadRequestError);
       expect(error?.error).toEqual({ message: "Unknown parameter: 'stream_options'.", type: 'invalid_request_error', param: 'stream_options', code: 'unknown_parameter' });
     }
-    const withoutOptions = await deploymentClient('prod-chat', { apiVersion: '2024-06-01' }).chat.completions.create({ ...request, stream_options: undefined });
+    const unrequested = await deploymentClient('prod-chat', { apiVersion: '2024-06-01' }).chat.completions.create(withoutOptions);
     let chunks = 0;
-    for await (const _ of withoutOptions) chunks += 1;
+    for await (const _ of unrequested) chunks += 1;
     expect(chunks).toBeGreaterThan(3);
     for (const apiVersion of ['2024-09-01-preview', '2024-10-21', '2025-04-01-preview']) {
       const stream = await deploymentClient('prod-chat', { apiVersion }).chat.completions.create(request);

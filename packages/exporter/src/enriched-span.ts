@@ -39,7 +39,8 @@ export class EnrichedSpan implements ReadableSpan {
     this.name = source.name;
     this.kind = source.kind;
     this.spanContext = () => context;
-    this.parentSpanContext = source.parentSpanContext;
+    // The field is declared, so it exists (undefined) even when the source span has no parent.
+    if (source.parentSpanContext !== undefined) this.parentSpanContext = source.parentSpanContext;
     this.startTime = source.startTime;
     this.endTime = source.endTime;
     this.status = source.status;

@@ -7,13 +7,13 @@ import { normaliseProviderName } from './provider-names';
 /** One model call as read from a span, whatever instrumentation wrote it. */
 export interface GenAiCall {
   /** `gen_ai.provider.name` value (normalised from any spelling), when the span names one. */
-  provider?: string;
-  operation?: string;
-  requestModel?: string;
-  responseModel?: string;
+  provider?: string | undefined;
+  operation?: string | undefined;
+  requestModel?: string | undefined;
+  responseModel?: string | undefined;
   /** Usage in the semconv shape: input INCLUDES cache tokens, output INCLUDES reasoning tokens. */
   usage: Usage;
-  serviceTier?: string;
+  serviceTier?: string | undefined;
   /** The source flagged its counts as estimated (`tokenomics.usage.estimated`). */
   estimated: boolean;
   /** How the source's counts were adjusted to the semconv shape, if at all. */

@@ -8,9 +8,9 @@ export interface ResourceInputs {
   /** `OTEL_SERVICE_NAME` (wins over `service.name` in `OTEL_RESOURCE_ATTRIBUTES`). */
   envServiceName: string | undefined;
   /** `start({ resourceAttributes })`. */
-  attributes?: Attributes;
+  attributes?: Attributes | undefined;
   /** `start({ serviceName })`. */
-  serviceName?: string;
+  serviceName?: string | undefined;
 }
 
 /**

@@ -16,23 +16,23 @@ const TIER_NAMES: TierName[] = ['batch', 'flex', 'priority'];
 /** How a service tier is priced: a multiplier on token rates, and/or replacement rates. */
 export interface TierRule {
   multiplier: number;
-  rates?: RawRates;
+  rates?: RawRates | undefined;
 }
 
 /** A custom model, or a patch of an existing one. */
 export interface OverlayModel {
   provider: string;
   model: string;
-  name?: string;
-  match?: Matcher;
+  name?: string | undefined;
+  match?: Matcher | undefined;
   /** Prefix keys of `match` (see `prefixKeys`). */
   matchKeys?: Set<string> | null;
-  contextWindow?: number;
+  contextWindow?: number | undefined;
   /** Replacement rates apply from this instant (epoch ms)... */
-  from?: number;
+  from?: number | undefined;
   /** ...until this one (exclusive). */
-  until?: number;
-  rates?: RawRates;
+  until?: number | undefined;
+  rates?: RawRates | undefined;
   tiers: Partial<Record<TierName, TierRule>>;
   path: FieldPath;
   /** `new: true`: a new model on purpose, even though its name is close to a listed one. */

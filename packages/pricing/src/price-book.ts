@@ -30,16 +30,16 @@ export interface PriceBookLoadOptions {
    * A price data file replacing the bundled snapshot (a genai-prices `data.json` provider list or a
    * snapshot in our format), or a user price file in the override format layered over it.
    */
-  pricesFile?: string;
+  pricesFile?: string | undefined;
   /** A YAML or JSON override file: custom models, aliases, discounts, replacement rates. */
-  overridesFile?: string;
+  overridesFile?: string | undefined;
   /** Overrides as an object, in the same format as an override file; applied last. */
-  overrides?: object;
+  overrides?: object | undefined;
   /**
    * Called with each warning about the files (an entry that loads but may not do what was meant,
    * such as a new model named next to a listed one); errors throw instead.
    */
-  onWarning?: (warning: PriceFileError) => void;
+  onWarning?: ((warning: PriceFileError) => void) | undefined;
 }
 
 /** Directory of the bundled data files (next to `src/` and `dist/`). */

@@ -22,15 +22,15 @@ export interface Period {
 /** A model in the price data. */
 export interface DataModel {
   id: string;
-  name?: string;
-  contextWindow?: number;
+  name?: string | undefined;
+  contextWindow?: number | undefined;
   match: Matcher;
   /** Two-character prefixes a matching string starts with; `null` = any (see `prefixKeys`). */
   keys: Set<string> | null;
   /** Unconstrained period first, then dated / time-of-day periods; the last that applies wins. */
   periods: Period[];
   /** No price at all before this instant (custom models with an effective date). */
-  strictFrom?: number;
+  strictFrom?: number | undefined;
   source: PriceSource;
 }
 
@@ -39,7 +39,7 @@ export interface DataProvider {
   id: string;
   name: string;
   /** Rule telling that a model name belongs to this provider (first-party providers). */
-  modelMatch?: Matcher;
+  modelMatch?: Matcher | undefined;
   /** Providers whose models this one also serves (Azure serves OpenAI's, ...). */
   fallback: string[];
   models: DataModel[];

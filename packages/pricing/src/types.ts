@@ -5,38 +5,38 @@
  */
 export interface Usage {
   /** All input tokens, including cache read and cache write tokens. */
-  inputTokens?: number;
+  inputTokens?: number | undefined;
   /** All output tokens, including reasoning tokens. */
-  outputTokens?: number;
+  outputTokens?: number | undefined;
   /** Input tokens read from the provider's prompt cache (subset of inputTokens). */
-  cacheReadTokens?: number;
+  cacheReadTokens?: number | undefined;
   /** Input tokens written to the cache with the default (5-minute) lifetime (subset of inputTokens). */
-  cacheWriteTokens?: number;
+  cacheWriteTokens?: number | undefined;
   /** Input tokens written to the cache with a 1-hour lifetime (subset of inputTokens). */
-  cacheWrite1hTokens?: number;
+  cacheWrite1hTokens?: number | undefined;
   /** Reasoning ("thinking") tokens (subset of outputTokens). */
-  reasoningTokens?: number;
+  reasoningTokens?: number | undefined;
   /** Audio input tokens (subset of inputTokens). */
-  inputAudioTokens?: number;
+  inputAudioTokens?: number | undefined;
   /** Audio output tokens (subset of outputTokens). */
-  outputAudioTokens?: number;
+  outputAudioTokens?: number | undefined;
   /** Uncached image input tokens (subset of inputTokens). */
-  inputImageTokens?: number;
+  inputImageTokens?: number | undefined;
   /** Image output tokens (subset of outputTokens). */
-  outputImageTokens?: number;
+  outputImageTokens?: number | undefined;
   /**
    * Counts of items billed per unit rather than per token, e.g. `{ web_search: 2 }`. Known names:
    * `web_search`, `file_search`, `code_execution`, `text_message`, `document_page`,
    * `annotated_document_page`; a model's own per-call fee (`requests_kcount` in the data) is charged
    * once per call without being listed here.
    */
-  requests?: Record<string, number>;
+  requests?: Record<string, number> | undefined;
   /**
    * Set when the usage read from a source was malformed: the bounded reason (`<field>:<problem>`,
    * e.g. `prompt_tokens:wrong_type`; see `usageProblem`). Such a usage is never priced: its cost is
    * unpriced with reason `invalid_usage`.
    */
-  invalid?: string;
+  invalid?: string | undefined;
 }
 
 /** Billing units that appear in a cost breakdown. */
@@ -59,7 +59,7 @@ export type ServiceTier = 'standard' | 'batch' | 'flex' | 'priority';
 /** What was called, when and how: the key to a price. */
 export interface PriceOptions {
   /** Provider id as in `gen_ai.provider.name` (`openai`, `anthropic`, `gcp.gemini`, `aws.bedrock`, ...). */
-  provider?: string;
+  provider?: string | undefined;
   /** Model string as sent or returned (dated snapshots, prefixes, Bedrock ids, ARNs are resolved). */
   model: string;
   /**
@@ -67,23 +67,23 @@ export interface PriceOptions {
    * preferred over `model`, unless `model` is a user alias: this is how Azure deployment names are
    * priced without an alias.
    */
-  responseModel?: string;
+  responseModel?: string | undefined;
   /**
    * When the call happened; selects dated prices. Defaults to now. An ISO 8601 string or epoch
    * milliseconds are accepted too; an invalid value means now.
    */
-  at?: Date | string | number;
+  at?: Date | string | number | undefined;
   /** Service tier; `standard` when absent. Provider spellings (`default`, `auto`, `scale`) are accepted. */
-  serviceTier?: string;
+  serviceTier?: string | undefined;
   /** Whether the usage was estimated rather than reported by the provider. */
-  estimated?: boolean;
+  estimated?: boolean | undefined;
   /**
    * The GenAI operation of one recorded call (`chat`, `text_completion`, `embeddings`, ...). When
    * given, other than `embeddings` (whose batches may hold many windows' worth), a usage above
    * `CONTEXT_WINDOW_MARGIN` times the model's context window is invalid (`exceeds_context_window`).
    * Leave it out to price a hypothetical usage (e.g. a million tokens).
    */
-  operation?: string;
+  operation?: string | undefined;
 }
 
 /** The cost of a call the price book could price. */

@@ -7,11 +7,11 @@ import { countTokens } from './token-count';
  */
 export interface EstimateJob {
   /** Model whose tokenizer to use (see `resolveModelEncoding`); default `o200k_base`. */
-  model?: string;
+  model?: string | undefined;
   /** A request body whose prompt to estimate, as `estimateRequestTokens` accepts it. */
-  request?: unknown;
+  request?: unknown | undefined;
   /** Text to count, such as the streamed output of a call. */
-  text?: string;
+  text?: string | undefined;
 }
 
 /** The counts of an {@link EstimateJob}. */

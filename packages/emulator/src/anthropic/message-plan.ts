@@ -25,7 +25,7 @@ export interface AnthropicPlan {
   model: string;
   reply: Reply;
   /** The tool the model calls instead of answering in text, when `tool_choice` forces one. */
-  toolUse?: ToolCallPlan & { id: string };
+  toolUse?: ToolCallPlan & { id: string } | undefined;
   stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
   usage: AnthropicUsage;
 }

@@ -22,7 +22,7 @@ export interface ConverseUsage {
 interface ConversePlan {
   reply: Reply;
   /** The tool the model calls instead of answering in text, when `toolConfig.toolChoice` forces one. */
-  toolUse?: ToolCallPlan & { toolUseId: string };
+  toolUse?: ToolCallPlan & { toolUseId: string } | undefined;
   stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
   usage: ConverseUsage;
 }

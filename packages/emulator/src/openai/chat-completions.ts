@@ -34,9 +34,9 @@ interface ChatPlan {
   fingerprint: string;
   replies: Reply[];
   /** The function each choice calls instead of answering in text, when `tool_choice` forces one. */
-  toolCalls?: Array<ToolCallPlan & { id: string }>;
+  toolCalls?: Array<ToolCallPlan & { id: string }> | undefined;
   /** `stop` when `tool_choice` named the function (as the API reports it), else `tool_calls`. */
-  toolFinish?: 'stop' | 'tool_calls';
+  toolFinish?: 'stop' | 'tool_calls' | undefined;
   usage: ChatUsage;
 }
 

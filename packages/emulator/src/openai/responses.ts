@@ -29,7 +29,7 @@ interface ResponsePlan {
   model: string;
   reply: Reply;
   /** The function the model calls instead of answering in text, when `tool_choice` forces one. */
-  functionCall?: ToolCallPlan & { id: string; callId: string };
+  functionCall?: ToolCallPlan & { id: string; callId: string } | undefined;
   usage: ResponsesUsage;
 }
 

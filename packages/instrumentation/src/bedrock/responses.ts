@@ -28,11 +28,11 @@ export function applyConverse(output: unknown, result: CallResult): void {
  * Amazon Titan text and embeddings (`inputTextTokenCount`, `results[].tokenCount`).
  */
 export interface InvokeBodyFacts {
-  usage?: Usage;
-  finishReasons?: string[];
-  responseId?: string;
+  usage?: Usage | undefined;
+  finishReasons?: string[] | undefined;
+  responseId?: string | undefined;
   /** The model that answered, where the body names it (Anthropic Claude). */
-  responseModel?: string;
+  responseModel?: string | undefined;
   texts: string[];
 }
 

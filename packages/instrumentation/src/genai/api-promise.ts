@@ -12,9 +12,9 @@ interface APIPromiseLike {
 }
 
 interface ResponseProps {
-  response?: { clone?: () => { json(): Promise<unknown> } };
-  options?: { stream?: boolean };
-  controller?: AbortController;
+  response?: ({ clone?: () => { json(): Promise<unknown> } }) | undefined;
+  options?: { stream?: boolean } | undefined;
+  controller?: AbortController | undefined;
 }
 
 export interface APIPromiseHandlers {
@@ -31,7 +31,7 @@ export interface APIPromiseHandlers {
    * A sink for the events of a streamed body the app reads raw: each event's `data`, parsed as
    * JSON, as the SDK's `Stream` would yield it. Without one, a raw stream is recorded as unparsed.
    */
-  createRawStreamSink?(isAborted: () => boolean): ChunkSink<unknown>;
+  createRawStreamSink?: ((isAborted: () => boolean) => ChunkSink<unknown>) | undefined;
 }
 
 /** True when `value` has the shape of an openai `APIPromise` the instrumentation can observe. */

@@ -9,43 +9,43 @@ export interface CallStart {
   /** `gen_ai.operation.name` value, e.g. `chat`. */
   operation: string;
   requestModel: string;
-  serverAddress?: string;
-  serverPort?: number;
+  serverAddress?: string | undefined;
+  serverPort?: number | undefined;
   /**
    * Request attributes (`gen_ai.request.*`, provider specific ones). The recorder takes the object
    * over and adds the span's other start attributes to it: pass a fresh object.
    */
-  attributes?: Attributes;
+  attributes?: Attributes | undefined;
   /** Service tier asked for in the request, if any. */
-  requestedServiceTier?: string;
+  requestedServiceTier?: string | undefined;
   /** Whether the response is a stream of chunks. */
-  streaming?: boolean;
+  streaming?: boolean | undefined;
   /** Input messages, serialised only when content capture is on. */
-  inputMessages?: () => unknown;
+  inputMessages?: (() => unknown) | undefined;
 }
 
 /** What an adapter learnt from the response. Every field optional: streams fill it as they go. */
 export interface CallResult {
-  responseModel?: string;
+  responseModel?: string | undefined;
   /**
    * The provider bills the model asked for (a Bedrock model id or inference profile), whatever
    * model name the response carries: {@link responseModel} is recorded but not priced.
    */
-  billedByRequestModel?: boolean;
-  responseId?: string;
-  finishReasons?: string[];
+  billedByRequestModel?: boolean | undefined;
+  responseId?: string | undefined;
+  finishReasons?: string[] | undefined;
   /** Service tier that served (and bills) the call, as reported by the provider. */
-  serviceTier?: string;
-  usage?: Usage;
+  serviceTier?: string | undefined;
+  usage?: Usage | undefined;
   /** True when `usage` was counted locally rather than reported by the provider. */
-  usageEstimated?: boolean;
+  usageEstimated?: boolean | undefined;
   /**
    * Usage still to be counted: the call's span ends once the token worker has counted it (the
    * span's end time stays the call's), and the usage it gives is flagged as estimated.
    */
-  usageEstimate?: UsageEstimate;
+  usageEstimate?: UsageEstimate | undefined;
   /** Output messages, serialised only when content capture is on. */
-  outputMessages?: () => unknown;
+  outputMessages?: (() => unknown) | undefined;
 }
 
 /**
@@ -57,7 +57,7 @@ export interface UsageEstimate {
   /** The call's usage from the counts; `undefined` when they give none. */
   toUsage(counts: EstimateCounts): Usage | undefined;
   /** Usage known without counting (partial, e.g. billed input of a stream cut short): recorded if the count is unavailable. */
-  known?: Usage;
+  known?: Usage | undefined;
 }
 
 /** How a streamed call ended. */

@@ -284,7 +284,8 @@ export class GenAIRecorder {
     const type = error === undefined ? undefined : errorType(error);
     if (type) {
       span.setAttribute(sc.ATTR_ERROR_TYPE, type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      const message = errorMessage(error);
+      span.setStatus(message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message });
     }
     span.end(endTime);
 

@@ -208,8 +208,8 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation {
     const thr = stream.throw as ((error?: unknown) => Promise<IteratorResult<unknown>>) | undefined;
     const inner: AsyncIterator<unknown> = {
       next: (...args: [] | [unknown]) => next.apply(stream, args),
-      return: typeof ret === 'function' ? (v?: unknown) => ret.call(stream, v) : undefined,
-      throw: typeof thr === 'function' ? (e?: unknown) => thr.call(stream, e) : undefined,
+      ...(typeof ret === 'function' ? { return: (v?: unknown) => ret.call(stream, v) } : {}),
+      ...(typeof thr === 'function' ? { throw: (e?: unknown) => thr.call(stream, e) } : {}),
     };
     const it = new ObservedIterator(inner, sink, (stage, err) => this.recorder.reportInternalError(stage, err));
     const define = (name: 'next' | 'return' | 'throw', fn: (...args: unknown[]) => unknown) => {

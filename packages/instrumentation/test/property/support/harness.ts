@@ -136,7 +136,7 @@ export async function assertHookInvisible<C>(
       const problems = await compareWithAndWithoutHook(telemetry, app, c);
       if (problems.length > 0) throw new Error(problems.join('\n'));
     }),
-    { numRuns, seed: SEED, path: PATH },
+    { numRuns, seed: SEED, ...(PATH === undefined ? {} : { path: PATH }) },
   );
 }
 
