@@ -53,14 +53,14 @@ async function deadBackend(kind) {
           });
         })
       : kind === 'no answer'
-      ? createServer(() => {})
-      : createHttpServer((req, res) => {
-          req.resume();
-          req.on('end', () => {
-            res.writeHead(503, kind === '503 + Retry-After' ? { 'retry-after': '1' } : {});
-            res.end();
+        ? createServer(() => {})
+        : createHttpServer((req, res) => {
+            req.resume();
+            req.on('end', () => {
+              res.writeHead(503, kind === '503 + Retry-After' ? { 'retry-after': '1' } : {});
+              res.end();
+            });
           });
-        });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
@@ -81,7 +81,8 @@ async function deadBackend(kind) {
 function runApp(emulatorUrl, backendUrl) {
   const hook = backendUrl ? ['--require', '@tokenomics/node/register'] : [];
   const env = { ...process.env, EMULATOR_URL: emulatorUrl, APP_CALLS: String(CALLS), APP_CONCURRENCY: '1', FIXTURE_EXIT_CODE: '3' };
-  for (const key of Object.keys(env)) if (key.startsWith('OTEL_') || key.startsWith('TOKENOMICS_') || key === 'NODE_OPTIONS') delete env[key];
+  for (const key of Object.keys(env))
+    if (key.startsWith('OTEL_') || key.startsWith('TOKENOMICS_') || key === 'NODE_OPTIONS') delete env[key];
   if (backendUrl) {
     Object.assign(env, {
       OTEL_EXPORTER_OTLP_ENDPOINT: backendUrl,
@@ -121,7 +122,9 @@ function runApp(emulatorUrl, backendUrl) {
 }
 
 const m = machine();
-console.log(`# dead telemetry backend: ${CALLS.toLocaleString('en-US')} chat calls per run, one at a time, OTLP ${PROTOCOL}; node ${m.node}, ${m.cpu}, load ${m.loadavg}`);
+console.log(
+  `# dead telemetry backend: ${CALLS.toLocaleString('en-US')} chat calls per run, one at a time, OTLP ${PROTOCOL}; node ${m.node}, ${m.cpu}, load ${m.loadavg}`,
+);
 const emulator = await startEmulator({ port: 0 });
 const mb = (b) => (b / 2 ** 20).toFixed(1);
 const rows = [];
@@ -141,7 +144,9 @@ try {
 
 const base = rows[0];
 console.log();
-console.log('| run | exit code | call p50 ms | call p99 ms | p99 vs no hook ms | CPU µs per call | heap after GC at 500 / end MB | RSS MB | exit after app done ms |');
+console.log(
+  '| run | exit code | call p50 ms | call p99 ms | p99 vs no hook ms | CPU µs per call | heap after GC at 500 / end MB | RSS MB | exit after app done ms |',
+);
 console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of rows) {
   const delta = r === base ? '–' : (r.p99 - base.p99).toFixed(2);

@@ -41,7 +41,9 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const config of order) {
     got[config] = runApp(config);
     results[config].push(got[config]);
-    process.stderr.write(`  round ${round + 1}/${ROUNDS} ${config.padEnd(11)} max delay ${got[config].maxDelayMs.toFixed(1).padStart(7)} ms\n`);
+    process.stderr.write(
+      `  round ${round + 1}/${ROUNDS} ${config.padEnd(11)} max delay ${got[config].maxDelayMs.toFixed(1).padStart(7)} ms\n`,
+    );
   }
   added.push(got.tokenomics.maxDelayMs - got.bare.maxDelayMs);
   sample = got.tokenomics;
@@ -57,7 +59,9 @@ console.log('|---|---:|---:|---:|');
 for (const config of CONFIGS) console.log(row(config));
 const addedMedian = median(added);
 console.log(`\nadded max delay (median of per-round differences): ${addedMedian.toFixed(1)} ms; target ≤ ${TARGET_ADDED_MS} ms`);
-console.log(`estimate recorded: estimated=${sample.estimated}, input ${sample.inputTokens}, output ${sample.outputTokens}${sample.unavailable ? `, unavailable: ${sample.unavailable}` : ''}`);
+console.log(
+  `estimate recorded: estimated=${sample.estimated}, input ${sample.inputTokens}, output ${sample.outputTokens}${sample.unavailable ? `, unavailable: ${sample.unavailable}` : ''}`,
+);
 console.log(`# load after: ${machine().loadavg}`);
 if (sample.estimated !== true) {
   console.error('estimate-stall: the last estimated call was not recorded with an estimate');

@@ -18,11 +18,20 @@ import { median } from './overhead/stats.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5));
-const list = (v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 const scenarioNames = list(process.env.BENCH_SCENARIOS) ?? Object.keys(SCENARIOS);
 const configNames = list(process.env.BENCH_CONFIGS) ?? Object.keys(CONFIGURATIONS);
-for (const n of scenarioNames) if (!SCENARIOS[n]) throw new Error(`BENCH_SCENARIOS: unknown scenario "${n}"; accepted: ${Object.keys(SCENARIOS).join(', ')}`);
-for (const n of configNames) if (!CONFIGURATIONS[n]) throw new Error(`BENCH_CONFIGS: unknown configuration "${n}"; accepted: ${Object.keys(CONFIGURATIONS).join(', ')}`);
+for (const n of scenarioNames)
+  if (!SCENARIOS[n]) throw new Error(`BENCH_SCENARIOS: unknown scenario "${n}"; accepted: ${Object.keys(SCENARIOS).join(', ')}`);
+for (const n of configNames)
+  if (!CONFIGURATIONS[n])
+    throw new Error(`BENCH_CONFIGS: unknown configuration "${n}"; accepted: ${Object.keys(CONFIGURATIONS).join(', ')}`);
 
 /** Warm-up and timed calls per process: streams cost several times a plain call. */
 function callsFor(scenario) {
@@ -52,7 +61,9 @@ for (let round = 0; round < ROUNDS; round++) {
       const r = await runWorker([c, s, warmup, calls]);
       r.round = round;
       results.push(r);
-      process.stderr.write(`  round ${round + 1}/${ROUNDS} ${s.padEnd(16)} ${c.padEnd(12)} p50 ${r.p50Us.toFixed(1).padStart(8)} µs  mean ${r.meanUs.toFixed(1).padStart(8)} µs\n`);
+      process.stderr.write(
+        `  round ${round + 1}/${ROUNDS} ${s.padEnd(16)} ${c.padEnd(12)} p50 ${r.p50Us.toFixed(1).padStart(8)} µs  mean ${r.meanUs.toFixed(1).padStart(8)} µs\n`,
+      );
     }
   }
 }
@@ -95,7 +106,9 @@ const say = (l = '') => lines.push(l);
 say(`Machine: ${before.cpu}, ${before.memoryGiB} GiB, ${before.platform}; node ${before.node} (V8 ${before.v8}).`);
 say(`Load average before / after: ${before.loadavg} / ${after.loadavg}. ${ROUNDS} round(s) in ${fmt(seconds, 0)} s.`);
 say();
-say('| scenario | configuration | mean µs | p50 µs | p99 µs | CPU µs | added µs (mean / p50 / CPU) | spans / calls | metric points | heap after GC MB |');
+say(
+  '| scenario | configuration | mean µs | p50 µs | p99 µs | CPU µs | added µs (mean / p50 / CPU) | spans / calls | metric points | heap after GC MB |',
+);
 say('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
 const summaries = {};
 for (const s of scenarioNames) {
@@ -106,13 +119,17 @@ for (const s of scenarioNames) {
     const label = labelOf(c, m);
     const spans = cfg.otel ? `${m.spans} / ${m.calls}` : '–';
     const added = c === 'bare' ? '–' : triple(m);
-    say(`| ${SCENARIOS[s].label} | ${label} | ${fmt(m.meanUs)} | ${fmt(m.p50Us)} | ${fmt(m.p99Us)} | ${fmt(m.cpuUs)} | ${added} | ${spans} | ${m.metricPoints ?? '–'} | ${fmt(m.heapMB)} |`);
+    say(
+      `| ${SCENARIOS[s].label} | ${label} | ${fmt(m.meanUs)} | ${fmt(m.p50Us)} | ${fmt(m.p99Us)} | ${fmt(m.cpuUs)} | ${added} | ${spans} | ${m.metricPoints ?? '–'} | ${fmt(m.heapMB)} |`,
+    );
   }
 }
 say();
 say('Tokenomics against each peer (added time, medians of per-round differences from bare; target: at most half the lightest peer):');
 say();
-say('| scenario | Tokenomics added µs (mean / p50 / CPU) | peer | peer added µs (mean / p50 / CPU) | ratio (mean / p50 / CPU) | at most half the lightest peer |');
+say(
+  '| scenario | Tokenomics added µs (mean / p50 / CPU) | peer | peer added µs (mean / p50 / CPU) | ratio (mean / p50 / CPU) | at most half the lightest peer |',
+);
 say('|---|--:|---|--:|--:|:-:|');
 for (const s of scenarioNames) {
   const t = summaries[s].tokenomics;
@@ -136,16 +153,23 @@ for (const s of scenarioNames) {
 }
 if (scenarioNames.some((s) => summaries[s].span && summaries[s].tokenomics)) {
   say();
-  say('Floors (p50 µs added over bare): the context floor runs each call in a fresh context; the span floor also starts and ends one empty span per call, the least any tracing instrumentation does. Where the span floor alone exceeds half the lightest peer, no instrumentation that emits a span per call can meet the target on this machine.');
+  say(
+    'Floors (p50 µs added over bare): the context floor runs each call in a fresh context; the span floor also starts and ends one empty span per call, the least any tracing instrumentation does. Where the span floor alone exceeds half the lightest peer, no instrumentation that emits a span per call can meet the target on this machine.',
+  );
   say();
-  say('| scenario | context floor | span floor | half the lightest peer | span floor within it | Tokenomics above the span floor | lightest peer above the span floor |');
+  say(
+    '| scenario | context floor | span floor | half the lightest peer | span floor within it | Tokenomics above the span floor | lightest peer above the span floor |',
+  );
   say('|---|--:|--:|--:|:-:|--:|--:|');
   for (const s of scenarioNames) {
     const floor = summaries[s].span;
     const t = summaries[s].tokenomics;
     if (!floor || !t) continue;
     const context = summaries[s].context;
-    const peers = plan.get(s).filter((c) => CONFIGURATIONS[c].peer).map((c) => summaries[s][c].added_p50Us);
+    const peers = plan
+      .get(s)
+      .filter((c) => CONFIGURATIONS[c].peer)
+      .map((c) => summaries[s][c].added_p50Us);
     const lightest = peers.length ? Math.min(...peers) : undefined;
     const half = lightest === undefined ? undefined : lightest / 2;
     say(
@@ -161,7 +185,9 @@ const warnings = results.filter((r) => r.stderr).map((r) => `${r.configuration} 
 const badSpans = results.filter((r) => CONFIGURATIONS[r.configuration].instrumentations && r.spans !== r.calls);
 if (badSpans.length) {
   say();
-  say(`Spans exported differ from calls made: ${[...new Set(badSpans.map((r) => `${r.configuration} × ${r.scenario} (${r.spans} spans for ${r.calls} calls)`))].join('; ')}.`);
+  say(
+    `Spans exported differ from calls made: ${[...new Set(badSpans.map((r) => `${r.configuration} × ${r.scenario} (${r.spans} spans for ${r.calls} calls)`))].join('; ')}.`,
+  );
 }
 if (warnings.length) {
   say();
@@ -173,4 +199,5 @@ console.log(lines.join('\n'));
 const tokenomicsSpansWrong = badSpans.some((r) => r.configuration === 'tokenomics' || r.configuration === 'baseline');
 if (tokenomicsSpansWrong) process.exitCode = 1;
 else if (process.argv.includes('--strict') && targetMissed) process.exitCode = 1;
-if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ machine: { before, after }, rounds: ROUNDS, results }, null, 2));
+if (process.env.BENCH_JSON)
+  writeFileSync(process.env.BENCH_JSON, JSON.stringify({ machine: { before, after }, rounds: ROUNDS, results }, null, 2));

@@ -27,7 +27,12 @@ async function worker(mode) {
     instrumentation.enable();
   }
   const { OpenAI } = require('openai');
-  const client = new OpenAI({ apiKey: 'sk-bench', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: stubFetch({ json: openaiChatJSON(), sse: openaiChatSSE() }) });
+  const client = new OpenAI({
+    apiKey: 'sk-bench',
+    baseURL: 'http://127.0.0.1:9/v1',
+    maxRetries: 0,
+    fetch: stubFetch({ json: openaiChatJSON(), sse: openaiChatSSE() }),
+  });
   const body = { model: OPENAI_MODEL, messages: MESSAGES, stream: true, stream_options: { include_usage: true } };
   let bytes = 0;
   const one = async () => {
@@ -47,14 +52,23 @@ async function worker(mode) {
     times.push(((performance.now() - t0) * 1000) / STREAMS);
   }
   const finished = telemetry ? await telemetry.finish() : undefined;
-  process.stdout.write(JSON.stringify({ perStreamUs: Math.min(...times), bytes, spans: finished?.spans, last: finished?.lastSpan?.attributes?.['tokenomics.usage.estimated'] }));
+  process.stdout.write(
+    JSON.stringify({
+      perStreamUs: Math.min(...times),
+      bytes,
+      spans: finished?.spans,
+      last: finished?.lastSpan?.attributes?.['tokenomics.usage.estimated'],
+    }),
+  );
 }
 
 if (process.argv[2] === '--worker') {
   await worker(process.argv[3]);
 } else {
   const m = machine();
-  console.log(`# raw streams: ${STREAMS.toLocaleString('en-US')} OpenAI chat streams read through asResponse(), best of ${ROUNDS}; node ${m.node}, ${m.cpu}, load ${m.loadavg}`);
+  console.log(
+    `# raw streams: ${STREAMS.toLocaleString('en-US')} OpenAI chat streams read through asResponse(), best of ${ROUNDS}; node ${m.node}, ${m.cpu}, load ${m.loadavg}`,
+  );
   const run = (mode) => {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--worker', mode], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${mode} worker failed: ${r.stderr}`);
@@ -68,6 +82,8 @@ if (process.argv[2] === '--worker') {
   console.log(`| bare client | ${bare.perStreamUs.toFixed(1)} | – | – |`);
   console.log(`| Tokenomics | ${tokenomics.perStreamUs.toFixed(1)} | ${tokenomics.spans} | ${tokenomics.last} |`);
   console.log();
-  console.log(`Added per raw stream: ${(tokenomics.perStreamUs - bare.perStreamUs).toFixed(1)} µs (52 events parsed, span and metrics recorded); bytes read equal: ${bare.bytes === tokenomics.bytes}.`);
+  console.log(
+    `Added per raw stream: ${(tokenomics.perStreamUs - bare.perStreamUs).toFixed(1)} µs (52 events parsed, span and metrics recorded); bytes read equal: ${bare.bytes === tokenomics.bytes}.`,
+  );
   if (bare.bytes !== tokenomics.bytes || tokenomics.last !== false) process.exitCode = 1;
 }

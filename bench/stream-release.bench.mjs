@@ -33,14 +33,24 @@ instrumentation.setTracerProvider(telemetry.tracerProvider);
 instrumentation.setMeterProvider(telemetry.meterProvider);
 instrumentation.enable();
 const { OpenAI } = require('openai');
-const client = new OpenAI({ apiKey: 'sk-bench', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: stubFetch({ json: openaiChatJSON(), sse: openaiChatSSE() }) });
+const client = new OpenAI({
+  apiKey: 'sk-bench',
+  baseURL: 'http://127.0.0.1:9/v1',
+  maxRetries: 0,
+  fetch: stubFetch({ json: openaiChatJSON(), sse: openaiChatSSE() }),
+});
 
 async function streams(n) {
   let next = 0;
   const lane = async () => {
     while (next < n) {
       next++;
-      const stream = await client.chat.completions.create({ model: OPENAI_MODEL, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+      const stream = await client.chat.completions.create({
+        model: OPENAI_MODEL,
+        messages: MESSAGES,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       for await (const chunk of stream) void chunk;
     }
   };
@@ -68,7 +78,9 @@ async function heapSettled() {
 }
 
 const m = machine();
-console.log(`# stream release: ${STREAMS.toLocaleString('en-US')} OpenAI chat streams read to their end, Tokenomics configuration; node ${m.node}, ${m.cpu}, load ${m.loadavg}`);
+console.log(
+  `# stream release: ${STREAMS.toLocaleString('en-US')} OpenAI chat streams read to their end, Tokenomics configuration; node ${m.node}, ${m.cpu}, load ${m.loadavg}`,
+);
 await streams(500); // warm-up: code paths compiled, pools filled
 const base = await heapSettled();
 await streams(STREAMS);
@@ -84,7 +96,9 @@ console.log(`| after one collection, no finaliser run | ${(one / 2 ** 20).toFixe
 console.log(`| after finalisers ran | ${(settled / 2 ** 20).toFixed(2)} | ${perStream(settled).toFixed(0)} |`);
 const ok = perStream(one) <= LIMIT_BYTES_PER_STREAM && spans === STREAMS + 500;
 console.log();
-console.log(`Held per finished stream after one collection: ${perStream(one).toFixed(0)} bytes (limit ${LIMIT_BYTES_PER_STREAM}): ${ok ? 'released' : 'HELD'}; spans exported ${spans.toLocaleString('en-US')}.`);
+console.log(
+  `Held per finished stream after one collection: ${perStream(one).toFixed(0)} bytes (limit ${LIMIT_BYTES_PER_STREAM}): ${ok ? 'released' : 'HELD'}; spans exported ${spans.toLocaleString('en-US')}.`,
+);
 instrumentation.disable();
 await telemetry.tracerProvider.shutdown();
 await telemetry.meterProvider.shutdown();

@@ -41,12 +41,14 @@ const { countTokens, countChatTokens, estimateRequestTokens } = require('@tokeno
 
 function seeded(seed) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 2 ** 32;
 }
 const rand = seeded(42);
-const WORDS = ('the of and to in is for that on with as by it at from this be are an or was which not have has can will ' +
+const WORDS = (
+  'the of and to in is for that on with as by it at from this be are an or was which not have has can will ' +
   'invoice token budget tenant latency request response stream model price cache prompt completion service ' +
-  'quarterly engineering customer support refund delivery warehouse schedule payment account question answer').split(' ');
+  'quarterly engineering customer support refund delivery warehouse schedule payment account question answer'
+).split(' ');
 function prose(nWords) {
   const out = [];
   for (let i = 0; i < nWords; i++) {
@@ -56,9 +58,12 @@ function prose(nWords) {
   }
   return out.join(' ');
 }
-const CODE = Array.from({ length: 40 }, (_, i) =>
-  `export function handler${i}(req: Request): Promise<Response> {\n  const id = req.headers.get('x-request-id') ?? crypto.randomUUID();\n  return fetch(\`https://api.example.test/v1/items/\${id}?page=${i}\`, { method: 'GET' });\n}\n`).join('');
-const MIXED = 'Die Rechnung für März liegt bei 1.284,50 €. 請求書は三月分です。Счёт за март — 1284,50 €. ' .repeat(12);
+const CODE = Array.from(
+  { length: 40 },
+  (_, i) =>
+    `export function handler${i}(req: Request): Promise<Response> {\n  const id = req.headers.get('x-request-id') ?? crypto.randomUUID();\n  return fetch(\`https://api.example.test/v1/items/\${id}?page=${i}\`, { method: 'GET' });\n}\n`,
+).join('');
+const MIXED = 'Die Rechnung für März liegt bei 1.284,50 €. 請求書は三月分です。Счёт за март — 1284,50 €. '.repeat(12);
 
 const short = prose(45);
 const medium = prose(750);
@@ -115,5 +120,8 @@ workloads.forEach(([name, fn], i) => {
 console.log();
 for (const [model, c] of Object.entries(cold)) {
   if (!c) console.log(`Cold start for ${model}: the child process failed.`);
-  else console.log(`Cold start, ${model}: require ${c.requireMs.toFixed(1)} ms, first count ${c.firstCountMs.toFixed(1)} ms (WASM + rank table), then ${c.warmCountUs.toFixed(1)} µs per short count (median of the next 21).`);
+  else
+    console.log(
+      `Cold start, ${model}: require ${c.requireMs.toFixed(1)} ms, first count ${c.firstCountMs.toFixed(1)} ms (WASM + rank table), then ${c.warmCountUs.toFixed(1)} µs per short count (median of the next 21).`,
+    );
 }

@@ -23,7 +23,9 @@ interface PrintedUsage {
 
 const usd = (model: string, u: PrintedUsage) => {
   const r = RATES[model];
-  return (u.input * r.input + u.read * r.read + u.write5m * r.write5m + u.write1h * r.write1h + u.output * r.output) / 1e6 + u.searches * 0.01;
+  return (
+    (u.input * r.input + u.read * r.read + u.write5m * r.write5m + u.write1h * r.write1h + u.output * r.output) / 1e6 + u.searches * 0.01
+  );
 };
 
 const SCOPE = '@tokenomics/instrumentation-anthropic';
@@ -73,10 +75,7 @@ describe.each(APPS)('Anthropic example service with the hook: $kind', ({ app, pr
     completed(name).find((s) => s.attributes['gen_ai.usage.input_tokens'] === u.input + u.read + u.write5m + u.write1h)!;
 
   it('exports one CLIENT span per call and none of the SDK own call spans', () => {
-    expect(spans.map((s) => s.name).sort()).toEqual([
-      'chat claude-3-5-haiku-latest',
-      ...Array(6).fill('chat claude-sonnet-4-0'),
-    ]);
+    expect(spans.map((s) => s.name).sort()).toEqual(['chat claude-3-5-haiku-latest', ...Array(6).fill('chat claude-sonnet-4-0')]);
     for (const s of spans) {
       expect(s.kind).toBe(OTLP_SPAN_KIND.CLIENT);
       expect(s.resource['service.name']).toBe('bike-shop-assistant');

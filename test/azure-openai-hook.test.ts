@@ -39,7 +39,9 @@ describe('Azure OpenAI example service with the hook (CommonJS, --require)', () 
     // The drafts deployment runs gpt-4o-mini; calls whose response names no model are priced through this alias.
     writeFileSync(
       join(overrides, 'prices.yaml'),
-      ['version: contoso-azure', 'aliases:', '  - alias: team-b-chat', '    provider: azure.ai.openai', '    model: gpt-4o-mini', ''].join('\n'),
+      ['version: contoso-azure', 'aliases:', '  - alias: team-b-chat', '    provider: azure.ai.openai', '    model: gpt-4o-mini', ''].join(
+        '\n',
+      ),
     );
     ({ emulator, receiver, stdout, spans } = await runHookedExample({
       app: APP,
@@ -161,7 +163,10 @@ describe('Azure OpenAI example service with the hook (CommonJS, --require)', () 
     const costPoints = receiver.metricPoints('tokenomics.cost');
     expect(costPoints.every((p) => p.attributes['gen_ai.provider.name'] === 'azure.ai.openai')).toBe(true);
     const sum = (points: typeof costPoints) => points.reduce((n, p) => n + (p.value ?? 0), 0);
-    expect(sum(costPoints)).toBeCloseTo(spans.reduce((n, s) => n + cost(s), 0), 15);
+    expect(sum(costPoints)).toBeCloseTo(
+      spans.reduce((n, s) => n + cost(s), 0),
+      15,
+    );
     for (const deployment of ['prod-chat', 'support-bot', 'prod-responses', 'team-b-chat', 'embeddings-prod']) {
       const points = costPoints.filter((p) => p.attributes['gen_ai.request.model'] === deployment);
       const expected = spans.filter((s) => s.attributes['gen_ai.request.model'] === deployment).reduce((n, s) => n + cost(s), 0);
@@ -177,7 +182,8 @@ describe('Azure OpenAI example service with the hook (CommonJS, --require)', () 
     expect(sum(mini)).toBeCloseTo(usd('gpt-4o-mini', STREAM_INPUT, 30), 15);
 
     const tokens = receiver.metricPoints('tokenomics.tokens');
-    const byType = (type: string) => tokens.filter((p) => p.attributes['tokenomics.token.type'] === type).reduce((n, p) => n + (p.value ?? 0), 0);
+    const byType = (type: string) =>
+      tokens.filter((p) => p.attributes['tokenomics.token.type'] === type).reduce((n, p) => n + (p.value ?? 0), 0);
     const inputs = spans.reduce((n, s) => n + ((s.attributes['gen_ai.usage.input_tokens'] as number | undefined) ?? 0), 0);
     const outputs = spans.reduce((n, s) => n + ((s.attributes['gen_ai.usage.output_tokens'] as number | undefined) ?? 0), 0);
     expect(byType('cache_read')).toBe(1024);

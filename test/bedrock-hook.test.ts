@@ -22,7 +22,8 @@ interface PrintedUsage {
   output: number;
 }
 
-const haikuUsd = (u: PrintedUsage) => (u.input * HAIKU.input + u.read * HAIKU.cacheRead + u.write * HAIKU.cacheWrite + u.output * HAIKU.output) / 1e6;
+const haikuUsd = (u: PrintedUsage) =>
+  (u.input * HAIKU.input + u.read * HAIKU.cacheRead + u.write * HAIKU.cacheWrite + u.output * HAIKU.output) / 1e6;
 const llamaUsd = (u: PrintedUsage) => (u.input * LLAMA_8B.input + u.output * LLAMA_8B.output) / 1e6;
 
 const SCOPE = '@tokenomics/instrumentation-bedrock-runtime';
@@ -61,7 +62,10 @@ describe.each(APPS)('Bedrock example service with the hook: $kind', ({ app, prot
   });
 
   const printed = (label: string): PrintedUsage => {
-    const re = new RegExp(`^${label.replace(/[.:/]/g, (c) => `\\${c}`)}: (?:\\d+ deltas; )?(\\d+) in / (?:(\\d+) cache read / (\\d+) cache write / )?(\\d+) out$`, 'm');
+    const re = new RegExp(
+      `^${label.replace(/[.:/]/g, (c) => `\\${c}`)}: (?:\\d+ deltas; )?(\\d+) in / (?:(\\d+) cache read / (\\d+) cache write / )?(\\d+) out$`,
+      'm',
+    );
     const m = stdout.match(re);
     expect(m, `app output ${label}`).not.toBeNull();
     const [input, read, write, output] = m!.slice(1).map((v) => Number(v ?? 0));

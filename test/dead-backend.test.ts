@@ -61,7 +61,9 @@ describe.each(['http/protobuf', 'http/json'] as const)('a dead telemetry backend
         const heap = /heapAt500=(\d+) heapAtEnd=(\d+)/.exec(result.stdout);
         expect(heap).not.toBeNull();
         const growthMb = (Number(heap![2]) - Number(heap![1])) / MB;
-        console.log(`${protocol} ${kind}: exit ${exitMillis} ms after the app was done; heap after GC grew ${growthMb.toFixed(2)} MB from call 500 to ${CALLS}`);
+        console.log(
+          `${protocol} ${kind}: exit ${exitMillis} ms after the app was done; heap after GC grew ${growthMb.toFixed(2)} MB from call 500 to ${CALLS}`,
+        );
         // What a dead backend makes the hook hold is bounded by the span queue (2048 spans) and the
         // exports in flight (6 batches of 512 spans, 3 metric exports): about 12 MB at most, whatever
         // the number of calls. `pnpm bench` (dead-backend) reports the figure for longer runs.

@@ -39,8 +39,16 @@ describe('tokenomics demo', () => {
     expect(summary.failedCalls).toBe(1);
     expect(summary.unpricedCalls).toBe(0);
     const models = new Set(summary.rows.map((r: { model: string }) => r.model));
-    expect([...models].sort()).toEqual(['gpt-4.1-2025-04-14', 'gpt-4o-2024-08-06', 'gpt-4o-mini-2024-07-18', 'o3-mini-2025-01-31', 'text-embedding-3-small']);
-    const cacheRead = summary.rows.find((r: { model: string; tokenType: string }) => r.model === 'gpt-4o-2024-08-06' && r.tokenType === 'cache_read');
+    expect([...models].sort()).toEqual([
+      'gpt-4.1-2025-04-14',
+      'gpt-4o-2024-08-06',
+      'gpt-4o-mini-2024-07-18',
+      'o3-mini-2025-01-31',
+      'text-embedding-3-small',
+    ]);
+    const cacheRead = summary.rows.find(
+      (r: { model: string; tokenType: string }) => r.model === 'gpt-4o-2024-08-06' && r.tokenType === 'cache_read',
+    );
     // 1,024 cached tokens at gpt-4o's $1.25 per million.
     expect(cacheRead.tokens).toBe(1024);
     expect(cacheRead.usd).toBeCloseTo(0.00128, 12);

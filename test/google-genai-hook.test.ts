@@ -60,7 +60,10 @@ describe.each(APPS)('Gemini example service with the hook: $kind', ({ app, proto
   });
 
   const printed = (label: string): PrintedUsage => {
-    const re = new RegExp(`^${label}: (?:\\d+ chunks; )?(\\d+) prompt / (\\d+) cached / (\\d+) tool-use prompt / (\\d+) thoughts / (\\d+) candidates$`, 'm');
+    const re = new RegExp(
+      `^${label}: (?:\\d+ chunks; )?(\\d+) prompt / (\\d+) cached / (\\d+) tool-use prompt / (\\d+) thoughts / (\\d+) candidates$`,
+      'm',
+    );
     const m = stdout.match(re);
     expect(m, `app output ${label}`).not.toBeNull();
     const [prompt, cached, toolUse, thoughts, candidates] = m!.slice(1).map(Number);

@@ -24,7 +24,8 @@ const MAJORS = [22, 24];
 /** Longest a fetch of one Node.js release, and one run of the hook tests, may take. */
 const FETCH_TIMEOUT_MS = 180_000;
 const RUN_TIMEOUT_MS = 600_000;
-const TOKENOMICS_NODE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages', 'node', 'package.json'), 'utf8')) as { version: string }).version;
+const TOKENOMICS_NODE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages', 'node', 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /** Node.js binaries by major, fetched once per run. */
 const binaries = new Map<number, string | undefined>();
@@ -82,11 +83,15 @@ async function runHookTests(binary: string, examples: string): Promise<MatrixRun
     env.E2E_EXAMPLES_DIR = examples;
     env.NO_COLOR = '1';
     const report = join(out, 'report.json');
-    const child = spawn(binary, [VITEST, 'run', ...HOOK_TESTS.map((f) => join('test', f)), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      binary,
+      [VITEST, 'run', ...HOOK_TESTS.map((f) => join('test', f)), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -141,7 +146,15 @@ afterAll(() => {
 });
 
 it('every example app resolves the newest major of its client by the bare name', () => {
-  expect(HOOK_TESTS).toEqual(expect.arrayContaining(['openai-hook.test.ts', 'anthropic-hook.test.ts', 'google-genai-hook.test.ts', 'bedrock-hook.test.ts', 'azure-openai-hook.test.ts']));
+  expect(HOOK_TESTS).toEqual(
+    expect.arrayContaining([
+      'openai-hook.test.ts',
+      'anthropic-hook.test.ts',
+      'google-genai-hook.test.ts',
+      'bedrock-hook.test.ts',
+      'azure-openai-hook.test.ts',
+    ]),
+  );
   const uses: Record<string, string> = {
     'openai-cjs': 'openai',
     'openai-esm': 'openai',
@@ -153,7 +166,9 @@ it('every example app resolves the newest major of its client by the bare name',
     'bedrock-cjs': '@aws-sdk/client-bedrock-runtime',
     'bedrock-esm': '@aws-sdk/client-bedrock-runtime',
   };
-  const apps = readdirSync(examples.dir).filter((d) => d !== 'node_modules').sort();
+  const apps = readdirSync(examples.dir)
+    .filter((d) => d !== 'node_modules')
+    .sort();
   expect(apps).toEqual(Object.keys(uses).sort());
   const newest = new Map(examples.clients.map((c) => [c.name, c.version]));
   expect([...newest.entries()].map(([name, v]) => `${name}@${v.split('.')[0]}`)).toEqual([

@@ -16,7 +16,6 @@ const RATES: Record<string, { input: number; cached: number; output: number }> =
 const usd = (model: string, input: number, output: number, cached = 0) =>
   ((input - cached) * RATES[model].input + cached * RATES[model].cached + output * RATES[model].output) / 1e6;
 
-
 const APPS = exampleFlavours('openai');
 
 describe.each(APPS)('example service with the hook: $kind', ({ app, protocol }) => {

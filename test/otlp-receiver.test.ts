@@ -66,7 +66,6 @@ async function exportMetrics(exporter: PushMetricExporter): Promise<void> {
   const queue = meter.createGauge('app.queue.depth');
   queue.record(7);
   await provider.shutdown(); // one final export
-
 }
 
 describe.each([
@@ -109,9 +108,18 @@ describe.each([
   it('decodes sum, histogram and gauge points with their attributes', async () => {
     await exportMetrics(new metricExporter({ url: `${receiver.url}/v1/metrics` }));
 
-    const cost = await receiver.waitFor((r) => (r.metricPoints('tokenomics.cost').length === 2 ? r.metricPoints('tokenomics.cost') : undefined));
+    const cost = await receiver.waitFor((r) =>
+      r.metricPoints('tokenomics.cost').length === 2 ? r.metricPoints('tokenomics.cost') : undefined,
+    );
     const byType = Object.fromEntries(cost.map((p) => [p.attributes['tokenomics.token.type'] as string, p]));
-    expect(byType.input).toMatchObject({ type: 'sum', unit: 'USD', description: 'Cost of calls', isMonotonic: true, temporality: 'cumulative', value: 0.25 });
+    expect(byType.input).toMatchObject({
+      type: 'sum',
+      unit: 'USD',
+      description: 'Cost of calls',
+      isMonotonic: true,
+      temporality: 'cumulative',
+      value: 0.25,
+    });
     expect(byType.output.value).toBe(0.75);
     expect(byType.output.resource).toMatchObject({ 'service.name': 'receiver-test' });
     expect(byType.output.scope).toEqual({ name: 'receiver-test-scope', version: '1.2.3', attributes: {} });
@@ -134,7 +142,9 @@ describe.each([
   });
 
   it('decodes gzip-compressed bodies and records request headers', async () => {
-    await exportSpans(new traceExporter({ url: `${receiver.url}/v1/traces`, compression: 'gzip' as never, headers: { 'x-tenant': 'acme' } }));
+    await exportSpans(
+      new traceExporter({ url: `${receiver.url}/v1/traces`, compression: 'gzip' as never, headers: { 'x-tenant': 'acme' } }),
+    );
 
     await receiver.waitFor((r) => r.spans().length === 2);
     const [request] = receiver.requests();

@@ -71,7 +71,9 @@ describe('version constants', () => {
 describe('dependencies of the published packages', () => {
   it('@opentelemetry/api is a peer (and a dev dependency for the tests) of every package that imports it, never a dependency', () => {
     const importers = packageDirs.filter((dir) =>
-      sourceFiles(join(ROOT, 'packages', dir, 'src')).some((file) => /(from|require\()\s*'@opentelemetry\/api'/.test(readFileSync(file, 'utf8'))),
+      sourceFiles(join(ROOT, 'packages', dir, 'src')).some((file) =>
+        /(from|require\()\s*'@opentelemetry\/api'/.test(readFileSync(file, 'utf8')),
+      ),
     );
     expect(importers).toEqual(expect.arrayContaining(['exporter', 'instrumentation', 'node']));
     for (const dir of importers) {
@@ -201,11 +203,14 @@ describe.each(['ci.yml', 'release.yml'])('.github/workflows/%s', (file) => {
   });
 
   it('calls only root scripts and files that exist', () => {
-    const commands = steps.flatMap((step) => [step.run, step.with?.version, step.with?.publish].filter((c): c is string => typeof c === 'string'));
+    const commands = steps.flatMap((step) =>
+      [step.run, step.with?.version, step.with?.publish].filter((c): c is string => typeof c === 'string'),
+    );
     expect(commands.length).toBeGreaterThan(0);
     for (const command of commands) {
       const { scripts, files } = commandsIn(command);
-      for (const script of scripts) expect({ command, script, defined: script in (rootManifest.scripts ?? {}) }).toEqual({ command, script, defined: true });
+      for (const script of scripts)
+        expect({ command, script, defined: script in (rootManifest.scripts ?? {}) }).toEqual({ command, script, defined: true });
       for (const path of files) expect({ command, path, exists: existsSync(join(ROOT, path)) }).toEqual({ command, path, exists: true });
     }
   });
@@ -217,7 +222,9 @@ describe('the workflows run the suite and release through changesets', () => {
   it('CI checks the version constants, then runs .ci/run (the README test command), on pushes and pull requests', () => {
     const ci = read('ci.yml');
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
-    const runs = Object.values(ci.jobs).flatMap((job) => job.steps).map((s) => s.run);
+    const runs = Object.values(ci.jobs)
+      .flatMap((job) => job.steps)
+      .map((s) => s.run);
     expect(runs).toContain('bash .ci/run');
     // The build rewrites stale version constants, so they are checked before it.
     expect(runs.indexOf('node scripts/write-versions.mjs --check')).toBeGreaterThan(-1);

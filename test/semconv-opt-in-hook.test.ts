@@ -48,7 +48,8 @@ describe.each(exampleFlavours('anthropic'))('the hook with OTEL_SEMCONV_STABILIT
     expect(priced).toHaveLength(6);
     expect(priced.every((s) => s.scope.name === SCOPE && s.attributes['gen_ai.usage.cost.source'] === 'local')).toBe(true);
     const tokens = receiver.metricPoints('tokenomics.tokens');
-    const ofType = (type: string) => tokens.filter((p) => p.attributes['tokenomics.token.type'] === type).reduce((n, p) => n + (p.value ?? 0), 0);
+    const ofType = (type: string) =>
+      tokens.filter((p) => p.attributes['tokenomics.token.type'] === type).reduce((n, p) => n + (p.value ?? 0), 0);
     expect(ofType('cache_write')).toBe(256);
     expect(ofType('cache_write_1h')).toBe(128);
   });

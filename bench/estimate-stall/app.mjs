@@ -13,10 +13,13 @@ const require = createRequire(import.meta.url);
 const config = process.argv[2];
 
 const words = 'The lighthouse keeper counted every ship that passed in the long winter night'.split(' ');
-const chunk = (content) => `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const chunk = (content) =>
+  `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
 const sse = words.map((w, i) => chunk(i ? ` ${w}` : w)).join('') + 'data: [DONE]\n\n';
 const usage = { prompt_tokens: 14, completion_tokens: 15, total_tokens: 29 };
-const sseWithUsage = `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [], usage })}\n\n` + sse;
+const sseWithUsage =
+  `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [], usage })}\n\n` +
+  sse;
 
 const completion = JSON.stringify({
   id: 'chatcmpl-0',
@@ -32,7 +35,10 @@ async function fetch(_url, init) {
   if (!String(init?.body).includes('"stream":true')) {
     return new Response(completion, { status: 200, headers: { 'content-type': 'application/json' } });
   }
-  return new Response(config === 'billed' ? sseWithUsage : sse, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
+  return new Response(config === 'billed' ? sseWithUsage : sse, {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8' },
+  });
 }
 
 let telemetry;
@@ -58,7 +64,11 @@ await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 
 globalThis.gc?.();
 histogram.enable();
 const started = performance.now();
-const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Tell me about lighthouses.' }] });
+const stream = await client.chat.completions.create({
+  model: 'gpt-4o-mini',
+  stream: true,
+  messages: [{ role: 'user', content: 'Tell me about lighthouses.' }],
+});
 let seen = 0;
 const text = [];
 for await (const c of stream) {
@@ -80,14 +90,16 @@ if (telemetry) {
   await telemetry.tracerProvider.forceFlush();
   span = telemetry.exporter.last?.attributes;
 }
-console.log(JSON.stringify({
-  config,
-  maxDelayMs: histogram.max / 1e6,
-  meanDelayMs: histogram.mean / 1e6,
-  callMs,
-  estimated: span?.['tokenomics.usage.estimated'],
-  inputTokens: span?.['gen_ai.usage.input_tokens'],
-  outputTokens: span?.['gen_ai.usage.output_tokens'],
-  unavailable: span?.['tokenomics.usage.estimate_unavailable'],
-}));
+console.log(
+  JSON.stringify({
+    config,
+    maxDelayMs: histogram.max / 1e6,
+    meanDelayMs: histogram.mean / 1e6,
+    callMs,
+    estimated: span?.['tokenomics.usage.estimated'],
+    inputTokens: span?.['gen_ai.usage.input_tokens'],
+    outputTokens: span?.['gen_ai.usage.output_tokens'],
+    unavailable: span?.['tokenomics.usage.estimate_unavailable'],
+  }),
+);
 process.exit(0);

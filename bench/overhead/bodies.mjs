@@ -57,7 +57,14 @@ export function openaiChatJSON() {
 
 /** The same answer as a `stream: true` + `include_usage` SSE body: 50 content chunks, finish, usage, [DONE]. */
 export function openaiChatSSE() {
-  const base = { id: 'chatcmpl-BenchS1b2C3d4E5f6G7h8I9j0K1l2', object: 'chat.completion.chunk', created: CREATED, model: OPENAI_SNAPSHOT, service_tier: 'default', system_fingerprint: 'fp_560af6e559' };
+  const base = {
+    id: 'chatcmpl-BenchS1b2C3d4E5f6G7h8I9j0K1l2',
+    object: 'chat.completion.chunk',
+    created: CREATED,
+    model: OPENAI_SNAPSHOT,
+    service_tier: 'default',
+    system_fingerprint: 'fp_560af6e559',
+  };
   const events = [];
   ANSWER_PIECES.forEach((piece, i) => {
     const delta = i === 0 ? { role: 'assistant', content: piece, refusal: null } : { content: piece };
@@ -100,22 +107,34 @@ export function anthropicMessageJSON() {
 /** The same answer as a `stream: true` SSE body. */
 export function anthropicMessageSSE() {
   const events = [
-    ['message_start', {
-      type: 'message_start',
-      message: {
-        id: 'msg_01BenchS1b2C3d4E5f6G7h8I9', type: 'message', role: 'assistant', model: ANTHROPIC_SNAPSHOT,
-        content: [], stop_reason: null, stop_sequence: null, usage: { ...anthropicUsage, output_tokens: 1 },
+    [
+      'message_start',
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_01BenchS1b2C3d4E5f6G7h8I9',
+          type: 'message',
+          role: 'assistant',
+          model: ANTHROPIC_SNAPSHOT,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { ...anthropicUsage, output_tokens: 1 },
+        },
       },
-    }],
+    ],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
     ['ping', { type: 'ping' }],
     ...ANSWER_PIECES.map((text) => ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }]),
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
-    ['message_delta', {
-      type: 'message_delta',
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { input_tokens: 1184, cache_creation_input_tokens: 0, cache_read_input_tokens: 2048, output_tokens: 50 },
-    }],
+    [
+      'message_delta',
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { input_tokens: 1184, cache_creation_input_tokens: 0, cache_read_input_tokens: 2048, output_tokens: 50 },
+      },
+    ],
     ['message_stop', { type: 'message_stop' }],
   ];
   return encoder.encode(events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join(''));
@@ -126,8 +145,14 @@ export const ANTHROPIC_STREAM_EVENTS = CONTENT_CHUNKS + 5; // the SDK drops `pin
 
 /** A realistic chat request: system prompt, a short history, the question. */
 export const MESSAGES = [
-  { role: 'system', content: 'You are a support assistant for an online bookshop. Answer briefly and cite the order number when there is one.' },
+  {
+    role: 'system',
+    content: 'You are a support assistant for an online bookshop. Answer briefly and cite the order number when there is one.',
+  },
   { role: 'user', content: 'Where is my order 40-1187? It was due on Tuesday.' },
-  { role: 'assistant', content: 'Order 40-1187 left our warehouse on Monday and is with the courier; tracking shows delivery tomorrow before noon.' },
+  {
+    role: 'assistant',
+    content: 'Order 40-1187 left our warehouse on Monday and is with the courier; tracking shows delivery tomorrow before noon.',
+  },
   { role: 'user', content: 'Why am I charged for every question I ask you?' },
 ];

@@ -28,7 +28,16 @@ writeFileSync(
     {
       extends: relative(out, join(root, 'tsconfig.base.json')),
       // exactOptionalPropertyTypes: sources from before it was turned on do not satisfy it.
-      compilerOptions: { rootDir: 'src', outDir: 'dist', composite: false, declaration: false, declarationMap: false, sourceMap: false, incremental: false, exactOptionalPropertyTypes: false },
+      compilerOptions: {
+        rootDir: 'src',
+        outDir: 'dist',
+        composite: false,
+        declaration: false,
+        declarationMap: false,
+        sourceMap: false,
+        incremental: false,
+        exactOptionalPropertyTypes: false,
+      },
       include: ['src'],
     },
     null,

@@ -9,6 +9,9 @@ export function machine() {
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    loadavg: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadavg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }

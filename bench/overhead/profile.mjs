@@ -17,7 +17,9 @@ const calls = Number(callsArg ?? (scenario.endsWith('-stream') ? 6000 : 30000));
 const warmup = Math.round(calls / 10);
 const dir = mkdtempSync(join(tmpdir(), 'tokenomics-profile-'));
 try {
-  const r = await runWorker([config, scenario, warmup, calls], { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=50'] });
+  const r = await runWorker([config, scenario, warmup, calls], {
+    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=50'],
+  });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   summarise(profile, warmup + calls, r);
@@ -48,7 +50,13 @@ function summarise(p, n, result) {
   for (const [id, t] of time) {
     total += t;
     const leaf = byId.get(id).callFrame;
-    let key = owner(leaf.url) ?? (leaf.functionName === '(garbage collector)' ? 'garbage collector' : leaf.functionName === '(idle)' ? 'idle' : 'V8 runtime and builtins');
+    let key =
+      owner(leaf.url) ??
+      (leaf.functionName === '(garbage collector)'
+        ? 'garbage collector'
+        : leaf.functionName === '(idle)'
+          ? 'idle'
+          : 'V8 runtime and builtins');
     // Charge library and SDK work to the Tokenomics function that called it, if any.
     for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
       const cf = byId.get(cur).callFrame;
@@ -64,7 +72,9 @@ function summarise(p, n, result) {
     byOwner.set(key, (byOwner.get(key) ?? 0) + t);
   }
   const us = (t) => (t / n).toFixed(1).padStart(7);
-  console.log(`${config} × ${scenario}: ${n} calls, profiled CPU ${us(total).trim()} µs per call (p50 ${result.p50Us.toFixed(1)} µs under the profiler)`);
+  console.log(
+    `${config} × ${scenario}: ${n} calls, profiled CPU ${us(total).trim()} µs per call (p50 ${result.p50Us.toFixed(1)} µs under the profiler)`,
+  );
   console.log('\nby owner (µs per call):');
   for (const [k, t] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`${us(t)}  ${k}`);
   if (byFunction.size) {

@@ -75,7 +75,12 @@ export const SCENARIOS = {
     make(require) {
       const client = anthropicClient(require);
       return async () => {
-        const r = await client.messages.create({ model: ANTHROPIC_MODEL, max_tokens: 200, system: MESSAGES[0].content, messages: MESSAGES.slice(1) });
+        const r = await client.messages.create({
+          model: ANTHROPIC_MODEL,
+          max_tokens: 200,
+          system: MESSAGES[0].content,
+          messages: MESSAGES.slice(1),
+        });
         if (r.usage?.output_tokens !== 50) fail('a message without its usage');
       };
     },
@@ -86,7 +91,13 @@ export const SCENARIOS = {
     make(require) {
       const client = anthropicClient(require);
       return async () => {
-        const stream = await client.messages.create({ model: ANTHROPIC_MODEL, max_tokens: 200, system: MESSAGES[0].content, messages: MESSAGES.slice(1), stream: true });
+        const stream = await client.messages.create({
+          model: ANTHROPIC_MODEL,
+          max_tokens: 200,
+          system: MESSAGES[0].content,
+          messages: MESSAGES.slice(1),
+          stream: true,
+        });
         let n = 0;
         for await (const event of stream) {
           n++;

@@ -80,7 +80,7 @@ if (mode === 'soak') {
   for (let i = 0; i < 2_000; i++) await call(); // warm-up, not counted
   const warm = 2_000;
   samples.push({ calls: 0, heapBytes: await heapAfterGC() });
-  for (let done = 0; done < total; ) {
+  for (let done = 0; done < total;) {
     const end = Math.min(total, done + every);
     for (; done < end; done++) await call();
     if (telemetry) await telemetry.tracerProvider.forceFlush();
@@ -113,7 +113,12 @@ if (telemetry) {
   const { spans, metricPoints, lastSpan } = await telemetry.finish();
   out.spans = spans;
   out.metricPoints = metricPoints;
-  if (lastSpan) out.lastSpan = { name: lastSpan.name, attributes: Object.keys(lastSpan.attributes).length, cost: lastSpan.attributes['gen_ai.usage.cost.amount'] };
+  if (lastSpan)
+    out.lastSpan = {
+      name: lastSpan.name,
+      attributes: Object.keys(lastSpan.attributes).length,
+      cost: lastSpan.attributes['gen_ai.usage.cost.amount'],
+    };
 }
 out.heapBytes = await heapAfterGC();
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -38,7 +38,7 @@ async function runWorkload(client, withAttribution) {
       model: 'claude-3-5-haiku-latest',
       max_tokens: 512,
       tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }],
-      messages: [{ role: 'user', content: 'Find this year\'s best commuter bikes. [emulate web_search=2 output_tokens=60]' }],
+      messages: [{ role: 'user', content: "Find this year's best commuter bikes. [emulate web_search=2 output_tokens=60]" }],
     });
     note(`search claude-3-5-haiku-latest: ${usageLine(searched.usage)}`);
   });

@@ -40,7 +40,9 @@ async function main() {
     const stream = await client(SUPPORT).chat.completions.create({
       model: SUPPORT,
       stream: true,
-      messages: [{ role: 'user', content: 'Tell me a short story about a tandem. [emulate deployment_model=gpt-4o-mini output_tokens=30]' }],
+      messages: [
+        { role: 'user', content: 'Tell me a short story about a tandem. [emulate deployment_model=gpt-4o-mini output_tokens=30]' },
+      ],
     });
     for await (const chunk of stream) {
       if (chunks++ === 0) firstModel = chunk.model;
@@ -67,7 +69,10 @@ async function main() {
   });
 
   await withAttribution({ tenant: 'acme', feature: 'search' }, async () => {
-    const emb = await client(EMBEDDINGS).embeddings.create({ model: EMBEDDINGS, input: ['chain lube', 'disc brake pads', 'tubeless tyres'] });
+    const emb = await client(EMBEDDINGS).embeddings.create({
+      model: EMBEDDINGS,
+      input: ['chain lube', 'disc brake pads', 'tubeless tyres'],
+    });
     log(`embeddings ${EMBEDDINGS} (${emb.model}): ${emb.usage.prompt_tokens} in`);
     try {
       await chat.chat.completions.create({ model: CHAT, messages: [{ role: 'user', content: 'Busy? [emulate error=429]' }] });

@@ -28,7 +28,11 @@ async function runWorkload(client, sdk, withAttribution) {
 
   await withAttribution({ tenant: 'acme', feature: 'support' }, async () => {
     const plain = await client.send(
-      new sdk.ConverseCommand({ modelId: `us.${HAIKU}`, messages: user('Can I return shoes after six weeks?'), inferenceConfig: { maxTokens: 300 } }),
+      new sdk.ConverseCommand({
+        modelId: `us.${HAIKU}`,
+        messages: user('Can I return shoes after six weeks?'),
+        inferenceConfig: { maxTokens: 300 },
+      }),
     );
     note(`converse us.${HAIKU}: ${converseLine(plain.usage)}`);
 
@@ -45,29 +49,52 @@ async function runWorkload(client, sdk, withAttribution) {
       new sdk.InvokeModelCommand({
         modelId: PROFILE_ARN,
         contentType: 'application/json',
-        body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 200, messages: [{ role: 'user', content: 'Draft a refund email. [emulate output_tokens=25]' }] }),
+        body: JSON.stringify({
+          anthropic_version: 'bedrock-2023-05-31',
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'Draft a refund email. [emulate output_tokens=25]' }],
+        }),
       }),
     );
     const u = decode(invoked.body).usage;
-    note(`invoke claude profile arn: ${u.input_tokens} in / ${u.cache_read_input_tokens} cache read / ${u.cache_creation_input_tokens} cache write / ${u.output_tokens} out`);
+    note(
+      `invoke claude profile arn: ${u.input_tokens} in / ${u.cache_read_input_tokens} cache read / ${u.cache_creation_input_tokens} cache write / ${u.output_tokens} out`,
+    );
   });
 
   await withAttribution({ tenant: 'globex', feature: 'chat' }, async () => {
     let deltas = 0;
     let usage;
-    const streamed = await client.send(new sdk.ConverseStreamCommand({ modelId: `eu.${HAIKU}`, messages: user('Tell a story about a lost parcel. [emulate output_tokens=30]') }));
+    const streamed = await client.send(
+      new sdk.ConverseStreamCommand({
+        modelId: `eu.${HAIKU}`,
+        messages: user('Tell a story about a lost parcel. [emulate output_tokens=30]'),
+      }),
+    );
     for await (const event of streamed.stream) {
       if (event.contentBlockDelta) deltas++;
       if (event.metadata) usage = event.metadata.usage;
     }
     note(`stream eu.${HAIKU}: ${deltas} deltas; ${converseLine(usage)}`);
 
-    const llama = decode((await client.send(new sdk.InvokeModelCommand({ modelId: LLAMA, body: JSON.stringify({ prompt: 'Name three parcel carriers. [emulate output_tokens=18]', max_gen_len: 128 }) }))).body);
+    const llama = decode(
+      (
+        await client.send(
+          new sdk.InvokeModelCommand({
+            modelId: LLAMA,
+            body: JSON.stringify({ prompt: 'Name three parcel carriers. [emulate output_tokens=18]', max_gen_len: 128 }),
+          }),
+        )
+      ).body,
+    );
     note(`invoke ${LLAMA}: ${llama.prompt_token_count} in / ${llama.generation_token_count} out`);
 
     let metrics;
     const llamaStream = await client.send(
-      new sdk.InvokeModelWithResponseStreamCommand({ modelId: `us.${LLAMA}`, body: JSON.stringify({ prompt: 'List delivery options. [emulate output_tokens=16]' }) }),
+      new sdk.InvokeModelWithResponseStreamCommand({
+        modelId: `us.${LLAMA}`,
+        body: JSON.stringify({ prompt: 'List delivery options. [emulate output_tokens=16]' }),
+      }),
     );
     for await (const event of llamaStream.body) {
       const chunk = decode(event.chunk.bytes);
@@ -78,9 +105,12 @@ async function runWorkload(client, sdk, withAttribution) {
     const controller = new AbortController();
     let seen = 0;
     try {
-      const endless = await client.send(new sdk.ConverseStreamCommand({ modelId: HAIKU, messages: user('Keep going. [emulate stall_after=3]') }), {
-        abortSignal: controller.signal,
-      });
+      const endless = await client.send(
+        new sdk.ConverseStreamCommand({ modelId: HAIKU, messages: user('Keep going. [emulate stall_after=3]') }),
+        {
+          abortSignal: controller.signal,
+        },
+      );
       for await (const event of endless.stream) {
         if (event.contentBlockDelta && ++seen === 3) controller.abort();
       }

@@ -44,13 +44,19 @@ interface Sample {
  * Draws the cases of one client. An abort after chunk n is left to the in-process suite: over a
  * socket, which chunks are already buffered when the app aborts depends on how the bytes arrived.
  */
-function sample<C extends { answer: unknown }>(cases: fc.Arbitrary<C>, answerFor: (c: C) => AnswerFor): { requests: unknown[]; answers: AnswerFor[] } {
+function sample<C extends { answer: unknown }>(
+  cases: fc.Arbitrary<C>,
+  answerFor: (c: C) => AnswerFor,
+): { requests: unknown[]; answers: AnswerFor[] } {
   const overHttp = cases.filter((c) => (c as { reading?: { kind?: unknown } }).reading?.kind !== 'abort');
   const drawn = fc.sample(overHttp, { seed: SEED, numRuns: HTTP_CASES });
   return { requests: drawn.map(({ answer: _answer, ...request }) => request), answers: drawn.map(answerFor) };
 }
 
-const fetchAnswer = (c: { answer: Parameters<typeof wireOf>[0] }): AnswerFor => (request) => wireOf(c.answer, request);
+const fetchAnswer =
+  (c: { answer: Parameters<typeof wireOf>[0] }): AnswerFor =>
+  (request) =>
+    wireOf(c.answer, request);
 
 const SAMPLES: Sample[] = [
   { client: 'openai', app: 'openai.cjs', ...sample(outside(openai.cases, openai.KNOWN_DEFECTS), fetchAnswer) },
@@ -104,11 +110,21 @@ describe(`generated hostile answers over real HTTP, with and without the hook ($
 
         receiver = await startOtlpReceiver();
         server.play(s.answers);
-        const withHook = await runApp({ app: join(dir, s.app), hook: 'require', args: [casesFile], env: { ...env, ...otlpExportEnv(receiver.url, 'http/json') }, timeoutMs: 120_000 });
+        const withHook = await runApp({
+          app: join(dir, s.app),
+          hook: 'require',
+          args: [casesFile],
+          env: { ...env, ...otlpExportEnv(receiver.url, 'http/json') },
+          timeoutMs: 120_000,
+        });
 
         expect(without.timedOut || withHook.timedOut).toBe(false);
         expect(without.stdout.split('\n').filter(Boolean)).toHaveLength(HTTP_CASES);
-        expect({ code: withHook.code, signal: withHook.signal, stdout: withHook.stdout }).toEqual({ code: without.code, signal: without.signal, stdout: without.stdout });
+        expect({ code: withHook.code, signal: withHook.signal, stdout: withHook.stdout }).toEqual({
+          code: without.code,
+          signal: without.signal,
+          stdout: without.stdout,
+        });
 
         const spans = await receiver.waitFor((r) => (r.spans().length > 0 ? r.spans() : undefined), 30_000);
         const bad: string[] = [];
@@ -119,8 +135,15 @@ describe(`generated hostile answers over real HTTP, with and without the hook ($
         }
         for (const name of receiver.metricNames()) {
           for (const p of receiver.metricPoints(name)) {
-            for (const [what, v] of [['value', p.value], ['count', p.count], ['sum', p.sum], ['min', p.min], ['max', p.max]] as const) {
-              if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad.push(`metric ${name} ${what}=${String(v)}`);
+            for (const [what, v] of [
+              ['value', p.value],
+              ['count', p.count],
+              ['sum', p.sum],
+              ['min', p.min],
+              ['max', p.max],
+            ] as const) {
+              if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0))
+                bad.push(`metric ${name} ${what}=${String(v)}`);
             }
             for (const c of p.bucketCounts ?? []) if (!(Number.isFinite(c) && c >= 0)) bad.push(`metric ${name} bucket=${c}`);
           }

@@ -11,10 +11,14 @@ const PROVISIONED_UID = 'tokenomics-prometheus';
 const noPromtool = !tools.promtool;
 if (noPromtool) console.warn('stack tests: promtool not found on PATH (Debian package "prometheus"); promtool checks skipped');
 const noAmtool = !tools.amtool;
-if (noAmtool) console.warn('stack tests: amtool not found on PATH (Debian package "prometheus-alertmanager"); Alertmanager config check skipped');
+if (noAmtool)
+  console.warn('stack tests: amtool not found on PATH (Debian package "prometheus-alertmanager"); Alertmanager config check skipped');
 
 interface RuleGroupFile {
-  groups: { name: string; rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+  groups: {
+    name: string;
+    rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+  }[];
 }
 const rules = (file: string) => readYaml<RuleGroupFile>(join(RULES_DIR, file)).groups.flatMap((g) => g.rules);
 const recordedNames = new Set(RULE_FILES.flatMap((f) => rules(f)).flatMap((r) => (r.record ? [r.record] : [])));
@@ -77,15 +81,25 @@ describe('promtool unit tests cover every alert', () => {
     ]);
     for (const rule of alertRules) {
       const mine = cases.filter((c) => c.alertname === rule.alert);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${rule.alert} never fires in a test`).toBe(true);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${rule.alert} is never tested silent`).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${rule.alert} never fires in a test`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${rule.alert} is never tested silent`,
+      ).toBe(true);
     }
   });
 
   it('checks the exact summary, description and runbook of every firing alert', () => {
     for (const c of cases) {
       for (const a of c.exp_alerts ?? []) {
-        expect(Object.keys(a.exp_annotations ?? {}).sort(), `${c.alertname} at ${c.eval_time}`).toEqual(['description', 'runbook', 'summary']);
+        expect(Object.keys(a.exp_annotations ?? {}).sort(), `${c.alertname} at ${c.eval_time}`).toEqual([
+          'description',
+          'runbook',
+          'summary',
+        ]);
         expect(a.exp_labels.severity, `${c.alertname} at ${c.eval_time}`).toMatch(/^(critical|warning|info)$/);
       }
     }
@@ -106,13 +120,49 @@ describe('metric names through both routes', () => {
   // annotations in braces dropped), then _total for counters.
   const instruments = [
     { name: 'tokenomics.cost', unit: 'USD', kind: 'counter', hook: ['tokenomics_cost_total'], collector: ['tokenomics_cost_USD_total'] },
-    { name: 'tokenomics.tokens', unit: '{token}', kind: 'counter', hook: ['tokenomics_tokens_total'], collector: ['tokenomics_tokens_total'] },
-    { name: 'tokenomics.calls.unpriced', unit: '{call}', kind: 'counter', hook: ['tokenomics_calls_unpriced_total'], collector: ['tokenomics_calls_unpriced_total'] },
-    { name: 'tokenomics.calls.estimated', unit: '{call}', kind: 'counter', hook: ['tokenomics_calls_estimated_total'], collector: ['tokenomics_calls_estimated_total'] },
+    {
+      name: 'tokenomics.tokens',
+      unit: '{token}',
+      kind: 'counter',
+      hook: ['tokenomics_tokens_total'],
+      collector: ['tokenomics_tokens_total'],
+    },
+    {
+      name: 'tokenomics.calls.unpriced',
+      unit: '{call}',
+      kind: 'counter',
+      hook: ['tokenomics_calls_unpriced_total'],
+      collector: ['tokenomics_calls_unpriced_total'],
+    },
+    {
+      name: 'tokenomics.calls.estimated',
+      unit: '{call}',
+      kind: 'counter',
+      hook: ['tokenomics_calls_estimated_total'],
+      collector: ['tokenomics_calls_estimated_total'],
+    },
     ...(['bucket', 'sum', 'count'] as const).flatMap((part) => [
-      { name: 'gen_ai.client.operation.duration', unit: 's', kind: part, hook: [`gen_ai_client_operation_duration_${part}`], collector: [`gen_ai_client_operation_duration_seconds_${part}`] },
-      { name: 'gen_ai.client.operation.time_to_first_chunk', unit: 's', kind: part, hook: [`gen_ai_client_operation_time_to_first_chunk_${part}`], collector: [`gen_ai_client_operation_time_to_first_chunk_seconds_${part}`] },
-      { name: 'gen_ai.client.token.usage', unit: '{token}', kind: part, hook: [`gen_ai_client_token_usage_${part}`], collector: [`gen_ai_client_token_usage_${part}`] },
+      {
+        name: 'gen_ai.client.operation.duration',
+        unit: 's',
+        kind: part,
+        hook: [`gen_ai_client_operation_duration_${part}`],
+        collector: [`gen_ai_client_operation_duration_seconds_${part}`],
+      },
+      {
+        name: 'gen_ai.client.operation.time_to_first_chunk',
+        unit: 's',
+        kind: part,
+        hook: [`gen_ai_client_operation_time_to_first_chunk_${part}`],
+        collector: [`gen_ai_client_operation_time_to_first_chunk_seconds_${part}`],
+      },
+      {
+        name: 'gen_ai.client.token.usage',
+        unit: '{token}',
+        kind: part,
+        hook: [`gen_ai_client_token_usage_${part}`],
+        collector: [`gen_ai_client_token_usage_${part}`],
+      },
     ]),
   ];
   const normalise = rules('tokenomics.rules.yml').filter((r) => r.record && /_(total|bucket|sum|count)$/.test(r.record));
@@ -190,7 +240,15 @@ describe('docker-compose.yml', () => {
   const compose = readYaml<any>(join(CONFIG_DIR, 'docker-compose.yml'));
 
   it('brings up the demo, both Collectors, Prometheus, Alertmanager and Grafana', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['alertmanager', 'demo', 'emulator', 'grafana', 'otel-agent', 'otel-gateway', 'prometheus']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'alertmanager',
+      'demo',
+      'emulator',
+      'grafana',
+      'otel-agent',
+      'otel-gateway',
+      'prometheus',
+    ]);
     for (const [name, svc] of Object.entries<any>(compose.services)) {
       expect(svc.image, name).toMatch(/:[\w.-]+$/);
       for (const dep of svc.depends_on ?? []) expect(compose.services, `${name} depends on ${dep}`).toHaveProperty([dep]);
@@ -248,10 +306,20 @@ describe('Grafana dashboard', () => {
   it('has the panels the issue asks for, with unique ids', () => {
     const titles = allPanels(dash).map((p) => p.title);
     for (const t of [
-      'Spend by model', 'Spend by service', 'Spend by tenant', 'Tokens by type', 'Cache hit ratio', 'Cache savings',
-      'Cost per request', 'Top spenders in range', 'Unpriced calls in range', 'Estimated usage share', 'Call duration',
+      'Spend by model',
+      'Spend by service',
+      'Spend by tenant',
+      'Tokens by type',
+      'Cache hit ratio',
+      'Cache savings',
+      'Cost per request',
+      'Top spenders in range',
+      'Unpriced calls in range',
+      'Estimated usage share',
+      'Call duration',
       'Time to first chunk',
-    ]) expect(titles).toContain(t);
+    ])
+      expect(titles).toContain(t);
     const ids = dash.panels.flatMap((p) => [p.id, ...(p.panels ?? []).map((q) => q.id)]);
     expect(new Set(ids).size).toBe(ids.length);
     expect(dash.templating.list.map((v) => v.name)).toEqual(['datasource', 'service', 'provider', 'model']);

@@ -49,7 +49,11 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
   const driverLines: string[] = [];
   const lineWaiters: ((line: string) => void)[] = [];
 
-  const context = () => [driver, prometheus, alertmanager].filter(Boolean).map((s) => s.tail(15)).join('\n');
+  const context = () =>
+    [driver, prometheus, alertmanager]
+      .filter(Boolean)
+      .map((s) => s.tail(15))
+      .join('\n');
 
   async function hookPage(): Promise<string> {
     return (await fetch(`http://127.0.0.1:${hookPort}/metrics`)).text();
@@ -100,7 +104,12 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       if (w) w(line);
       else driverLines.push(line);
     });
-    const ready = await waitFor('the driver to start', async () => (driver.exit ? 'exited' : driverLines.length ? nextLine() : undefined), 20_000, context);
+    const ready = await waitFor(
+      'the driver to start',
+      async () => (driver.exit ? 'exited' : driverLines.length ? nextLine() : undefined),
+      20_000,
+      context,
+    );
     expect(ready, context()).toContain('"ready":true');
     await waitFor('the hook endpoint', async () => (await fetch(`http://127.0.0.1:${hookPort}/metrics`)).ok, 10_000, context);
 
@@ -132,7 +141,12 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     writeFileSync(
       join(tmp, 'budgets.test.yml'),
       stringify({
-        groups: [{ name: 'budgets-test', rules: [{ record: 'tokenomics_budget_usd_per_hour', expr: `vector(${TEST_BUDGET})`, labels: { service_name: SERVICE } }] }],
+        groups: [
+          {
+            name: 'budgets-test',
+            rules: [{ record: 'tokenomics_budget_usd_per_hour', expr: `vector(${TEST_BUDGET})`, labels: { service_name: SERVICE } }],
+          },
+        ],
       }),
     );
     files.push(join(tmp, 'budgets.test.yml'));
@@ -165,7 +179,12 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     ]);
 
     prom = new PromClient(`http://127.0.0.1:${promPort}`);
-    await waitFor('Prometheus to be ready', async () => (prometheus.exit ? 'exited' : (await fetch(`${prom.base}/-/ready`)).ok), 20_000, context);
+    await waitFor(
+      'Prometheus to be ready',
+      async () => (prometheus.exit ? 'exited' : (await fetch(`${prom.base}/-/ready`)).ok),
+      20_000,
+      context,
+    );
     expect(prometheus.exit, context()).toBeUndefined();
     await waitFor('Alertmanager to be ready', async () => (await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok, 20_000, context);
   }, 60_000);
@@ -201,10 +220,15 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
   it('scrapes two rounds of calls and every rule evaluates without error', async () => {
     const ref = `tokenomics:operation_duration_seconds_count{gen_ai_request_model="gpt-4o"}`;
     await round();
-    await waitFor('the first round in the recorded series', async () => {
-      const v = await prom.query(`sum(tokenomics:operation_duration_seconds_count{service_name="${SERVICE}"})`);
-      return v.length === 1 && v[0].value === CALLS_PER_ROUND;
-    }, 15_000, context);
+    await waitFor(
+      'the first round in the recorded series',
+      async () => {
+        const v = await prom.query(`sum(tokenomics:operation_duration_seconds_count{service_name="${SERVICE}"})`);
+        return v.length === 1 && v[0].value === CALLS_PER_ROUND;
+      },
+      15_000,
+      context,
+    );
     // The window [T - W, T] must hold the second round only: leave the first round alone for a
     // while, and start the next rounds a few seconds after the second.
     await new Promise((r) => setTimeout(r, 6000));
@@ -214,21 +238,34 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     figures = new CallFigures(SERVICE, calls);
 
     // T: an evaluation at which the reference copy shows both rounds while T - W showed only the first.
-    T = await waitFor('an evaluation W after the last first-round one', async () => {
-      const [series] = await prom.samples(`${ref}[60s]`);
-      if (!series) return undefined;
-      const at = new Map(series.values.map(([t, v]) => [Math.round(t * 1000), v]));
-      const firsts = [...at].filter(([, v]) => v === 1).map(([t]) => t);
-      const t = firsts.map((a) => a + W * 1000).find((b) => at.get(b) === 2);
-      return t === undefined ? undefined : t / 1000;
-    }, 2 * W * 1000 + 10_000, context, 250);
+    T = await waitFor(
+      'an evaluation W after the last first-round one',
+      async () => {
+        const [series] = await prom.samples(`${ref}[60s]`);
+        if (!series) return undefined;
+        const at = new Map(series.values.map(([t, v]) => [Math.round(t * 1000), v]));
+        const firsts = [...at].filter(([, v]) => v === 1).map(([t]) => t);
+        const t = firsts.map((a) => a + W * 1000).find((b) => at.get(b) === 2);
+        return t === undefined ? undefined : t / 1000;
+      },
+      2 * W * 1000 + 10_000,
+      context,
+      250,
+    );
     // let the budget and slow groups evaluate past T
     await new Promise((r) => setTimeout(r, 1500));
 
     const groups = await prom.rules();
-    expect(groups.map((g) => g.name).sort()).toEqual(['budgets-test', 'tokenomics', 'tokenomics-alerts', 'tokenomics-budgets', 'tokenomics-slow']);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      'budgets-test',
+      'tokenomics',
+      'tokenomics-alerts',
+      'tokenomics-budgets',
+      'tokenomics-slow',
+    ]);
     for (const g of groups) {
-      for (const r of g.rules) expect({ rule: r.name, health: r.health, error: r.lastError ?? '' }).toEqual({ rule: r.name, health: 'ok', error: '' });
+      for (const r of g.rules)
+        expect({ rule: r.name, health: r.health, error: r.lastError ?? '' }).toEqual({ rule: r.name, health: 'ok', error: '' });
     }
     const [target] = await prom.targets();
     expect(target.health, target.lastError).toBe('up');
@@ -243,7 +280,10 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     const callsByModel = sumBy(f.calls, SPM, rate);
     const inputs = sumBy(f.tokens, SPM, rate, (l) => /^(input|cache_read|cache_write.*)$/.test(l.tokenomics_token_type));
     const cacheReads = sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
-    const inputPrice = divide(sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'input'), sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'input'));
+    const inputPrice = divide(
+      sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'input'),
+      sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'input'),
+    );
     const cacheCost = sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
     const savings = cacheReads.flatMap((s) => {
       const p = inputPrice.find((x) => JSON.stringify(x.labels) === JSON.stringify(s.labels));
@@ -256,26 +296,50 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
 
     // Normalisation copies: the increase over the window is the second round; every series has the service.
     const copies: Record<string, [string, Sample[]]> = {
-      'tokenomics:cost_usd_total': ['gen_ai_request_model, tokenomics_token_type, tokenomics_attribution_tenant, service_name', rounds(f.cost, ['gen_ai_request_model', 'tokenomics_token_type', 'tokenomics_attribution_tenant', 'service_name'])],
-      'tokenomics:tokens_total': ['gen_ai_request_model, tokenomics_token_type, tokenomics_attribution_tenant, service_name', rounds(f.tokens, ['gen_ai_request_model', 'tokenomics_token_type', 'tokenomics_attribution_tenant', 'service_name'])],
-      'tokenomics:calls_unpriced_total': ['gen_ai_request_model, tokenomics_unpriced_reason, service_name', rounds(f.unpriced, ['gen_ai_request_model', 'tokenomics_unpriced_reason', 'service_name'])],
+      'tokenomics:cost_usd_total': [
+        'gen_ai_request_model, tokenomics_token_type, tokenomics_attribution_tenant, service_name',
+        rounds(f.cost, ['gen_ai_request_model', 'tokenomics_token_type', 'tokenomics_attribution_tenant', 'service_name']),
+      ],
+      'tokenomics:tokens_total': [
+        'gen_ai_request_model, tokenomics_token_type, tokenomics_attribution_tenant, service_name',
+        rounds(f.tokens, ['gen_ai_request_model', 'tokenomics_token_type', 'tokenomics_attribution_tenant', 'service_name']),
+      ],
+      'tokenomics:calls_unpriced_total': [
+        'gen_ai_request_model, tokenomics_unpriced_reason, service_name',
+        rounds(f.unpriced, ['gen_ai_request_model', 'tokenomics_unpriced_reason', 'service_name']),
+      ],
       'tokenomics:calls_estimated_total': ['service_name', []],
-      'tokenomics:operation_duration_seconds_count': ['gen_ai_request_model, error_type, service_name', rounds(f.calls, ['gen_ai_request_model', 'error_type', 'service_name'])],
+      'tokenomics:operation_duration_seconds_count': [
+        'gen_ai_request_model, error_type, service_name',
+        rounds(f.calls, ['gen_ai_request_model', 'error_type', 'service_name']),
+      ],
       'tokenomics:operation_duration_seconds_bucket': ['gen_ai_request_model, service_name', []],
       'tokenomics:operation_duration_seconds_sum': ['service_name', []],
-      'tokenomics:time_to_first_chunk_seconds_count': ['gen_ai_request_model, service_name', rounds(f.firstChunk, ['gen_ai_request_model', 'service_name'])],
+      'tokenomics:time_to_first_chunk_seconds_count': [
+        'gen_ai_request_model, service_name',
+        rounds(f.firstChunk, ['gen_ai_request_model', 'service_name']),
+      ],
       'tokenomics:time_to_first_chunk_seconds_bucket': ['gen_ai_request_model, service_name', []],
       'tokenomics:time_to_first_chunk_seconds_sum': ['service_name', []],
       // token usage histogram: one input and one output observation per call with usage
-      'tokenomics:token_usage_count': ['gen_ai_request_model, gen_ai_token_type, service_name', sumBy(
-        f.calls.filter((c) => !c.labels.error_type).flatMap((c) => ['input', 'output'].map((t) => ({ labels: { ...c.labels, gen_ai_token_type: t }, value: 1 }))),
-        ['gen_ai_request_model', 'gen_ai_token_type', 'service_name'],
-      )],
+      'tokenomics:token_usage_count': [
+        'gen_ai_request_model, gen_ai_token_type, service_name',
+        sumBy(
+          f.calls
+            .filter((c) => !c.labels.error_type)
+            .flatMap((c) => ['input', 'output'].map((t) => ({ labels: { ...c.labels, gen_ai_token_type: t }, value: 1 }))),
+          ['gen_ai_request_model', 'gen_ai_token_type', 'service_name'],
+        ),
+      ],
       'tokenomics:token_usage_sum': ['gen_ai_token_type, service_name', []],
       'tokenomics:token_usage_bucket': ['service_name', []],
     };
     // Bucket copies: the second round falls where the emulator's delays put it.
-    const le = (items: (typeof f.calls), bound: number) => sumBy(items.filter((c) => c.le <= bound), ['gen_ai_request_model', 'service_name']);
+    const le = (items: typeof f.calls, bound: number) =>
+      sumBy(
+        items.filter((c) => c.le <= bound),
+        ['gen_ai_request_model', 'service_name'],
+      );
     const durationLe064 = le(f.calls, 0.64);
     const ttfcLe128 = le(f.firstChunk as typeof f.calls, 1.28);
 
@@ -286,15 +350,23 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'tokenomics:cache_savings_usd_per_hour:rate5m': savings,
       'tokenomics:calls_per_second:rate5m': sumBy(f.calls, [...SPM, 'error_type'], rate),
       'tokenomics:cost_per_request_usd:rate5m': divide(sumBy(f.cost, SPM, rate), callsByModel),
-      'tokenomics:error_ratio:rate5m': divide(orZero(sumBy(f.calls, SPM, rate, (l) => l.error_type !== ''), callsByModel), callsByModel),
+      'tokenomics:error_ratio:rate5m': divide(
+        orZero(
+          sumBy(f.calls, SPM, rate, (l) => l.error_type !== ''),
+          callsByModel,
+        ),
+        callsByModel,
+      ),
       'tokenomics:calls_unpriced_per_second:rate5m': sumBy(f.unpriced, [...SPM, 'tokenomics_unpriced_reason'], rate),
       'tokenomics:estimated_share:ratio_rate5m': orZero(sumBy(f.estimated, SPM, rate), callsByModel).map((s) => ({ ...s, value: 0 })),
       'tokenomics:operation_duration_seconds:p95_rate5m': quantileBy(0.95, f.calls, SPM, DURATION_BOUNDS),
       'tokenomics:time_to_first_chunk_seconds:p95_rate5m': quantileBy(0.95, f.firstChunk, SPM, DURATION_BOUNDS),
-      ...Object.fromEntries(['rate5m', 'rate30m', 'rate1h', 'rate6h'].flatMap((w) => [
-        [`tokenomics:spend_usd_per_hour:by_service:${w}`, byService],
-        [`tokenomics:spend_usd_per_hour:by_tenant:${w}`, byTenant],
-      ])),
+      ...Object.fromEntries(
+        ['rate5m', 'rate30m', 'rate1h', 'rate6h'].flatMap((w) => [
+          [`tokenomics:spend_usd_per_hour:by_service:${w}`, byService],
+          [`tokenomics:spend_usd_per_hour:by_tenant:${w}`, byTenant],
+        ]),
+      ),
       tokenomics_budget_usd_per_hour: [
         { labels: { tokenomics_budget_source: 'shipped_default' }, value: 5 },
         { labels: { service_name: SERVICE }, value: TEST_BUDGET },
@@ -304,7 +376,9 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'tokenomics:budget_usd_per_hour:by_tenant': [],
     };
 
-    const recorded = (await prom.rules()).flatMap((g: any) => g.rules.filter((r: any) => r.type === 'recording').map((r: any) => r.name as string));
+    const recorded = (await prom.rules()).flatMap((g: any) =>
+      g.rules.filter((r: any) => r.type === 'recording').map((r: any) => r.name as string),
+    );
     const failures: string[] = [];
     const checked = new Set<string>();
     for (const name of new Set(recorded)) {
@@ -325,7 +399,11 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
           // sums of real durations and token counts: present for the service, values not predictable
           got = (await prom.query(`count by (${by}) (${name})`, T)).map((s) => ({ ...s, value: 1 }));
           want = [{ labels: { service_name: SERVICE }, value: 1 }];
-          if (name === 'tokenomics:token_usage_sum') want = [{ labels: { service_name: SERVICE, gen_ai_token_type: 'input' }, value: 1 }, { labels: { service_name: SERVICE, gen_ai_token_type: 'output' }, value: 1 }];
+          if (name === 'tokenomics:token_usage_sum')
+            want = [
+              { labels: { service_name: SERVICE, gen_ai_token_type: 'input' }, value: 1 },
+              { labels: { service_name: SERVICE, gen_ai_token_type: 'output' }, value: 1 },
+            ];
         } else {
           got = await prom.query(`sum by (${by}) (${name} - ${name} offset ${WINDOW})`, T);
           want = items;
@@ -377,11 +455,17 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     const savings = (() => {
       const SPM = ['service_name', 'gen_ai_provider_name', 'gen_ai_request_model'];
       const reads = sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
-      const price = divide(sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'input'), sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'input'));
+      const price = divide(
+        sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'input'),
+        sumBy(f.tokens, SPM, rate, (l) => l.tokenomics_token_type === 'input'),
+      );
       const cost = sumBy(f.cost, SPM, rate, (l) => l.tokenomics_token_type === 'cache_read');
       return reads.map((s) => ({
         labels: { gen_ai_request_model: s.labels.gen_ai_request_model },
-        value: 3600 * (s.value * price.find((p) => p.labels.gen_ai_request_model === s.labels.gen_ai_request_model)!.value - cost.find((c) => c.labels.gen_ai_request_model === s.labels.gen_ai_request_model)!.value),
+        value:
+          3600 *
+          (s.value * price.find((p) => p.labels.gen_ai_request_model === s.labels.gen_ai_request_model)!.value -
+            cost.find((c) => c.labels.gen_ai_request_model === s.labels.gen_ai_request_model)!.value),
       }));
     })();
     const total = (items: { value: number }[]) => [{ labels: {}, value: items.reduce((a, i) => a + i.value, 0) }];
@@ -390,14 +474,27 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'Spend in range/A': total(f.cost),
       'Spend rate/A': total(f.cost).map((s) => ({ ...s, value: s.value * perHour })),
       'Calls in range/A': total(f.calls),
-      'Unpriced calls in range/A': sumBy(f.unpriced, ['service_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'tokenomics_unpriced_reason']),
+      'Unpriced calls in range/A': sumBy(f.unpriced, [
+        'service_name',
+        'gen_ai_provider_name',
+        'gen_ai_request_model',
+        'tokenomics_unpriced_reason',
+      ]),
       'Spend by model/A': sumBy(f.cost, ['gen_ai_provider_name', 'gen_ai_request_model'], perHour),
       'Spend by service/A': spentByService,
       'Spend by tenant/A': sumBy(f.cost, ['tokenomics_attribution_tenant'], perHour),
       'Budget burn rate/A': spentByService.map((s) => ({ ...s, value: s.value / TEST_BUDGET })),
-      'Top spenders in range/A': sumBy(f.cost, ['service_name', 'tokenomics_attribution_tenant', 'gen_ai_provider_name', 'gen_ai_request_model']),
+      'Top spenders in range/A': sumBy(f.cost, [
+        'service_name',
+        'tokenomics_attribution_tenant',
+        'gen_ai_provider_name',
+        'gen_ai_request_model',
+      ]),
       'Tokens by type/A': sumBy(f.tokens, ['tokenomics_token_type'], rate),
-      'Cache hit ratio/A': divide(sumBy(f.tokens, M, rate, (l) => l.tokenomics_token_type === 'cache_read'), sumBy(f.tokens, M, rate, input)),
+      'Cache hit ratio/A': divide(
+        sumBy(f.tokens, M, rate, (l) => l.tokenomics_token_type === 'cache_read'),
+        sumBy(f.tokens, M, rate, input),
+      ),
       'Cache savings/A': savings,
       'Cost per request/A': divide(sumBy(f.cost, M, rate), callsByModel),
       'Estimated usage share/A': [],
@@ -406,11 +503,19 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'Time to first chunk/A': quantileBy(0.5, f.firstChunk, M, DURATION_BOUNDS),
       'Time to first chunk/B': quantileBy(0.95, f.firstChunk, M, DURATION_BOUNDS),
       'Calls by outcome/A': sumBy(f.calls, ['error_type'], rate),
-      'Error ratio/A': divide(sumBy(f.calls, M, rate, (l) => l.error_type !== ''), callsByModel),
+      'Error ratio/A': divide(
+        sumBy(f.calls, M, rate, (l) => l.error_type !== ''),
+        callsByModel,
+      ),
     };
     // The stat "Unpriced calls in range" sums them; the table splits them.
     expected['Unpriced calls in range/A'] = total(f.unpriced);
-    expected['Unpriced calls in range (table)/A'] = sumBy(f.unpriced, ['service_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'tokenomics_unpriced_reason']);
+    expected['Unpriced calls in range (table)/A'] = sumBy(f.unpriced, [
+      'service_name',
+      'gen_ai_provider_name',
+      'gen_ai_request_model',
+      'tokenomics_unpriced_reason',
+    ]);
 
     const dash = loadDashboard();
     const variables = dash.templating.list.map((v) => v.name);
@@ -457,13 +562,19 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     // (10 s for critical alerts).
     let firing: { body: any; alert: any };
     try {
-      firing = await waitFor('the budget alert at the webhook', () => {
-        for (const { body } of webhookBodies) {
-          const a = body.alerts.find((x: any) => x.labels.alertname === 'TokenomicsSpendBudgetBurnFast' && x.status === 'firing');
-          if (a) return { body, alert: a };
-        }
-        return undefined;
-      }, 40_000, () => context() + `\nwebhook: ${JSON.stringify(webhookBodies).slice(0, 2000)}`, 250);
+      firing = await waitFor(
+        'the budget alert at the webhook',
+        () => {
+          for (const { body } of webhookBodies) {
+            const a = body.alerts.find((x: any) => x.labels.alertname === 'TokenomicsSpendBudgetBurnFast' && x.status === 'firing');
+            if (a) return { body, alert: a };
+          }
+          return undefined;
+        },
+        40_000,
+        () => context() + `\nwebhook: ${JSON.stringify(webhookBodies).slice(0, 2000)}`,
+        250,
+      );
     } finally {
       spending = false;
       await spender;
@@ -477,9 +588,10 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     const m = /^LLM spend of stack-demo is ([\d.]+)x its budget$/.exec(alert.annotations.summary);
     expect(m, alert.annotations.summary).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(14.4);
-    const d = /^stack-demo spent ([\d.]+) USD\/h over the last hour and ([\d.]+) USD\/h over six hours, against a budget of 0\.01 USD\/h\. A 30-day budget lasts 30 days \/ ([\d.]+) at this pace\.$/.exec(
-      alert.annotations.description,
-    );
+    const d =
+      /^stack-demo spent ([\d.]+) USD\/h over the last hour and ([\d.]+) USD\/h over six hours, against a budget of 0\.01 USD\/h\. A 30-day budget lasts 30 days \/ ([\d.]+) at this pace\.$/.exec(
+        alert.annotations.description,
+      );
     expect(d, alert.annotations.description).not.toBeNull();
     // figures in the text agree with each other: burn = spend / budget
     expect(Number(d![3])).toBeCloseTo(Number(d![1]) / TEST_BUDGET, -1);

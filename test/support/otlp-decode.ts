@@ -11,15 +11,7 @@
 import { createRequire } from 'node:module';
 
 /** An OTLP attribute value, decoded. 64-bit integers beyond 2^53 stay `bigint`. */
-export type OtlpValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | Uint8Array
-  | null
-  | OtlpValue[]
-  | { [key: string]: OtlpValue };
+export type OtlpValue = string | number | bigint | boolean | Uint8Array | null | OtlpValue[] | { [key: string]: OtlpValue };
 
 /** Decoded attributes, keyed by attribute name. */
 export type OtlpAttributes = Record<string, OtlpValue>;
@@ -92,7 +84,6 @@ export interface OtlpMetricPoint {
   resource: OtlpAttributes;
   scope: OtlpScope;
 }
-
 
 /** The part of a generated protobufjs message class that is used here. */
 interface GeneratedMessageType {

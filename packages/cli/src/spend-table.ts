@@ -17,7 +17,17 @@ export interface SpendSummary {
   estimatedCalls: number;
 }
 
-const TOKEN_TYPE_ORDER = ['input', 'cache_read', 'cache_write', 'cache_write_1h', 'input_audio', 'output', 'reasoning', 'output_audio', 'request'];
+const TOKEN_TYPE_ORDER = [
+  'input',
+  'cache_read',
+  'cache_write',
+  'cache_write_1h',
+  'input_audio',
+  'output',
+  'reasoning',
+  'output_audio',
+  'request',
+];
 
 /** Builds the spend table from `tokenomics_*` and `gen_ai_*` samples scraped from the endpoint. */
 export function summariseSpend(samples: Sample[]): SpendSummary {
@@ -68,8 +78,7 @@ export function renderSpendTable(summary: SpendSummary): string {
   const footer = ['total', '', String(summary.rows.reduce((n, r) => n + r.tokens, 0)), formatUsd(summary.totalUsd)];
   const all = [header, ...body, footer];
   const widths = header.map((_, i) => Math.max(...all.map((cells) => cells[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [
     line(header),

@@ -30,7 +30,15 @@ describe('tokenomics estimate', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ model: 'gpt-4o', provider: 'openai', inputTokens: 11, outputTokens: 100, exact: true, encoding: 'o200k_base', unpriced: false });
+    expect(out).toMatchObject({
+      model: 'gpt-4o',
+      provider: 'openai',
+      inputTokens: 11,
+      outputTokens: 100,
+      exact: true,
+      encoding: 'o200k_base',
+      unpriced: false,
+    });
     expect(out.amount).toBeCloseTo((11 * 2.5 + 100 * 10) / 1e6, 12);
   });
 

@@ -17,7 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'tokenomics-cli-test-'));
 beforeAll(() => {
   // Build the CLI and what it imports (incremental: quick when up to date).
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(ROOT, 'packages', 'cli')], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(ROOT, 'packages', 'cli')], {
+      stdio: 'pipe',
+    });
   } catch (err) {
     if (!existsSync(BIN)) throw err;
   }
@@ -45,7 +47,20 @@ function json(run: Run): Record<string, unknown> {
 
 describe('tokenomics price', () => {
   it('prints the breakdown table with rates, the matched model and the price-book version', () => {
-    const r = tokenomics(['price', 'gpt-4o', '--provider', 'openai', '--input', '1200', '--output', '300', '--cache-read', '1024', '--at', '2026-11-01']);
+    const r = tokenomics([
+      'price',
+      'gpt-4o',
+      '--provider',
+      'openai',
+      '--input',
+      '1200',
+      '--output',
+      '300',
+      '--cache-read',
+      '1024',
+      '--at',
+      '2026-11-01',
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.slice(0, 6)).toEqual([
@@ -97,7 +112,15 @@ describe('tokenomics price', () => {
       serviceTier: 'standard',
       at: '2026-11-01',
       tokens: { input: 120000, cache_read: 100000, cache_write: 20000, cache_write_1h: 10000, output: 3000, reasoning: 1000, request: 2 },
-      breakdown: { input: 0.72, cache_read: 0.06, cache_write: 0.15, cache_write_1h: 0.12, output: 0.0675, reasoning: 0.0225, request: 0.02 },
+      breakdown: {
+        input: 0.72,
+        cache_read: 0.06,
+        cache_write: 0.15,
+        cache_write_1h: 0.12,
+        output: 0.0675,
+        reasoning: 0.0225,
+        request: 0.02,
+      },
     });
     expect(out.priceBookVersion).toMatch(VERSION_RE);
   });
@@ -105,8 +128,12 @@ describe('tokenomics price', () => {
   it('applies the service tier and the date', () => {
     const batch = json(tokenomics(['price', 'gpt-4o', '--input', '1000000', '--output', '1000000', '--tier', 'batch', '--json']));
     expect(batch).toMatchObject({ amount: 1.25 + 5, serviceTier: 'batch', provider: 'openai' });
-    const before = json(tokenomics(['price', 'o3', '--provider', 'openai', '--input', '1000000', '--output', '0', '--at', '2025-06-09', '--json']));
-    const after = json(tokenomics(['price', 'o3', '--provider', 'openai', '--input', '1000000', '--output', '0', '--at', '2025-06-10', '--json']));
+    const before = json(
+      tokenomics(['price', 'o3', '--provider', 'openai', '--input', '1000000', '--output', '0', '--at', '2025-06-09', '--json']),
+    );
+    const after = json(
+      tokenomics(['price', 'o3', '--provider', 'openai', '--input', '1000000', '--output', '0', '--at', '2025-06-10', '--json']),
+    );
     expect([before.amount, after.amount]).toEqual([10, 2]);
   });
 
@@ -125,9 +152,18 @@ describe('tokenomics price', () => {
     const cases: [string[], string][] = [
       [['price', '--input', '1', '--output', '1'], 'tokenomics price: missing MODEL'],
       [['price', 'gpt-4o', '--output', '1'], 'tokenomics price: missing --input N'],
-      [['price', 'gpt-4o', '--input', 'ten', '--output', '1'], 'tokenomics price: --input must be a whole number of tokens (0 or more), got "ten"'],
-      [['price', 'gpt-4o', '--input', '1', '--output', '1', '--tier', 'turbo'], 'tokenomics price: --tier must be one of standard, batch, flex, priority, got "turbo"'],
-      [['price', 'gpt-4o', '--input', '1', '--output', '1', '--at', '2026-02-30'], 'tokenomics price: --at must be a date YYYY-MM-DD or an ISO 8601 timestamp, got "2026-02-30"'],
+      [
+        ['price', 'gpt-4o', '--input', 'ten', '--output', '1'],
+        'tokenomics price: --input must be a whole number of tokens (0 or more), got "ten"',
+      ],
+      [
+        ['price', 'gpt-4o', '--input', '1', '--output', '1', '--tier', 'turbo'],
+        'tokenomics price: --tier must be one of standard, batch, flex, priority, got "turbo"',
+      ],
+      [
+        ['price', 'gpt-4o', '--input', '1', '--output', '1', '--at', '2026-02-30'],
+        'tokenomics price: --at must be a date YYYY-MM-DD or an ISO 8601 timestamp, got "2026-02-30"',
+      ],
       [['price', 'gpt-4o', '--input', '1', '--output', '1', '--colour'], 'tokenomics price: unknown option --colour'],
       [['price', 'gpt-4o', '--input'], 'tokenomics price: --input needs a value'],
       [['prices'], 'tokenomics prices: missing subcommand (list or check)'],
@@ -147,10 +183,16 @@ describe('tokenomics price', () => {
   it('uses override files from the environment and from --overrides', () => {
     const overrides = join(dir, 'overrides.yaml');
     writeFileSync(overrides, 'models:\n  - provider: self-hosted\n    model: llama-internal\n    prices: { input: 0.5, output: 1.5 }\n');
-    const fromEnv = json(tokenomics(['price', 'llama-internal', '--input', '2000000', '--output', '1000000', '--json'], { TOKENOMICS_PRICE_OVERRIDES: overrides }));
+    const fromEnv = json(
+      tokenomics(['price', 'llama-internal', '--input', '2000000', '--output', '1000000', '--json'], {
+        TOKENOMICS_PRICE_OVERRIDES: overrides,
+      }),
+    );
     expect(fromEnv).toMatchObject({ amount: 2.5, provider: 'self-hosted', matchedModel: 'llama-internal' });
     expect(fromEnv.priceBookVersion).toMatch(/\+overrides\.[0-9a-f]{12}$/);
-    const fromFlag = json(tokenomics(['price', 'llama-internal', '--input', '2000000', '--output', '1000000', '--json', '--overrides', overrides]));
+    const fromFlag = json(
+      tokenomics(['price', 'llama-internal', '--input', '2000000', '--output', '1000000', '--json', '--overrides', overrides]),
+    );
     expect(fromFlag.amount).toBe(2.5);
   });
 
@@ -166,11 +208,21 @@ describe('tokenomics price', () => {
 });
 
 describe('tokenomics prices', () => {
-  it('lists a provider\'s models with their rates', () => {
+  it("lists a provider's models with their rates", () => {
     const r = tokenomics(['prices', 'list', '--provider', 'anthropic']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0].split(/\s{2,}/)).toEqual(['provider', 'model', 'input', 'output', 'cache read', 'cache write', 'cache 1h', 'long context', 'tiers']);
+    expect(lines[0].split(/\s{2,}/)).toEqual([
+      'provider',
+      'model',
+      'input',
+      'output',
+      'cache read',
+      'cache write',
+      'cache 1h',
+      'long context',
+      'tiers',
+    ]);
     const sonnet45 = lines.find((l) => l.startsWith('anthropic  claude-sonnet-4-5 '));
     expect(sonnet45?.split(/\s+/)).toEqual(['anthropic', 'claude-sonnet-4-5', '3.00', '15.00', '0.30', '3.75', '6.00', '>200000', 'batch']);
     expect(lines.at(-1)).toMatch(/^\d+ models, USD per 1M tokens; price book genai-prices@/);
@@ -193,12 +245,19 @@ describe('tokenomics prices', () => {
     writeFileSync(good, 'aliases:\n  - alias: prod-4o\n    provider: azure.ai.openai\n    model: gpt-4o\n');
     const r = tokenomics(['prices', 'check', good]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trimEnd()).toMatch(new RegExp(`^${good.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: ok \\(overrides [0-9a-f]{12}: 0 models, 1 alias, 0 discounts, 0 service-tier rules\\)$`));
+    expect(r.stdout.trimEnd()).toMatch(
+      new RegExp(
+        `^${good.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: ok \\(overrides [0-9a-f]{12}: 0 models, 1 alias, 0 discounts, 0 service-tier rules\\)$`,
+      ),
+    );
   });
 
   it('checks a bad file, prints every problem with its line, and exits 1', () => {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'models:\n  - provider: self-hosted\n    model: m\n    prices:\n      input: cheap\naliases:\n  - alias: a\n    model: no-such-model-anywhere\n');
+    writeFileSync(
+      bad,
+      'models:\n  - provider: self-hosted\n    model: m\n    prices:\n      input: cheap\naliases:\n  - alias: a\n    model: no-such-model-anywhere\n',
+    );
     const r = tokenomics(['prices', 'check', bad]);
     expect(r.code).toBe(1);
     expect(r.stdout.trimEnd().split('\n')).toEqual([

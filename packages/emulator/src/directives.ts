@@ -122,7 +122,9 @@ export function parseDirectives(pairs: readonly string[]): Directives {
     }
     if (key === 'deployment_model') {
       if (!MODEL_NAME.test(raw)) {
-        throw new DirectiveError(`emulate directive deployment_model=${raw} is invalid; accepted: a model name of letters, digits, '.', '_', ':' and '-'`);
+        throw new DirectiveError(
+          `emulate directive deployment_model=${raw} is invalid; accepted: a model name of letters, digits, '.', '_', ':' and '-'`,
+        );
       }
       directives.deploymentModel = raw;
       continue;

@@ -99,7 +99,11 @@ export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   };
 }
 
-function findRoute(apis: ProviderApi[], method: string, path: string): { api: ProviderApi; route: Route; params: Record<string, string> } | undefined {
+function findRoute(
+  apis: ProviderApi[],
+  method: string,
+  path: string,
+): { api: ProviderApi; route: Route; params: Record<string, string> } | undefined {
   for (const api of apis) {
     for (const route of api.routes) {
       if (route.method !== method) continue;
@@ -183,8 +187,7 @@ async function answer(
   });
 
   let directives: Directives = {};
-  const exchangeWith = (d: Directives): Exchange =>
-    new Exchange(req, res, url, found?.params ?? {}, body, d, record, options);
+  const exchangeWith = (d: Directives): Exchange => new Exchange(req, res, url, found?.params ?? {}, body, d, record, options);
   try {
     if (readError !== undefined) throw readError;
     if (found === undefined) {

@@ -35,9 +35,7 @@ export class Exchange {
 
   /** The body as an object (routes are only reached with an object body). */
   get fields(): Record<string, unknown> {
-    return this.body !== null && typeof this.body === 'object' && !Array.isArray(this.body)
-      ? (this.body as Record<string, unknown>)
-      : {};
+    return this.body !== null && typeof this.body === 'object' && !Array.isArray(this.body) ? (this.body as Record<string, unknown>) : {};
   }
 
   /** Sends a complete JSON response. */

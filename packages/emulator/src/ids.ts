@@ -12,7 +12,9 @@ export function randomAlphanumeric(length: number): string {
 
 /** Random lower-case hex digits. */
 export function randomHex(length: number): string {
-  return randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+  return randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length);
 }
 
 /** Seconds since the epoch, as used in `created` fields. */

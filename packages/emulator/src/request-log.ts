@@ -32,7 +32,15 @@ export interface RecordedRequest {
 /** Marker that replaces credential values in recorded headers and query parameters. */
 export const REDACTED = '[redacted]';
 
-const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'x-amz-security-token', 'proxy-authorization', 'cookie']);
+const CREDENTIAL_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'x-amz-security-token',
+  'proxy-authorization',
+  'cookie',
+]);
 
 /** Copies headers with credential values replaced by {@link REDACTED}. */
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -61,14 +61,21 @@ describe('Anthropic Messages API (non-streaming)', () => {
   });
 
   it('stops with max_tokens when the reply reaches the limit', async () => {
-    const message = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 3, messages: [{ role: 'user', content: 'Hello, world!' }] });
+    const message = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 3,
+      messages: [{ role: 'user', content: 'Hello, world!' }],
+    });
     expect(message.stop_reason).toBe('max_tokens');
     expect(message.usage.output_tokens).toBe(3);
     expect(message.usage.input_tokens).toBe(11);
   });
 
   it('counts tokens with count_tokens the same way as the message input', async () => {
-    const counted = await client.messages.countTokens({ model: 'claude-sonnet-4-0', messages: [{ role: 'user', content: 'Hello, world!' }] });
+    const counted = await client.messages.countTokens({
+      model: 'claude-sonnet-4-0',
+      messages: [{ role: 'user', content: 'Hello, world!' }],
+    });
     expect(counted).toEqual({ input_tokens: 11 });
     expect(emulator.requests[0].path).toBe('/v1/messages/count_tokens');
   });
@@ -86,7 +93,12 @@ describe('Anthropic Messages API (streaming)', () => {
     const response = await fetch(`${emulator.anthropicBaseURL}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-0', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hello [emulate output_tokens=3]' }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-0',
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: 'user', content: 'Hello [emulate output_tokens=3]' }],
+      }),
     });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const events = (await response.text())
@@ -211,7 +223,10 @@ describe('Anthropic errors', () => {
 
   it('answers a request without max_tokens with a 400 naming the field', async () => {
     const error = await client.messages
-      .create({ model: 'claude-sonnet-4-0', messages: [{ role: 'user', content: 'Hi' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .create({
+        model: 'claude-sonnet-4-0',
+        messages: [{ role: 'user', content: 'Hi' }],
+      } as unknown as Anthropic.MessageCreateParamsNonStreaming)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).error).toMatchObject({

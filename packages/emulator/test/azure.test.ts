@@ -1,4 +1,12 @@
-import OpenAI, { APIError, AuthenticationError, AzureOpenAI, BadRequestError, NotFoundError, PermissionDeniedError, RateLimitError } from 'openai';
+import OpenAI, {
+  APIError,
+  AuthenticationError,
+  AzureOpenAI,
+  BadRequestError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+} from 'openai';
 import { countTokens } from '@tokenomics/tokens';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index';
@@ -11,7 +19,14 @@ let chat: AzureOpenAI;
 
 /** A client bound to one deployment, as apps usually create it. */
 function deploymentClient(deployment: string, options: Partial<ConstructorParameters<typeof AzureOpenAI>[0]> = {}): AzureOpenAI {
-  return new AzureOpenAI({ endpoint: emulator.azureEndpoint, apiKey: API_KEY, apiVersion: API_VERSION, deployment, maxRetries: 0, ...options });
+  return new AzureOpenAI({
+    endpoint: emulator.azureEndpoint,
+    apiKey: API_KEY,
+    apiVersion: API_VERSION,
+    deployment,
+    maxRetries: 0,
+    ...options,
+  });
 }
 
 beforeAll(async () => {
@@ -84,7 +99,10 @@ describe('Azure OpenAI chat completions', () => {
     expect(mini.usage?.prompt_tokens).toBe(11);
     expect(mini.usage?.completion_tokens).toBe(3);
 
-    const named = await deploymentClient('gpt-4o-mini').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    const named = await deploymentClient('gpt-4o-mini').chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(named.model).toBe('gpt-4o-mini-2024-07-18');
 
     // gpt-4 counts in cl100k_base: 'Hello [emulate deployment_model=gpt-4]' is the prompt's only message.
@@ -156,25 +174,39 @@ describe('Azure OpenAI chat completions', () => {
       expect(chunk.object).toBe('chat.completion.chunk');
       expect('usage' in chunk).toBe(false);
     }
-    for (const chunk of chunks.slice(2, 6)) expect(chunk.choices[0].content_filter_results.hate).toEqual({ filtered: false, severity: 'safe' });
-    expect(chunks.slice(2, 6).map((chunk) => chunk.choices[0].delta.content).join('')).toBe('This is a simple');
+    for (const chunk of chunks.slice(2, 6))
+      expect(chunk.choices[0].content_filter_results.hate).toEqual({ filtered: false, severity: 'safe' });
+    expect(
+      chunks
+        .slice(2, 6)
+        .map((chunk) => chunk.choices[0].delta.content)
+        .join(''),
+    ).toBe('This is a simple');
     expect(chunks[6].choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop', content_filter_results: {} });
   });
 
   it('with include_usage sends usage null on every chunk, the empty first one too, and a last chunk with the usage', async () => {
-    const stream = await chat.chat.completions.create({
-      model: 'prod-chat',
-      stream: true,
-      stream_options: { include_usage: true },
-      messages: [{ role: 'user', content: 'Hello, world!' }],
-    }, { headers: { 'x-emulate': 'output_tokens=2;cached=5' } });
+    const stream = await chat.chat.completions.create(
+      {
+        model: 'prod-chat',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'Hello, world!' }],
+      },
+      { headers: { 'x-emulate': 'output_tokens=2;cached=5' } },
+    );
     const chunks: any[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks).toHaveLength(6);
     for (const chunk of chunks.slice(0, -1)) expect(chunk.usage).toBeNull();
     expect(chunks[0].id).toBe('');
     expect(chunks[5].choices).toEqual([]);
-    expect(chunks[5].usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 2, total_tokens: 13, prompt_tokens_details: { cached_tokens: 5 } });
+    expect(chunks[5].usage).toMatchObject({
+      prompt_tokens: 11,
+      completion_tokens: 2,
+      total_tokens: 13,
+      prompt_tokens_details: { cached_tokens: 5 },
+    });
   });
 
   it('sends an error event after stream_error_after content chunks', async () => {
@@ -195,7 +227,10 @@ describe('Azure OpenAI chat completions', () => {
     );
     expect(contents).toHaveLength(2);
     expect(error).toBeInstanceOf(APIError);
-    expect((error as APIError).error).toEqual({ code: 'InternalServerError', message: 'Backend returned unexpected response. Please contact Microsoft for help.' });
+    expect((error as APIError).error).toEqual({
+      code: 'InternalServerError',
+      message: 'Backend returned unexpected response. Please contact Microsoft for help.',
+    });
   });
 });
 
@@ -210,7 +245,10 @@ describe('Azure OpenAI Responses, embeddings and legacy completions', () => {
     expect(response.output_text).toBe('The report shows the total cost');
     expect(response.usage?.output_tokens).toBe(6);
 
-    const stream = await client.responses.create({ model: 'prod-responses', input: 'Hi', stream: true }, { headers: { 'x-emulate': 'deployment_model=gpt-4o-mini;output_tokens=3' } });
+    const stream = await client.responses.create(
+      { model: 'prod-responses', input: 'Hi', stream: true },
+      { headers: { 'x-emulate': 'deployment_model=gpt-4o-mini;output_tokens=3' } },
+    );
     const types: string[] = [];
     let completed: any;
     for await (const event of stream) {
@@ -245,7 +283,10 @@ describe('Azure OpenAI Responses, embeddings and legacy completions', () => {
     expect(response.data).toHaveLength(2);
     expect(response.data[0].embedding).toHaveLength(1536);
     expect(response.usage).toEqual({ prompt_tokens: 8, total_tokens: 8 });
-    const large = await client.embeddings.create({ model: 'embeddings-prod', input: 'Hi' }, { headers: { 'x-emulate': 'deployment_model=text-embedding-3-large' } });
+    const large = await client.embeddings.create(
+      { model: 'embeddings-prod', input: 'Hi' },
+      { headers: { 'x-emulate': 'deployment_model=text-embedding-3-large' } },
+    );
     expect(large.model).toBe('text-embedding-3-large');
     expect(large.data[0].embedding).toHaveLength(3072);
   });
@@ -301,7 +342,8 @@ describe('Azure OpenAI errors', () => {
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(missing?.error).toEqual({
       code: 'DeploymentNotFound',
-      message: 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+      message:
+        'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
     });
     const denied = await caught('Hi [emulate error=403]');
     expect(denied).toBeInstanceOf(PermissionDeniedError);
@@ -330,7 +372,9 @@ describe('Azure OpenAI errors', () => {
         (error: unknown) => error as APIError,
       );
     expect(directive).toBeInstanceOf(BadRequestError);
-    expect(directive?.message).toContain("emulate directive deployment_model=gpt/4o is invalid; accepted: a model name of letters, digits, '.', '_', ':' and '-'");
+    expect(directive?.message).toContain(
+      "emulate directive deployment_model=gpt/4o is invalid; accepted: a model name of letters, digits, '.', '_', ':' and '-'",
+    );
   });
 
   it('rejects stream_options on API versions before 2024-09-01, as Azure does, and accepts it from then on', async () => {
@@ -344,7 +388,12 @@ describe('Azure OpenAI errors', () => {
           (caught: unknown) => caught as APIError,
         );
       expect(error).toBeInstanceOf(BadRequestError);
-      expect(error?.error).toEqual({ message: "Unknown parameter: 'stream_options'.", type: 'invalid_request_error', param: 'stream_options', code: 'unknown_parameter' });
+      expect(error?.error).toEqual({
+        message: "Unknown parameter: 'stream_options'.",
+        type: 'invalid_request_error',
+        param: 'stream_options',
+        code: 'unknown_parameter',
+      });
     }
     const unrequested = await deploymentClient('prod-chat', { apiVersion: '2024-06-01' }).chat.completions.create(withoutOptions);
     let chunks = 0;
@@ -361,7 +410,11 @@ describe('Azure OpenAI errors', () => {
   it('rejects a request without credentials with 401 and one without api-version with 404, as Azure does', async () => {
     const body = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });
     const url = `${emulator.azureEndpoint}/openai/deployments/prod-chat/chat/completions`;
-    const anonymous = await fetch(`${url}?api-version=${API_VERSION}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const anonymous = await fetch(`${url}?api-version=${API_VERSION}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('401');
     const unversioned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'api-key': API_KEY }, body });

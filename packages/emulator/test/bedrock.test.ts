@@ -49,7 +49,13 @@ describe('Bedrock Converse', () => {
       }),
     );
     // prompt (3 + 1 + 3) + (3 + 1 + 16) + 3 = 30 = 25 input + 2 read + 3 written; reply 23 tokens
-    expect(response.usage).toEqual({ inputTokens: 25, outputTokens: 23, totalTokens: 53, cacheReadInputTokens: 2, cacheWriteInputTokens: 3 });
+    expect(response.usage).toEqual({
+      inputTokens: 25,
+      outputTokens: 23,
+      totalTokens: 53,
+      cacheReadInputTokens: 2,
+      cacheWriteInputTokens: 3,
+    });
     expect(response.stopReason).toBe('end_turn');
     expect(response.output?.message?.role).toBe('assistant');
     expect(response.output?.message?.content?.[0].text).toBe(
@@ -74,7 +80,11 @@ describe('Bedrock Converse', () => {
 
   it('stops with max_tokens at inferenceConfig.maxTokens', async () => {
     const response = await client.send(
-      new ConverseCommand({ modelId: HAIKU, inferenceConfig: { maxTokens: 4 }, messages: [{ role: 'user', content: [{ text: 'Hello' }] }] }),
+      new ConverseCommand({
+        modelId: HAIKU,
+        inferenceConfig: { maxTokens: 4 },
+        messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      }),
     );
     expect(response.stopReason).toBe('max_tokens');
     expect(response.usage?.outputTokens).toBe(4);
@@ -84,7 +94,10 @@ describe('Bedrock Converse', () => {
 describe('Bedrock ConverseStream', () => {
   it('streams messageStart, one contentBlockDelta per token, contentBlockStop, messageStop and metadata with usage', async () => {
     const response = await client.send(
-      new ConverseStreamCommand({ modelId: 'us.meta.llama3-1-8b-instruct-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi [emulate output_tokens=3]' }] }] }),
+      new ConverseStreamCommand({
+        modelId: 'us.meta.llama3-1-8b-instruct-v1:0',
+        messages: [{ role: 'user', content: [{ text: 'Hi [emulate output_tokens=3]' }] }],
+      }),
     );
     const events: ConverseStreamOutput[] = [];
     for await (const event of response.stream ?? []) events.push(event);
@@ -167,7 +180,11 @@ describe('Bedrock InvokeModel', () => {
       new InvokeModelCommand({
         modelId: HAIKU,
         contentType: 'application/json',
-        body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'Hello, world!' }] }),
+        body: JSON.stringify({
+          anthropic_version: 'bedrock-2023-05-31',
+          max_tokens: 100,
+          messages: [{ role: 'user', content: 'Hello, world!' }],
+        }),
       }),
     );
     const message = JSON.parse(decoder.decode(response.body)) as Record<string, unknown>;
@@ -205,7 +222,9 @@ describe('Bedrock InvokeModel', () => {
   });
 
   it('stops a Llama generation at max_gen_len with stop_reason length', async () => {
-    const response = await client.send(new InvokeModelCommand({ modelId: LLAMA, body: JSON.stringify({ prompt: 'Hello', max_gen_len: 3 }) }));
+    const response = await client.send(
+      new InvokeModelCommand({ modelId: LLAMA, body: JSON.stringify({ prompt: 'Hello', max_gen_len: 3 }) }),
+    );
     const answer = JSON.parse(decoder.decode(response.body)) as Record<string, unknown>;
     expect(answer.generation_token_count).toBe(3);
     expect(answer.stop_reason).toBe('length');
@@ -213,7 +232,9 @@ describe('Bedrock InvokeModel', () => {
 
   it('rejects a Claude body without anthropic_version with a ValidationException', async () => {
     const error = await client
-      .send(new InvokeModelCommand({ modelId: HAIKU, body: JSON.stringify({ max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }) }))
+      .send(
+        new InvokeModelCommand({ modelId: HAIKU, body: JSON.stringify({ max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }) }),
+      )
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationException);
     expect((error as ValidationException).$metadata.httpStatusCode).toBe(400);
@@ -226,7 +247,11 @@ describe('Bedrock InvokeModelWithResponseStream', () => {
     const response = await client.send(
       new InvokeModelWithResponseStreamCommand({
         modelId: HAIKU,
-        body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=2]' }] }),
+        body: JSON.stringify({
+          anthropic_version: 'bedrock-2023-05-31',
+          max_tokens: 100,
+          messages: [{ role: 'user', content: 'Hi [emulate output_tokens=2]' }],
+        }),
       }),
     );
     const events: Array<Record<string, unknown>> = [];

@@ -87,8 +87,12 @@ describe('startEmulator', () => {
 
   it('rejects invalid options naming the option and what is accepted', async () => {
     await expect(startEmulator({ port: -1 })).rejects.toThrow('EmulatorOptions.port must be an integer from 0 to 65535, got -1');
-    await expect(startEmulator({ latencyMs: 1.5 })).rejects.toThrow('EmulatorOptions.latencyMs must be an integer from 0 to 3600000, got 1.5');
-    await expect(startEmulator({ maxRecordedRequests: 0 })).rejects.toThrow('EmulatorOptions.maxRecordedRequests must be an integer from 1 to 1000000');
+    await expect(startEmulator({ latencyMs: 1.5 })).rejects.toThrow(
+      'EmulatorOptions.latencyMs must be an integer from 0 to 3600000, got 1.5',
+    );
+    await expect(startEmulator({ maxRecordedRequests: 0 })).rejects.toThrow(
+      'EmulatorOptions.maxRecordedRequests must be an integer from 1 to 1000000',
+    );
   });
 
   it('answers a body that is not JSON with a 400', async () => {
@@ -108,12 +112,34 @@ describe('startEmulator', () => {
 describe('parseDirectives', () => {
   it('parses every numeric key and the error status', () => {
     expect(
-      parseDirectives(['error=429', 'retry_after=1.5', 'output_tokens=10', 'cached=5', 'reasoning=3', 'stall_after=2', 'stream_error_after=4', 'latency_ms=7', 'ttfc_ms=8']),
-    ).toEqual({ error: 429, retryAfter: 1.5, outputTokens: 10, cached: 5, reasoning: 3, stallAfter: 2, streamErrorAfter: 4, latencyMs: 7, ttfcMs: 8 });
+      parseDirectives([
+        'error=429',
+        'retry_after=1.5',
+        'output_tokens=10',
+        'cached=5',
+        'reasoning=3',
+        'stall_after=2',
+        'stream_error_after=4',
+        'latency_ms=7',
+        'ttfc_ms=8',
+      ]),
+    ).toEqual({
+      error: 429,
+      retryAfter: 1.5,
+      outputTokens: 10,
+      cached: 5,
+      reasoning: 3,
+      stallAfter: 2,
+      streamErrorAfter: 4,
+      latencyMs: 7,
+      ttfcMs: 8,
+    });
   });
 
   it('rejects an unsupported error status, listing the accepted ones', () => {
-    expect(() => parseDirectives(['error=418'])).toThrow('emulate directive error=418 is not supported; accepted: 400, 401, 403, 404, 429, 500, 503, 529');
+    expect(() => parseDirectives(['error=418'])).toThrow(
+      'emulate directive error=418 is not supported; accepted: 400, 401, 403, 404, 429, 500, 503, 529',
+    );
   });
 
   it('rejects a pair without a value', () => {

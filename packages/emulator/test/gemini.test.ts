@@ -57,7 +57,10 @@ describe('Gemini API generateContent', () => {
   });
 
   it('reports tool-use prompt tokens and adds them to the total', async () => {
-    const response = await ai.models.generateContent({ model: 'gemini-2.0-flash', contents: 'Hi [emulate output_tokens=4 tool_use_prompt=6]' });
+    const response = await ai.models.generateContent({
+      model: 'gemini-2.0-flash',
+      contents: 'Hi [emulate output_tokens=4 tool_use_prompt=6]',
+    });
     expect(response.usageMetadata?.toolUsePromptTokenCount).toBe(6);
     expect(response.usageMetadata?.totalTokenCount).toBe(14 + 4 + 6);
   });
@@ -80,7 +83,10 @@ describe('Gemini API generateContent', () => {
 
 describe('Gemini API streamGenerateContent', () => {
   it('streams one token per SSE event with running usage, then finishReason and the full usage', async () => {
-    const stream = await ai.models.generateContentStream({ model: 'gemini-2.0-flash', contents: 'Hi [emulate output_tokens=3 reasoning=5]' });
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-2.0-flash',
+      contents: 'Hi [emulate output_tokens=3 reasoning=5]',
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(emulator.requests[0].path).toBe('/v1beta/models/gemini-2.0-flash:streamGenerateContent');
@@ -155,7 +161,11 @@ describe('Gemini API streamGenerateContent', () => {
 
 describe('Gemini API embeddings and errors', () => {
   it('embeds through batchEmbedContents with the requested dimensions', async () => {
-    const response = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: ['Hello', 'World'], config: { outputDimensionality: 8 } });
+    const response = await ai.models.embedContent({
+      model: 'gemini-embedding-001',
+      contents: ['Hello', 'World'],
+      config: { outputDimensionality: 8 },
+    });
     expect(emulator.requests[0].path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
     expect(response.embeddings?.map((embedding) => embedding.values?.length)).toEqual([8, 8]);
     expect(response.embeddings?.[0].values).not.toEqual(response.embeddings?.[1].values);
@@ -172,7 +182,9 @@ describe('Gemini API embeddings and errors', () => {
   });
 
   it('answers error=429 with RESOURCE_EXHAUSTED and a RetryInfo detail', async () => {
-    const error = await ai.models.generateContent({ model: 'gemini-2.0-flash', contents: 'Hi [emulate error=429]' }).catch((caught: unknown) => caught);
+    const error = await ai.models
+      .generateContent({ model: 'gemini-2.0-flash', contents: 'Hi [emulate error=429]' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(429);
     expect(JSON.parse((error as ApiError).message)).toEqual({
@@ -186,10 +198,15 @@ describe('Gemini API embeddings and errors', () => {
   });
 
   it('answers error=401 with UNAUTHENTICATED and a body without contents with INVALID_ARGUMENT', async () => {
-    const unauthenticated = await ai.models.generateContent({ model: 'gemini-2.0-flash', contents: 'Hi [emulate error=401]' }).catch((caught: unknown) => caught);
+    const unauthenticated = await ai.models
+      .generateContent({ model: 'gemini-2.0-flash', contents: 'Hi [emulate error=401]' })
+      .catch((caught: unknown) => caught);
     expect((unauthenticated as ApiError).status).toBe(401);
     expect((unauthenticated as ApiError).message).toContain('"status":"UNAUTHENTICATED"');
-    const response = await fetch(`${emulator.geminiBaseURL}/v1beta/models/gemini-2.0-flash:generateContent`, { method: 'POST', body: '{}' });
+    const response = await fetch(`${emulator.geminiBaseURL}/v1beta/models/gemini-2.0-flash:generateContent`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       error: { code: 400, message: '* GenerateContentRequest.contents: contents is not specified', status: 'INVALID_ARGUMENT' },
@@ -206,8 +223,13 @@ describe('Vertex AI paths', () => {
       httpOptions: { baseUrl: emulator.geminiBaseURL },
       googleAuthOptions: { authClient: { getRequestHeaders: async () => new Headers({ authorization: 'Bearer test-token' }) } as never },
     });
-    const response = await vertex.models.generateContent({ model: 'gemini-2.0-flash', contents: 'Hello, world! [emulate output_tokens=2]' });
-    expect(emulator.requests[0].path).toBe('/v1beta1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent');
+    const response = await vertex.models.generateContent({
+      model: 'gemini-2.0-flash',
+      contents: 'Hello, world! [emulate output_tokens=2]',
+    });
+    expect(emulator.requests[0].path).toBe(
+      '/v1beta1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent',
+    );
     expect(emulator.requests[0].provider).toBe('vertex_ai');
     expect(emulator.requests[0].headers.authorization).toBe('[redacted]');
     expect(response.modelVersion).toBe('gemini-2.0-flash-001');

@@ -116,7 +116,11 @@ describe('chat completions (non-streaming)', () => {
   });
 
   it('echoes a requested service tier', async () => {
-    const completion = await client.chat.completions.create({ model: 'gpt-4o', service_tier: 'flex', messages: [{ role: 'user', content: 'Hi' }] });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o',
+      service_tier: 'flex',
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(completion.service_tier).toBe('flex');
   });
 

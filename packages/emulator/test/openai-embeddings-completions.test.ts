@@ -99,7 +99,11 @@ describe('legacy completions', () => {
   });
 
   it('streams without any usage key when include_usage is not set', async () => {
-    const stream = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Hi [emulate output_tokens=2]', stream: true });
+    const stream = await client.completions.create({
+      model: 'gpt-3.5-turbo-instruct',
+      prompt: 'Hi [emulate output_tokens=2]',
+      stream: true,
+    });
     const chunks: OpenAI.Completions.Completion[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks).toHaveLength(3);

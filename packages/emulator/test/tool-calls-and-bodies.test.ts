@@ -28,7 +28,11 @@ afterAll(async () => {
 
 const WEATHER = {
   type: 'function' as const,
-  function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 describe('OpenAI chat tool calls', () => {
@@ -66,7 +70,9 @@ describe('OpenAI chat tool calls', () => {
     expect(first.role).toBe('assistant');
     expect(first.content).toBeNull();
     expect(first.tool_calls[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'get_weather', arguments: '' } });
-    const pieces = chunks.slice(1).flatMap((c) => c.choices.flatMap((ch: any) => ch.delta.tool_calls ?? []).map((t: any) => t.function.arguments));
+    const pieces = chunks
+      .slice(1)
+      .flatMap((c) => c.choices.flatMap((ch: any) => ch.delta.tool_calls ?? []).map((t: any) => t.function.arguments));
     expect(pieces.length).toBe(8); // opening, 6 reply tokens, closing
     const args = pieces.join('');
     expect(typeof JSON.parse(args).city).toBe('string');
@@ -76,17 +82,33 @@ describe('OpenAI chat tool calls', () => {
   });
 
   it('answers in text when tool_choice leaves the choice to the model', async () => {
-    const completion = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }], tools: [WEATHER] });
+    const completion = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }],
+      tools: [WEATHER],
+    });
     expect(completion.choices[0].message.tool_calls).toBeUndefined();
     expect(completion.choices[0].finish_reason).toBe('stop');
   });
 });
 
 describe('OpenAI Responses function calls', () => {
-  const tools = [{ type: 'function' as const, name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+  const tools = [
+    {
+      type: 'function' as const,
+      name: 'get_weather',
+      strict: false,
+      parameters: { type: 'object', properties: { city: { type: 'string' } } },
+    },
+  ];
 
   it('answers a forced function with a function_call output item, billed as output', async () => {
-    const response = await openai.responses.create({ model: 'gpt-4o-mini', input: 'Weather [emulate output_tokens=5]', tools, tool_choice: 'required' });
+    const response = await openai.responses.create({
+      model: 'gpt-4o-mini',
+      input: 'Weather [emulate output_tokens=5]',
+      tools,
+      tool_choice: 'required',
+    });
     expect(response.status).toBe('completed');
     const item = response.output[0] as any;
     expect(item.type).toBe('function_call');
@@ -121,7 +143,13 @@ describe('OpenAI Responses function calls', () => {
 });
 
 describe('Anthropic Messages tool use', () => {
-  const tools = [{ name: 'get_weather', description: 'Weather in a city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }];
+  const tools = [
+    {
+      name: 'get_weather',
+      description: 'Weather in a city',
+      input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } },
+    },
+  ];
 
   it('answers a forced tool with a tool_use block and stop_reason tool_use, billed as output', async () => {
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
@@ -153,7 +181,10 @@ describe('Anthropic Messages tool use', () => {
     const events: any[] = [];
     for await (const e of stream) events.push(e);
     expect(events[1]).toMatchObject({ type: 'content_block_start', content_block: { type: 'tool_use', name: 'get_weather', input: {} } });
-    const json = events.filter((e) => e.type === 'content_block_delta').map((e) => e.delta.partial_json).join('');
+    const json = events
+      .filter((e) => e.type === 'content_block_delta')
+      .map((e) => e.delta.partial_json)
+      .join('');
     expect(typeof JSON.parse(json).city).toBe('string');
     const delta = events.find((e) => e.type === 'message_delta');
     expect(delta.delta.stop_reason).toBe('tool_use');
@@ -170,7 +201,11 @@ const TOOL_CONFIG = {
 describe('Bedrock Converse tool use', () => {
   it('answers a forced tool with a toolUse block whose input is an object and stopReason tool_use', async () => {
     const response = await bedrock.send(
-      new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'Weather [emulate output_tokens=5]' }] }], toolConfig: TOOL_CONFIG as any }),
+      new ConverseCommand({
+        modelId: HAIKU,
+        messages: [{ role: 'user', content: [{ text: 'Weather [emulate output_tokens=5]' }] }],
+        toolConfig: TOOL_CONFIG as any,
+      }),
     );
     expect(response.stopReason).toBe('tool_use');
     const toolUse = response.output!.message!.content![0].toolUse!;
@@ -181,12 +216,19 @@ describe('Bedrock Converse tool use', () => {
 
   it('streams contentBlockStart with the tool, then toolUse.input pieces, billed as output', async () => {
     const out = await bedrock.send(
-      new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'Weather [emulate output_tokens=5]' }] }], toolConfig: TOOL_CONFIG as any }),
+      new ConverseStreamCommand({
+        modelId: HAIKU,
+        messages: [{ role: 'user', content: [{ text: 'Weather [emulate output_tokens=5]' }] }],
+        toolConfig: TOOL_CONFIG as any,
+      }),
     );
     const events: any[] = [];
     for await (const e of out.stream!) events.push(e);
     expect(events[1].contentBlockStart.start.toolUse.name).toBe('get_weather');
-    const input = events.filter((e) => e.contentBlockDelta).map((e) => e.contentBlockDelta.delta.toolUse.input).join('');
+    const input = events
+      .filter((e) => e.contentBlockDelta)
+      .map((e) => e.contentBlockDelta.delta.toolUse.input)
+      .join('');
     expect(typeof JSON.parse(input).city).toBe('string');
     expect(events.find((e) => e.messageStop).messageStop.stopReason).toBe('tool_use');
     expect(events.at(-1).metadata.usage.outputTokens).toBe(countTokens(input, HAIKU).tokens);
@@ -194,7 +236,9 @@ describe('Bedrock Converse tool use', () => {
 });
 
 async function invoke(modelId: string, body: unknown, headers = false) {
-  const out = await bedrock.send(new InvokeModelCommand({ modelId, body: encoder.encode(JSON.stringify(body)), contentType: 'application/json' }));
+  const out = await bedrock.send(
+    new InvokeModelCommand({ modelId, body: encoder.encode(JSON.stringify(body)), contentType: 'application/json' }),
+  );
   return { body: JSON.parse(decoder.decode(out.body)), headers };
 }
 
@@ -216,14 +260,20 @@ describe('Bedrock InvokeModel: Cohere and Mistral bodies (no usage in the body)'
   });
 
   it('answers a Mistral prompt with outputs[].text and stop_reason', async () => {
-    const { body } = await invoke('mistral.mistral-7b-instruct-v0:2', { prompt: '<s>[INST] Write a line [emulate output_tokens=5] [/INST]', max_tokens: 50 });
+    const { body } = await invoke('mistral.mistral-7b-instruct-v0:2', {
+      prompt: '<s>[INST] Write a line [emulate output_tokens=5] [/INST]',
+      max_tokens: 50,
+    });
     expect(body.outputs).toHaveLength(1);
     expect(body.outputs[0].stop_reason).toBe('stop');
     expect(countTokens(body.outputs[0].text, 'mistral.mistral-7b-instruct-v0:2').tokens).toBe(5);
   });
 
   it('answers Mistral chat messages with choices[].message.content and stop_reason', async () => {
-    const { body } = await invoke('mistral.mistral-large-2407-v1:0', { messages: [{ role: 'user', content: 'Write a line [emulate output_tokens=6]' }], max_tokens: 50 });
+    const { body } = await invoke('mistral.mistral-large-2407-v1:0', {
+      messages: [{ role: 'user', content: 'Write a line [emulate output_tokens=6]' }],
+      max_tokens: 50,
+    });
     expect(body.choices[0].message.role).toBe('assistant');
     expect(body.choices[0].stop_reason).toBe('stop');
     expect(countTokens(body.choices[0].message.content, 'mistral.mistral-large-2407-v1:0').tokens).toBe(6);

@@ -21,30 +21,73 @@ const BATCH = 512;
 const ROUNDS = 5;
 
 const dialects = [
-  ['@opentelemetry/instrumentation-openai', 'chat gpt-4o', {
-    'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o',
-    'gen_ai.response.model': 'gpt-4o-2024-08-06', 'gen_ai.usage.input_tokens': 1200,
-    'gen_ai.usage.cache_read.input_tokens': 1000, 'gen_ai.usage.output_tokens': 300, 'server.address': 'api.openai.com',
-  }],
-  ['@traceloop/instrumentation-anthropic', 'anthropic.chat', {
-    'gen_ai.system': 'Anthropic', 'llm.request.type': 'chat', 'gen_ai.request.model': 'claude-sonnet-4-20250514',
-    'gen_ai.response.model': 'claude-sonnet-4-20250514', 'gen_ai.usage.prompt_tokens': 1500,
-    'gen_ai.usage.completion_tokens': 400, 'llm.usage.total_tokens': 1900,
-  }],
-  ['openlit', 'chat claude-sonnet-4-20250514', {
-    'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-20250514',
-    'gen_ai.usage.input_tokens': 2000, 'gen_ai.usage.cache_read.input_tokens': 6000,
-    'gen_ai.usage.output_tokens': 500, 'gen_ai.usage.cost': 0.0228,
-  }],
-  ['@azure/opentelemetry-instrumentation-openai', 'chat gpt-4o-mini', {
-    'gen_ai.operation.name': 'chat', 'gen_ai.system': 'az.ai.openai', 'gen_ai.request.model': 'gpt-4o-mini',
-    'gen_ai.usage.prompt_tokens': 800, 'gen_ai.usage.completion_tokens': 120,
-  }],
+  [
+    '@opentelemetry/instrumentation-openai',
+    'chat gpt-4o',
+    {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+      'gen_ai.usage.input_tokens': 1200,
+      'gen_ai.usage.cache_read.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 300,
+      'server.address': 'api.openai.com',
+    },
+  ],
+  [
+    '@traceloop/instrumentation-anthropic',
+    'anthropic.chat',
+    {
+      'gen_ai.system': 'Anthropic',
+      'llm.request.type': 'chat',
+      'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.response.model': 'claude-sonnet-4-20250514',
+      'gen_ai.usage.prompt_tokens': 1500,
+      'gen_ai.usage.completion_tokens': 400,
+      'llm.usage.total_tokens': 1900,
+    },
+  ],
+  [
+    'openlit',
+    'chat claude-sonnet-4-20250514',
+    {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.usage.input_tokens': 2000,
+      'gen_ai.usage.cache_read.input_tokens': 6000,
+      'gen_ai.usage.output_tokens': 500,
+      'gen_ai.usage.cost': 0.0228,
+    },
+  ],
+  [
+    '@azure/opentelemetry-instrumentation-openai',
+    'chat gpt-4o-mini',
+    {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'az.ai.openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.usage.prompt_tokens': 800,
+      'gen_ai.usage.completion_tokens': 120,
+    },
+  ],
 ];
-const http = ['@opentelemetry/instrumentation-http', 'GET /checkout', { 'http.request.method': 'GET', 'http.route': '/checkout', 'http.response.status_code': 200 }];
-const priced = ['@tokenomics/instrumentation-openai', 'chat gpt-4o', {
-  ...dialects[0][2], 'gen_ai.usage.cost.amount': 0.00475, 'gen_ai.usage.cost.currency': 'USD', 'gen_ai.usage.cost.source': 'local',
-}];
+const http = [
+  '@opentelemetry/instrumentation-http',
+  'GET /checkout',
+  { 'http.request.method': 'GET', 'http.route': '/checkout', 'http.response.status_code': 200 },
+];
+const priced = [
+  '@tokenomics/instrumentation-openai',
+  'chat gpt-4o',
+  {
+    ...dialects[0][2],
+    'gen_ai.usage.cost.amount': 0.00475,
+    'gen_ai.usage.cost.currency': 'USD',
+    'gen_ai.usage.cost.source': 'local',
+  },
+];
 
 function makeSpans(n, pick) {
   const sink = new InMemorySpanExporter();
@@ -52,7 +95,10 @@ function makeSpans(n, pick) {
   for (let i = 0; i < n; i++) {
     const [scope, name, attributes] = pick(i);
     // distinct usage per span so that no two spans look like one call
-    provider.getTracer(scope).startSpan(name, { attributes: { ...attributes, 'gen_ai.usage.output_tokens': 100 + i } }).end();
+    provider
+      .getTracer(scope)
+      .startSpan(name, { attributes: { ...attributes, 'gen_ai.usage.output_tokens': 100 + i } })
+      .end();
   }
   return sink.getFinishedSpans();
 }
@@ -66,9 +112,16 @@ const workloads = {
 const constantBook = {
   version: 'bench',
   price: (usage) => ({
-    priced: true, amount: 0.001, currency: 'USD', breakdown: { input: 0.0006, output: 0.0004 },
-    tokens: { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 }, priceBookVersion: 'bench',
-    provider: 'openai', matchedModel: 'gpt-4o', serviceTier: 'standard', estimated: false,
+    priced: true,
+    amount: 0.001,
+    currency: 'USD',
+    breakdown: { input: 0.0006, output: 0.0004 },
+    tokens: { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 },
+    priceBookVersion: 'bench',
+    provider: 'openai',
+    matchedModel: 'gpt-4o',
+    serviceTier: 'standard',
+    estimated: false,
   }),
 };
 

@@ -84,11 +84,7 @@ const CACHE_WRITE_KEYS = [
   A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT,
   A.ATTR_OPENLIT_CACHE_WRITE,
 ];
-const REASONING_KEYS = [
-  A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  A.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT,
-  A.ATTR_OPENLIT_REASONING,
-];
+const REASONING_KEYS = [A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, A.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT, A.ATTR_OPENLIT_REASONING];
 const SERVICE_TIER_KEYS = [
   A.ATTR_OPENAI_RESPONSE_SERVICE_TIER,
   A.ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
@@ -195,13 +191,10 @@ export function readGenAiCall(attrs: Attributes, scopeName: string, report: Inva
   return { kind: 'call', call };
 }
 
-function unusable(
-  reason: 'invalid_usage' | 'incomplete_usage',
-  call: GenAiCall,
-  attribute: string,
-  invalidReason?: string,
-): SpanReading {
-  return invalidReason === undefined ? { kind: 'unusable', reason, call, attribute } : { kind: 'unusable', reason, call, attribute, invalidReason };
+function unusable(reason: 'invalid_usage' | 'incomplete_usage', call: GenAiCall, attribute: string, invalidReason?: string): SpanReading {
+  return invalidReason === undefined
+    ? { kind: 'unusable', reason, call, attribute }
+    : { kind: 'unusable', reason, call, attribute, invalidReason };
 }
 
 /** `invalid_usage` at the present one of `keys`, with the problem its value has. */

@@ -186,7 +186,9 @@ export class SpanCostEnricher {
     try {
       const cost = book.price(call.usage, opts);
       if (cost.priced && !(Number.isFinite(cost.amount) && cost.amount >= 0)) {
-        diag.warn(`@tokenomics/exporter: price book returned amount ${cost.amount} for ${models.responseModel ?? models.model}; marking unpriced`);
+        diag.warn(
+          `@tokenomics/exporter: price book returned amount ${cost.amount} for ${models.responseModel ?? models.model}; marking unpriced`,
+        );
         return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
       }
       return cost;

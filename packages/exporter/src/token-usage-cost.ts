@@ -122,7 +122,8 @@ export class TokenUsageCost {
     const tokenType = TOKEN_TYPES.get(String(attrs[A.ATTR_GEN_AI_TOKEN_TYPE] ?? ''));
     const sum = point.value.sum;
     const count = point.value.count;
-    if (tokenType === undefined || typeof sum !== 'number' || !(sum >= 0 && sum < Infinity) || !(count >= 0 && count < Infinity)) return 'skipped';
+    if (tokenType === undefined || typeof sum !== 'number' || !(sum >= 0 && sum < Infinity) || !(count >= 0 && count < Infinity))
+      return 'skipped';
 
     // Tokens and calls recorded in this interval.
     let tokens = sum;
@@ -162,7 +163,8 @@ export class TokenUsageCost {
 
     const meanCall = Math.max(1, Math.round(calls > 0 ? tokens / calls : count > 0 ? sum / count : 1));
     // Calls averaging more tokens than any one call may bill (see `usageProblem`) are not priced.
-    const priced = meanCall > MAX_TOKENS_PER_CALL ? { reason: 'invalid_usage' } : this.rate(tokenType, meanCall, provider, models, point.endTime);
+    const priced =
+      meanCall > MAX_TOKENS_PER_CALL ? { reason: 'invalid_usage' } : this.rate(tokenType, meanCall, provider, models, point.endTime);
     const start = sourceIsNew ? point.startTime : (previousEnd ?? point.startTime);
     if (typeof priced === 'number' && priced * tokens < Infinity) {
       const attributes: Attributes = {
@@ -203,7 +205,10 @@ export class TokenUsageCost {
       if (!(Number.isFinite(tokensCost) && tokensCost >= 0)) return { reason: 'pricing_error' };
       return tokensCost / meanCall;
     } catch (err) {
-      diag.warn(`@tokenomics/exporter: price book threw for model ${models.responseModel ?? models.model}; counting the calls unpriced`, err);
+      diag.warn(
+        `@tokenomics/exporter: price book threw for model ${models.responseModel ?? models.model}; counting the calls unpriced`,
+        err,
+      );
       return { reason: 'pricing_error' };
     }
   }
@@ -268,7 +273,13 @@ function toMetricData(streams: Map<string, OutputStream>): MetricData[] {
     if (data === undefined) {
       data =
         stream.metric === 'cost'
-          ? sumMetric(A.METRIC_TOKENOMICS_COST, 'Cost of GenAI token usage reported by other instrumentations', 'USD', ValueType.DOUBLE, stream.temporality)
+          ? sumMetric(
+              A.METRIC_TOKENOMICS_COST,
+              'Cost of GenAI token usage reported by other instrumentations',
+              'USD',
+              ValueType.DOUBLE,
+              stream.temporality,
+            )
           : sumMetric(
               A.METRIC_TOKENOMICS_CALLS_UNPRICED,
               'GenAI calls reported by other instrumentations that the price book could not price',

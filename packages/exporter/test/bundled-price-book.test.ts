@@ -6,12 +6,7 @@
  * - gemini-2.5-pro: $1.25 input for prompts up to 200k tokens, $2.50 above
  */
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { getPriceBook } from '@tokenomics/pricing';
 import { describe, expect, it } from 'vitest';
 import { CostEnrichingMetricExporter, CostEnrichingSpanExporter } from '../src/index';
@@ -19,7 +14,11 @@ import { exportBatch, recordSpans, resource, sumPoints } from './harness';
 
 async function enrich(scope: string, name: string, attributes: Record<string, unknown>) {
   const sink = new InMemorySpanExporter();
-  const spans = recordSpans((tracer) => tracer(scope).span(name, attributes as never).end());
+  const spans = recordSpans((tracer) =>
+    tracer(scope)
+      .span(name, attributes as never)
+      .end(),
+  );
   await exportBatch(new CostEnrichingSpanExporter(sink), spans);
   return sink.getFinishedSpans()[0].attributes;
 }
@@ -91,7 +90,11 @@ describe('with the bundled price book', () => {
     const reader = new PeriodicExportingMetricReader({ exporter: new CostEnrichingMetricExporter(sink), exportIntervalMillis: 3_600_000 });
     const provider = new MeterProvider({ resource, readers: [reader] });
     const usage = provider.getMeter('@google/genai-instrumentation').createHistogram('gen_ai.client.token.usage');
-    const attrs = { 'gen_ai.operation.name': 'generate_content', 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-2.5-pro' };
+    const attrs = {
+      'gen_ai.operation.name': 'generate_content',
+      'gen_ai.provider.name': 'gcp.gemini',
+      'gen_ai.request.model': 'gemini-2.5-pro',
+    };
     for (let i = 0; i < 10; i++) usage.record(100_000, { ...attrs, 'gen_ai.token.type': 'input' });
     await reader.forceFlush();
     const [point] = sumPoints(sink.getMetrics()[0], 'tokenomics.cost');

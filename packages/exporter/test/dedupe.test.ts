@@ -56,7 +56,9 @@ describe('duplicate spans of one call', () => {
         'gen_ai.usage.completion_tokens': 100,
         'llm.usage.total_tokens': 1100,
       });
-      tracer('@tokenomics/instrumentation-openai').span('chat gpt-4o', { ...usage(1000, 100), ...priced }, vendorParent).end();
+      tracer('@tokenomics/instrumentation-openai')
+        .span('chat gpt-4o', { ...usage(1000, 100), ...priced }, vendorParent)
+        .end();
       vendorParent.end();
     });
     const [ours, vendor] = spans;
@@ -86,7 +88,9 @@ describe('duplicate spans of one call', () => {
   it('matches a span with only the request model to one that also has the response model', async () => {
     const spans = recordSpans((tracer) => {
       const outer = tracer('a').span('chat gpt-4o', usage(1000, 100));
-      tracer('b').span('chat gpt-4o', { ...usage(1000, 100), 'gen_ai.response.model': 'gpt-4o-2024-08-06' }, outer).end();
+      tracer('b')
+        .span('chat gpt-4o', { ...usage(1000, 100), 'gen_ai.response.model': 'gpt-4o-2024-08-06' }, outer)
+        .end();
       outer.end();
     });
     const { sink, exporter } = setup();
@@ -108,11 +112,9 @@ describe('duplicate spans of one call', () => {
         'gen_ai.usage.input_tokens': 4000,
         'gen_ai.usage.cost': 0.0093,
       });
-      tracer('@tokenomics/instrumentation-anthropic').span(
-        'chat claude-sonnet-4-20250514',
-        { ...anthropic, 'gen_ai.usage.input_tokens': 10_000, ...priced },
-        openlit,
-      ).end();
+      tracer('@tokenomics/instrumentation-anthropic')
+        .span('chat claude-sonnet-4-20250514', { ...anthropic, 'gen_ai.usage.input_tokens': 10_000, ...priced }, openlit)
+        .end();
       openlit.end();
     });
     const { sink, exporter } = setup();
@@ -146,7 +148,9 @@ describe('spans that are not duplicates', () => {
   it('prices a parent and child with different models separately', async () => {
     const attrs = await bothPriced((tracer) => {
       const outer = tracer('a').span('chat gpt-4o', usage(1000, 100));
-      tracer('b').span('chat o4-mini', usage(1000, 100, 'o4-mini'), outer).end();
+      tracer('b')
+        .span('chat o4-mini', usage(1000, 100, 'o4-mini'), outer)
+        .end();
       outer.end();
     });
     expect(attrs.map((a) => a['tokenomics.duplicate_of'])).toEqual([undefined, undefined]);
@@ -169,7 +173,10 @@ describe('bounded memory', () => {
     const spans = recordSpans((tracer) => {
       const outer = tracer('a').span('chat gpt-4o', usage(1000, 100));
       tracer('b').span('chat gpt-4o', usage(1000, 100), outer).end();
-      for (let i = 0; i < noise; i++) tracer('c').span('chat gpt-4o', usage(10 + i, 1)).end();
+      for (let i = 0; i < noise; i++)
+        tracer('c')
+          .span('chat gpt-4o', usage(10 + i, 1))
+          .end();
       outer.end();
     });
     return [[spans[0]], spans.slice(1, 1 + noise), [spans[1 + noise]]];

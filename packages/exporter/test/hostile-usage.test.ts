@@ -40,11 +40,23 @@ async function enrich(usage: Attributes): Promise<Attributes> {
 describe('hostile token counts on spans', () => {
   it.each([
     ['1e308 input tokens', { 'gen_ai.usage.input_tokens': 1e308, 'gen_ai.usage.output_tokens': 10 }, 'gen_ai.usage.input_tokens:too_large'],
-    ['2^53 input tokens', { 'gen_ai.usage.input_tokens': 2 ** 53, 'gen_ai.usage.output_tokens': 10 }, 'gen_ai.usage.input_tokens:too_large'],
+    [
+      '2^53 input tokens',
+      { 'gen_ai.usage.input_tokens': 2 ** 53, 'gen_ai.usage.output_tokens': 10 },
+      'gen_ai.usage.input_tokens:too_large',
+    ],
     ['a negative output', { 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': -3 }, 'gen_ai.usage.output_tokens:negative'],
-    ['a fractional cache read', { 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 3, 'gen_ai.usage.cache_read.input_tokens': 0.5 }, 'gen_ai.usage.cache_read.input_tokens:not_integer'],
+    [
+      'a fractional cache read',
+      { 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 3, 'gen_ai.usage.cache_read.input_tokens': 0.5 },
+      'gen_ai.usage.cache_read.input_tokens:not_integer',
+    ],
     ['a boolean output', { 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': true }, 'gen_ai.usage.output_tokens:wrong_type'],
-    ['input beyond ten context windows', { 'gen_ai.usage.input_tokens': 2_000_000, 'gen_ai.usage.output_tokens': 10 }, 'exceeds_context_window'],
+    [
+      'input beyond ten context windows',
+      { 'gen_ai.usage.input_tokens': 2_000_000, 'gen_ai.usage.output_tokens': 10 },
+      'exceeds_context_window',
+    ],
   ])('a span with %s is marked invalid and unpriced, with the reason, and gets no cost', async (_label, usage, reason) => {
     const a = await enrich(usage as Attributes);
     expect(a['tokenomics.usage.invalid']).toBe(true);

@@ -54,8 +54,7 @@ function pipeline(temporality: AggregationTemporality, options: CostEnrichingMet
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const provider = new MeterProvider({ resource, readers: [reader] });
   providers.push(provider);
-  const histogram = (scope: string) =>
-    provider.getMeter(scope, '1.0.0').createHistogram('gen_ai.client.token.usage', { unit: '{token}' });
+  const histogram = (scope: string) => provider.getMeter(scope, '1.0.0').createHistogram('gen_ai.client.token.usage', { unit: '{token}' });
   const collect = async () => {
     await reader.forceFlush();
     const all = sink.getMetrics();
@@ -154,7 +153,12 @@ describe('tokenomics.cost from foreign token usage', () => {
   it('prices the mean call, not the summed interval, so context-length tiers stay right (10 calls x 100k gemini-2.5-pro input = $1.25, not $2.50)', async () => {
     const { histogram, collect, book } = pipeline(AggregationTemporality.CUMULATIVE);
     const usage = histogram('@google/genai-instrumentation');
-    const attrs = { 'gen_ai.operation.name': 'generate_content', 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-2.5-pro', 'gen_ai.token.type': 'input' };
+    const attrs = {
+      'gen_ai.operation.name': 'generate_content',
+      'gen_ai.provider.name': 'gcp.gemini',
+      'gen_ai.request.model': 'gemini-2.5-pro',
+      'gen_ai.token.type': 'input',
+    };
     for (let i = 0; i < 10; i++) usage.record(100_000, attrs);
     const rm = await collect();
     expect(book.calls[0].usage).toEqual({ inputTokens: 100_000 });

@@ -61,7 +61,13 @@ export class RateCard {
     const model = reported !== undefined && MODELS[resolve(reported)] !== undefined ? reported : opts.model;
     const entry = MODELS[resolve(model)];
     if (entry === undefined) {
-      return { priced: false, reason: 'unknown_model', detail: `no price for ${model}`, priceBookVersion: this.version, estimated: !!opts.estimated };
+      return {
+        priced: false,
+        reason: 'unknown_model',
+        detail: `no price for ${model}`,
+        priceBookVersion: this.version,
+        estimated: !!opts.estimated,
+      };
     }
     const tier = opts.serviceTier === 'priority' ? 'priority' : 'standard';
     const r = entry.rates(usage, tier);

@@ -188,7 +188,11 @@ describe('bad attribute values', () => {
     restoreDiag = restore;
     const metrics = selfMetricsProvider();
     const sink = new InMemorySpanExporter();
-    const spans = recordSpans((tracer) => tracer('x').span('chat gpt-4o', chat(value) as never).end());
+    const spans = recordSpans((tracer) =>
+      tracer('x')
+        .span('chat gpt-4o', chat(value) as never)
+        .end(),
+    );
     await exportBatch(new CostEnrichingSpanExporter(sink, { priceBook: new RateCard(), meterProvider: metrics.meterProvider }), spans);
     const [view] = sink.getFinishedSpans();
     expect(view.attributes['tokenomics.unpriced_reason']).toBe('invalid_usage');
@@ -208,7 +212,11 @@ describe('bad attribute values', () => {
     const { messages, restore } = captureDiag();
     restoreDiag = restore;
     const sink = new InMemorySpanExporter();
-    const spans = recordSpans((tracer) => tracer('x').span('chat gpt-4o', chat('1000') as never).end());
+    const spans = recordSpans((tracer) =>
+      tracer('x')
+        .span('chat gpt-4o', chat('1000') as never)
+        .end(),
+    );
     await exportBatch(new CostEnrichingSpanExporter(sink, { priceBook: new RateCard() }), spans);
     expect(sink.getFinishedSpans()[0].attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0035, 12);
     expect(messages.some((m) => m.message.includes('gen_ai.usage.input_tokens holds a string ("1000")'))).toBe(true);
@@ -219,7 +227,14 @@ describe('bad attribute values', () => {
     restoreDiag = restore;
     const exporter = new CostEnrichingSpanExporter(new InMemorySpanExporter(), { priceBook: new RateCard() });
     for (let i = 0; i < 3; i++) {
-      await exportBatch(exporter, recordSpans((tracer) => tracer('x').span('chat gpt-4o', chat(-1) as never).end()));
+      await exportBatch(
+        exporter,
+        recordSpans((tracer) =>
+          tracer('x')
+            .span('chat gpt-4o', chat(-1) as never)
+            .end(),
+        ),
+      );
     }
     const about = messages.filter((m) => m.message.includes('gen_ai.usage.input_tokens = -1'));
     expect(about.map((m) => m.level)).toEqual(['warn', 'debug', 'debug']);
@@ -230,10 +245,18 @@ describe('self-observability', () => {
   it('counts spans by outcome on tokenomics.exporter.spans', async () => {
     const metrics = selfMetricsProvider();
     const spans = recordSpans((tracer) => {
-      tracer('x').span('chat gpt-4o', chat(1000) as never).end();
-      tracer('x').span('chat gpt-4o', chat(2000) as never).end();
-      tracer('x').span('chat acme', { ...chat(10), 'gen_ai.request.model': 'acme-1' } as never).end();
-      tracer('@tokenomics/instrumentation-openai').span('chat gpt-4o', { ...chat(10), 'gen_ai.usage.cost.amount': 0.001 } as never).end();
+      tracer('x')
+        .span('chat gpt-4o', chat(1000) as never)
+        .end();
+      tracer('x')
+        .span('chat gpt-4o', chat(2000) as never)
+        .end();
+      tracer('x')
+        .span('chat acme', { ...chat(10), 'gen_ai.request.model': 'acme-1' } as never)
+        .end();
+      tracer('@tokenomics/instrumentation-openai')
+        .span('chat gpt-4o', { ...chat(10), 'gen_ai.usage.cost.amount': 0.001 } as never)
+        .end();
       tracer('x').span('invoke_agent A', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 1 }).end();
       tracer('http').span('GET /', { 'http.request.method': 'GET' }).end();
     });

@@ -15,7 +15,11 @@ async function enrichOne(scope: string, name: string, attributes: Record<string,
   const book = new RateCard();
   const sink = new InMemorySpanExporter();
   const exporter = new CostEnrichingSpanExporter(sink, { priceBook: book, ...options });
-  const spans = recordSpans((tracer) => tracer(scope).span(name, attributes as never).end());
+  const spans = recordSpans((tracer) =>
+    tracer(scope)
+      .span(name, attributes as never)
+      .end(),
+  );
   await exportBatch(exporter, spans);
   const [out] = sink.getFinishedSpans();
   return { out, original: spans[0], book };
@@ -261,7 +265,13 @@ describe('OpenLLMetry / Traceloop', () => {
     });
     expect(book.calls[0]).toEqual({
       usage: { inputTokens: 1500, outputTokens: 400 },
-      opts: { model: 'claude-sonnet-4-20250514', responseModel: 'claude-sonnet-4-20250514', provider: 'anthropic', operation: 'chat', at: START },
+      opts: {
+        model: 'claude-sonnet-4-20250514',
+        responseModel: 'claude-sonnet-4-20250514',
+        provider: 'anthropic',
+        operation: 'chat',
+        at: START,
+      },
     });
     expect(out.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0105, 12);
   });
@@ -494,7 +504,14 @@ describe('batch handling', () => {
   it('keeps batch order and replaces only the spans it enriched', async () => {
     const spans = recordSpans((tracer) => {
       tracer('http').span('GET /a', { 'http.request.method': 'GET' }).end();
-      tracer('x').span('chat gpt-4o', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 4, 'gen_ai.usage.output_tokens': 2 }).end();
+      tracer('x')
+        .span('chat gpt-4o', {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.input_tokens': 4,
+          'gen_ai.usage.output_tokens': 2,
+        })
+        .end();
       tracer('http').span('GET /b', { 'http.request.method': 'GET' }).end();
     });
     const sink = new InMemorySpanExporter();

@@ -40,7 +40,11 @@ describe('anthropicUsage', () => {
   });
 
   it('bills web searches as requests', () => {
-    const usage = anthropicUsage({ input_tokens: 9000, output_tokens: 600, server_tool_use: { web_search_requests: 3, web_fetch_requests: 1 } });
+    const usage = anthropicUsage({
+      input_tokens: 9000,
+      output_tokens: 600,
+      server_tool_use: { web_search_requests: 3, web_fetch_requests: 1 },
+    });
     expect(usage?.requests).toEqual({ web_search: 3 });
   });
 
@@ -56,10 +60,15 @@ describe('anthropicUsage', () => {
   it('marks usage with an unusable count invalid, naming the first bad field, instead of dropping it', () => {
     expect(anthropicUsage({ input_tokens: -1, output_tokens: 'many' })).toEqual({ invalid: 'input_tokens:negative' });
     expect(anthropicUsage({ input_tokens: 10, output_tokens: '12' })).toEqual({ inputTokens: 10, invalid: 'output_tokens:wrong_type' });
-    expect(anthropicUsage({ input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 2.5 })).toMatchObject({ invalid: 'cache_read_input_tokens:not_integer' });
+    expect(anthropicUsage({ input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 2.5 })).toMatchObject({
+      invalid: 'cache_read_input_tokens:not_integer',
+    });
     expect(anthropicUsage({ input_tokens: 1e308, output_tokens: 3 })).toMatchObject({ invalid: 'input_tokens:too_large' });
     // the API sends null for cache counts it has none of
-    expect(anthropicUsage({ input_tokens: 10, output_tokens: 3, cache_read_input_tokens: null, cache_creation: null })).toEqual({ inputTokens: 10, outputTokens: 3 });
+    expect(anthropicUsage({ input_tokens: 10, output_tokens: 3, cache_read_input_tokens: null, cache_creation: null })).toEqual({
+      inputTokens: 10,
+      outputTokens: 3,
+    });
   });
 
   it('reads the service tier that served the call', () => {
@@ -79,7 +88,13 @@ describe('mergeUsageFields', () => {
       service_tier: 'standard',
     };
     // Newer API versions repeat (and may revise) input and cache counts in message_delta; null means "unchanged".
-    const delta = { input_tokens: 472, cache_creation_input_tokens: null, cache_read_input_tokens: 2048, output_tokens: 356, server_tool_use: null };
+    const delta = {
+      input_tokens: 472,
+      cache_creation_input_tokens: null,
+      cache_read_input_tokens: 2048,
+      output_tokens: 356,
+      server_tool_use: null,
+    };
     const merged = mergeUsageFields(mergeUsageFields(undefined, start), delta);
     expect(anthropicUsage(merged)).toEqual({
       inputTokens: 472 + 2048,
@@ -117,6 +132,10 @@ describe('endpointOf', () => {
   });
 
   it('reports the server of a plain HTTP base URL with its port', () => {
-    expect(endpointOf({ baseURL: 'http://127.0.0.1:8787' })).toEqual({ provider: 'anthropic', serverAddress: '127.0.0.1', serverPort: 8787 });
+    expect(endpointOf({ baseURL: 'http://127.0.0.1:8787' })).toEqual({
+      provider: 'anthropic',
+      serverAddress: '127.0.0.1',
+      serverPort: 8787,
+    });
   });
 });

@@ -28,7 +28,11 @@ function expectedCost(model: string, u: any): number {
   const write5m = u.cache_creation?.ephemeral_5m_input_tokens ?? u.cache_creation_input_tokens ?? 0;
   const write1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
   const tokens =
-    u.input_tokens * r.input + write5m * r.write5m + write1h * r.write1h + (u.cache_read_input_tokens ?? 0) * r.read + u.output_tokens * r.output;
+    u.input_tokens * r.input +
+    write5m * r.write5m +
+    write1h * r.write1h +
+    (u.cache_read_input_tokens ?? 0) * r.read +
+    u.output_tokens * r.output;
   return tokens / 1e6 + (u.server_tool_use?.web_search_requests ?? 0) * WEB_SEARCH_USD;
 }
 
@@ -82,7 +86,9 @@ for (const major of [1, 0] as const) {
     });
 
     it('records one client span with billed usage and exact cost for a message', async () => {
-      const message = await client.messages.create(ask('Say hello in three words.', { temperature: 0.2, top_k: 40, stop_sequences: ['END'] }));
+      const message = await client.messages.create(
+        ask('Say hello in three words.', { temperature: 0.2, top_k: 40, stop_sequences: ['END'] }),
+      );
       const span = only(telemetry.spans());
       expect(span.name).toBe('chat claude-sonnet-4-0');
       expect(span.kind).toBe(2); // CLIENT
@@ -131,10 +137,7 @@ for (const major of [1, 0] as const) {
       expect(a['tokenomics.cost.cache_write']).toBeCloseTo((512 * 3.75) / 1e6, 12);
       expect(a['tokenomics.cost.cache_write_1h']).toBeCloseTo((256 * 6) / 1e6, 12);
       expect(a['tokenomics.cost.output']).toBeCloseTo((20 * 15) / 1e6, 12);
-      expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(
-        (u.input_tokens * 3 + 1024 * 0.3 + 512 * 3.75 + 256 * 6 + 20 * 15) / 1e6,
-        12,
-      );
+      expect(a['gen_ai.usage.cost.amount']).toBeCloseTo((u.input_tokens * 3 + 1024 * 0.3 + 512 * 3.75 + 256 * 6 + 20 * 15) / 1e6, 12);
     });
 
     it('prices web searches per request on top of tokens', async () => {
@@ -160,14 +163,18 @@ for (const major of [1, 0] as const) {
       const cost = (u.input_tokens * 0.8 + 8 * 0.08 + 4 * 1 + 2 * 1.6 + 6 * 4) / 1e6 + 0.01;
       expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(cost, 12);
       expect((await telemetry.counterSum('tokenomics.cost', match)) - before.cost).toBeCloseTo(cost, 12);
-      expect((await telemetry.counterSum('tokenomics.tokens', { ...match, 'tokenomics.token.type': 'input' })) - before.input).toBe(u.input_tokens);
+      expect((await telemetry.counterSum('tokenomics.tokens', { ...match, 'tokenomics.token.type': 'input' })) - before.input).toBe(
+        u.input_tokens,
+      );
       expect(await telemetry.counterSum('tokenomics.tokens', { ...match, 'tokenomics.token.type': 'cache_read' })).toBe(8);
       expect(await telemetry.counterSum('tokenomics.tokens', { ...match, 'tokenomics.token.type': 'cache_write' })).toBe(4);
       expect(await telemetry.counterSum('tokenomics.tokens', { ...match, 'tokenomics.token.type': 'cache_write_1h' })).toBe(2);
       expect(await telemetry.counterSum('tokenomics.tokens', { ...match, 'tokenomics.token.type': 'output' })).toBe(6);
       expect(await telemetry.counterSum('tokenomics.cost', { ...match, 'tokenomics.token.type': 'request' })).toBeCloseTo(0.01, 12);
       const usage = await telemetry.points('gen_ai.client.token.usage');
-      const input = usage.find((p) => p.attributes['gen_ai.token.type'] === 'input' && p.attributes['gen_ai.request.model'] === 'claude-3-5-haiku-latest');
+      const input = usage.find(
+        (p) => p.attributes['gen_ai.token.type'] === 'input' && p.attributes['gen_ai.request.model'] === 'claude-3-5-haiku-latest',
+      );
       expect((input?.value as { sum: number } | undefined)?.sum).toBe(semconvInput(u));
       expect(input?.attributes['gen_ai.provider.name']).toBe('anthropic');
     });
@@ -205,7 +212,10 @@ for (const major of [1, 0] as const) {
       expect(a['gen_ai.response.finish_reasons']).toEqual(['end_turn']);
       expect(a['tokenomics.usage.estimated']).toBe(false);
       expect(a['tokenomics.stream.outcome']).toBe('completed');
-      expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(expectedCost(MODEL, start.usage) + ((12 - start.usage.output_tokens) * 15) / 1e6, 12);
+      expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(
+        expectedCost(MODEL, start.usage) + ((12 - start.usage.output_tokens) * 15) / 1e6,
+        12,
+      );
       const ttfc = await telemetry.points('gen_ai.client.operation.time_to_first_chunk');
       expect(ttfc.some((p) => p.attributes['gen_ai.provider.name'] === 'anthropic')).toBe(true);
     });
@@ -369,7 +379,9 @@ for (const major of [1, 0] as const) {
         expect(span.attributes['tokenomics.unpriced']).toBeUndefined();
         expect(span.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
         const durations = await telemetry.points('gen_ai.client.operation.duration');
-        expect(durations.some((p) => p.attributes['error.type'] === String(status) && p.attributes['gen_ai.provider.name'] === 'anthropic')).toBe(true);
+        expect(
+          durations.some((p) => p.attributes['error.type'] === String(status) && p.attributes['gen_ai.provider.name'] === 'anthropic'),
+        ).toBe(true);
       });
     }
 

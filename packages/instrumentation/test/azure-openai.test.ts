@@ -52,7 +52,14 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
 
   /** A client bound to one deployment, as apps create it. */
   const azure = (deployment?: string, options: Record<string, unknown> = {}) =>
-    new openai.AzureOpenAI({ endpoint: emulator.azureEndpoint, apiKey: API_KEY, apiVersion: API_VERSION, deployment, maxRetries: 0, ...options });
+    new openai.AzureOpenAI({
+      endpoint: emulator.azureEndpoint,
+      apiKey: API_KEY,
+      apiVersion: API_VERSION,
+      deployment,
+      maxRetries: 0,
+      ...options,
+    });
 
   /** A price book with the bundled prices and an override file written for the test. */
   const bookWithOverrides = (yaml: string) => {
@@ -112,7 +119,11 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(usd('gpt-4o', 11, 25), 15);
     expect(a['gen_ai.usage.cost.currency']).toBe('USD');
 
-    const series = { 'gen_ai.provider.name': 'azure.ai.openai', 'gen_ai.request.model': 'prod-chat', 'gen_ai.response.model': 'gpt-4o-2024-08-06' };
+    const series = {
+      'gen_ai.provider.name': 'azure.ai.openai',
+      'gen_ai.request.model': 'prod-chat',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+    };
     expect(await telemetry.counterSum('tokenomics.cost', series)).toBeCloseTo(usd('gpt-4o', 11, 25), 15);
     expect(await telemetry.counterSum('tokenomics.tokens', { ...series, 'tokenomics.token.type': 'output' })).toBe(25);
     const usage = await telemetry.points('gen_ai.client.token.usage');
@@ -148,14 +159,16 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     const request = { model: 'prod-chat', stream: true, messages: HELLO };
     const strip = (c: any) => JSON.stringify({ ...c, id: c.id === '' ? '' : 'x', created: c.created === 0 ? 0 : 1 });
     const seen: any[] = [];
-    for await (const chunk of await chat.chat.completions.create(request, { headers: { 'x-emulate': 'output_tokens=4' } })) seen.push(chunk);
+    for await (const chunk of await chat.chat.completions.create(request, { headers: { 'x-emulate': 'output_tokens=4' } }))
+      seen.push(chunk);
     const span = only(telemetry.spans());
     expect(emulator.requests.at(-1)?.body).toMatchObject({ stream_options: { include_usage: true } });
 
     instrumentation.disable();
     const bare: any[] = [];
     try {
-      for await (const chunk of await azure('prod-chat').chat.completions.create(request, { headers: { 'x-emulate': 'output_tokens=4' } })) bare.push(chunk);
+      for await (const chunk of await azure('prod-chat').chat.completions.create(request, { headers: { 'x-emulate': 'output_tokens=4' } }))
+        bare.push(chunk);
     } finally {
       instrumentation.enable();
     }
@@ -178,7 +191,11 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     expect(a['tokenomics.stream.outcome']).toBe('completed');
     expect(a['gen_ai.usage.cost.amount']).toBeCloseTo(usd('gpt-4o', 11, 4), 15);
     const ttfc = await telemetry.points('gen_ai.client.operation.time_to_first_chunk');
-    expect(ttfc.filter((p) => p.attributes['gen_ai.request.model'] === 'prod-chat').reduce((n, p) => n + (p.value as { count: number }).count, 0)).toBe(1);
+    expect(
+      ttfc
+        .filter((p) => p.attributes['gen_ai.request.model'] === 'prod-chat')
+        .reduce((n, p) => n + (p.value as { count: number }).count, 0),
+    ).toBe(1);
   });
 
   it('keeps the usage chunk visible when the app asked for it itself', async () => {
@@ -196,8 +213,16 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
   });
 
   it('records the Responses API at /openai/responses and embeddings for a deployment', async () => {
-    const client = new openai.AzureOpenAI({ endpoint: emulator.azureEndpoint, apiKey: API_KEY, apiVersion: '2025-03-01-preview', maxRetries: 0 });
-    const response = await client.responses.create({ model: 'prod-responses', input: 'Hello, world!' }, { headers: { 'x-emulate': 'output_tokens=6' } });
+    const client = new openai.AzureOpenAI({
+      endpoint: emulator.azureEndpoint,
+      apiKey: API_KEY,
+      apiVersion: '2025-03-01-preview',
+      maxRetries: 0,
+    });
+    const response = await client.responses.create(
+      { model: 'prod-responses', input: 'Hello, world!' },
+      { headers: { 'x-emulate': 'output_tokens=6' } },
+    );
     expect(emulator.requests.at(-1)?.path).toBe('/openai/responses');
     let a = only(telemetry.spans()).attributes;
     expect(a['gen_ai.provider.name']).toBe('azure.ai.openai');
@@ -256,19 +281,19 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     expect(a['tokenomics.unpriced']).toBe(true);
     expect(a['tokenomics.unpriced_reason']).toBe('unknown_model');
     expect(a['gen_ai.usage.cost.amount']).toBeUndefined();
-    expect(await telemetry.counterSum('tokenomics.calls.unpriced', { 'gen_ai.request.model': 'prod-chat', 'gen_ai.provider.name': 'azure.ai.openai' })).toBe(1);
+    expect(
+      await telemetry.counterSum('tokenomics.calls.unpriced', {
+        'gen_ai.request.model': 'prod-chat',
+        'gen_ai.provider.name': 'azure.ai.openai',
+      }),
+    ).toBe(1);
   });
 
   it('prices a deployment through a price-book alias from an override file when the response names no model', async () => {
     const priceBook = bookWithOverrides(
-      [
-        'version: contoso-azure',
-        'aliases:',
-        '  - alias: support-bot',
-        '    provider: azure.ai.openai',
-        '    model: gpt-4o-mini',
-        '',
-      ].join('\n'),
+      ['version: contoso-azure', 'aliases:', '  - alias: support-bot', '    provider: azure.ai.openai', '    model: gpt-4o-mini', ''].join(
+        '\n',
+      ),
     );
     instrumentation.setConfig({ priceBook });
     const bot = azure('support-bot');
@@ -329,7 +354,10 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
   it('leaves stream_options out for Azure API versions that reject it, so the app stream still works', async () => {
     const old = azure('prod-chat', { apiVersion: '2024-06-01' });
     let text = '';
-    for await (const chunk of await old.chat.completions.create({ model: 'prod-chat', stream: true, messages: HELLO }, { headers: { 'x-emulate': 'output_tokens=6' } })) {
+    for await (const chunk of await old.chat.completions.create(
+      { model: 'prod-chat', stream: true, messages: HELLO },
+      { headers: { 'x-emulate': 'output_tokens=6' } },
+    )) {
       text += chunk.choices[0]?.delta?.content ?? '';
     }
     expect(text.length).toBeGreaterThan(0);
@@ -344,7 +372,10 @@ describe('Azure OpenAI through the openai AzureOpenAI client', () => {
     instrumentation.setConfig({ injectStreamUsage: false });
     const old = azure('prod-chat', { apiVersion: '2024-06-01' });
     let text = '';
-    for await (const chunk of await old.chat.completions.create({ model: 'prod-chat', stream: true, messages: HELLO }, { headers: { 'x-emulate': 'output_tokens=6' } })) {
+    for await (const chunk of await old.chat.completions.create(
+      { model: 'prod-chat', stream: true, messages: HELLO },
+      { headers: { 'x-emulate': 'output_tokens=6' } },
+    )) {
       text += chunk.choices[0]?.delta?.content ?? '';
     }
     expect(text.length).toBeGreaterThan(0);
@@ -384,7 +415,8 @@ describe('Azure OpenAI endpoints', () => {
   it('knows which Azure API versions accept stream_options', () => {
     const azure = (apiVersion: string) => ({ apiVersion, _options: { defaultQuery: { 'api-version': apiVersion } } });
     for (const version of ['2024-02-01', '2024-06-01', '2024-08-01-preview']) expect(acceptsStreamOptions(azure(version))).toBe(false);
-    for (const version of ['2024-09-01-preview', '2024-10-21', '2025-04-01-preview', 'preview', 'latest']) expect(acceptsStreamOptions(azure(version))).toBe(true);
+    for (const version of ['2024-09-01-preview', '2024-10-21', '2025-04-01-preview', 'preview', 'latest'])
+      expect(acceptsStreamOptions(azure(version))).toBe(true);
     expect(acceptsStreamOptions({ _options: { defaultQuery: { 'api-version': '2024-06-01' } } })).toBe(false);
     expect(acceptsStreamOptions({ _options: {} })).toBe(true);
     expect(acceptsStreamOptions(undefined)).toBe(true);

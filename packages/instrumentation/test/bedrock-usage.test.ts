@@ -31,7 +31,10 @@ describe('Bedrock usage shapes', () => {
   });
 
   it('reads Amazon Titan text and embedding bodies', () => {
-    const text = invokeBodyFacts({ inputTextTokenCount: 6, results: [{ tokenCount: 14, outputText: 'Parcels ship daily.', completionReason: 'FINISH' }] });
+    const text = invokeBodyFacts({
+      inputTextTokenCount: 6,
+      results: [{ tokenCount: 14, outputText: 'Parcels ship daily.', completionReason: 'FINISH' }],
+    });
     expect(text.usage).toEqual({ inputTokens: 6, outputTokens: 14 });
     expect(text.finishReasons).toEqual(['FINISH']);
     const embedding = invokeBodyFacts({ embedding: [0.1, -0.2], inputTextTokenCount: 7 });
@@ -53,21 +56,32 @@ describe('Bedrock usage shapes', () => {
 
   it('counts cached tokens of streamed invocation metrics into input', () => {
     expect(
-      invocationMetricsUsage({ inputTokenCount: 10, outputTokenCount: 25, invocationLatency: 900, firstByteLatency: 300, cacheReadInputTokenCount: 2048, cacheWriteInputTokenCount: 0 }),
+      invocationMetricsUsage({
+        inputTokenCount: 10,
+        outputTokenCount: 25,
+        invocationLatency: 900,
+        firstByteLatency: 300,
+        cacheReadInputTokenCount: 2048,
+        cacheWriteInputTokenCount: 0,
+      }),
     ).toEqual({ inputTokens: 2058, outputTokens: 25, cacheReadTokens: 2048, cacheWriteTokens: 0 });
   });
 
   it('marks hostile or wrong-typed Bedrock counts invalid, naming the field, instead of dropping them', () => {
     expect(converseUsage({ inputTokens: 1e308, outputTokens: 5 })).toEqual({ outputTokens: 5, invalid: 'inputTokens:too_large' });
     expect(converseUsage({ inputTokens: 10, outputTokens: '5' })).toEqual({ inputTokens: 10, invalid: 'outputTokens:wrong_type' });
-    expect(converseUsage({ inputTokens: 10, outputTokens: 5, cacheDetails: 'none', cacheWriteInputTokens: 4 })).toMatchObject({ invalid: 'cacheDetails:wrong_type' });
+    expect(converseUsage({ inputTokens: 10, outputTokens: 5, cacheDetails: 'none', cacheWriteInputTokens: 4 })).toMatchObject({
+      invalid: 'cacheDetails:wrong_type',
+    });
     expect(invocationMetricsUsage({ inputTokenCount: -2, outputTokenCount: 5 })).toMatchObject({ invalid: 'inputTokenCount:negative' });
     expect(headerUsage({ 'x-amzn-bedrock-input-token-count': '12abc', 'x-amzn-bedrock-output-token-count': '3' })).toEqual({
       outputTokens: 3,
       invalid: 'x-amzn-bedrock-input-token-count:wrong_type',
     });
-    expect(headerUsage({ 'x-amzn-bedrock-input-token-count': '9007199254740993', 'x-amzn-bedrock-output-token-count': '3' })).toMatchObject({
-      invalid: 'x-amzn-bedrock-input-token-count:too_large',
-    });
+    expect(headerUsage({ 'x-amzn-bedrock-input-token-count': '9007199254740993', 'x-amzn-bedrock-output-token-count': '3' })).toMatchObject(
+      {
+        invalid: 'x-amzn-bedrock-input-token-count:too_large',
+      },
+    );
   });
 });

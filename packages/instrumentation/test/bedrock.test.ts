@@ -21,7 +21,10 @@ const LLAMA_ID = 'meta.llama3-1-8b-instruct-v1:0';
 
 /** Cost in USD of semconv usage (input includes cache reads and writes). */
 function haikuCost(input: number, output: number, cacheRead = 0, cacheWrite = 0): number {
-  return ((input - cacheRead - cacheWrite) * HAIKU.input + cacheRead * HAIKU.cacheRead + cacheWrite * HAIKU.cacheWrite + output * HAIKU.output) / 1e6;
+  return (
+    ((input - cacheRead - cacheWrite) * HAIKU.input + cacheRead * HAIKU.cacheRead + cacheWrite * HAIKU.cacheWrite + output * HAIKU.output) /
+    1e6
+  );
 }
 
 function only(spans: ReadableSpan[]): ReadableSpan {
@@ -40,7 +43,12 @@ function userMessage(text: string) {
 }
 
 function claudeBody(text: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 256, messages: [{ role: 'user', content: text }], ...extra });
+  return JSON.stringify({
+    anthropic_version: 'bedrock-2023-05-31',
+    max_tokens: 256,
+    messages: [{ role: 'user', content: text }],
+    ...extra,
+  });
 }
 
 const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
@@ -145,7 +153,10 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
 
     it('gives the app the same ConverseStream events as without instrumentation and bills the metadata usage', async () => {
       const command = () =>
-        new sdk.ConverseStreamCommand({ modelId: HAIKU_ID, messages: userMessage('Stream a story [emulate output_tokens=12 cache_read=3]') });
+        new sdk.ConverseStreamCommand({
+          modelId: HAIKU_ID,
+          messages: userMessage('Stream a story [emulate output_tokens=12 cache_read=3]'),
+        });
       const strip = (e: any) => JSON.stringify(e, (k, v) => (k === 'p' || k === 'latencyMs' ? undefined : v));
       const seen: any[] = [];
       const response = await client.send(command());
@@ -274,7 +285,10 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
 
     it('reads InvokeModel usage of a Meta Llama body', async () => {
       const response = await client.send(
-        new sdk.InvokeModelCommand({ modelId: LLAMA_ID, body: JSON.stringify({ prompt: 'Tell me a fact. [emulate output_tokens=6]', max_gen_len: 64 }) }),
+        new sdk.InvokeModelCommand({
+          modelId: LLAMA_ID,
+          body: JSON.stringify({ prompt: 'Tell me a fact. [emulate output_tokens=6]', max_gen_len: 64 }),
+        }),
       );
       const body = decode(response.body);
       const span = only(telemetry.spans());
@@ -312,7 +326,10 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
 
     it('bills a streamed Llama InvokeModel from its token counts', async () => {
       const response = await client.send(
-        new sdk.InvokeModelWithResponseStreamCommand({ modelId: `us.${LLAMA_ID}`, body: JSON.stringify({ prompt: 'Stream [emulate output_tokens=5]' }) }),
+        new sdk.InvokeModelWithResponseStreamCommand({
+          modelId: `us.${LLAMA_ID}`,
+          body: JSON.stringify({ prompt: 'Stream [emulate output_tokens=5]' }),
+        }),
       );
       const chunks: any[] = [];
       for await (const event of response.body) chunks.push(decode(event.chunk.bytes));
@@ -350,8 +367,9 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
 
     it('records a callback-style send and calls back with the same output', async () => {
       const output: any = await new Promise((resolve, reject) =>
-        client.send(new sdk.ConverseCommand({ modelId: HAIKU_ID, messages: userMessage('Callback [emulate output_tokens=4]') }), (err: unknown, data: unknown) =>
-          err ? reject(err) : resolve(data),
+        client.send(
+          new sdk.ConverseCommand({ modelId: HAIKU_ID, messages: userMessage('Callback [emulate output_tokens=4]') }),
+          (err: unknown, data: unknown) => (err ? reject(err) : resolve(data)),
         ),
       );
       expect(output.usage.outputTokens).toBe(4);
@@ -387,7 +405,11 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       local.patchModule(sdk);
       try {
         const conversed = await client.send(
-          new sdk.ConverseCommand({ modelId: HAIKU_ID, system: [{ text: 'Be brief.' }], messages: userMessage('Capture me [emulate output_tokens=3]') }),
+          new sdk.ConverseCommand({
+            modelId: HAIKU_ID,
+            system: [{ text: 'Be brief.' }],
+            messages: userMessage('Capture me [emulate output_tokens=3]'),
+          }),
         );
         let a = only(telemetry.spans()).attributes;
         expect(JSON.parse(a['gen_ai.input.messages'] as string)).toEqual([
@@ -477,7 +499,10 @@ describe('Bedrock InvokeModel without usage in the body', () => {
     const client = new sdk.BedrockRuntimeClient(localClientConfig(endpoint));
     try {
       const response = await client.send(
-        new sdk.InvokeModelCommand({ modelId: 'mistral.mistral-7b-instruct-v0:2', body: JSON.stringify({ prompt: '<s>[INST] Capital of France? [/INST]', max_tokens: 50 }) }),
+        new sdk.InvokeModelCommand({
+          modelId: 'mistral.mistral-7b-instruct-v0:2',
+          body: JSON.stringify({ prompt: '<s>[INST] Capital of France? [/INST]', max_tokens: 50 }),
+        }),
       );
       expect(decode(response.body).outputs[0].text).toContain('Paris');
       const a = only(telemetry.spans()).attributes;

@@ -7,11 +7,47 @@ import { TestTelemetry } from './support/telemetry';
 // Wire payloads as Azure OpenAI streams them: a first chunk without choices carrying
 // `prompt_filter_results`, content chunks with `usage: null`, and the usage chunk with `choices: []`.
 const AZURE_CHUNKS = [
-  { id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }], usage: null },
-  { id: 'chatcmpl-A1', object: 'chat.completion.chunk', created: 1732000000, model: 'gpt-4o-2024-08-06', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null },
-  { id: 'chatcmpl-A1', object: 'chat.completion.chunk', created: 1732000000, model: 'gpt-4o-2024-08-06', choices: [{ index: 0, delta: { content: 'Hello' }, finish_reason: null }], usage: null },
-  { id: 'chatcmpl-A1', object: 'chat.completion.chunk', created: 1732000000, model: 'gpt-4o-2024-08-06', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null },
-  { id: 'chatcmpl-A1', object: 'chat.completion.chunk', created: 1732000000, model: 'gpt-4o-2024-08-06', choices: [], usage: { prompt_tokens: 19, completion_tokens: 1, total_tokens: 20, prompt_tokens_details: { cached_tokens: 0 } } },
+  {
+    id: '',
+    object: '',
+    created: 0,
+    model: '',
+    choices: [],
+    prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-A1',
+    object: 'chat.completion.chunk',
+    created: 1732000000,
+    model: 'gpt-4o-2024-08-06',
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-A1',
+    object: 'chat.completion.chunk',
+    created: 1732000000,
+    model: 'gpt-4o-2024-08-06',
+    choices: [{ index: 0, delta: { content: 'Hello' }, finish_reason: null }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-A1',
+    object: 'chat.completion.chunk',
+    created: 1732000000,
+    model: 'gpt-4o-2024-08-06',
+    choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-A1',
+    object: 'chat.completion.chunk',
+    created: 1732000000,
+    model: 'gpt-4o-2024-08-06',
+    choices: [],
+    usage: { prompt_tokens: 19, completion_tokens: 1, total_tokens: 20, prompt_tokens_details: { cached_tokens: 0 } },
+  },
 ];
 
 async function* source<T>(items: T[]): AsyncGenerator<T> {
@@ -22,7 +58,10 @@ function setup(captureMessageContent = false) {
   const telemetry = new TestTelemetry();
   const recorder = new GenAIRecorder(() => telemetry.tracerProvider.getTracer('t'), {
     captureMessageContent,
-    priceBook: { version: 'test', price: () => ({ priced: false, reason: 'unknown_model', detail: '', priceBookVersion: 'test', estimated: false }) },
+    priceBook: {
+      version: 'test',
+      price: () => ({ priced: false, reason: 'unknown_model', detail: '', priceBookVersion: 'test', estimated: false }),
+    },
   });
   recorder.updateInstruments(telemetry.meterProvider.getMeter('t'));
   return { telemetry, recorder };
@@ -67,7 +106,14 @@ describe('streamed chat chunks', () => {
       throw failure;
     }
     const call = recorder.start({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o' });
-    const sink = new CompletionStreamSink({ op: 'chat', call, body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }, injected: false, keepText: true, isAborted: () => false });
+    const sink = new CompletionStreamSink({
+      op: 'chat',
+      call,
+      body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] },
+      injected: false,
+      keepText: true,
+      isAborted: () => false,
+    });
     const it = new ObservedIterator(failing(), sink, () => undefined);
     await expect(async () => {
       for await (const _ of { [Symbol.asyncIterator]: () => it }) void _;
@@ -85,7 +131,12 @@ describe('streamed chat chunks', () => {
   it('records streamed content only when capture is on', async () => {
     const { telemetry, recorder } = setup(true);
     const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] };
-    const call = recorder.start({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', inputMessages: () => body.messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })) });
+    const call = recorder.start({
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'gpt-4o',
+      inputMessages: () => body.messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
+    });
     const sink = new CompletionStreamSink({ op: 'chat', call, body, injected: false, keepText: true, isAborted: () => false });
     const it = new ObservedIterator(source(AZURE_CHUNKS), sink, () => undefined);
     for await (const _ of { [Symbol.asyncIterator]: () => it }) void _;
@@ -100,7 +151,10 @@ describe('semconv stability opt-in', () => {
   it('emits the deprecated gen_ai.system and prompt/completion token names only with gen_ai/dup', async () => {
     const previous = process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
     try {
-      for (const [optIn, expected] of [[undefined, undefined], ['http,gen_ai/dup', 'az.ai.openai']] as const) {
+      for (const [optIn, expected] of [
+        [undefined, undefined],
+        ['http,gen_ai/dup', 'az.ai.openai'],
+      ] as const) {
         if (optIn === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
         else process.env.OTEL_SEMCONV_STABILITY_OPT_IN = optIn;
         const { telemetry, recorder } = setup();
@@ -129,11 +183,13 @@ describe('service tier attributes', () => {
       call.result.serviceTier = 'priority';
       call.succeed();
     }
-    const tiers = telemetry.spans().map((s) => [
-      s.attributes['gen_ai.provider.name'],
-      s.attributes['openai.request.service_tier'] ?? s.attributes['tokenomics.request.service_tier'],
-      s.attributes['openai.response.service_tier'] ?? `tokenomics:${s.attributes['tokenomics.response.service_tier']}`,
-    ]);
+    const tiers = telemetry
+      .spans()
+      .map((s) => [
+        s.attributes['gen_ai.provider.name'],
+        s.attributes['openai.request.service_tier'] ?? s.attributes['tokenomics.request.service_tier'],
+        s.attributes['openai.response.service_tier'] ?? `tokenomics:${s.attributes['tokenomics.response.service_tier']}`,
+      ]);
     expect(tiers).toEqual([
       ['openai', 'flex', 'priority'],
       ['azure.ai.openai', 'flex', 'priority'],

@@ -87,7 +87,9 @@ describe('output estimates count every generated piece', () => {
       model: 'gpt-4o-mini',
       stream: true,
       input: 'Weather in Paris? [emulate output_tokens=10 stream_error_after=6]',
-      tools: [{ type: 'function', name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+      tools: [
+        { type: 'function', name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+      ],
       tool_choice: 'required',
     });
     let deltas = 0;
@@ -112,7 +114,9 @@ describe('output estimates count every generated piece', () => {
         modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
         messages: [{ role: 'user', content: [{ text: 'Weather in Paris? [emulate output_tokens=12 stream_error_after=7]' }] }],
         toolConfig: {
-          tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } }],
+          tools: [
+            { toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } },
+          ],
           toolChoice: { tool: { name: 'get_weather' } },
         },
       }),
@@ -163,14 +167,34 @@ describe('output estimates count every generated piece', () => {
   });
 
   async function invoke(modelId: string, body: Obj): Promise<Obj> {
-    const out = await bedrock.send(new sdk.InvokeModelCommand({ modelId, body: encoder.encode(JSON.stringify(body)), contentType: 'application/json' }));
+    const out = await bedrock.send(
+      new sdk.InvokeModelCommand({ modelId, body: encoder.encode(JSON.stringify(body)), contentType: 'application/json' }),
+    );
     return JSON.parse(decoder.decode(out.body));
   }
 
   const withoutUsage: Array<[string, string, Obj, (body: Obj) => string, (body: Obj) => string]> = [
-    ['Cohere Command', 'cohere.command-text-v14', { prompt: 'Write a line [emulate output_tokens=7 token_headers=0]', max_tokens: 64 }, (b) => b.prompt, (r) => r.generations[0].text],
-    ['Cohere Command R', 'cohere.command-r-v1:0', { message: 'Write a line [emulate output_tokens=8 token_headers=0]' }, (b) => b.message, (r) => r.text],
-    ['Mistral text', 'mistral.mistral-7b-instruct-v0:2', { prompt: '<s>[INST] Write a line [emulate output_tokens=6 token_headers=0] [/INST]' }, (b) => b.prompt, (r) => r.outputs[0].text],
+    [
+      'Cohere Command',
+      'cohere.command-text-v14',
+      { prompt: 'Write a line [emulate output_tokens=7 token_headers=0]', max_tokens: 64 },
+      (b) => b.prompt,
+      (r) => r.generations[0].text,
+    ],
+    [
+      'Cohere Command R',
+      'cohere.command-r-v1:0',
+      { message: 'Write a line [emulate output_tokens=8 token_headers=0]' },
+      (b) => b.message,
+      (r) => r.text,
+    ],
+    [
+      'Mistral text',
+      'mistral.mistral-7b-instruct-v0:2',
+      { prompt: '<s>[INST] Write a line [emulate output_tokens=6 token_headers=0] [/INST]' },
+      (b) => b.prompt,
+      (r) => r.outputs[0].text,
+    ],
   ];
   for (const [family, modelId, request, promptOf, textOf] of withoutUsage) {
     it(`estimates a ${family} InvokeModel answer without usage from its generated text`, async () => {
@@ -196,7 +220,11 @@ describe('output estimates count every generated piece', () => {
     // A global cross-region profile: billed at the global rate, not at the regional rate the bare
     // model name would resolve to.
     const modelId = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
-    const body = await invoke(modelId, { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=4]' }] });
+    const body = await invoke(modelId, {
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi [emulate output_tokens=4]' }],
+    });
     const a = (await onlySpan(telemetry)).attributes;
     expect(body.model).toBe('claude-sonnet-4-5-20250929');
     expect(a['gen_ai.response.model']).toBe(body.model);
@@ -210,7 +238,13 @@ describe('output estimates count every generated piece', () => {
     const out = await bedrock.send(
       new sdk.InvokeModelWithResponseStreamCommand({
         modelId,
-        body: encoder.encode(JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=4]' }] })),
+        body: encoder.encode(
+          JSON.stringify({
+            anthropic_version: 'bedrock-2023-05-31',
+            max_tokens: 64,
+            messages: [{ role: 'user', content: 'Hi [emulate output_tokens=4]' }],
+          }),
+        ),
         contentType: 'application/json',
       }),
     );

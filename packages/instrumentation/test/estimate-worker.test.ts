@@ -2,7 +2,13 @@ import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { countTokens, estimateRequestTokens, stopTokenWorker } from '@tokenomics/tokens';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, GoogleGenAIInstrumentation, OpenAIInstrumentation, pendingEstimateCount, waitForPendingEstimates } from '../src';
+import {
+  AnthropicInstrumentation,
+  GoogleGenAIInstrumentation,
+  OpenAIInstrumentation,
+  pendingEstimateCount,
+  waitForPendingEstimates,
+} from '../src';
 import { estimationRequest } from '../src/google-genai/request';
 import { requireAnthropic } from './support/load-anthropic';
 import { requireGoogleGenAI } from './support/load-google-genai';
@@ -52,7 +58,11 @@ describe('usage estimates counted off the app thread', () => {
   }
 
   it('estimates a stream without usage of model constructor exactly as the synchronous counters do', async () => {
-    const body = { model: 'constructor', stream: true as const, messages: [{ role: 'user' as const, content: 'Name three rivers. [emulate output_tokens=9]' }] };
+    const body = {
+      model: 'constructor',
+      stream: true as const,
+      messages: [{ role: 'user' as const, content: 'Name three rivers. [emulate output_tokens=9]' }],
+    };
     let text = '';
     for await (const chunk of await openaiClient.chat.completions.create(body)) text += chunk.choices[0]?.delta?.content ?? '';
     const a = (await onlySpan()).attributes;
@@ -66,7 +76,12 @@ describe('usage estimates counted off the app thread', () => {
 
   it('keeps the time the call ended as the span end, not the time the count arrived', async () => {
     let ended = 0;
-    for await (const _ of await openaiClient.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }] })) void _;
+    for await (const _ of await openaiClient.chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }],
+    }))
+      void _;
     // The recorder's clock: the call ended before this line, the count arrives after it.
     ended = performance.timeOrigin + performance.now();
     const span = await onlySpan();
@@ -116,7 +131,8 @@ describe('usage estimates counted off the app thread', () => {
       stream: true,
       messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }],
       tools: [{ type: 'function', function: { name: 'deep', parameters: schema } }],
-    })) void _;
+    }))
+      void _;
     const a = (await onlySpan()).attributes;
     expect(a['tokenomics.usage.estimate_unavailable']).toBe('too_large');
     expect(a['gen_ai.usage.cost.amount']).toBeUndefined();
@@ -126,7 +142,11 @@ describe('usage estimates counted off the app thread', () => {
   it('at exit, counts in place what the worker has not delivered, so a short-lived process keeps its estimates', async () => {
     // A cold worker: it has to start a thread and load tiktoken, far longer than the 0 ms bound.
     await stopTokenWorker();
-    const body = { model: 'gpt-4o-mini', stream: true as const, messages: [{ role: 'user' as const, content: 'Count to five. [emulate output_tokens=7]' }] };
+    const body = {
+      model: 'gpt-4o-mini',
+      stream: true as const,
+      messages: [{ role: 'user' as const, content: 'Count to five. [emulate output_tokens=7]' }],
+    };
     let text = '';
     for await (const chunk of await openaiClient.chat.completions.create(body)) text += chunk.choices[0]?.delta?.content ?? '';
     expect(pendingEstimateCount()).toBe(1);
@@ -144,7 +164,12 @@ describe('usage estimates counted off the app thread', () => {
 
   it('while the app runs, gives up what the worker has not delivered by the bound instead of blocking to count it', async () => {
     await stopTokenWorker();
-    for await (const _ of await openaiClient.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }] })) void _;
+    for await (const _ of await openaiClient.chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi [emulate output_tokens=3]' }],
+    }))
+      void _;
     expect(pendingEstimateCount()).toBe(1);
     await waitForPendingEstimates(0);
     const a = telemetry.spans()[0].attributes;

@@ -27,9 +27,17 @@ describe('Gemini usage shapes', () => {
   });
 
   it('marks hostile or wrong-typed Gemini counts invalid, naming the field, instead of dropping them', () => {
-    expect(geminiUsage({ promptTokenCount: '12', candidatesTokenCount: 5 })).toEqual({ outputTokens: 5, invalid: 'promptTokenCount:wrong_type' });
-    expect(geminiUsage({ promptTokenCount: 12, candidatesTokenCount: 2 ** 53 })).toEqual({ inputTokens: 12, invalid: 'candidatesTokenCount:too_large' });
-    expect(geminiUsage({ promptTokenCount: 12, candidatesTokenCount: 5, thoughtsTokenCount: 1.5 })).toMatchObject({ invalid: 'thoughtsTokenCount:not_integer' });
+    expect(geminiUsage({ promptTokenCount: '12', candidatesTokenCount: 5 })).toEqual({
+      outputTokens: 5,
+      invalid: 'promptTokenCount:wrong_type',
+    });
+    expect(geminiUsage({ promptTokenCount: 12, candidatesTokenCount: 2 ** 53 })).toEqual({
+      inputTokens: 12,
+      invalid: 'candidatesTokenCount:too_large',
+    });
+    expect(geminiUsage({ promptTokenCount: 12, candidatesTokenCount: 5, thoughtsTokenCount: 1.5 })).toMatchObject({
+      invalid: 'thoughtsTokenCount:not_integer',
+    });
     expect(geminiUsage({ promptTokenCount: 12, candidatesTokenCount: 5, promptTokensDetails: { AUDIO: 3 } })).toMatchObject({
       invalid: 'promptTokensDetails:wrong_type',
     });

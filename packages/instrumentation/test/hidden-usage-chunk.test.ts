@@ -85,7 +85,11 @@ for (const major of [6, 5, 4] as const) {
         const tenant = `${major}-${name}`;
         const seen: unknown[] = [];
         await withAttribution({ tenant }, async () => {
-          const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+          const stream = await client.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: 'Hi' }],
+            stream: true,
+          });
           for await (const c of stream) seen.push(JSON.parse(JSON.stringify(c)));
         });
         expect(seen).toEqual(answer.unasked);
@@ -119,7 +123,11 @@ describe('openai chat stream from Azure OpenAI, usage asked for by the hook', ()
     const { OpenAI } = requireOpenAI(6);
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: faithfulServer(answer) });
     const seen: unknown[] = [];
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
     for await (const c of stream) seen.push(JSON.parse(JSON.stringify(c)));
     expect(seen).toEqual(answer.unasked);
   });

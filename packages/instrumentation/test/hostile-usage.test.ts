@@ -43,8 +43,7 @@ function chatCompletion(usage: unknown): Record<string, unknown> {
 }
 
 function jsonFetch(body: unknown): typeof fetch {
-  return (async () =>
-    new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+  return (async () => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
 }
 
 function sseFetch(events: unknown[]): typeof fetch {
@@ -93,7 +92,7 @@ function expectInvalidSpan(span: ReadableSpan, reason: string): void {
 }
 
 describe('untrusted usage never poisons the metrics', () => {
-  it('a usage of 1e308 prompt tokens is recorded invalid and unpriced; the cost counter stays finite and equal to the other calls\' costs', async () => {
+  it("a usage of 1e308 prompt tokens is recorded invalid and unpriced; the cost counter stays finite and equal to the other calls' costs", async () => {
     const tenant = 'huge';
     const good = await chat(tenant, { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 });
     const hostile = await chat(tenant, { prompt_tokens: 1e308, completion_tokens: 100, total_tokens: 1e308 });
@@ -109,7 +108,12 @@ describe('untrusted usage never poisons the metrics', () => {
     const match = { 'tokenomics.attribution.tenant': tenant };
     expect(await telemetry.counterSum('tokenomics.cost', match)).toBe(goodCost);
     expect(await telemetry.counterSum('tokenomics.tokens', match)).toBe(1100);
-    expect(await telemetry.counterSum('tokenomics.calls.invalid_usage', { ...match, 'tokenomics.usage.invalid_reason': 'prompt_tokens:too_large' })).toBe(1);
+    expect(
+      await telemetry.counterSum('tokenomics.calls.invalid_usage', {
+        ...match,
+        'tokenomics.usage.invalid_reason': 'prompt_tokens:too_large',
+      }),
+    ).toBe(1);
     expect(await telemetry.counterSum('tokenomics.calls.unpriced', { ...match, 'tokenomics.unpriced_reason': 'invalid_usage' })).toBe(1);
     expect(await histogram('gen_ai.client.token.usage', tenant)).toEqual({ count: 2, sum: 1100 });
     // both calls took time: durations are recorded for every call
@@ -144,9 +148,21 @@ describe('untrusted usage never poisons the metrics', () => {
       ['negative', { prompt_tokens: 12, completion_tokens: -5 }, 'completion_tokens:negative'],
       ['fraction', { prompt_tokens: 12.5, completion_tokens: 5 }, 'prompt_tokens:not_integer'],
       ['details-string', { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: 'none' }, 'prompt_tokens_details:wrong_type'],
-      ['cached-string', { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: { cached_tokens: '4' } }, 'prompt_tokens_details.cached_tokens:wrong_type'],
-      ['cache-over-input', { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 40 } }, 'cache_exceeds_input'],
-      ['reasoning-over-output', { prompt_tokens: 12, completion_tokens: 5, completion_tokens_details: { reasoning_tokens: 9 } }, 'reasoning_exceeds_output'],
+      [
+        'cached-string',
+        { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: { cached_tokens: '4' } },
+        'prompt_tokens_details.cached_tokens:wrong_type',
+      ],
+      [
+        'cache-over-input',
+        { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 40 } },
+        'cache_exceeds_input',
+      ],
+      [
+        'reasoning-over-output',
+        { prompt_tokens: 12, completion_tokens: 5, completion_tokens_details: { reasoning_tokens: 9 } },
+        'reasoning_exceeds_output',
+      ],
     ];
     for (const [tenant, usage] of cases) await chat(tenant, usage);
     for (const [tenant, , reason] of cases) {
@@ -212,7 +228,12 @@ describe('untrusted usage never poisons the metrics', () => {
     });
     const call = (usage: unknown) =>
       withAttribution({ tenant }, () =>
-        new Anthropic({ apiKey: 'sk-ant-test', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: jsonFetch(message(usage)) }).messages.create({
+        new Anthropic({
+          apiKey: 'sk-ant-test',
+          baseURL: 'http://127.0.0.1:9',
+          maxRetries: 0,
+          fetch: jsonFetch(message(usage)),
+        }).messages.create({
           model: 'claude-3-5-haiku-20241022',
           max_tokens: 32,
           messages: [{ role: 'user', content: 'Hi' }],

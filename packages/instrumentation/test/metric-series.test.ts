@@ -36,8 +36,26 @@ describe('partitionTokens', () => {
       output: 50,
     });
     expect(
-      partition({ inputTokens: 5000, cacheReadTokens: 1000, cacheWriteTokens: 2000, cacheWrite1hTokens: 500, inputAudioTokens: 100, outputTokens: 900, reasoningTokens: 600, outputAudioTokens: 200 }),
-    ).toEqual({ input: 1400, cache_read: 1000, cache_write: 2000, cache_write_1h: 500, input_audio: 100, output: 100, reasoning: 600, output_audio: 200 });
+      partition({
+        inputTokens: 5000,
+        cacheReadTokens: 1000,
+        cacheWriteTokens: 2000,
+        cacheWrite1hTokens: 500,
+        inputAudioTokens: 100,
+        outputTokens: 900,
+        reasoningTokens: 600,
+        outputAudioTokens: 200,
+      }),
+    ).toEqual({
+      input: 1400,
+      cache_read: 1000,
+      cache_write: 2000,
+      cache_write_1h: 500,
+      input_audio: 100,
+      output: 100,
+      reasoning: 600,
+      output_audio: 200,
+    });
   });
 
   it('never goes negative and ignores counts that are not finite non-negative numbers', () => {
@@ -213,7 +231,14 @@ describe('PendingHistogramPoints', () => {
     }
     const { resourceMetrics } = await reader.collect();
     const metrics = resourceMetrics.scopeMetrics[0].metrics;
-    const point = (name: string) => metrics.find((m) => m.descriptor.name === name)?.dataPoints[0]?.value as { count: number; sum: number; min: number; max: number; buckets: unknown };
+    const point = (name: string) =>
+      metrics.find((m) => m.descriptor.name === name)?.dataPoints[0]?.value as {
+        count: number;
+        sum: number;
+        min: number;
+        max: number;
+        buckets: unknown;
+      };
     expect(point('batched').count).toBe(1000);
     expect(point('batched')).toEqual(point('direct'));
     await provider.shutdown();

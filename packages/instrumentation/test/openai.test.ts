@@ -133,7 +133,11 @@ for (const major of [6, 5, 4] as const) {
     });
 
     it('gives the app exactly the chunks it gets without instrumentation while billing streamed usage exactly', async () => {
-      const request = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Stream a short story. [emulate output_tokens=12]' }] };
+      const request = {
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Stream a short story. [emulate output_tokens=12]' }],
+      };
       const strip = (c: any) => JSON.stringify({ ...c, id: undefined, created: undefined, obfuscation: undefined });
       const seen: any[] = [];
       for await (const chunk of await client.chat.completions.create(request)) seen.push(chunk);
@@ -238,7 +242,8 @@ for (const major of [6, 5, 4] as const) {
       const reader = stream.toReadableStream().getReader();
       const decoder = new TextDecoder();
       let lines = 0;
-      for (let r = await reader.read(); !r.done; r = await reader.read()) lines += decoder.decode(r.value).split('\n').filter(Boolean).length;
+      for (let r = await reader.read(); !r.done; r = await reader.read())
+        lines += decoder.decode(r.value).split('\n').filter(Boolean).length;
       expect(lines).toBeGreaterThan(5);
       const a = only(telemetry.spans()).attributes;
       expect(a['gen_ai.usage.output_tokens']).toBe(5);
@@ -347,7 +352,10 @@ for (const major of [6, 5, 4] as const) {
       it(`gives the app the same ${status} error and finalises the span once with error.type`, async () => {
         let appError: any;
         try {
-          await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `[emulate error=${status}]` }] });
+          await client.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: `[emulate error=${status}]` }],
+          });
         } catch (err) {
           appError = err;
         }
@@ -389,7 +397,10 @@ for (const major of [6, 5, 4] as const) {
       expect(span.name).toBe('embeddings text-embedding-3-small');
       expect(span.attributes['gen_ai.usage.input_tokens']).toBe(res.usage.prompt_tokens);
       expect(span.attributes['gen_ai.usage.output_tokens']).toBeUndefined();
-      expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(expectedCost('text-embedding-3-small', res.usage.prompt_tokens, 0), 12);
+      expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(
+        expectedCost('text-embedding-3-small', res.usage.prompt_tokens, 0),
+        12,
+      );
     });
 
     it('records legacy completions, non-streamed and streamed', async () => {
@@ -402,7 +413,11 @@ for (const major of [6, 5, 4] as const) {
       );
       telemetry.reset();
       const chunks: any[] = [];
-      for await (const c of await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Hi [emulate output_tokens=4]', stream: true })) {
+      for await (const c of await client.completions.create({
+        model: 'gpt-3.5-turbo-instruct',
+        prompt: 'Hi [emulate output_tokens=4]',
+        stream: true,
+      })) {
         chunks.push(c);
       }
       expect(chunks.every((c) => !('usage' in c))).toBe(true);
@@ -427,7 +442,9 @@ for (const major of [6, 5, 4] as const) {
       const after = await telemetry.counterSum('tokenomics.cost', { 'gen_ai.request.model': 'gpt-4o-mini' });
       expect(after - before).toBeCloseTo(a['gen_ai.usage.cost.amount'] as number, 12);
       const usage = await telemetry.points('gen_ai.client.token.usage');
-      expect(usage.some((p) => p.attributes['gen_ai.token.type'] === 'input' && p.attributes['gen_ai.provider.name'] === 'openai')).toBe(true);
+      expect(usage.some((p) => p.attributes['gen_ai.token.type'] === 'input' && p.attributes['gen_ai.provider.name'] === 'openai')).toBe(
+        true,
+      );
     });
 
     it('puts every call in the semconv histograms, exactly, however many calls share a series', async () => {
@@ -496,7 +513,13 @@ for (const major of [6, 5, 4] as const) {
         tools: [
           {
             type: 'function',
-            function: { name: 'lookup', description: 'Looks up a fact', parameters: { type: 'object', properties: {} }, function: () => 'fact', parse: JSON.parse },
+            function: {
+              name: 'lookup',
+              description: 'Looks up a fact',
+              parameters: { type: 'object', properties: {} },
+              function: () => 'fact',
+              parse: JSON.parse,
+            },
           },
         ],
       });

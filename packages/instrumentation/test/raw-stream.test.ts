@@ -12,7 +12,8 @@ import { TestTelemetry } from './support/telemetry';
 // Published list prices, USD per million tokens: gpt-4o-mini $0.15 input, $0.60 output
 // (https://openai.com/api/pricing/); claude-sonnet-4 $3 input, $15 output
 // (https://www.anthropic.com/pricing).
-const usd = (input: number, output: number, rates: { input: number; output: number }) => (input * rates.input + output * rates.output) / 1e6;
+const usd = (input: number, output: number, rates: { input: number; output: number }) =>
+  (input * rates.input + output * rates.output) / 1e6;
 const MINI = { input: 0.15, output: 0.6 };
 const SONNET = { input: 3, output: 15 };
 
@@ -93,19 +94,36 @@ describe('streams read raw through asResponse()', () => {
   let emulator: Emulator;
   let replay: Awaited<ReturnType<typeof startReplay>>;
   const bodies = new Map<string, Uint8Array>();
-  const CHAT = { model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Tell me a story [emulate output_tokens=23]' }] };
+  const CHAT = {
+    model: 'gpt-4o-mini',
+    stream: true,
+    stream_options: { include_usage: true },
+    messages: [{ role: 'user', content: 'Tell me a story [emulate output_tokens=23]' }],
+  };
   const RESPONSES = { model: 'gpt-4o-mini', stream: true, input: 'Tell me a story [emulate output_tokens=17]' };
-  const MESSAGES = { model: 'claude-sonnet-4-0', max_tokens: 256, stream: true, messages: [{ role: 'user', content: 'Tell me a story [emulate output_tokens=19]' }] };
+  const MESSAGES = {
+    model: 'claude-sonnet-4-0',
+    max_tokens: 256,
+    stream: true,
+    messages: [{ role: 'user', content: 'Tell me a story [emulate output_tokens=19]' }],
+  };
 
   beforeAll(async () => {
     telemetry.instrument(openaiInstrumentation);
     telemetry.instrument(anthropicInstrumentation);
     emulator = await startEmulator({ port: 0 });
-    bodies.set('/v1/chat/completions', await recorded(`${emulator.openaiBaseURL}/chat/completions`, { authorization: 'Bearer sk-test' }, CHAT));
+    bodies.set(
+      '/v1/chat/completions',
+      await recorded(`${emulator.openaiBaseURL}/chat/completions`, { authorization: 'Bearer sk-test' }, CHAT),
+    );
     bodies.set('/v1/responses', await recorded(`${emulator.openaiBaseURL}/responses`, { authorization: 'Bearer sk-test' }, RESPONSES));
     bodies.set(
       '/v1/messages',
-      await recorded(`${emulator.anthropicBaseURL}/v1/messages`, { 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' }, MESSAGES),
+      await recorded(
+        `${emulator.anthropicBaseURL}/v1/messages`,
+        { 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
+        MESSAGES,
+      ),
     );
     replay = await startReplay(bodies);
   });
@@ -251,7 +269,9 @@ describe('streams read raw through asResponse()', () => {
     it(`ends the call as aborted when the app cancels the raw body (openai ${major}.x)`, async () => {
       const { OpenAI } = requireOpenAI(major);
       const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
-      const response = await client.chat.completions.create({ ...CHAT, messages: [{ role: 'user', content: 'Go on [emulate stall_after=3]' }] }).asResponse();
+      const response = await client.chat.completions
+        .create({ ...CHAT, messages: [{ role: 'user', content: 'Go on [emulate stall_after=3]' }] })
+        .asResponse();
       if (major === 4) {
         // node-fetch: the body is a Node.js stream
         const body = response.body as any;

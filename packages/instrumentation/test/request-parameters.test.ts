@@ -1,6 +1,12 @@
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, BedrockRuntimeInstrumentation, GoogleGenAIInstrumentation, OpenAIInstrumentation, withAttribution } from '../src';
+import {
+  AnthropicInstrumentation,
+  BedrockRuntimeInstrumentation,
+  GoogleGenAIInstrumentation,
+  OpenAIInstrumentation,
+  withAttribution,
+} from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { localClientConfig, requireBedrock } from './support/load-bedrock';
 import { requireGoogleGenAI } from './support/load-google-genai';
@@ -14,7 +20,12 @@ import { TestTelemetry } from './support/telemetry';
 // values or answers with an error, the span carries the request attributes.
 
 const telemetry = new TestTelemetry();
-const instrumentations = [new OpenAIInstrumentation(), new AnthropicInstrumentation(), new GoogleGenAIInstrumentation(), new BedrockRuntimeInstrumentation()];
+const instrumentations = [
+  new OpenAIInstrumentation(),
+  new AnthropicInstrumentation(),
+  new GoogleGenAIInstrumentation(),
+  new BedrockRuntimeInstrumentation(),
+];
 let emulator: Emulator;
 
 beforeAll(async () => {
@@ -36,7 +47,13 @@ async function spanOf(tenant: string, call: () => Promise<unknown>) {
   return spans[0].attributes;
 }
 
-const NEGATIVE_KEYS = ['gen_ai.request.max_tokens', 'gen_ai.request.temperature', 'gen_ai.request.top_p', 'gen_ai.request.top_k', 'gen_ai.request.choice.count'];
+const NEGATIVE_KEYS = [
+  'gen_ai.request.max_tokens',
+  'gen_ai.request.temperature',
+  'gen_ai.request.top_p',
+  'gen_ai.request.top_k',
+  'gen_ai.request.choice.count',
+];
 
 describe('negative request parameters', () => {
   it('openai: a negative max_tokens, temperature, top_p or n is not exported; negative penalties and seed are', async () => {
@@ -65,7 +82,14 @@ describe('negative request parameters', () => {
     const { Anthropic } = requireAnthropic(1);
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
     const attrs = await spanOf('anthropic-negative', () =>
-      client.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: -1, temperature: -1, top_p: -0.5, top_k: -3, messages: [{ role: 'user', content: 'Hi' }] }),
+      client.messages.create({
+        model: 'claude-3-5-haiku-latest',
+        max_tokens: -1,
+        temperature: -1,
+        top_p: -0.5,
+        top_k: -3,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
     );
     for (const key of NEGATIVE_KEYS) expect(attrs[key], key).toBeUndefined();
   });

@@ -38,7 +38,12 @@ describe('OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai/dup with a real @anthropic-ai/sdk
     const message = await client.messages.create({
       model: 'claude-sonnet-4-0',
       max_tokens: 64,
-      messages: [{ role: 'user', content: `${'Shared reference text. '.repeat(200)} [emulate cache_read=300 cache_write=200 cache_write_1h=100 output_tokens=10]` }],
+      messages: [
+        {
+          role: 'user',
+          content: `${'Shared reference text. '.repeat(200)} [emulate cache_read=300 cache_write=200 cache_write_1h=100 output_tokens=10]`,
+        },
+      ],
     });
     await waitForPendingEstimates(120_000);
     await telemetry.settled();

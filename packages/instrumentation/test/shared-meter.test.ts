@@ -51,8 +51,15 @@ describe('two clients on one Prometheus endpoint', () => {
     const { Anthropic } = requireAnthropic(1);
     const openai = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     const anthropic = new Anthropic({ apiKey: 'sk-ant-test', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
-    const chat = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello [emulate output_tokens=5]' }] });
-    const message = await anthropic.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 100, messages: [{ role: 'user', content: 'Hello [emulate output_tokens=7]' }] });
+    const chat = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hello [emulate output_tokens=5]' }],
+    });
+    const message = await anthropic.messages.create({
+      model: 'claude-3-5-haiku-20241022',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Hello [emulate output_tokens=7]' }],
+    });
     expect(chat.usage.completion_tokens).toBe(5);
     expect(message.usage.output_tokens).toBe(7);
 

@@ -37,7 +37,10 @@ describe('server-sent event parsing of raw bodies', () => {
   it('gives the same events however the body is cut into network reads', () => {
     const line = fc.constantFrom('\n', '\r\n', '\r');
     const event = fc.record({
-      data: fc.array(fc.string({ unit: 'grapheme' }).filter((s) => !/[\r\n]/.test(s)), { minLength: 1, maxLength: 3 }),
+      data: fc.array(
+        fc.string({ unit: 'grapheme' }).filter((s) => !/[\r\n]/.test(s)),
+        { minLength: 1, maxLength: 3 },
+      ),
       end: line,
       comment: fc.boolean(),
     });

@@ -66,7 +66,11 @@ describe('a stream that ended releases its call at once', () => {
     const { OpenAI } = requireOpenAI(6);
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     await expectReleased(async () => {
-      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=4]' }] });
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Hi [emulate output_tokens=4]' }],
+      });
       for await (const _ of stream) void _;
     });
   });
@@ -75,7 +79,11 @@ describe('a stream that ended releases its call at once', () => {
     const { OpenAI } = requireOpenAI(6);
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     await expectReleased(async () => {
-      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi [emulate output_tokens=8]' }] });
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Hi [emulate output_tokens=8]' }],
+      });
       for await (const _ of stream) break;
     });
   });
@@ -95,7 +103,10 @@ describe('a stream that ended releases its call at once', () => {
     try {
       await expectReleased(async () => {
         const out = await client.send(
-          new sdk.ConverseStreamCommand({ modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi [emulate output_tokens=4]' }] }] }),
+          new sdk.ConverseStreamCommand({
+            modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+            messages: [{ role: 'user', content: [{ text: 'Hi [emulate output_tokens=4]' }] }],
+          }),
         );
         for await (const _ of out.stream) void _;
       });

@@ -106,9 +106,7 @@ export function readConfig(env: Env): NodeConfig {
 
   const traceNames = read.names('OTEL_TRACES_EXPORTER', TRACE_EXPORTERS, 'exporter');
   const metricNames = read.names('OTEL_METRICS_EXPORTER', METRIC_EXPORTERS, 'exporter');
-  const traceExporters = (traceNames ?? (endpointFor('TRACES') ? ['otlp'] : [])).filter(
-    (n): n is TraceExporterName => n !== 'none',
-  );
+  const traceExporters = (traceNames ?? (endpointFor('TRACES') ? ['otlp'] : [])).filter((n): n is TraceExporterName => n !== 'none');
   const metricExporters = (metricNames ?? (endpointFor('METRICS') ? ['otlp'] : ['prometheus'])).filter(
     (n): n is MetricExporterName => n !== 'none',
   );
@@ -128,8 +126,7 @@ export function readConfig(env: Env): NodeConfig {
 
   const prometheus = {
     host: read.string('OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULT_PROMETHEUS_HOST,
-    port:
-      read.integer('OTEL_EXPORTER_PROMETHEUS_PORT', 1, 65_535, 'a TCP port number from 1 to 65535') ?? DEFAULT_PROMETHEUS_PORT,
+    port: read.integer('OTEL_EXPORTER_PROMETHEUS_PORT', 1, 65_535, 'a TCP port number from 1 to 65535') ?? DEFAULT_PROMETHEUS_PORT,
   };
 
   const instrumentation: TokenomicsInstrumentationConfig = {};

@@ -103,7 +103,10 @@ export class EnvReader {
   names<T extends string>(name: string, accepted: readonly T[], what: string): T[] | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
-    const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const entries = value
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     const out: T[] = [];
     let ok = true;
     for (const entry of entries) {
@@ -126,7 +129,10 @@ export class EnvReader {
   words(name: string, pattern: RegExp, accepted: string): string[] | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
-    const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const entries = value
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     const bad = entries.filter((e) => !pattern.test(e));
     if (bad.length > 0) {
       this.problem(name, value, `invalid ${bad.map((b) => `"${b}"`).join(', ')}`, accepted);
@@ -192,7 +198,12 @@ export class EnvReader {
         out[key] = decodeURIComponent(entry.slice(at + 1).trim());
       } catch {
         ok = false;
-        this.problem(secret ? `${name} (value not shown)` : name, secret ? undefined : value, `${where} has a bad percent-encoding`, accepted);
+        this.problem(
+          secret ? `${name} (value not shown)` : name,
+          secret ? undefined : value,
+          `${where} has a bad percent-encoding`,
+          accepted,
+        );
       }
     });
     return ok ? out : undefined;

@@ -18,7 +18,9 @@ export function registerEsmLoaderHook(): boolean {
   const slot = globalThis as Record<symbol, unknown>;
   if (slot[REGISTERED]) return false;
   if (typeof nodeModule.register !== 'function') {
-    diag.warn(`@tokenomics/node: module.register() is not available in Node.js ${process.versions.node}; ESM builds of client libraries will not be instrumented (Node.js 20.6 or later needed)`);
+    diag.warn(
+      `@tokenomics/node: module.register() is not available in Node.js ${process.versions.node}; ESM builds of client libraries will not be instrumented (Node.js 20.6 or later needed)`,
+    );
     return false;
   }
   // Resolved from this package, which depends on @opentelemetry/instrumentation. Only the

@@ -67,14 +67,22 @@ export function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, 
  * `process.exit()` and uncaught exceptions end the process synchronously; nothing can be flushed then.
  * Returns a function that removes every listener it added.
  */
-export function installExitFlush(flush: (appDone: boolean) => Promise<void>, timeoutMillis = DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS): () => void {
+export function installExitFlush(
+  flush: (appDone: boolean) => Promise<void>,
+  timeoutMillis = DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS,
+): () => void {
   let flushedBeforeExit = false;
   const onBeforeExit = () => {
     if (flushedBeforeExit) return;
     flushedBeforeExit = true;
     // The bound timer holds the process while the flush runs: if the flush settles, the timer is
     // cleared, the loop empties and Node exits by itself; at the bound, exit as Node was about to.
-    void boundedFlush(() => flush(true), timeoutMillis, true, () => process.exit());
+    void boundedFlush(
+      () => flush(true),
+      timeoutMillis,
+      true,
+      () => process.exit(),
+    );
   };
   process.on('beforeExit', onBeforeExit);
 

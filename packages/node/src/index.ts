@@ -8,7 +8,14 @@
  * @packageDocumentation
  */
 export { start, currentHandle, type StartOptions, type StartMode, type TokenomicsHandle } from './start';
-export { readConfig, type NodeConfig, type OtlpSignalConfig, type OtlpProtocol, type TraceExporterName, type MetricExporterName } from './config';
+export {
+  readConfig,
+  type NodeConfig,
+  type OtlpSignalConfig,
+  type OtlpProtocol,
+  type TraceExporterName,
+  type MetricExporterName,
+} from './config';
 export { ConfigError } from './config-error';
 export type { Env } from './env-reader';
 export { registerEsmLoaderHook } from './esm-loader';

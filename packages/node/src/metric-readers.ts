@@ -1,4 +1,9 @@
-import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import {
+  ConsoleMetricExporter,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
 import type { MetricExporterName, NodeConfig, OtlpSignalConfig } from './config';
 import { backgroundMetricExporter } from './delivery';
 import { detachedAgentFactory, detachRetries } from './detached-http';

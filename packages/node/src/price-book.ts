@@ -36,9 +36,14 @@ export function applyPriceBook(env: Env, book?: PriceBook): void {
   } catch (err) {
     if (err instanceof PriceFileError) throw new ConfigError([`${variableOf(err)}: ${err.message}`]);
     // Anything else a file could provoke still fails start-up with one line, never a stack trace.
-    const variables = [pricesFile && `TOKENOMICS_PRICES_FILE=${pricesFile}`, overridesFile && `TOKENOMICS_PRICE_OVERRIDES=${overridesFile}`];
+    const variables = [
+      pricesFile && `TOKENOMICS_PRICES_FILE=${pricesFile}`,
+      overridesFile && `TOKENOMICS_PRICE_OVERRIDES=${overridesFile}`,
+    ];
     const reason = (err instanceof Error ? err.message : String(err)).split(/\r?\n/)[0];
-    throw new ConfigError([`${variables.filter(Boolean).join(', ')}: cannot be loaded (${reason}); accepted: price and override files that \`tokenomics prices check\` accepts`]);
+    throw new ConfigError([
+      `${variables.filter(Boolean).join(', ')}: cannot be loaded (${reason}); accepted: price and override files that \`tokenomics prices check\` accepts`,
+    ]);
   }
 }
 

@@ -1,5 +1,12 @@
 import type { Attributes } from '@opentelemetry/api';
-import { defaultResource, detectResources, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+  type Resource,
+} from '@opentelemetry/resources';
 
 /** What names the service: from the environment, then from code (code wins). */
 export interface ResourceInputs {

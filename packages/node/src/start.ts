@@ -157,7 +157,7 @@ function attachToExistingSdk(
   const which = [found.trace ? 'TracerProvider' : '', found.metrics ? 'MeterProvider' : ''].filter(Boolean).join(' and ');
   diag.info(
     `@tokenomics/node: an OpenTelemetry SDK is already registered (global ${which}); not starting another. ` +
-      'Tokenomics instrumentations were registered against the existing providers; exporters, resource and flushing stay the app\'s.',
+      "Tokenomics instrumentations were registered against the existing providers; exporters, resource and flushing stay the app's.",
   );
   const handle: TokenomicsHandle = {
     mode: 'existing-sdk',
@@ -238,10 +238,14 @@ function startSdk(
       (stopping ??= (async () => {
         uninstallExitFlush();
         unregister();
-        await boundedFlush(async () => {
-          await waitForPendingEstimates(flushBound / 2);
-          await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
-        }, flushBound, true);
+        await boundedFlush(
+          async () => {
+            await waitForPendingEstimates(flushBound / 2);
+            await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
+          },
+          flushBound,
+          true,
+        );
         if (meterProvider) deliveryLedger.useMeterProvider(undefined);
         if (registered.trace) trace.disable();
         if (registered.metrics) metrics.disable();
@@ -254,13 +258,14 @@ function startSdk(
 }
 
 function describeOutputs(config: NodeConfig, options: StartOptions, spanProcessors: number, readers: number): string {
-  const traces = options.traceExporter || options.spanProcessors
-    ? `${spanProcessors} span processor(s) from code`
-    : config.traces.exporters.length === 0
-      ? 'not exported'
-      : config.traces.exporters
-          .map((e) => (e === 'otlp' ? `otlp (${config.traces.otlp.protocol} to ${redactUrl(config.traces.otlp.url)})` : e))
-          .join(', ');
+  const traces =
+    options.traceExporter || options.spanProcessors
+      ? `${spanProcessors} span processor(s) from code`
+      : config.traces.exporters.length === 0
+        ? 'not exported'
+        : config.traces.exporters
+            .map((e) => (e === 'otlp' ? `otlp (${config.traces.otlp.protocol} to ${redactUrl(config.traces.otlp.url)})` : e))
+            .join(', ');
   const metricOutputs = options.metricReaders
     ? `${readers} metric reader(s) from code`
     : config.metrics.exporters.length === 0

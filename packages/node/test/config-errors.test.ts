@@ -45,7 +45,9 @@ describe('configuration errors never echo a secret', () => {
 
   it('redacts a password holding spaces, commas and @ in a per-signal endpoint', () => {
     const lines = problems({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://svc:p@ss w,rd@collector:43x8/v1/traces' });
-    expect(lines).toEqual([`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=https://REDACTED@collector:43x8/v1/traces: not an http(s) URL; accepted: ${ACCEPT_URL}`]);
+    expect(lines).toEqual([
+      `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=https://REDACTED@collector:43x8/v1/traces: not an http(s) URL; accepted: ${ACCEPT_URL}`,
+    ]);
   });
 
   it('redacts query strings and fragments that may carry keys or tokens', () => {
@@ -54,7 +56,7 @@ describe('configuration errors never echo a secret', () => {
     ]);
   });
 
-  it('redacts URL credentials inside another variable\'s value and its reason', () => {
+  it("redacts URL credentials inside another variable's value and its reason", () => {
     const lines = problems({ OTEL_RESOURCE_ATTRIBUTES: 'db.url=postgres://admin:hunter2@db:5432/app,broken' });
     expect(lines).toEqual([
       'OTEL_RESOURCE_ATTRIBUTES=db.url=postgres://REDACTED@db:5432/app,broken: "broken" is not key=value; accepted: comma-separated key=value pairs with percent-encoded values, e.g. key1=value1,key2=value%202',
@@ -77,7 +79,10 @@ describe('the register hook with a bad price file exits with one line and no sta
   const RATE_ACCEPTED = 'a number from 0 to 10000 (USD per million tokens) or { base: number, tiers: [{ start: tokens, price: number }] }';
 
   it('rejects a rate of 1e308 in TOKENOMICS_PRICE_OVERRIDES', async () => {
-    const path = file('huge-rate.yaml', 'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      input: 1e308\n      output: 1\n');
+    const path = file(
+      'huge-rate.yaml',
+      'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      input: 1e308\n      output: 1\n',
+    );
     const result = await runApp({ app: CJS_APP, env: { TOKENOMICS_PRICE_OVERRIDES: path } });
     expect(result).toEqual({
       code: 1,
@@ -137,7 +142,12 @@ describe('the register hook with a price-file warning', () => {
     const port = await freePort();
     const result = await runApp({
       app: CJS_APP,
-      env: { TOKENOMICS_PRICE_OVERRIDES: path, OTEL_LOG_LEVEL: 'warn', OTEL_EXPORTER_PROMETHEUS_PORT: String(port), FIXTURE_EXIT_CODE: '5' },
+      env: {
+        TOKENOMICS_PRICE_OVERRIDES: path,
+        OTEL_LOG_LEVEL: 'warn',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        FIXTURE_EXIT_CODE: '5',
+      },
     });
     expect(result).toMatchObject({ code: 5, stdout: '' });
     expect(result.stderr.split('\n')).toContain(

@@ -143,7 +143,10 @@ describe('readConfig resource, metrics timing, Prometheus and logging', () => {
   });
 
   it('lowers the default export timeout to a shorter interval', () => {
-    expect(readConfig({ OTEL_METRIC_EXPORT_INTERVAL: '5000' }).metrics).toMatchObject({ exportIntervalMillis: 5000, exportTimeoutMillis: 5000 });
+    expect(readConfig({ OTEL_METRIC_EXPORT_INTERVAL: '5000' }).metrics).toMatchObject({
+      exportIntervalMillis: 5000,
+      exportTimeoutMillis: 5000,
+    });
     expect(readConfig({ OTEL_METRIC_EXPORT_INTERVAL: '5000', OTEL_METRIC_EXPORT_TIMEOUT: '1000' }).metrics).toMatchObject({
       exportIntervalMillis: 5000,
       exportTimeoutMillis: 1000,
@@ -187,7 +190,12 @@ describe('readConfig Tokenomics settings', () => {
         TOKENOMICS_OPENAI_STREAM_USAGE: 'off',
         OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'TRUE',
       }).instrumentation,
-    ).toEqual({ attributionKeys: ['tenant', 'feature', 'cost-center'], maxAttributeValues: 250, injectStreamUsage: false, captureMessageContent: true });
+    ).toEqual({
+      attributionKeys: ['tenant', 'feature', 'cost-center'],
+      maxAttributeValues: 250,
+      injectStreamUsage: false,
+      captureMessageContent: true,
+    });
     expect(readConfig({ TOKENOMICS_OPENAI_STREAM_USAGE: 'inject' }).instrumentation).toEqual({ injectStreamUsage: true });
   });
 

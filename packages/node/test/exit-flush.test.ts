@@ -107,8 +107,11 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     expect(receiver.metricPoints('fixture.requests')).toHaveLength(1);
   });
 
-  it('with the app handling it: our listener runs before the app\'s, even one the app added first', async () => {
-    const result = await signalApp({ app: CJS_APP, env: otlpEnv(), args: ['--own-signal-handlers'], nodeArgs: ['--require', LISTENER_PROBE] }, signal);
+  it("with the app handling it: our listener runs before the app's, even one the app added first", async () => {
+    const result = await signalApp(
+      { app: CJS_APP, env: otlpEnv(), args: ['--own-signal-handlers'], nodeArgs: ['--require', LISTENER_PROBE] },
+      signal,
+    );
     expect([result.code, result.signal]).toEqual([7, null]);
     // The probe, loaded before the hook, reports whether its listener was still the first one.
     expect(result.stdout).toContain(`probe: first listener of ${signal} is not the probe's\n`);

@@ -75,7 +75,11 @@ describe('register hook with no configuration', () => {
 
   it.each(['require', 'import'] as const)('prints nothing to stdout or stderr (--%s)', async (hook) => {
     const port = await freePort();
-    const result = await runApp({ app: hook === 'require' ? CJS_APP : ESM_APP, hook, env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } });
+    const result = await runApp({
+      app: hook === 'require' ? CJS_APP : ESM_APP,
+      hook,
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
+    });
     expect(result).toEqual({ code: 0, signal: null, stdout: '', stderr: '', timedOut: false });
   });
 });
@@ -107,7 +111,9 @@ describe('register hook exporting over OTLP', () => {
       'telemetry.sdk.language': 'nodejs',
       'process.runtime.name': 'nodejs',
     });
-    const [point] = await receiver.waitFor((r) => (r.metricPoints('fixture.requests').length > 0 ? r.metricPoints('fixture.requests') : undefined));
+    const [point] = await receiver.waitFor((r) =>
+      r.metricPoints('fixture.requests').length > 0 ? r.metricPoints('fixture.requests') : undefined,
+    );
     expect(point).toMatchObject({ type: 'sum', value: 3, isMonotonic: true, attributes: { route: '/quote' } });
     expect(point.resource).toMatchObject({ 'service.name': 'quote-service', team: 'pricing ops' });
     expect(new Set(receiver.requests().map((r) => `${r.path} ${r.encoding} ${r.status}`))).toEqual(
@@ -169,16 +175,19 @@ describe('register hook exporting over OTLP', () => {
 });
 
 describe('register hook with bad configuration', () => {
-  it.each(['require', 'import'] as const)('fails fast before the app runs, naming variable, value and accepted values (--%s)', async (hook) => {
-    const result = await runApp({ app: hook === 'require' ? CJS_APP : ESM_APP, hook, env: { OTEL_METRICS_EXPORTER: 'promethus' } });
-    expect(result).toEqual({
-      code: 1,
-      signal: null,
-      stdout: '',
-      stderr: '@tokenomics/node: OTEL_METRICS_EXPORTER=promethus: unknown exporter; accepted: otlp, prometheus, console, none\n',
-      timedOut: false,
-    });
-  });
+  it.each(['require', 'import'] as const)(
+    'fails fast before the app runs, naming variable, value and accepted values (--%s)',
+    async (hook) => {
+      const result = await runApp({ app: hook === 'require' ? CJS_APP : ESM_APP, hook, env: { OTEL_METRICS_EXPORTER: 'promethus' } });
+      expect(result).toEqual({
+        code: 1,
+        signal: null,
+        stdout: '',
+        stderr: '@tokenomics/node: OTEL_METRICS_EXPORTER=promethus: unknown exporter; accepted: otlp, prometheus, console, none\n',
+        timedOut: false,
+      });
+    },
+  );
 
   it('fails fast on a price override file that cannot be read, naming variable and file', async () => {
     const missing = fileURLToPath(new URL('./fixtures/no-such-overrides.yaml', import.meta.url));
@@ -223,19 +232,31 @@ describe('register hook with bad configuration', () => {
 describe('register hook with ESM and CommonJS', () => {
   it('--import patches both the ESM and the CommonJS build of a client library, distinct classes', async () => {
     const port = await freePort();
-    const result = await runApp({ app: ESM_APP, hook: 'import', env: { FIXTURE_REPORT: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } });
+    const result = await runApp({
+      app: ESM_APP,
+      hook: 'import',
+      env: { FIXTURE_REPORT: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
+    });
     expect(result).toMatchObject({ code: 0, stderr: '', stdout: 'mode=sdk distinct-builds=true esm-patched=true cjs-patched=true\n' });
   });
 
   it('--require alone patches the CommonJS build only (ESM builds need --import)', async () => {
     const port = await freePort();
-    const result = await runApp({ app: ESM_APP, hook: 'require', env: { FIXTURE_REPORT: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } });
+    const result = await runApp({
+      app: ESM_APP,
+      hook: 'require',
+      env: { FIXTURE_REPORT: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
+    });
     expect(result).toMatchObject({ code: 0, stderr: '', stdout: 'mode=sdk distinct-builds=true esm-patched=false cjs-patched=true\n' });
   });
 
   it('--require with a CommonJS app patches the client library', async () => {
     const port = await freePort();
-    const result = await runApp({ app: CJS_APP, hook: 'require', env: { FIXTURE_REPORT: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } });
+    const result = await runApp({
+      app: CJS_APP,
+      hook: 'require',
+      env: { FIXTURE_REPORT: '1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
+    });
     expect(result).toMatchObject({ code: 0, stderr: '', stdout: 'mode=sdk openai-patched=true\n' });
   });
 
@@ -246,7 +267,9 @@ describe('register hook with ESM and CommonJS', () => {
       env: { FIXTURE_REPORT: '1', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_LOG_LEVEL: 'info' },
     });
     // With OTEL_LOG_LEVEL, diag lines go to the console too.
-    expect(result.stdout.split('\n').filter((l) => l.startsWith('mode='))).toEqual(['mode=sdk distinct-builds=true esm-patched=true cjs-patched=true']);
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('mode='))).toEqual([
+      'mode=sdk distinct-builds=true esm-patched=true cjs-patched=true',
+    ]);
     expect((result.stdout + result.stderr).match(/@tokenomics\/node: started;/g)).toHaveLength(1);
     expect(result.stderr).toBe('');
     await receiver.waitFor((r) => r.spanByName('fixture work'));

@@ -23,7 +23,9 @@ function inMemory() {
   return { spans, metricExporter, reader };
 }
 
-const HOUSE_BOOK = PriceBook.load({ overrides: { models: [{ provider: 'openai', model: 'house-model', prices: { input: 2, output: 8 } }] } });
+const HOUSE_BOOK = PriceBook.load({
+  overrides: { models: [{ provider: 'openai', model: 'house-model', prices: { input: 2, output: 8 } }] },
+});
 
 describe('start()', () => {
   it('starts an SDK whose spans and metrics carry the resource from code over the environment', async () => {
@@ -86,7 +88,9 @@ describe('start()', () => {
     const file = join(dir, 'overrides.yaml');
     writeFileSync(file, 'models:\n  - provider: openai\n    model: house-model\n    prices: { input: 1, output: 1 }\n');
     handle = start({ metricReaders: [], env: { TOKENOMICS_PRICE_OVERRIDES: file }, flushOnExit: false });
-    expect(getPriceBook().price({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, { provider: 'openai', model: 'house-model' }).amount).toBe(2);
+    expect(
+      getPriceBook().price({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, { provider: 'openai', model: 'house-model' }).amount,
+    ).toBe(2);
   });
 
   it('fails with ConfigError naming the variable and the file problem, registering nothing', () => {

@@ -70,11 +70,26 @@ const tp = [
   throughput('gpt-4o, input + output', { inputTokens: 1200, outputTokens: 300 }, { provider: 'openai', model: 'gpt-4o' }),
   throughput(
     'claude-sonnet-4, cache read/write + reasoning',
-    { inputTokens: 50_000, cacheReadTokens: 30_000, cacheWriteTokens: 5000, cacheWrite1hTokens: 1000, outputTokens: 2000, reasoningTokens: 800 },
+    {
+      inputTokens: 50_000,
+      cacheReadTokens: 30_000,
+      cacheWriteTokens: 5000,
+      cacheWrite1hTokens: 1000,
+      outputTokens: 2000,
+      reasoningTokens: 800,
+    },
     { provider: 'anthropic', model: 'claude-sonnet-4-20250514' },
   ),
-  throughput('gemini-2.5-pro, long-context tier, batch', { inputTokens: 300_000, outputTokens: 4000 }, { provider: 'gcp.gemini', model: 'gemini-2.5-pro', serviceTier: 'batch' }),
-  throughput('bedrock profile, dated price lookup', { inputTokens: 4000, outputTokens: 500 }, { provider: 'aws.bedrock', model: 'us.anthropic.claude-sonnet-4-20250514-v1:0', at: new Date('2026-06-01') }),
+  throughput(
+    'gemini-2.5-pro, long-context tier, batch',
+    { inputTokens: 300_000, outputTokens: 4000 },
+    { provider: 'gcp.gemini', model: 'gemini-2.5-pro', serviceTier: 'batch' },
+  ),
+  throughput(
+    'bedrock profile, dated price lookup',
+    { inputTokens: 4000, outputTokens: 500 },
+    { provider: 'aws.bedrock', model: 'us.anthropic.claude-sonnet-4-20250514-v1:0', at: new Date('2026-06-01') },
+  ),
 ];
 for (const r of tp) {
   const ok = r.median >= 2_000_000;
@@ -91,7 +106,10 @@ function dateFor(key) {
 const fr = [
   firstResolution('dated snapshot, provider given', (i) => `gpt-4o-mini-${dateFor(i)}`, 'openai'),
   firstResolution('dated snapshot, no provider', (i) => `claude-sonnet-4-5-${dateFor(i).replace(/-/g, '')}`),
-  firstResolution('Bedrock ARN, no provider', (i) => `arn:aws:bedrock:us-east-1:${i}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`),
+  firstResolution(
+    'Bedrock ARN, no provider',
+    (i) => `arn:aws:bedrock:us-east-1:${i}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`,
+  ),
   firstResolution('unknown model, no provider', (i) => `in-house-model-${i}`),
 ];
 for (const r of fr) {
@@ -118,7 +136,11 @@ rows.push([
 ]);
 
 const widths = [0, 1, 2, 3].map((c) => Math.max(...[['benchmark', 'result', 'target', ''], ...rows].map((r) => r[c].length)));
-const line = (r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+const line = (r) =>
+  r
+    .map((cell, c) => cell.padEnd(widths[c]))
+    .join('  ')
+    .trimEnd();
 console.log(`@tokenomics/pricing (${book.version}), node ${process.version}, ${process.arch}`);
 console.log(line(['benchmark', 'result', 'target', '']));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -67,7 +67,18 @@ export interface BookState {
 const TIER_ORDER: TierName[] = ['batch', 'flex', 'priority'];
 
 function newProvider(id: string, name: string, order: number): BookProvider {
-  return { id, name, modelMatch: undefined, fallback: [], models: [], byId: new Map(), buckets: new Map(), tierRules: [], derivedRates: [], rank: searchRank(id, order) };
+  return {
+    id,
+    name,
+    modelMatch: undefined,
+    fallback: [],
+    models: [],
+    byId: new Map(),
+    buckets: new Map(),
+    tierRules: [],
+    derivedRates: [],
+    rank: searchRank(id, order),
+  };
 }
 
 /** Builds a book state from price data (no overlays yet). */
@@ -162,7 +173,13 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       continue;
     }
     if (!m.rates) {
-      problem(p, [...m.path, 'model'], m.model, `a model of provider "${m.provider}" in the price book, or prices for a new model`, 'is not in the price book and has no prices');
+      problem(
+        p,
+        [...m.path, 'model'],
+        m.model,
+        `a model of provider "${m.provider}" in the price book, or prices for a new model`,
+        'is not in the price book and has no prices',
+      );
       continue;
     }
     if (!provider) {
@@ -209,7 +226,14 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       unknownProvider(state, p, ['service_tiers', i, 'provider'], rule.provider);
       return;
     }
-    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, cachedIds(ruleIds, `group:${id}`, () => providerGroup(state, id)), rule.provider);
+    if (checked)
+      checkGlobs(
+        p,
+        [...rule.path, 'models'],
+        rule.globs,
+        cachedIds(ruleIds, `group:${id}`, () => providerGroup(state, id)),
+        rule.provider,
+      );
     const list = rulesByProvider.get(id) ?? [];
     list.push(rule);
     rulesByProvider.set(id, list);
@@ -225,11 +249,19 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       unknownProvider(state, p, ['derived_rates', i, 'provider'], rule.provider);
       return;
     }
-    if (checked) checkGlobs(p, [...rule.path, 'models'], rule.globs, cachedIds(ruleIds, `own:${provider.id}`, () => [provider]), rule.provider);
+    if (checked)
+      checkGlobs(
+        p,
+        [...rule.path, 'models'],
+        rule.globs,
+        cachedIds(ruleIds, `own:${provider.id}`, () => [provider]),
+        rule.provider,
+      );
     provider.derivedRates = [rule, ...provider.derivedRates];
   });
   // Tier rules of one provider reach models of others (Azure serves OpenAI's models).
-  if (rulesByProvider.size > 0 || overlay.derivedRates.length > 0) for (const provider of state.providers.values()) for (const m of provider.models) m.compiled.clear();
+  if (rulesByProvider.size > 0 || overlay.derivedRates.length > 0)
+    for (const provider of state.providers.values()) for (const m of provider.models) m.compiled.clear();
 
   for (const alias of [...overlay.aliases].reverse()) {
     const key = alias.alias.toLowerCase();
@@ -344,7 +376,13 @@ function listedGroup(state: BookState, listed: ListedModels, id: string): Listed
   return group;
 }
 
-function checkModelName(state: BookState, listed: ListedModels, m: Overlay['models'][number], provider: BookProvider | undefined, p: Problems): boolean {
+function checkModelName(
+  state: BookState,
+  listed: ListedModels,
+  m: Overlay['models'][number],
+  provider: BookProvider | undefined,
+  p: Problems,
+): boolean {
   if (!provider) {
     const near = nearest(m.provider, [...knownSpellings(), ...state.providers.keys()]);
     if (near === undefined) return true;
@@ -366,7 +404,13 @@ function checkModelName(state: BookState, listed: ListedModels, m: Overlay['mode
   if (group.models.some((model) => model.id.toLowerCase() === lower || model.match(m.model, lower))) return true;
   const accepted = `the id of a listed model to change it, or new: true for a new model`;
   if (differOnlyInNumbering(near, m.model)) {
-    warning(p, [...m.path, 'model'], m.model, accepted, `is not in the price book and adds a new model next to "${near}" of provider "${m.provider}"`);
+    warning(
+      p,
+      [...m.path, 'model'],
+      m.model,
+      accepted,
+      `is not in the price book and adds a new model next to "${near}" of provider "${m.provider}"`,
+    );
     return true;
   }
   problem(p, [...m.path, 'model'], m.model, accepted, `is not a model of provider "${m.provider}" in the price book${didYouMean(near)}`);
@@ -401,7 +445,9 @@ export function compiledModel(model: BookModel, addressed: BookProvider | undefi
       timeOfDay: period.timeOfDay,
       ladders: [
         compileLadder(complete(period.rates)),
-        ...rules.map((rule) => (rule ? compileLadder(complete(rule.rates ? mergeRates(period.rates, rule.rates) : period.rates), rule.multiplier) : null)),
+        ...rules.map((rule) =>
+          rule ? compileLadder(complete(rule.rates ? mergeRates(period.rates, rule.rates) : period.rates), rule.multiplier) : null,
+        ),
       ],
     })),
   };

@@ -138,7 +138,13 @@ export function computeCost(
 
   const compiled = target.compiled;
   if (t < compiled.strictFrom) {
-    return unpriced('no_price_at_date', `${target.model} has no price before ${new Date(compiled.strictFrom).toISOString().slice(0, 10)}`, version, estimated, target);
+    return unpriced(
+      'no_price_at_date',
+      `${target.model} has no price before ${new Date(compiled.strictFrom).toISOString().slice(0, 10)}`,
+      version,
+      estimated,
+      target,
+    );
   }
   const periods = compiled.periods;
   const period = periods.length === 1 ? periods[0] : periodAt(periods, t);
@@ -276,7 +282,13 @@ export function computeCost(
   if (unpricedRequests !== undefined) cost.unpricedRequests = unpricedRequests;
   // Valid counts at sane rates cannot get here; an absurd rate or multiplier can.
   if (!(amount >= 0 && amount < Infinity)) {
-    return unpriced('invalid_cost', `the rates of ${target.model} give a cost of ${amount} USD; a cost must be a finite non-negative amount`, version, estimated, target);
+    return unpriced(
+      'invalid_cost',
+      `the rates of ${target.model} give a cost of ${amount} USD; a cost must be a finite non-negative amount`,
+      version,
+      estimated,
+      target,
+    );
   }
   return cost;
 }

@@ -68,7 +68,13 @@ function compileOr(rules: MatchLogic[]): Matcher {
   const equals = new Set<string>();
   const others: Matcher[] = [];
   for (const rule of rules) {
-    if (rule !== null && typeof rule === 'object' && 'equals' in rule && typeof rule.equals === 'string' && Object.keys(rule).length === 1) {
+    if (
+      rule !== null &&
+      typeof rule === 'object' &&
+      'equals' in rule &&
+      typeof rule.equals === 'string' &&
+      Object.keys(rule).length === 1
+    ) {
       equals.add(rule.equals.toLowerCase());
     } else {
       others.push(compileMatch(rule));
@@ -95,7 +101,10 @@ export function compileGlob(glob: string): Matcher {
     const prefix = lower.slice(0, -1);
     return (_raw, s) => s.startsWith(prefix);
   }
-  const source = lower.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = lower
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const re = new RegExp(`^${source}$`, 's');
   return (_raw, s) => re.test(s);
 }

@@ -104,7 +104,20 @@ export interface Overlay {
 
 const TOP_KEYS = ['version', 'models', 'aliases', 'service_tiers', 'derived_rates', 'discounts', 'description'];
 const DERIVED_KEYS = ['provider', 'models', 'unit', 'from', 'multiplier', 'source', 'notes'];
-const MODEL_KEYS = ['provider', 'model', 'new', 'name', 'match', 'context_window', 'from', 'until', 'prices', 'service_tiers', 'source', 'notes'];
+const MODEL_KEYS = [
+  'provider',
+  'model',
+  'new',
+  'name',
+  'match',
+  'context_window',
+  'from',
+  'until',
+  'prices',
+  'service_tiers',
+  'source',
+  'notes',
+];
 const ALIAS_KEYS = ['alias', 'model', 'provider', 'target_provider', 'notes'];
 const TIER_RULE_KEYS = ['provider', 'tier', 'models', 'multiplier', 'prices', 'source', 'notes'];
 const MODEL_TIER_KEYS = ['multiplier', 'prices', 'source', 'notes'];
@@ -162,7 +175,8 @@ function readTierRule(p: Problems, path: FieldPath, v: unknown): TierRule | unde
   const multiplier = readMultiplier(p, [...path, 'multiplier'], v.multiplier, false);
   const rates = v.prices === undefined ? undefined : readOverrideRates(p, [...path, 'prices'], v.prices);
   if (multiplier === undefined && rates === undefined) {
-    if (v.multiplier === undefined && v.prices === undefined) problem(p, path, v, 'a multiplier and/or prices', 'sets neither multiplier nor prices');
+    if (v.multiplier === undefined && v.prices === undefined)
+      problem(p, path, v, 'a multiplier and/or prices', 'sets neither multiplier nor prices');
     return undefined;
   }
   return { multiplier: multiplier ?? 1, rates };
@@ -191,7 +205,8 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
     const provider = readString(p, [...path, 'provider'], raw.provider, true);
     const model = readString(p, [...path, 'model'], raw.model, true);
     const entry: OverlayModel = { provider: provider ?? '', model: model ?? '', tiers: {}, path, isNew: raw.new === true, flawed: false };
-    if (raw.new !== undefined && typeof raw.new !== 'boolean') problem(p, [...path, 'new'], raw.new, 'true (a new model whose name is close to a listed one) or false');
+    if (raw.new !== undefined && typeof raw.new !== 'boolean')
+      problem(p, [...path, 'new'], raw.new, 'true (a new model whose name is close to a listed one) or false');
     if (raw.name !== undefined) entry.name = readString(p, [...path, 'name'], raw.name, true);
     if (raw.match !== undefined) {
       entry.match = readGlobs(p, [...path, 'match'], raw.match);
@@ -226,7 +241,13 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
         }
       }
     }
-    if (raw.prices === undefined && raw.match === undefined && raw.service_tiers === undefined && raw.name === undefined && raw.context_window === undefined) {
+    if (
+      raw.prices === undefined &&
+      raw.match === undefined &&
+      raw.service_tiers === undefined &&
+      raw.name === undefined &&
+      raw.context_window === undefined
+    ) {
       problem(p, path, raw, 'prices, match, service_tiers, name or context_window', 'changes nothing');
       return;
     }
@@ -329,7 +350,11 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
   });
   const entries = ['models', 'aliases', 'service_tiers', 'derived_rates', 'discounts'];
   // A file with nothing to apply is most likely a mistake (or a placeholder): say so, but load it.
-  if (p.doc.text !== undefined && p.errors.length === 0 && entries.every((k) => value[k] === undefined || (Array.isArray(value[k]) && value[k].length === 0))) {
+  if (
+    p.doc.text !== undefined &&
+    p.errors.length === 0 &&
+    entries.every((k) => value[k] === undefined || (Array.isArray(value[k]) && value[k].length === 0))
+  ) {
     warning(p, [], value, `an override document with entries under any of: ${entries.join(', ')}`, 'has no entries and changes nothing');
   }
   return withVersion(overlay, p, version);
@@ -337,6 +362,10 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
 
 function withVersion(overlay: Overlay, p: Problems, version: string | undefined): Overlay {
   overlay.versionLabel =
-    version ?? createHash('sha256').update(p.doc.text ?? JSON.stringify(p.doc.value ?? null)).digest('hex').slice(0, 12);
+    version ??
+    createHash('sha256')
+      .update(p.doc.text ?? JSON.stringify(p.doc.value ?? null))
+      .digest('hex')
+      .slice(0, 12);
   return overlay;
 }

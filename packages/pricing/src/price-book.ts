@@ -175,7 +175,16 @@ export class PriceBook {
       );
     }
     const at = opts.at;
-    let t = at === undefined ? Date.now() : at instanceof Date ? at.getTime() : typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
+    let t =
+      at === undefined
+        ? Date.now()
+        : at instanceof Date
+          ? at.getTime()
+          : typeof at === 'number'
+            ? at
+            : typeof at === 'string'
+              ? Date.parse(at)
+              : NaN;
     if (t !== t) t = Date.now();
     const op = opts.operation;
     const window = op !== undefined && op !== 'embeddings' ? resolution.target.contextWindow : undefined;
@@ -299,7 +308,8 @@ export class PriceBook {
 
     // No provider: user models, then hinted providers, then providers claiming the name, then all.
     for (let i = 0; i < forms.length; i++) {
-      for (const m of this.state.custom) if (m.match(forms[i], lowers[i])) return this.hit(m, undefined, reportedId(m.provider.id), trimmed, forms[i], i);
+      for (const m of this.state.custom)
+        if (m.match(forms[i], lowers[i])) return this.hit(m, undefined, reportedId(m.provider.id), trimmed, forms[i], i);
     }
     const searched = new Set<BookProvider>();
     for (const h of hints) {
@@ -311,7 +321,12 @@ export class PriceBook {
         if (m) return this.hit(m, undefined, reportedId(p.id), trimmed, forms[i], i);
       }
     }
-    const claimed = this.state.ordered.filter((p) => !searched.has(p) && p.modelMatch !== undefined && forms.some((f, i) => (p.modelMatch as (a: string, b: string) => boolean)(f, lowers[i])));
+    const claimed = this.state.ordered.filter(
+      (p) =>
+        !searched.has(p) &&
+        p.modelMatch !== undefined &&
+        forms.some((f, i) => (p.modelMatch as (a: string, b: string) => boolean)(f, lowers[i])),
+    );
     const rest = this.state.ordered.filter((p) => !searched.has(p) && !claimed.includes(p));
     for (const group of [claimed, rest]) {
       for (let i = 0; i < forms.length; i++) {
@@ -324,7 +339,14 @@ export class PriceBook {
     return { hit: false, reason: 'unknown_model', detail: `no price for model "${trimmed}" under any provider` };
   }
 
-  private hit(model: BookModel, addressed: BookProvider | undefined, reportAs: string, input: string, matchedAs: string, formIndex: number): Hit {
+  private hit(
+    model: BookModel,
+    addressed: BookProvider | undefined,
+    reportAs: string,
+    input: string,
+    matchedAs: string,
+    formIndex: number,
+  ): Hit {
     const resolved: ResolvedModel = {
       provider: reportAs,
       model: model.id,
@@ -382,7 +404,10 @@ function checkAgainstBook(book: PriceBook, state: BookState, layer: Layer, throw
   for (const alias of layer.overlay.aliases) {
     if (throwOnProblem) throwFirst(p);
     let providerOk = true;
-    for (const [key, provider] of [['provider', alias.provider], ['target_provider', alias.targetProvider]] as const) {
+    for (const [key, provider] of [
+      ['provider', alias.provider],
+      ['target_provider', alias.targetProvider],
+    ] as const) {
       if (provider !== undefined && !state.providers.has(providerRef(provider).dataId)) {
         unknownProvider(state, p, [...alias.path, key], provider);
         providerOk = false;
@@ -396,7 +421,7 @@ function checkAgainstBook(book: PriceBook, state: BookState, layer: Layer, throw
           [...alias.path, 'model'],
           alias.model,
           'a model the price book resolves (see `tokenomics prices list`) or a custom model defined under models',
-          `does not resolve to a model${alias.targetProvider ?? alias.provider ? ` of provider "${alias.targetProvider ?? alias.provider}"` : ''} in the price book`,
+          `does not resolve to a model${(alias.targetProvider ?? alias.provider) ? ` of provider "${alias.targetProvider ?? alias.provider}"` : ''} in the price book`,
         ),
       );
     }

@@ -4,7 +4,15 @@
  * `cache_read`, `requests`, ...) in override files.
  */
 import type { PriceFileError } from './price-file-error';
-import { type RawRates, type Rate, type TokenUnit, TOKEN_UNITS, UPSTREAM_COUNT_KEYS, UPSTREAM_TOKEN_KEYS, REQUEST_NAME_ALIASES } from './rates';
+import {
+  type RawRates,
+  type Rate,
+  type TokenUnit,
+  TOKEN_UNITS,
+  UPSTREAM_COUNT_KEYS,
+  UPSTREAM_TOKEN_KEYS,
+  REQUEST_NAME_ALIASES,
+} from './rates';
 import { fieldError, type FieldPath, type SourceDoc } from './source-doc';
 
 /** Highest rate accepted, in USD per million tokens (the dearest listed rate is a few hundred). */
@@ -125,7 +133,8 @@ export function readUpstreamRates(p: Problems, path: FieldPath, obj: unknown): R
     }
     // Other units (durations, characters, video tokens, ...) are not in our usage record; a rate
     // value must still be well-formed.
-    if (!(typeof value === 'number' && inRange(value, MAX_RATE * 1000)) && !isPlainObject(value)) problem(p, [...path, key], value, ACCEPT_RATE);
+    if (!(typeof value === 'number' && inRange(value, MAX_RATE * 1000)) && !isPlainObject(value))
+      problem(p, [...path, key], value, ACCEPT_RATE);
   }
   return out;
 }
@@ -133,7 +142,13 @@ export function readUpstreamRates(p: Problems, path: FieldPath, obj: unknown): R
 /** Our own price keys in override files. */
 const OWN_KEYS: Record<string, TokenUnit> = Object.fromEntries(TOKEN_UNITS.map((u) => [u, u])) as Record<string, TokenUnit>;
 
-export const ACCEPTED_PRICE_KEYS = [...TOKEN_UNITS, 'request', 'requests', ...Object.keys(UPSTREAM_TOKEN_KEYS), ...Object.keys(UPSTREAM_COUNT_KEYS)];
+export const ACCEPTED_PRICE_KEYS = [
+  ...TOKEN_UNITS,
+  'request',
+  'requests',
+  ...Object.keys(UPSTREAM_TOKEN_KEYS),
+  ...Object.keys(UPSTREAM_COUNT_KEYS),
+];
 
 /**
  * Reads an override price object: our keys (`input`, `cache_read`, ... in USD per million tokens,

@@ -28,7 +28,10 @@ export function serviceTierIndex(tier: string | undefined): number {
   const known = SPELLINGS.get(tier) ?? seen.get(tier);
   if (known !== undefined) return known;
   if (typeof tier !== 'string') return -1;
-  const key = tier.trim().toLowerCase().replace(/^service_tier_/, '');
+  const key = tier
+    .trim()
+    .toLowerCase()
+    .replace(/^service_tier_/, '');
   const index = SPELLINGS.get(key) ?? -1;
   if (seen.size < 256) seen.set(tier, index);
   return index;

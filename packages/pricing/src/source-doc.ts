@@ -96,7 +96,12 @@ export function readSourceDoc(file: string): SourceDoc {
   if (text.trim() === '') throw fileProblem(file, undefined, 'is empty');
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
-    throw fileProblem(file, deep, `nests lists and objects more than ${MAX_DEPTH} levels deep`, `a document nested at most ${MAX_DEPTH} levels deep`);
+    throw fileProblem(
+      file,
+      deep,
+      `nests lists and objects more than ${MAX_DEPTH} levels deep`,
+      `a document nested at most ${MAX_DEPTH} levels deep`,
+    );
   }
   const looksJson = /\.json$/i.test(file) || /^\s*[[{]/.test(text);
   if (looksJson) {

@@ -45,7 +45,12 @@ export function validatePriceFile(path: string): PriceFileCheck {
     const data = readPriceData(p, 'prices_file');
     if (p.errors.length > 0) return { ok: false, errors: sorted(p.errors), warnings: [] };
     const models = data.providers.reduce((n, provider) => n + provider.models.length, 0);
-    return { ok: true, kind: 'price_data', summary: `price data ${data.version}: ${data.providers.length} providers, ${models} models`, warnings: [] };
+    return {
+      ok: true,
+      kind: 'price_data',
+      summary: `price data ${data.version}: ${data.providers.length} providers, ${models} models`,
+      warnings: [],
+    };
   }
   const layer = checkLayer(doc);
   // Entries that could be read are checked against the book even when others could not.

@@ -26,7 +26,14 @@ describe('cost breakdown', () => {
 
   it('partitions tokens: the units add up to input plus output, nothing counted twice', () => {
     const cost = priced(book.price(usage, { provider: 'anthropic', model: 'claude-sonnet-4-5', at: AT }));
-    expect(cost.tokens).toEqual({ input: 20000, cache_read: 20000, cache_write: 6000, cache_write_1h: 4000, output: 1800, reasoning: 1200 });
+    expect(cost.tokens).toEqual({
+      input: 20000,
+      cache_read: 20000,
+      cache_write: 6000,
+      cache_write_1h: 4000,
+      output: 1800,
+      reasoning: 1200,
+    });
     expect(sum(cost.tokens)).toBe(50000 + 3000);
   });
 
@@ -38,7 +45,9 @@ describe('cost breakdown', () => {
   });
 
   it('reports reasoning separately at the output rate when the model has no reasoning rate', () => {
-    const cost = priced(book.price({ inputTokens: 100, outputTokens: 1000, reasoningTokens: 800 }, { provider: 'openai', model: 'o4-mini', at: AT }));
+    const cost = priced(
+      book.price({ inputTokens: 100, outputTokens: 1000, reasoningTokens: 800 }, { provider: 'openai', model: 'o4-mini', at: AT }),
+    );
     expect(cost.tokens).toMatchObject({ output: 200, reasoning: 800 });
     expect(cost.breakdown.reasoning).toBeCloseTo((800 * 4.4) / 1e6, 12);
     expect(cost.breakdown.output).toBeCloseTo((200 * 4.4) / 1e6, 12);
@@ -46,7 +55,9 @@ describe('cost breakdown', () => {
 
   it('charges cache reads at the input rate when the model has no cache-read rate', () => {
     // gpt-4 lists only $30 input / $60 output.
-    const cost = priced(book.price({ inputTokens: 3000, cacheReadTokens: 1000, outputTokens: 10 }, { provider: 'openai', model: 'gpt-4-0613', at: AT }));
+    const cost = priced(
+      book.price({ inputTokens: 3000, cacheReadTokens: 1000, outputTokens: 10 }, { provider: 'openai', model: 'gpt-4-0613', at: AT }),
+    );
     expect(cost.breakdown.cache_read).toBeCloseTo((1000 * 30) / 1e6, 12);
     expect(cost.breakdown.input).toBeCloseTo((2000 * 30) / 1e6, 12);
   });
@@ -57,7 +68,12 @@ describe('cost breakdown', () => {
   });
 
   it('charges 1-hour cache writes at twice the input rate for Claude on Vertex AI', () => {
-    const cost = priced(book.price({ inputTokens: 10000, cacheWrite1hTokens: 5000 }, { provider: 'gcp.vertex_ai', model: 'claude-sonnet-4@20250514', at: AT }));
+    const cost = priced(
+      book.price(
+        { inputTokens: 10000, cacheWrite1hTokens: 5000 },
+        { provider: 'gcp.vertex_ai', model: 'claude-sonnet-4@20250514', at: AT },
+      ),
+    );
     expect(cost.breakdown.cache_write_1h).toBeCloseTo((5000 * 6) / 1e6, 12);
   });
 
@@ -69,7 +85,10 @@ describe('cost breakdown', () => {
 
   it('prices per-call fees as the request unit and lists request kinds it has no fee for', () => {
     const cost = priced(
-      book.price({ inputTokens: 1000, outputTokens: 10, requests: { web_search: 3, image_generation: 1 } }, { provider: 'openai', model: 'gpt-4.1', at: AT }),
+      book.price(
+        { inputTokens: 1000, outputTokens: 10, requests: { web_search: 3, image_generation: 1 } },
+        { provider: 'openai', model: 'gpt-4.1', at: AT },
+      ),
     );
     expect(cost.tokens.request).toBe(3);
     expect(cost.breakdown.request).toBeCloseTo(3 * 0.01, 12);
@@ -112,7 +131,9 @@ describe('unpriced calls', () => {
   it('marks negative or non-finite counts as invalid', () => {
     expect(book.price({ inputTokens: -1 }, { provider: 'openai', model: 'gpt-4o' })).toMatchObject({ reason: 'invalid_usage' });
     expect(book.price({ inputTokens: Number.NaN }, { provider: 'openai', model: 'gpt-4o' })).toMatchObject({ reason: 'invalid_usage' });
-    expect(book.price({ inputTokens: 1, requests: { web_search: -2 } }, { provider: 'openai', model: 'gpt-4o' })).toMatchObject({ reason: 'invalid_usage' });
+    expect(book.price({ inputTokens: 1, requests: { web_search: -2 } }, { provider: 'openai', model: 'gpt-4o' })).toMatchObject({
+      reason: 'invalid_usage',
+    });
   });
 
   it('does not throw on missing or malformed arguments', () => {
@@ -129,16 +150,23 @@ describe('unpriced calls', () => {
 
   it('says no_price_for_tier when the model has no rate for the requested tier', () => {
     // gpt-4o is not offered on flex; Anthropic publishes no pay-as-you-go priority rate.
-    expect(book.price({ inputTokens: 10 }, { provider: 'openai', model: 'gpt-4o', serviceTier: 'flex' })).toMatchObject({ reason: 'no_price_for_tier' });
+    expect(book.price({ inputTokens: 10 }, { provider: 'openai', model: 'gpt-4o', serviceTier: 'flex' })).toMatchObject({
+      reason: 'no_price_for_tier',
+    });
     expect(book.price({ inputTokens: 10 }, { provider: 'anthropic', model: 'claude-sonnet-4-5', serviceTier: 'priority' })).toMatchObject({
       reason: 'no_price_for_tier',
     });
-    expect(book.price({ inputTokens: 10 }, { provider: 'openai', model: 'gpt-4o', serviceTier: 'turbo' })).toMatchObject({ reason: 'no_price_for_tier' });
+    expect(book.price({ inputTokens: 10 }, { provider: 'openai', model: 'gpt-4o', serviceTier: 'turbo' })).toMatchObject({
+      reason: 'no_price_for_tier',
+    });
   });
 
   it('treats provider spellings of the standard tier as standard', () => {
     for (const tier of ['default', 'auto', 'scale', 'standard', 'STANDARD']) {
-      expect(book.price({ inputTokens: 10 }, { provider: 'openai', model: 'gpt-4o', serviceTier: tier })).toMatchObject({ priced: true, serviceTier: 'standard' });
+      expect(book.price({ inputTokens: 10 }, { provider: 'openai', model: 'gpt-4o', serviceTier: tier })).toMatchObject({
+        priced: true,
+        serviceTier: 'standard',
+      });
     }
   });
 
@@ -148,10 +176,9 @@ describe('unpriced calls', () => {
       priced: false,
       reason: 'no_price_for_unit',
     });
-    expect(priced(book.price({ requests: { document_page: 10 } }, { provider: 'mistral_ai', model: 'mistral-ocr-latest', at: AT })).amount).toBeCloseTo(
-      10 * 0.004,
-      12,
-    );
+    expect(
+      priced(book.price({ requests: { document_page: 10 } }, { provider: 'mistral_ai', model: 'mistral-ocr-latest', at: AT })).amount,
+    ).toBeCloseTo(10 * 0.004, 12);
   });
 });
 
@@ -159,7 +186,9 @@ describe('process-wide price book', () => {
   afterEach(() => setPriceBook(PriceBook.bundled()));
 
   it('prices with the book set by setPriceBook', () => {
-    const custom = PriceBook.load({ overrides: { models: [{ provider: 'self-hosted', model: 'tiny-llm', prices: { input: 1, output: 2 } }] } });
+    const custom = PriceBook.load({
+      overrides: { models: [{ provider: 'self-hosted', model: 'tiny-llm', prices: { input: 1, output: 2 } }] },
+    });
     setPriceBook(custom);
     expect(getPriceBook()).toBe(custom);
     expect(price({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, { model: 'tiny-llm' })).toMatchObject({ priced: true, amount: 3 });

@@ -42,12 +42,54 @@ function expectOneLineFileErrors(thrown: unknown[]): void {
   }
 }
 
-const KEYS = ['models', 'aliases', 'discounts', 'service_tiers', 'derived_rates', 'provider', 'model', 'prices', 'input', 'output', 'multiplier', 'tier', 'alias', 'new', 'from', 'until', 'constructor', '__proto__', 'tiers', 'base', 'start', 'price', 'match'];
+const KEYS = [
+  'models',
+  'aliases',
+  'discounts',
+  'service_tiers',
+  'derived_rates',
+  'provider',
+  'model',
+  'prices',
+  'input',
+  'output',
+  'multiplier',
+  'tier',
+  'alias',
+  'new',
+  'from',
+  'until',
+  'constructor',
+  '__proto__',
+  'tiers',
+  'base',
+  'start',
+  'price',
+  'match',
+];
 
 describe('hostile price and override files', () => {
   it('structured documents of known keys and hostile values load or fail with one line', () => {
     const value = fc.oneof(
-      fc.constantFrom(1e308, -1, 0, 0.5, 2, 1e-320, Number.MAX_SAFE_INTEGER, 'openai', 'antropic', 'gpt-4o', 'cluade-*', '*', '', '2026-01-01', 'flex', true, null),
+      fc.constantFrom(
+        1e308,
+        -1,
+        0,
+        0.5,
+        2,
+        1e-320,
+        Number.MAX_SAFE_INTEGER,
+        'openai',
+        'antropic',
+        'gpt-4o',
+        'cluade-*',
+        '*',
+        '',
+        '2026-01-01',
+        'flex',
+        true,
+        null,
+      ),
       fc.string({ maxLength: 6 }),
     );
     const doc = fc.letrec((tie) => ({
@@ -69,7 +111,37 @@ describe('hostile price and override files', () => {
   });
 
   it('arbitrary YAML-ish text loads or fails with one line', () => {
-    const text = fc.string({ unit: fc.constantFrom('a', ':', ' ', '\n', '-', '&', '*', '[', ']', '{', '}', '"', "'", '#', '!', '|', '>', '1', 'e', '9', '.', '%', '@', '`', '?', ','), maxLength: 120 });
+    const text = fc.string({
+      unit: fc.constantFrom(
+        'a',
+        ':',
+        ' ',
+        '\n',
+        '-',
+        '&',
+        '*',
+        '[',
+        ']',
+        '{',
+        '}',
+        '"',
+        "'",
+        '#',
+        '!',
+        '|',
+        '>',
+        '1',
+        'e',
+        '9',
+        '.',
+        '%',
+        '@',
+        '`',
+        '?',
+        ',',
+      ),
+      maxLength: 120,
+    });
     fc.assert(
       fc.property(text, (t) => {
         expectOneLineFileErrors(outcome(file('yaml', t)));

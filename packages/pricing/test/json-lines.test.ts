@@ -42,7 +42,7 @@ function paths(value: unknown, prefix: FieldPath = []): FieldPath[] {
 
 describe('jsonLineOf', () => {
   it('agrees with the YAML parser on every field of generated JSON documents', () => {
-    const key = fc.string({ unit: fc.constantFrom('a', 'b', '"', '\\', '{', ']', ',', ':', ' ', '\n', 'é') , maxLength: 4 });
+    const key = fc.string({ unit: fc.constantFrom('a', 'b', '"', '\\', '{', ']', ',', ':', ' ', '\n', 'é'), maxLength: 4 });
     const json = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: 'small' },

@@ -38,7 +38,9 @@ describe('an override that matches no provider or no model is an error naming th
     const path = file('antropic.yaml', 'discounts:\n  - provider: antropic\n    model: "claude-*"\n    multiplier: 0.8\n');
     const err = loadError(path);
     expect(err).toMatchObject({ line: 2, field: 'discounts[0].provider', value: 'antropic' });
-    expect(err.message).toBe(`${path}:2: discounts[0].provider: "antropic" is not a known provider (did you mean "anthropic"?); accepted: ${ACCEPT_PROVIDER}`);
+    expect(err.message).toBe(
+      `${path}:2: discounts[0].provider: "antropic" is not a known provider (did you mean "anthropic"?); accepted: ${ACCEPT_PROVIDER}`,
+    );
   });
 
   it('rejects a discount for model cluade-* and suggests claude-*', () => {
@@ -48,8 +50,11 @@ describe('an override that matches no provider or no model is an error naming th
     );
   });
 
-  it('rejects one glob of a service-tier rule\'s list that matches nothing, naming its position', () => {
-    const path = file('tier-glob.yaml', 'service_tiers:\n  - provider: openai\n    tier: flex\n    models: ["gpt-4o", "gtp-5*"]\n    multiplier: 0.5\n');
+  it("rejects one glob of a service-tier rule's list that matches nothing, naming its position", () => {
+    const path = file(
+      'tier-glob.yaml',
+      'service_tiers:\n  - provider: openai\n    tier: flex\n    models: ["gpt-4o", "gtp-5*"]\n    multiplier: 0.5\n',
+    );
     expect(loadError(path).message).toBe(
       `${path}:4: service_tiers[0].models[1]: "gtp-5*" matches no model of provider "openai" (did you mean "gpt-5*"?); accepted: a model id or glob matching a model of provider "openai" (see \`tokenomics prices list\`)`,
     );
@@ -84,10 +89,21 @@ describe('a new model named next to a listed one', () => {
   });
 
   it('accepts the same name with new: true, as a model of its own', () => {
-    const path = file('mnii-new.yaml', 'models:\n  - provider: openai\n    model: gpt-4o-mnii\n    new: true\n    prices: { input: 0.1, output: 0.4 }\n');
+    const path = file(
+      'mnii-new.yaml',
+      'models:\n  - provider: openai\n    model: gpt-4o-mnii\n    new: true\n    prices: { input: 0.1, output: 0.4 }\n',
+    );
     const book = PriceBook.load({ overridesFile: path });
-    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-mnii' })).toMatchObject({ priced: true, amount: 0.1, matchedModel: 'gpt-4o-mnii' });
-    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-mini' })).toMatchObject({ priced: true, amount: 0.15, matchedModel: 'gpt-4o-mini' });
+    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-mnii' })).toMatchObject({
+      priced: true,
+      amount: 0.1,
+      matchedModel: 'gpt-4o-mnii',
+    });
+    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-mini' })).toMatchObject({
+      priced: true,
+      amount: 0.15,
+      matchedModel: 'gpt-4o-mini',
+    });
   });
 
   it('accepts, without a warning, a model a provider serves from another and a dated snapshot a listed model matches', () => {
@@ -98,17 +114,32 @@ describe('a new model named next to a listed one', () => {
     const warnings: PriceFileError[] = [];
     const book = PriceBook.load({ overridesFile: path, onWarning: (w) => warnings.push(w) });
     expect(warnings).toEqual([]);
-    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'azure.ai.openai', model: 'gpt-4o' })).toMatchObject({ priced: true, amount: 2 });
-    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-2024-08-06' })).toMatchObject({ priced: true, amount: 2.2 });
+    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'azure.ai.openai', model: 'gpt-4o' })).toMatchObject({
+      priced: true,
+      amount: 2,
+    });
+    expect(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-2024-08-06' })).toMatchObject({
+      priced: true,
+      amount: 2.2,
+    });
   });
 
   it('rejects a custom model under a provider one typo from a known one unless it is new', () => {
-    const path = file('provider-typo.yaml', 'models:\n  - provider: antropic\n    model: claude-house\n    prices: { input: 1, output: 2 }\n');
+    const path = file(
+      'provider-typo.yaml',
+      'models:\n  - provider: antropic\n    model: claude-house\n    prices: { input: 1, output: 2 }\n',
+    );
     expect(loadError(path).message).toBe(
       `${path}:2: models[0].provider: "antropic" is not a known provider (did you mean "anthropic"?); accepted: ${ACCEPT_PROVIDER}, or new: true for a provider of your own`,
     );
-    const own = file('provider-new.yaml', 'models:\n  - provider: antropic\n    model: claude-house\n    new: true\n    prices: { input: 1, output: 2 }\n');
-    expect(PriceBook.load({ overridesFile: own }).resolve('claude-house', 'antropic')).toMatchObject({ provider: 'antropic', model: 'claude-house' });
+    const own = file(
+      'provider-new.yaml',
+      'models:\n  - provider: antropic\n    model: claude-house\n    new: true\n    prices: { input: 1, output: 2 }\n',
+    );
+    expect(PriceBook.load({ overridesFile: own }).resolve('claude-house', 'antropic')).toMatchObject({
+      provider: 'antropic',
+      model: 'claude-house',
+    });
   });
 
   it('warns, and still loads, when the name differs from a listed one only in its numbering', () => {

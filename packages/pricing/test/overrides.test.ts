@@ -87,7 +87,11 @@ describe('user overrides', () => {
   it('maps an Azure deployment alias to its model and reports the alias match', () => {
     const cost = priced(book.price({ inputTokens: 1_000_000 }, { provider: 'azure.ai.openai', model: 'contoso-gpt4o-prod' }));
     expect(cost).toMatchObject({ matchedModel: 'gpt-4o-mini', amount: 0.15 });
-    expect(book.resolve('contoso-gpt4o-prod', 'azure.ai.openai')).toMatchObject({ matchedBy: 'alias', input: 'contoso-gpt4o-prod', model: 'gpt-4o-mini' });
+    expect(book.resolve('contoso-gpt4o-prod', 'azure.ai.openai')).toMatchObject({
+      matchedBy: 'alias',
+      input: 'contoso-gpt4o-prod',
+      model: 'gpt-4o-mini',
+    });
     // The alias is scoped to Azure.
     expect(book.resolve('contoso-gpt4o-prod', 'openai')).toBeUndefined();
   });
@@ -100,12 +104,18 @@ describe('user overrides', () => {
     expect(priced(book.price(usage, { ...opts, at: new Date('2026-01-01T00:00:00Z') })).amount).toBeCloseTo((0.3 + 1.5) * 0.8, 12);
     expect(priced(book.price(usage, { ...opts, at: new Date('2027-01-01T00:00:00Z') })).amount).toBeCloseTo(0.3 + 1.5, 12);
     // Other providers are untouched.
-    expect(priced(book.price(usage, { provider: 'openai', model: 'gpt-4o-mini', at: new Date('2026-06-01') })).amount).toBeCloseTo(0.015 + 0.06, 12);
+    expect(priced(book.price(usage, { provider: 'openai', model: 'gpt-4o-mini', at: new Date('2026-06-01') })).amount).toBeCloseTo(
+      0.015 + 0.06,
+      12,
+    );
   });
 
   it('adds a service-tier rate a provider does not publish', () => {
     const cost = priced(
-      book.price({ inputTokens: 100_000, outputTokens: 100_000 }, { provider: 'anthropic', model: 'claude-sonnet-4-5', serviceTier: 'priority', at: new Date('2025-06-01') }),
+      book.price(
+        { inputTokens: 100_000, outputTokens: 100_000 },
+        { provider: 'anthropic', model: 'claude-sonnet-4-5', serviceTier: 'priority', at: new Date('2025-06-01') },
+      ),
     );
     expect(cost).toMatchObject({ serviceTier: 'priority' });
     expect(cost.amount).toBeCloseTo(0.45 + 2.25, 12);
@@ -117,21 +127,33 @@ describe('user overrides', () => {
       JSON.stringify({ models: [{ provider: 'openai', model: 'gpt-4o', prices: { input_mtok: 1.5, output_mtok: 6 } }] }, null, 2),
     );
     const fromJson = PriceBook.load({ overridesFile: json });
-    expect(priced(fromJson.price({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o' })).amount).toBeCloseTo(7.5, 12);
+    expect(
+      priced(fromJson.price({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o' })).amount,
+    ).toBeCloseTo(7.5, 12);
     const inline = PriceBook.load({ overrides: { discounts: [{ model: 'gpt-4o*', multiplier: 0.5 }] } });
     expect(priced(inline.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o-mini' })).amount).toBeCloseTo(0.075, 12);
   });
 
   it('starts a replacement rate at its effective date', () => {
-    const dated = PriceBook.load({ overrides: { models: [{ provider: 'openai', model: 'gpt-4o-mini', from: '2026-07-01', prices: { input: 0.1 } }] } });
+    const dated = PriceBook.load({
+      overrides: { models: [{ provider: 'openai', model: 'gpt-4o-mini', from: '2026-07-01', prices: { input: 0.1 } }] },
+    });
     const usage = { inputTokens: 1_000_000 };
-    expect(priced(dated.price(usage, { provider: 'openai', model: 'gpt-4o-mini', at: new Date('2026-06-30') })).amount).toBeCloseTo(0.15, 12);
-    expect(priced(dated.price(usage, { provider: 'openai', model: 'gpt-4o-mini', at: new Date('2026-07-01') })).amount).toBeCloseTo(0.1, 12);
+    expect(priced(dated.price(usage, { provider: 'openai', model: 'gpt-4o-mini', at: new Date('2026-06-30') })).amount).toBeCloseTo(
+      0.15,
+      12,
+    );
+    expect(priced(dated.price(usage, { provider: 'openai', model: 'gpt-4o-mini', at: new Date('2026-07-01') })).amount).toBeCloseTo(
+      0.1,
+      12,
+    );
   });
 
   it('limits replacement rates to [from, until) and keeps later dated prices', () => {
     // o3 list prices: $10 input until 2025-06-10, $2 from then on.
-    const book = PriceBook.load({ overrides: { models: [{ provider: 'openai', model: 'o3', from: '2025-05-01', until: '2025-05-15', prices: { input: 7 } }] } });
+    const book = PriceBook.load({
+      overrides: { models: [{ provider: 'openai', model: 'o3', from: '2025-05-01', until: '2025-05-15', prices: { input: 7 } }] },
+    });
     const at = (d: string) => priced(book.price({ inputTokens: 1_000_000 }, { provider: 'openai', model: 'o3', at: new Date(d) })).amount;
     expect([at('2025-04-30'), at('2025-05-01'), at('2025-05-14'), at('2025-05-15'), at('2025-06-10')]).toEqual([10, 7, 7, 10, 2]);
     const open = PriceBook.load({ overrides: { models: [{ provider: 'openai', model: 'o3', from: '2025-05-01', prices: { input: 7 } }] } });
@@ -140,15 +162,23 @@ describe('user overrides', () => {
   });
 
   it('does not price a custom model before its effective date', () => {
-    const dated = PriceBook.load({ overrides: { models: [{ provider: 'vllm', model: 'qwen-internal', from: '2026-03-01', prices: { input: 1, output: 1 } }] } });
-    expect(dated.price({ inputTokens: 10 }, { model: 'qwen-internal', at: new Date('2026-02-01') })).toMatchObject({ priced: false, reason: 'no_price_at_date' });
+    const dated = PriceBook.load({
+      overrides: { models: [{ provider: 'vllm', model: 'qwen-internal', from: '2026-03-01', prices: { input: 1, output: 1 } }] },
+    });
+    expect(dated.price({ inputTokens: 10 }, { model: 'qwen-internal', at: new Date('2026-02-01') })).toMatchObject({
+      priced: false,
+      reason: 'no_price_at_date',
+    });
     expect(dated.price({ inputTokens: 10 }, { model: 'qwen-internal', at: new Date('2026-03-02') })).toMatchObject({ priced: true });
   });
 });
 
 describe('bad override files fail at load, naming file, line, field, value and what is accepted', () => {
   it('reports a negative rate', () => {
-    const path = file('bad-rate.yaml', 'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      input: -3\n      output: 1\n');
+    const path = file(
+      'bad-rate.yaml',
+      'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      input: -3\n      output: 1\n',
+    );
     const err = loadError({ overridesFile: path });
     expect(err).toMatchObject({ file: path, line: 5, field: 'models[0].prices.input', value: -3 });
     expect(err.accepted).toMatch(/^a number from 0 to 10000 \(USD per million tokens\)/);
@@ -221,15 +251,27 @@ describe('validatePriceFile', () => {
 
   it('accepts a good override file and summarises it', () => {
     const result = validatePriceFile(file('good.yaml', OVERRIDES_YAML));
-    expect(result).toEqual({ ok: true, kind: 'overrides', summary: 'overrides acme-2026-q4: 3 models, 1 alias, 1 discount, 0 service-tier rules', warnings: [] });
+    expect(result).toEqual({
+      ok: true,
+      kind: 'overrides',
+      summary: 'overrides acme-2026-q4: 3 models, 1 alias, 1 discount, 0 service-tier rules',
+      warnings: [],
+    });
   });
 
   it('validates a price data file in the genai-prices format', () => {
-    const good = file('data.json', JSON.stringify([{ id: 'acme', name: 'Acme', models: [{ id: 'a1', match: { equals: 'a1' }, prices: { input_mtok: 1 } }] }]));
+    const good = file(
+      'data.json',
+      JSON.stringify([{ id: 'acme', name: 'Acme', models: [{ id: 'a1', match: { equals: 'a1' }, prices: { input_mtok: 1 } }] }]),
+    );
     expect(validatePriceFile(good)).toMatchObject({ ok: true, kind: 'price_data' });
     const bad = file(
       'bad-data.json',
-      JSON.stringify([{ id: 'acme', name: 'Acme', models: [{ id: 'a1', match: { startswith: 'a' }, prices: { input_mtok: 1 } }] }], null, 2),
+      JSON.stringify(
+        [{ id: 'acme', name: 'Acme', models: [{ id: 'a1', match: { startswith: 'a' }, prices: { input_mtok: 1 } }] }],
+        null,
+        2,
+      ),
     );
     const result = validatePriceFile(bad);
     expect(result.ok).toBe(false);
@@ -249,7 +291,10 @@ describe('price files and the environment', () => {
           {
             id: 'acme-large',
             match: { starts_with: 'acme-large' },
-            prices: [{ prices: { input_mtok: 4, output_mtok: 8 } }, { constraint: { start_date: '2026-09-01' }, prices: { input_mtok: 2, output_mtok: 4 } }],
+            prices: [
+              { prices: { input_mtok: 4, output_mtok: 8 } },
+              { constraint: { start_date: '2026-09-01' }, prices: { input_mtok: 2, output_mtok: 4 } },
+            ],
           },
         ],
       },
@@ -267,12 +312,17 @@ describe('price files and the environment', () => {
   it('reads TOKENOMICS_PRICES_FILE and TOKENOMICS_PRICE_OVERRIDES', () => {
     const overrides = file('env-overrides.yaml', 'discounts:\n  - provider: acme\n    multiplier: 0.5\n');
     const book = loadPriceBookFromEnv({ TOKENOMICS_PRICES_FILE: data, TOKENOMICS_PRICE_OVERRIDES: overrides });
-    expect(priced(book.price({ inputTokens: 1_000_000 }, { provider: 'acme', model: 'acme-large', at: new Date('2026-10-01') })).amount).toBe(1);
+    expect(
+      priced(book.price({ inputTokens: 1_000_000 }, { provider: 'acme', model: 'acme-large', at: new Date('2026-10-01') })).amount,
+    ).toBe(1);
     expect(loadPriceBookFromEnv({})).toBe(PriceBook.bundled());
   });
 
   it('layers a user price file given as TOKENOMICS_PRICES_FILE over the bundled data', () => {
-    const user = file('user-prices.yaml', 'models:\n  - provider: self-hosted\n    model: phi-internal\n    prices: { input: 0.01, output: 0.02 }\n');
+    const user = file(
+      'user-prices.yaml',
+      'models:\n  - provider: self-hosted\n    model: phi-internal\n    prices: { input: 0.01, output: 0.02 }\n',
+    );
     const book = loadPriceBookFromEnv({ TOKENOMICS_PRICES_FILE: user });
     expect(book.version).toMatch(/\+prices\.[0-9a-f]{12}$/);
     expect(book.resolve('phi-internal')).toMatchObject({ provider: 'self-hosted', source: 'prices_file' });

@@ -35,7 +35,10 @@ const ACCEPT_FILE = 'a YAML (at most 512 KiB) or JSON (at most 4 MiB) price or o
 
 describe('rates and multipliers must be finite and within range', () => {
   it('rejects a rate of 1e308 instead of pricing calls at Infinity', () => {
-    const path = file('huge-rate.yaml', 'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      input: 1e308\n      output: 1\n');
+    const path = file(
+      'huge-rate.yaml',
+      'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      input: 1e308\n      output: 1\n',
+    );
     const err = loadError({ overridesFile: path });
     expect(err).toMatchObject({ file: path, line: 5, field: 'models[0].prices.input', value: 1e308 });
     expect(err.message).toBe(`${path}:5: models[0].prices.input: 1e+308 is not accepted; accepted: ${ACCEPT_RATE}`);
@@ -60,7 +63,9 @@ describe('rates and multipliers must be finite and within range', () => {
       {
         id: 'acme',
         name: 'Acme',
-        models: [{ id: 'a1', match: { equals: 'a1' }, prices: { input_mtok: { base: 1, tiers: [{ start: 1000, price: 1e12 }] }, output_mtok: 2 } }],
+        models: [
+          { id: 'a1', match: { equals: 'a1' }, prices: { input_mtok: { base: 1, tiers: [{ start: 1000, price: 1e12 }] }, output_mtok: 2 } },
+        ],
       },
     ];
     const path = file('tier-price.json', JSON.stringify(data, null, 2));
@@ -79,9 +84,15 @@ describe('rates and multipliers must be finite and within range', () => {
   });
 
   it('still accepts the dearest listed rates and a 1.8x priority multiplier', () => {
-    const path = file('dear.yaml', 'models:\n  - provider: openai\n    model: gpt-4o\n    prices: { input: 600, output: 10000 }\n    service_tiers:\n      priority: { multiplier: 1.8 }\n');
+    const path = file(
+      'dear.yaml',
+      'models:\n  - provider: openai\n    model: gpt-4o\n    prices: { input: 600, output: 10000 }\n    service_tiers:\n      priority: { multiplier: 1.8 }\n',
+    );
     const book = PriceBook.load({ overridesFile: path });
-    const cost = book.price({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, { provider: 'openai', model: 'gpt-4o', serviceTier: 'priority' });
+    const cost = book.price(
+      { inputTokens: 1_000_000, outputTokens: 1_000_000 },
+      { provider: 'openai', model: 'gpt-4o', serviceTier: 'priority' },
+    );
     expect(cost).toMatchObject({ priced: true, amount: 10_600 * 1.8 });
   });
 });
@@ -91,7 +102,9 @@ describe('files are bounded and never empty', () => {
     const path = join(dir, 'huge.yaml');
     closeSync(openSync(path, 'w'));
     truncateSync(path, 100 * 1024 * 1024); // sparse: nothing is written, and nothing may be read
-    expect(loadError({ overridesFile: path }).message).toBe(`${path}: (document): is too large (104857600 bytes); accepted: ${ACCEPT_FILE}`);
+    expect(loadError({ overridesFile: path }).message).toBe(
+      `${path}: (document): is too large (104857600 bytes); accepted: ${ACCEPT_FILE}`,
+    );
   });
 
   it('rejects a directory (not a regular file) without reading it', () => {
@@ -100,7 +113,9 @@ describe('files are bounded and never empty', () => {
 
   it('rejects a YAML file over 512 KiB, which would be slow to parse', () => {
     const path = file('big.yaml', `# ${'x'.repeat(512 * 1024)}\nversion: a\n`);
-    expect(loadError({ overridesFile: path }).message).toBe(`${path}: (document): is too large for YAML (524302 bytes); accepted: ${ACCEPT_FILE}`);
+    expect(loadError({ overridesFile: path }).message).toBe(
+      `${path}: (document): is too large for YAML (524302 bytes); accepted: ${ACCEPT_FILE}`,
+    );
   });
 
   it('rejects an empty file, a file of comments and a JSON null', () => {
@@ -110,7 +125,9 @@ describe('files are bounded and never empty', () => {
     const nullJson = file('null.json', 'null\n');
     expect(loadError({ overridesFile: empty }).message).toBe(`${empty}: (document): is empty; accepted: ${ACCEPT_FILE}`);
     expect(loadError({ overridesFile: blank }).message).toBe(`${blank}: (document): is empty; accepted: ${ACCEPT_FILE}`);
-    expect(loadError({ pricesFile: comments }).message).toBe(`${comments}: (document): is empty (no YAML or JSON value); accepted: ${ACCEPT_FILE}`);
+    expect(loadError({ pricesFile: comments }).message).toBe(
+      `${comments}: (document): is empty (no YAML or JSON value); accepted: ${ACCEPT_FILE}`,
+    );
     expect(loadError({ overridesFile: nullJson }).message).toBe(`${nullJson}:1: (document): is empty (null); accepted: ${ACCEPT_FILE}`);
   });
 
@@ -119,23 +136,34 @@ describe('files are bounded and never empty', () => {
     const flow = file('deep-flow.yaml', `version: a\nmodels: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
     const dashes = file('deep-dashes.yaml', `${'- '.repeat(100_000)}x\n`);
     const accepted = 'accepted: a document nested at most 64 levels deep';
-    expect(loadError({ pricesFile: json }).message).toBe(`${json}:1: (document): nests lists and objects more than 64 levels deep; ${accepted}`);
-    expect(loadError({ overridesFile: flow }).message).toBe(`${flow}:2: (document): nests lists and objects more than 64 levels deep; ${accepted}`);
+    expect(loadError({ pricesFile: json }).message).toBe(
+      `${json}:1: (document): nests lists and objects more than 64 levels deep; ${accepted}`,
+    );
+    expect(loadError({ overridesFile: flow }).message).toBe(
+      `${flow}:2: (document): nests lists and objects more than 64 levels deep; ${accepted}`,
+    );
     const err = loadError({ overridesFile: dashes });
     expect(err.message.split('\n')).toHaveLength(1);
-    expect(err.message).toMatch(new RegExp(`^${dashes}(:\\d+)?: \\(document\\): is not valid YAML or JSON \\(.+\\); accepted: valid YAML or JSON$`));
+    expect(err.message).toMatch(
+      new RegExp(`^${dashes}(:\\d+)?: \\(document\\): is not valid YAML or JSON \\(.+\\); accepted: valid YAML or JSON$`),
+    );
   });
 
   it('ignores brackets inside quoted strings and comments when measuring depth', () => {
     const brackets = '['.repeat(80);
-    const path = file('brackets.yaml', `models:\n  - provider: self-hosted\n    model: m1\n    notes: "${brackets}"\n    # ${brackets}\n    name: '${brackets}'\n    prices: { input: 1 }\n`);
+    const path = file(
+      'brackets.yaml',
+      `models:\n  - provider: self-hosted\n    model: m1\n    notes: "${brackets}"\n    # ${brackets}\n    name: '${brackets}'\n    prices: { input: 1 }\n`,
+    );
     expect(PriceBook.load({ overridesFile: path }).resolve('m1', 'self-hosted')).toMatchObject({ model: 'm1', name: brackets });
   });
 
   it('warns about an override file with no entries, which changes nothing', () => {
     const path = file('placeholder.yaml', 'version: q1\n# entries to come\n');
     const warnings: PriceFileError[] = [];
-    expect(PriceBook.load({ overridesFile: path, onWarning: (w) => warnings.push(w) }).version).toBe(`${PriceBook.bundled().version}+overrides.q1`);
+    expect(PriceBook.load({ overridesFile: path, onWarning: (w) => warnings.push(w) }).version).toBe(
+      `${PriceBook.bundled().version}+overrides.q1`,
+    );
     expect(warnings.map((w) => w.message)).toEqual([
       `${path}:1: (document): {"version":"q1"} has no entries and changes nothing; accepted: an override document with entries under any of: models, aliases, service_tiers, derived_rates, discounts`,
     ]);
@@ -158,14 +186,22 @@ describe('files are bounded and never empty', () => {
 
 describe('names in files are own keys and messages stay on one line', () => {
   it('rejects a price key named constructor as an unknown price key', () => {
-    const path = file('ctor.yaml', 'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      constructor: 1\n      output: 1\n');
+    const path = file(
+      'ctor.yaml',
+      'models:\n  - provider: self-hosted\n    model: m1\n    prices:\n      constructor: 1\n      output: 1\n',
+    );
     const err = loadError({ overridesFile: path });
     expect(err).toMatchObject({ line: 5, field: 'models[0].prices.constructor', value: 1 });
-    expect(err.message).toMatch(new RegExp(`^${path}:5: models\\[0\\]\\.prices\\.constructor: unknown price key "constructor"; accepted: price keys: input, `));
+    expect(err.message).toMatch(
+      new RegExp(`^${path}:5: models\\[0\\]\\.prices\\.constructor: unknown price key "constructor"; accepted: price keys: input, `),
+    );
   });
 
   it('rejects an upstream key named __proto__ in a price data file', () => {
-    const path = file('proto.json', '[{"id":"acme","models":[{"id":"a1","match":{"equals":"a1"},"prices":{"input_mtok":1,"__proto__":{"x":1}}}]}]');
+    const path = file(
+      'proto.json',
+      '[{"id":"acme","models":[{"id":"a1","match":{"equals":"a1"},"prices":{"input_mtok":1,"__proto__":{"x":1}}}]}]',
+    );
     const book = PriceBook.load({ pricesFile: path });
     expect(book.price({ inputTokens: 1_000_000 }, { provider: 'acme', model: 'a1' })).toMatchObject({ priced: true, amount: 1 });
   });

@@ -287,7 +287,13 @@ const cases: Case[] = [
     source: ANTHROPIC,
     usage: { inputTokens: 9000, cacheReadTokens: 3000, cacheWriteTokens: 1000, outputTokens: 6000, reasoningTokens: 5000 },
     opts: { provider: 'anthropic', model: 'claude-opus-4-1-20250805', at: AT },
-    expected: { input: perM(5000, 15), cache_read: perM(3000, 1.5), cache_write: perM(1000, 18.75), output: perM(1000, 75), reasoning: perM(5000, 75) },
+    expected: {
+      input: perM(5000, 15),
+      cache_read: perM(3000, 1.5),
+      cache_write: perM(1000, 18.75),
+      output: perM(1000, 75),
+      reasoning: perM(5000, 75),
+    },
   },
   {
     name: 'Claude Haiku 4.5 with a 1-hour cache write ($1 / $2 / $5)',

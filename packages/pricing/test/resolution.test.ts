@@ -52,7 +52,10 @@ describe('model resolution', () => {
   });
 
   it('resolves Vertex AI ids with @date and publisher paths', () => {
-    expect(book.resolve('claude-sonnet-4@20250514', 'gcp.vertex_ai')).toMatchObject({ provider: 'gcp.vertex_ai', model: 'claude-4-sonnet' });
+    expect(book.resolve('claude-sonnet-4@20250514', 'gcp.vertex_ai')).toMatchObject({
+      provider: 'gcp.vertex_ai',
+      model: 'claude-4-sonnet',
+    });
     expect(book.resolve('publishers/google/models/gemini-2.5-flash')).toMatchObject({ provider: 'gcp.gemini', model: 'gemini-2.5-flash' });
   });
 
@@ -62,7 +65,9 @@ describe('model resolution', () => {
 
   it("resolves Azure's dotless GPT-3.5 spellings", () => {
     expect(book.resolve('gpt-35-turbo-instruct', 'azure.ai.openai')).toMatchObject({ model: 'gpt-3.5-turbo-instruct' });
-    expect(book.resolve('gpt-35-turbo-0125', 'azure.ai.openai')).toMatchObject({ model: book.resolve('gpt-3.5-turbo-0125', 'azure.ai.openai')?.model });
+    expect(book.resolve('gpt-35-turbo-0125', 'azure.ai.openai')).toMatchObject({
+      model: book.resolve('gpt-3.5-turbo-0125', 'azure.ai.openai')?.model,
+    });
   });
 
   it('resolves fine-tuned model ids to fine-tuning rates, not base-model rates', () => {
@@ -102,7 +107,10 @@ describe('model resolution', () => {
   });
 
   it('prefers the response model over the request model, e.g. an Azure deployment name', () => {
-    const cost = book.price({ inputTokens: 1000, outputTokens: 100 }, { provider: 'azure.ai.openai', model: 'prod-chat', responseModel: 'gpt-4o-mini-2024-07-18' });
+    const cost = book.price(
+      { inputTokens: 1000, outputTokens: 100 },
+      { provider: 'azure.ai.openai', model: 'prod-chat', responseModel: 'gpt-4o-mini-2024-07-18' },
+    );
     expect(cost).toMatchObject({ priced: true, matchedModel: 'gpt-4o-mini', provider: 'azure.ai.openai' });
     const noResponse = book.price({ inputTokens: 1000, outputTokens: 100 }, { provider: 'azure.ai.openai', model: 'prod-chat' });
     expect(noResponse).toMatchObject({ priced: false, reason: 'unknown_model' });

@@ -38,7 +38,15 @@ describe('update-snapshot script', () => {
         {
           id: 'acme',
           name: 'Acme',
-          models: [{ id: 'acme-1', name: 'Acme 1', match: { starts_with: 'acme-1' }, context_window: 8000, prices: { input_mtok: 1.5, output_mtok: 6 } }],
+          models: [
+            {
+              id: 'acme-1',
+              name: 'Acme 1',
+              match: { starts_with: 'acme-1' },
+              context_window: 8000,
+              prices: { input_mtok: 1.5, output_mtok: 6 },
+            },
+          ],
         },
       ],
     });

@@ -69,7 +69,10 @@ describe('price() of invalid usage', () => {
 
   it('a recorded chat call beyond ten context windows is invalid; the same count priced as a what-if, or as embeddings, is priced', () => {
     const usage = { inputTokens: 2_000_000, outputTokens: 0 };
-    expect(book.price(usage, { model: 'gpt-4o', operation: 'chat' })).toMatchObject({ priced: false, invalidReason: 'exceeds_context_window' });
+    expect(book.price(usage, { model: 'gpt-4o', operation: 'chat' })).toMatchObject({
+      priced: false,
+      invalidReason: 'exceeds_context_window',
+    });
     expect(book.price(usage, { model: 'gpt-4o' })).toMatchObject({ priced: true, amount: 5 });
     expect(book.price(usage, { model: 'text-embedding-3-small', operation: 'embeddings' })).toMatchObject({ priced: true, amount: 0.04 });
   });
@@ -94,7 +97,10 @@ describe('the cost guard', () => {
     const target = {
       provider: 'openai',
       model: 'absurd',
-      compiled: { strictFrom: Number.NEGATIVE_INFINITY, periods: [{ from: undefined, timeOfDay: undefined, ladders: [{ starts: [], sets: [rates] }, null, null, null] }] },
+      compiled: {
+        strictFrom: Number.NEGATIVE_INFINITY,
+        periods: [{ from: undefined, timeOfDay: undefined, ladders: [{ starts: [], sets: [rates] }, null, null, null] }],
+      },
       discounts: null,
     };
     const cost = computeCost(target, { inputTokens: 1000, outputTokens: 10 }, 0, Date.UTC(2026, 0, 1), false, 'test');

@@ -53,7 +53,10 @@ export class ContentCounter {
   tokens = 0;
   exact: boolean;
 
-  constructor(readonly encoding: EncodingName, exact: boolean) {
+  constructor(
+    readonly encoding: EncodingName,
+    exact: boolean,
+  ) {
     this.exact = exact;
   }
 
@@ -136,12 +139,7 @@ export function countChatTokens(messages: ChatMessageLike[], model?: string): To
 }
 
 /** Adds framed chat messages to a counter (no reply priming). */
-export function addChatMessages(
-  counter: ContentCounter,
-  messages: unknown,
-  field: string,
-  framing: ChatFraming = DEFAULT_FRAMING,
-): void {
+export function addChatMessages(counter: ContentCounter, messages: unknown, field: string, framing: ChatFraming = DEFAULT_FRAMING): void {
   if (!Array.isArray(messages)) {
     throw new TypeError(`${field} must be an array of messages, got ${describe(messages)}`);
   }

@@ -16,6 +16,13 @@ export { tokenPieces } from './token-pieces';
 export { loadedEncodings } from './encoder-cache';
 export { countEstimateJob } from './estimate-job';
 export type { EstimateJob, EstimateCounts } from './estimate-job';
-export { countInWorker, countInPlace, warmTokenWorker, stopTokenWorker, DEFAULT_ESTIMATE_TIMEOUT_MILLIS, MAX_QUEUED_ESTIMATES } from './worker-counter';
+export {
+  countInWorker,
+  countInPlace,
+  warmTokenWorker,
+  stopTokenWorker,
+  DEFAULT_ESTIMATE_TIMEOUT_MILLIS,
+  MAX_QUEUED_ESTIMATES,
+} from './worker-counter';
 export type { EstimateUnavailableReason, WorkerEstimate, WorkerCountOptions } from './worker-counter';
 export { toPlainData } from './plain-data';

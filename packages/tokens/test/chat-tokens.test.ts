@@ -8,7 +8,11 @@ const COOKBOOK_MESSAGES: ChatMessageLike[] = [
   { role: 'system', content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.' },
   { role: 'system', name: 'example_user', content: 'New synergies will help drive top-line growth.' },
   { role: 'system', name: 'example_assistant', content: 'Things working well together will increase revenue.' },
-  { role: 'system', name: 'example_user', content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage." },
+  {
+    role: 'system',
+    name: 'example_user',
+    content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.",
+  },
   { role: 'system', name: 'example_assistant', content: "Let's talk later when we're less busy about how to do better." },
   { role: 'user', content: "This late pivot means we don't have time to boil the ocean for the client deliverable." },
 ];
@@ -50,7 +54,15 @@ describe('countChatTokens', () => {
 
   it('counts text parts of array content like a string content', () => {
     const asParts = countChatTokens(
-      [{ role: 'user', content: [{ type: 'text', text: 'Hello,' }, { type: 'text', text: ' world!' }] }],
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hello,' },
+            { type: 'text', text: ' world!' },
+          ],
+        },
+      ],
       'gpt-4o',
     );
     // 3 + 'user'(1) + 'Hello,'(2) + ' world!'(2) + 3 = 11, as for the string 'Hello, world!'

@@ -20,12 +20,19 @@ describe('encodingForModel', () => {
     expect(encodingForModel(model)).toBe('o200k_base');
   });
 
-  it.each(['gpt-4', 'gpt-4-turbo', 'gpt-4-0613', 'gpt-3.5-turbo', 'gpt-3.5-turbo-0125', 'gpt-35-turbo', 'text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002'])(
-    'maps %s to cl100k_base',
-    (model) => {
-      expect(encodingForModel(model)).toBe('cl100k_base');
-    },
-  );
+  it.each([
+    'gpt-4',
+    'gpt-4-turbo',
+    'gpt-4-0613',
+    'gpt-3.5-turbo',
+    'gpt-3.5-turbo-0125',
+    'gpt-35-turbo',
+    'text-embedding-3-small',
+    'text-embedding-3-large',
+    'text-embedding-ada-002',
+  ])('maps %s to cl100k_base', (model) => {
+    expect(encodingForModel(model)).toBe('cl100k_base');
+  });
 
   it('maps the legacy completion models to their own encodings', () => {
     expect(encodingForModel('text-davinci-003')).toBe('p50k_base');

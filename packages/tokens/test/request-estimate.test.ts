@@ -17,7 +17,11 @@ describe('estimateRequestTokens', () => {
   });
 
   it('counts a top-level system prompt as a leading system message', () => {
-    const request = { model: 'claude-sonnet-4-20250514', system: 'Be brief.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }] };
+    const request = {
+      model: 'claude-sonnet-4-20250514',
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }],
+    };
     // (3 + 'system'(1) + 3) + (3 + 'user'(1) + 1) + 3 = 15, a heuristic for Claude
     expect(estimateRequestTokens(request)).toEqual({ tokens: 15, exact: false, encoding: 'o200k_base' });
   });

@@ -46,8 +46,16 @@ describe('countInWorker', () => {
     const jobs: EstimateJob[] = [
       { model: 'gpt-4o-mini', request: CHAT, text: 'Paris is the capital of France.' },
       { model: 'gpt-3.5-turbo', request: { input: ['Hello, world!', 'The cat sat.'] } },
-      { model: 'claude-sonnet-4', request: { system: 'Be brief.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi there' }] }] }, text: 'Hello!' },
-      { model: 'gemini-2.5-flash', request: { contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }] }, text: 'Rayleigh scattering.' },
+      {
+        model: 'claude-sonnet-4',
+        request: { system: 'Be brief.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi there' }] }] },
+        text: 'Hello!',
+      },
+      {
+        model: 'gemini-2.5-flash',
+        request: { contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }] },
+        text: 'Rayleigh scattering.',
+      },
       { model: 'constructor', request: { messages: [{ role: 'user', content: 'Hi' }] }, text: 'Hello' },
       { model: '__proto__', request: { prompt: 'Once upon a time' }, text: 'there was' },
       { model: 'gpt-4o', request: { unknown: 'shape' }, text: '' },
@@ -66,11 +74,24 @@ describe('countInWorker', () => {
   });
 
   it('hands over only plain data: functions, binary data, throwing getters and cycles never escape as errors', async () => {
-    const messages: Array<Record<string, unknown>> = [{ role: 'user', content: 'What is 2 + 2?', signal: new AbortController().signal, onDone: () => 1 }];
+    const messages: Array<Record<string, unknown>> = [
+      { role: 'user', content: 'What is 2 + 2?', signal: new AbortController().signal, onDone: () => 1 },
+    ];
     const body: Record<string, unknown> = { messages, image: new Uint8Array([1, 2, 3]) };
-    Object.defineProperty(body, 'secret', { enumerable: true, get: () => { throw new Error('do not read me'); } });
+    Object.defineProperty(body, 'secret', {
+      enumerable: true,
+      get: () => {
+        throw new Error('do not read me');
+      },
+    });
     const result = await countInWorker({ model: 'gpt-4o', request: body }, PATIENT);
-    expect(result).toEqual({ ok: true, counts: { requestTokens: estimateRequestTokens({ messages: [{ role: 'user', content: 'What is 2 + 2?' }] }, 'gpt-4o').tokens, textTokens: 0 } });
+    expect(result).toEqual({
+      ok: true,
+      counts: {
+        requestTokens: estimateRequestTokens({ messages: [{ role: 'user', content: 'What is 2 + 2?' }] }, 'gpt-4o').tokens,
+        textTokens: 0,
+      },
+    });
 
     const cyclic: Record<string, unknown> = { messages: [{ role: 'user', content: 'loop' }] };
     cyclic.self = cyclic;

@@ -16,7 +16,11 @@ function outputView(output) {
 
 const messages = [{ role: 'user', content: [{ text: 'Say hello in three words.' }] }];
 const invokeRequest = (model) =>
-  JSON.stringify(model.includes('anthropic') ? { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Say hello.' }] } : { inputText: 'Say hello.' });
+  JSON.stringify(
+    model.includes('anthropic')
+      ? { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Say hello.' }] }
+      : { inputText: 'Say hello.' },
+  );
 
 runCases(async (c, server) => {
   const client = new sdk.BedrockRuntimeClient({
@@ -30,22 +34,56 @@ runCases(async (c, server) => {
     switch (c.op) {
       case 'converse':
         try {
-          return { value: outputView(await client.send(new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64, ...c.inferenceConfig } }))) };
+          return {
+            value: outputView(
+              await client.send(
+                new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64, ...c.inferenceConfig } }),
+              ),
+            ),
+          };
         } catch (err) {
           return { error: describeError(err) };
         }
       case 'invokeModel':
         try {
-          return { value: outputView(await client.send(new sdk.InvokeModelCommand({ modelId: c.model, body: invokeRequest(c.model), contentType: 'application/json', accept: 'application/json' }))) };
+          return {
+            value: outputView(
+              await client.send(
+                new sdk.InvokeModelCommand({
+                  modelId: c.model,
+                  body: invokeRequest(c.model),
+                  contentType: 'application/json',
+                  accept: 'application/json',
+                }),
+              ),
+            ),
+          };
         } catch (err) {
           return { error: describeError(err) };
         }
       case 'converseStream':
-        return await readStream(async (signal) => (await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages, inferenceConfig: c.inferenceConfig }), { abortSignal: signal })).stream, c.reading);
+        return await readStream(
+          async (signal) =>
+            (
+              await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages, inferenceConfig: c.inferenceConfig }), {
+                abortSignal: signal,
+              })
+            ).stream,
+          c.reading,
+        );
       case 'invokeModelWithResponseStream':
         return await readStream(
           async (signal) =>
-            (await client.send(new sdk.InvokeModelWithResponseStreamCommand({ modelId: c.model, body: invokeRequest(c.model), contentType: 'application/json' }), { abortSignal: signal })).body,
+            (
+              await client.send(
+                new sdk.InvokeModelWithResponseStreamCommand({
+                  modelId: c.model,
+                  body: invokeRequest(c.model),
+                  contentType: 'application/json',
+                }),
+                { abortSignal: signal },
+              )
+            ).body,
           c.reading,
         );
     }

@@ -12,5 +12,8 @@ runCases(async (c, server) => {
       return { error: describeError(err) };
     }
   }
-  return readStream((signal) => ai.models.generateContentStream({ ...request, config: { ...request.config, abortSignal: signal } }), c.reading);
+  return readStream(
+    (signal) => ai.models.generateContentStream({ ...request, config: { ...request.config, abortSignal: signal } }),
+    c.reading,
+  );
 });

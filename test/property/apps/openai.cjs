@@ -13,15 +13,28 @@ runCases(async (c, server) => {
       // chat.completions.stream() since openai 5, beta.chat.completions.stream() before.
       const completions = typeof client.chat.completions.stream === 'function' ? client.chat.completions : client.beta.chat.completions;
       const body = { model: c.model, messages, ...params, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) };
-      return readHelper(() => completions.stream(body), (helper) => helper.finalChatCompletion(), c.reading);
+      return readHelper(
+        () => completions.stream(body),
+        (helper) => helper.finalChatCompletion(),
+        c.reading,
+      );
     }
     case 'completions':
-      return readValue(() => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }), c.reading);
+      return readValue(
+        () => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }),
+        c.reading,
+      );
     case 'completions-stream':
       return readStream(
         (signal) =>
           client.completions.create(
-            { model: c.model, prompt: 'Say hello.', ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+            {
+              model: c.model,
+              prompt: 'Say hello.',
+              ...params,
+              stream: true,
+              ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}),
+            },
             { signal },
           ),
         c.reading,

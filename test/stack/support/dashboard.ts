@@ -46,9 +46,7 @@ export function allPanels(d: Dashboard): DashboardPanel[] {
 
 /** Every query of the dashboard, keyed "panel title/refId". */
 export function panelQueries(d: Dashboard): { key: string; panel: DashboardPanel; target: DashboardTarget }[] {
-  return allPanels(d).flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({ key: `${panel.title}/${target.refId}`, panel, target })),
-  );
+  return allPanels(d).flatMap((panel) => (panel.targets ?? []).map((target) => ({ key: `${panel.title}/${target.refId}`, panel, target })));
 }
 
 /**

@@ -137,7 +137,11 @@ export function quantileBy(q: number, items: (Item & { le: number })[], by: stri
 }
 
 export function key(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).filter(([k]) => k !== '__name__').sort());
+  return JSON.stringify(
+    Object.entries(labels)
+      .filter(([k]) => k !== '__name__')
+      .sort(),
+  );
 }
 
 /** Compares an instant vector with the expected samples: same label sets, values within 1e-9. */

@@ -37,9 +37,7 @@ export function compressRules(file: string, window: string): string {
 
 /** Replaces every `[range]` and `offset d` in a PromQL expression with `window`. */
 export function compressExpr(expr: string, window: string): string {
-  return expr
-    .replace(/\[(?:\d+(?:ms|s|m|h|d|w|y))+\]/g, `[${window}]`)
-    .replace(/offset\s+(?:\d+(?:ms|s|m|h|d|w|y))+/g, `offset ${window}`);
+  return expr.replace(/\[(?:\d+(?:ms|s|m|h|d|w|y))+\]/g, `[${window}]`).replace(/offset\s+(?:\d+(?:ms|s|m|h|d|w|y))+/g, `offset ${window}`);
 }
 
 /** One sample of an instant vector. */

@@ -94,7 +94,9 @@ export function runEstimate(argv: string[], io: Output = processOutput, env: Nod
   if (args.switches.has('json')) io.out(JSON.stringify(result, null, 2));
   else {
     const counted = `${count.tokens} input tokens (${count.encoding}${count.exact ? '' : ', approximate'})`;
-    const priced = cost.priced ? `$${cost.amount.toFixed(8)} with ${outputTokens} output tokens (${cost.provider}/${cost.matchedModel})` : `unpriced (${cost.reason}): ${cost.detail}`;
+    const priced = cost.priced
+      ? `$${cost.amount.toFixed(8)} with ${outputTokens} output tokens (${cost.provider}/${cost.matchedModel})`
+      : `unpriced (${cost.reason}): ${cost.detail}`;
     io.out(`${model}: ${counted}; ${priced}\nprice book ${cost.priceBookVersion}`);
   }
   return cost.priced ? 0 : 1;

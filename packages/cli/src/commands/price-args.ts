@@ -67,7 +67,11 @@ export function countOf(args: ParsedArgs, name: string): number | undefined {
 
 /** Parses `--at`: `YYYY-MM-DD` (UTC midnight) or an ISO 8601 timestamp. */
 export function parseAt(value: string): Date {
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? new Date(`${value}T00:00:00Z`)
+    : /^\d{4}-\d{2}-\d{2}T/.test(value)
+      ? new Date(value)
+      : undefined;
   if (!date || Number.isNaN(date.getTime()) || (value.length === 10 && date.toISOString().slice(0, 10) !== value)) {
     throw new UsageError(`--at must be a date YYYY-MM-DD or an ISO 8601 timestamp, got "${value}"`);
   }

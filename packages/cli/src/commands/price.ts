@@ -176,10 +176,7 @@ export function runPrice(argv: string[], io: Output = processOutput, env: NodeJS
     }
   });
   rows.push(['total', formatCount(tokenTotal), '', usdCells[entries.length]]);
-  const lines = [
-    `${model} -> ${cost.provider}/${cost.matchedModel} (${cost.serviceTier} tier, ${day})`,
-    renderTable(rows),
-  ];
+  const lines = [`${model} -> ${cost.provider}/${cost.matchedModel} (${cost.serviceTier} tier, ${day})`, renderTable(rows)];
   if (cost.unpricedRequests) lines.push(`not charged (no fee in the price book): ${cost.unpricedRequests.join(', ')}`);
   lines.push(`price book ${cost.priceBookVersion}`);
   io.out(lines.join('\n'));

@@ -108,7 +108,13 @@ function runCheck(argv: string[], io: Output): number {
   const errors = result.ok ? [] : result.errors;
   const { warnings } = result;
   if (args.switches.has('json')) {
-    const entry = (e: PriceFileError) => ({ line: e.line ?? null, field: e.field, value: e.value ?? null, accepted: e.accepted, message: e.message });
+    const entry = (e: PriceFileError) => ({
+      line: e.line ?? null,
+      field: e.field,
+      value: e.value ?? null,
+      accepted: e.accepted,
+      message: e.message,
+    });
     io.out(
       JSON.stringify(
         result.ok

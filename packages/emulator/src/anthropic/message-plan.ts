@@ -25,7 +25,7 @@ export interface AnthropicPlan {
   model: string;
   reply: Reply;
   /** The tool the model calls instead of answering in text, when `tool_choice` forces one. */
-  toolUse?: ToolCallPlan & { id: string } | undefined;
+  toolUse?: (ToolCallPlan & { id: string }) | undefined;
   stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
   usage: AnthropicUsage;
 }
@@ -64,7 +64,12 @@ export function anthropicPromptTokens(fields: Record<string, unknown>, model: st
  * three always add up to the prompt: `cache_read` (or `cached`) first, then `cache_write`,
  * then `cache_write_1h`.
  */
-export function planAnthropicMessage(fields: Record<string, unknown>, directives: Directives, model: string, idPrefix = 'msg_01'): AnthropicPlan {
+export function planAnthropicMessage(
+  fields: Record<string, unknown>,
+  directives: Directives,
+  model: string,
+  idPrefix = 'msg_01',
+): AnthropicPlan {
   const maxTokens = fields.max_tokens;
   if (maxTokens === undefined || maxTokens === null) required('max_tokens');
   if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {

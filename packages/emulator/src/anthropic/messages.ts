@@ -43,4 +43,9 @@ const directiveText = (body: Record<string, unknown>): string | undefined => las
 export const messagesRoute: Route = { method: 'POST', pattern: /^\/v1\/messages$/, directiveText, handle: createMessage };
 
 /** `POST /v1/messages/count_tokens`. */
-export const countTokensRoute: Route = { method: 'POST', pattern: /^\/v1\/messages\/count_tokens$/, directiveText, handle: countMessageTokens };
+export const countTokensRoute: Route = {
+  method: 'POST',
+  pattern: /^\/v1\/messages\/count_tokens$/,
+  directiveText,
+  handle: countMessageTokens,
+};

@@ -20,14 +20,18 @@ function promptCount(prompt: unknown): number {
 /** Answers one operation for a deployment running `model`. */
 const ANSWERS: Readonly<Record<AzureOperation, (exchange: Exchange, deployment: string, model: string) => Promise<void>>> = {
   chat: (exchange, deployment, model) => azureChatCompletion(new DeploymentExchange(exchange, deployment, model), model),
-  responses: (exchange, deployment, model) => responsesRoute.handle(new AzureAnswerExchange(exchange, deployment, model, (payload) => payload)),
+  responses: (exchange, deployment, model) =>
+    responsesRoute.handle(new AzureAnswerExchange(exchange, deployment, model, (payload) => payload)),
   embeddings: (exchange, deployment, model) =>
     embeddingsRoute.handle(new AzureAnswerExchange(exchange, deployment, model, (payload) => ({ ...payload, model }))),
   completions: (exchange, deployment, model) =>
     completionsRoute.handle(
       new AzureAnswerExchange(exchange, deployment, model, (payload) => ({
         ...payload,
-        choices: (payload.choices as Array<Record<string, unknown>>).map((choice) => ({ content_filter_results: outputFilterResults(), ...choice })),
+        choices: (payload.choices as Array<Record<string, unknown>>).map((choice) => ({
+          content_filter_results: outputFilterResults(),
+          ...choice,
+        })),
         prompt_filter_results: promptFilterResults(promptCount(exchange.fields.prompt)),
       })),
     ),

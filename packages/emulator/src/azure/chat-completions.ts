@@ -31,7 +31,9 @@ function plan(exchange: Exchange, model: string): ChatPlan {
   const seed = lastUserText(messages) ?? JSON.stringify(messages);
   const replies: Reply[] = [];
   for (let index = 0; index < n; index += 1) {
-    replies.push(composeReply({ seed: index === 0 ? seed : `${seed}#${index}`, model, outputTokens: exchange.directives.outputTokens, maxTokens }));
+    replies.push(
+      composeReply({ seed: index === 0 ? seed : `${seed}#${index}`, model, outputTokens: exchange.directives.outputTokens, maxTokens }),
+    );
   }
   const reasoning = exchange.directives.reasoning ?? 0;
   const completionTokens = replies.reduce((sum, reply) => sum + reply.tokens, 0) + reasoning;
@@ -119,7 +121,14 @@ async function stream(exchange: Exchange, p: ChatPlan): Promise<void> {
   exchange.startStream(200, azureStreamHeaders(exchange));
   const control = new StreamControl(new ChunkWriter(exchange.res, exchange.chunkTiming()), exchange.res, exchange.directives);
   const errorEvent = (): string[] => [sseData({ error: azureError(exchange, 500) })];
-  const promptChunk: Record<string, unknown> = { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: promptFilterResults() };
+  const promptChunk: Record<string, unknown> = {
+    choices: [],
+    created: 0,
+    id: '',
+    model: '',
+    object: '',
+    prompt_filter_results: promptFilterResults(),
+  };
   if (withUsage) promptChunk.usage = null;
   if (!(await control.write(sseData(promptChunk)))) return;
   for (let index = 0; index < p.replies.length; index += 1) {

@@ -8,7 +8,16 @@ import { azureHeaders, azureStreamHeaders } from './wire';
  */
 export class DeploymentExchange extends Exchange {
   constructor(base: Exchange, deployment: string, model: string) {
-    super(base.req, base.res, base.url, { ...base.params, deployment }, { ...base.fields, model }, base.directives, base.record, base.options);
+    super(
+      base.req,
+      base.res,
+      base.url,
+      { ...base.params, deployment },
+      { ...base.fields, model },
+      base.directives,
+      base.record,
+      base.options,
+    );
   }
 }
 

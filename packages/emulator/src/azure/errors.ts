@@ -41,7 +41,8 @@ export function azureError(exchange: Exchange, status: number, detail?: ErrorDet
       if (detail !== undefined) return { code: '404', message: 'Resource not found' };
       return {
         code: 'DeploymentNotFound',
-        message: 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+        message:
+          'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
       };
     case 429: {
       const wait = retryAfterSeconds(exchange, status) ?? 0;
@@ -53,7 +54,10 @@ export function azureError(exchange: Exchange, status: number, detail?: ErrorDet
       };
     }
     case 500:
-      return { code: 'InternalServerError', message: detail?.message ?? 'Backend returned unexpected response. Please contact Microsoft for help.' };
+      return {
+        code: 'InternalServerError',
+        message: detail?.message ?? 'Backend returned unexpected response. Please contact Microsoft for help.',
+      };
     case 503:
     case 529:
       return { code: 'ServiceUnavailable', message: 'The service is temporarily unable to process your request. Please try again later.' };

@@ -22,7 +22,7 @@ export interface ConverseUsage {
 interface ConversePlan {
   reply: Reply;
   /** The tool the model calls instead of answering in text, when `toolConfig.toolChoice` forces one. */
-  toolUse?: ToolCallPlan & { toolUseId: string } | undefined;
+  toolUse?: (ToolCallPlan & { toolUseId: string }) | undefined;
   stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
   usage: ConverseUsage;
 }
@@ -54,19 +54,25 @@ function textParts(blocks: unknown): Array<{ type: 'text'; text: string }> {
 function plan(exchange: Exchange, modelId: string): ConversePlan {
   const body = exchange.fields;
   if (!Array.isArray(body.messages)) {
-    throw badRequest('1 validation error detected: Value null at \'messages\' failed to satisfy constraint: Member must not be null', 'messages');
+    throw badRequest(
+      "1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must not be null",
+      'messages',
+    );
   }
   const messages = body.messages.map((message: unknown) => {
     const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
     return { role: typeof role === 'string' ? role : 'user', content: textParts(content) };
   });
   const system = textParts(body.system);
-  const prompt = countRequest(() =>
-    estimateRequestTokens({ messages, system: system.length > 0 ? system : undefined }, modelId),
-  ).tokens;
+  const prompt = countRequest(() => estimateRequestTokens({ messages, system: system.length > 0 ? system : undefined }, modelId)).tokens;
   const config = (body.inferenceConfig ?? {}) as { maxTokens?: unknown };
   const maxTokens = typeof config.maxTokens === 'number' ? config.maxTokens : undefined;
-  const reply = composeReply({ seed: lastUserText(body.messages) ?? '', model: modelId, outputTokens: exchange.directives.outputTokens, maxTokens });
+  const reply = composeReply({
+    seed: lastUserText(body.messages) ?? '',
+    model: modelId,
+    outputTokens: exchange.directives.outputTokens,
+    maxTokens,
+  });
   const { cacheRead, cached, cacheWrite } = exchange.directives;
   const read = Math.min(cacheRead ?? cached ?? 0, prompt);
   const write = Math.min(cacheWrite ?? 0, prompt - read);
@@ -94,7 +100,9 @@ export async function converse(exchange: Exchange, modelId: string): Promise<voi
       metrics: { latencyMs: exchange.elapsedMs() },
       output: {
         message: {
-          content: p.toolUse ? [{ toolUse: { toolUseId: p.toolUse.toolUseId, name: p.toolUse.name, input: p.toolUse.input } }] : [{ text: p.reply.text }],
+          content: p.toolUse
+            ? [{ toolUse: { toolUseId: p.toolUse.toolUseId, name: p.toolUse.name, input: p.toolUse.input } }]
+            : [{ text: p.reply.text }],
           role: 'assistant',
         },
       },
@@ -116,7 +124,11 @@ export async function converseStream(exchange: Exchange, modelId: string): Promi
     const { toolUseId, name } = p.toolUse;
     events.push({ event: 'contentBlockStart', data: { contentBlockIndex: 0, p: padding(), start: { toolUse: { name, toolUseId } } } });
     for (const piece of p.toolUse.pieces) {
-      events.push({ event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { toolUse: { input: piece } }, p: padding() }, content: true });
+      events.push({
+        event: 'contentBlockDelta',
+        data: { contentBlockIndex: 0, delta: { toolUse: { input: piece } }, p: padding() },
+        content: true,
+      });
     }
   } else {
     for (const piece of p.reply.pieces) {

@@ -35,10 +35,16 @@ export function claudeModelName(modelId: string): string {
 function planClaude(exchange: Exchange, modelId: string): AnthropicPlan {
   const body = exchange.fields;
   if (body.anthropic_version === undefined) {
-    throw badRequest('Malformed input request: #: required key [anthropic_version] not found, please reformat your input and try again.', 'anthropic_version');
+    throw badRequest(
+      'Malformed input request: #: required key [anthropic_version] not found, please reformat your input and try again.',
+      'anthropic_version',
+    );
   }
   if (body.anthropic_version !== BEDROCK_ANTHROPIC_VERSION) {
-    throw badRequest(`anthropic_version: invalid value ${JSON.stringify(body.anthropic_version)}; accepted: ${BEDROCK_ANTHROPIC_VERSION}`, 'anthropic_version');
+    throw badRequest(
+      `anthropic_version: invalid value ${JSON.stringify(body.anthropic_version)}; accepted: ${BEDROCK_ANTHROPIC_VERSION}`,
+      'anthropic_version',
+    );
   }
   return planAnthropicMessage(body, exchange.directives, claudeModelName(modelId), 'msg_bdrk_01');
 }
@@ -111,7 +117,12 @@ function cohereAnswer(exchange: Exchange, modelId: string): InvokeAnswer {
   if (typeof prompt !== 'string') {
     throw badRequest('Malformed input request: #: required key [prompt] not found, please reformat your input and try again.', 'prompt');
   }
-  const reply = composeReply({ seed: prompt, model: modelId, outputTokens: exchange.directives.outputTokens, maxTokens: maxTokensOf(fields) });
+  const reply = composeReply({
+    seed: prompt,
+    model: modelId,
+    outputTokens: exchange.directives.outputTokens,
+    maxTokens: maxTokensOf(fields),
+  });
   const finish = reply.truncated ? 'MAX_TOKENS' : 'COMPLETE';
   const input = countTokens(prompt, modelId).tokens;
   if (chat) {
@@ -129,7 +140,11 @@ function cohereAnswer(exchange: Exchange, modelId: string): InvokeAnswer {
     };
   }
   const id = randomUUID();
-  return { body: { id, generations: [{ id: randomUUID(), text: reply.text, finish_reason: finish }], prompt }, input, output: reply.tokens };
+  return {
+    body: { id, generations: [{ id: randomUUID(), text: reply.text, finish_reason: finish }], prompt },
+    input,
+    output: reply.tokens,
+  };
 }
 
 /**
@@ -150,7 +165,7 @@ function mistralAnswer(exchange: Exchange, modelId: string): InvokeAnswer {
   } else {
     throw badRequest('Malformed input request: #: required key [prompt] not found, please reformat your input and try again.', 'prompt');
   }
-  const seed = chat ? ((fields.messages as Array<{ content?: unknown } | null>).at(-1)?.content as string | undefined) ?? prompt : prompt;
+  const seed = chat ? (((fields.messages as Array<{ content?: unknown } | null>).at(-1)?.content as string | undefined) ?? prompt) : prompt;
   const reply = composeReply({ seed, model: modelId, outputTokens: exchange.directives.outputTokens, maxTokens: maxTokensOf(fields) });
   const stop = reply.truncated ? 'length' : 'stop';
   const input = countTokens(prompt, modelId).tokens;
@@ -180,7 +195,12 @@ export async function invokeModel(exchange: Exchange, modelId: string): Promise<
   const plan = planLlama(exchange, modelId);
   exchange.sendJson(
     200,
-    { generation: plan.generation, prompt_token_count: plan.promptTokens, generation_token_count: plan.generationTokens, stop_reason: plan.stopReason },
+    {
+      generation: plan.generation,
+      prompt_token_count: plan.promptTokens,
+      generation_token_count: plan.generationTokens,
+      stop_reason: plan.stopReason,
+    },
     bedrockHeaders(tokenHeaders(exchange, plan.promptTokens, plan.generationTokens)),
   );
 }
@@ -196,7 +216,10 @@ export async function invokeModelWithResponseStream(exchange: Exchange, modelId:
   let output: number;
   const family = invokeFamily(modelId, exchange.fields);
   if (family === 'cohere' || family === 'mistral') {
-    throw badRequest(`The emulator streams InvokeModel answers of Anthropic Claude and Meta Llama only; got model ${JSON.stringify(modelId)}`, 'modelId');
+    throw badRequest(
+      `The emulator streams InvokeModel answers of Anthropic Claude and Meta Llama only; got model ${JSON.stringify(modelId)}`,
+      'modelId',
+    );
   }
   if (family === 'anthropic') {
     const plan = planClaude(exchange, modelId);
@@ -212,7 +235,12 @@ export async function invokeModelWithResponseStream(exchange: Exchange, modelId:
     const plan = planLlama(exchange, modelId);
     events = plan.pieces.map((piece, index) => ({
       event: 'chunk',
-      data: { generation: piece, prompt_token_count: index === 0 ? plan.promptTokens : null, generation_token_count: index + 1, stop_reason: null },
+      data: {
+        generation: piece,
+        prompt_token_count: index === 0 ? plan.promptTokens : null,
+        generation_token_count: index + 1,
+        stop_reason: null,
+      },
       content: true,
     }));
     events.push({

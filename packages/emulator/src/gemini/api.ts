@@ -53,7 +53,9 @@ export const geminiRoute: Route = {
  */
 export const vertexRoute: Route = {
   method: 'POST',
-  pattern: new RegExp(`^/(?<version>v1|v1beta1)/(?:projects/(?<project>[^/]+)/locations/(?<location>[^/]+)/)?publishers/google/models/(?<model>[^/:]+):${METHODS}$`),
+  pattern: new RegExp(
+    `^/(?<version>v1|v1beta1)/(?:projects/(?<project>[^/]+)/locations/(?<location>[^/]+)/)?publishers/google/models/(?<model>[^/:]+):${METHODS}$`,
+  ),
   directiveText: geminiDirectiveText,
   handle: dispatch(true),
 };

@@ -13,7 +13,10 @@ export function googleEmbeddingDimensions(model: string): number {
 function dimensions(value: unknown, model: string): number {
   if (value === undefined || value === null) return googleEmbeddingDimensions(model);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw badRequest(`Invalid value for outputDimensionality: ${JSON.stringify(value)}; expected a positive integer`, 'outputDimensionality');
+    throw badRequest(
+      `Invalid value for outputDimensionality: ${JSON.stringify(value)}; expected a positive integer`,
+      'outputDimensionality',
+    );
   }
   return value;
 }
@@ -40,7 +43,11 @@ export async function vertexEmbedContent(exchange: Exchange): Promise<void> {
   const tokens = countTokens(text, model).tokens;
   exchange.sendJson(
     200,
-    { embedding: { values }, usageMetadata: { promptTokenCount: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] }, truncated: false },
+    {
+      embedding: { values },
+      usageMetadata: { promptTokenCount: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] },
+      truncated: false,
+    },
     googleHeaders(exchange),
   );
 }

@@ -64,7 +64,10 @@ function positiveInteger(config: Record<string, unknown>, name: string): number 
   const value = config[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw badRequest(`Invalid value at 'generation_config.${name}' (TYPE_INT32), ${JSON.stringify(value)}: expected a positive integer`, name);
+    throw badRequest(
+      `Invalid value at 'generation_config.${name}' (TYPE_INT32), ${JSON.stringify(value)}: expected a positive integer`,
+      name,
+    );
   }
   return value;
 }
@@ -79,7 +82,9 @@ function plan(exchange: Exchange, vertex: boolean): GeneratePlan {
   const seed = lastGeminiUserText(body.contents) ?? JSON.stringify(body.contents);
   const replies: Reply[] = [];
   for (let index = 0; index < n; index += 1) {
-    replies.push(composeReply({ seed: index === 0 ? seed : `${seed}#${index}`, model, outputTokens: exchange.directives.outputTokens, maxTokens }));
+    replies.push(
+      composeReply({ seed: index === 0 ? seed : `${seed}#${index}`, model, outputTokens: exchange.directives.outputTokens, maxTokens }),
+    );
   }
   return {
     responseId: randomAlphanumeric(23),
@@ -132,7 +137,11 @@ export async function streamGenerateContent(exchange: Exchange, vertex: boolean)
     for (const piece of reply.pieces) {
       generated += 1;
       const usage = usageMetadata({ ...p.counts, candidates: generated }, vertex);
-      events.push({ event: 'chunk', data: envelope(p, [{ content: { parts: [{ text: piece }], role: 'model' }, index }], usage), content: true });
+      events.push({
+        event: 'chunk',
+        data: envelope(p, [{ content: { parts: [{ text: piece }], role: 'model' }, index }], usage),
+        content: true,
+      });
     }
     const last = index === p.replies.length - 1;
     const usage = usageMetadata(last ? p.counts : { ...p.counts, candidates: generated }, vertex);
@@ -146,7 +155,12 @@ export async function streamGenerateContent(exchange: Exchange, vertex: boolean)
   const control = new StreamControl(new ChunkWriter(exchange.res, exchange.chunkTiming()), exchange.res, exchange.directives);
   if (sse) {
     exchange.startStream(200, googleHeaders(exchange, { 'content-type': 'text/event-stream', 'x-content-type-options': 'nosniff' }));
-    await playScript(control, events, (event) => `data: ${JSON.stringify(event.data)}\r\n\r\n`, () => [`data: ${errorChunk}\r\n\r\n`]);
+    await playScript(
+      control,
+      events,
+      (event) => `data: ${JSON.stringify(event.data)}\r\n\r\n`,
+      () => [`data: ${errorChunk}\r\n\r\n`],
+    );
     return;
   }
   exchange.startStream(200, googleHeaders(exchange));
@@ -157,5 +171,10 @@ export async function streamGenerateContent(exchange: Exchange, vertex: boolean)
     return text;
   };
   events.push({ event: 'end', data: {} });
-  await playScript(control, events, (event) => (event.event === 'end' ? ']' : encode(event)), () => [`${first ? '[' : '\n,'}${errorChunk}]`]);
+  await playScript(
+    control,
+    events,
+    (event) => (event.event === 'end' ? ']' : encode(event)),
+    () => [`${first ? '[' : '\n,'}${errorChunk}]`],
+  );
 }

@@ -45,11 +45,15 @@ function chatForcedTool(fields: Record<string, unknown>): { tool: ToolDefinition
   const tools: ToolDefinition[] = [];
   if (Array.isArray(fields.tools)) {
     for (const t of fields.tools as Array<Record<string, any> | null>) {
-      if (t?.type === 'function' && typeof t.function?.name === 'string') tools.push({ name: t.function.name, parameters: t.function.parameters });
+      if (t?.type === 'function' && typeof t.function?.name === 'string')
+        tools.push({ name: t.function.name, parameters: t.function.parameters });
     }
   }
   const choice = fields.tool_choice as Record<string, any> | string | undefined;
-  const named = typeof choice === 'object' && choice !== null && typeof choice.function?.name === 'string' ? (choice.function.name as string) : undefined;
+  const named =
+    typeof choice === 'object' && choice !== null && typeof choice.function?.name === 'string'
+      ? (choice.function.name as string)
+      : undefined;
   const tool = forcedTool(tools, { any: choice === 'required', named });
   return tool ? { tool, named: named !== undefined } : undefined;
 }
@@ -71,7 +75,8 @@ function plan(exchange: Exchange): ChatPlan {
   }
   const reasoning = exchange.directives.reasoning ?? 0;
   const forced = chatForcedTool(fields);
-  const toolCalls = forced && replies.map((reply) => ({ ...planToolCall(forced.tool, reply, model), id: `call_${randomAlphanumeric(24)}` }));
+  const toolCalls =
+    forced && replies.map((reply) => ({ ...planToolCall(forced.tool, reply, model), id: `call_${randomAlphanumeric(24)}` }));
   const completionTokens = (toolCalls ?? replies).reduce((sum, r) => sum + r.tokens, 0) + reasoning;
   const answeredModel = responseModel(model);
   return {
@@ -120,7 +125,13 @@ async function answer(exchange: Exchange): Promise<void> {
         return {
           index,
           message: call
-            ? { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }], refusal: null, annotations: [] }
+            ? {
+                role: 'assistant',
+                content: null,
+                tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }],
+                refusal: null,
+                annotations: [],
+              }
             : { role: 'assistant', content: reply.text, refusal: null, annotations: [] },
           logprobs: null,
           finish_reason: call ? p.toolFinish : finishReason(reply),
@@ -165,7 +176,12 @@ async function stream(exchange: Exchange, p: ChatPlan): Promise<void> {
     const reply = p.replies[index];
     const call = p.toolCalls?.[index];
     if (call) {
-      const opening = { role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }], refusal: null };
+      const opening = {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+        refusal: null,
+      };
       if (!(await control.write(sseData(chunk([choice(index, opening, null)], obfuscation('')))))) return;
       for (const piece of call.pieces) {
         if (await control.interrupted(errorEvent)) return;

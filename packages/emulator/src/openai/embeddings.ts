@@ -26,7 +26,11 @@ async function answer(exchange: Exchange): Promise<void> {
   const texts = inputTexts(requireField(fields, 'input'));
   const format = fields.encoding_format ?? 'float';
   if (format !== 'float' && format !== 'base64') {
-    throw badRequest(`Invalid value for 'encoding_format': expected 'float' or 'base64', got ${JSON.stringify(format)}.`, 'encoding_format', 'invalid_value');
+    throw badRequest(
+      `Invalid value for 'encoding_format': expected 'float' or 'base64', got ${JSON.stringify(format)}.`,
+      'encoding_format',
+      'invalid_value',
+    );
   }
   const dimensions = optionalInteger(fields, 'dimensions', 1) ?? embeddingDimensions(model);
   const promptTokens = countRequest(() => estimateRequestTokens({ input: fields.input }, model)).tokens;

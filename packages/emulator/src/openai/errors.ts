@@ -31,7 +31,12 @@ export function defaultOpenAIError(exchange: Exchange, status: number): OpenAIEr
         code: 'invalid_api_key',
       };
     case 403:
-      return { message: `Project does not have access to model ${model}.`, type: 'invalid_request_error', param: null, code: 'model_not_found' };
+      return {
+        message: `Project does not have access to model ${model}.`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'model_not_found',
+      };
     case 404:
       return {
         message: `The model \`${model}\` does not exist or you do not have access to it.`,

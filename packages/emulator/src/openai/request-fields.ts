@@ -25,7 +25,11 @@ export function optionalInteger(fields: Record<string, unknown>, name: string, m
     throw badRequest(`Invalid type for '${name}': expected an integer, but got ${typeof value} instead.`, name, 'invalid_type');
   }
   if (value < min) {
-    throw badRequest(`Invalid '${name}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`, name, 'integer_below_min_value');
+    throw badRequest(
+      `Invalid '${name}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
+      name,
+      'integer_below_min_value',
+    );
   }
   return value;
 }

@@ -29,7 +29,7 @@ interface ResponsePlan {
   model: string;
   reply: Reply;
   /** The function the model calls instead of answering in text, when `tool_choice` forces one. */
-  functionCall?: ToolCallPlan & { id: string; callId: string } | undefined;
+  functionCall?: (ToolCallPlan & { id: string; callId: string }) | undefined;
   usage: ResponsesUsage;
 }
 
@@ -42,7 +42,10 @@ function responsesForcedTool(fields: Record<string, unknown>): ToolDefinition | 
     }
   }
   const choice = fields.tool_choice as Record<string, unknown> | string | undefined;
-  const named = typeof choice === 'object' && choice !== null && choice.type === 'function' && typeof choice.name === 'string' ? choice.name : undefined;
+  const named =
+    typeof choice === 'object' && choice !== null && choice.type === 'function' && typeof choice.name === 'string'
+      ? choice.name
+      : undefined;
   return forcedTool(tools, { any: choice === 'required', named });
 }
 
@@ -102,7 +105,14 @@ function reasoningItem(p: ResponsePlan): Record<string, unknown> {
 
 function functionCallItem(p: ResponsePlan, status: 'in_progress' | 'completed'): Record<string, unknown> {
   const call = p.functionCall!;
-  return { id: call.id, type: 'function_call', status, arguments: status === 'completed' ? call.arguments : '', call_id: call.callId, name: call.name };
+  return {
+    id: call.id,
+    type: 'function_call',
+    status,
+    arguments: status === 'completed' ? call.arguments : '',
+    call_id: call.callId,
+    name: call.name,
+  };
 }
 
 function messageItem(p: ResponsePlan, status: 'in_progress' | 'completed' | 'incomplete', content: unknown[]): Record<string, unknown> {
@@ -218,7 +228,8 @@ async function stream(exchange: Exchange, p: ResponsePlan): Promise<void> {
   const itemStatus = p.reply.truncated ? 'incomplete' : 'completed';
   if (!(await send(event('response.output_text.done', { ...at, text, logprobs: [] })))) return;
   if (!(await send(event('response.content_part.done', { ...at, part: textPart(text) })))) return;
-  if (!(await send(event('response.output_item.done', { output_index: outputIndex, item: messageItem(p, itemStatus, [textPart(text)]) })))) return;
+  if (!(await send(event('response.output_item.done', { output_index: outputIndex, item: messageItem(p, itemStatus, [textPart(text)]) }))))
+    return;
   const final = p.reply.truncated ? 'response.incomplete' : 'response.completed';
   if (!(await send(event(final, { response: responseObject(exchange, p, 'done') })))) return;
   control.end();

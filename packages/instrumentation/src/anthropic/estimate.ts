@@ -20,7 +20,8 @@ export function estimateMessageUsage(body: Obj, model: string, streamed: readonl
   } catch {
     request = undefined;
   }
-  const knownUsage = known && (known.inputTokens !== undefined || known.outputTokens !== undefined || known.invalid !== undefined) ? known : undefined;
+  const knownUsage =
+    known && (known.inputTokens !== undefined || known.outputTokens !== undefined || known.invalid !== undefined) ? known : undefined;
   return {
     job: { model, request, text: streamed ? streamed.join('') : undefined },
     toUsage: ({ requestTokens, textTokens }) => {

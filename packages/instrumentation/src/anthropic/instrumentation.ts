@@ -1,9 +1,5 @@
 import { context } from '@opentelemetry/api';
-import {
-  InstrumentationNodeModuleDefinition,
-  InstrumentationNodeModuleFile,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { observeSdkStream } from '../genai/sdk-stream';
 import type { GenAICall } from '../genai/recorder';
@@ -39,7 +35,11 @@ function messagesClasses(moduleExports: unknown): MessagesClass[] {
   for (const holder of [Anthropic, exp]) {
     if (!holder) continue;
     for (const cls of [holder.Messages, (holder.Beta as Obj | undefined)?.Messages]) {
-      if (typeof cls === 'function' && typeof (cls as MessagesClass).prototype?.create === 'function' && !found.includes(cls as MessagesClass)) {
+      if (
+        typeof cls === 'function' &&
+        typeof (cls as MessagesClass).prototype?.create === 'function' &&
+        !found.includes(cls as MessagesClass)
+      ) {
         found.push(cls as MessagesClass);
       }
     }
@@ -62,7 +62,6 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-anthropic', config);
   }
-
 
   protected init() {
     const patch = <T>(moduleExports: T): T => {
@@ -167,7 +166,10 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
     const recorder = this.recorder;
     try {
       if (!isObservableAPIPromise(result)) {
-        recorder.reportInternalError('call', new Error('@anthropic-ai/sdk returned an unexpected value; the call is recorded without usage'));
+        recorder.reportInternalError(
+          'call',
+          new Error('@anthropic-ai/sdk returned an unexpected value; the call is recorded without usage'),
+        );
         call.succeed();
         return;
       }

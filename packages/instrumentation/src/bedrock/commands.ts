@@ -84,12 +84,21 @@ export function requestAttributes(kind: BedrockCommand, input: Obj, body: Obj | 
   setNumber(
     attrs,
     sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-    body.max_tokens ?? body.max_gen_len ?? body.max_tokens_to_sample ?? textConfig?.maxTokenCount ?? inference?.maxTokens ?? inference?.max_new_tokens,
+    body.max_tokens ??
+      body.max_gen_len ??
+      body.max_tokens_to_sample ??
+      textConfig?.maxTokenCount ??
+      inference?.maxTokens ??
+      inference?.max_new_tokens,
   );
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TEMPERATURE, body.temperature ?? textConfig?.temperature ?? inference?.temperature);
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_P, body.top_p ?? textConfig?.topP ?? inference?.topP);
   setNumber(attrs, 'gen_ai.request.top_k', body.top_k ?? inference?.topK);
-  setStrings(attrs, sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, body.stop_sequences ?? body.stop ?? textConfig?.stopSequences ?? inference?.stopSequences);
+  setStrings(
+    attrs,
+    sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+    body.stop_sequences ?? body.stop ?? textConfig?.stopSequences ?? inference?.stopSequences,
+  );
   return attrs;
 }
 
@@ -142,7 +151,8 @@ export function inputMessages(kind: BedrockCommand, input: Obj, body: Obj | unde
     if (typeof body.system === 'string') out.push({ role: 'system', parts: [{ type: 'text', content: body.system }] });
     for (const m of body.messages as Obj[]) {
       const content = m?.content;
-      const parts = typeof content === 'string' ? [{ type: 'text', content }] : textParts(content).map((p) => ({ type: 'text', content: p.text }));
+      const parts =
+        typeof content === 'string' ? [{ type: 'text', content }] : textParts(content).map((p) => ({ type: 'text', content: p.text }));
       out.push({ role: m?.role ?? 'user', parts });
     }
     return out;

@@ -38,7 +38,9 @@ interface ClientPrototype {
 /** The prototype of the `BedrockRuntimeClient` class the module exports (the aggregated `BedrockRuntime` extends it). */
 function clientPrototype(moduleExports: unknown): ClientPrototype | undefined {
   const exp = moduleExports as Obj | undefined;
-  const Client = (exp?.BedrockRuntimeClient ?? (exp?.default as Obj | undefined)?.BedrockRuntimeClient) as { prototype?: ClientPrototype } | undefined;
+  const Client = (exp?.BedrockRuntimeClient ?? (exp?.default as Obj | undefined)?.BedrockRuntimeClient) as
+    | { prototype?: ClientPrototype }
+    | undefined;
   const proto = Client?.prototype;
   return proto && typeof proto.send === 'function' ? proto : undefined;
 }
@@ -77,11 +79,9 @@ interface Started {
  * `aws.bedrock` calls priced by their `modelId`. Other commands pass through untouched.
  */
 export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
-
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-bedrock-runtime', config);
   }
-
 
   protected init() {
     return [
@@ -150,7 +150,10 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
         throw err;
       }
       if (!pending || typeof (pending as Promise<unknown>).then !== 'function') {
-        instrumentation.recorder.reportInternalError('call', new Error('BedrockRuntimeClient#send returned an unexpected value; the call is recorded without usage'));
+        instrumentation.recorder.reportInternalError(
+          'call',
+          new Error('BedrockRuntimeClient#send returned an unexpected value; the call is recorded without usage'),
+        );
         call.succeed();
         return pending;
       }
@@ -236,17 +239,27 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
       result.usageEstimated = false;
     } else {
       // A request of a shape the estimator does not know: the generated text still counts.
-      result.usageEstimate = estimateUsage(estimationRequest('InvokeModel', started.input, started.body), call.start.requestModel, facts.texts, {}, false);
+      result.usageEstimate = estimateUsage(
+        estimationRequest('InvokeModel', started.input, started.body),
+        call.start.requestModel,
+        facts.texts,
+        {},
+        false,
+      );
     }
     const texts = facts.texts;
-    result.outputMessages = () => [{ role: 'assistant', parts: texts.map((content) => ({ type: 'text', content })), finish_reason: facts.finishReasons?.[0] }];
+    result.outputMessages = () => [
+      { role: 'assistant', parts: texts.map((content) => ({ type: 'text', content })), finish_reason: facts.finishReasons?.[0] },
+    ];
   }
 
   private observeStream(started: Started, output: unknown, isAborted: () => boolean): void {
     const { kind, call } = started;
     const o = output as Obj | null;
     const iterable = (kind === 'ConverseStream' ? o?.stream : o?.body) as Obj | undefined;
-    const originalIterator = iterable?.[Symbol.asyncIterator as unknown as string] as ((...args: unknown[]) => AsyncIterator<unknown>) | undefined;
+    const originalIterator = iterable?.[Symbol.asyncIterator as unknown as string] as
+      | ((...args: unknown[]) => AsyncIterator<unknown>)
+      | undefined;
     if (!iterable || typeof originalIterator !== 'function') {
       this.recorder.reportInternalError('stream', new Error('unrecognised Bedrock stream; usage not recorded'));
       call.endStream('completed');

@@ -72,6 +72,7 @@ export function ensureExchangeMiddleware(client: unknown, onInternalError: (stag
 
 function lowerCased(headers: Record<string, unknown>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined;
+  for (const [k, v] of Object.entries(headers))
+    out[k.toLowerCase()] = typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined;
   return out;
 }

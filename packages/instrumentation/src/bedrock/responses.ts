@@ -18,7 +18,9 @@ export function applyConverse(output: unknown, result: CallResult): void {
   const tier = serviceTierOf(o.serviceTier);
   if (tier) result.serviceTier = tier;
   const message = (o.output as Obj | undefined)?.message as Obj | undefined;
-  result.outputMessages = () => [{ role: 'assistant', parts: textsOf(message?.content).map((content) => ({ type: 'text', content })), finish_reason: o.stopReason }];
+  result.outputMessages = () => [
+    { role: 'assistant', parts: textsOf(message?.content).map((content) => ({ type: 'text', content })), finish_reason: o.stopReason },
+  ];
 }
 
 /**
@@ -82,14 +84,29 @@ export function invokeBodyFacts(body: Obj): InvokeBodyFacts {
   // Bodies that report no usage: the generated text, for an estimate.
   if (Array.isArray(body.generations)) {
     // Cohere Command: `generations[].text`, `finish_reason`
-    collect(body.generations as unknown[], facts, (g) => g.text, (g) => g.finish_reason);
+    collect(
+      body.generations as unknown[],
+      facts,
+      (g) => g.text,
+      (g) => g.finish_reason,
+    );
     if (typeof body.id === 'string') facts.responseId = body.id;
   } else if (Array.isArray(body.outputs)) {
     // Mistral text completion: `outputs[].text`, `stop_reason`
-    collect(body.outputs as unknown[], facts, (o) => o.text, (o) => o.stop_reason);
+    collect(
+      body.outputs as unknown[],
+      facts,
+      (o) => o.text,
+      (o) => o.stop_reason,
+    );
   } else if (Array.isArray(body.choices)) {
     // Mistral chat completion: `choices[].message.content`, `stop_reason` (or `finish_reason`)
-    collect(body.choices as unknown[], facts, (c) => (c.message as Obj | undefined)?.content, (c) => c.stop_reason ?? c.finish_reason);
+    collect(
+      body.choices as unknown[],
+      facts,
+      (c) => (c.message as Obj | undefined)?.content,
+      (c) => c.stop_reason ?? c.finish_reason,
+    );
     if (typeof body.id === 'string') facts.responseId = body.id;
   } else if (typeof body.text === 'string') {
     // Cohere Command R: `text`, `finish_reason`

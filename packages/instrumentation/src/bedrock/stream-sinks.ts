@@ -36,9 +36,16 @@ function endWith(
     result.usage = billed;
     result.usageEstimated = false;
   } else {
-    result.usageEstimate = estimateUsage(o.estimationRequest, call.start.requestModel, otherOutput.length ? texts.concat(otherOutput) : texts, partial);
+    result.usageEstimate = estimateUsage(
+      o.estimationRequest,
+      call.start.requestModel,
+      otherOutput.length ? texts.concat(otherOutput) : texts,
+      partial,
+    );
   }
-  result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }], finish_reason: finishReasons[0] }];
+  result.outputMessages = () => [
+    { role: 'assistant', parts: [{ type: 'text', content: texts.join('') }], finish_reason: finishReasons[0] },
+  ];
   const aborted = o.isAborted();
   call.endStream(aborted && (outcome === 'completed' || outcome === 'error') ? 'aborted' : outcome, error);
 }

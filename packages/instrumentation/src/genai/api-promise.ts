@@ -12,7 +12,7 @@ interface APIPromiseLike {
 }
 
 interface ResponseProps {
-  response?: ({ clone?: () => { json(): Promise<unknown> } }) | undefined;
+  response?: { clone?: () => { json(): Promise<unknown> } } | undefined;
   options?: { stream?: boolean } | undefined;
   controller?: AbortController | undefined;
 }
@@ -60,12 +60,7 @@ export function isObservableAPIPromise(value: unknown): value is APIPromiseLike 
  * - fire-and-forget (never consumed): once the response has arrived and nothing asked for it, a
  *   non-streamed body is read from a clone, so the call is still recorded.
  */
-export function observeAPIPromise(
-  p: APIPromiseLike,
-  call: GenAICall,
-  recorder: GenAIRecorder,
-  handlers: APIPromiseHandlers,
-): void {
+export function observeAPIPromise(p: APIPromiseLike, call: GenAICall, recorder: GenAIRecorder, handlers: APIPromiseHandlers): void {
   let parsed = false;
   let raw = false;
   /** The raw stream's events go to a raw-stream sink: a later parse must not be seen twice. */
@@ -213,7 +208,11 @@ function observeRawStream(
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 interface BodyCopy {

@@ -274,7 +274,10 @@ export class MetricSeries {
   }
 
   unpriced(counter: Counter, reason: string): CounterSum {
-    return (this.unpricedSums[reason] ??= this.sum(counter, 'calls_unpriced', { ...this.base, [sc.ATTR_TOKENOMICS_UNPRICED_REASON]: reason }));
+    return (this.unpricedSums[reason] ??= this.sum(counter, 'calls_unpriced', {
+      ...this.base,
+      [sc.ATTR_TOKENOMICS_UNPRICED_REASON]: reason,
+    }));
   }
 
   /** Calls whose usage was invalid, by reason (a bounded `<field>:<problem>` value). */
@@ -332,7 +335,14 @@ export class SeriesCache {
   }
 
   /** The series of a combination not found by {@link get}: a new one, or the overflow series when full. */
-  add(provider: string, operation: string, requestModel: string, responseModel: string, attribution: string, base: Attributes): MetricSeries {
+  add(
+    provider: string,
+    operation: string,
+    requestModel: string,
+    responseModel: string,
+    attribution: string,
+    base: Attributes,
+  ): MetricSeries {
     if (this.size >= this.limit.max) {
       this.limit.overflowed('operation_duration');
       return this.overflowSeries;

@@ -16,7 +16,14 @@ import {
 import { getPriceBook, usageProblem, type Cost, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
-import { DEFAULT_MAX_SERIES_PER_METRIC, PendingCounters, PendingHistogramPoints, SeriesCache, SeriesLimit, type MetricSeries } from './metric-series';
+import {
+  DEFAULT_MAX_SERIES_PER_METRIC,
+  PendingCounters,
+  PendingHistogramPoints,
+  SeriesCache,
+  SeriesLimit,
+  type MetricSeries,
+} from './metric-series';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { countInWorker, warmTokenWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
 import { trackEstimate } from './pending-estimates';
@@ -235,22 +242,26 @@ export class GenAIRecorder {
       return;
     }
     call.result.usageEstimate = undefined;
-    trackEstimate(countInWorker(estimate.job), (counted) => {
-      try {
-        const result = call.result;
-        const usage = counted.ok ? (estimate.toUsage(counted.counts) ?? estimate.known) : estimate.known;
-        result.usage = usage;
-        result.usageEstimated = usage !== undefined;
-        this.complete(call, error, outcome, endTime, counted.ok ? undefined : counted.reason);
-      } catch (err) {
-        this.reportInternalError('finish', err);
+    trackEstimate(
+      countInWorker(estimate.job),
+      (counted) => {
         try {
-          call.span.end(endTime);
-        } catch {
-          /* the span is unusable; nothing more to do */
+          const result = call.result;
+          const usage = counted.ok ? (estimate.toUsage(counted.counts) ?? estimate.known) : estimate.known;
+          result.usage = usage;
+          result.usageEstimated = usage !== undefined;
+          this.complete(call, error, outcome, endTime, counted.ok ? undefined : counted.reason);
+        } catch (err) {
+          this.reportInternalError('finish', err);
+          try {
+            call.span.end(endTime);
+          } catch {
+            /* the span is unusable; nothing more to do */
+          }
         }
-      }
-    }, estimate.job);
+      },
+      estimate.job,
+    );
   }
 
   private complete(
@@ -364,7 +375,13 @@ export class GenAIRecorder {
       estimated,
     });
     if (cost.priced && !(cost.amount >= 0 && cost.amount < Infinity)) {
-      return { priced: false, reason: 'invalid_cost', detail: `the price book gave ${cost.amount} USD`, priceBookVersion: book.version, estimated };
+      return {
+        priced: false,
+        reason: 'invalid_cost',
+        detail: `the price book gave ${cost.amount} USD`,
+        priceBookVersion: book.version,
+        estimated,
+      };
     }
     return cost;
   }

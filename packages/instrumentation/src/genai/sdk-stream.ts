@@ -32,7 +32,13 @@ export function observeSdkStream(
     return;
   }
   const controller = stream.controller;
-  observeIterations(stream, 'iterator', call, recorder, createSink(() => controller?.signal?.aborted === true));
+  observeIterations(
+    stream,
+    'iterator',
+    call,
+    recorder,
+    createSink(() => controller?.signal?.aborted === true),
+  );
 }
 
 /**

@@ -80,12 +80,8 @@ export const METRIC_CALLS_ESTIMATED = 'tokenomics.calls.estimated';
 export const METRIC_CALLS_INVALID_USAGE = 'tokenomics.calls.invalid_usage';
 
 /** Bucket advice from the GenAI semantic conventions. */
-export const TOKEN_USAGE_BUCKETS = [
-  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
-];
-export const DURATION_BUCKETS = [
-  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
-];
+export const TOKEN_USAGE_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+export const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 
 /** Value of an attribute past its cardinality cap. */
 export const OVERFLOW_VALUE = '_other';

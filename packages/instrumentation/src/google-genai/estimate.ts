@@ -7,7 +7,12 @@ import { estimationRequest, type GeminiOperation } from './request';
  * text seen. A heuristic for Gemini's tokenizer, counted by the token worker off the app's path;
  * always flagged as estimated. Never throws.
  */
-export function estimateGeminiUsage(op: GeminiOperation, params: Record<string, unknown>, model: string, outputText?: string): UsageEstimate {
+export function estimateGeminiUsage(
+  op: GeminiOperation,
+  params: Record<string, unknown>,
+  model: string,
+  outputText?: string,
+): UsageEstimate {
   let request: unknown;
   try {
     request = estimationRequest(params);

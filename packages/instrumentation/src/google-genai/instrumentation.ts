@@ -43,7 +43,11 @@ function targets(moduleExports: unknown): Array<[ModelsPrototype, string, Kind]>
     if (typeof proto[name] === 'function') found.push([proto, name, kind]);
   }
   // 1.x before `embedContentInternal`: `embedContent` is a prototype method making one request.
-  if (typeof proto.embedContentInternal !== 'function' && Object.hasOwn(proto, 'embedContent') && typeof proto.embedContent === 'function') {
+  if (
+    typeof proto.embedContentInternal !== 'function' &&
+    Object.hasOwn(proto, 'embedContent') &&
+    typeof proto.embedContent === 'function'
+  ) {
     found.push([proto, 'embedContent', 'embed']);
   }
   return found;
@@ -56,11 +60,9 @@ function targets(moduleExports: unknown): Array<[ModelsPrototype, string, Kind]>
  * `gcp.vertex_ai`.
  */
 export class GoogleGenAIInstrumentation extends GenAIInstrumentation {
-
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-google-genai', config);
   }
-
 
   protected init() {
     return [
@@ -139,7 +141,10 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation {
   /** Follows the promise the patched method returned; the caller gets the same value or error. */
   private observe(kind: Kind, call: GenAICall, params: Obj, pending: unknown): unknown {
     if (!pending || typeof (pending as Promise<unknown>).then !== 'function') {
-      this.recorder.reportInternalError('call', new Error('@google/genai returned an unexpected value; the call is recorded without usage'));
+      this.recorder.reportInternalError(
+        'call',
+        new Error('@google/genai returned an unexpected value; the call is recorded without usage'),
+      );
       call.succeed();
       return pending;
     }

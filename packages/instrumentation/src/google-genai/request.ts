@@ -41,7 +41,12 @@ export function requestAttributes(op: GeminiOperation, params: Obj): Attributes 
   setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, config.frequencyPenalty);
   setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, config.presencePenalty);
   setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, config.seed);
-  if (typeof config.candidateCount === 'number' && Number.isFinite(config.candidateCount) && config.candidateCount >= 0 && config.candidateCount !== 1) {
+  if (
+    typeof config.candidateCount === 'number' &&
+    Number.isFinite(config.candidateCount) &&
+    config.candidateCount >= 0 &&
+    config.candidateCount !== 1
+  ) {
     attrs[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = config.candidateCount;
   }
   const stop = config.stopSequences;
@@ -49,7 +54,8 @@ export function requestAttributes(op: GeminiOperation, params: Obj): Attributes 
     attrs[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop as string[];
   }
   const mime = config.responseMimeType;
-  if (typeof mime === 'string') attrs[sc.ATTR_GEN_AI_OUTPUT_TYPE] = mime === 'application/json' ? 'json' : mime.startsWith('text/') ? 'text' : mime;
+  if (typeof mime === 'string')
+    attrs[sc.ATTR_GEN_AI_OUTPUT_TYPE] = mime === 'application/json' ? 'json' : mime.startsWith('text/') ? 'text' : mime;
   return attrs;
 }
 
@@ -67,7 +73,8 @@ export function inputMessages(params: Obj): unknown {
   const contents = params.contents;
   if (Array.isArray(contents) && contents.some(isContent)) {
     for (const c of contents as unknown[]) {
-      if (isContent(c)) messages.push({ role: (c as Obj).role === 'model' ? 'assistant' : ((c as Obj).role ?? 'user'), parts: contentParts(c) });
+      if (isContent(c))
+        messages.push({ role: (c as Obj).role === 'model' ? 'assistant' : ((c as Obj).role ?? 'user'), parts: contentParts(c) });
       else messages.push({ role: 'user', parts: contentParts(c) });
     }
   } else if (contents !== undefined) {

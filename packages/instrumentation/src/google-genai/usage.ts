@@ -22,11 +22,14 @@ export function geminiUsage(raw: unknown): Usage | undefined {
   const r = new CountReader();
   const prompt = r.count(u.promptTokenCount, 'promptTokenCount');
   const candidates =
-    u.candidatesTokenCount !== undefined ? r.count(u.candidatesTokenCount, 'candidatesTokenCount') : r.count(u.responseTokenCount, 'responseTokenCount');
+    u.candidatesTokenCount !== undefined
+      ? r.count(u.candidatesTokenCount, 'candidatesTokenCount')
+      : r.count(u.responseTokenCount, 'responseTokenCount');
   const toolUse = r.count(u.toolUsePromptTokenCount, 'toolUsePromptTokenCount');
   const thoughts = r.count(u.thoughtsTokenCount, 'thoughtsTokenCount');
   const cached = r.count(u.cachedContentTokenCount, 'cachedContentTokenCount');
-  if (prompt === undefined && candidates === undefined && toolUse === undefined && thoughts === undefined && r.problem === undefined) return undefined;
+  if (prompt === undefined && candidates === undefined && toolUse === undefined && thoughts === undefined && r.problem === undefined)
+    return undefined;
   const usage: Usage = {};
   if (prompt !== undefined || toolUse !== undefined) usage.inputTokens = (prompt ?? 0) + (toolUse ?? 0);
   if (candidates !== undefined || thoughts !== undefined) usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0);

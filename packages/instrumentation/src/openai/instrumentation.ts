@@ -45,11 +45,9 @@ function resourceClasses(moduleExports: unknown): Array<[OpenAIOperation, Resour
  * `responses.stream()`), `embeddings.create` and legacy `completions.create`.
  */
 export class OpenAIInstrumentation extends GenAIInstrumentation {
-
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-openai', config);
   }
-
 
   protected init() {
     return [
@@ -116,7 +114,12 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       const endpoint = endpointOf(client?.baseURL, azure);
       const streaming = body.stream === true;
       let sendBody = body;
-      if (streaming && (op === 'chat' || op === 'completions') && this.getConfig().injectStreamUsage !== false && acceptsStreamOptions(client)) {
+      if (
+        streaming &&
+        (op === 'chat' || op === 'completions') &&
+        this.getConfig().injectStreamUsage !== false &&
+        acceptsStreamOptions(client)
+      ) {
         const streamOptions = body.stream_options as Obj | undefined | null;
         if (!streamOptions || streamOptions.include_usage !== true) {
           sendBody = withInjectedUsage(body, streamOptions, raw);

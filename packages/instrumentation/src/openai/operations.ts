@@ -28,7 +28,8 @@ export function requestAttributes(op: OpenAIOperation, body: Body): Attributes {
   setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, body.frequency_penalty);
   setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, body.presence_penalty);
   setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, body.seed);
-  if (typeof body.n === 'number' && Number.isFinite(body.n) && body.n >= 0 && body.n !== 1) attrs[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = body.n;
+  if (typeof body.n === 'number' && Number.isFinite(body.n) && body.n >= 0 && body.n !== 1)
+    attrs[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = body.n;
   const stop = body.stop;
   if (typeof stop === 'string') attrs[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [stop];
   else if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) attrs[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
@@ -43,9 +44,7 @@ export function requestAttributes(op: OpenAIOperation, body: Body): Attributes {
 export function inputMessages(op: OpenAIOperation, body: Body): unknown {
   switch (op) {
     case 'chat':
-      return Array.isArray(body.messages)
-        ? body.messages.map((m: Body) => ({ role: m.role, parts: contentParts(m.content) }))
-        : undefined;
+      return Array.isArray(body.messages) ? body.messages.map((m: Body) => ({ role: m.role, parts: contentParts(m.content) })) : undefined;
     case 'responses': {
       const messages: unknown[] = [];
       if (typeof body.instructions === 'string') messages.push({ role: 'system', parts: contentParts(body.instructions) });

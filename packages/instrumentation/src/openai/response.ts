@@ -31,7 +31,11 @@ export function applyResponse(op: OpenAIOperation, body: unknown, result: CallRe
       choices.map((c) => {
         const message = c.message as Obj | undefined;
         const text = message ? message.content : c.text;
-        return { role: 'assistant', parts: typeof text === 'string' ? [{ type: 'text', content: text }] : [], finish_reason: c.finish_reason };
+        return {
+          role: 'assistant',
+          parts: typeof text === 'string' ? [{ type: 'text', content: text }] : [],
+          finish_reason: c.finish_reason,
+        };
       });
   }
 }

@@ -84,7 +84,13 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
     const reasons = this.finishReasons.filter((r) => typeof r === 'string');
     if (reasons.length) call.result.finishReasons = reasons;
     if (!call.result.usage) {
-      call.result.usageEstimate = estimateUsage(this.o.op, this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.contentChunks);
+      call.result.usageEstimate = estimateUsage(
+        this.o.op,
+        this.o.body,
+        call.result.responseModel ?? call.start.requestModel,
+        streamedOutput(this.texts, this.toolArguments),
+        this.contentChunks,
+      );
     }
     const texts = this.texts;
     if (texts) call.result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }] }];
@@ -105,7 +111,17 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
 }
 
 /** The fields of a chunk OpenAI sends for usage alone, next to `usage` and an empty `choices`. */
-const USAGE_CHUNK_KEYS = new Set(['id', 'object', 'created', 'model', 'system_fingerprint', 'service_tier', 'choices', 'usage', 'obfuscation']);
+const USAGE_CHUNK_KEYS = new Set([
+  'id',
+  'object',
+  'created',
+  'model',
+  'system_fingerprint',
+  'service_tier',
+  'choices',
+  'usage',
+  'obfuscation',
+]);
 
 /** A chunk that carries usage and nothing else: empty `choices`, no field outside {@link USAGE_CHUNK_KEYS}. */
 function isUsageChunk(chunk: Obj, choices: unknown): boolean {
@@ -164,7 +180,13 @@ export class ResponsesStreamSink implements ChunkSink<unknown> {
   onEnd(outcome: StreamOutcome, error?: unknown): void {
     const { call } = this.o;
     if (!call.result.usage) {
-      call.result.usageEstimate = estimateUsage('responses', this.o.body, call.result.responseModel ?? call.start.requestModel, streamedOutput(this.texts, this.toolArguments), this.deltas);
+      call.result.usageEstimate = estimateUsage(
+        'responses',
+        this.o.body,
+        call.result.responseModel ?? call.start.requestModel,
+        streamedOutput(this.texts, this.toolArguments),
+        this.deltas,
+      );
     }
     const texts = this.texts;
     if (texts) call.result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: texts.join('') }] }];

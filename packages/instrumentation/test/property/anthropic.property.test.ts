@@ -21,18 +21,40 @@ describe('@anthropic-ai/sdk under generated hostile responses', () => {
 
       beforeAll(() => {
         const Anthropic = requireAnthropic(release.major).default;
-        client = new Anthropic({ apiKey: 'sk-ant-property-test', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: inMemoryFetch(() => wireOf(current)) });
+        client = new Anthropic({
+          apiKey: 'sk-ant-property-test',
+          baseURL: 'http://127.0.0.1:9',
+          maxRetries: 0,
+          fetch: inMemoryFetch(() => wireOf(current)),
+        });
       });
 
       const app = async (c: AnthropicCase): Promise<unknown> => {
         current = c.answer;
-        const request = { model: c.model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello in three words.' }], ...c.params };
+        const request = {
+          model: c.model,
+          max_tokens: 256,
+          messages: [{ role: 'user', content: 'Say hello in three words.' }],
+          ...c.params,
+        };
         if (c.op === 'messages') return readValue(() => client.messages.create(request), c.reading);
-        if (c.op === 'messages-helper') return readHelper(() => client.messages.stream(request), (helper: any) => helper.finalMessage(), c.reading);
+        if (c.op === 'messages-helper')
+          return readHelper(
+            () => client.messages.stream(request),
+            (helper: any) => helper.finalMessage(),
+            c.reading,
+          );
         return readStream((signal) => client.messages.create({ ...request, stream: true }, { signal }), c.reading);
       };
 
-      hookInvisibleTests({ telemetry, title: 'messages, streamed and not and through messages.stream(),', cases, knownDefects: KNOWN_DEFECTS, app, release });
+      hookInvisibleTests({
+        telemetry,
+        title: 'messages, streamed and not and through messages.stream(),',
+        cases,
+        knownDefects: KNOWN_DEFECTS,
+        app,
+        release,
+      });
     });
   }
 });

@@ -32,35 +32,80 @@ describe('@aws-sdk/client-bedrock-runtime under generated hostile responses', ()
 
       const messages = [{ role: 'user', content: [{ text: 'Say hello in three words.' }] }];
       const invokeRequest = (model: string) =>
-        JSON.stringify(model.includes('anthropic') ? { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Say hello.' }] } : { inputText: 'Say hello.' });
+        JSON.stringify(
+          model.includes('anthropic')
+            ? { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Say hello.' }] }
+            : { inputText: 'Say hello.' },
+        );
 
       const app = async (c: BedrockCase): Promise<unknown> => {
         current = c.answer;
         switch (c.op) {
           case 'converse':
             try {
-              return { value: outputView(await client.send(new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64, ...c.inferenceConfig } }))) };
+              return {
+                value: outputView(
+                  await client.send(
+                    new sdk.ConverseCommand({ modelId: c.model, messages, inferenceConfig: { maxTokens: 64, ...c.inferenceConfig } }),
+                  ),
+                ),
+              };
             } catch (err) {
               return { error: describeError(err) };
             }
           case 'invokeModel':
             try {
-              return { value: outputView(await client.send(new sdk.InvokeModelCommand({ modelId: c.model, body: invokeRequest(c.model), contentType: 'application/json', accept: 'application/json' }))) };
+              return {
+                value: outputView(
+                  await client.send(
+                    new sdk.InvokeModelCommand({
+                      modelId: c.model,
+                      body: invokeRequest(c.model),
+                      contentType: 'application/json',
+                      accept: 'application/json',
+                    }),
+                  ),
+                ),
+              };
             } catch (err) {
               return { error: describeError(err) };
             }
           case 'converseStream':
-            return readStream(async (signal) => (await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages, inferenceConfig: c.inferenceConfig }), { abortSignal: signal })).stream, c.reading);
+            return readStream(
+              async (signal) =>
+                (
+                  await client.send(new sdk.ConverseStreamCommand({ modelId: c.model, messages, inferenceConfig: c.inferenceConfig }), {
+                    abortSignal: signal,
+                  })
+                ).stream,
+              c.reading,
+            );
           case 'invokeModelWithResponseStream':
             return readStream(
               async (signal) =>
-                (await client.send(new sdk.InvokeModelWithResponseStreamCommand({ modelId: c.model, body: invokeRequest(c.model), contentType: 'application/json' }), { abortSignal: signal })).body,
+                (
+                  await client.send(
+                    new sdk.InvokeModelWithResponseStreamCommand({
+                      modelId: c.model,
+                      body: invokeRequest(c.model),
+                      contentType: 'application/json',
+                    }),
+                    { abortSignal: signal },
+                  )
+                ).body,
               c.reading,
             );
         }
       };
 
-      hookInvisibleTests({ telemetry, title: 'Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream', cases, knownDefects: KNOWN_DEFECTS, app, release });
+      hookInvisibleTests({
+        telemetry,
+        title: 'Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream',
+        cases,
+        knownDefects: KNOWN_DEFECTS,
+        app,
+        release,
+      });
     });
   }
 });

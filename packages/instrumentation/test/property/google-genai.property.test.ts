@@ -43,10 +43,20 @@ describe('@google/genai under generated hostile responses', () => {
             return { error: describeError(err) };
           }
         }
-        return readStream((signal) => ai.models.generateContentStream({ ...request, config: { ...request.config, abortSignal: signal } }), c.reading);
+        return readStream(
+          (signal) => ai.models.generateContentStream({ ...request, config: { ...request.config, abortSignal: signal } }),
+          c.reading,
+        );
       };
 
-      hookInvisibleTests({ telemetry, title: 'generateContent and generateContentStream', cases, knownDefects: KNOWN_DEFECTS, app, release });
+      hookInvisibleTests({
+        telemetry,
+        title: 'generateContent and generateContentStream',
+        cases,
+        knownDefects: KNOWN_DEFECTS,
+        app,
+        release,
+      });
     });
   }
 });

@@ -22,7 +22,12 @@ describe('openai under generated hostile responses', () => {
 
       beforeAll(() => {
         const { OpenAI } = requireOpenAI(release.major);
-        client = new OpenAI({ apiKey: 'sk-property-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: inMemoryFetch((init) => wireOf(current, requestFacts(init))) });
+        client = new OpenAI({
+          apiKey: 'sk-property-test',
+          baseURL: 'http://127.0.0.1:9/v1',
+          maxRetries: 0,
+          fetch: inMemoryFetch((init) => wireOf(current, requestFacts(init))),
+        });
       });
 
       const app = async (c: OpenAICase): Promise<unknown> => {
@@ -34,17 +39,31 @@ describe('openai under generated hostile responses', () => {
             return readValue(() => client.chat.completions.create({ model: c.model, messages, max_tokens: 32, ...params }), c.reading);
           case 'chat-helper': {
             // chat.completions.stream() since openai 5, beta.chat.completions.stream() before.
-            const completions = typeof client.chat.completions.stream === 'function' ? client.chat.completions : client.beta.chat.completions;
+            const completions =
+              typeof client.chat.completions.stream === 'function' ? client.chat.completions : client.beta.chat.completions;
             const body = { model: c.model, messages, ...params, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) };
-            return readHelper(() => completions.stream(body), (helper: any) => helper.finalChatCompletion(), c.reading);
+            return readHelper(
+              () => completions.stream(body),
+              (helper: any) => helper.finalChatCompletion(),
+              c.reading,
+            );
           }
           case 'completions':
-            return readValue(() => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }), c.reading);
+            return readValue(
+              () => client.completions.create({ model: c.model, prompt: 'Say hello in three words.', max_tokens: 32, ...params }),
+              c.reading,
+            );
           case 'completions-stream':
             return readStream(
               (signal) =>
                 client.completions.create(
-                  { model: c.model, prompt: 'Say hello.', ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+                  {
+                    model: c.model,
+                    prompt: 'Say hello.',
+                    ...params,
+                    stream: true,
+                    ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}),
+                  },
                   { signal },
                 ),
               c.reading,
@@ -57,17 +76,33 @@ describe('openai under generated hostile responses', () => {
             return readStream(
               (signal) =>
                 client.chat.completions.create(
-                  { model: c.model, messages, ...params, stream: true, ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+                  {
+                    model: c.model,
+                    messages,
+                    ...params,
+                    stream: true,
+                    ...(c.includeUsage ? { stream_options: { include_usage: true } } : {}),
+                  },
                   { signal },
                 ),
               c.reading,
             );
           case 'responses-stream':
-            return readStream((signal) => client.responses.create({ model: c.model, input: 'Say hello.', stream: true }, { signal }), c.reading);
+            return readStream(
+              (signal) => client.responses.create({ model: c.model, input: 'Say hello.', stream: true }, { signal }),
+              c.reading,
+            );
         }
       };
 
-      hookInvisibleTests({ telemetry, title: 'chat, legacy completion, responses and embeddings calls, streamed and not,', cases, knownDefects: KNOWN_DEFECTS, app, release });
+      hookInvisibleTests({
+        telemetry,
+        title: 'chat, legacy completion, responses and embeddings calls, streamed and not,',
+        cases,
+        knownDefects: KNOWN_DEFECTS,
+        app,
+        release,
+      });
     });
   }
 });

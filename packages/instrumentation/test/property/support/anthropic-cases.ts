@@ -5,7 +5,18 @@
  */
 import fc from 'fast-check';
 import type { KnownDefect } from './harness';
-import { errorBody, hostileExtraKeys, modelName, requestNumber, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
+import {
+  errorBody,
+  hostileExtraKeys,
+  modelName,
+  requestNumber,
+  replyDeltas,
+  replyText,
+  responseModel,
+  status,
+  usageField,
+  withExtraKeys,
+} from './hostile';
 import { contentType, framing, jsonData, sseStyle, type SseEvent } from './wire';
 import { streamReading, valueReading, type AnswerSpec, type StreamReading, type ValueReading } from './app';
 
@@ -22,7 +33,9 @@ const usage = fc.oneof(
           output_tokens: usageField,
           cache_creation_input_tokens: usageField,
           cache_read_input_tokens: usageField,
-          cache_creation: fc.option(fc.record({ ephemeral_5m_input_tokens: usageField, ephemeral_1h_input_tokens: usageField }), { nil: undefined }),
+          cache_creation: fc.option(fc.record({ ephemeral_5m_input_tokens: usageField, ephemeral_1h_input_tokens: usageField }), {
+            nil: undefined,
+          }),
           server_tool_use: fc.option(fc.record({ web_search_requests: usageField }), { nil: undefined }),
           service_tier: fc.constantFrom<unknown>(undefined, 'standard', 'priority', 'batch', '__proto__', 9),
         }),
@@ -37,14 +50,34 @@ const stopReason = fc.constantFrom<unknown>('end_turn', 'max_tokens', 'stop_sequ
 
 const content = fc.oneof(
   { weight: 6, arbitrary: replyText.map((text) => [{ type: 'text', text }]) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>([], null, undefined, 'text', [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } }], [{}]) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      [],
+      null,
+      undefined,
+      'text',
+      [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } }],
+      [{}],
+    ),
+  },
 );
 
-const message = fc
-  .record({ model: responseModel(MODELS), content, stop: stopReason, usage, extra: hostileExtraKeys })
-  .map((g) =>
-    withExtraKeys({ id: 'msg_prop1', type: 'message', role: 'assistant', model: g.model, content: g.content, stop_reason: g.stop, stop_sequence: null, usage: g.usage }, g.extra),
-  );
+const message = fc.record({ model: responseModel(MODELS), content, stop: stopReason, usage, extra: hostileExtraKeys }).map((g) =>
+  withExtraKeys(
+    {
+      id: 'msg_prop1',
+      type: 'message',
+      role: 'assistant',
+      model: g.model,
+      content: g.content,
+      stop_reason: g.stop,
+      stop_sequence: null,
+      usage: g.usage,
+    },
+    g.extra,
+  ),
+);
 
 /** Message stream events: start (with input usage), text deltas, message_delta usage (missing, twice), stop, ping, error. */
 const streamEvents = fc
@@ -54,7 +87,18 @@ const streamEvents = fc
     deltas: replyDeltas,
     deltaUsage: usage,
     stop: stopReason,
-    shape: fc.constantFrom('full', 'full', 'full', 'no-start', 'no-delta', 'delta-twice', 'no-stop', 'error', 'overloaded-first', 'tool-use'),
+    shape: fc.constantFrom(
+      'full',
+      'full',
+      'full',
+      'no-start',
+      'no-delta',
+      'delta-twice',
+      'no-stop',
+      'error',
+      'overloaded-first',
+      'tool-use',
+    ),
     toolJson: fc.string({ maxLength: 20 }),
   })
   .map((g) => {
@@ -62,7 +106,18 @@ const streamEvents = fc
     const push = (type: string, payload: Record<string, unknown>) => events.push({ event: type, data: jsonData({ type, ...payload }) });
     if (g.shape === 'overloaded-first') push('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
     if (g.shape !== 'no-start') {
-      push('message_start', { message: { id: 'msg_prop2', type: 'message', role: 'assistant', model: g.model, content: [], stop_reason: null, stop_sequence: null, usage: g.startUsage } });
+      push('message_start', {
+        message: {
+          id: 'msg_prop2',
+          type: 'message',
+          role: 'assistant',
+          model: g.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: g.startUsage,
+        },
+      });
     }
     push('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
     push('ping', {});
@@ -83,8 +138,24 @@ const streamEvents = fc
 const errorJson = '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}';
 
 const jsonAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ status: fc.constant(200), contentType: contentType('application/json'), body: message.map((value) => ({ kind: 'json' as const, value })), framing }) },
-  { weight: 1, arbitrary: fc.record({ status, contentType: contentType('application/json'), body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })), framing }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      status: fc.constant(200),
+      contentType: contentType('application/json'),
+      body: message.map((value) => ({ kind: 'json' as const, value })),
+      framing,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      status,
+      contentType: contentType('application/json'),
+      body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })),
+      framing,
+    }),
+  },
 );
 
 const sseAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
@@ -97,20 +168,49 @@ const sseAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
       framing,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ status, contentType: contentType('application/json'), body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })), framing }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      status,
+      contentType: contentType('application/json'),
+      body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })),
+      framing,
+    }),
+  },
 );
 
 export type AnthropicCase =
   | { op: 'messages'; model: string; answer: AnswerSpec; reading: ValueReading; params: Record<string, unknown> }
-  | { op: 'messages-stream' | 'messages-helper'; model: string; answer: AnswerSpec; reading: StreamReading; params: Record<string, unknown> };
+  | {
+      op: 'messages-stream' | 'messages-helper';
+      model: string;
+      answer: AnswerSpec;
+      reading: StreamReading;
+      params: Record<string, unknown>;
+    };
 
 /** Sampling parameters of a messages request, each possibly hostile. */
-const params = fc.record({ temperature: requestNumber, top_p: requestNumber, top_k: requestNumber, max_tokens: requestNumber }, { requiredKeys: [] });
+const params = fc.record(
+  { temperature: requestNumber, top_p: requestNumber, top_k: requestNumber, max_tokens: requestNumber },
+  { requiredKeys: [] },
+);
 
 export const cases: fc.Arbitrary<AnthropicCase> = fc.oneof(
   fc.record({ op: fc.constant('messages' as const), model: modelName(MODELS), answer: jsonAnswer, reading: valueReading, params }),
-  fc.record({ op: fc.constant('messages-stream' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(true), params }),
-  fc.record({ op: fc.constant('messages-helper' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(false), params }),
+  fc.record({
+    op: fc.constant('messages-stream' as const),
+    model: modelName(MODELS),
+    answer: sseAnswer,
+    reading: streamReading(true),
+    params,
+  }),
+  fc.record({
+    op: fc.constant('messages-helper' as const),
+    model: modelName(MODELS),
+    answer: sseAnswer,
+    reading: streamReading(false),
+    params,
+  }),
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */

@@ -29,7 +29,10 @@ export const streamReading = (stainless: boolean): fc.Arbitrary<StreamReading> =
     { weight: 5, arbitrary: fc.constant({ kind: 'all' as const }) },
     { weight: 2, arbitrary: fc.nat(6).map((at) => ({ kind: 'break' as const, at })) },
     { weight: 2, arbitrary: fc.nat(6).map((at) => ({ kind: 'abort' as const, at })) },
-    { weight: stainless ? 1 : 0, arbitrary: fc.constantFrom({ kind: 'asResponse' as const }, { kind: 'tee' as const }, { kind: 'readableStream' as const }) },
+    {
+      weight: stainless ? 1 : 0,
+      arbitrary: fc.constantFrom({ kind: 'asResponse' as const }, { kind: 'tee' as const }, { kind: 'readableStream' as const }),
+    },
   );
 
 /** A generated body: JSON (with hostile values), server-sent events, or raw text. */
@@ -141,7 +144,11 @@ interface StreamHelper extends AsyncIterable<unknown> {
  * The app reads a stream helper's events as `reading` says, then (when it read them all) asks
  * for the helper's final value through `final`.
  */
-export async function readHelper(open: () => StreamHelper, final: (helper: StreamHelper) => Promise<unknown>, reading: StreamReading): Promise<unknown> {
+export async function readHelper(
+  open: () => StreamHelper,
+  final: (helper: StreamHelper) => Promise<unknown>,
+  reading: StreamReading,
+): Promise<unknown> {
   const events: unknown[] = [];
   let helper: StreamHelper | undefined;
   try {

@@ -7,7 +7,10 @@ import { frame, type Framing } from './wire';
 const fromClient = createRequire(createRequire(__filename).resolve('@aws-sdk/client-bedrock-runtime'));
 const { HttpResponse } = fromClient('@smithy/protocol-http') as { HttpResponse: new (init: unknown) => unknown };
 const { EventStreamCodec } = fromClient('@smithy/eventstream-codec') as {
-  EventStreamCodec: new (toUtf8: (b: Uint8Array) => string, fromUtf8: (s: string) => Uint8Array) => { encode(message: unknown): Uint8Array };
+  EventStreamCodec: new (
+    toUtf8: (b: Uint8Array) => string,
+    fromUtf8: (s: string) => Uint8Array,
+  ) => { encode(message: unknown): Uint8Array };
 };
 
 const codec = new EventStreamCodec(

@@ -5,14 +5,28 @@
  */
 import fc from 'fast-check';
 import type { KnownDefect } from './harness';
-import { errorBody, requestNumber, hostileCount, hostileExtraKeys, modelName, replyDeltas, replyText, responseModel, status, usageField, withExtraKeys } from './hostile';
+import {
+  errorBody,
+  requestNumber,
+  hostileCount,
+  hostileExtraKeys,
+  modelName,
+  replyDeltas,
+  replyText,
+  responseModel,
+  status,
+  usageField,
+  withExtraKeys,
+} from './hostile';
 import { contentType, framing, jsonData, sseStyle, type SseEvent } from './wire';
 import { streamReading, type AnswerSpec, type StreamReading } from './app';
 
 export const MODELS = ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash-lite', 'gemini-2.5-flash-lite', 'models/gemini-2.5-flash'];
 
 const modalityCounts = fc.oneof(
-  fc.array(fc.record({ modality: fc.constantFrom<unknown>('TEXT', 'IMAGE', 'AUDIO', '__proto__', null), tokenCount: hostileCount }), { maxLength: 2 }),
+  fc.array(fc.record({ modality: fc.constantFrom<unknown>('TEXT', 'IMAGE', 'AUDIO', '__proto__', null), tokenCount: hostileCount }), {
+    maxLength: 2,
+  }),
   fc.constantFrom<unknown>(undefined, null, 'TEXT', {}),
 );
 
@@ -73,7 +87,11 @@ const streamEvents = fc
     trailer: fc.constantFrom('none', 'none', 'none', 'error', 'blocked', 'no-candidates'),
   })
   .map((g) => {
-    const chunks: Array<Record<string, unknown>> = g.deltas.map((text) => ({ candidates: candidates(text, undefined), modelVersion: g.model, responseId: 'resp-prop-2' }));
+    const chunks: Array<Record<string, unknown>> = g.deltas.map((text) => ({
+      candidates: candidates(text, undefined),
+      modelVersion: g.model,
+      responseId: 'resp-prop-2',
+    }));
     chunks.push({ candidates: candidates('', g.finish), modelVersion: g.model, responseId: 'resp-prop-2' });
     if (g.usagePlacement === 'every') for (const c of chunks) c.usageMetadata = g.usage;
     if (g.usagePlacement === 'last') chunks[chunks.length - 1].usageMetadata = g.usage;
@@ -87,8 +105,24 @@ const streamEvents = fc
 const errorJson = '{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED"}}';
 
 const jsonAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ status: fc.constant(200), contentType: contentType('application/json; charset=UTF-8'), body: response.map((value) => ({ kind: 'json' as const, value })), framing }) },
-  { weight: 1, arbitrary: fc.record({ status, contentType: contentType('application/json; charset=UTF-8'), body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })), framing }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      status: fc.constant(200),
+      contentType: contentType('application/json; charset=UTF-8'),
+      body: response.map((value) => ({ kind: 'json' as const, value })),
+      framing,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      status,
+      contentType: contentType('application/json; charset=UTF-8'),
+      body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })),
+      framing,
+    }),
+  },
 );
 
 const sseAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
@@ -101,7 +135,15 @@ const sseAnswer: fc.Arbitrary<AnswerSpec> = fc.oneof(
       framing,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ status, contentType: contentType('application/json; charset=UTF-8'), body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })), framing }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      status,
+      contentType: contentType('application/json; charset=UTF-8'),
+      body: errorBody(errorJson).map((text) => ({ kind: 'text' as const, text })),
+      framing,
+    }),
+  },
 );
 
 export type GenAICase =
@@ -109,11 +151,20 @@ export type GenAICase =
   | { op: 'generateContentStream'; model: string; answer: AnswerSpec; reading: StreamReading; config: Record<string, unknown> };
 
 /** Generation config of a request, each value possibly hostile. */
-const config = fc.record({ temperature: requestNumber, topP: requestNumber, topK: requestNumber, maxOutputTokens: requestNumber }, { requiredKeys: [] });
+const config = fc.record(
+  { temperature: requestNumber, topP: requestNumber, topK: requestNumber, maxOutputTokens: requestNumber },
+  { requiredKeys: [] },
+);
 
 export const cases: fc.Arbitrary<GenAICase> = fc.oneof(
   fc.record({ op: fc.constant('generateContent' as const), model: modelName(MODELS), answer: jsonAnswer, config }),
-  fc.record({ op: fc.constant('generateContentStream' as const), model: modelName(MODELS), answer: sseAnswer, reading: streamReading(false), config }),
+  fc.record({
+    op: fc.constant('generateContentStream' as const),
+    model: modelName(MODELS),
+    answer: sseAnswer,
+    reading: streamReading(false),
+    config,
+  }),
 );
 
 /** Classes of cases that fail today; each is driven on its own by a gated test below. */

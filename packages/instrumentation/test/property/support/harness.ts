@@ -10,9 +10,10 @@ export const RUNS = positiveInt(process.env.TOKENOMICS_PROPERTY_RUNS) ?? 10_000;
 export const OLDER_RUNS = positiveInt(process.env.TOKENOMICS_PROPERTY_OLDER_RUNS) ?? 1_000;
 
 /** The fixed seed of every property: `TOKENOMICS_PROPERTY_SEED` replays another one. */
-export const SEED = Number.isSafeInteger(Number(process.env.TOKENOMICS_PROPERTY_SEED)) && process.env.TOKENOMICS_PROPERTY_SEED
-  ? Number(process.env.TOKENOMICS_PROPERTY_SEED)
-  : 20_261_206;
+export const SEED =
+  Number.isSafeInteger(Number(process.env.TOKENOMICS_PROPERTY_SEED)) && process.env.TOKENOMICS_PROPERTY_SEED
+    ? Number(process.env.TOKENOMICS_PROPERTY_SEED)
+    : 20_261_206;
 
 /** `TOKENOMICS_PROPERTY_PATH` (with the seed printed on failure) replays one counterexample. */
 export const PATH = process.env.TOKENOMICS_PROPERTY_PATH || undefined;
@@ -93,11 +94,7 @@ function describeOrString(value: unknown): string {
 }
 
 /** Runs `app` without and then with the hook, on the same case, and lists every difference and problem. */
-export async function compareWithAndWithoutHook<C>(
-  telemetry: PropertyTelemetry,
-  app: (c: C) => Promise<unknown>,
-  c: C,
-): Promise<string[]> {
+export async function compareWithAndWithoutHook<C>(telemetry: PropertyTelemetry, app: (c: C) => Promise<unknown>, c: C): Promise<string[]> {
   const faultsBefore = processFaults.uncaught + processFaults.unhandled;
   // What the libraries print a moment after the call (a stream's end) belongs to that run too.
   const run = async () => {
@@ -186,9 +183,13 @@ export function hookInvisibleTests<C>(options: {
   }, 600_000);
 
   for (const defect of release.current ? knownDefects : []) {
-    (RUN_KNOWN_DEFECTS ? it : it.skip)(`known defect, gated until fixed: ${defect.title} (counterexample: ${defect.counterexample})`, async () => {
-      await assertHookInvisible(telemetry(), cases.filter(defect.applies), app, Math.min(RUNS, 500));
-    }, 600_000);
+    (RUN_KNOWN_DEFECTS ? it : it.skip)(
+      `known defect, gated until fixed: ${defect.title} (counterexample: ${defect.counterexample})`,
+      async () => {
+        await assertHookInvisible(telemetry(), cases.filter(defect.applies), app, Math.min(RUNS, 500));
+      },
+      600_000,
+    );
   }
 }
 

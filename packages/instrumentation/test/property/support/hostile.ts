@@ -38,8 +38,26 @@ export const hostileCount: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom<unknown>(
-      0, -1, -0, -4096, 1.5, 0.1, 1e308, -1e308, 2 ** 53, 2 ** 53 + 2, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER, 1e21, 5e-324,
-      new RawJson('1e999'), new RawJson('-1e999'), new RawJson('1E+400'), new RawJson('-0'), new RawJson('123456789012345678901234567890'),
+      0,
+      -1,
+      -0,
+      -4096,
+      1.5,
+      0.1,
+      1e308,
+      -1e308,
+      2 ** 53,
+      2 ** 53 + 2,
+      2 ** 31,
+      2 ** 32,
+      Number.MAX_SAFE_INTEGER,
+      1e21,
+      5e-324,
+      new RawJson('1e999'),
+      new RawJson('-1e999'),
+      new RawJson('1E+400'),
+      new RawJson('-0'),
+      new RawJson('123456789012345678901234567890'),
     ),
   },
   { weight: 1, arbitrary: fc.double({ noNaN: true }) },
@@ -55,7 +73,10 @@ export function modelName(realistic: string[]): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...realistic) },
     { weight: 3, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) },
-    { weight: 1, arbitrary: fc.constantFrom('', ' ', 'unknown', 'gpt-4o-mini\u0000', 'claude-\u{1F600}', 'modèle-ünïcode-名前', 'a/b/../c', '*') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', ' ', 'unknown', 'gpt-4o-mini\u0000', 'claude-\u{1F600}', 'modèle-ünïcode-名前', 'a/b/../c', '*'),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
     { weight: 1, arbitrary: fc.integer({ min: 200, max: 20_000 }).map((n) => `m${'o'.repeat(n)}del`) },
@@ -101,7 +122,17 @@ export const status = fc.oneof(
 export function errorBody(wellFormed: string): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constant(wellFormed),
-    fc.constantFrom('', '<html><body>502 Bad Gateway</body></html>', 'upstream connect error', '{', 'null', '[]', '{"error":null}', '{"error":"string"}', '{"message":{"nested":1}}'),
+    fc.constantFrom(
+      '',
+      '<html><body>502 Bad Gateway</body></html>',
+      'upstream connect error',
+      '{',
+      'null',
+      '[]',
+      '{"error":null}',
+      '{"error":"string"}',
+      '{"message":{"nested":1}}',
+    ),
     fc.string({ maxLength: 40 }),
   );
 }
@@ -125,7 +156,17 @@ export const requestMessages: fc.Arbitrary<unknown> = fc.oneof(
     weight: 1,
     arbitrary: fc.constantFrom<unknown>(
       [],
-      [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }, { type: '__proto__' }, null] }],
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+            { type: '__proto__' },
+            null,
+          ],
+        },
+      ],
       [{ role: 'user', content: null }],
       [{ role: 'user', content: 42 }],
       [{ role: 'constructor', content: { __proto__: { text: 'x' } } }],
@@ -136,4 +177,3 @@ export const requestMessages: fc.Arbitrary<unknown> = fc.oneof(
     ),
   },
 );
-

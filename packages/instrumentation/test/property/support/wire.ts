@@ -21,11 +21,17 @@ export const framing: fc.Arbitrary<Framing> = fc.record({
 });
 
 /** Cuts `body` into pieces as `f` says. */
-export function frame(body: Uint8Array, f: Framing, reference?: { fromReference: (offset: number, truncate: boolean) => number; referenceLength: number }): Uint8Array[] {
+export function frame(
+  body: Uint8Array,
+  f: Framing,
+  reference?: { fromReference: (offset: number, truncate: boolean) => number; referenceLength: number },
+): Uint8Array[] {
   const map = reference?.fromReference ?? ((o: number) => o);
   const length = reference?.referenceLength ?? body.length;
   const bytes = f.truncateAt === undefined ? body : body.subarray(0, map(Math.floor(length * f.truncateAt), true));
-  const offsets = [...new Set(f.cuts.map((c) => map(Math.floor(length * c), false)))].filter((o) => o > 0 && o < bytes.length).sort((a, b) => a - b);
+  const offsets = [...new Set(f.cuts.map((c) => map(Math.floor(length * c), false)))]
+    .filter((o) => o > 0 && o < bytes.length)
+    .sort((a, b) => a - b);
   const pieces: Uint8Array[] = [];
   let from = 0;
   for (const o of [...offsets, bytes.length]) {
@@ -41,7 +47,17 @@ export const utf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
 export function contentType(right: string): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     { weight: 12, arbitrary: fc.constant(right) },
-    { weight: 1, arbitrary: fc.constantFrom<string | undefined>(undefined, 'text/plain', 'text/html; charset=utf-8', 'application/json', 'text/event-stream', 'application/octet-stream') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<string | undefined>(
+        undefined,
+        'text/plain',
+        'text/html; charset=utf-8',
+        'application/json',
+        'text/event-stream',
+        'application/octet-stream',
+      ),
+    },
   );
 }
 
@@ -72,7 +88,18 @@ export const sseStyle: fc.Arbitrary<SseStyle> = fc.record({
   garbage: fc.option(
     fc.record({
       at: fc.nat(8),
-      text: fc.constantFrom(': keep-alive', 'data: {"broken', 'data: ', 'event: surprise\ndata: {}', 'data: null', 'data: []', 'data: 12', 'retry: 10', 'data: "text"', 'id: 7'),
+      text: fc.constantFrom(
+        ': keep-alive',
+        'data: {"broken',
+        'data: ',
+        'event: surprise\ndata: {}',
+        'data: null',
+        'data: []',
+        'data: 12',
+        'retry: 10',
+        'data: "text"',
+        'id: 7',
+      ),
     }),
     { freq: 6, nil: undefined },
   ),
@@ -95,7 +122,8 @@ export interface SseBytes {
  */
 export function sseBody(all: SseEvent[], style: SseStyle, request?: RequestFacts): SseBytes {
   const nl = style.crlf ? '\r\n' : '\n';
-  const text = (e: SseEvent, data: string) => Buffer.from((e.event === undefined ? '' : `event: ${e.event}${nl}`) + `data: ${data}${nl}${nl}`, 'utf8');
+  const text = (e: SseEvent, data: string) =>
+    Buffer.from((e.event === undefined ? '' : `event: ${e.event}${nl}`) + `data: ${data}${nl}${nl}`, 'utf8');
   const requested = request?.streamUsageRequested !== false;
   // Each frame: its bytes here, its bytes in the reference body (undefined: not in it).
   const frames: Array<{ here: Buffer | undefined; reference: Buffer | undefined; differs: boolean }> = [];
