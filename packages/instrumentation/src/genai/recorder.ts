@@ -25,7 +25,7 @@ import {
   type MetricSeries,
 } from './metric-series';
 import type { CallResult, CallStart, StreamOutcome } from './call';
-import { countInWorker, warmTokenWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
+import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
 import { trackEstimate } from './pending-estimates';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
@@ -195,9 +195,6 @@ export class GenAIRecorder {
 
   /** Starts the span of a call in the active context. Never throws. */
   start(start: CallStart): GenAICall {
-    // A stream may end without usage (cut short, usage not sent): have the token worker loading
-    // while it runs, so that its estimate does not wait for the worker to start.
-    if (start.streaming === true) warmTokenWorker();
     // The adapter's fresh request attributes become the span's start attributes (no copy).
     const attributes: Attributes = start.attributes ?? {};
     attributes[sc.ATTR_GEN_AI_OPERATION_NAME] = start.operation;
