@@ -1,0 +1,34 @@
+/**
+ * Names of the collector stage's own telemetry (`@tokenomics/collector`): counters of what it
+ * received, priced, forwarded and dropped, and the attributes on them.
+ */
+
+/** Spans, points and log records the collector stage accepted, by `tokenomics.collector.signal`. */
+export const METRIC_TOKENOMICS_COLLECTOR_RECEIVED = 'tokenomics.collector.received';
+/** GenAI spans the collector stage priced. */
+export const METRIC_TOKENOMICS_COLLECTOR_ENRICHED = 'tokenomics.collector.enriched';
+/** GenAI spans the collector stage marked unpriced. */
+export const METRIC_TOKENOMICS_COLLECTOR_UNPRICED = 'tokenomics.collector.unpriced';
+/** GenAI spans marked `tokenomics.duplicate_of` another span of the same call. */
+export const METRIC_TOKENOMICS_COLLECTOR_DUPLICATES = 'tokenomics.collector.duplicates';
+/** Export requests delivered to a destination. */
+export const METRIC_TOKENOMICS_COLLECTOR_FORWARDED = 'tokenomics.collector.forwarded';
+/** Export requests dropped, by `tokenomics.collector.reason`. */
+export const METRIC_TOKENOMICS_COLLECTOR_DROPPED = 'tokenomics.collector.dropped';
+/** Export requests refused with backpressure (HTTP 429 / gRPC RESOURCE_EXHAUSTED). */
+export const METRIC_TOKENOMICS_COLLECTOR_REFUSED = 'tokenomics.collector.refused';
+/** Bytes held in the forward queue (gauge). */
+export const METRIC_TOKENOMICS_COLLECTOR_QUEUE_BYTES = 'tokenomics.collector.queue.bytes';
+
+/** `traces`, `metrics` or `logs` on the collector's own metrics. */
+export const ATTR_TOKENOMICS_COLLECTOR_SIGNAL = 'tokenomics.collector.signal';
+/** Why the collector dropped data (`rejected`, `shutdown_timeout`, ...). */
+export const ATTR_TOKENOMICS_COLLECTOR_REASON = 'tokenomics.collector.reason';
+/** Forward destination endpoint on the collector's own metrics. */
+export const ATTR_TOKENOMICS_COLLECTOR_DESTINATION = 'tokenomics.collector.destination';
+
+/** Units of the collector's own metrics. */
+export const UNIT_ITEM = '{item}';
+export const UNIT_SPAN = '{span}';
+export const UNIT_REQUEST = '{request}';
+export const UNIT_BYTES = 'By';

@@ -1,0 +1,53 @@
+/**
+ * `gen_ai.operation.name` values and the names of items billed per unit rather than per token.
+ */
+
+// --- gen_ai.operation.name: values the GenAI semantic conventions list ------------------------
+export const OPERATION_CHAT = 'chat';
+export const OPERATION_TEXT_COMPLETION = 'text_completion';
+export const OPERATION_GENERATE_CONTENT = 'generate_content';
+export const OPERATION_EMBEDDINGS = 'embeddings';
+export const OPERATION_RETRIEVAL = 'retrieval';
+export const OPERATION_CREATE_AGENT = 'create_agent';
+export const OPERATION_INVOKE_AGENT = 'invoke_agent';
+export const OPERATION_INVOKE_WORKFLOW = 'invoke_workflow';
+export const OPERATION_EXECUTE_TOOL = 'execute_tool';
+
+// --- gen_ai.operation.name: project values for operations the conventions do not list ---------
+/** A rerank call (e.g. Cohere rerank): billed per search unit, no tokens. */
+export const OPERATION_RERANK = 'rerank';
+
+/** Every `gen_ai.operation.name` value the project writes. */
+export const OPERATION_NAMES: readonly string[] = [
+  OPERATION_CHAT,
+  OPERATION_TEXT_COMPLETION,
+  OPERATION_GENERATE_CONTENT,
+  OPERATION_EMBEDDINGS,
+  OPERATION_RETRIEVAL,
+  OPERATION_CREATE_AGENT,
+  OPERATION_INVOKE_AGENT,
+  OPERATION_INVOKE_WORKFLOW,
+  OPERATION_EXECUTE_TOOL,
+  OPERATION_RERANK,
+];
+
+// --- Items billed per unit (names of `Usage.requests`) ----------------------------------------
+export const BILLED_ITEM_WEB_SEARCH = 'web_search';
+export const BILLED_ITEM_FILE_SEARCH = 'file_search';
+export const BILLED_ITEM_CODE_EXECUTION = 'code_execution';
+export const BILLED_ITEM_TEXT_MESSAGE = 'text_message';
+export const BILLED_ITEM_DOCUMENT_PAGE = 'document_page';
+export const BILLED_ITEM_ANNOTATED_DOCUMENT_PAGE = 'annotated_document_page';
+/** Cohere rerank search units (`meta.billed_units.search_units`). */
+export const BILLED_ITEM_SEARCH_UNIT = 'search_unit';
+
+/** Every name of an item billed per unit (`Usage.requests` keys) the price book knows. */
+export const BILLED_ITEMS: readonly string[] = [
+  BILLED_ITEM_WEB_SEARCH,
+  BILLED_ITEM_FILE_SEARCH,
+  BILLED_ITEM_CODE_EXECUTION,
+  BILLED_ITEM_TEXT_MESSAGE,
+  BILLED_ITEM_DOCUMENT_PAGE,
+  BILLED_ITEM_ANNOTATED_DOCUMENT_PAGE,
+  BILLED_ITEM_SEARCH_UNIT,
+];
