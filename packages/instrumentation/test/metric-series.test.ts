@@ -64,7 +64,7 @@ describe('partitionTokens', () => {
 
   it('overwrites every unit of a reused output array', () => {
     const scratch = partitionTokens({ inputTokens: 7, outputTokens: 3, reasoningTokens: 2 });
-    expect(Array.from(partitionTokens({ inputTokens: 4 }, scratch))).toEqual([4, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(partitionTokens({ inputTokens: 4 }, scratch))).toEqual([4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });
 
