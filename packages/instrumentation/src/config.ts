@@ -25,6 +25,13 @@ export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
    * and hide the extra chunk from the app. Default true.
    */
   injectStreamUsage?: boolean;
+  /**
+   * Base URL -> provider for OpenAI-compatible servers the built-in detection does not name
+   * (private gateways, self-hosted servers off their default port): an object such as
+   * `{ 'https://llm.internal.example/v1': 'vllm' }`, or a list of `{ baseURL, provider }`. The
+   * longest matching base URL wins over the built-in hosts. Bad entries throw at start-up.
+   */
+  providerHosts?: Readonly<Record<string, string>> | ReadonlyArray<{ baseURL: string; provider: string }> | undefined;
   /** Price book used for cost; default: the process-wide book of `@tokenomics/pricing` (`getPriceBook()`). */
   priceBook?: PriceBookLike;
 }

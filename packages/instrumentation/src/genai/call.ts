@@ -37,6 +37,11 @@ export interface CallResult {
   /** Service tier that served (and bills) the call, as reported by the provider. */
   serviceTier?: string | undefined;
   usage?: Usage | undefined;
+  /**
+   * The cost the provider reported it billed, in USD (OpenRouter's `usage.cost`): recorded as the
+   * cost with source `provider`, next to the price book's figure and the difference.
+   */
+  reportedCost?: number | undefined;
   /** True when `usage` was counted locally rather than reported by the provider. */
   usageEstimated?: boolean | undefined;
   /**

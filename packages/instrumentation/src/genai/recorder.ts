@@ -29,6 +29,7 @@ import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/token
 import { trackEstimate } from './pending-estimates';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
+import { COST_SOURCE_PROVIDER, isProviderReported, providerReportedCost, setReportedCostAttributes } from './reported-cost';
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
@@ -273,8 +274,13 @@ export class GenAIRecorder {
     const estimated = result.usageEstimated === true;
     // Untrusted counts are checked before anything reads them; invalid ones reach no metric or price.
     let invalid = reported ? usageProblem(reported) : undefined;
-    const cost = this.price(start, result, invalid === undefined ? reported : undefined, estimated, call.startedAt, invalid);
-    if (invalid === undefined && !cost.priced && cost.reason === 'invalid_usage') invalid = cost.invalidReason ?? 'invalid_usage';
+    const bookCost = this.price(start, result, invalid === undefined ? reported : undefined, estimated, call.startedAt, invalid);
+    const cost =
+      result.reportedCost !== undefined && !estimated && invalid === undefined
+        ? providerReportedCost(bookCost, result.reportedCost)
+        : bookCost;
+    if (invalid === undefined && !bookCost.priced && bookCost.reason === 'invalid_usage')
+      invalid = bookCost.invalidReason ?? 'invalid_usage';
     const usage = invalid === undefined ? reported : undefined;
     // A call that failed before the provider reported usage was not billed: nothing to price.
     const failedUnbilled = error !== undefined && !reported;
@@ -327,8 +333,9 @@ export class GenAIRecorder {
     if (cost.priced) {
       span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_AMOUNT, cost.amount);
       span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_CURRENCY, cost.currency);
-      span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_SOURCE, sc.COST_SOURCE_LOCAL);
-      span.setAttribute(sc.ATTR_TOKENOMICS_PRICING_MODEL, cost.matchedModel);
+      span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_SOURCE, isProviderReported(cost) ? COST_SOURCE_PROVIDER : sc.COST_SOURCE_LOCAL);
+      if (cost.matchedModel) span.setAttribute(sc.ATTR_TOKENOMICS_PRICING_MODEL, cost.matchedModel);
+      setReportedCostAttributes(span, cost);
       const breakdown = cost.breakdown;
       for (const unit in breakdown) {
         span.setAttribute(costAttributeKey(unit), breakdown[unit as keyof typeof breakdown] as number);

@@ -1,83 +1,39 @@
+import { detectCompatibleHost, type CompiledProviderHosts, type StreamUsage } from '../genai/compatible-hosts';
+
 /** Where an OpenAI-compatible client sends its requests, and which provider that is. */
 export interface Endpoint {
   provider: string;
-  serverAddress?: string;
-  serverPort?: number;
+  serverAddress?: string | undefined;
+  serverPort?: number | undefined;
+  /** How the host reports a stream's usage: asked for with `stream_options`, or always. */
+  streamUsage: StreamUsage;
 }
-
-/** Known OpenAI-compatible hosts and their `gen_ai.provider.name`. */
-const HOST_PROVIDERS: ReadonlyArray<readonly [suffix: string, provider: string]> = [
-  ['api.openai.com', 'openai'],
-  ['openai.azure.com', 'azure.ai.openai'],
-  ['cognitiveservices.azure.com', 'azure.ai.openai'],
-  ['services.ai.azure.com', 'azure.ai.inference'],
-  ['api.groq.com', 'groq'],
-  ['api.deepseek.com', 'deepseek'],
-  ['api.x.ai', 'x_ai'],
-  ['api.mistral.ai', 'mistral_ai'],
-  ['api.perplexity.ai', 'perplexity'],
-  ['api.together.xyz', 'together'],
-  ['api.fireworks.ai', 'fireworks'],
-  ['openrouter.ai', 'openrouter'],
-  ['generativelanguage.googleapis.com', 'gcp.gemini'],
-  ['api.cerebras.ai', 'cerebras'],
-];
-
-/**
- * Hosts where the `/openai` path is Azure OpenAI: Azure AI Foundry resources (whose `/models`
- * path is the Azure AI Model Inference API) and Azure API Management gateways, which import
- * Azure OpenAI under the `openai` URL suffix.
- */
-const AZURE_OPENAI_PATH_HOSTS = ['services.ai.azure.com', 'azure-api.net'];
-
-/** Azure OpenAI's deployment-scoped API (`.../openai/deployments/{deployment}`), on any host or gateway. */
-const AZURE_DEPLOYMENTS_PATH = /\/openai\/deployments(\/|$)/;
 
 const cache = new Map<string, Endpoint>();
 const MAX_CACHED = 64;
 
 /**
- * Provider and server of a client's base URL. `AzureOpenAI` clients, Azure hosts and base URLs of
- * Azure OpenAI's deployments API (for plain `OpenAI` clients pointed at Azure) are
- * `azure.ai.openai`. Other unknown hosts are OpenAI-compatible servers and are reported as
- * `openai`; port 11434 is Ollama's. Cached per base URL.
+ * Provider and server of a client's base URL (see `detectCompatibleHost`: the user's map, known
+ * hosts, default ports of self-hosted servers, else `openai`). `AzureOpenAI` clients are always
+ * `azure.ai.openai`. Cached per base URL when no map is given.
  */
-export function endpointOf(baseURL: unknown, azure: boolean): Endpoint {
+export function endpointOf(baseURL: unknown, azure: boolean, hosts?: CompiledProviderHosts): Endpoint {
+  if (hosts !== undefined && !azure) return toEndpoint(detectCompatibleHost(baseURL, hosts), false);
   const key = `${azure ? 'az:' : ''}${typeof baseURL === 'string' ? baseURL : ''}`;
   let endpoint = cache.get(key);
   if (!endpoint) {
-    endpoint = parse(typeof baseURL === 'string' ? baseURL : '', azure);
+    endpoint = toEndpoint(detectCompatibleHost(typeof baseURL === 'string' ? baseURL : ''), azure);
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(key, endpoint);
   }
   return endpoint;
 }
 
-function parse(baseURL: string, azure: boolean): Endpoint {
-  let url: URL;
-  try {
-    url = new URL(baseURL);
-  } catch {
-    return { provider: azure ? 'azure.ai.openai' : 'openai' };
-  }
-  const host = url.hostname;
-  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  let provider = azure ? 'azure.ai.openai' : 'openai';
-  if (!azure) {
-    for (const [suffix, name] of HOST_PROVIDERS) {
-      if (host === suffix || host.endsWith(`.${suffix}`)) {
-        provider = name;
-        break;
-      }
-    }
-    const path = url.pathname;
-    if (AZURE_DEPLOYMENTS_PATH.test(path)) provider = 'azure.ai.openai';
-    else if (/^\/openai(\/|$)/.test(path) && AZURE_OPENAI_PATH_HOSTS.some((suffix) => host === suffix || host.endsWith(`.${suffix}`))) {
-      provider = 'azure.ai.openai';
-    }
-    if (provider === 'openai' && port === 11434) provider = 'ollama';
-  }
-  return { provider, serverAddress: host, serverPort: port };
+function toEndpoint(host: ReturnType<typeof detectCompatibleHost>, azure: boolean): Endpoint {
+  const endpoint: Endpoint = { provider: azure ? 'azure.ai.openai' : host.provider, streamUsage: azure ? 'on_request' : host.streamUsage };
+  if (host.serverAddress !== undefined) endpoint.serverAddress = host.serverAddress;
+  if (host.serverPort !== undefined) endpoint.serverPort = host.serverPort;
+  return endpoint;
 }
 
 /** The first Azure OpenAI API version whose chat and legacy completions accept `stream_options`. */

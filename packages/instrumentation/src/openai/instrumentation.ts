@@ -6,6 +6,7 @@ import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import { observeSdkStream } from '../genai/sdk-stream';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { acceptsStreamOptions, endpointOf } from './endpoint';
+import { providerHostsOf } from '../genai/compatible-hosts';
 import { estimateUsage } from './estimate';
 import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';
 import { applyResponse } from './response';
@@ -47,6 +48,12 @@ function resourceClasses(moduleExports: unknown): Array<[OpenAIOperation, Resour
 export class OpenAIInstrumentation extends GenAIInstrumentation {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-openai', config);
+  }
+
+  /** Checks the `providerHosts` map first: a bad entry throws here, at start-up. */
+  override setConfig(config: TokenomicsInstrumentationConfig = {}): void {
+    providerHostsOf(config.providerHosts);
+    super.setConfig(config);
   }
 
   protected init() {
@@ -111,13 +118,14 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
     try {
       const client = (resource as { _client?: Obj } | null)?._client;
       const azure = !!client && (client.constructor as { name?: string } | undefined)?.name === 'AzureOpenAI';
-      const endpoint = endpointOf(client?.baseURL, azure);
+      const endpoint = endpointOf(client?.baseURL, azure, providerHostsOf(this.getConfig().providerHosts));
       const streaming = body.stream === true;
       let sendBody = body;
       if (
         streaming &&
         (op === 'chat' || op === 'completions') &&
         this.getConfig().injectStreamUsage !== false &&
+        endpoint.streamUsage === 'on_request' &&
         acceptsStreamOptions(client)
       ) {
         const streamOptions = body.stream_options as Obj | undefined | null;
@@ -156,7 +164,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         onParsed: (value) => {
           if (body.stream === true) this.observeStream(op, call, body, injected, value);
           else {
-            applyResponse(op, value, call.result);
+            applyResponse(op, value, call.result, call.start.provider);
             call.succeed();
           }
         },

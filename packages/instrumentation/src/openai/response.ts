@@ -1,17 +1,22 @@
 import type { CallResult } from '../genai/call';
 import type { OpenAIOperation } from './operations';
-import { openAIUsage } from './usage';
+import { compatibleUsage, reportedCostOf } from './host-usage';
 
 type Obj = Record<string, unknown>;
 
-/** Fills `result` from a parsed, non-streamed response body. */
-export function applyResponse(op: OpenAIOperation, body: unknown, result: CallResult): void {
+/**
+ * Fills `result` from a parsed, non-streamed response body; `provider` selects the host's usage
+ * fields (see `compatibleUsage`) and a cost the host reported.
+ */
+export function applyResponse(op: OpenAIOperation, body: unknown, result: CallResult, provider = 'openai'): void {
   if (!body || typeof body !== 'object') return;
   const b = body as Obj;
   if (typeof b.model === 'string') result.responseModel = b.model;
   if (typeof b.id === 'string') result.responseId = b.id;
   if (typeof b.service_tier === 'string') result.serviceTier = b.service_tier;
-  const usage = openAIUsage(b.usage);
+  const usage = compatibleUsage(provider, b.usage);
+  const reportedCost = reportedCostOf(provider, b.usage);
+  if (reportedCost !== undefined) result.reportedCost = reportedCost;
   if (usage) {
     result.usage = op === 'embeddings' && usage.invalid === undefined ? { inputTokens: usage.inputTokens } : usage;
   }

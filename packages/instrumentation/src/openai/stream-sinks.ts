@@ -3,6 +3,7 @@ import type { StreamOutcome } from '../genai/call';
 import type { GenAICall } from '../genai/recorder';
 import type { OpenAIOperation } from './operations';
 import { openAIUsage } from './usage';
+import { compatibleUsage, reportedCostOf } from './host-usage';
 import { estimateUsage } from './estimate';
 
 type Obj = Record<string, unknown>;
@@ -62,9 +63,14 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
       }
     }
     const usage = Object.hasOwn(chunk, 'usage') ? chunk.usage : undefined;
-    if (usage) {
-      const parsed = openAIUsage(usage);
+    // Groq sends a stream's usage in the last chunk's `x_groq.usage` instead.
+    const billed = usage || groqUsage(chunk);
+    if (billed) {
+      const provider = call.start.provider;
+      const parsed = compatibleUsage(provider, billed);
       if (parsed) result.usage = parsed;
+      const reportedCost = reportedCostOf(provider, billed);
+      if (reportedCost !== undefined) result.reportedCost = reportedCost;
     }
     if (injected && usage !== undefined) {
       // The server sent usage only because the instrumentation asked for it. The chunk it adds for
@@ -108,6 +114,12 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
       }
     }
   }
+}
+
+/** `x_groq.usage` of a chunk (Groq's streamed usage), if it holds one. */
+function groqUsage(chunk: Obj): unknown {
+  const xGroq = Object.hasOwn(chunk, 'x_groq') ? chunk.x_groq : undefined;
+  return xGroq && typeof xGroq === 'object' && Object.hasOwn(xGroq, 'usage') ? (xGroq as Obj).usage : undefined;
 }
 
 /** The fields of a chunk OpenAI sends for usage alone, next to `usage` and an empty `choices`. */

@@ -1,0 +1,64 @@
+import { CountReader, type Usage } from '@tokenomics/pricing';
+import { PROVIDER_OPENROUTER } from '../genai/compatible-hosts';
+import { openAIUsage } from './usage';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Usage of a chat completion from an OpenAI-compatible host, with the host's own fields read:
+ *
+ * - DeepSeek: `prompt_cache_hit_tokens` are the cache reads (`prompt_cache_miss_tokens` the rest of
+ *   `prompt_tokens`), when `prompt_tokens_details.cached_tokens` is absent
+ *   (https://api-docs.deepseek.com/api/create-chat-completion);
+ * - xAI: `completion_tokens` leaves the reasoning tokens out when `total_tokens` says so
+ *   (prompt + completion + reasoning = total): they are added to the output, of which they are a
+ *   subset in our terms (https://docs.x.ai/docs/guides/reasoning);
+ * - Perplexity: `num_search_queries` is counted as `web_search` requests, priced when the price
+ *   book has a search fee for the model and listed as not charged otherwise
+ *   (https://docs.perplexity.ai/api-reference/chat-completions-post);
+ * - Groq: streamed usage arrives in the last chunk's `x_groq.usage` (read by the stream sink).
+ *
+ * Everything else reads as OpenAI's usage. Returns undefined when `raw` holds no counts.
+ */
+export function compatibleUsage(provider: string, raw: unknown): Usage | undefined {
+  const usage = openAIUsage(raw);
+  if (usage === undefined || usage.invalid !== undefined || provider === 'openai') return usage;
+  const u = raw as Obj;
+  const r = new CountReader();
+  switch (provider) {
+    case 'deepseek': {
+      const hit = r.optional(u.prompt_cache_hit_tokens, 'prompt_cache_hit_tokens');
+      if (hit !== undefined && usage.cacheReadTokens === undefined) usage.cacheReadTokens = hit;
+      break;
+    }
+    case 'x_ai': {
+      const total = r.optional(u.total_tokens, 'total_tokens');
+      const reasoning = usage.reasoningTokens;
+      const input = usage.inputTokens ?? 0;
+      const output = usage.outputTokens ?? 0;
+      if (reasoning !== undefined && reasoning > 0 && total !== undefined && total === input + output + reasoning) {
+        usage.outputTokens = output + reasoning;
+      }
+      break;
+    }
+    case 'perplexity': {
+      const searches = r.optional(u.num_search_queries, 'num_search_queries');
+      if (searches !== undefined && searches > 0) usage.requests = { web_search: searches };
+      break;
+    }
+    default:
+      break;
+  }
+  return r.finish(usage);
+}
+
+/**
+ * The cost a host reported for the call, in USD: OpenRouter's `usage.cost`
+ * (https://openrouter.ai/docs/use-cases/usage-accounting; its credits are US dollars). Undefined
+ * when the host reports none, or the value is not a finite non-negative number.
+ */
+export function reportedCostOf(provider: string, raw: unknown): number | undefined {
+  if (provider !== PROVIDER_OPENROUTER || !raw || typeof raw !== 'object' || !Object.hasOwn(raw, 'cost')) return undefined;
+  const cost = (raw as Obj).cost;
+  return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 && cost < 1e6 ? cost : undefined;
+}
