@@ -13,6 +13,9 @@ import {
 import { anthropicApi } from './anthropic/api';
 import { azureOpenAIApi } from './azure/api';
 import { bedrockApi } from './bedrock/api';
+import { cohereApi } from './cohere/api';
+import { MISTRAL_PREFIX, mistralApi } from './mistral/api';
+import { ollamaApi } from './ollama/api';
 import { routeConnection } from './connection-router';
 import { ErrorBudget } from './error-budget';
 import { Exchange } from './exchange';
@@ -50,7 +53,7 @@ export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   countTokens('warm up', 'gpt-4o');
   countTokens('warm up', 'gpt-4');
   const log = new RequestLog(options.maxRecordedRequests);
-  const apis: ProviderApi[] = [anthropicApi, geminiApi, vertexApi, bedrockApi, azureOpenAIApi, openaiApi];
+  const apis: ProviderApi[] = [mistralApi, cohereApi, ollamaApi, anthropicApi, geminiApi, vertexApi, bedrockApi, azureOpenAIApi, openaiApi];
   const budget = new ErrorBudget();
 
   const handler = (req: EmulatorRequest, res: EmulatorResponse): void => {
@@ -88,6 +91,9 @@ export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
     anthropicBaseURL: url,
     geminiBaseURL: url,
     bedrockEndpoint: url,
+    mistralServerURL: `${url}${MISTRAL_PREFIX}`,
+    cohereBaseURL: url,
+    ollamaHost: url,
     requests: log.entries,
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {

@@ -36,6 +36,12 @@ export interface Emulator {
   geminiBaseURL: string;
   /** `endpoint` for `@aws-sdk/client-bedrock-runtime`. */
   bedrockEndpoint: string;
+  /** `serverURL` for the `@mistralai/mistralai` client (the emulator serves Mistral's `/v1/...` under `/mistral`). */
+  mistralServerURL: string;
+  /** `baseUrl` for the `cohere-ai` client (`CohereClientV2`). */
+  cohereBaseURL: string;
+  /** `host` for the `ollama` client. */
+  ollamaHost: string;
   /** Requests received, oldest first, bounded by `maxRecordedRequests`. */
   requests: RecordedRequest[];
   /** Stops listening and drops open connections (including stalled streams). */

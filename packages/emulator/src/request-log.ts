@@ -1,5 +1,15 @@
 /** Provider whose API a request was addressed to. */
-export type EmulatedProvider = 'openai' | 'azure_openai' | 'anthropic' | 'gemini' | 'vertex_ai' | 'bedrock' | 'unknown';
+export type EmulatedProvider =
+  | 'openai'
+  | 'azure_openai'
+  | 'anthropic'
+  | 'gemini'
+  | 'vertex_ai'
+  | 'bedrock'
+  | 'mistral_ai'
+  | 'cohere'
+  | 'ollama'
+  | 'unknown';
 
 /**
  * One request as the emulator received it.
