@@ -31,6 +31,22 @@ export const OPERATION_NAMES: readonly string[] = [
   OPERATION_RERANK,
 ];
 
+/** Operations that are not themselves a billed model call (agents and workflows aggregate their children). */
+export const NOT_MODEL_CALL_OPERATIONS: ReadonlySet<string> = new Set([
+  OPERATION_INVOKE_AGENT,
+  OPERATION_CREATE_AGENT,
+  OPERATION_EXECUTE_TOOL,
+  OPERATION_INVOKE_WORKFLOW,
+]);
+
+/** OpenLLMetry / Traceloop `llm.request.type` values to the `gen_ai.operation.name` value. */
+export const LLM_REQUEST_TYPE_OPERATIONS: ReadonlyMap<string, string> = new Map([
+  ['chat', OPERATION_CHAT],
+  ['completion', OPERATION_TEXT_COMPLETION],
+  ['embedding', OPERATION_EMBEDDINGS],
+  ['rerank', OPERATION_RERANK],
+]);
+
 // --- Items billed per unit (names of `Usage.requests`) ----------------------------------------
 export const BILLED_ITEM_WEB_SEARCH = 'web_search';
 export const BILLED_ITEM_FILE_SEARCH = 'file_search';

@@ -9,15 +9,23 @@ import {
   type ScopeMetrics,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
-import { MAX_TOKENS_PER_CALL, type PriceOptions } from '@tokenomics/pricing';
+import {
+  GEN_AI_TOKEN_TYPE_ALIASES,
+  LLM_REQUEST_TYPE_OPERATIONS,
+  TOKENOMICS_CALLS_UNPRICED,
+  TOKENOMICS_COST,
+  normaliseProviderName,
+  type GenAITokenType,
+  type MetricDefinition,
+  type PriceOptions,
+} from '@tokenomics/contract';
+import { MAX_TOKENS_PER_CALL } from '@tokenomics/pricing';
 import * as A from './attribute-names';
 import { modelOptions, type ModelOptions, type PriceBookLike } from './price-book';
-import { normaliseProviderName } from './provider-names';
 import type { MetricPointOutcome } from './self-metrics';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 type Resource = ResourceMetrics['resource'];
-type TokenType = 'input' | 'output';
 
 /** Previous cumulative reading of one source histogram stream. */
 interface SourceState {
@@ -36,19 +44,6 @@ interface OutputStream {
   endTime: HrTime;
   value: number;
 }
-
-const TOKEN_TYPES: ReadonlyMap<string, TokenType> = new Map([
-  ['input', 'input'],
-  ['prompt', 'input'],
-  ['output', 'output'],
-  ['completion', 'output'],
-]);
-
-const LLM_REQUEST_TYPES: ReadonlyMap<string, string> = new Map([
-  ['chat', 'chat'],
-  ['completion', 'text_completion'],
-  ['embedding', 'embeddings'],
-]);
 
 /**
  * Turns foreign `gen_ai.client.token.usage` histograms into a `tokenomics.cost` counter and a
@@ -119,7 +114,7 @@ export class TokenUsageCost {
     touched: Map<string, OutputStream>,
   ): MetricPointOutcome {
     const attrs = point.attributes;
-    const tokenType = TOKEN_TYPES.get(String(attrs[A.ATTR_GEN_AI_TOKEN_TYPE] ?? ''));
+    const tokenType = GEN_AI_TOKEN_TYPE_ALIASES.get(String(attrs[A.ATTR_GEN_AI_TOKEN_TYPE] ?? ''));
     const sum = point.value.sum;
     const count = point.value.count;
     if (tokenType === undefined || typeof sum !== 'number' || !(sum >= 0 && sum < Infinity) || !(count >= 0 && count < Infinity))
@@ -186,7 +181,7 @@ export class TokenUsageCost {
 
   /** USD per token for a call of `meanCall` tokens of this type, or why there is none. */
   private rate(
-    tokenType: TokenType,
+    tokenType: GenAITokenType,
     meanCall: number,
     provider: string | undefined,
     models: ModelOptions | undefined,
@@ -273,20 +268,8 @@ function toMetricData(streams: Map<string, OutputStream>): MetricData[] {
     if (data === undefined) {
       data =
         stream.metric === 'cost'
-          ? sumMetric(
-              A.METRIC_TOKENOMICS_COST,
-              'Cost of GenAI token usage reported by other instrumentations',
-              'USD',
-              ValueType.DOUBLE,
-              stream.temporality,
-            )
-          : sumMetric(
-              A.METRIC_TOKENOMICS_CALLS_UNPRICED,
-              'GenAI calls reported by other instrumentations that the price book could not price',
-              '{call}',
-              ValueType.INT,
-              stream.temporality,
-            );
+          ? sumMetric(TOKENOMICS_COST, ValueType.DOUBLE, stream.temporality)
+          : sumMetric(TOKENOMICS_CALLS_UNPRICED, ValueType.INT, stream.temporality);
       byMetric.set(key, data);
     }
     data.dataPoints.push({ startTime: stream.startTime, endTime: stream.endTime, attributes: stream.attributes, value: stream.value });
@@ -294,13 +277,9 @@ function toMetricData(streams: Map<string, OutputStream>): MetricData[] {
   return [...byMetric.values()];
 }
 
-function sumMetric(
-  name: string,
-  description: string,
-  unit: string,
-  valueType: ValueType,
-  temporality: AggregationTemporality,
-): SumMetricData {
+/** A sum in the same descriptor (name, unit, description) as the instrumentation declares it. */
+function sumMetric(definition: MetricDefinition, valueType: ValueType, temporality: AggregationTemporality): SumMetricData {
+  const { name, description, unit } = definition;
   return {
     descriptor: { name, description, unit, valueType },
     aggregationTemporality: temporality,
@@ -319,7 +298,7 @@ function operationOf(attrs: Attributes): string | undefined {
   const op = stringAttr(attrs, A.ATTR_GEN_AI_OPERATION_NAME);
   if (op !== undefined) return op;
   const type = stringAttr(attrs, A.ATTR_LLM_REQUEST_TYPE);
-  return type === undefined ? undefined : (LLM_REQUEST_TYPES.get(type) ?? type);
+  return type === undefined ? undefined : (LLM_REQUEST_TYPE_OPERATIONS.get(type) ?? type);
 }
 
 function stringAttr(attrs: Attributes, key: string): string | undefined {
