@@ -16,6 +16,9 @@ import type { PriceSource } from './types';
 export interface CompiledPeriod {
   from: number | undefined;
   timeOfDay: [number, number] | undefined;
+  /** Dates bounding a time-of-day period (epoch ms; `undefined`: unbounded). */
+  timeOfDayFrom?: number | undefined;
+  timeOfDayUntil?: number | undefined;
   /** Indexed like `SERVICE_TIERS`: standard, batch, flex, priority. */
   ladders: (RateLadder | null)[];
 }
@@ -162,7 +165,25 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       if (m.match) {
         existing.match = anyOf([m.match, existing.match]);
         existing.keys = unionKeys(existing.keys, m.matchKeys ?? null);
+        existing.literals = new Set([...(existing.literals ?? []), ...(m.matchLiterals ?? [])]);
         provider?.buckets.clear();
+      }
+      if (m.exclude) {
+        const excluded = m.exclude;
+        const before = existing.match;
+        existing.match = (raw, lower) => !excluded(raw, lower) && before(raw, lower);
+        if (existing.literals) existing.literals = new Set([...existing.literals].filter((l) => !excluded(l, l)));
+      }
+      if (m.timeOfDayFrom !== undefined || m.timeOfDayUntil !== undefined) {
+        existing.periods = existing.periods.map((period) =>
+          period.timeOfDay === undefined
+            ? period
+            : {
+                ...period,
+                ...(m.timeOfDayFrom !== undefined ? { timeOfDayFrom: m.timeOfDayFrom } : {}),
+                ...(m.timeOfDayUntil !== undefined ? { timeOfDayUntil: m.timeOfDayUntil } : {}),
+              },
+        );
       }
       if (m.rates) {
         existing.periods = patchPeriods(existing.periods, m.rates, m.from, m.until);
@@ -194,6 +215,7 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       contextWindow: m.contextWindow,
       match: m.match ? anyOf([own, m.match]) : own,
       keys: unionKeys(globPrefixKeys(m.model), m.match ? (m.matchKeys ?? null) : new Set()),
+      literals: new Set([...(/[*?]/.test(m.model) ? [] : [m.model.toLowerCase()]), ...(m.matchLiterals ?? [])]),
       periods: [{ rates: m.rates }],
       strictFrom: m.from,
       source,
@@ -443,6 +465,8 @@ export function compiledModel(model: BookModel, addressed: BookProvider | undefi
     periods: model.periods.map((period) => ({
       from: period.from,
       timeOfDay: period.timeOfDay,
+      timeOfDayFrom: period.timeOfDayFrom,
+      timeOfDayUntil: period.timeOfDayUntil,
       ladders: [
         compileLadder(complete(period.rates)),
         ...rules.map((rule) =>

@@ -52,6 +52,7 @@ function periodAt(periods: CompiledPeriod[], t: number): CompiledPeriod {
     if (p.from !== undefined) {
       if (t >= p.from) return p;
     } else if (p.timeOfDay !== undefined) {
+      if ((p.timeOfDayFrom !== undefined && t < p.timeOfDayFrom) || (p.timeOfDayUntil !== undefined && t >= p.timeOfDayUntil)) continue;
       const s = secondOfDay(t);
       const [start, end] = p.timeOfDay;
       if (end < start ? s >= start || s < end : s >= start && s < end) return p;

@@ -27,6 +27,13 @@ export interface OverlayModel {
   match?: Matcher | undefined;
   /** Prefix keys of `match` (see `prefixKeys`). */
   matchKeys?: Set<string> | null;
+  /** `match` globs without wildcards, lower-cased: strings this entry names exactly. */
+  matchLiterals?: Set<string> | undefined;
+  /** `exclude`: strings a listed model must no longer match (a rule of the data caught another model). */
+  exclude?: Matcher | undefined;
+  /** `time_of_day_from` / `time_of_day_until`: the dates between which the model's time-of-day prices hold. */
+  timeOfDayFrom?: number | undefined;
+  timeOfDayUntil?: number | undefined;
   contextWindow?: number | undefined;
   /** Replacement rates apply from this instant (epoch ms)... */
   from?: number | undefined;
@@ -113,6 +120,9 @@ const MODEL_KEYS = [
   'context_window',
   'from',
   'until',
+  'exclude',
+  'time_of_day_from',
+  'time_of_day_until',
   'prices',
   'service_tiers',
   'source',
@@ -212,7 +222,11 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       entry.match = readGlobs(p, [...path, 'match'], raw.match);
       const globs = typeof raw.match === 'string' ? [raw.match] : Array.isArray(raw.match) ? (raw.match as unknown[]) : [];
       entry.matchKeys = globs.reduce<Set<string> | null>((acc, g) => unionKeys(acc, globPrefixKeys(String(g))), new Set());
+      entry.matchLiterals = new Set(globs.filter((g): g is string => typeof g === 'string' && !/[*?]/.test(g)).map((g) => g.toLowerCase()));
     }
+    if (raw.exclude !== undefined) entry.exclude = readGlobs(p, [...path, 'exclude'], raw.exclude);
+    if (raw.time_of_day_from !== undefined) entry.timeOfDayFrom = readDate(p, [...path, 'time_of_day_from'], raw.time_of_day_from);
+    if (raw.time_of_day_until !== undefined) entry.timeOfDayUntil = readDate(p, [...path, 'time_of_day_until'], raw.time_of_day_until);
     if (raw.context_window !== undefined) {
       if (typeof raw.context_window === 'number' && Number.isSafeInteger(raw.context_window) && raw.context_window > 0) {
         entry.contextWindow = raw.context_window;
@@ -246,9 +260,12 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       raw.match === undefined &&
       raw.service_tiers === undefined &&
       raw.name === undefined &&
-      raw.context_window === undefined
+      raw.context_window === undefined &&
+      raw.exclude === undefined &&
+      raw.time_of_day_from === undefined &&
+      raw.time_of_day_until === undefined
     ) {
-      problem(p, path, raw, 'prices, match, service_tiers, name or context_window', 'changes nothing');
+      problem(p, path, raw, 'prices, match, exclude, service_tiers, name, context_window or time_of_day_from/until', 'changes nothing');
       return;
     }
     entry.flawed = p.errors.length > errorsBefore;

@@ -13,6 +13,7 @@ import {
   type BookState,
 } from './book-state';
 import { computeCost, unpriced, type PricingTarget } from './cost';
+import { versionConflict } from './model-identity';
 import { modelNameForms } from './model-names';
 import { readOverlay, type Overlay, type OverlayDiscount } from './overlay';
 import { isPriceData, readPriceData, type PriceData } from './price-data';
@@ -283,13 +284,27 @@ export class PriceBook {
     }
     const { forms, hints } = modelNameForms(trimmed);
     const lowers = forms.map((f) => f.toLowerCase());
+    // A rule that matches loosely (not naming the string itself) must not price another version.
+    let rejected: string | undefined;
     const find = (p: BookProvider, i: number): BookModel | undefined => {
       const raw = forms[i];
       const lower = lowers[i];
       const models = modelsFor(p, lower);
-      for (let j = 0; j < models.length; j++) if (models[j].match(raw, lower)) return models[j];
+      for (let j = 0; j < models.length; j++) {
+        const m = models[j];
+        if (!m.match(raw, lower)) continue;
+        if (lower === m.id.toLowerCase() || m.literals?.has(lower) === true) return m;
+        const conflict = versionConflict(trimmed, m.id);
+        if (conflict === undefined) return m;
+        rejected ??= `"${trimmed}" matches the rules of "${m.id}" but names another version (${conflict})`;
+      }
       return undefined;
     };
+    const miss = (where: string): Miss => ({
+      hit: false,
+      reason: 'unknown_model',
+      detail: `no price for model "${trimmed}" ${where}${rejected === undefined ? '' : `: ${rejected}`}`,
+    });
 
     if (addressed !== undefined && ref !== undefined) {
       const group = [addressed];
@@ -303,7 +318,7 @@ export class PriceBook {
           if (m) return this.hit(m, addressed, ref.reportAs, trimmed, forms[i], i);
         }
       }
-      return { hit: false, reason: 'unknown_model', detail: `no price for model "${trimmed}" under provider "${providerSpelling}"` };
+      return miss(`under provider "${providerSpelling}"`);
     }
 
     // No provider: user models, then hinted providers, then providers claiming the name, then all.
@@ -336,7 +351,7 @@ export class PriceBook {
         }
       }
     }
-    return { hit: false, reason: 'unknown_model', detail: `no price for model "${trimmed}" under any provider` };
+    return miss('under any provider');
   }
 
   private hit(

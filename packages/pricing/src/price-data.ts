@@ -16,6 +16,10 @@ export interface Period {
   from?: number;
   /** Seconds after UTC midnight `[start, end)`; may wrap past midnight. */
   timeOfDay?: [number, number];
+  /** A time-of-day period holds only on or after this instant (epoch ms)... */
+  timeOfDayFrom?: number;
+  /** ...and before this one (the discount or surcharge ended). */
+  timeOfDayUntil?: number;
   rates: RawRates;
 }
 
@@ -27,6 +31,11 @@ export interface DataModel {
   match: Matcher;
   /** Two-character prefixes a matching string starts with; `null` = any (see `prefixKeys`). */
   keys: Set<string> | null;
+  /**
+   * Lower-cased strings the rules name exactly (`equals`, globs without wildcards): such a string is
+   * this model by the data's word. Any other match must pass `versionConflict`.
+   */
+  literals?: Set<string> | undefined;
   /** Unconstrained period first, then dated / time-of-day periods; the last that applies wins. */
   periods: Period[];
   /** No price at all before this instant (custom models with an effective date). */
@@ -160,10 +169,29 @@ function readModel(p: Problems, path: FieldPath, raw: unknown, source: PriceSour
   const match = readMatch(p, [...path, 'match'], raw.match);
   const periods = readPeriods(p, [...path, 'prices'], raw.prices);
   if (!match || !periods) return undefined;
-  const model: DataModel = { id: raw.id, match, keys: prefixKeys(raw.match as MatchLogic), periods, source };
+  const model: DataModel = {
+    id: raw.id,
+    match,
+    keys: prefixKeys(raw.match as MatchLogic),
+    literals: equalsLiterals(raw.match as MatchLogic),
+    periods,
+    source,
+  };
   if (typeof raw.name === 'string') model.name = raw.name;
   if (typeof raw.context_window === 'number') model.contextWindow = raw.context_window;
   return model;
+}
+
+/** The `equals` strings of a rule (at the top or in a top-level `or`), lower-cased. */
+function equalsLiterals(logic: MatchLogic): Set<string> {
+  const out = new Set<string>();
+  const add = (rule: unknown) => {
+    if (isPlainObject(rule) && typeof rule.equals === 'string') out.add(rule.equals.toLowerCase());
+  };
+  add(logic);
+  const or = (logic as { or?: unknown }).or;
+  if (Array.isArray(or)) for (const rule of or) add(rule);
+  return out;
 }
 
 function readPeriods(p: Problems, path: FieldPath, raw: unknown): Period[] | undefined {
