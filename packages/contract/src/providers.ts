@@ -135,6 +135,8 @@ export const PROVIDER_ALIASES: ReadonlyMap<string, string> = new Map([
   ['lmstudio', PROVIDER_LM_STUDIO],
   ['lm-studio', PROVIDER_LM_STUDIO],
   ['open-router', PROVIDER_OPENROUTER],
+  // price-book provider ids of hosts without a provider name
+  ['zhipu', 'zhipuai'],
   // Vercel AI SDK provider ids
   ['amazon-bedrock', PROVIDER_AWS_BEDROCK],
   ['azure-openai', PROVIDER_AZURE_AI_OPENAI],

@@ -77,7 +77,9 @@ describe('model resolution', () => {
   });
 
   it('accepts other spellings of provider ids', () => {
-    expect(book.resolve('gemini-2.5-pro', 'google')).toMatchObject({ provider: 'gcp.gemini' });
+    // `google` names no backend: the conventions' value for an unknown Google endpoint
+    expect(book.resolve('gemini-2.5-pro', 'google')).toMatchObject({ provider: 'gcp.gen_ai' });
+    expect(book.resolve('gemini-2.5-pro', 'gemini')).toMatchObject({ provider: 'gcp.gemini' });
     expect(book.resolve('mistral-large-latest', 'mistralai')).toMatchObject({ provider: 'mistral_ai' });
     expect(book.resolve('grok-3', 'xai')).toMatchObject({ provider: 'x_ai' });
   });
