@@ -16,27 +16,28 @@
  *    with `unknown_model`, never priced as some OpenAI model).
  */
 
-// Provider names: `gen_ai.provider.name` values of the GenAI semantic conventions where one exists
-// (openai, azure.ai.openai, azure.ai.inference, deepseek, x_ai, groq, mistral_ai, perplexity,
-// gcp.gemini), our documented values otherwise. Contract names: they move to @tokenomics/contract.
-/** OpenRouter (no semantic-conventions value). */
-export const PROVIDER_OPENROUTER = 'openrouter';
-/** Together AI (no semantic-conventions value). */
-export const PROVIDER_TOGETHER_AI = 'together_ai';
-/** Fireworks AI (no semantic-conventions value). */
-export const PROVIDER_FIREWORKS_AI = 'fireworks_ai';
-/** Cerebras Inference (no semantic-conventions value). */
+import {
+  PROVIDER_AZURE_AI_INFERENCE,
+  PROVIDER_AZURE_AI_OPENAI,
+  PROVIDER_DEEPSEEK,
+  PROVIDER_FIREWORKS_AI,
+  PROVIDER_GCP_GEMINI,
+  PROVIDER_GROQ,
+  PROVIDER_LITELLM,
+  PROVIDER_LLAMA_CPP,
+  PROVIDER_LM_STUDIO,
+  PROVIDER_MISTRAL_AI,
+  PROVIDER_OLLAMA,
+  PROVIDER_OPENAI,
+  PROVIDER_OPENROUTER,
+  PROVIDER_PERPLEXITY,
+  PROVIDER_TOGETHER_AI,
+  PROVIDER_VLLM,
+  PROVIDER_X_AI,
+} from '@tokenomics/contract';
+
+/** Cerebras Inference (no semantic-conventions value). Requested for @tokenomics/contract; moves there. */
 export const PROVIDER_CEREBRAS = 'cerebras';
-/** A vLLM server (`vllm serve`), self-hosted. */
-export const PROVIDER_VLLM = 'vllm';
-/** llama.cpp's `llama-server`, self-hosted. */
-export const PROVIDER_LLAMA_CPP = 'llama_cpp';
-/** LM Studio's local server. */
-export const PROVIDER_LM_STUDIO = 'lm_studio';
-/** A LiteLLM proxy. */
-export const PROVIDER_LITELLM = 'litellm';
-/** Ollama's OpenAI-compatible endpoint. */
-export const PROVIDER_OLLAMA = 'ollama';
 
 /**
  * How a host reports the usage of a streamed chat completion:
@@ -72,28 +73,28 @@ export interface ProviderHostEntry {
 
 /** Known public hosts: host name suffix, provider, stream usage. */
 const KNOWN_HOSTS: ReadonlyArray<readonly [suffix: string, provider: string, streamUsage: StreamUsage]> = [
-  ['api.openai.com', 'openai', 'on_request'],
-  ['openai.azure.com', 'azure.ai.openai', 'on_request'],
-  ['cognitiveservices.azure.com', 'azure.ai.openai', 'on_request'],
-  ['services.ai.azure.com', 'azure.ai.inference', 'on_request'],
+  ['api.openai.com', PROVIDER_OPENAI, 'on_request'],
+  ['openai.azure.com', PROVIDER_AZURE_AI_OPENAI, 'on_request'],
+  ['cognitiveservices.azure.com', PROVIDER_AZURE_AI_OPENAI, 'on_request'],
+  ['services.ai.azure.com', PROVIDER_AZURE_AI_INFERENCE, 'on_request'],
   // https://openrouter.ai/docs/use-cases/usage-accounting: usage in the last chunk, always.
   ['openrouter.ai', PROVIDER_OPENROUTER, 'always'],
   // https://api-docs.deepseek.com/api/create-chat-completion: stream_options.include_usage.
-  ['api.deepseek.com', 'deepseek', 'on_request'],
+  ['api.deepseek.com', PROVIDER_DEEPSEEK, 'on_request'],
   // https://docs.x.ai/docs/api-reference#chat-completions: stream_options.include_usage.
-  ['api.x.ai', 'x_ai', 'on_request'],
+  ['api.x.ai', PROVIDER_X_AI, 'on_request'],
   // https://console.groq.com/docs/api-reference#chat-create: usage in the last chunk's x_groq.
-  ['api.groq.com', 'groq', 'always'],
+  ['api.groq.com', PROVIDER_GROQ, 'always'],
   // https://docs.together.ai/reference/chat-completions-1: usage in the last chunk.
   ['api.together.xyz', PROVIDER_TOGETHER_AI, 'always'],
   ['api.together.ai', PROVIDER_TOGETHER_AI, 'always'],
   // https://docs.fireworks.ai/api-reference/post-chatcompletions: usage in the last chunk.
   ['api.fireworks.ai', PROVIDER_FIREWORKS_AI, 'always'],
   // https://docs.perplexity.ai/api-reference/chat-completions-post: usage on the chunks.
-  ['api.perplexity.ai', 'perplexity', 'always'],
+  ['api.perplexity.ai', PROVIDER_PERPLEXITY, 'always'],
   // https://docs.mistral.ai/api/#tag/chat: usage in the last chunk.
-  ['api.mistral.ai', 'mistral_ai', 'always'],
-  ['generativelanguage.googleapis.com', 'gcp.gemini', 'on_request'],
+  ['api.mistral.ai', PROVIDER_MISTRAL_AI, 'always'],
+  ['generativelanguage.googleapis.com', PROVIDER_GCP_GEMINI, 'on_request'],
   ['api.cerebras.ai', PROVIDER_CEREBRAS, 'on_request'],
 ];
 
@@ -132,7 +133,7 @@ export function detectCompatibleHost(baseURL: unknown, hosts?: CompiledProviderH
   try {
     url = new URL(text);
   } catch {
-    return { provider: 'openai', streamUsage: 'on_request', detectedBy: 'fallback' };
+    return { provider: PROVIDER_OPENAI, streamUsage: 'on_request', detectedBy: 'fallback' };
   }
   const host = url.hostname;
   const serverPort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
@@ -143,14 +144,14 @@ export function detectCompatibleHost(baseURL: unknown, hosts?: CompiledProviderH
   }
   const path = url.pathname;
   if (AZURE_DEPLOYMENTS_PATH.test(path) || (/^\/openai(\/|$)/.test(path) && AZURE_OPENAI_PATH_HOSTS.some((s) => isUnder(host, s)))) {
-    return { ...base, provider: 'azure.ai.openai', streamUsage: 'on_request', detectedBy: 'host' };
+    return { ...base, provider: PROVIDER_AZURE_AI_OPENAI, streamUsage: 'on_request', detectedBy: 'host' };
   }
   for (const [suffix, provider, streamUsage] of KNOWN_HOSTS) {
     if (isUnder(host, suffix)) return { ...base, provider, streamUsage, detectedBy: 'host' };
   }
   const byPort = url.port ? DEFAULT_PORTS.get(serverPort) : undefined;
   if (byPort !== undefined) return { ...base, provider: byPort, streamUsage: 'on_request', detectedBy: 'port' };
-  return { ...base, provider: 'openai', streamUsage: 'on_request', detectedBy: 'fallback' };
+  return { ...base, provider: PROVIDER_OPENAI, streamUsage: 'on_request', detectedBy: 'fallback' };
 }
 
 /** How a provider named in the map streams usage: as the known host of that name does. */

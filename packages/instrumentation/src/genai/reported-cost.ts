@@ -1,11 +1,10 @@
 import type { Span } from '@opentelemetry/api';
 import type { Cost, PricedCost } from '@tokenomics/pricing';
 
-// Contract names: they move to @tokenomics/contract (requested in the contract's request list).
-/** `gen_ai.usage.cost.source` of a cost the provider reported itself (open semconv cost proposal). */
-export const COST_SOURCE_PROVIDER = 'provider';
-/** The price book's figure for a call whose cost the provider reported (USD); absent when the book cannot price it. */
-export const ATTR_TOKENOMICS_PRICE_BOOK_COST = 'tokenomics.price_book.cost';
+import { ATTR_TOKENOMICS_PRICE_BOOK_COST, COST_SOURCE_PROVIDER } from '@tokenomics/contract';
+
+export { COST_SOURCE_PROVIDER };
+// Requested for @tokenomics/contract; defined here until it is there.
 /** Provider-reported cost minus the price book's figure (USD): non-zero when the book is wrong for the call. */
 export const ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE = 'tokenomics.price_book.cost_difference';
 /** `tokenomics.token.type` of the cost counter's points for a provider-reported cost: the call as a whole. */

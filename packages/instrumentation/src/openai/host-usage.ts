@@ -1,5 +1,5 @@
 import { CountReader, type Usage } from '@tokenomics/pricing';
-import { PROVIDER_OPENROUTER } from '../genai/compatible-hosts';
+import { PROVIDER_DEEPSEEK, PROVIDER_OPENAI, PROVIDER_OPENROUTER, PROVIDER_PERPLEXITY, PROVIDER_X_AI } from '@tokenomics/contract';
 import { openAIUsage } from './usage';
 
 type Obj = Record<string, unknown>;
@@ -22,16 +22,16 @@ type Obj = Record<string, unknown>;
  */
 export function compatibleUsage(provider: string, raw: unknown): Usage | undefined {
   const usage = openAIUsage(raw);
-  if (usage === undefined || usage.invalid !== undefined || provider === 'openai') return usage;
+  if (usage === undefined || usage.invalid !== undefined || provider === PROVIDER_OPENAI) return usage;
   const u = raw as Obj;
   const r = new CountReader();
   switch (provider) {
-    case 'deepseek': {
+    case PROVIDER_DEEPSEEK: {
       const hit = r.optional(u.prompt_cache_hit_tokens, 'prompt_cache_hit_tokens');
       if (hit !== undefined && usage.cacheReadTokens === undefined) usage.cacheReadTokens = hit;
       break;
     }
-    case 'x_ai': {
+    case PROVIDER_X_AI: {
       const total = r.optional(u.total_tokens, 'total_tokens');
       const reasoning = usage.reasoningTokens;
       const input = usage.inputTokens ?? 0;
@@ -41,7 +41,7 @@ export function compatibleUsage(provider: string, raw: unknown): Usage | undefin
       }
       break;
     }
-    case 'perplexity': {
+    case PROVIDER_PERPLEXITY: {
       const searches = r.optional(u.num_search_queries, 'num_search_queries');
       if (searches !== undefined && searches > 0) usage.requests = { web_search: searches };
       break;
