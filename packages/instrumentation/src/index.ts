@@ -3,6 +3,20 @@ export { OpenAIInstrumentation } from './openai/instrumentation';
 export { GoogleGenAIInstrumentation, GOOGLE_GENAI_SUPPORTED_VERSIONS } from './google-genai/instrumentation';
 export { BedrockRuntimeInstrumentation, BEDROCK_RUNTIME_SUPPORTED_VERSIONS } from './bedrock/instrumentation';
 export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic/instrumentation';
+export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq/instrumentation';
+export { TogetherInstrumentation, TOGETHER_SUPPORTED_VERSIONS } from './together/instrumentation';
+export {
+  detectCompatibleHost,
+  compileProviderHosts,
+  parseProviderHosts,
+  ProviderHostsError,
+  CompiledProviderHosts,
+  PROVIDER_HOSTS_ACCEPTED,
+  type CompatibleHost,
+  type ProviderHostEntry,
+  type StreamUsage,
+  type HostDetection,
+} from './genai/compatible-hosts';
 export { withAttribution, getAttribution } from './genai/attribution';
 export { createInstrumentations } from './instrumentations';
 export { INSTRUMENTED_MODULES } from './instrumented-modules';

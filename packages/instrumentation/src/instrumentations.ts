@@ -4,6 +4,8 @@ import { OpenAIInstrumentation } from './openai/instrumentation';
 import { GoogleGenAIInstrumentation } from './google-genai/instrumentation';
 import { BedrockRuntimeInstrumentation } from './bedrock/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation';
+import { GroqInstrumentation } from './groq/instrumentation';
+import { TogetherInstrumentation } from './together/instrumentation';
 
 /** Every Tokenomics instrumentation, each configured with `config`. */
 export function createInstrumentations(config: TokenomicsInstrumentationConfig = {}): Instrumentation[] {
@@ -12,5 +14,7 @@ export function createInstrumentations(config: TokenomicsInstrumentationConfig =
     new GoogleGenAIInstrumentation(config),
     new BedrockRuntimeInstrumentation(config),
     new AnthropicInstrumentation(config),
+    new GroqInstrumentation(config),
+    new TogetherInstrumentation(config),
   ];
 }

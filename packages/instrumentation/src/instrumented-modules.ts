@@ -11,4 +11,6 @@ export const INSTRUMENTED_MODULES: readonly string[] = Object.freeze([
   '@anthropic-ai/sdk/resources/index.mjs',
   '@google/genai',
   '@aws-sdk/client-bedrock-runtime',
+  'groq-sdk',
+  'together-ai',
 ]);
