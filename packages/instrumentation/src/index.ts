@@ -17,6 +17,7 @@ export {
   type StreamUsage,
   type HostDetection,
 } from './genai/compatible-hosts';
+export { AISdkInstrumentation, AI_SDK_SUPPORTED_VERSIONS } from './ai-sdk/instrumentation';
 export { withAttribution, getAttribution } from './genai/attribution';
 export { createInstrumentations } from './instrumentations';
 export { INSTRUMENTED_MODULES } from './instrumented-modules';

@@ -6,6 +6,7 @@ import { BedrockRuntimeInstrumentation } from './bedrock/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation';
 import { GroqInstrumentation } from './groq/instrumentation';
 import { TogetherInstrumentation } from './together/instrumentation';
+import { AISdkInstrumentation } from './ai-sdk/instrumentation';
 
 /** Every Tokenomics instrumentation, each configured with `config`. */
 export function createInstrumentations(config: TokenomicsInstrumentationConfig = {}): Instrumentation[] {
@@ -16,5 +17,6 @@ export function createInstrumentations(config: TokenomicsInstrumentationConfig =
     new AnthropicInstrumentation(config),
     new GroqInstrumentation(config),
     new TogetherInstrumentation(config),
+    new AISdkInstrumentation(config),
   ];
 }

@@ -13,4 +13,6 @@ export const INSTRUMENTED_MODULES: readonly string[] = Object.freeze([
   '@aws-sdk/client-bedrock-runtime',
   'groq-sdk',
   'together-ai',
+  // The Vercel AI SDK: its provider packages call the APIs over fetch, so the SDK itself is patched.
+  'ai',
 ]);
