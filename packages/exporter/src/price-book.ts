@@ -1,17 +1,13 @@
 import { diag } from '@opentelemetry/api';
-import { getPriceBook, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
+import { getPriceBook, type PriceOptions } from '@tokenomics/pricing';
 
 /**
  * What the exporter needs from a price book: its version and a `price()` that turns a usage record
- * into a cost. `@tokenomics/pricing`'s `PriceBook` satisfies it; pass your own to apply negotiated
- * rates or to price from a different source.
+ * into a cost (the contract's price-book interface). `@tokenomics/pricing`'s `PriceBook` satisfies
+ * it; pass your own to apply negotiated rates or to price from a different source.
  */
-export interface PriceBookLike {
-  /** Version of the price data, written to `tokenomics.price_book.version`. */
-  readonly version: string;
-  /** Cost of one call's usage. Should not throw; if it does, the call is reported unpriced. */
-  price(usage: Usage, opts: PriceOptions): Cost;
-}
+export type { PriceBookLike } from '@tokenomics/contract';
+import type { PriceBookLike } from '@tokenomics/contract';
 
 /**
  * The process-wide price book from `@tokenomics/pricing` (`getPriceBook()`: the bundled snapshot,
