@@ -35,13 +35,13 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
   /** The view maker, made on first use (the base constructor runs `init` before fields exist). */
   private get models(): ModelProxies {
     if (this.proxies === undefined) {
-      const host = this;
+      const recorder = (): GenAIRecorder => this.recorder;
       this.proxies = new ModelProxies(
         new ModelCalls({
           get recorder(): GenAIRecorder {
-            return host.recorder;
+            return recorder();
           },
-          isEnabled: () => host.isEnabled(),
+          isEnabled: () => this.isEnabled(),
         }),
       );
     }
