@@ -8,6 +8,9 @@
  * @packageDocumentation
  */
 
+/** Prefix of every GenAI semantic-convention attribute. */
+export const GEN_AI_ATTRIBUTE_PREFIX = 'gen_ai.';
+
 // --- GenAI semantic conventions: current names ----------------------------------------------
 
 /** The operation: `chat`, `text_completion`, `embeddings`, `generate_content`, ... */
@@ -132,6 +135,8 @@ export const ATTR_TOKENOMICS_UNPRICED_REASON = 'tokenomics.unpriced_reason';
 export const ATTR_TOKENOMICS_PRICE_BOOK_VERSION = 'tokenomics.price_book.version';
 /** Our price-book figure on a span that another source already priced (its figure is kept). */
 export const ATTR_TOKENOMICS_PRICE_BOOK_COST = 'tokenomics.price_book.cost';
+/** Provider-reported cost minus the price book's figure (USD): non-zero when the book is wrong for the call. */
+export const ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE = 'tokenomics.price_book.cost_difference';
 /** The price-book model id a call was priced as. */
 export const ATTR_TOKENOMICS_PRICING_MODEL = 'tokenomics.pricing.model';
 /** Prefix of the cost breakdown: `tokenomics.cost.<unit>` in USD, one per {@link TOKEN_UNITS} entry priced. */
@@ -146,6 +151,12 @@ export const ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER = 'tokenomics.response.servic
 export const ATTR_TOKENOMICS_STREAM_OUTCOME = 'tokenomics.stream.outcome';
 /** Prefix of attribution attributes: `tokenomics.attribution.<key>`. */
 export const ATTR_TOKENOMICS_ATTRIBUTION_PREFIX = 'tokenomics.attribution.';
+/** Attribution key set by the framework instrumentations: the outermost LangChain runnable or LangGraph graph invoked. */
+export const ATTRIBUTION_KEY_CHAIN = 'chain';
+/** Attribution key: the LangGraph node whose model call this is. */
+export const ATTRIBUTION_KEY_GRAPH_NODE = 'graph_node';
+/** Attribution key: the OpenAI Agents SDK agent that made the model call (after a handoff, the agent handed to). */
+export const ATTRIBUTION_KEY_AGENT = 'agent';
 /** Span id of the span this one duplicates (the exporter keeps one priced span per call). */
 export const ATTR_TOKENOMICS_DUPLICATE_OF = 'tokenomics.duplicate_of';
 /** Stage at which the instrumentation absorbed an internal problem (`tokenomics.instrumentation.errors`). */

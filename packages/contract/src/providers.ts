@@ -74,6 +74,8 @@ export const PROVIDER_LLAMA_CPP = 'llama_cpp';
 export const PROVIDER_LM_STUDIO = 'lm_studio';
 /** A LiteLLM proxy. */
 export const PROVIDER_LITELLM = 'litellm';
+/** Cerebras Inference. */
+export const PROVIDER_CEREBRAS = 'cerebras';
 
 /** Project `gen_ai.provider.name` values for hosts the conventions do not list (yet). */
 export const PROJECT_PROVIDER_NAMES: readonly string[] = [
@@ -85,6 +87,7 @@ export const PROJECT_PROVIDER_NAMES: readonly string[] = [
   PROVIDER_LLAMA_CPP,
   PROVIDER_LM_STUDIO,
   PROVIDER_LITELLM,
+  PROVIDER_CEREBRAS,
 ];
 
 /** Every provider name the project writes: the conventions' values, then the project's. */

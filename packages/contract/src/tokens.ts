@@ -39,6 +39,12 @@ export type TokenUnit = (typeof TOKEN_UNITS)[number];
 /** Billing units of a cost breakdown: the token units and the per-call fee. */
 export type BillingUnit = TokenUnit | 'request';
 
+/**
+ * `tokenomics.token.type` of a cost counter point for a provider-reported cost: the call as a whole
+ * (the provider gives no breakdown by unit).
+ */
+export const COST_UNIT_TOTAL = 'total';
+
 /** Values of the semconv `gen_ai.token.type` attribute. */
 export const GEN_AI_TOKEN_TYPES = ['input', 'output'] as const;
 /** A value of `gen_ai.token.type`. */

@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nameLiterals } from './name-literals';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const PREFIXES = ['gen_ai.', 'tokenomics.'];
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(?:ts|mts|cts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+function packageSources(): string[] {
+  const packages = join(ROOT, 'packages');
+  const files: string[] = [];
+  for (const pkg of readdirSync(packages, { withFileTypes: true })) {
+    if (!pkg.isDirectory() || pkg.name === 'contract') continue;
+    try {
+      files.push(...sourceFiles(join(packages, pkg.name, 'src')));
+    } catch {
+      // a package without sources yet
+    }
+  }
+  return files;
+}
+
+describe('telemetry names are spelled only in @tokenomics/contract', () => {
+  it('finds names in code but not in comments, context keys or global symbols', () => {
+    const source = [
+      "// 'gen_ai.in_a_comment'",
+      "/* 'tokenomics.in_a_block' */",
+      "const a = 'gen_ai.usage.input_tokens';",
+      'const b = `tokenomics.cost.${unit}`;',
+      'const c = `x ${"gen_ai.system"} y`;',
+      "const k = createContextKey('tokenomics.attribution');",
+      "const s = Symbol.for('tokenomics.node.handle');",
+      "const d = 'not.a.name';",
+    ].join('\n');
+    expect(nameLiterals('example.ts', source, PREFIXES)).toEqual([
+      { file: 'example.ts', line: 3, text: 'gen_ai.usage.input_tokens' },
+      { file: 'example.ts', line: 4, text: 'tokenomics.cost.' },
+      { file: 'example.ts', line: 5, text: 'gen_ai.system' },
+    ]);
+  });
+
+  it('no package source outside packages/contract spells a gen_ai. or tokenomics. name', () => {
+    const found: string[] = [];
+    for (const file of packageSources()) {
+      for (const literal of nameLiterals(file, readFileSync(file, 'utf8'), PREFIXES)) {
+        found.push(`${relative(ROOT, literal.file)}:${literal.line} '${literal.text}'`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
