@@ -1,12 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
+import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GEN_AI_REQUEST_TOP_K } from '@tokenomics/contract';
 import * as sc from '../genai/semconv';
 
 type Obj = Record<string, unknown>;
-
-/** `gen_ai.request.top_k` (semconv), which only some providers accept. */
-const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
-/** `gen_ai.conversation.id` (semconv), from the SDK's `openTelemetry.conversationId` request option. */
-const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
 
 /** `gen_ai.request.*` attributes of a Messages request body and its request options. */
 export function requestAttributes(body: Obj, options: unknown): Attributes {

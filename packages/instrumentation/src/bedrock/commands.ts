@@ -93,7 +93,7 @@ export function requestAttributes(kind: BedrockCommand, input: Obj, body: Obj | 
   );
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TEMPERATURE, body.temperature ?? textConfig?.temperature ?? inference?.temperature);
   setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_P, body.top_p ?? textConfig?.topP ?? inference?.topP);
-  setNumber(attrs, 'gen_ai.request.top_k', body.top_k ?? inference?.topK);
+  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_K, body.top_k ?? inference?.topK);
   setStrings(
     attrs,
     sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,

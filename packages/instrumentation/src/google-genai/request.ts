@@ -1,10 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
+import { ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, ATTR_GEN_AI_REQUEST_TOP_K } from '@tokenomics/contract';
 import * as sc from '../genai/semconv';
 
 type Obj = Record<string, unknown>;
-
-const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
-const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
 
 /** The calls of `@google/genai` we instrument. */
 export type GeminiOperation = 'generate_content' | 'embeddings';
