@@ -83,7 +83,7 @@ function isMeterProvider(source: MeterProvider | Meter): source is MeterProvider
 }
 
 function createInstruments(meter: Meter): SharedInstruments {
-  const flushGauge = meter.createObservableGauge('tokenomics.instrumentation.pending_points', {
+  const flushGauge = meter.createObservableGauge(sc.METRIC_INSTRUMENTATION_PENDING_POINTS, {
     description: 'Never reports a value; hands counter sums and held histogram points to the SDK at each collection',
   });
   const instruments: Instruments = {
@@ -122,7 +122,7 @@ function createInstruments(meter: Meter): SharedInstruments {
       description: 'Calls whose reported usage was malformed or implausible; their counts are neither recorded nor priced',
       unit: '{call}',
     }),
-    internalErrors: meter.createCounter('tokenomics.instrumentation.errors', {
+    internalErrors: meter.createCounter(sc.METRIC_INSTRUMENTATION_ERRORS, {
       description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
       unit: '{error}',
     }),
@@ -223,7 +223,7 @@ export class GenAIRecorder {
   reportInternalError(stage: string, err: unknown): void {
     try {
       diag.warn(`tokenomics: ${stage} failed; telemetry for this call may be incomplete`, err);
-      this.instruments?.internalErrors.add(1, { 'tokenomics.error.stage': stage });
+      this.instruments?.internalErrors.add(1, { [sc.ATTR_TOKENOMICS_ERROR_STAGE]: stage });
     } catch {
       /* a diagnostic logger or meter that throws: nothing may reach the app */
     }
@@ -324,8 +324,8 @@ export class GenAIRecorder {
     if (usage) {
       setUsageAttributes(span, usage, this.deprecatedNames);
       if (this.deprecatedNames) {
-        if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.prompt_tokens', usage.inputTokens);
-        if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.completion_tokens', usage.outputTokens);
+        if (usage.inputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_PROMPT_TOKENS, usage.inputTokens);
+        if (usage.outputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, usage.outputTokens);
       }
     }
     span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATED, estimated);
