@@ -21,6 +21,7 @@ import { ErrorBudget } from './error-budget';
 import { Exchange } from './exchange';
 import { destroyResponse, type EmulatorRequest, type EmulatorResponse } from './http-types';
 import { geminiApi, vertexApi } from './gemini/api';
+import { hostsApi } from './hosts/api';
 import { openaiApi } from './openai/api';
 import { resolveOptions, type Emulator, type EmulatorOptions, type ResolvedOptions } from './options';
 import { pause } from './pacing';
@@ -53,7 +54,18 @@ export async function startEmulator(opts?: EmulatorOptions): Promise<Emulator> {
   countTokens('warm up', 'gpt-4o');
   countTokens('warm up', 'gpt-4');
   const log = new RequestLog(options.maxRecordedRequests);
-  const apis: ProviderApi[] = [mistralApi, cohereApi, ollamaApi, anthropicApi, geminiApi, vertexApi, bedrockApi, azureOpenAIApi, openaiApi];
+  const apis: ProviderApi[] = [
+    mistralApi,
+    cohereApi,
+    ollamaApi,
+    hostsApi,
+    anthropicApi,
+    geminiApi,
+    vertexApi,
+    bedrockApi,
+    azureOpenAIApi,
+    openaiApi,
+  ];
   const budget = new ErrorBudget();
 
   const handler = (req: EmulatorRequest, res: EmulatorResponse): void => {

@@ -9,6 +9,8 @@ export type EmulatedProvider =
   | 'mistral_ai'
   | 'cohere'
   | 'ollama'
+  /** An OpenAI-compatible host under `/hosts/<name>` (DeepSeek, xAI, OpenRouter, Perplexity, Groq, Together). */
+  | 'openai_compatible'
   | 'unknown';
 
 /**

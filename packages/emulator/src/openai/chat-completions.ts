@@ -26,6 +26,23 @@ export interface ChatUsage {
   };
 }
 
+/**
+ * How an OpenAI-compatible host differs from OpenAI on the chat completions wire (see
+ * `src/hosts/`): its usage object, where a stream's usage goes, and extra top-level fields.
+ */
+export interface ChatFlavour {
+  /** The host's usage object for a call's counts. */
+  usage(usage: ChatUsage, exchange: Exchange): Record<string, unknown>;
+  /**
+   * Where a stream's usage goes: `on_request` (OpenAI: a last chunk with empty `choices`, only
+   * with `stream_options.include_usage`), `final_chunk` (that chunk, always), `finish_chunk` (on
+   * the chunk with the finish reason, always), `x_groq` (`x_groq.usage` on the finish chunk).
+   */
+  streamUsage: 'on_request' | 'final_chunk' | 'finish_chunk' | 'x_groq';
+  /** Extra top-level fields of a non-streamed completion. */
+  completionFields?(id: string): Record<string, unknown>;
+}
+
 interface ChatPlan {
   id: string;
   created: number;
@@ -108,9 +125,14 @@ function finishReason(reply: Reply): 'stop' | 'length' {
 }
 
 async function answer(exchange: Exchange): Promise<void> {
+  await answerChat(exchange);
+}
+
+/** Answers a chat completion request as OpenAI does, or as the host `flavour` describes. */
+export async function answerChat(exchange: Exchange, flavour?: ChatFlavour): Promise<void> {
   const p = plan(exchange);
   if (exchange.fields.stream === true) {
-    await stream(exchange, p);
+    await stream(exchange, p, flavour);
     return;
   }
   exchange.sendJson(
@@ -137,16 +159,27 @@ async function answer(exchange: Exchange): Promise<void> {
           finish_reason: call ? p.toolFinish : finishReason(reply),
         };
       }),
-      usage: p.usage,
+      usage: flavour ? flavour.usage(p.usage, exchange) : p.usage,
       service_tier: p.serviceTier,
       system_fingerprint: p.fingerprint,
+      ...flavour?.completionFields?.(p.id),
     },
     openaiHeaders(exchange),
   );
 }
 
-async function stream(exchange: Exchange, p: ChatPlan): Promise<void> {
-  const withUsage = includeUsage(exchange.fields);
+async function stream(exchange: Exchange, p: ChatPlan, flavour?: ChatFlavour): Promise<void> {
+  const usageAt = flavour?.streamUsage ?? 'on_request';
+  // OpenAI's usage chunk (and the `usage: null` on every other chunk) when asked for, or always.
+  const withUsage = usageAt === 'final_chunk' || (usageAt === 'on_request' && includeUsage(exchange.fields));
+  const hostUsage = (): Record<string, unknown> =>
+    flavour ? flavour.usage(p.usage, exchange) : (p.usage as unknown as Record<string, unknown>);
+  const finishExtra = (): Record<string, unknown> =>
+    usageAt === 'finish_chunk'
+      ? { usage: hostUsage() }
+      : usageAt === 'x_groq'
+        ? { x_groq: { id: `req_${p.id.slice(9)}`, usage: hostUsage() } }
+        : {};
   const withObfuscation = includeObfuscation(exchange.fields);
   const chunk = (choices: unknown[], padding?: string): Record<string, unknown> => {
     const out: Record<string, unknown> = {
@@ -158,7 +191,7 @@ async function stream(exchange: Exchange, p: ChatPlan): Promise<void> {
       system_fingerprint: p.fingerprint,
       choices,
     };
-    if (withUsage) out.usage = null;
+    if (withUsage && flavour === undefined) out.usage = null;
     if (padding !== undefined && withObfuscation) out.obfuscation = padding;
     return out;
   };
@@ -199,9 +232,10 @@ async function stream(exchange: Exchange, p: ChatPlan): Promise<void> {
       if (!(await control.content(sseData(chunk([choice(index, { content: piece }, null)], obfuscation(piece)))))) return;
     }
     if (await control.interrupted(errorEvent)) return;
-    if (!(await control.write(sseData(chunk([choice(index, {}, finishReason(reply))], obfuscation('')))))) return;
+    const last = index === p.replies.length - 1 ? finishExtra() : {};
+    if (!(await control.write(sseData({ ...chunk([choice(index, {}, finishReason(reply))], obfuscation('')), ...last })))) return;
   }
-  if (withUsage && !(await control.write(sseData({ ...chunk([]), usage: p.usage })))) return;
+  if (withUsage && !(await control.write(sseData({ ...chunk([]), usage: hostUsage() })))) return;
   if (!(await control.write(sseData('[DONE]')))) return;
   control.end();
 }
