@@ -53,12 +53,17 @@ export function compatibleUsage(provider: string, raw: unknown): Usage | undefin
 }
 
 /**
- * The cost a host reported for the call, in USD: OpenRouter's `usage.cost`
- * (https://openrouter.ai/docs/use-cases/usage-accounting; its credits are US dollars). Undefined
- * when the host reports none, or the value is not a finite non-negative number.
+ * The cost a host reported for the call, in USD: OpenRouter's `usage.cost` (its credits are US
+ * dollars; https://openrouter.ai/docs/use-cases/usage-accounting) and Perplexity's
+ * `usage.cost.total_cost` (tokens plus the request fee of the search context size;
+ * https://docs.perplexity.ai/api-reference/chat-completions-post). Undefined when the host reports
+ * none, or the value is not a finite non-negative number.
  */
 export function reportedCostOf(provider: string, raw: unknown): number | undefined {
-  if (provider !== PROVIDER_OPENROUTER || !raw || typeof raw !== 'object' || !Object.hasOwn(raw, 'cost')) return undefined;
-  const cost = (raw as Obj).cost;
+  if (!raw || typeof raw !== 'object' || !Object.hasOwn(raw, 'cost')) return undefined;
+  let cost = (raw as Obj).cost;
+  if (provider === PROVIDER_PERPLEXITY) {
+    cost = cost && typeof cost === 'object' && Object.hasOwn(cost, 'total_cost') ? (cost as Obj).total_cost : undefined;
+  } else if (provider !== PROVIDER_OPENROUTER) return undefined;
   return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 && cost < 1e6 ? cost : undefined;
 }
