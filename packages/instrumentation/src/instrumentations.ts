@@ -4,6 +4,7 @@ import { OpenAIInstrumentation } from './openai/instrumentation';
 import { GoogleGenAIInstrumentation } from './google-genai/instrumentation';
 import { BedrockRuntimeInstrumentation } from './bedrock/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation';
+import { MistralInstrumentation } from './mistral/instrumentation';
 import { GroqInstrumentation } from './groq/instrumentation';
 import { TogetherInstrumentation } from './together/instrumentation';
 import { AISdkInstrumentation } from './ai-sdk/instrumentation';
@@ -15,6 +16,7 @@ export function createInstrumentations(config: TokenomicsInstrumentationConfig =
     new GoogleGenAIInstrumentation(config),
     new BedrockRuntimeInstrumentation(config),
     new AnthropicInstrumentation(config),
+    new MistralInstrumentation(config),
     new GroqInstrumentation(config),
     new TogetherInstrumentation(config),
     new AISdkInstrumentation(config),

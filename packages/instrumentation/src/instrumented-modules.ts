@@ -11,6 +11,7 @@ export const INSTRUMENTED_MODULES: readonly string[] = Object.freeze([
   '@anthropic-ai/sdk/resources/index.mjs',
   '@google/genai',
   '@aws-sdk/client-bedrock-runtime',
+  '@mistralai/mistralai',
   'groq-sdk',
   'together-ai',
   // The Vercel AI SDK: its provider packages call the APIs over fetch, so the SDK itself is patched.

@@ -5,8 +5,11 @@
  */
 export function errorType(error: unknown): string {
   if (error && typeof error === 'object') {
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 100 && status < 600) return String(status);
+    // `status` (Stainless clients), `statusCode` (Speakeasy and Fern clients: Mistral, Cohere), `status_code` (Ollama).
+    const e = error as { status?: unknown; statusCode?: unknown; status_code?: unknown };
+    for (const status of [e.status, e.statusCode, e.status_code]) {
+      if (typeof status === 'number' && status >= 100 && status < 600) return String(status);
+    }
     const name = (error as { name?: unknown }).name;
     const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof ctor === 'string' && ctor !== 'Error' && ctor !== 'Object' && isSimpleName(ctor)) return ctor;
