@@ -2,18 +2,23 @@ import { diag, type Counter, type MeterProvider } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_TOKENOMICS_TELEMETRY_DROP_REASON as ATTR_TELEMETRY_DROP_REASON,
+  ATTR_TOKENOMICS_TELEMETRY_SIGNAL as ATTR_TELEMETRY_SIGNAL,
+  METRIC_TOKENOMICS_TELEMETRY_DROPPED as METRIC_TELEMETRY_DROPPED,
+} from '@tokenomics/contract';
 
 /** Counter of telemetry the hook gave up on: `tokenomics.telemetry.dropped`. */
-export const METRIC_TELEMETRY_DROPPED = 'tokenomics.telemetry.dropped';
+export { METRIC_TELEMETRY_DROPPED };
 /** Which signal was dropped: `traces` (unit: spans) or `metrics` (unit: data points). */
-export const ATTR_TELEMETRY_SIGNAL = 'tokenomics.telemetry.signal';
+export { ATTR_TELEMETRY_SIGNAL };
 /**
  * Why it was dropped: `queue_full` (the span batch queue was full), `in_flight_limit` (too many
  * exports still waiting for the backend), `export_failed` (the backend refused, failed or did not
  * answer within `OTEL_EXPORTER_OTLP_TIMEOUT`, retries included), `backend_unavailable` (exports
  * failed several times in a row, so the hook stopped sending for a while; see {@link BackendPause}).
  */
-export const ATTR_TELEMETRY_DROP_REASON = 'tokenomics.telemetry.drop_reason';
+export { ATTR_TELEMETRY_DROP_REASON };
 
 export type TelemetrySignal = 'traces' | 'metrics';
 export type DropReason = 'queue_full' | 'in_flight_limit' | 'export_failed' | 'backend_unavailable';

@@ -1,4 +1,5 @@
 import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { ATTR_TOKENOMICS_DUPLICATE_OF } from '@tokenomics/contract';
 import type { StreamOutcome } from '../genai/call';
 import type { ChunkSink } from '../genai/observed-iterator';
 import type { GenAICall, GenAIRecorder } from '../genai/recorder';
@@ -16,9 +17,8 @@ type ModelMethod = (this: unknown, ...args: unknown[]) => unknown;
  * Span attribute set on the AI SDK's own span of a model call (`ai.generateText.doGenerate`, ...,
  * when the app turns the SDK's telemetry on): the id of the GenAI span that carries the call's
  * cost. `@tokenomics/exporter` does not price a span that has it, so the call is priced once.
- * TODO(contract): import from `@tokenomics/contract` (same name as the exporter's duplicate mark).
  */
-export const ATTR_TOKENOMICS_DUPLICATE_OF = 'tokenomics.duplicate_of';
+export { ATTR_TOKENOMICS_DUPLICATE_OF };
 
 /** Names of the AI SDK's telemetry spans around one model call (`ai.<function>.do<Generate|Stream|Embed>`). */
 const SDK_MODEL_CALL_SPAN = /^ai\.[A-Za-z]+\.do(?:Generate|Stream|Embed)$/;

@@ -1,14 +1,14 @@
 import type { Span } from '@opentelemetry/api';
 import type { Cost, PricedCost } from '@tokenomics/pricing';
 
-import { ATTR_TOKENOMICS_PRICE_BOOK_COST, COST_SOURCE_PROVIDER } from '@tokenomics/contract';
+import {
+  ATTR_TOKENOMICS_PRICE_BOOK_COST,
+  ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE,
+  COST_SOURCE_PROVIDER,
+  COST_UNIT_TOTAL,
+} from '@tokenomics/contract';
 
-export { COST_SOURCE_PROVIDER };
-// Requested for @tokenomics/contract; defined here until it is there.
-/** Provider-reported cost minus the price book's figure (USD): non-zero when the book is wrong for the call. */
-export const ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE = 'tokenomics.price_book.cost_difference';
-/** `tokenomics.token.type` of the cost counter's points for a provider-reported cost: the call as a whole. */
-export const COST_UNIT_TOTAL = 'total';
+export { ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE, COST_SOURCE_PROVIDER, COST_UNIT_TOTAL };
 
 /** Provider-reported costs, with the price book's figure for the same call. */
 const REPORTED = new WeakMap<Cost, Cost>();
