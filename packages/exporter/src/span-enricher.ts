@@ -98,6 +98,12 @@ export class SpanCostEnricher {
       const attrs = span.attributes;
       const state = classify(attrs);
       if (state === 'untouched') continue;
+      // Marked at the source as a second span of a call another span carries the cost of (the
+      // AI SDK's own span of a model call the hook recorded): priced there, never here.
+      if (state === 'pending' && attrs[A.ATTR_TOKENOMICS_DUPLICATE_OF] !== undefined) {
+        bump('duplicate');
+        continue;
+      }
       const reading = readGenAiCall(attrs, span.instrumentationScope.name, this.reporter.report);
       if (reading.kind === 'not_genai') continue;
       if (state === 'already_priced') {
