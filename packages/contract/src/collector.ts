@@ -17,6 +17,10 @@ export const METRIC_TOKENOMICS_COLLECTOR_FORWARDED = 'tokenomics.collector.forwa
 export const METRIC_TOKENOMICS_COLLECTOR_DROPPED = 'tokenomics.collector.dropped';
 /** Export requests refused with backpressure (HTTP 429 / gRPC RESOURCE_EXHAUSTED). */
 export const METRIC_TOKENOMICS_COLLECTOR_REFUSED = 'tokenomics.collector.refused';
+/** Export requests refused as malformed (400), oversized (413) or of an unknown type (415). */
+export const METRIC_TOKENOMICS_COLLECTOR_INVALID = 'tokenomics.collector.invalid';
+/** Delivery attempts retried, by `tokenomics.collector.destination`. */
+export const METRIC_TOKENOMICS_COLLECTOR_RETRIES = 'tokenomics.collector.retries';
 /** Bytes held in the forward queue (gauge). */
 export const METRIC_TOKENOMICS_COLLECTOR_QUEUE_BYTES = 'tokenomics.collector.queue.bytes';
 
@@ -32,3 +36,4 @@ export const UNIT_ITEM = '{item}';
 export const UNIT_SPAN = '{span}';
 export const UNIT_REQUEST = '{request}';
 export const UNIT_BYTES = 'By';
+export const UNIT_ATTEMPT = '{attempt}';
