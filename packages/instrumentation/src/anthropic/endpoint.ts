@@ -1,3 +1,5 @@
+import { PROVIDER_AWS_BEDROCK, PROVIDER_GCP_VERTEX_AI } from '@tokenomics/contract';
+
 /** Which provider and server an Anthropic client talks to. */
 export interface AnthropicEndpoint {
   provider: string;
@@ -9,8 +11,8 @@ type Obj = Record<string, unknown>;
 
 /** Provider of the platform clients that share the `@anthropic-ai/sdk` resources, by class name. */
 const CLIENT_CLASS_PROVIDERS: Record<string, string> = {
-  AnthropicBedrock: 'aws.bedrock',
-  AnthropicVertex: 'gcp.vertex_ai',
+  AnthropicBedrock: PROVIDER_AWS_BEDROCK,
+  AnthropicVertex: PROVIDER_GCP_VERTEX_AI,
 };
 
 const servers = new Map<string, Pick<AnthropicEndpoint, 'serverAddress' | 'serverPort'>>();

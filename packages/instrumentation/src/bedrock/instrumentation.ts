@@ -1,5 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { PROVIDER_AWS_BEDROCK } from '@tokenomics/contract';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { ChunkSink } from '../genai/observed-iterator';
 import { observeIterations } from '../genai/sdk-stream';
@@ -26,7 +27,7 @@ import { headerUsage } from './usage';
 /** Range of `@aws-sdk/client-bedrock-runtime` versions patched. */
 export const BEDROCK_RUNTIME_SUPPORTED_VERSIONS = ['>=3.0.0 <4'];
 
-const PROVIDER = 'aws.bedrock';
+const PROVIDER = PROVIDER_AWS_BEDROCK;
 
 type Obj = Record<string, unknown>;
 type SendFn = (this: unknown, ...args: unknown[]) => unknown;

@@ -32,6 +32,7 @@ import { errorType } from './error-type';
 import { COST_SOURCE_PROVIDER, isProviderReported, providerReportedCost, setReportedCostAttributes } from './reported-cost';
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
+import { PROVIDER_AZURE_AI_OPENAI, PROVIDER_OPENAI } from '@tokenomics/contract';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { VERSION } from '../version';
@@ -591,7 +592,7 @@ function nowMs(): number {
  * `tokenomics.*` ones for providers without a convention of their own.
  */
 function serviceTierKey(provider: string, side: 'request' | 'response'): string {
-  if (provider === 'openai' || provider === 'azure.ai.openai') {
+  if (provider === PROVIDER_OPENAI || provider === PROVIDER_AZURE_AI_OPENAI) {
     return side === 'request' ? sc.ATTR_OPENAI_REQUEST_SERVICE_TIER : sc.ATTR_OPENAI_RESPONSE_SERVICE_TIER;
   }
   return side === 'request' ? sc.ATTR_TOKENOMICS_REQUEST_SERVICE_TIER : sc.ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER;

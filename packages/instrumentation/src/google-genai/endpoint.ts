@@ -1,7 +1,9 @@
+import { PROVIDER_GCP_GEMINI, PROVIDER_GCP_VERTEX_AI } from '@tokenomics/contract';
+
 /** Where a `@google/genai` client sends its requests, and which provider that is. */
 export interface GeminiEndpoint {
   /** `gcp.vertex_ai` for a Vertex AI client (`vertexai: true`), else `gcp.gemini`. */
-  provider: 'gcp.gemini' | 'gcp.vertex_ai';
+  provider: typeof PROVIDER_GCP_GEMINI | typeof PROVIDER_GCP_VERTEX_AI;
   serverAddress?: string;
   serverPort?: number;
 }
@@ -22,7 +24,7 @@ export function geminiEndpoint(models: unknown): GeminiEndpoint {
   } catch {
     // an unconfigured client: the provider is still known
   }
-  const endpoint: GeminiEndpoint = { provider: vertex ? 'gcp.vertex_ai' : 'gcp.gemini' };
+  const endpoint: GeminiEndpoint = { provider: vertex ? PROVIDER_GCP_VERTEX_AI : PROVIDER_GCP_GEMINI };
   if (typeof baseUrl === 'string') {
     try {
       const url = new URL(baseUrl);

@@ -1,3 +1,4 @@
+import { PROVIDER_AZURE_AI_OPENAI } from '@tokenomics/contract';
 import { detectCompatibleHost, type CompiledProviderHosts, type StreamUsage } from '../genai/compatible-hosts';
 
 /** Where an OpenAI-compatible client sends its requests, and which provider that is. */
@@ -30,7 +31,10 @@ export function endpointOf(baseURL: unknown, azure: boolean, hosts?: CompiledPro
 }
 
 function toEndpoint(host: ReturnType<typeof detectCompatibleHost>, azure: boolean): Endpoint {
-  const endpoint: Endpoint = { provider: azure ? 'azure.ai.openai' : host.provider, streamUsage: azure ? 'on_request' : host.streamUsage };
+  const endpoint: Endpoint = {
+    provider: azure ? PROVIDER_AZURE_AI_OPENAI : host.provider,
+    streamUsage: azure ? 'on_request' : host.streamUsage,
+  };
   if (host.serverAddress !== undefined) endpoint.serverAddress = host.serverAddress;
   if (host.serverPort !== undefined) endpoint.serverPort = host.serverPort;
   return endpoint;
