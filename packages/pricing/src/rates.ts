@@ -3,6 +3,7 @@
  * (`RateLadder`): one flat `RateSet` per context-length tier with every fallback already applied,
  * so pricing a call is a handful of multiplications.
  */
+import { BILLED_ITEM_SEARCH_UNIT } from '@tokenomics/contract';
 
 /** A rate that rises when the call's total input tokens exceed `start` (whole call at that rate). */
 export interface TieredRate {
@@ -93,6 +94,8 @@ export const REQUEST_NAME_ALIASES: Record<string, string> = {
   document_pages: 'document_page',
   annotated_document_page: 'annotated_document_page',
   annotated_document_pages: 'annotated_document_page',
+  [BILLED_ITEM_SEARCH_UNIT]: BILLED_ITEM_SEARCH_UNIT,
+  [`${BILLED_ITEM_SEARCH_UNIT}s`]: BILLED_ITEM_SEARCH_UNIT,
 };
 
 /** Service tiers, in the index order used by compiled models. */

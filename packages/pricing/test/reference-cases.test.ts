@@ -418,10 +418,10 @@ const cases: Case[] = [
   },
   // --- Others ------------------------------------------------------------------------------
   {
-    name: 'Mistral Large 2 ($2 / $6) via mistral-large-latest',
+    name: 'Mistral Large 2 ($2 / $6) via mistral-large-latest before Large 3 (2025-12-02)',
     source: MISTRAL,
     usage: { inputTokens: 10000, outputTokens: 3000 },
-    opts: { provider: 'mistral_ai', model: 'mistral-large-latest', at: AT },
+    opts: { provider: 'mistral_ai', model: 'mistral-large-latest', at: new Date('2025-11-03T12:00:00Z') },
     expected: { input: perM(10000, 2), output: perM(3000, 6) },
   },
   {
