@@ -1,0 +1,226 @@
+/**
+ * The collector stage: OTLP in (HTTP and gRPC), GenAI spans and token-usage histograms priced with
+ * the exporter's enrichment, OTLP/HTTP protobuf out through a bounded queue.
+ */
+import { diag } from '@opentelemetry/api';
+import { SpanCostEnricher, TokenUsageCost, DEFAULT_DEDUPE_CAPACITY, DEFAULT_MAX_METRIC_STREAMS } from '@tokenomics/exporter';
+import { CostMetrics, DEFAULT_MAX_COST_SERIES } from './cost-metrics';
+import { Forwarder, type DestinationOptions, type RetryOptions } from './forwarder';
+import { GrpcReceiver } from './grpc-receiver';
+import { HttpReceiver } from './http-receiver';
+import { MetricsEnricher } from './metrics-enrichment';
+import { PriceBookHolder, type PriceBookSource } from './price-book-holder';
+import { CollectorStats, type Signal } from './stats';
+import { TelemetryServer } from './telemetry-server';
+import { enrichTraces } from './trace-enrichment';
+import { fieldsOf, readerOf } from './wire';
+import { PACKAGE_NAME } from './version';
+
+/** A `host:port` listen address. */
+export interface ListenAddress {
+  host: string;
+  /** 0 lets the operating system choose (see {@link TokenomicsCollector.addresses}). */
+  port: number;
+}
+
+/** Options of {@link TokenomicsCollector}. */
+export interface CollectorOptions {
+  /** OTLP/HTTP receiver address; default 127.0.0.1:4318. `null` turns it off. */
+  http?: ListenAddress | null | undefined;
+  /** OTLP/gRPC receiver address; default off (the CLI's config turns it on at 4317). */
+  grpc?: ListenAddress | null | undefined;
+  /** Health (`/health`) and Prometheus (`/metrics`) endpoint for the stage's own metrics; default off. */
+  telemetry?: ListenAddress | null | undefined;
+  /** Where to forward; at least one. */
+  destinations: readonly DestinationOptions[];
+  /** Memory limit of each destination's queue, bytes. Default 64 MiB. */
+  queueMemoryLimitBytes?: number | undefined;
+  /** Largest request accepted (compressed and decompressed), bytes. Default 16 MiB. */
+  maxRequestBytes?: number | undefined;
+  /** Retry schedule of the forwarder. */
+  retry?: RetryOptions | undefined;
+  /** Price book files; default the bundled book. */
+  priceBook?: PriceBookSource | undefined;
+  /** How often the cost metrics of priced spans are sent, milliseconds. Default 10 000. */
+  metricsIntervalMs?: number | undefined;
+  /** How long shutdown waits for the queue to drain, milliseconds. Default 10 000. */
+  shutdownTimeoutMs?: number | undefined;
+  /** Seconds a refused sender is told to wait (`Retry-After`). Default 1. */
+  retryAfterSeconds?: number | undefined;
+}
+
+/** Result of offering one request to the stage. */
+export type AcceptResult =
+  | { readonly kind: 'accepted' }
+  | { readonly kind: 'malformed'; readonly reason: string }
+  | { readonly kind: 'full'; readonly retryAfterSeconds: number }
+  | { readonly kind: 'stopping' };
+
+/** Defaults. */
+export const DEFAULT_QUEUE_MEMORY_LIMIT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The collector stage. `start()` opens the receivers; `shutdown()` closes them, sends the last cost
+ * metrics and drains the queue within the timeout; `reloadPriceBook()` swaps the price book in place.
+ */
+export class TokenomicsCollector {
+  /** The stage's own counters. */
+  readonly stats = new CollectorStats();
+  private readonly priceBook: PriceBookHolder;
+  private readonly spans: SpanCostEnricher;
+  private readonly metrics: MetricsEnricher;
+  private readonly costMetrics = new CostMetrics(DEFAULT_MAX_COST_SERIES);
+  private readonly forwarder: Forwarder;
+  private readonly http: HttpReceiver | undefined;
+  private readonly grpc: GrpcReceiver | undefined;
+  private readonly telemetry: TelemetryServer | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+
+  /** Builds the stage and loads the price book (throws `PriceFileError` on a bad price file). */
+  constructor(readonly options: CollectorOptions) {
+    if (options.destinations.length === 0) throw new Error(`${PACKAGE_NAME}: at least one destination is needed`);
+    this.priceBook = new PriceBookHolder(options.priceBook);
+    this.spans = new SpanCostEnricher({ priceBook: this.priceBook, dedupeCapacity: DEFAULT_DEDUPE_CAPACITY });
+    const cost = new TokenUsageCost(
+      () => this.priceBook,
+      (scope) => !scope.name.startsWith('@tokenomics/'),
+      DEFAULT_MAX_METRIC_STREAMS,
+    );
+    this.metrics = new MetricsEnricher(cost);
+    this.forwarder = new Forwarder(
+      options.destinations,
+      options.retry ?? {},
+      options.queueMemoryLimitBytes ?? DEFAULT_QUEUE_MEMORY_LIMIT_BYTES,
+      this.stats,
+    );
+    const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    const http = options.http === undefined ? { host: '127.0.0.1', port: 4318 } : options.http;
+    if (http !== null) this.http = new HttpReceiver(this, http, maxRequestBytes);
+    if (options.grpc) this.grpc = new GrpcReceiver(this, options.grpc, maxRequestBytes);
+    if (options.telemetry) this.telemetry = new TelemetryServer(this, options.telemetry);
+  }
+
+  /** Opens the receivers and starts the cost-metrics timer. */
+  async start(): Promise<void> {
+    await Promise.all([this.http?.start(), this.grpc?.start(), this.telemetry?.start()]);
+    const interval = this.options.metricsIntervalMs ?? 10_000;
+    this.metricsTimer = setInterval(() => this.flushCostMetrics(), interval);
+    this.metricsTimer.unref();
+  }
+
+  /** Bound addresses (useful with port 0). */
+  get addresses(): { http?: string; grpc?: string; telemetry?: string } {
+    const out: { http?: string; grpc?: string; telemetry?: string } = {};
+    if (this.http?.address) out.http = this.http.address;
+    if (this.grpc?.address) out.grpc = this.grpc.address;
+    if (this.telemetry?.address) out.telemetry = this.telemetry.address;
+    return out;
+  }
+
+  /** Bytes held by the fullest destination queue. */
+  get queueBytes(): number {
+    return this.forwarder.heldBytes;
+  }
+
+  /** Version of the price book in use. */
+  get priceBookVersion(): string {
+    return this.priceBook.version;
+  }
+
+  /** Whether the stage is shutting down. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Loads the price book files again and uses them for the next request; the old book stays on error. */
+  reloadPriceBook(): Error | undefined {
+    return this.priceBook.reload();
+  }
+
+  /**
+   * Offer one OTLP export request (protobuf bytes). Never throws: malformed input is reported, a
+   * full queue is reported for backpressure.
+   */
+  accept(signal: Signal, body: Uint8Array): AcceptResult {
+    if (this.stopping) return { kind: 'stopping' };
+    // Check for room before the work: a sender told to back off should not cost CPU.
+    if (!this.hasRoom(body.length)) return this.refuse();
+    let out: Uint8Array;
+    try {
+      out = this.process(signal, body);
+    } catch (err) {
+      this.stats.invalid++;
+      return { kind: 'malformed', reason: `malformed OTLP ${signal} protobuf: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    if (!this.forwarder.offer(signal, out)) return this.refuse();
+    this.stats.requests[signal]++;
+    return { kind: 'accepted' };
+  }
+
+  private hasRoom(bytes: number): boolean {
+    for (const d of this.forwarder.destinations) if (!d.hasRoom(bytes)) return false;
+    return true;
+  }
+
+  private refuse(): AcceptResult {
+    this.stats.refused++;
+    return { kind: 'full', retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
+  }
+
+  private process(signal: Signal, body: Uint8Array): Uint8Array {
+    if (signal === 'traces') {
+      const result = enrichTraces(body, this.spans);
+      this.stats.spans += result.spans;
+      this.stats.enriched += result.enriched;
+      this.stats.unpriced += result.unpriced;
+      this.stats.duplicates += result.duplicates;
+      try {
+        for (const p of result.priced) this.costMetrics.addPriced(p);
+        for (const u of result.unpricedCalls) this.costMetrics.addUnpriced(u);
+      } catch (err) {
+        diag.error(`${PACKAGE_NAME}: counting cost metrics failed`, err);
+      }
+      return result.bytes;
+    }
+    if (signal === 'metrics') {
+      const result = this.metrics.enrich(body);
+      this.stats.tokenUsagePoints += result.points;
+      return result.bytes;
+    }
+    // Logs pass through; the framing is checked so that garbage is refused here, not downstream.
+    const buf = body;
+    fieldsOf(readerOf(buf), 0, buf.length);
+    return body;
+  }
+
+  /** Sends the cost metrics of the spans priced so far (cumulative) into the metrics stream. */
+  flushCostMetrics(): void {
+    try {
+      const request = this.costMetrics.flush();
+      if (request !== undefined && !this.forwarder.offer('metrics', request)) {
+        // The queue is full: the counters are cumulative, so the next flush carries these values.
+        this.costMetrics.markDirty();
+      }
+    } catch (err) {
+      diag.error(`${PACKAGE_NAME}: sending cost metrics failed`, err);
+    }
+  }
+
+  /** Closes the receivers, sends the last cost metrics and drains the queue within the timeout. */
+  shutdown(): Promise<void> {
+    this.stopped ??= this.doShutdown();
+    return this.stopped;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.metricsTimer);
+    await Promise.all([this.http?.stop(), this.grpc?.stop()]);
+    this.flushCostMetrics();
+    await this.forwarder.drain(this.options.shutdownTimeoutMs ?? 10_000);
+    await this.telemetry?.stop();
+  }
+}

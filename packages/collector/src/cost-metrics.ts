@@ -1,0 +1,191 @@
+/**
+ * The `tokenomics.tokens`, `tokenomics.cost` and `tokenomics.calls.unpriced` counters for the calls
+ * the stage priced, with the attributes the hook gives them (provider, operation, request and
+ * response model, token type, estimated flag), so a dashboard sums the hook's figures and the
+ * stage's alike. Cumulative sums from the stage's start, one resource per `service.name` of the
+ * priced spans, sent with each flush into the forwarded metrics stream.
+ *
+ * State is one number per series, at most `maxSeries` series; beyond it values go to one overflow
+ * series per metric (`otel.metric.overflow` = true), so totals stay exact and memory stays bounded.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import type { GenAiCall } from '@tokenomics/exporter';
+import { toKeyValue } from './attributes';
+import * as N from './names';
+import { otlpMessages } from './otlp-messages';
+import { millisToNanos } from './otlp-time';
+import type { PricedCall, UnpricedCall } from './trace-enrichment';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+type MetricKind = 'tokens' | 'cost' | 'unpriced';
+
+interface Series {
+  readonly service: string | undefined;
+  readonly metric: MetricKind;
+  readonly attributes: Attributes;
+  value: number;
+}
+
+const METRICS: Readonly<Record<MetricKind, { name: string; unit: string; description: string; double: boolean }>> = {
+  tokens: {
+    name: N.METRIC_TOKENOMICS_TOKENS,
+    unit: N.UNIT_TOKEN,
+    description: 'Tokens billed, by disjoint token type (uncached input, cache read/write, output, reasoning)',
+    double: false,
+  },
+  cost: { name: N.METRIC_TOKENOMICS_COST, unit: N.UNIT_USD, description: 'Cost of GenAI calls in US dollars, by token type', double: true },
+  unpriced: {
+    name: N.METRIC_TOKENOMICS_CALLS_UNPRICED,
+    unit: N.UNIT_CALL,
+    description: 'Calls whose cost could not be determined (unknown model, missing usage)',
+    double: false,
+  },
+};
+
+/** Default of the series cap. */
+export const DEFAULT_MAX_COST_SERIES = 10_000;
+
+/** Cumulative cost metrics of the calls the stage priced. */
+export class CostMetrics {
+  private readonly series = new Map<string, Series>();
+  private readonly startNanos: string;
+  private dirty = false;
+
+  constructor(
+    private readonly maxSeries = DEFAULT_MAX_COST_SERIES,
+    startMillis = Date.now(),
+  ) {
+    this.startNanos = millisToNanos(startMillis);
+  }
+
+  /** Number of series held. */
+  get size(): number {
+    return this.series.size;
+  }
+
+  /** Count one priced call: its tokens by disjoint unit and its cost by billing unit. */
+  addPriced(priced: PricedCall): void {
+    const base = baseAttributes(priced.call);
+    const estimated = priced.call.estimated;
+    for (const [unit, count] of partition(priced.call)) {
+      if (count > 0) this.add(priced.serviceName, 'tokens', withUnit(base, unit, estimated), count);
+    }
+    for (const [unit, amount] of priced.breakdown) {
+      if (amount > 0) this.add(priced.serviceName, 'cost', withUnit(base, unit, estimated), amount);
+    }
+  }
+
+  /** Count one call the stage could not price, by reason. */
+  addUnpriced(unpriced: UnpricedCall): void {
+    const attrs: Attributes = {};
+    for (const key of [N.ATTR_GEN_AI_PROVIDER_NAME, N.ATTR_GEN_AI_OPERATION_NAME, N.ATTR_GEN_AI_REQUEST_MODEL]) {
+      const value = unpriced.attributes[key];
+      if (typeof value === 'string') attrs[key] = value;
+    }
+    attrs[N.ATTR_TOKENOMICS_UNPRICED_REASON] = unpriced.reason;
+    this.add(unpriced.serviceName, 'unpriced', attrs, 1);
+  }
+
+  /**
+   * An `ExportMetricsServiceRequest` with every series (cumulative), or `undefined` when nothing
+   * was counted since the last flush.
+   */
+  flush(nowMillis = Date.now()): Uint8Array | undefined {
+    if (!this.dirty) return undefined;
+    this.dirty = false;
+    const now = millisToNanos(nowMillis);
+    const byService = new Map<string | undefined, Map<MetricKind, Series[]>>();
+    for (const s of this.series.values()) {
+      let metrics = byService.get(s.service);
+      if (metrics === undefined) byService.set(s.service, (metrics = new Map()));
+      let list = metrics.get(s.metric);
+      if (list === undefined) metrics.set(s.metric, (list = []));
+      list.push(s);
+    }
+    const resourceMetrics = [];
+    for (const [service, metrics] of byService) {
+      const otlpMetrics = [];
+      for (const [kind, list] of metrics) {
+        const def = METRICS[kind];
+        otlpMetrics.push({
+          name: def.name,
+          unit: def.unit,
+          description: def.description,
+          sum: {
+            aggregationTemporality: 2,
+            isMonotonic: true,
+            dataPoints: list.map((s) => ({
+              attributes: Object.keys(s.attributes).map((k) => toKeyValue(k, s.attributes[k] as NonNullable<Attributes[string]>)),
+              startTimeUnixNano: this.startNanos,
+              timeUnixNano: now,
+              ...(def.double ? { asDouble: s.value } : { asInt: s.value }),
+            })),
+          },
+        });
+      }
+      resourceMetrics.push({
+        resource: { attributes: service === undefined ? [] : [toKeyValue(N.ATTR_SERVICE_NAME, service)] },
+        scopeMetrics: [{ scope: { name: PACKAGE_NAME, version: PACKAGE_VERSION }, metrics: otlpMetrics }],
+      });
+    }
+    return otlpMessages().metricsRequest.encode({ resourceMetrics }).finish();
+  }
+
+  /** Send every series again at the next flush (a flush whose request could not be queued). */
+  markDirty(): void {
+    if (this.series.size > 0) this.dirty = true;
+  }
+
+  private add(service: string | undefined, metric: MetricKind, attributes: Attributes, value: number): void {
+    let key = `${service ?? ''}\u0000${metric}`;
+    for (const k of Object.keys(attributes).sort()) key += `\u0000${k}\u0001${String(attributes[k])}`;
+    let s = this.series.get(key);
+    if (s === undefined) {
+      if (this.series.size >= this.maxSeries) {
+        const overflowKey = `\u0001overflow\u0000${metric}`;
+        s = this.series.get(overflowKey);
+        if (s === undefined) {
+          s = { service: undefined, metric, attributes: { [N.ATTR_OTEL_METRIC_OVERFLOW]: true }, value: 0 };
+          this.series.set(overflowKey, s);
+        }
+      } else {
+        s = { service, metric, attributes, value: 0 };
+        this.series.set(key, s);
+      }
+    }
+    s.value += value;
+    this.dirty = true;
+  }
+}
+
+function baseAttributes(call: GenAiCall): Attributes {
+  const attrs: Attributes = {};
+  if (call.provider !== undefined) attrs[N.ATTR_GEN_AI_PROVIDER_NAME] = call.provider;
+  if (call.operation !== undefined) attrs[N.ATTR_GEN_AI_OPERATION_NAME] = call.operation;
+  const requestModel = call.requestModel ?? call.responseModel;
+  if (requestModel !== undefined) attrs[N.ATTR_GEN_AI_REQUEST_MODEL] = requestModel;
+  if (call.responseModel !== undefined) attrs[N.ATTR_GEN_AI_RESPONSE_MODEL] = call.responseModel;
+  return attrs;
+}
+
+function withUnit(base: Attributes, unit: string, estimated: boolean): Attributes {
+  return { ...base, [N.ATTR_TOKENOMICS_TOKEN_TYPE]: unit, [N.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated };
+}
+
+/**
+ * Disjoint token units of a call's usage (input includes cache tokens, output includes reasoning).
+ * TODO(contract): use the contract's token partition once it is published.
+ */
+function partition(call: GenAiCall): [string, number][] {
+  const u = call.usage;
+  const cacheRead = u.cacheReadTokens ?? 0;
+  const cacheWrite = u.cacheWriteTokens ?? 0;
+  const reasoning = u.reasoningTokens ?? 0;
+  return [
+    ['input', Math.max(0, (u.inputTokens ?? 0) - cacheRead - cacheWrite)],
+    ['cache_read', cacheRead],
+    ['cache_write', cacheWrite],
+    ['output', Math.max(0, (u.outputTokens ?? 0) - reasoning)],
+    ['reasoning', reasoning],
+  ];
+}

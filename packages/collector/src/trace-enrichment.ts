@@ -1,0 +1,323 @@
+/**
+ * Prices the GenAI spans of one OTLP `ExportTraceServiceRequest` with the exporter's enrichment
+ * (`SpanCostEnricher` from `@tokenomics/exporter`: the same readers, de-duplication and price book
+ * calls as the exporter, so both price every span identically), and writes the request back.
+ *
+ * Bytes the stage does not change are forwarded as they came: resource blocks without a changed span
+ * are copied whole, and a changed span keeps its original bytes with the cost attributes appended as
+ * further `attributes` entries (a repeated protobuf field may be continued later in a message; the
+ * receiver reads one attribute list). Only spans whose bytes mention a GenAI name are decoded.
+ */
+import type { Attributes, SpanContext } from '@opentelemetry/api';
+import { readGenAiCall, type GenAiCall, type SpanCostEnricher } from '@tokenomics/exporter';
+import { toAttributes, toKeyValue } from './attributes';
+import * as N from './names';
+import { int64ToNumber, otlpMessages, type ProtoReader, type SpanMessage } from './otlp-messages';
+import { fieldsOf, lengthDelimited, messageFields, readerOf, type FieldRange } from './wire';
+
+type ReadableSpanLike = Parameters<SpanCostEnricher['enrich']>[0][number];
+
+/** Field numbers from the OTLP trace protos. */
+const REQUEST_RESOURCE_SPANS = 1;
+const RESOURCE_SPANS_RESOURCE = 1;
+const RESOURCE_SPANS_SCOPE_SPANS = 2;
+const SCOPE_SPANS_SCOPE = 1;
+const SCOPE_SPANS_SPANS = 2;
+
+/**
+ * Byte strings whose presence makes a span worth decoding: the attribute prefixes of every GenAI
+ * dialect the exporter reads (semconv and OpenLLMetry `gen_ai.*`/`llm.*`, OpenInference `llm.*`,
+ * the Vercel AI SDK's `ai.*`).
+ */
+const MARKERS = ['gen_ai.', 'llm.', 'ai.usage.', 'ai.model.'].map((s) => Buffer.from(s, 'latin1'));
+
+/** One priced call, for the cost metrics. */
+export interface PricedCall {
+  readonly serviceName: string | undefined;
+  readonly call: GenAiCall;
+  /** USD by billing unit, as written to the span. */
+  readonly breakdown: ReadonlyMap<string, number>;
+}
+
+/** One unpriced call, for the unpriced-calls metric. */
+export interface UnpricedCall {
+  readonly serviceName: string | undefined;
+  readonly attributes: Attributes;
+  readonly reason: string;
+}
+
+/** What enriching one request did. */
+export interface TraceEnrichment {
+  /** The request to forward: the input itself when nothing changed. */
+  readonly bytes: Uint8Array;
+  readonly spans: number;
+  readonly enriched: number;
+  readonly unpriced: number;
+  readonly duplicates: number;
+  readonly priced: readonly PricedCall[];
+  readonly unpricedCalls: readonly UnpricedCall[];
+}
+
+interface Candidate {
+  readonly resourceIndex: number;
+  readonly scopeIndex: number;
+  readonly range: FieldRange;
+  readonly message: SpanMessage;
+  readonly view: SpanView;
+  depth: number;
+  added?: Attributes;
+}
+
+/** A read-only span view of a decoded OTLP span: what the exporter's enricher reads. */
+class SpanView {
+  readonly attributes: Attributes;
+  readonly instrumentationScope: { name: string; version?: string };
+  readonly startTime: [number, number];
+  readonly parentSpanContext: SpanContext | undefined;
+  readonly name: string;
+  readonly kind: number;
+  private readonly context: SpanContext;
+
+  constructor(
+    message: SpanMessage,
+    scopeName: string,
+    readonly traceKey: string,
+    readonly spanKey: string,
+    readonly parentKey: string,
+  ) {
+    this.attributes = toAttributes(message.attributes);
+    this.instrumentationScope = { name: scopeName };
+    const nanos = int64ToNumber(message.startTimeUnixNano);
+    const seconds = Math.floor(nanos / 1e9);
+    this.startTime = [seconds, Math.max(0, Math.min(999_999_999, Math.round(nanos - seconds * 1e9)))];
+    this.context = { traceId: traceKey, spanId: spanKey, traceFlags: 1 };
+    this.parentSpanContext = parentKey === '' ? undefined : { traceId: traceKey, spanId: parentKey, traceFlags: 1 };
+    this.name = message.name ?? '';
+    this.kind = message.kind ?? 0;
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+}
+
+/**
+ * Enriches the traces of one request. Throws when the request is not well-framed protobuf (the
+ * caller answers 400); never changes a span it cannot read.
+ */
+export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): TraceEnrichment {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const m = otlpMessages();
+  const reader = readerOf(buf);
+  const top = fieldsOf(reader, 0, buf.length);
+  const resources = messageFields(top, REQUEST_RESOURCE_SPANS);
+  const resourceFields: FieldRange[][] = [];
+  const scopeFields: FieldRange[][][] = [];
+  const candidates: Candidate[] = [];
+  let spanCount = 0;
+
+  for (let ri = 0; ri < resources.length; ri++) {
+    const rsFields = fieldsOf(reader, resources[ri].contentStart, resources[ri].end);
+    resourceFields.push(rsFields);
+    const scopes = messageFields(rsFields, RESOURCE_SPANS_SCOPE_SPANS);
+    const perScope: FieldRange[][] = [];
+    scopeFields.push(perScope);
+    for (let si = 0; si < scopes.length; si++) {
+      const ssFields = fieldsOf(reader, scopes[si].contentStart, scopes[si].end);
+      perScope.push(ssFields);
+      let scopeName: string | undefined;
+      for (const range of ssFields) {
+        if (range.field !== SCOPE_SPANS_SPANS || range.wireType !== 2) continue;
+        spanCount++;
+        if (!mentionsGenAi(buf, range.contentStart, range.end)) continue;
+        scopeName ??= decodeScopeName(reader, ssFields);
+        const message = decodeAt(reader, range, m.span);
+        const traceKey = hex(message.traceId);
+        const view = new SpanView(message, scopeName, traceKey, hex(message.spanId), hex(message.parentSpanId));
+        candidates.push({ resourceIndex: ri, scopeIndex: si, range, message, view, depth: 0 });
+      }
+    }
+  }
+
+  const result = {
+    bytes: body,
+    spans: spanCount,
+    enriched: 0,
+    unpriced: 0,
+    duplicates: 0,
+    priced: [] as PricedCall[],
+    unpricedCalls: [] as UnpricedCall[],
+  };
+  if (candidates.length === 0) return result;
+
+  // Children before parents: a framework span and the client span inside it describe one call,
+  // and the lowest span (the client's) is the one that carries the cost.
+  orderChildrenFirst(candidates);
+  const views = candidates.map((c) => c.view as unknown as ReadableSpanLike);
+  const out = enricher.enrich(views);
+  if (out === views) return result;
+
+  const serviceNames = new Map<number, string | undefined>();
+  const serviceOf = (ri: number) => {
+    if (!serviceNames.has(ri)) serviceNames.set(ri, decodeServiceName(reader, resourceFields[ri]));
+    return serviceNames.get(ri);
+  };
+  const changedSpans = new Map<number, Map<number, Map<number, Candidate>>>();
+  for (let i = 0; i < candidates.length; i++) {
+    if (out[i] === views[i]) continue;
+    const c = candidates[i];
+    const added = addedAttributes(c.view.attributes, out[i].attributes);
+    if (added === undefined) continue;
+    c.added = added;
+    let byScope = changedSpans.get(c.resourceIndex);
+    if (byScope === undefined) changedSpans.set(c.resourceIndex, (byScope = new Map()));
+    let bySpan = byScope.get(c.scopeIndex);
+    if (bySpan === undefined) byScope.set(c.scopeIndex, (bySpan = new Map()));
+    bySpan.set(c.range.start, c);
+
+    if (typeof added[N.ATTR_GEN_AI_USAGE_COST_AMOUNT] === 'number') {
+      result.enriched++;
+      const reading = readGenAiCall(c.view.attributes, c.view.instrumentationScope.name, ignore);
+      if (reading.kind === 'call')
+        result.priced.push({ serviceName: serviceOf(c.resourceIndex), call: reading.call, breakdown: breakdownOf(added) });
+    } else if (added[N.ATTR_TOKENOMICS_UNPRICED] === true) {
+      result.unpriced++;
+      result.unpricedCalls.push({
+        serviceName: serviceOf(c.resourceIndex),
+        attributes: c.view.attributes,
+        reason: String(added[N.ATTR_TOKENOMICS_UNPRICED_REASON] ?? 'unknown'),
+      });
+    } else if (added[N.ATTR_TOKENOMICS_DUPLICATE_OF] !== undefined) {
+      result.duplicates++;
+    }
+  }
+  if (changedSpans.size === 0) return result;
+
+  const parts: Uint8Array[] = [];
+  for (const range of top) {
+    const ri = range.field === REQUEST_RESOURCE_SPANS && range.wireType === 2 ? resources.indexOf(range) : -1;
+    const byScope = ri >= 0 ? changedSpans.get(ri) : undefined;
+    if (byScope === undefined) {
+      parts.push(buf.subarray(range.start, range.end));
+      continue;
+    }
+    const rsParts: Uint8Array[] = [];
+    const scopes = messageFields(resourceFields[ri], RESOURCE_SPANS_SCOPE_SPANS);
+    for (const rsField of resourceFields[ri]) {
+      const si = rsField.field === RESOURCE_SPANS_SCOPE_SPANS && rsField.wireType === 2 ? scopes.indexOf(rsField) : -1;
+      const bySpan = si >= 0 ? byScope.get(si) : undefined;
+      if (bySpan === undefined) {
+        rsParts.push(buf.subarray(rsField.start, rsField.end));
+        continue;
+      }
+      const ssParts: Uint8Array[] = [];
+      for (const ssField of scopeFields[ri][si]) {
+        const c = bySpan.get(ssField.start);
+        if (c === undefined || c.added === undefined) ssParts.push(buf.subarray(ssField.start, ssField.end));
+        else ssParts.push(...lengthDelimited(SCOPE_SPANS_SPANS, spanBytes(buf, c, c.added)));
+      }
+      rsParts.push(...lengthDelimited(RESOURCE_SPANS_SCOPE_SPANS, ssParts));
+    }
+    parts.push(...lengthDelimited(REQUEST_RESOURCE_SPANS, rsParts));
+  }
+  return { ...result, bytes: Buffer.concat(parts) };
+}
+
+const ignore = (): void => undefined;
+
+/** The span's bytes with `added` attributes: appended, or the span re-encoded when a key is replaced. */
+function spanBytes(buf: Buffer, c: Candidate, added: Attributes): Uint8Array[] {
+  const m = otlpMessages();
+  const existing = c.message.attributes ?? [];
+  let replaces = false;
+  for (const kv of existing) {
+    if (typeof kv.key === 'string' && Object.hasOwn(added, kv.key)) {
+      replaces = true;
+      break;
+    }
+  }
+  const extra = Object.keys(added).map((key) => toKeyValue(key, added[key] as NonNullable<Attributes[string]>));
+  if (!replaces) {
+    return [buf.subarray(c.range.contentStart, c.range.end), m.span.encode({ attributes: extra }).finish()];
+  }
+  c.message.attributes = [...existing.filter((kv) => !(typeof kv.key === 'string' && Object.hasOwn(added, kv.key))), ...extra];
+  return [m.span.encode(c.message).finish()];
+}
+
+function addedAttributes(before: Attributes, after: Attributes): Attributes | undefined {
+  let added: Attributes | undefined;
+  for (const key in after) {
+    const value = after[key];
+    if (value === undefined || (Object.hasOwn(before, key) && before[key] === value)) continue;
+    (added ??= {})[key] = value;
+  }
+  return added;
+}
+
+function breakdownOf(added: Attributes): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const key in added) {
+    if (!key.startsWith(N.ATTR_TOKENOMICS_COST_PREFIX)) continue;
+    const amount = added[key];
+    if (typeof amount === 'number' && Number.isFinite(amount) && amount >= 0)
+      out.set(key.slice(N.ATTR_TOKENOMICS_COST_PREFIX.length), amount);
+  }
+  return out;
+}
+
+/** Depth of each candidate among the candidates of its trace; deepest first, stable otherwise. */
+function orderChildrenFirst(candidates: Candidate[]): void {
+  if (candidates.length < 2) return;
+  const byKey = new Map<string, Candidate>();
+  for (const c of candidates) byKey.set(`${c.view.traceKey}/${c.view.spanKey}`, c);
+  let nested = false;
+  for (const c of candidates) {
+    let depth = 0;
+    let parent = c.view.parentKey;
+    const seen = new Set<Candidate>();
+    while (parent !== '') {
+      const p = byKey.get(`${c.view.traceKey}/${parent}`);
+      if (p === undefined || seen.has(p)) break;
+      seen.add(p);
+      depth++;
+      parent = p.view.parentKey;
+    }
+    c.depth = depth;
+    if (depth > 0) nested = true;
+  }
+  if (!nested) return;
+  const indexed = candidates.map((c, i) => ({ c, i }));
+  indexed.sort((a, b) => b.c.depth - a.c.depth || a.i - b.i);
+  for (let i = 0; i < indexed.length; i++) candidates[i] = indexed[i].c;
+}
+
+function mentionsGenAi(buf: Buffer, start: number, end: number): boolean {
+  const view = buf.subarray(start, end);
+  for (const marker of MARKERS) if (view.indexOf(marker) !== -1) return true;
+  return false;
+}
+
+function decodeAt<T>(reader: ProtoReader, range: FieldRange, type: { decode(r: ProtoReader, length?: number): T }): T {
+  reader.pos = range.contentStart;
+  return type.decode(reader, range.end - range.contentStart);
+}
+
+function decodeScopeName(reader: ProtoReader, ssFields: readonly FieldRange[]): string {
+  const scope = ssFields.find((f) => f.field === SCOPE_SPANS_SCOPE && f.wireType === 2);
+  if (scope === undefined) return '';
+  const decoded = decodeAt(reader, scope, otlpMessages().scope);
+  return typeof decoded.name === 'string' ? decoded.name : '';
+}
+
+function decodeServiceName(reader: ProtoReader, rsFields: readonly FieldRange[]): string | undefined {
+  const range = rsFields.find((f) => f.field === RESOURCE_SPANS_RESOURCE && f.wireType === 2);
+  if (range === undefined) return undefined;
+  const resource = decodeAt(reader, range, otlpMessages().resource);
+  const value = toAttributes(resource.attributes)[N.ATTR_SERVICE_NAME];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function hex(bytes: Uint8Array | null | undefined): string {
+  if (!bytes || bytes.length === 0) return '';
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}

@@ -1,0 +1,75 @@
+/**
+ * Byte ranges of the fields of an encoded protobuf message, found with the protobufjs runtime's
+ * `Reader` (tags, lengths and skips are the runtime's; nothing is decoded here). The stage uses
+ * them to decode only the spans it may change and to forward every other byte as it came.
+ */
+import { otlpMessages, type ProtoReader } from './otlp-messages';
+
+/** One field of a message: where its tag starts, where its content starts, where it ends. */
+export interface FieldRange {
+  readonly field: number;
+  readonly wireType: number;
+  /** Offset of the tag. */
+  readonly start: number;
+  /** Offset of the content (after the length, for length-delimited fields). */
+  readonly contentStart: number;
+  /** Offset just past the field. */
+  readonly end: number;
+}
+
+const LENGTH_DELIMITED = 2;
+
+/** A Reader over `buf`, shared by the helpers below. */
+export function readerOf(buf: Uint8Array): ProtoReader {
+  return otlpMessages().runtime.Reader.create(buf);
+}
+
+/**
+ * The fields of the message in `[start, end)`, in order. Throws (the runtime's range error) when
+ * the bytes are not a well-framed message.
+ */
+export function fieldsOf(reader: ProtoReader, start: number, end: number): FieldRange[] {
+  const out: FieldRange[] = [];
+  const savedLen = reader.len;
+  reader.pos = start;
+  reader.len = end;
+  try {
+    while (reader.pos < end) {
+      const tagStart = reader.pos;
+      const tag = reader.uint32();
+      const field = tag >>> 3;
+      const wireType = tag & 7;
+      if (field === 0) throw new Error(`invalid field number 0 at offset ${tagStart}`);
+      if (wireType === LENGTH_DELIMITED) {
+        const length = reader.uint32();
+        const contentStart = reader.pos;
+        reader.skip(length);
+        out.push({ field, wireType, start: tagStart, contentStart, end: reader.pos });
+      } else {
+        reader.skipType(wireType);
+        out.push({ field, wireType, start: tagStart, contentStart: reader.pos, end: reader.pos });
+      }
+    }
+    if (reader.pos !== end) throw new Error(`field overruns its message at offset ${reader.pos}`);
+  } finally {
+    reader.len = savedLen;
+  }
+  return out;
+}
+
+/** The length-delimited fields of a message numbered `field`. */
+export function messageFields(ranges: readonly FieldRange[], field: number): FieldRange[] {
+  return ranges.filter((r) => r.field === field && r.wireType === LENGTH_DELIMITED);
+}
+
+/** Encoded bytes of a length-delimited field: tag, length, then `parts` in order. */
+export function lengthDelimited(field: number, parts: readonly Uint8Array[]): Uint8Array[] {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const head = otlpMessages()
+    .runtime.Writer.create()
+    .uint32((field << 3) | LENGTH_DELIMITED)
+    .uint32(length)
+    .finish();
+  return [head, ...parts];
+}
