@@ -2,6 +2,7 @@ import { DiagLogLevel } from '@opentelemetry/api';
 import type { TokenomicsInstrumentationConfig } from '@tokenomics/instrumentation';
 import { ConfigError } from './config-error';
 import { EnvReader, type Env } from './env-reader';
+import { readProviderHosts } from './provider-hosts';
 
 /** Span exporters accepted in `OTEL_TRACES_EXPORTER`. */
 export const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
@@ -144,6 +145,8 @@ export function readConfig(env: Env): NodeConfig {
   if (maxSeries !== undefined) instrumentation.maxSeriesPerMetric = maxSeries;
   const streamUsage = read.oneOf('TOKENOMICS_OPENAI_STREAM_USAGE', ['inject', 'off'] as const);
   if (streamUsage !== undefined) instrumentation.injectStreamUsage = streamUsage === 'inject';
+  const providerHosts = readProviderHosts(read);
+  if (providerHosts !== undefined) instrumentation.providerHosts = providerHosts;
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return {

@@ -13,6 +13,7 @@ import { boundedFlush, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } fro
 import { registeredGlobals, type RegisteredGlobals } from './global-providers';
 import { metricReadersFor } from './metric-readers';
 import { applyPriceBook } from './price-book';
+import { checkProviderHostsOption } from './provider-hosts';
 import { buildResource } from './resource';
 import { costEnrichingBatchProcessor, spanProcessorsFor } from './trace-exporters';
 
@@ -117,6 +118,7 @@ export function startWithConfig(config: NodeConfig, options: StartOptions = {}):
     return remember(disabledHandle());
   }
 
+  checkProviderHostsOption(options.instrumentationConfig);
   applyPriceBook(options.env ?? process.env, options.priceBook);
   const instrumentationConfig = { ...config.instrumentation, ...options.instrumentationConfig };
   const found = registeredGlobals();

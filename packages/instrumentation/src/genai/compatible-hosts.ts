@@ -203,15 +203,22 @@ export class CompiledProviderHosts {
 
 /** A bad entry in the provider-host map; the message names the source, the entry and what is accepted. */
 export class ProviderHostsError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    /** What was read: `TOKENOMICS_PROVIDER_HOSTS`, `providerHosts`, ... */
+    readonly source: string,
+    /** The entry at fault, as written. */
+    readonly entry: string,
+    /** What is wrong with it, e.g. `has an invalid provider "Bad Name"`. */
+    readonly reason: string,
+  ) {
+    super(`${source}: entry "${entry}" ${reason}; accepted: ${PROVIDER_HOSTS_ACCEPTED}`);
     this.name = 'ProviderHostsError';
   }
 }
 
 /** What an entry of the map must look like, for error messages. */
 export const PROVIDER_HOSTS_ACCEPTED =
-  "accepted: <base URL>=<provider>, e.g. https://llm.internal.example/v1=vllm or 10.0.0.5:4000=litellm, where the base URL is an http(s) URL or a host with an optional port and path, and the provider is lower-case letters, digits, '.', '_' or '-' starting with a letter";
+  "comma-separated <base URL>=<provider>, e.g. https://llm.internal.example/v1=vllm or 10.0.0.5:4000=litellm, where the base URL is an http(s) URL or a host with an optional port and path, and the provider is lower-case letters, digits, '.', '_' or '-' starting with a letter";
 
 /**
  * Reads the text form of the map: comma-separated `<base URL>=<provider>` entries (whitespace
@@ -226,7 +233,7 @@ export function parseProviderHosts(text: string, source: string): ProviderHostEn
     const entry = raw.trim();
     if (entry === '') continue;
     const eq = entry.lastIndexOf('=');
-    if (eq <= 0) throw new ProviderHostsError(`${source}: entry "${entry}" has no '=<provider>'; ${PROVIDER_HOSTS_ACCEPTED}`);
+    if (eq <= 0) throw new ProviderHostsError(source, entry, `has no '=<provider>'`);
     entries.push({ baseURL: entry.slice(0, eq).trim(), provider: entry.slice(eq + 1).trim() });
   }
   compileProviderHosts(entries, source);
@@ -251,12 +258,10 @@ export function compileProviderHosts(
   for (const { baseURL, provider } of list) {
     const shown = `${String(baseURL)}=${String(provider)}`;
     if (typeof provider !== 'string' || !PROVIDER_NAME.test(provider)) {
-      throw new ProviderHostsError(
-        `${source}: entry "${shown}" has an invalid provider ${JSON.stringify(provider)}; ${PROVIDER_HOSTS_ACCEPTED}`,
-      );
+      throw new ProviderHostsError(source, shown, `has an invalid provider ${JSON.stringify(provider)}`);
     }
     if (typeof baseURL !== 'string' || baseURL.trim() === '') {
-      throw new ProviderHostsError(`${source}: entry "${shown}" has no base URL; ${PROVIDER_HOSTS_ACCEPTED}`);
+      throw new ProviderHostsError(source, shown, `has no base URL`);
     }
     const text = baseURL.trim();
     const schemeGiven = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
@@ -264,17 +269,13 @@ export function compileProviderHosts(
     try {
       url = new URL(schemeGiven ? text : `http://${text}`);
     } catch {
-      throw new ProviderHostsError(`${source}: entry "${shown}" has a base URL that is not a URL or host; ${PROVIDER_HOSTS_ACCEPTED}`);
+      throw new ProviderHostsError(source, shown, `has a base URL that is not a URL or host`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ProviderHostsError(
-        `${source}: entry "${shown}" has a base URL with scheme ${url.protocol} (http or https only); ${PROVIDER_HOSTS_ACCEPTED}`,
-      );
+      throw new ProviderHostsError(source, shown, `has a base URL with scheme ${url.protocol} (http or https only)`);
     }
     if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-      throw new ProviderHostsError(
-        `${source}: entry "${shown}" has a base URL with a query, fragment or credentials; ${PROVIDER_HOSTS_ACCEPTED}`,
-      );
+      throw new ProviderHostsError(source, shown, `has a base URL with a query, fragment or credentials`);
     }
     compiled.push({
       protocol: schemeGiven ? url.protocol : undefined,
