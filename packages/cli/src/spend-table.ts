@@ -1,3 +1,16 @@
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_TOKENOMICS_TOKEN_TYPE,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_TOKENOMICS_CALLS_ESTIMATED,
+  METRIC_TOKENOMICS_CALLS_UNPRICED,
+  METRIC_TOKENOMICS_COST,
+  METRIC_TOKENOMICS_TOKENS,
+  prometheusName,
+  TOKEN_UNITS,
+} from '@tokenomics/contract';
 import type { Sample } from './prometheus-text';
 
 /** Spend of one model and token type, as read back from exported metrics. */
@@ -17,17 +30,18 @@ export interface SpendSummary {
   estimatedCalls: number;
 }
 
-const TOKEN_TYPE_ORDER = [
-  'input',
-  'cache_read',
-  'cache_write',
-  'cache_write_1h',
-  'input_audio',
-  'output',
-  'reasoning',
-  'output_audio',
-  'request',
-];
+const TOKEN_TYPE_ORDER: readonly string[] = [...TOKEN_UNITS, 'request'];
+
+// Prometheus spellings of the metrics and labels read back.
+const TOKENS_TOTAL = `${prometheusName(METRIC_TOKENOMICS_TOKENS)}_total`;
+const COST_TOTAL = `${prometheusName(METRIC_TOKENOMICS_COST)}_total`;
+const DURATION_COUNT = `${prometheusName(METRIC_GEN_AI_CLIENT_OPERATION_DURATION)}_count`;
+const UNPRICED_TOTAL = `${prometheusName(METRIC_TOKENOMICS_CALLS_UNPRICED)}_total`;
+const ESTIMATED_TOTAL = `${prometheusName(METRIC_TOKENOMICS_CALLS_ESTIMATED)}_total`;
+const LABEL_RESPONSE_MODEL = prometheusName(ATTR_GEN_AI_RESPONSE_MODEL);
+const LABEL_REQUEST_MODEL = prometheusName(ATTR_GEN_AI_REQUEST_MODEL);
+const LABEL_TOKEN_TYPE = prometheusName(ATTR_TOKENOMICS_TOKEN_TYPE);
+const LABEL_ERROR_TYPE = prometheusName(ATTR_ERROR_TYPE);
 
 /** Builds the spend table from `tokenomics_*` and `gen_ai_*` samples scraped from the endpoint. */
 export function summariseSpend(samples: Sample[]): SpendSummary {
@@ -44,23 +58,23 @@ export function summariseSpend(samples: Sample[]): SpendSummary {
   let unpricedCalls = 0;
   let estimatedCalls = 0;
   for (const s of samples) {
-    const model = s.labels.gen_ai_response_model ?? s.labels.gen_ai_request_model ?? 'unknown';
+    const model = label(s, LABEL_RESPONSE_MODEL) ?? label(s, LABEL_REQUEST_MODEL) ?? 'unknown';
     switch (s.name) {
-      case 'tokenomics_tokens_total':
-        row(model, s.labels.tokenomics_token_type ?? '?').tokens += s.value;
+      case TOKENS_TOTAL:
+        row(model, label(s, LABEL_TOKEN_TYPE) ?? '?').tokens += s.value;
         break;
-      case 'tokenomics_cost_total':
-        row(model, s.labels.tokenomics_token_type ?? '?').usd += s.value;
+      case COST_TOTAL:
+        row(model, label(s, LABEL_TOKEN_TYPE) ?? '?').usd += s.value;
         totalUsd += s.value;
         break;
-      case 'gen_ai_client_operation_duration_count':
+      case DURATION_COUNT:
         calls += s.value;
-        if (s.labels.error_type) failedCalls += s.value;
+        if (label(s, LABEL_ERROR_TYPE)) failedCalls += s.value;
         break;
-      case 'tokenomics_calls_unpriced_total':
+      case UNPRICED_TOTAL:
         unpricedCalls += s.value;
         break;
-      case 'tokenomics_calls_estimated_total':
+      case ESTIMATED_TOTAL:
         estimatedCalls += s.value;
         break;
     }
@@ -69,6 +83,11 @@ export function summariseSpend(samples: Sample[]): SpendSummary {
     (a, b) => a.model.localeCompare(b.model) || TOKEN_TYPE_ORDER.indexOf(a.tokenType) - TOKEN_TYPE_ORDER.indexOf(b.tokenType),
   );
   return { rows: sorted, totalUsd, calls, failedCalls, unpricedCalls, estimatedCalls };
+}
+
+/** A label of a scraped sample (own keys only: the text came from an endpoint). */
+function label(sample: Sample, name: string): string | undefined {
+  return Object.hasOwn(sample.labels, name) ? sample.labels[name] : undefined;
 }
 
 /** Fixed-width text rendering of a {@link SpendSummary}. */

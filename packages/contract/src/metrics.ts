@@ -98,3 +98,13 @@ export const TOKENOMICS_INSTRUMENTATION_ERRORS: MetricDefinition = {
   unit: UNIT_ERROR,
   description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
 };
+
+/**
+ * The Prometheus spelling of a metric or attribute name, as the OpenTelemetry Prometheus exporter
+ * writes it without unit suffixes: every character other than a letter, digit, `_` or `:` becomes
+ * `_` (`gen_ai.response.model` -> `gen_ai_response_model`). Counters add `_total`, histograms
+ * `_bucket`, `_sum` and `_count`.
+ */
+export function prometheusName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_:]/g, '_');
+}
