@@ -4,6 +4,7 @@ export { GoogleGenAIInstrumentation, GOOGLE_GENAI_SUPPORTED_VERSIONS } from './g
 export { BedrockRuntimeInstrumentation, BEDROCK_RUNTIME_SUPPORTED_VERSIONS } from './bedrock/instrumentation';
 export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic/instrumentation';
 export { MistralInstrumentation, MISTRAL_SUPPORTED_VERSIONS } from './mistral/instrumentation';
+export { CohereInstrumentation, COHERE_SUPPORTED_VERSIONS } from './cohere/instrumentation';
 export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq/instrumentation';
 export { TogetherInstrumentation, TOGETHER_SUPPORTED_VERSIONS } from './together/instrumentation';
 export {

@@ -5,6 +5,7 @@ import { GoogleGenAIInstrumentation } from './google-genai/instrumentation';
 import { BedrockRuntimeInstrumentation } from './bedrock/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation';
 import { MistralInstrumentation } from './mistral/instrumentation';
+import { CohereInstrumentation } from './cohere/instrumentation';
 import { GroqInstrumentation } from './groq/instrumentation';
 import { TogetherInstrumentation } from './together/instrumentation';
 import { AISdkInstrumentation } from './ai-sdk/instrumentation';
@@ -17,6 +18,7 @@ export function createInstrumentations(config: TokenomicsInstrumentationConfig =
     new BedrockRuntimeInstrumentation(config),
     new AnthropicInstrumentation(config),
     new MistralInstrumentation(config),
+    new CohereInstrumentation(config),
     new GroqInstrumentation(config),
     new TogetherInstrumentation(config),
     new AISdkInstrumentation(config),

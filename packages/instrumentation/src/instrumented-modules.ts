@@ -12,6 +12,7 @@ export const INSTRUMENTED_MODULES: readonly string[] = Object.freeze([
   '@google/genai',
   '@aws-sdk/client-bedrock-runtime',
   '@mistralai/mistralai',
+  'cohere-ai',
   'groq-sdk',
   'together-ai',
   // The Vercel AI SDK: its provider packages call the APIs over fetch, so the SDK itself is patched.
