@@ -20,6 +20,9 @@ export {
   type HostDetection,
 } from './genai/compatible-hosts';
 export { AISdkInstrumentation, AI_SDK_SUPPORTED_VERSIONS } from './ai-sdk/instrumentation';
+export { LangChainInstrumentation, LANGCHAIN_CORE_SUPPORTED_VERSIONS, LANGGRAPH_SUPPORTED_VERSIONS } from './langchain/instrumentation';
+export { OpenAIAgentsInstrumentation, OPENAI_AGENTS_SUPPORTED_VERSIONS } from './openai-agents/instrumentation';
+export { ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE, ATTRIBUTION_KEY_AGENT } from './langchain/attribution-keys';
 export { withAttribution, getAttribution } from './genai/attribution';
 export { createInstrumentations } from './instrumentations';
 export { INSTRUMENTED_MODULES } from './instrumented-modules';

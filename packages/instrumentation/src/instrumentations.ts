@@ -9,6 +9,8 @@ import { CohereInstrumentation } from './cohere/instrumentation';
 import { GroqInstrumentation } from './groq/instrumentation';
 import { TogetherInstrumentation } from './together/instrumentation';
 import { AISdkInstrumentation } from './ai-sdk/instrumentation';
+import { LangChainInstrumentation } from './langchain/instrumentation';
+import { OpenAIAgentsInstrumentation } from './openai-agents/instrumentation';
 
 /** Every Tokenomics instrumentation, each configured with `config`. */
 export function createInstrumentations(config: TokenomicsInstrumentationConfig = {}): Instrumentation[] {
@@ -22,5 +24,7 @@ export function createInstrumentations(config: TokenomicsInstrumentationConfig =
     new GroqInstrumentation(config),
     new TogetherInstrumentation(config),
     new AISdkInstrumentation(config),
+    new LangChainInstrumentation(config),
+    new OpenAIAgentsInstrumentation(config),
   ];
 }

@@ -17,4 +17,12 @@ export const INSTRUMENTED_MODULES: readonly string[] = Object.freeze([
   'together-ai',
   // The Vercel AI SDK: its provider packages call the APIs over fetch, so the SDK itself is patched.
   'ai',
+  // LangChain.js and LangGraph: the entry points that load the runnable and language-model classes
+  // (their model calls are recorded by the openai and Anthropic client instrumentations).
+  '@langchain/core/runnables',
+  '@langchain/core/language_models/chat_models',
+  '@langchain/core/language_models/llms',
+  '@langchain/langgraph',
+  // The OpenAI Agents SDK's runtime, loaded by @openai/agents.
+  '@openai/agents-core',
 ]);
