@@ -5,6 +5,7 @@ export { BedrockRuntimeInstrumentation, BEDROCK_RUNTIME_SUPPORTED_VERSIONS } fro
 export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic/instrumentation';
 export { MistralInstrumentation, MISTRAL_SUPPORTED_VERSIONS } from './mistral/instrumentation';
 export { CohereInstrumentation, COHERE_SUPPORTED_VERSIONS } from './cohere/instrumentation';
+export { OllamaInstrumentation, OLLAMA_SUPPORTED_VERSIONS } from './ollama/instrumentation';
 export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq/instrumentation';
 export { TogetherInstrumentation, TOGETHER_SUPPORTED_VERSIONS } from './together/instrumentation';
 export {

@@ -6,6 +6,7 @@ import { BedrockRuntimeInstrumentation } from './bedrock/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation';
 import { MistralInstrumentation } from './mistral/instrumentation';
 import { CohereInstrumentation } from './cohere/instrumentation';
+import { OllamaInstrumentation } from './ollama/instrumentation';
 import { GroqInstrumentation } from './groq/instrumentation';
 import { TogetherInstrumentation } from './together/instrumentation';
 import { AISdkInstrumentation } from './ai-sdk/instrumentation';
@@ -21,6 +22,7 @@ export function createInstrumentations(config: TokenomicsInstrumentationConfig =
     new AnthropicInstrumentation(config),
     new MistralInstrumentation(config),
     new CohereInstrumentation(config),
+    new OllamaInstrumentation(config),
     new GroqInstrumentation(config),
     new TogetherInstrumentation(config),
     new AISdkInstrumentation(config),

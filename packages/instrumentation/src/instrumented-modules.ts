@@ -13,6 +13,7 @@ export const INSTRUMENTED_MODULES: readonly string[] = Object.freeze([
   '@aws-sdk/client-bedrock-runtime',
   '@mistralai/mistralai',
   'cohere-ai',
+  'ollama',
   'groq-sdk',
   'together-ai',
   // The Vercel AI SDK: its provider packages call the APIs over fetch, so the SDK itself is patched.

@@ -1,0 +1,289 @@
+import { context, type Attributes } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import {
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  OPERATION_CHAT,
+  OPERATION_EMBEDDINGS,
+  OPERATION_TEXT_COMPLETION,
+  PROVIDER_OLLAMA,
+} from '@tokenomics/contract';
+import type { TokenomicsInstrumentationConfig } from '../config';
+import { GenAIInstrumentation } from '../genai/genai-instrumentation';
+import { observePromise } from '../genai/promise-call';
+import type { GenAICall } from '../genai/recorder';
+import { observeIterations } from '../genai/sdk-stream';
+import { chatInputMessages, textCallEstimate } from '../genai/text-estimate';
+import { TextStreamSink, type StreamChunkInfo } from '../genai/text-stream-sink';
+import { ollamaUsage, own } from './usage';
+
+/** Range of `ollama` (ollama-js) versions patched. */
+export const OLLAMA_SUPPORTED_VERSIONS = ['>=0.5.0 <1'];
+
+const LIBRARY = 'ollama';
+
+type Obj = Record<string, unknown>;
+type AsyncFn = (this: unknown, request: unknown, ...rest: unknown[]) => unknown;
+type Kind = 'chat' | 'generate' | 'embed' | 'embeddings';
+
+/** The client methods that make one request each, and what they are. `embeddings` is the legacy `/api/embeddings`. */
+const METHODS: ReadonlyArray<readonly [method: string, kind: Kind]> = [
+  ['chat', 'chat'],
+  ['generate', 'generate'],
+  ['embed', 'embed'],
+  ['embeddings', 'embeddings'],
+];
+
+const OPERATIONS: Readonly<Record<Kind, string>> = {
+  chat: OPERATION_CHAT,
+  generate: OPERATION_TEXT_COMPLETION,
+  embed: OPERATION_EMBEDDINGS,
+  embeddings: OPERATION_EMBEDDINGS,
+};
+
+/**
+ * The prototypes that define the methods: the Node `Ollama` class extends the browser one, which
+ * defines `chat`, `generate` and the others. Found from the exported class or the default instance.
+ */
+function targets(moduleExports: unknown): Array<[Record<string, AsyncFn>, string, Kind]> {
+  const exp = moduleExports as Obj | undefined;
+  let cls: unknown = exp?.Ollama;
+  if (typeof cls !== 'function') {
+    const instance = exp?.default;
+    cls = instance && typeof instance === 'object' ? (instance as object).constructor : undefined;
+  }
+  if (typeof cls !== 'function') return [];
+  const found: Array<[Record<string, AsyncFn>, string, Kind]> = [];
+  for (const [method, kind] of METHODS) {
+    let proto: object | null = cls.prototype as object;
+    while (proto && proto !== Object.prototype && !Object.hasOwn(proto, method)) proto = Object.getPrototypeOf(proto) as object | null;
+    if (proto && proto !== Object.prototype && typeof (proto as Record<string, unknown>)[method] === 'function') {
+      found.push([proto as Record<string, AsyncFn>, method, kind]);
+    }
+  }
+  return found;
+}
+
+/**
+ * Instruments the Ollama JavaScript client (`ollama` 0.5 and later), CommonJS and ESM builds:
+ * `chat` (`chat`), `generate` (`text_completion`), `embed` and the legacy `embeddings`
+ * (`embeddings`), streamed or not. Provider `ollama`. Usage is `prompt_eval_count` /
+ * `eval_count`, which a stream reports in its final `done: true` object. Local models have no list
+ * price: calls are unpriced (`unknown_provider` or `unknown_model`) unless a price override gives
+ * the model a rate, per token or per GPU hour.
+ */
+export class OllamaInstrumentation extends GenAIInstrumentation {
+  constructor(config: TokenomicsInstrumentationConfig = {}) {
+    super('@tokenomics/instrumentation-ollama', config);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        LIBRARY,
+        OLLAMA_SUPPORTED_VERSIONS,
+        (moduleExports: unknown) => {
+          this.patchTargets(moduleExports, true);
+          return moduleExports;
+        },
+        (moduleExports: unknown) => {
+          for (const [proto, method] of targets(moduleExports)) {
+            if (isWrapped(proto[method])) this._unwrap(proto, method);
+          }
+        },
+      ),
+    ];
+  }
+
+  /**
+   * Patches the module exports of an `ollama` build loaded outside the module hooks (for example a
+   * bundled copy, or `ollama/browser`). Returns the number of methods patched.
+   */
+  patchModule(moduleExports: unknown): number {
+    return this.patchTargets(moduleExports, false);
+  }
+
+  private patchTargets(moduleExports: unknown, replace: boolean): number {
+    let n = 0;
+    for (const [proto, method, kind] of targets(moduleExports)) {
+      if (isWrapped(proto[method])) {
+        if (!replace) continue;
+        this._unwrap(proto, method);
+      }
+      this._wrap(proto, method, (original: AsyncFn) => this.patch(kind, original));
+      n++;
+    }
+    return n;
+  }
+
+  private patch(kind: Kind, original: AsyncFn): AsyncFn {
+    const instrumentation = this;
+    return function observed(this: unknown, request: unknown, ...rest: unknown[]) {
+      if (!request || typeof request !== 'object' || !instrumentation.isEnabled()) return original.call(this, request, ...rest);
+      const req = request as Obj;
+      const streaming = (kind === 'chat' || kind === 'generate') && req.stream === true;
+      const call = instrumentation.startCall(kind, streaming, this, req);
+      if (!call) return original.call(this, request, ...rest);
+      let pending: unknown;
+      try {
+        pending = context.with(call.spanContext(), () => original.call(this, request, ...rest));
+      } catch (err) {
+        call.fail(err);
+        throw err;
+      }
+      return observePromise(call, instrumentation.recorder, LIBRARY, pending, (value) => {
+        if (streaming) instrumentation.observeStream(kind, call, req, value);
+        else instrumentation.applyResponse(kind, call, req, value);
+      });
+    };
+  }
+
+  private startCall(kind: Kind, streaming: boolean, client: unknown, request: Obj): GenAICall | undefined {
+    try {
+      const server = serverOf(client);
+      return this.recorder.start({
+        provider: PROVIDER_OLLAMA,
+        operation: OPERATIONS[kind],
+        requestModel: typeof request.model === 'string' && request.model ? request.model : 'unknown',
+        serverAddress: server.address,
+        serverPort: server.port,
+        attributes: requestAttributes(request),
+        streaming,
+        inputMessages: () => (kind === 'chat' ? chatInputMessages(request.messages) : undefined),
+      });
+    } catch (err) {
+      this.recorder.reportInternalError('call start', err);
+      return undefined;
+    }
+  }
+
+  private applyResponse(kind: Kind, call: GenAICall, request: Obj, response: unknown): void {
+    const result = call.result;
+    const model = own(response, 'model');
+    if (typeof model === 'string' && model) result.responseModel = model;
+    const embedding = kind === 'embed' || kind === 'embeddings';
+    const usage = ollamaUsage(response, embedding);
+    if (embedding) {
+      if (usage) result.usage = usage;
+      else result.usageEstimate = textCallEstimate(call.start.requestModel, estimationRequest(kind, request), undefined);
+      return;
+    }
+    const reason = own(response, 'done_reason');
+    if (typeof reason === 'string' && reason) result.finishReasons = [reason];
+    const text = generatedText(response);
+    if (usage) result.usage = usage;
+    else result.usageEstimate = textCallEstimate(call.start.requestModel, estimationRequest(kind, request), text);
+    result.outputMessages = () => [{ role: 'assistant', parts: [{ type: 'text', content: text }], finish_reason: reason }];
+  }
+
+  private observeStream(kind: Kind, call: GenAICall, request: Obj, stream: unknown): void {
+    if (
+      !stream ||
+      typeof stream !== 'object' ||
+      typeof (stream as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
+    ) {
+      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
+      call.endStream('completed');
+      return;
+    }
+    // Held, not the stream: the sink is held by the abandoned-stream registry, which must not keep the stream alive.
+    const controller = (stream as { abortController?: { signal?: { aborted?: unknown } } }).abortController;
+    const sink = new TextStreamSink({
+      call,
+      readChunk: readOllamaChunk,
+      estimate: (text) => textCallEstimate(call.start.requestModel, estimationRequest(kind, request), text),
+      isAborted: () => controller?.signal?.aborted === true,
+    });
+    observeIterations(stream, Symbol.asyncIterator, call, this.recorder, sink);
+  }
+}
+
+/** One NDJSON object of a stream: text in `message.content` / `response`, counts on the `done: true` one. */
+function readOllamaChunk(chunk: unknown): StreamChunkInfo | undefined {
+  if (!chunk || typeof chunk !== 'object') return undefined;
+  const info: StreamChunkInfo = { text: generatedText(chunk) };
+  const model = own(chunk, 'model');
+  if (typeof model === 'string' && model) info.responseModel = model;
+  if (own(chunk, 'done') === true) {
+    const reason = own(chunk, 'done_reason');
+    if (typeof reason === 'string' && reason) info.finishReason = reason;
+    const usage = ollamaUsage(chunk);
+    if (usage) info.usage = usage;
+  }
+  return info;
+}
+
+/** Text generated in a chat message (content, thinking, tool-call arguments) or a generate `response`. */
+function generatedText(value: unknown): string {
+  const response = own(value, 'response');
+  if (typeof response === 'string') return response + stringOf(own(value, 'thinking'));
+  const message = own(value, 'message');
+  let text = stringOf(own(message, 'content')) + stringOf(own(message, 'thinking'));
+  const calls = own(message, 'tool_calls');
+  if (Array.isArray(calls)) {
+    for (const c of calls) {
+      try {
+        text += JSON.stringify(own(own(c, 'function'), 'arguments') ?? '');
+      } catch {
+        /* arguments that do not serialise add nothing */
+      }
+    }
+  }
+  return text;
+}
+
+function stringOf(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** The request in a shape the token estimator knows. */
+function estimationRequest(kind: Kind, request: Obj): unknown {
+  switch (kind) {
+    case 'chat':
+      return { messages: request.messages, tools: request.tools };
+    case 'generate': {
+      const parts = [request.system, request.prompt, request.suffix].filter((p): p is string => typeof p === 'string' && p.length > 0);
+      return { prompt: parts };
+    }
+    case 'embed':
+      return request.input === undefined ? undefined : { input: request.input };
+    case 'embeddings':
+      return typeof request.prompt === 'string' ? { input: request.prompt } : undefined;
+  }
+}
+
+/** `gen_ai.request.*` attributes from the request's `options` (Ollama's model parameters). */
+function requestAttributes(request: Obj): Attributes {
+  const attrs: Attributes = {};
+  const options = own(request, 'options');
+  if (!options || typeof options !== 'object') return attrs;
+  setNumber(attrs, ATTR_GEN_AI_REQUEST_MAX_TOKENS, own(options, 'num_predict'));
+  setNumber(attrs, ATTR_GEN_AI_REQUEST_TEMPERATURE, own(options, 'temperature'));
+  setNumber(attrs, ATTR_GEN_AI_REQUEST_TOP_P, own(options, 'top_p'));
+  setNumber(attrs, ATTR_GEN_AI_REQUEST_TOP_K, own(options, 'top_k'));
+  const seed = own(options, 'seed');
+  if (typeof seed === 'number' && Number.isInteger(seed)) attrs[ATTR_GEN_AI_REQUEST_SEED] = seed;
+  const stop = own(options, 'stop');
+  if (Array.isArray(stop) && stop.length > 0 && stop.every((s) => typeof s === 'string')) attrs[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  return attrs;
+}
+
+function setNumber(attrs: Attributes, key: string, v: unknown): void {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) attrs[key] = v;
+}
+
+/** Server of an `Ollama` client: its `config.host`. */
+function serverOf(client: unknown): { address?: string | undefined; port?: number | undefined } {
+  const host = (client as { config?: { host?: unknown } } | null)?.config?.host;
+  if (typeof host !== 'string' || host === '') return {};
+  try {
+    const url = new URL(host);
+    return { address: url.hostname, port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
+  } catch {
+    return {};
+  }
+}
