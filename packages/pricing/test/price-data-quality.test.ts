@@ -1,0 +1,253 @@
+/**
+ * Corrections to the price data, each checked with a realistic call whose cost is worked out here
+ * by hand from the provider's page (USD per million tokens unless noted), exact to 1e-9 USD.
+ */
+import { describe, expect, it } from 'vitest';
+import { PriceBook } from '../src/price-book';
+import type { BillingUnit, Cost, PriceOptions, Usage } from '../src/types';
+
+const book = PriceBook.bundled();
+
+function priced(usage: Usage, opts: PriceOptions): Extract<Cost, { priced: true }> {
+  const cost = book.price(usage, opts);
+  if (!cost.priced) throw new Error(`expected a priced cost, got ${cost.reason}: ${cost.detail}`);
+  return cost;
+}
+
+/** Asserts the breakdown unit by unit and the total, to 1e-9 USD. */
+function expectCost(usage: Usage, opts: PriceOptions, expected: Partial<Record<BillingUnit, number>>, matched?: string): void {
+  const cost = priced(usage, opts);
+  expect(Object.keys(cost.breakdown).sort()).toEqual(Object.keys(expected).sort());
+  for (const [unit, usd] of Object.entries(expected)) {
+    expect(Math.abs((cost.breakdown[unit as BillingUnit] ?? NaN) - usd), unit).toBeLessThanOrEqual(1e-9);
+  }
+  const total = Object.values(expected).reduce((a, b) => a + b, 0);
+  expect(Math.abs(cost.amount - total)).toBeLessThanOrEqual(1e-9);
+  if (matched !== undefined) expect(cost.matchedModel).toBe(matched);
+}
+
+const AT = new Date('2026-11-01T12:00:00Z');
+/** A cached chat call: 10,000 input tokens of which 6,000 cache hits, 2,000 output tokens. */
+const CACHED_CHAT: Usage = { inputTokens: 10_000, cacheReadTokens: 6_000, outputTokens: 2_000 };
+
+describe('DeepSeek after the nighttime discount ended (16:00 UTC 2025-09-05)', () => {
+  const after = { input: 0.00224, cache_read: 0.00042, output: 0.00336 }; // 4,000 x $0.56, 6,000 x $0.07, 2,000 x $1.68
+
+  it('prices deepseek-chat at the same rates in the former discount window and in standard hours', () => {
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-chat', at: '2025-09-10T20:00:00Z' }, after);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-chat', at: '2025-09-10T03:00:00Z' }, after);
+  });
+
+  it('prices deepseek-reasoner at the unified list price, hour-independent', () => {
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-reasoner', at: '2025-09-05T16:45:00Z' }, after);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-reasoner', at: '2025-09-06T09:00:00Z' }, after);
+  });
+
+  it('keeps the old standard rate until 16:00 UTC on 2025-09-05 and the discount before then', () => {
+    // $0.27 / $0.07 / $1.10 in standard hours, half of it in the 16:30-00:30 window.
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-chat', at: '2025-09-05T15:59:00Z' },
+      { input: 0.00108, cache_read: 0.00042, output: 0.0022 },
+    );
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-chat', at: '2025-09-04T20:00:00Z' },
+      { input: 0.00054, cache_read: 0.00021, output: 0.0011 },
+    );
+  });
+
+  it('prices the V3.2 list from 2025-09-29 ($0.28 / $0.028 / $0.42)', () => {
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-chat', at: '2025-10-01T20:00:00Z' },
+      { input: 0.00112, cache_read: 0.000168, output: 0.00084 },
+    );
+  });
+
+  it('prices the legacy names as V4 Flash from 2026-04-24 ($0.14 / $0.0028 / $0.28)', () => {
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-reasoner', at: '2026-05-04T08:00:00Z' },
+      { input: 0.00056, cache_read: 0.0000168, output: 0.00056 },
+    );
+  });
+
+  it('charges V4 peak hours only from the 2026-08-17 price list on', () => {
+    // 02:00 UTC is a peak hour of the 2026-08-17 list ($0.44 / $0.014 / $1.32); before, the base rate held.
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-08-10T02:00:00Z' },
+      { input: 0.00056, cache_read: 0.0000168, output: 0.00056 },
+    );
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-08-18T02:00:00Z' },
+      { input: 0.00176, cache_read: 0.000084, output: 0.00264 },
+    );
+  });
+});
+
+describe('rates fixed from the providers pages', () => {
+  it('prices mistral-large-latest as Mistral Large 3 ($0.50 / $1.50), a quarter of Large 2', () => {
+    const usage = { inputTokens: 10_000, outputTokens: 3_000 };
+    expectCost(
+      usage,
+      { provider: 'mistral_ai', model: 'mistral-large-latest', at: AT },
+      { input: 0.005, output: 0.0045 },
+      'mistral-large-latest',
+    );
+    expectCost(usage, { provider: 'mistral_ai', model: 'mistral-large-2411', at: AT }, { input: 0.02, output: 0.018 }, 'mistral-large');
+  });
+
+  it('prices Grok 4 above 128K tokens at $6 / $1.50 cached / $30 and below at $3 / $15', () => {
+    expectCost(
+      { inputTokens: 150_000, cacheReadTokens: 100_000, outputTokens: 2_000 },
+      { provider: 'x_ai', model: 'grok-4', at: AT },
+      { input: 0.3, cache_read: 0.15, output: 0.06 },
+    );
+    expectCost(
+      { inputTokens: 100_000, outputTokens: 2_000 },
+      { provider: 'x_ai', model: 'grok-4-0709', at: AT },
+      { input: 0.3, output: 0.03 },
+    );
+  });
+
+  it('prices Grok 4 Fast above 128K tokens at $0.40 / $1, cached input staying $0.05', () => {
+    const usage = { inputTokens: 200_000, cacheReadTokens: 150_000, outputTokens: 4_000 };
+    const expected = { input: 0.02, cache_read: 0.0075, output: 0.004 };
+    expectCost(usage, { provider: 'x_ai', model: 'grok-4-fast', at: AT }, expected, 'grok-4-fast-reasoning');
+    expectCost(usage, { provider: 'x_ai', model: 'grok-4-fast-non-reasoning', at: AT }, expected, 'grok-4-fast-non-reasoning');
+  });
+
+  it('prices Grok 4.5 cached input at $0.50 ($1 above 200K)', () => {
+    expectCost(
+      { inputTokens: 10_000, cacheReadTokens: 8_000, outputTokens: 1_000 },
+      { provider: 'x_ai', model: 'grok-4.5', at: AT },
+      { input: 0.004, cache_read: 0.004, output: 0.006 },
+    );
+    expectCost(
+      { inputTokens: 300_000, cacheReadTokens: 200_000, outputTokens: 1_000 },
+      { provider: 'x_ai', model: 'grok-4.5', at: AT },
+      { input: 0.4, cache_read: 0.2, output: 0.012 },
+    );
+  });
+
+  it('prices Claude Sonnet 4.5 on Bedrock above 200K input tokens at the long-context rates', () => {
+    const usage = { inputTokens: 250_000, cacheReadTokens: 100_000, cacheWriteTokens: 50_000, outputTokens: 3_000 };
+    // Global: $6 input, $0.60 cache read, $7.50 cache write, $22.50 output.
+    expectCost(
+      usage,
+      { provider: 'aws.bedrock', model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', at: AT },
+      { input: 0.6, cache_read: 0.06, cache_write: 0.375, output: 0.0675 },
+    );
+    // Regional endpoints: 10% more ($6.60, $0.66, $8.25, $24.75).
+    expectCost(
+      usage,
+      { provider: 'aws.bedrock', model: 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0', at: AT },
+      { input: 0.66, cache_read: 0.066, cache_write: 0.4125, output: 0.07425 },
+    );
+  });
+
+  it('prices Gemini 3.6 Flash at its launch price before the promotion began (2026-08-14)', () => {
+    const usage = { inputTokens: 20_000, cacheReadTokens: 10_000, outputTokens: 5_000 };
+    expectCost(
+      usage,
+      { provider: 'gcp.gemini', model: 'gemini-3.6-flash', at: '2026-08-01T12:00:00Z' },
+      { input: 0.015, cache_read: 0.0015, output: 0.0375 },
+    );
+    expectCost(
+      usage,
+      { provider: 'gcp.gemini', model: 'gemini-3.6-flash', at: '2026-09-01T12:00:00Z' },
+      { input: 0.0075, cache_read: 0.00075, output: 0.01875 },
+    );
+  });
+});
+
+describe('an id never resolves to a different model', () => {
+  it('prices Titan Text Embeddings V2 at its own rate, a fifth of V1', () => {
+    const usage = { inputTokens: 1_000_000 };
+    expectCost(
+      usage,
+      { provider: 'aws.bedrock', model: 'amazon.titan-embed-text-v2:0', at: AT },
+      { input: 0.02 },
+      'amazon.titan-embed-text-v2:0',
+    );
+    expectCost(
+      usage,
+      { provider: 'aws.bedrock', model: 'amazon.titan-embed-text-v1', at: AT },
+      { input: 0.1 },
+      'amazon.titan-embed-text-v1',
+    );
+  });
+
+  it("prices Groq's GPT-OSS-Safeguard 20B at its own rate, not gpt-oss-120b's", () => {
+    expectCost(
+      { inputTokens: 10_000, outputTokens: 2_000 },
+      { provider: 'groq', model: 'openai/gpt-oss-safeguard-20b', at: AT },
+      { input: 0.00075, output: 0.0006 },
+      'openai/gpt-oss-safeguard-20b',
+    );
+  });
+
+  it('prices mistral-medium-3 as Mistral Medium 3 ($0.40 / $2), not Medium 3.5', () => {
+    expectCost(
+      { inputTokens: 10_000, outputTokens: 2_000 },
+      { provider: 'mistral_ai', model: 'mistral-medium-3', at: AT },
+      { input: 0.004, output: 0.004 },
+      'mistral-medium-3-1',
+    );
+  });
+
+  it('leaves a version no rule names exactly unpriced, saying which rule it resembled', () => {
+    const cost = book.price({ inputTokens: 1000 }, { provider: 'aws.bedrock', model: 'amazon.titan-embed-text-v3:0', at: AT });
+    expect(cost).toMatchObject({ priced: false, reason: 'unknown_model' });
+    expect(cost.priced ? '' : cost.detail).toContain(
+      'matches the rules of "amazon.titan-embed-text-v1" but names another version ("v3" vs "v1")',
+    );
+    expect(book.resolve('meta.llama3-1-13b-instruct-v1:0', 'aws.bedrock')).toBeUndefined();
+  });
+});
+
+describe('widely used ids that now resolve', () => {
+  it('prices gemini-flash-latest as Gemini 3.8 Flash, and not before that target is known', () => {
+    const usage = { inputTokens: 20_000, outputTokens: 5_000 };
+    expectCost(usage, { provider: 'gcp.gemini', model: 'gemini-flash-latest', at: AT }, { input: 0.015, output: 0.01875 });
+    expectCost(
+      usage,
+      { provider: 'gcp.gemini', model: 'gemini-flash-latest', at: '2027-02-01T00:00:00Z' },
+      { input: 0.03, output: 0.0375 },
+    );
+    expect(book.price(usage, { provider: 'gcp.gemini', model: 'gemini-flash-latest', at: '2026-06-01T00:00:00Z' })).toMatchObject({
+      priced: false,
+      reason: 'no_price_at_date',
+    });
+  });
+
+  it('prices devstral-medium-latest ($0.40 / $2)', () => {
+    expectCost(
+      { inputTokens: 10_000, outputTokens: 2_000 },
+      { provider: 'mistral_ai', model: 'devstral-medium-latest', at: AT },
+      { input: 0.004, output: 0.004 },
+    );
+  });
+
+  it('prices Cohere Embed 3 and its light variants at $0.10 per million tokens', () => {
+    for (const model of ['embed-english-v3.0', 'embed-multilingual-v3.0', 'embed-english-light-v3.0', 'embed-multilingual-light-v3.0']) {
+      expectCost({ inputTokens: 1_000_000 }, { provider: 'cohere', model, at: AT }, { input: 0.1 });
+    }
+  });
+
+  it('prices Cohere Rerank by billed search units ($2 per 1,000)', () => {
+    expectCost({ requests: { search_units: 3 } }, { provider: 'cohere', model: 'rerank-v3.5', at: AT }, { request: 0.006 });
+  });
+
+  it('prices Bedrock Cohere Command R / R+, Mistral Large 2407 and Llama 3.1 405B', () => {
+    const usage = { inputTokens: 10_000, outputTokens: 1_000 };
+    expectCost(usage, { provider: 'aws.bedrock', model: 'cohere.command-r-v1:0', at: AT }, { input: 0.005, output: 0.0015 });
+    expectCost(usage, { provider: 'aws.bedrock', model: 'us.cohere.command-r-plus-v1:0', at: AT }, { input: 0.03, output: 0.015 });
+    expectCost(usage, { provider: 'aws.bedrock', model: 'mistral.mistral-large-2407-v1:0', at: AT }, { input: 0.02, output: 0.006 });
+    expectCost(usage, { provider: 'aws.bedrock', model: 'meta.llama3-1-405b-instruct-v1:0', at: AT }, { input: 0.024, output: 0.0024 });
+    expectCost({ inputTokens: 1_000_000 }, { provider: 'aws.bedrock', model: 'cohere.embed-multilingual-v3', at: AT }, { input: 0.1 });
+  });
+});
