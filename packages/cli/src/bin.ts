@@ -4,6 +4,7 @@ import { runPrices } from './commands/prices';
 import { runEstimate } from './commands/estimate';
 import { processOutput } from './commands/price-output';
 import type * as Demo from './commands/demo';
+import type * as Collector from '@tokenomics/collector';
 
 const USAGE = `Usage: tokenomics <command> [args]
 
@@ -13,6 +14,7 @@ Commands:
   prices check FILE                        validate a price data or override file
   estimate [FILE|-] [--model M]            input tokens and cost of a request before it is sent
   demo [args]                              run the emulator and an instrumented example, print spend
+  collector --forward URL [...]            price GenAI telemetry in an OTLP pipeline (or --config FILE)
 
 Run "tokenomics <command> --help" for a command's options.`;
 
@@ -29,6 +31,11 @@ async function main(argv: string[]): Promise<number> {
       // Loaded on demand: the demo pulls in the emulator and the example service.
       const { runDemo } = require('./commands/demo') as typeof Demo;
       return runDemo(rest);
+    }
+    case 'collector': {
+      // Loaded on demand: the stage pulls in the OTLP wire code and gRPC.
+      const { runCollectorCommand } = require('@tokenomics/collector') as typeof Collector;
+      return runCollectorCommand(rest, processOutput);
     }
     case '--help':
     case '-h':

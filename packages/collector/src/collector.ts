@@ -4,6 +4,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import { SpanCostEnricher, TokenUsageCost, DEFAULT_DEDUPE_CAPACITY, DEFAULT_MAX_METRIC_STREAMS } from '@tokenomics/exporter';
+import { TOKENOMICS_SCOPE_PREFIX } from './names';
 import { CostMetrics, DEFAULT_MAX_COST_SERIES } from './cost-metrics';
 import { Forwarder, type DestinationOptions, type RetryOptions } from './forwarder';
 import { GrpcReceiver } from './grpc-receiver';
@@ -86,7 +87,7 @@ export class TokenomicsCollector {
     this.spans = new SpanCostEnricher({ priceBook: this.priceBook, dedupeCapacity: DEFAULT_DEDUPE_CAPACITY });
     const cost = new TokenUsageCost(
       () => this.priceBook,
-      (scope) => !scope.name.startsWith('@tokenomics/'),
+      (scope) => !scope.name.startsWith(TOKENOMICS_SCOPE_PREFIX),
       DEFAULT_MAX_METRIC_STREAMS,
     );
     this.metrics = new MetricsEnricher(cost);

@@ -9,6 +9,7 @@
  * series per metric (`otel.metric.overflow` = true), so totals stay exact and memory stays bounded.
  */
 import type { Attributes } from '@opentelemetry/api';
+import { partitionTokens, TOKEN_UNITS } from '@tokenomics/contract';
 import type { GenAiCall } from '@tokenomics/exporter';
 import { toKeyValue } from './attributes';
 import * as N from './names';
@@ -172,20 +173,10 @@ function withUnit(base: Attributes, unit: string, estimated: boolean): Attribute
   return { ...base, [N.ATTR_TOKENOMICS_TOKEN_TYPE]: unit, [N.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated };
 }
 
-/**
- * Disjoint token units of a call's usage (input includes cache tokens, output includes reasoning).
- * TODO(contract): use the contract's token partition once it is published.
- */
+/** Disjoint token units of a call's usage, by the contract's partition (the hook's). */
 function partition(call: GenAiCall): [string, number][] {
-  const u = call.usage;
-  const cacheRead = u.cacheReadTokens ?? 0;
-  const cacheWrite = u.cacheWriteTokens ?? 0;
-  const reasoning = u.reasoningTokens ?? 0;
-  return [
-    ['input', Math.max(0, (u.inputTokens ?? 0) - cacheRead - cacheWrite)],
-    ['cache_read', cacheRead],
-    ['cache_write', cacheWrite],
-    ['output', Math.max(0, (u.outputTokens ?? 0) - reasoning)],
-    ['reasoning', reasoning],
-  ];
+  const parts = partitionTokens(call.usage);
+  const out: [string, number][] = [];
+  for (let i = 0; i < TOKEN_UNITS.length; i++) out.push([TOKEN_UNITS[i], parts[i]]);
+  return out;
 }

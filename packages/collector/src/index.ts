@@ -18,3 +18,5 @@ export type { PriceBookSource } from './price-book-holder';
 export { CollectorStats, type DropReason, type Signal } from './stats';
 export { prometheusText } from './telemetry-server';
 export { decodeStatus } from './rpc-status';
+export { CollectorConfigError, loadCollectorConfig, parseCollectorConfig } from './config';
+export { runCollectorCommand, collectorOptionsFromArgs, COLLECTOR_USAGE, type CommandOutput } from './command';

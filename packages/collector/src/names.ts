@@ -1,47 +1,45 @@
 /**
- * The telemetry names the collector stage writes or reads, in one place.
- *
- * TODO(contract): these move to `@tokenomics/contract`; until it is published in the workspace
- * they are defined here (the same values the instrumentation and the exporter use).
+ * The telemetry names the collector stage writes or reads, all from `@tokenomics/contract` (one
+ * module owns every name), gathered here under the short names the stage's modules use.
  */
-export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
-export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
-export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
-export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
-export const ATTR_GEN_AI_USAGE_COST_AMOUNT = 'gen_ai.usage.cost.amount';
-export const ATTR_TOKENOMICS_UNPRICED = 'tokenomics.unpriced';
-export const ATTR_TOKENOMICS_UNPRICED_REASON = 'tokenomics.unpriced_reason';
-export const ATTR_TOKENOMICS_DUPLICATE_OF = 'tokenomics.duplicate_of';
-export const ATTR_TOKENOMICS_COST_PREFIX = 'tokenomics.cost.';
-export const ATTR_TOKENOMICS_TOKEN_TYPE = 'tokenomics.token.type';
-export const ATTR_TOKENOMICS_USAGE_ESTIMATED = 'tokenomics.usage.estimated';
-export const ATTR_OTEL_METRIC_OVERFLOW = 'otel.metric.overflow';
-export const ATTR_SERVICE_NAME = 'service.name';
-export const METRIC_GEN_AI_CLIENT_TOKEN_USAGE = 'gen_ai.client.token.usage';
-export const METRIC_TOKENOMICS_TOKENS = 'tokenomics.tokens';
-export const METRIC_TOKENOMICS_COST = 'tokenomics.cost';
-export const METRIC_TOKENOMICS_CALLS_UNPRICED = 'tokenomics.calls.unpriced';
-export const UNIT_TOKEN = '{token}';
-export const UNIT_USD = 'USD';
-export const UNIT_CALL = '{call}';
+export {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_COST_AMOUNT,
+  ATTR_OTEL_METRIC_OVERFLOW,
+  ATTR_TOKENOMICS_COLLECTOR_DESTINATION,
+  ATTR_TOKENOMICS_COLLECTOR_REASON,
+  ATTR_TOKENOMICS_COLLECTOR_SIGNAL,
+  ATTR_TOKENOMICS_COST_PREFIX,
+  ATTR_TOKENOMICS_DUPLICATE_OF,
+  ATTR_TOKENOMICS_TOKEN_TYPE,
+  ATTR_TOKENOMICS_UNPRICED,
+  ATTR_TOKENOMICS_UNPRICED_REASON,
+  ATTR_TOKENOMICS_USAGE_ESTIMATED,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  METRIC_TOKENOMICS_CALLS_UNPRICED,
+  METRIC_TOKENOMICS_COLLECTOR_DROPPED as METRIC_COLLECTOR_DROPPED,
+  METRIC_TOKENOMICS_COLLECTOR_DUPLICATES as METRIC_COLLECTOR_DUPLICATES,
+  METRIC_TOKENOMICS_COLLECTOR_ENRICHED as METRIC_COLLECTOR_ENRICHED,
+  METRIC_TOKENOMICS_COLLECTOR_FORWARDED as METRIC_COLLECTOR_FORWARDED,
+  METRIC_TOKENOMICS_COLLECTOR_INVALID as METRIC_COLLECTOR_INVALID,
+  METRIC_TOKENOMICS_COLLECTOR_QUEUE_BYTES as METRIC_COLLECTOR_QUEUE_BYTES,
+  METRIC_TOKENOMICS_COLLECTOR_RECEIVED as METRIC_COLLECTOR_RECEIVED,
+  METRIC_TOKENOMICS_COLLECTOR_REFUSED as METRIC_COLLECTOR_REFUSED,
+  METRIC_TOKENOMICS_COLLECTOR_RETRIES as METRIC_COLLECTOR_RETRIES,
+  METRIC_TOKENOMICS_COLLECTOR_UNPRICED as METRIC_COLLECTOR_UNPRICED,
+  METRIC_TOKENOMICS_COST,
+  METRIC_TOKENOMICS_TOKENS,
+  TOKENOMICS_SCOPE_PREFIX,
+  UNIT_CALL,
+  UNIT_TOKEN,
+  UNIT_USD,
+} from '@tokenomics/contract';
 
 /**
- * The stage's own metrics (Prometheus names add `_total`). Requested for the contract; defined
- * here until then.
+ * The OpenTelemetry resource attribute naming the service (a stable resource semantic convention).
+ * TODO(contract): requested for `@tokenomics/contract`; moves there once it has it.
  */
-export const METRIC_COLLECTOR_RECEIVED = 'tokenomics.collector.received';
-export const METRIC_COLLECTOR_ENRICHED = 'tokenomics.collector.enriched';
-export const METRIC_COLLECTOR_UNPRICED = 'tokenomics.collector.unpriced';
-export const METRIC_COLLECTOR_DUPLICATES = 'tokenomics.collector.duplicates';
-export const METRIC_COLLECTOR_FORWARDED = 'tokenomics.collector.forwarded';
-export const METRIC_COLLECTOR_DROPPED = 'tokenomics.collector.dropped';
-export const METRIC_COLLECTOR_REFUSED = 'tokenomics.collector.refused';
-export const METRIC_COLLECTOR_QUEUE_BYTES = 'tokenomics.collector.queue.bytes';
-/** Attribute of the stage's own metrics: `traces`, `metrics` or `logs`. */
-export const ATTR_TOKENOMICS_COLLECTOR_SIGNAL = 'tokenomics.collector.signal';
-/** Attribute of the dropped counter: why the data was dropped. */
-export const ATTR_TOKENOMICS_COLLECTOR_REASON = 'tokenomics.collector.reason';
-/** Attribute of the forwarded/dropped counters: the destination endpoint. */
-export const ATTR_TOKENOMICS_COLLECTOR_DESTINATION = 'tokenomics.collector.destination';
-export const METRIC_COLLECTOR_INVALID = 'tokenomics.collector.invalid';
-export const METRIC_COLLECTOR_RETRIES = 'tokenomics.collector.retries';
+export const ATTR_SERVICE_NAME = 'service.name';
