@@ -1,5 +1,5 @@
 import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { ATTR_TOKENOMICS_DUPLICATE_OF } from '@tokenomics/contract';
+import { ATTR_TOKENOMICS_DUPLICATE_OF, OPERATION_EMBEDDINGS } from '@tokenomics/contract';
 import type { StreamOutcome } from '../genai/call';
 import type { ChunkSink } from '../genai/observed-iterator';
 import type { GenAICall, GenAIRecorder } from '../genai/recorder';
@@ -12,13 +12,6 @@ import { embeddingModelUsage, languageModelUsage, metadataField } from './usage'
 
 type Obj = Record<string, unknown>;
 type ModelMethod = (this: unknown, ...args: unknown[]) => unknown;
-
-/**
- * Span attribute set on the AI SDK's own span of a model call (`ai.generateText.doGenerate`, ...,
- * when the app turns the SDK's telemetry on): the id of the GenAI span that carries the call's
- * cost. `@tokenomics/exporter` does not price a span that has it, so the call is priced once.
- */
-export { ATTR_TOKENOMICS_DUPLICATE_OF };
 
 /** Names of the AI SDK's telemetry spans around one model call (`ai.<function>.do<Generate|Stream|Embed>`). */
 const SDK_MODEL_CALL_SPAN = /^ai\.[A-Za-z]+\.do(?:Generate|Stream|Embed)$/;
@@ -142,7 +135,7 @@ export class ModelCalls {
       const sdkSpan = trace.getSpan(context.active());
       const call = this.host.recorder.start({
         provider: provider.provider,
-        operation: kind === 'embed' ? 'embeddings' : provider.generateOperation,
+        operation: kind === 'embed' ? OPERATION_EMBEDDINGS : provider.generateOperation,
         requestModel,
         attributes: kind === 'embed' ? {} : requestAttributes(options),
         requestedServiceTier: requestedServiceTier(options, provider),

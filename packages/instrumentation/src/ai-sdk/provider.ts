@@ -1,12 +1,14 @@
-/**
- * The provider and API family of an AI SDK model, from its `provider` string
- * (`openai.responses`, `openai.chat`, `anthropic.messages`, `google.generative-ai`,
- * `google.vertex.chat`, `amazon-bedrock`, `<name>.chat` for OpenAI-compatible providers, ...).
- *
- * The spellings below are the AI SDK's provider ids, mapped to `gen_ai.provider.name` values.
- * TODO(contract): move to the provider alias table of `@tokenomics/contract` once it has the AI
- * SDK ids; kept in this one place until then.
- */
+import {
+  normaliseProviderName,
+  OPERATION_CHAT,
+  OPERATION_GENERATE_CONTENT,
+  PROVIDER_ANTHROPIC,
+  PROVIDER_AWS_BEDROCK,
+  PROVIDER_GCP_GEMINI,
+  PROVIDER_GCP_GEN_AI,
+  PROVIDER_GCP_VERTEX_AI,
+  PROVIDER_OPENAI,
+} from '@tokenomics/contract';
 
 /** The wire format a provider's raw usage is in, which says how to read it. */
 export type UsageFamily = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'other';
@@ -20,62 +22,43 @@ export interface ModelProvider {
   generateOperation: string;
 }
 
-const OPENAI: ModelProvider = { provider: 'openai', family: 'openai', generateOperation: 'chat' };
-const AZURE_OPENAI: ModelProvider = { provider: 'azure.ai.openai', family: 'openai', generateOperation: 'chat' };
-const ANTHROPIC: ModelProvider = { provider: 'anthropic', family: 'anthropic', generateOperation: 'chat' };
-const GEMINI: ModelProvider = { provider: 'gcp.gemini', family: 'gemini', generateOperation: 'generate_content' };
-const VERTEX: ModelProvider = { provider: 'gcp.vertex_ai', family: 'gemini', generateOperation: 'generate_content' };
-const VERTEX_ANTHROPIC: ModelProvider = { provider: 'gcp.vertex_ai', family: 'anthropic', generateOperation: 'chat' };
-const BEDROCK: ModelProvider = { provider: 'aws.bedrock', family: 'bedrock', generateOperation: 'chat' };
-
-/** First segments (or longer prefixes) of AI SDK provider ids, lower-cased. */
-const KNOWN: ReadonlyMap<string, ModelProvider> = new Map([
-  ['openai', OPENAI],
-  ['azure', AZURE_OPENAI],
-  ['azure-openai', AZURE_OPENAI],
-  ['anthropic', ANTHROPIC],
-  ['google.generative-ai', GEMINI],
-  ['google.vertex', VERTEX],
-  ['vertex.anthropic', VERTEX_ANTHROPIC],
-  ['amazon-bedrock', BEDROCK],
-  ['bedrock', BEDROCK],
-  ['mistral', { provider: 'mistral_ai', family: 'other', generateOperation: 'chat' }],
-  ['xai', { provider: 'x_ai', family: 'openai', generateOperation: 'chat' }],
-  ['groq', { provider: 'groq', family: 'openai', generateOperation: 'chat' }],
-  ['deepseek', { provider: 'deepseek', family: 'openai', generateOperation: 'chat' }],
-  ['cohere', { provider: 'cohere', family: 'other', generateOperation: 'chat' }],
-  ['perplexity', { provider: 'perplexity', family: 'openai', generateOperation: 'chat' }],
-  ['togetherai', { provider: 'together', family: 'openai', generateOperation: 'chat' }],
-  ['fireworks', { provider: 'fireworks', family: 'openai', generateOperation: 'chat' }],
-]);
+/** APIs of `<provider>.<api>` ids that speak the OpenAI wire format (OpenAI and OpenAI-compatible providers). */
+const OPENAI_SHAPED_APIS: ReadonlySet<string> = new Set(['chat', 'completion', 'embedding', 'responses']);
+const GOOGLE: ReadonlySet<string> = new Set([PROVIDER_GCP_GEMINI, PROVIDER_GCP_VERTEX_AI, PROVIDER_GCP_GEN_AI]);
 
 const cache = new Map<string, ModelProvider>();
 const CACHE_LIMIT = 256;
 
 /**
- * The provider of an AI SDK model `provider` string. A known id (or its longest known prefix)
- * maps to its `gen_ai.provider.name`; any other `<name>.<api>` (an OpenAI-compatible provider
- * named by the app) reports `<name>` lower-cased, with OpenAI-shaped usage when its API is `chat`,
- * `completion`, `embedding` or `responses`.
+ * The provider of an AI SDK model from its `provider` id (`openai.responses`, `openai.chat`,
+ * `anthropic.messages`, `google.generative-ai`, `google.vertex.chat`, `amazon-bedrock`,
+ * `<name>.chat` for an OpenAI-compatible provider, ...). The provider name comes from the
+ * contract's provider table; an id it does not know (an OpenAI-compatible provider the app named)
+ * reports its first segment, lower-cased. The usage family says which vendor normaliser reads the
+ * provider's raw usage: Anthropic for the Messages API (also on Vertex AI), Gemini for Google,
+ * Converse for Bedrock, OpenAI for the OpenAI and OpenAI-compatible APIs.
  */
 export function modelProvider(raw: unknown): ModelProvider {
-  const id = typeof raw === 'string' && raw.length > 0 ? raw : 'unknown';
+  const id = typeof raw === 'string' && raw.length > 0 && raw.length <= 128 ? raw : 'unknown';
   const hit = cache.get(id);
   if (hit !== undefined) return hit;
-  const resolved = resolve(id.trim().toLowerCase());
+  const resolved = resolve(id);
   if (cache.size < CACHE_LIMIT) cache.set(id, resolved);
   return resolved;
 }
 
-const OPENAI_SHAPED_APIS = new Set(['chat', 'completion', 'embedding', 'responses']);
-
-function resolve(lower: string): ModelProvider {
+function resolve(id: string): ModelProvider {
+  const lower = id.trim().toLowerCase();
   const parts = lower.split('.');
-  for (let n = parts.length; n >= 1; n--) {
-    const known = KNOWN.get(parts.slice(0, n).join('.'));
-    if (known !== undefined) return known;
-  }
-  const name = parts[0] || 'unknown';
-  const api = parts[1];
-  return { provider: name, family: api !== undefined && OPENAI_SHAPED_APIS.has(api) ? 'openai' : 'other', generateOperation: 'chat' };
+  const api = parts[parts.length - 1];
+  const known = normaliseProviderName(lower);
+  // Not in the provider table: the name the app gave its OpenAI-compatible provider.
+  const provider = known === lower && parts.length > 1 ? parts[0] || 'unknown' : known;
+  let family: UsageFamily = 'other';
+  if (provider === PROVIDER_AWS_BEDROCK) family = 'bedrock';
+  else if (api === 'messages' || provider === PROVIDER_ANTHROPIC) family = 'anthropic';
+  else if (GOOGLE.has(provider)) family = 'gemini';
+  else if (provider === PROVIDER_OPENAI || (parts.length > 1 && OPENAI_SHAPED_APIS.has(api))) family = 'openai';
+  const generateOperation = family === 'gemini' ? OPERATION_GENERATE_CONTENT : OPERATION_CHAT;
+  return { provider, family, generateOperation };
 }
