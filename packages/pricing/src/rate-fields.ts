@@ -146,6 +146,7 @@ export const ACCEPTED_PRICE_KEYS = [
   ...TOKEN_UNITS,
   'request',
   'requests',
+  'gpu_hour',
   ...Object.keys(UPSTREAM_TOKEN_KEYS),
   ...Object.keys(UPSTREAM_COUNT_KEYS),
 ];
@@ -180,6 +181,15 @@ export function readOverrideRates(p: Problems, path: FieldPath, obj: unknown): R
         if (inRange(fee, MAX_FEE)) (out.requests ??= {})[canonical] = fee;
         else problem(p, [...kp, name], fee, ACCEPT_FEE + ' per item');
       }
+    } else if (key === 'gpu_hour') {
+      const converted = readGpuHour(p, kp, value);
+      if (converted) {
+        for (const unit of ['input', 'output'] as const) {
+          if (Object.hasOwn(obj, unit))
+            problem(p, [...path, unit], obj[unit], `either ${unit} or gpu_hour`, `${unit} is also given by gpu_hour`);
+          else out[unit] = converted[unit];
+        }
+      }
     } else if (Object.hasOwn(UPSTREAM_TOKEN_KEYS, key) || Object.hasOwn(UPSTREAM_COUNT_KEYS, key)) {
       upstream[key] = value;
     } else {
@@ -196,6 +206,61 @@ export function readOverrideRates(p: Problems, path: FieldPath, obj: unknown): R
     }
   }
   return out;
+}
+
+/** Highest throughput accepted in a `gpu_hour` price, in tokens per second. */
+export const MAX_TOKENS_PER_SECOND = 10_000_000;
+const ACCEPT_GPU_HOUR =
+  '{ usd_per_hour: number, input_tokens_per_second: number, output_tokens_per_second: number } (the cost of one GPU hour and the throughput measured on it)';
+
+/**
+ * Reads a `gpu_hour` price (a self-hosted model billed by GPU time) into token rates: a GPU hour
+ * at `usd_per_hour` processes `input_tokens_per_second` prompt tokens or generates
+ * `output_tokens_per_second` tokens per second, so a million tokens cost
+ * `usd_per_hour * 1e6 / (3600 * tokens_per_second)`. Reports and returns `undefined` when invalid,
+ * or when a rate comes out above {@link MAX_RATE}.
+ */
+export function readGpuHour(p: Problems, path: FieldPath, v: unknown): { input: number; output: number } | undefined {
+  if (!isPlainObject(v)) {
+    problem(p, path, v, ACCEPT_GPU_HOUR);
+    return undefined;
+  }
+  const known = ['usd_per_hour', 'input_tokens_per_second', 'output_tokens_per_second', 'notes'];
+  const extra = Object.keys(v).filter((k) => !known.includes(k));
+  if (extra.length > 0) {
+    problem(p, [...path, extra[0]], v[extra[0]], `only the fields ${known.join(', ')}`, `unknown field "${extra[0]}"`);
+    return undefined;
+  }
+  let ok = true;
+  if (!inRange(v.usd_per_hour, MAX_FEE)) {
+    problem(p, [...path, 'usd_per_hour'], v.usd_per_hour, ACCEPT_FEE + ' per GPU hour');
+    ok = false;
+  }
+  for (const field of ['input_tokens_per_second', 'output_tokens_per_second'] as const) {
+    const tps = v[field];
+    if (!(isNonNegative(tps) && tps > 0 && tps <= MAX_TOKENS_PER_SECOND)) {
+      problem(p, [...path, field], tps, `a number above 0 and at most ${MAX_TOKENS_PER_SECOND} (tokens per second)`);
+      ok = false;
+    }
+  }
+  if (!ok) return undefined;
+  const usd = v.usd_per_hour as number;
+  const rate = (tps: number): number => (usd * 1e6) / (3600 * tps);
+  const rates = { input: rate(v.input_tokens_per_second as number), output: rate(v.output_tokens_per_second as number) };
+  for (const unit of ['input', 'output'] as const) {
+    if (rates[unit] > MAX_RATE) {
+      const field = `${unit}_tokens_per_second`;
+      problem(
+        p,
+        [...path, field],
+        v[field],
+        `a throughput giving at most ${MAX_RATE} USD per million tokens`,
+        `gives ${rates[unit]} USD per million ${unit} tokens`,
+      );
+      return undefined;
+    }
+  }
+  return rates;
 }
 
 /** Reads a `YYYY-MM-DD` date or ISO timestamp into epoch milliseconds (dates are UTC midnight). */
