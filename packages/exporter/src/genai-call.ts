@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { countProblem, usageProblem, type Usage } from '@tokenomics/pricing';
 import * as A from './attribute-names';
+import * as F from './foreign-dialects';
 import type { InvalidValueSink } from './invalid-values';
 import { normaliseProviderName } from './provider-names';
 
@@ -66,13 +67,14 @@ const LLM_REQUEST_TYPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Usage attributes in order of preference, per field. */
-const INPUT_KEYS = [A.ATTR_GEN_AI_USAGE_INPUT_TOKENS, A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS];
-const OUTPUT_KEYS = [A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS];
-const TOTAL_KEYS = [A.ATTR_GEN_AI_USAGE_TOTAL_TOKENS, A.ATTR_LLM_USAGE_TOTAL_TOKENS];
+const INPUT_KEYS = [A.ATTR_GEN_AI_USAGE_INPUT_TOKENS, A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS, ...F.FOREIGN_INPUT_KEYS];
+const OUTPUT_KEYS = [A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, A.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, ...F.FOREIGN_OUTPUT_KEYS];
+const TOTAL_KEYS = [A.ATTR_GEN_AI_USAGE_TOTAL_TOKENS, A.ATTR_LLM_USAGE_TOTAL_TOKENS, ...F.FOREIGN_TOTAL_KEYS];
 const CACHE_READ_KEYS = [
   A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT,
   A.ATTR_OPENLIT_CACHE_READ,
+  ...F.FOREIGN_CACHE_READ_KEYS,
 ];
 /**
  * The current name first, then its pre-2026 name: a span that carries both (the hook with
@@ -83,8 +85,14 @@ const CACHE_WRITE_KEYS = [
   A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT,
   A.ATTR_OPENLIT_CACHE_WRITE,
+  ...F.FOREIGN_CACHE_WRITE_KEYS,
 ];
-const REASONING_KEYS = [A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, A.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT, A.ATTR_OPENLIT_REASONING];
+const REASONING_KEYS = [
+  A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  A.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT,
+  A.ATTR_OPENLIT_REASONING,
+  ...F.FOREIGN_REASONING_KEYS,
+];
 const SERVICE_TIER_KEYS = [
   A.ATTR_OPENAI_RESPONSE_SERVICE_TIER,
   A.ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
@@ -99,14 +107,16 @@ const INVALID = -1;
 
 /**
  * Whether the span looks like GenAI telemetry at all: it names an operation, a provider (current or
- * deprecated attribute) or an OpenLLMetry request type. Cheap enough to run on every span.
+ * deprecated attribute), an OpenLLMetry request type, an OpenInference span kind or an AI SDK
+ * operation. Cheap enough to run on every span.
  */
 export function isGenAiSpan(attrs: Attributes): boolean {
   return (
     attrs[A.ATTR_GEN_AI_OPERATION_NAME] !== undefined ||
     attrs[A.ATTR_GEN_AI_PROVIDER_NAME] !== undefined ||
     attrs[A.ATTR_GEN_AI_SYSTEM] !== undefined ||
-    attrs[A.ATTR_LLM_REQUEST_TYPE] !== undefined
+    attrs[A.ATTR_LLM_REQUEST_TYPE] !== undefined ||
+    F.isForeignGenAiSpan(attrs)
   );
 }
 
@@ -123,7 +133,10 @@ export function isOpenLit(attrs: Attributes, scopeName: string): boolean {
 export function readGenAiCall(attrs: Attributes, scopeName: string, report: InvalidValueSink): SpanReading {
   if (!isGenAiSpan(attrs)) return NOT_GENAI;
 
-  const operation = readOperation(attrs);
+  const foreign = F.foreignOperation(attrs);
+  // An OpenInference chain/agent/tool span or the AI SDK's span around its provider calls.
+  if (foreign === null) return SKIPPED_NOT_A_MODEL_CALL;
+  const operation = readOperation(attrs) ?? foreign;
   if (operation !== undefined && NOT_MODEL_CALLS.has(operation)) return SKIPPED_NOT_A_MODEL_CALL;
 
   let input = readCount(attrs, INPUT_KEYS, report);
@@ -131,13 +144,14 @@ export function readGenAiCall(attrs: Attributes, scopeName: string, report: Inva
   const total = readCount(attrs, TOTAL_KEYS, report);
   if (input === undefined && output === undefined && total === undefined) return SKIPPED_NO_USAGE;
 
-  const rawProvider = str(attrs[A.ATTR_GEN_AI_PROVIDER_NAME]) ?? str(attrs[A.ATTR_GEN_AI_SYSTEM]);
+  const rawProvider =
+    str(attrs[A.ATTR_GEN_AI_PROVIDER_NAME]) ?? str(attrs[A.ATTR_GEN_AI_SYSTEM]) ?? F.firstStringOf(attrs, F.FOREIGN_PROVIDER_KEYS);
   const provider = rawProvider === undefined ? undefined : normaliseProviderName(rawProvider);
   const call: GenAiCall = {
     provider,
     operation,
-    requestModel: str(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]),
-    responseModel: str(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]),
+    requestModel: str(attrs[A.ATTR_GEN_AI_REQUEST_MODEL]) ?? F.firstStringOf(attrs, F.FOREIGN_REQUEST_MODEL_KEYS),
+    responseModel: str(attrs[A.ATTR_GEN_AI_RESPONSE_MODEL]) ?? F.firstStringOf(attrs, F.FOREIGN_RESPONSE_MODEL_KEYS),
     serviceTier: firstString(attrs, SERVICE_TIER_KEYS),
     estimated: attrs[A.ATTR_TOKENOMICS_USAGE_ESTIMATED] === true,
     usage: NO_USAGE,

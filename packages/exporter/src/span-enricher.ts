@@ -5,7 +5,7 @@ import type { Cost, PriceOptions } from '@tokenomics/pricing';
 import * as A from './attribute-names';
 import { pricedAttributes, shadowAttributes, unpricedAttributes } from './cost-attributes';
 import { EnrichedSpan } from './enriched-span';
-import { readGenAiCall, type GenAiCall, type SpanReading } from './genai-call';
+import { isGenAiSpan, readGenAiCall, type GenAiCall, type SpanReading } from './genai-call';
 import { InvalidValueReporter } from './invalid-values';
 import { defaultPriceBook, modelOptions, type PriceBookLike } from './price-book';
 import { RecentCalls, type RecentCall } from './recent-calls';
@@ -220,14 +220,7 @@ function markInvalid(attrs: Attributes, reason: string): void {
 }
 
 function classify(attrs: Attributes): State {
-  if (
-    attrs[A.ATTR_GEN_AI_OPERATION_NAME] === undefined &&
-    attrs[A.ATTR_GEN_AI_PROVIDER_NAME] === undefined &&
-    attrs[A.ATTR_GEN_AI_SYSTEM] === undefined &&
-    attrs[A.ATTR_LLM_REQUEST_TYPE] === undefined
-  ) {
-    return 'untouched';
-  }
+  if (!isGenAiSpan(attrs)) return 'untouched';
   if (attrs[A.ATTR_GEN_AI_USAGE_COST_AMOUNT] !== undefined || attrs[A.ATTR_TOKENOMICS_UNPRICED] === true) {
     return 'already_priced';
   }

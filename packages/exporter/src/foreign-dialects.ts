@@ -1,0 +1,105 @@
+/**
+ * GenAI span dialects of instrumentations that do not write the semantic conventions' names:
+ * OpenInference (`llm.token_count.*`, `llm.model_name`, `openinference.span.kind`), older
+ * OpenLLMetry releases (`llm.usage.*`) and the Vercel AI SDK's own telemetry (`ai.usage.*`,
+ * `ai.model.*`, `ai.operationId`). The readers in `genai-call.ts` fall back to these names after the
+ * semconv ones, so the exporter and the collector stage read them alike.
+ *
+ * TODO(contract): the names below are requested for `@tokenomics/contract` and move there.
+ */
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+
+// --- OpenInference ---------------------------------------------------------------------------
+export const ATTR_OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
+export const ATTR_LLM_MODEL_NAME = 'llm.model_name';
+export const ATTR_LLM_PROVIDER = 'llm.provider';
+export const ATTR_LLM_SYSTEM = 'llm.system';
+export const ATTR_LLM_TOKEN_COUNT_PROMPT = 'llm.token_count.prompt';
+export const ATTR_LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
+export const ATTR_LLM_TOKEN_COUNT_TOTAL = 'llm.token_count.total';
+export const ATTR_LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
+export const ATTR_LLM_TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
+export const ATTR_LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
+
+// --- OpenLLMetry (older releases) --------------------------------------------------------------
+export const ATTR_LLM_USAGE_PROMPT_TOKENS = 'llm.usage.prompt_tokens';
+export const ATTR_LLM_USAGE_COMPLETION_TOKENS = 'llm.usage.completion_tokens';
+
+// --- Vercel AI SDK -----------------------------------------------------------------------------
+export const ATTR_AI_OPERATION_ID = 'ai.operationId';
+export const ATTR_AI_MODEL_ID = 'ai.model.id';
+export const ATTR_AI_MODEL_PROVIDER = 'ai.model.provider';
+export const ATTR_AI_RESPONSE_MODEL = 'ai.response.model';
+/** AI SDK 5 and later. */
+export const ATTR_AI_USAGE_INPUT_TOKENS = 'ai.usage.inputTokens';
+export const ATTR_AI_USAGE_OUTPUT_TOKENS = 'ai.usage.outputTokens';
+export const ATTR_AI_USAGE_TOTAL_TOKENS = 'ai.usage.totalTokens';
+export const ATTR_AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTokens';
+export const ATTR_AI_USAGE_REASONING_TOKENS = 'ai.usage.reasoningTokens';
+/** AI SDK 4. */
+export const ATTR_AI_USAGE_PROMPT_TOKENS = 'ai.usage.promptTokens';
+export const ATTR_AI_USAGE_COMPLETION_TOKENS = 'ai.usage.completionTokens';
+
+/** Count attributes, per field, after the semconv names. */
+export const FOREIGN_INPUT_KEYS = [
+  ATTR_LLM_TOKEN_COUNT_PROMPT,
+  ATTR_LLM_USAGE_PROMPT_TOKENS,
+  ATTR_AI_USAGE_INPUT_TOKENS,
+  ATTR_AI_USAGE_PROMPT_TOKENS,
+];
+export const FOREIGN_OUTPUT_KEYS = [
+  ATTR_LLM_TOKEN_COUNT_COMPLETION,
+  ATTR_LLM_USAGE_COMPLETION_TOKENS,
+  ATTR_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_AI_USAGE_COMPLETION_TOKENS,
+];
+export const FOREIGN_TOTAL_KEYS = [ATTR_LLM_TOKEN_COUNT_TOTAL, ATTR_AI_USAGE_TOTAL_TOKENS];
+export const FOREIGN_CACHE_READ_KEYS = [ATTR_LLM_TOKEN_COUNT_CACHE_READ, ATTR_AI_USAGE_CACHED_INPUT_TOKENS];
+export const FOREIGN_CACHE_WRITE_KEYS = [ATTR_LLM_TOKEN_COUNT_CACHE_WRITE];
+export const FOREIGN_REASONING_KEYS = [ATTR_LLM_TOKEN_COUNT_REASONING, ATTR_AI_USAGE_REASONING_TOKENS];
+export const FOREIGN_PROVIDER_KEYS = [ATTR_LLM_PROVIDER, ATTR_LLM_SYSTEM, ATTR_AI_MODEL_PROVIDER];
+export const FOREIGN_REQUEST_MODEL_KEYS = [ATTR_LLM_MODEL_NAME, ATTR_AI_MODEL_ID];
+export const FOREIGN_RESPONSE_MODEL_KEYS = [ATTR_AI_RESPONSE_MODEL];
+
+/** OpenInference span kinds that are one model call, to a semconv operation. */
+const OPENINFERENCE_MODEL_CALLS: ReadonlyMap<string, string> = new Map([
+  ['LLM', 'chat'],
+  ['EMBEDDING', 'embeddings'],
+]);
+
+/** The AI SDK's provider-call spans (`ai.generateText.doGenerate`, ...), by suffix, to an operation. */
+const AI_SDK_MODEL_CALLS: ReadonlyMap<string, string> = new Map([
+  ['doGenerate', 'chat'],
+  ['doStream', 'chat'],
+  ['doEmbed', 'embeddings'],
+]);
+
+/** Whether the span is GenAI telemetry in one of these dialects. */
+export function isForeignGenAiSpan(attrs: Attributes): boolean {
+  return attrs[ATTR_OPENINFERENCE_SPAN_KIND] !== undefined || attrs[ATTR_AI_OPERATION_ID] !== undefined;
+}
+
+/**
+ * The span's operation in these dialects: `chat`/`embeddings` for a model call, `null` for a span
+ * that aggregates model calls or is not one (an OpenInference chain, agent or tool; the AI SDK's
+ * `ai.generateText` around its `doGenerate` steps), `undefined` when the dialect says nothing.
+ */
+export function foreignOperation(attrs: Attributes): string | null | undefined {
+  const kind = attrs[ATTR_OPENINFERENCE_SPAN_KIND];
+  if (typeof kind === 'string') return OPENINFERENCE_MODEL_CALLS.get(kind.toUpperCase()) ?? null;
+  const id = attrs[ATTR_AI_OPERATION_ID];
+  if (typeof id === 'string') {
+    const dot = id.lastIndexOf('.');
+    return AI_SDK_MODEL_CALLS.get(dot < 0 ? '' : id.slice(dot + 1)) ?? null;
+  }
+  return undefined;
+}
+
+/** The first non-empty string of `keys`. */
+export function firstStringOf(attrs: Attributes, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value: AttributeValue | undefined = attrs[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return undefined;
+}
