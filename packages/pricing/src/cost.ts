@@ -2,6 +2,7 @@
  * The cost of one call: usage split into a partition of billing units, each priced once at its
  * own rate. This is the hot path of `PriceBook.price()`; it allocates only the result.
  */
+import { partitionTokens, TOKEN_UNITS } from '@tokenomics/contract';
 import type { CompiledModel, CompiledPeriod } from './book-state';
 import type { OverlayDiscount } from './overlay';
 import { REQUEST_NAME_ALIASES, SERVICE_TIERS, type RateSet } from './rates';
@@ -89,6 +90,9 @@ function usd(units: number, price: number, per: number, mult: number): number {
   return pico < EXACT_PICO ? Math.round(pico) / 1e12 : pico / 1e12;
 }
 
+/** Scratch space of the partition, reused by every call (pricing is synchronous). */
+const PARTS = new Float64Array(TOKEN_UNITS.length);
+
 /**
  * Prices `usage` for `target` at instant `t` (epoch ms) and service tier index `tier`.
  * `contextWindow`, given for one recorded call (not for a what-if price of a round number of
@@ -105,27 +109,27 @@ export function computeCost(
   contextWindow?: number,
 ): Cost {
   const u = usage ?? {};
-  const cr = u.cacheReadTokens ?? 0;
-  const cw = u.cacheWriteTokens ?? 0;
-  const cw1 = u.cacheWrite1hTokens ?? 0;
-  const ia = u.inputAudioTokens ?? 0;
-  const ii = u.inputImageTokens ?? 0;
-  const rt = u.reasoningTokens ?? 0;
-  const oa = u.outputAudioTokens ?? 0;
-  const oi = u.outputImageTokens ?? 0;
   const problem = usageProblem(u, contextWindow);
   if (problem !== undefined) {
     const cost = unpriced('invalid_usage', invalidUsageDetail(problem, contextWindow), version, estimated, target);
     cost.invalidReason = problem;
     return cost;
   }
-  // Totals include their subsets; a missing total is the sum of the subsets given.
-  const inputSubsets = cr + cw + cw1 + ia + ii;
-  const outputSubsets = rt + oa + oi;
-  const input = u.inputTokens ?? inputSubsets;
-  const output = u.outputTokens ?? outputSubsets;
-  const textIn = input - inputSubsets;
-  const textOut = output - outputSubsets;
+  // The contract's one token partition (totals include their subsets; a missing total is the sum
+  // of the subsets given). The usage is valid here, so the partition sums back to the totals.
+  const parts = partitionTokens(u, PARTS);
+  const textIn = parts[0];
+  const cr = parts[1];
+  const cw = parts[2];
+  const cw1 = parts[3];
+  const ia = parts[4];
+  const ii = parts[5];
+  const textOut = parts[6];
+  const rt = parts[7];
+  const oa = parts[8];
+  const oi = parts[9];
+  const input = textIn + cr + cw + cw1 + ia + ii;
+  const output = textOut + rt + oa + oi;
   const requests = u.requests;
   let hasRequests = false;
   if (requests !== undefined && requests !== null) {

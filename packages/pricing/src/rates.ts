@@ -14,20 +14,9 @@ export interface TieredRate {
 /** USD per million tokens, flat or by context length. */
 export type Rate = number | TieredRate;
 
-/** Token units of a rate card, in the order the breakdown lists them. */
-export const TOKEN_UNITS = [
-  'input',
-  'cache_read',
-  'cache_write',
-  'cache_write_1h',
-  'input_audio',
-  'input_image',
-  'output',
-  'reasoning',
-  'output_audio',
-  'output_image',
-] as const;
-export type TokenUnit = (typeof TOKEN_UNITS)[number];
+/** Token units of a rate card, in the order the breakdown lists them: the contract's token units. */
+export { TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract';
+import { TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract';
 
 /** Rates for one period of one model, before compilation. */
 export type RawRates = { [U in TokenUnit]?: Rate } & {
