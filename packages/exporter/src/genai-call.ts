@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { countProblem, usageProblem, type Usage } from '@tokenomics/pricing';
+import { LLM_REQUEST_TYPE_OPERATIONS, NOT_MODEL_CALL_OPERATIONS } from '@tokenomics/contract';
 import * as A from './attribute-names';
 import * as F from './foreign-dialects';
 import type { InvalidValueSink } from './invalid-values';
@@ -56,15 +57,10 @@ const SKIPPED_NOT_A_MODEL_CALL: SpanReading = { kind: 'skipped', reason: 'not_a_
 const SKIPPED_NO_USAGE: SpanReading = { kind: 'skipped', reason: 'no_usage' };
 
 /** GenAI operations that are not themselves a billed model call (agents aggregate their children). */
-const NOT_MODEL_CALLS = new Set(['invoke_agent', 'create_agent', 'execute_tool', 'invoke_workflow']);
+const NOT_MODEL_CALLS = NOT_MODEL_CALL_OPERATIONS;
 
 /** OpenLLMetry's `llm.request.type` to a semconv operation name. */
-const LLM_REQUEST_TYPES: ReadonlyMap<string, string> = new Map([
-  ['chat', 'chat'],
-  ['completion', 'text_completion'],
-  ['embedding', 'embeddings'],
-  ['rerank', 'rerank'],
-]);
+const LLM_REQUEST_TYPES = LLM_REQUEST_TYPE_OPERATIONS;
 
 /** Usage attributes in order of preference, per field. */
 const INPUT_KEYS = [A.ATTR_GEN_AI_USAGE_INPUT_TOKENS, A.ATTR_GEN_AI_USAGE_PROMPT_TOKENS, ...F.FOREIGN_INPUT_KEYS];
