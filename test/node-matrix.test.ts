@@ -153,6 +153,8 @@ it('every example app resolves the newest major of its client by the bare name',
       'google-genai-hook.test.ts',
       'bedrock-hook.test.ts',
       'azure-openai-hook.test.ts',
+      'langchain-hook.test.ts',
+      'openai-agents-hook.test.ts',
     ]),
   );
   const uses: Record<string, string> = {
@@ -165,6 +167,10 @@ it('every example app resolves the newest major of its client by the bare name',
     'gemini-esm': '@google/genai',
     'bedrock-cjs': '@aws-sdk/client-bedrock-runtime',
     'bedrock-esm': '@aws-sdk/client-bedrock-runtime',
+    'langchain-cjs': '@langchain/openai',
+    'langchain-esm': '@langchain/openai',
+    'openai-agents-cjs': '@openai/agents',
+    'openai-agents-esm': '@openai/agents',
   };
   const apps = readdirSync(examples.dir)
     .filter((d) => d !== 'node_modules')
@@ -176,6 +182,8 @@ it('every example app resolves the newest major of its client by the bare name',
     '@anthropic-ai/sdk@1',
     '@google/genai@3',
     '@aws-sdk/client-bedrock-runtime@3',
+    '@langchain/openai@1',
+    '@openai/agents@0',
   ]);
   for (const app of apps) {
     const client = uses[app];

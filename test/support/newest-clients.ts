@@ -22,7 +22,12 @@ const ALIASES: ReadonlyArray<readonly [name: string, alias: string]> = [
   ['@anthropic-ai/sdk', '@anthropic-ai/sdk-latest'],
   ['@google/genai', '@google/genai-v3'],
   ['@aws-sdk/client-bedrock-runtime', '@aws-sdk/client-bedrock-runtime-latest'],
+  ['@langchain/openai', '@langchain/openai-latest'],
+  ['@openai/agents', '@openai/agents-latest'],
 ];
+
+/** Packages the framework examples import beside their client, linked as the test package installs them. */
+const SHARED = ['@langchain/core', '@langchain/langgraph', 'zod'];
 
 /** The newest major of every supported client, with the exact version installed for the tests. */
 export function newestClients(): NewestClient[] {
@@ -69,6 +74,7 @@ export function examplesWithNewestClients(): ExamplesWithNewestClients {
       symlinkSync(realpathSync(target), at, 'dir');
     };
     for (const client of clients) link(client.name, join(E2E_DIR, 'node_modules', client.alias));
+    for (const name of SHARED) link(name, join(E2E_DIR, 'node_modules', name));
     link('@tokenomics/node', join(E2E_DIR, 'node_modules', '@tokenomics', 'node'));
     return { dir, clients, remove: () => rmSync(root, { recursive: true, force: true }) };
   } catch (err) {
