@@ -1,5 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { Cost, PriceOptions, Usage } from '@tokenomics/pricing';
+import type { PriceBookLike } from '@tokenomics/contract';
 
 /** Configuration shared by every Tokenomics instrumentation. */
 export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
@@ -36,8 +36,8 @@ export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
   priceBook?: PriceBookLike;
 }
 
-/** The part of a `@tokenomics/pricing` PriceBook the instrumentation uses. */
-export interface PriceBookLike {
-  readonly version: string;
-  price(usage: Usage, opts: PriceOptions): Cost;
-}
+/**
+ * The part of a `@tokenomics/pricing` PriceBook the instrumentation uses: the price-book interface
+ * of the telemetry contract, shared with the exporter and the collector stage.
+ */
+export type { PriceBookLike } from '@tokenomics/contract';
