@@ -76,6 +76,8 @@ export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
 export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 
 // General semconv attributes used on GenAI spans and metrics
+/** The service a call came from (a resource attribute; kept on the collector stage's cost metrics). */
+export const ATTR_SERVICE_NAME = 'service.name';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
@@ -113,6 +115,38 @@ export const ATTR_OPENLIT_USAGE_COST = 'gen_ai.usage.cost';
 export const ATTR_OPENLIT_CACHE_READ = 'gen_ai.usage.prompt_tokens_details.cache_read';
 export const ATTR_OPENLIT_CACHE_WRITE = 'gen_ai.usage.prompt_tokens_details.cache_write';
 export const ATTR_OPENLIT_REASONING = 'gen_ai.usage.completion_tokens_details.reasoning';
+
+// OpenInference
+/** OpenInference span kind (`LLM`, `EMBEDDING`, `CHAIN`, `AGENT`, `TOOL`, ...). */
+export const ATTR_OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
+export const ATTR_LLM_MODEL_NAME = 'llm.model_name';
+export const ATTR_LLM_PROVIDER = 'llm.provider';
+export const ATTR_LLM_SYSTEM = 'llm.system';
+export const ATTR_LLM_TOKEN_COUNT_PROMPT = 'llm.token_count.prompt';
+export const ATTR_LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
+export const ATTR_LLM_TOKEN_COUNT_TOTAL = 'llm.token_count.total';
+export const ATTR_LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
+export const ATTR_LLM_TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
+export const ATTR_LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
+
+// OpenLLMetry (older releases)
+export const ATTR_LLM_USAGE_PROMPT_TOKENS = 'llm.usage.prompt_tokens';
+export const ATTR_LLM_USAGE_COMPLETION_TOKENS = 'llm.usage.completion_tokens';
+
+// Vercel AI SDK telemetry
+export const ATTR_AI_OPERATION_ID = 'ai.operationId';
+export const ATTR_AI_MODEL_ID = 'ai.model.id';
+export const ATTR_AI_MODEL_PROVIDER = 'ai.model.provider';
+export const ATTR_AI_RESPONSE_MODEL = 'ai.response.model';
+/** AI SDK 5 and later. */
+export const ATTR_AI_USAGE_INPUT_TOKENS = 'ai.usage.inputTokens';
+export const ATTR_AI_USAGE_OUTPUT_TOKENS = 'ai.usage.outputTokens';
+export const ATTR_AI_USAGE_TOTAL_TOKENS = 'ai.usage.totalTokens';
+export const ATTR_AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTokens';
+export const ATTR_AI_USAGE_REASONING_TOKENS = 'ai.usage.reasoningTokens';
+/** AI SDK 4. */
+export const ATTR_AI_USAGE_PROMPT_TOKENS = 'ai.usage.promptTokens';
+export const ATTR_AI_USAGE_COMPLETION_TOKENS = 'ai.usage.completionTokens';
 
 // --- Tokenomics -------------------------------------------------------------------------------
 

@@ -3,42 +3,61 @@
  * OpenInference (`llm.token_count.*`, `llm.model_name`, `openinference.span.kind`), older
  * OpenLLMetry releases (`llm.usage.*`) and the Vercel AI SDK's own telemetry (`ai.usage.*`,
  * `ai.model.*`, `ai.operationId`). The readers in `genai-call.ts` fall back to these names after the
- * semconv ones, so the exporter and the collector stage read them alike.
- *
- * TODO(contract): the names below are requested for `@tokenomics/contract` and move there.
+ * semconv ones, so the exporter and the collector stage read them alike. The names are the
+ * telemetry contract's (`@tokenomics/contract`).
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 
-// --- OpenInference ---------------------------------------------------------------------------
-export const ATTR_OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
-export const ATTR_LLM_MODEL_NAME = 'llm.model_name';
-export const ATTR_LLM_PROVIDER = 'llm.provider';
-export const ATTR_LLM_SYSTEM = 'llm.system';
-export const ATTR_LLM_TOKEN_COUNT_PROMPT = 'llm.token_count.prompt';
-export const ATTR_LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
-export const ATTR_LLM_TOKEN_COUNT_TOTAL = 'llm.token_count.total';
-export const ATTR_LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
-export const ATTR_LLM_TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
-export const ATTR_LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
-
-// --- OpenLLMetry (older releases) --------------------------------------------------------------
-export const ATTR_LLM_USAGE_PROMPT_TOKENS = 'llm.usage.prompt_tokens';
-export const ATTR_LLM_USAGE_COMPLETION_TOKENS = 'llm.usage.completion_tokens';
-
-// --- Vercel AI SDK -----------------------------------------------------------------------------
-export const ATTR_AI_OPERATION_ID = 'ai.operationId';
-export const ATTR_AI_MODEL_ID = 'ai.model.id';
-export const ATTR_AI_MODEL_PROVIDER = 'ai.model.provider';
-export const ATTR_AI_RESPONSE_MODEL = 'ai.response.model';
-/** AI SDK 5 and later. */
-export const ATTR_AI_USAGE_INPUT_TOKENS = 'ai.usage.inputTokens';
-export const ATTR_AI_USAGE_OUTPUT_TOKENS = 'ai.usage.outputTokens';
-export const ATTR_AI_USAGE_TOTAL_TOKENS = 'ai.usage.totalTokens';
-export const ATTR_AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTokens';
-export const ATTR_AI_USAGE_REASONING_TOKENS = 'ai.usage.reasoningTokens';
-/** AI SDK 4. */
-export const ATTR_AI_USAGE_PROMPT_TOKENS = 'ai.usage.promptTokens';
-export const ATTR_AI_USAGE_COMPLETION_TOKENS = 'ai.usage.completionTokens';
+import {
+  ATTR_OPENINFERENCE_SPAN_KIND,
+  ATTR_LLM_MODEL_NAME,
+  ATTR_LLM_PROVIDER,
+  ATTR_LLM_SYSTEM,
+  ATTR_LLM_TOKEN_COUNT_PROMPT,
+  ATTR_LLM_TOKEN_COUNT_COMPLETION,
+  ATTR_LLM_TOKEN_COUNT_TOTAL,
+  ATTR_LLM_TOKEN_COUNT_CACHE_READ,
+  ATTR_LLM_TOKEN_COUNT_CACHE_WRITE,
+  ATTR_LLM_TOKEN_COUNT_REASONING,
+  ATTR_LLM_USAGE_PROMPT_TOKENS,
+  ATTR_LLM_USAGE_COMPLETION_TOKENS,
+  ATTR_AI_OPERATION_ID,
+  ATTR_AI_MODEL_ID,
+  ATTR_AI_MODEL_PROVIDER,
+  ATTR_AI_RESPONSE_MODEL,
+  ATTR_AI_USAGE_INPUT_TOKENS,
+  ATTR_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_AI_USAGE_TOTAL_TOKENS,
+  ATTR_AI_USAGE_CACHED_INPUT_TOKENS,
+  ATTR_AI_USAGE_REASONING_TOKENS,
+  ATTR_AI_USAGE_PROMPT_TOKENS,
+  ATTR_AI_USAGE_COMPLETION_TOKENS,
+} from '@tokenomics/contract';
+export {
+  ATTR_OPENINFERENCE_SPAN_KIND,
+  ATTR_LLM_MODEL_NAME,
+  ATTR_LLM_PROVIDER,
+  ATTR_LLM_SYSTEM,
+  ATTR_LLM_TOKEN_COUNT_PROMPT,
+  ATTR_LLM_TOKEN_COUNT_COMPLETION,
+  ATTR_LLM_TOKEN_COUNT_TOTAL,
+  ATTR_LLM_TOKEN_COUNT_CACHE_READ,
+  ATTR_LLM_TOKEN_COUNT_CACHE_WRITE,
+  ATTR_LLM_TOKEN_COUNT_REASONING,
+  ATTR_LLM_USAGE_PROMPT_TOKENS,
+  ATTR_LLM_USAGE_COMPLETION_TOKENS,
+  ATTR_AI_OPERATION_ID,
+  ATTR_AI_MODEL_ID,
+  ATTR_AI_MODEL_PROVIDER,
+  ATTR_AI_RESPONSE_MODEL,
+  ATTR_AI_USAGE_INPUT_TOKENS,
+  ATTR_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_AI_USAGE_TOTAL_TOKENS,
+  ATTR_AI_USAGE_CACHED_INPUT_TOKENS,
+  ATTR_AI_USAGE_REASONING_TOKENS,
+  ATTR_AI_USAGE_PROMPT_TOKENS,
+  ATTR_AI_USAGE_COMPLETION_TOKENS,
+};
 
 /** Count attributes, per field, after the semconv names. */
 export const FOREIGN_INPUT_KEYS = [
