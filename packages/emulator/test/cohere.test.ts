@@ -15,7 +15,10 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const post = (path: string, body: unknown) =>
+/** A response whose JSON body is read as the loosely typed wire object it is. */
+type WireResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+const post = (path: string, body: unknown): Promise<WireResponse> =>
   fetch(`${emulator.cohereBaseURL}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer test' },
@@ -23,7 +26,7 @@ const post = (path: string, body: unknown) =>
   });
 
 /** The `event:` name and parsed `data:` of each server-sent event. */
-async function sseEvents(res: Response): Promise<Array<{ event: string; data: Record<string, any> }>> {
+async function sseEvents(res: WireResponse): Promise<Array<{ event: string; data: Record<string, any> }>> {
   const text = await res.text();
   return text
     .split('\n\n')

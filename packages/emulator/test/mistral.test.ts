@@ -13,7 +13,10 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const post = (path: string, body: unknown) =>
+/** A response whose JSON body is read as the loosely typed wire object it is. */
+type WireResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+const post = (path: string, body: unknown): Promise<WireResponse> =>
   fetch(`${emulator.mistralServerURL}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer test' },
@@ -21,7 +24,7 @@ const post = (path: string, body: unknown) =>
   });
 
 /** The JSON payloads of a data-only server-sent event stream, `[DONE]` left out. */
-async function sseData(res: Response): Promise<{ events: Array<Record<string, any>>; done: boolean }> {
+async function sseData(res: WireResponse): Promise<{ events: Array<Record<string, any>>; done: boolean }> {
   const text = await res.text();
   const data = text
     .split('\n\n')

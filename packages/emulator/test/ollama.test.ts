@@ -13,10 +13,13 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const post = (path: string, body: unknown) =>
+/** A response whose JSON body is read as the loosely typed wire object it is. */
+type WireResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+const post = (path: string, body: unknown): Promise<WireResponse> =>
   fetch(`${emulator.ollamaHost}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-const ndjson = async (res: Response): Promise<Array<Record<string, any>>> =>
+const ndjson = async (res: WireResponse): Promise<Array<Record<string, any>>> =>
   (await res.text())
     .split('\n')
     .filter((line) => line.length > 0)

@@ -14,7 +14,7 @@ function priced(cost: Cost): PricedCost {
   return cost;
 }
 
-function loadError(overrides: unknown): PriceFileError {
+function loadError(overrides: object): PriceFileError {
   try {
     PriceBook.load({ overrides });
   } catch (err) {
