@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROVIDER_NAMES } from '@tokenomics/contract';
 import { nameLiterals } from './name-literals';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -20,7 +21,8 @@ function packageSources(): string[] {
   const packages = join(ROOT, 'packages');
   const files: string[] = [];
   for (const pkg of readdirSync(packages, { withFileTypes: true })) {
-    if (!pkg.isDirectory() || pkg.name === 'contract') continue;
+    // The emulator stands in for the providers in tests and emits no telemetry.
+    if (!pkg.isDirectory() || pkg.name === 'contract' || pkg.name === 'emulator') continue;
     try {
       files.push(...sourceFiles(join(packages, pkg.name, 'src')));
     } catch {
@@ -54,6 +56,19 @@ describe('telemetry names are spelled only in @tokenomics/contract', () => {
     for (const file of packageSources()) {
       for (const literal of nameLiterals(file, readFileSync(file, 'utf8'), PREFIXES)) {
         found.push(`${relative(ROOT, literal.file)}:${literal.line} '${literal.text}'`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('no package source outside packages/contract spells a dotted or underscored provider name', () => {
+    // Single-word names (`openai`, `groq`) are also module and host names, so only the
+    // unmistakable ones are looked for: `gcp.gemini`, `aws.bedrock`, `mistral_ai`, ...
+    const spelled = PROVIDER_NAMES.filter((name) => /[._]/.test(name));
+    const found: string[] = [];
+    for (const file of packageSources()) {
+      for (const literal of nameLiterals(file, readFileSync(file, 'utf8'), spelled)) {
+        if (spelled.includes(literal.text)) found.push(`${relative(ROOT, literal.file)}:${literal.line} '${literal.text}'`);
       }
     }
     expect(found).toEqual([]);
