@@ -12,6 +12,7 @@ Commands:
   price MODEL --input N --output N [...]   cost of one call, unit by unit
   prices list [--provider P]               models and rates in the price book
   prices check FILE                        validate a price data or override file
+  prices diff TABLE [--threshold PCT]      compare the price book with another published price table
   estimate [FILE|-] [--model M]            input tokens and cost of a request before it is sent
   demo [args]                              run the emulator and an instrumented example, print spend
   collector --forward URL [...]            price GenAI telemetry in an OTLP pipeline (or --config FILE)

@@ -13,3 +13,5 @@ export {
   type CountProblem,
   type UsageConsistencyProblem,
 } from './usage-validation';
+export { diffPriceBook, STANDARD_WORKLOADS, type DiffOptions, type PriceDiff, type PriceDisagreement, type Workload } from './price-diff';
+export { parseReferenceTable, readReferenceTable, type ReferenceEntry, type ReferenceTable } from './reference-table';

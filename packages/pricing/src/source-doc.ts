@@ -56,16 +56,16 @@ function fileProblem(file: string, line: number | undefined, problem: string, ac
   return new PriceFileError(file, line, '', undefined, accepted, problem);
 }
 
-/** Reads at most `MAX_FILE_BYTES`, with the size checked on the open file before reading. */
-function readBounded(file: string): string {
+/** Reads at most `limit` bytes (`MAX_FILE_BYTES`), with the size checked on the open file before reading. */
+export function readBounded(file: string, limit = MAX_FILE_BYTES, readable = 'a readable YAML or JSON file'): string {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw fileProblem(file, undefined, 'is not a regular file');
-    if (stat.size > MAX_FILE_BYTES) throw fileProblem(file, undefined, `is too large (${stat.size} bytes)`);
+    if (stat.size > limit) throw fileProblem(file, undefined, `is too large (${stat.size} bytes)`);
     // Read one byte more than allowed, so a file that grew after the check is still caught.
-    const buf = Buffer.allocUnsafe(Math.min(stat.size, MAX_FILE_BYTES) + 1);
+    const buf = Buffer.allocUnsafe(Math.min(stat.size, limit) + 1);
     let n = 0;
     for (;;) {
       const got = readSync(fd, buf, n, buf.length - n, null);
@@ -73,12 +73,12 @@ function readBounded(file: string): string {
       n += got;
       if (n === buf.length) break;
     }
-    if (n > MAX_FILE_BYTES) throw fileProblem(file, undefined, `is too large (more than ${MAX_FILE_BYTES} bytes)`);
+    if (n > limit) throw fileProblem(file, undefined, `is too large (more than ${limit} bytes)`);
     return buf.toString('utf8', 0, n);
   } catch (err) {
     if (err instanceof PriceFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw fileProblem(file, undefined, `cannot be read (${code})`, 'a readable YAML or JSON file');
+    throw fileProblem(file, undefined, `cannot be read (${code})`, readable);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -87,7 +87,7 @@ function readBounded(file: string): string {
 /**
  * Reads and parses a YAML or JSON file. JSON takes a fast path (`JSON.parse`, and a scan of the
  * text for the line of a field when one is asked for). Throws `PriceFileError` (one line) when the
- * file cannot be read, is larger than `MAX_FILE_BYTES` (`MAX_YAML_BYTES` for YAML), is empty, is
+ * file cannot be read, is larger than `limit` (`MAX_YAML_BYTES` for YAML), is empty, is
  * not valid YAML or JSON, or expands more than `MAX_YAML_ALIASES` aliases.
  */
 export function readSourceDoc(file: string): SourceDoc {

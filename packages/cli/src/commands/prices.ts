@@ -1,17 +1,21 @@
-/** `tokenomics prices list|check`: browse the price book, validate a price or override file. */
+/** `tokenomics prices list|check|diff`: browse the price book, validate a price or override file, compare with another table. */
 import { PriceFileError, validatePriceFile, type ModelInfo, type RateCard } from '@tokenomics/pricing';
 import { parseArgs, UsageError, type FlagKind } from './price-args';
 import { PRICE_BOOK_FLAGS, PRICE_BOOK_HELP, priceBookFor } from './price-book-flags';
 import { formatRate, renderTable } from './price-format';
 import { processOutput, type Output } from './price-output';
+import { PRICES_DIFF_USAGE, runPricesDiff } from './prices-diff';
 
 export const PRICES_USAGE = `Usage: tokenomics prices list [--provider P] [--json]
        tokenomics prices check FILE [--json]
+       tokenomics prices diff TABLE [--threshold PCT] [--json]
 
   list    models in the price book with their current standard rates (USD per 1M tokens)
   check   validate a price data file or a YAML/JSON override file; every problem is printed
           in line order with file, line, field, value and what is accepted: errors, and
           "warning:" lines for entries that load but may not do what was meant
+  diff    compare the price book with another published price table on standard workloads
+          (see "tokenomics prices diff --help")
 
   --provider P          only this provider (gen_ai.provider.name, e.g. openai, aws.bedrock)
   --json                machine-readable output
@@ -30,7 +34,7 @@ function usageError(io: Output, message: string): number {
 /** Runs `tokenomics prices ...`; returns the exit code. */
 export function runPrices(argv: string[], io: Output = processOutput, env: NodeJS.ProcessEnv = process.env): number {
   const [sub, ...rest] = argv;
-  if (sub === undefined) return usageError(io, 'missing subcommand (list or check)');
+  if (sub === undefined) return usageError(io, 'missing subcommand (list, check or diff)');
   if (sub === '--help' || sub === '-h' || sub === 'help') {
     io.out(PRICES_USAGE);
     return 0;
@@ -38,11 +42,18 @@ export function runPrices(argv: string[], io: Output = processOutput, env: NodeJ
   try {
     if (sub === 'list') return runList(rest, io, env);
     if (sub === 'check') return runCheck(rest, io);
+    if (sub === 'diff') return runPricesDiff(rest, io, env);
   } catch (err) {
-    if (err instanceof UsageError) return usageError(io, err.message);
+    if (err instanceof UsageError) {
+      if (sub === 'diff') {
+        io.err(`tokenomics prices diff: ${err.message}\n\n${PRICES_DIFF_USAGE}`);
+        return 2;
+      }
+      return usageError(io, err.message);
+    }
     throw err;
   }
-  return usageError(io, `unknown subcommand "${sub}" (accepted: list, check)`);
+  return usageError(io, `unknown subcommand "${sub}" (accepted: list, check, diff)`);
 }
 
 function rateCell(card: RateCard, key: keyof RateCard): string {
