@@ -8,6 +8,8 @@
  * lines to print: the results the app got, token counts as the SDK reports them.
  */
 async function runWorkload({ ai, createOpenAI, createAnthropic, z }) {
+  // The service prints its results only: the SDK's warnings (ai 7 deprecates generateObject) are off.
+  globalThis.AI_SDK_LOG_WARNINGS = false;
   const openai = createOpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY });
   const anthropic = createAnthropic({ baseURL: process.env.ANTHROPIC_BASE_URL, apiKey: process.env.ANTHROPIC_API_KEY });
   // The SDK's own OpenTelemetry spans, when AI_SDK_TELEMETRY=1 (Tokenomics prices each call once either way).
