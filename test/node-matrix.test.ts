@@ -155,6 +155,7 @@ it('every example app resolves the newest major of its client by the bare name',
       'azure-openai-hook.test.ts',
       'langchain-hook.test.ts',
       'openai-agents-hook.test.ts',
+      'ai-sdk-hook.test.ts',
     ]),
   );
   const uses: Record<string, string> = {
@@ -171,6 +172,8 @@ it('every example app resolves the newest major of its client by the bare name',
     'langchain-esm': '@langchain/openai',
     'openai-agents-cjs': '@openai/agents',
     'openai-agents-esm': '@openai/agents',
+    'ai-sdk-cjs': 'ai',
+    'ai-sdk-esm': 'ai',
   };
   const apps = readdirSync(examples.dir)
     .filter((d) => d !== 'node_modules')
@@ -184,6 +187,9 @@ it('every example app resolves the newest major of its client by the bare name',
     '@aws-sdk/client-bedrock-runtime@3',
     '@langchain/openai@1',
     '@openai/agents@0',
+    'ai@7',
+    '@ai-sdk/openai@4',
+    '@ai-sdk/anthropic@4',
   ]);
   for (const app of apps) {
     const client = uses[app];

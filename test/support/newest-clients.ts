@@ -24,6 +24,9 @@ const ALIASES: ReadonlyArray<readonly [name: string, alias: string]> = [
   ['@aws-sdk/client-bedrock-runtime', '@aws-sdk/client-bedrock-runtime-latest'],
   ['@langchain/openai', '@langchain/openai-latest'],
   ['@openai/agents', '@openai/agents-latest'],
+  ['ai', 'ai-v7'],
+  ['@ai-sdk/openai', '@ai-sdk/openai-v4'],
+  ['@ai-sdk/anthropic', '@ai-sdk/anthropic-v4'],
 ];
 
 /** Packages the framework examples import beside their client, linked as the test package installs them. */
