@@ -143,7 +143,7 @@ describe('a partly cached prompt whose instrumentation does not report the cache
 });
 
 describe('foreign token-usage histograms', () => {
-  it("turns the contrib instrumentation's gen_ai.client.token.usage into tokenomics.cost for output tokens exactly", async () => {
+  it("turns the contrib instrumentation's gen_ai.client.token.usage into tokenomics.cost: output exact, input flagged estimated", async () => {
     const points = await receiver.waitFor((r) => {
       const p = r
         .metricPoints('tokenomics.cost')
@@ -154,5 +154,12 @@ describe('foreign token-usage histograms', () => {
       (p) => p.attributes['gen_ai.request.model'] === 'gpt-4o-mini' && p.attributes['tokenomics.token.type'] === 'output',
     );
     expect(output?.value).toBeCloseTo((usage.contrib['gpt-4o-mini'].completion_tokens! * 0.6) / 1e6, 12);
+    expect(output?.attributes['tokenomics.usage.estimated']).toBe(false);
+    const input = points.find(
+      (p) => p.attributes['gen_ai.request.model'] === 'gpt-4o-mini' && p.attributes['tokenomics.token.type'] === 'input',
+    );
+    // No cache split in a histogram: gpt-4o-mini input priced uncached, flagged as an estimate.
+    expect(input?.value).toBeCloseTo((usage.contrib['gpt-4o-mini'].prompt_tokens * 0.15) / 1e6, 12);
+    expect(input?.attributes['tokenomics.usage.estimated']).toBe(true);
   });
 });

@@ -44,7 +44,8 @@ export const DEFAULT_MAX_METRIC_STREAMS = 4096;
  * `@tokenomics/exporter`:
  * - `tokenomics.cost` (unit `USD`, monotonic sum) with `gen_ai.provider.name`,
  *   `gen_ai.operation.name`, `gen_ai.request.model`, `tokenomics.token.type` (`input` | `output`) and
- *   `tokenomics.usage.estimated` = `false`;
+ *   `tokenomics.usage.estimated` (`true` on input cost when the model's cached-input rate differs:
+ *   the cache share is unknown, so the figure is an upper bound);
  * - `tokenomics.calls.unpriced` (unit `{call}`) with `tokenomics.unpriced_reason` for models the
  *   price book cannot price.
  *

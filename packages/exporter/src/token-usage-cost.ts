@@ -53,7 +53,10 @@ interface OutputStream {
  * interval's mean call size, at the interval's end time). Pricing the mean call rather than the
  * interval's total keeps context-length tiers (prices that depend on the size of one call) right for
  * typical traffic. Foreign histograms carry no cache split, so input is priced at the uncached input
- * rate: an upper bound when prompts were cached.
+ * rate: an upper bound when prompts were cached. Such input cost is flagged
+ * `tokenomics.usage.estimated` = `true` whenever the model's cached-input rate differs from its
+ * input rate (the cache share would change the figure); output cost, and input cost of models without
+ * a cache discount, are exact (`false`).
  *
  * Cumulative sources are differenced against the previous reading (a restart — new start time or a
  * smaller sum — starts over), and the cost accumulates in our own cumulative stream. State is one
@@ -161,32 +164,35 @@ export class TokenUsageCost {
     const priced =
       meanCall > MAX_TOKENS_PER_CALL ? { reason: 'invalid_usage' } : this.rate(tokenType, meanCall, provider, models, point.endTime);
     const start = sourceIsNew ? point.startTime : (previousEnd ?? point.startTime);
-    if (typeof priced === 'number' && priced * tokens < Infinity) {
+    if ('perToken' in priced && priced.perToken * tokens < Infinity) {
       const attributes: Attributes = {
         ...common,
         [A.ATTR_TOKENOMICS_TOKEN_TYPE]: tokenType,
-        [A.ATTR_TOKENOMICS_USAGE_ESTIMATED]: false,
+        [A.ATTR_TOKENOMICS_USAGE_ESTIMATED]: !priced.exact,
       };
-      this.accumulate('cost', temporality, attributes, resourceId, start, point.endTime, priced * tokens, touched);
+      this.accumulate('cost', temporality, attributes, resourceId, start, point.endTime, priced.perToken * tokens, touched);
       return 'priced';
     }
     // Count each call once: on its input point.
     if (tokenType === 'input') {
-      const reason = typeof priced === 'number' ? 'invalid_cost' : priced.reason;
+      const reason = 'perToken' in priced ? 'invalid_cost' : priced.reason;
       const attributes: Attributes = { ...common, [A.ATTR_TOKENOMICS_UNPRICED_REASON]: reason };
       this.accumulate('unpriced', temporality, attributes, resourceId, start, point.endTime, calls, touched);
     }
     return 'unpriced';
   }
 
-  /** USD per token for a call of `meanCall` tokens of this type, or why there is none. */
+  /**
+   * USD per token for a call of `meanCall` tokens of this type, and whether that is exact (false for
+   * input when a cached share would be priced differently), or why there is none.
+   */
   private rate(
     tokenType: GenAITokenType,
     meanCall: number,
     provider: string | undefined,
     models: ModelOptions | undefined,
     at: HrTime,
-  ): number | { reason: string } {
+  ): { perToken: number; exact: boolean } | { reason: string } {
     const book = this.book();
     if (book === undefined) return { reason: 'no_price_book' };
     if (models === undefined) return { reason: 'no_model' };
@@ -198,7 +204,12 @@ export class TokenUsageCost {
       if (!cost.priced) return { reason: cost.reason };
       const tokensCost = cost.amount - (cost.breakdown.request ?? 0);
       if (!(Number.isFinite(tokensCost) && tokensCost >= 0)) return { reason: 'pricing_error' };
-      return tokensCost / meanCall;
+      let exact = true;
+      if (tokenType === 'input') {
+        const cached = book.price({ inputTokens: meanCall, cacheReadTokens: meanCall }, opts);
+        exact = cached.priced && cached.amount - (cached.breakdown.request ?? 0) === tokensCost;
+      }
+      return { perToken: tokensCost / meanCall, exact };
     } catch (err) {
       diag.warn(
         `@tokenomics/exporter: price book threw for model ${models.responseModel ?? models.model}; counting the calls unpriced`,

@@ -36,7 +36,8 @@ const costAttrs = (tokenType: string, model = 'gpt-4o'): Attributes => ({
   'gen_ai.operation.name': 'chat',
   'gen_ai.request.model': model,
   'tokenomics.token.type': tokenType,
-  'tokenomics.usage.estimated': false,
+  // Input cost without the cache share is an upper bound for a model with a cached-input rate.
+  'tokenomics.usage.estimated': tokenType === 'input',
 });
 
 const providers: MeterProvider[] = [];
@@ -131,6 +132,19 @@ describe('tokenomics.cost from foreign token usage', () => {
     expect(cost(rm, costAttrs('input'))).toBeCloseTo(0.0025, 12);
   });
 
+  it('flags input cost as estimated (the cache share is unknown, gpt-4o caches at half price) and output cost as exact', async () => {
+    const { histogram, collect } = pipeline(AggregationTemporality.CUMULATIVE);
+    const usage = histogram('@opentelemetry/instrumentation-openai');
+    usage.record(1000, openai('input'));
+    usage.record(200, openai('output'));
+    const rm = await collect();
+    const points = sumPoints(rm, 'tokenomics.cost');
+    const flag = (type: string) =>
+      points.find((p) => p.attributes['tokenomics.token.type'] === type)?.attributes['tokenomics.usage.estimated'];
+    expect(flag('input')).toBe(true);
+    expect(flag('output')).toBe(false);
+  });
+
   it('reads OpenLLMetry metric attributes (gen_ai.system, response model only)', async () => {
     const { histogram, collect, book } = pipeline(AggregationTemporality.CUMULATIVE);
     histogram('@traceloop/instrumentation-openai').record(1000, {
@@ -145,7 +159,7 @@ describe('tokenomics.cost from foreign token usage', () => {
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'gpt-4o-2024-08-06',
       'tokenomics.token.type': 'input',
-      'tokenomics.usage.estimated': false,
+      'tokenomics.usage.estimated': true,
     });
     expect(point.value).toBeCloseTo(0.0025, 12);
   });
