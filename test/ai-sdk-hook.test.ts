@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Emulator } from '@tokenomics/emulator';
+import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OTLP_SPAN_KIND, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { exampleFlavours, runHookedExample } from './support/examples';
-import { runApp } from './support/run-app';
+import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { exampleFlavours, otlpExportEnv, runHookedExample } from './support/examples';
+import { E2E_DIR, runApp } from './support/run-app';
 
 // The AI SDK example service (examples/ai-sdk-cjs, examples/ai-sdk-esm) through the hook, against
 // the provider emulator: one priced span per model call the emulator served, with the SDK's own
@@ -197,3 +197,54 @@ describe.each(exampleFlavours('ai-sdk').flatMap((f) => [false, true].map((teleme
     });
   },
 );
+
+describe('ai 5 with its telemetry on, through the hook and its cost-enriching exporter', () => {
+  let emulator: Emulator;
+  let receiver: OtlpReceiver;
+  let stdout: string;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    receiver = await startOtlpReceiver();
+    const result = await runApp({
+      app: join(E2E_DIR, 'fixtures', 'ai-sdk', 'telemetry-ai5.cjs'),
+      env: {
+        ANTHROPIC_BASE_URL: `${emulator.anthropicBaseURL}/v1`,
+        ANTHROPIC_API_KEY: 'sk-ant-ai-sdk-secret-000',
+        ...otlpExportEnv(receiver.url, 'http/protobuf'),
+      },
+      timeoutMs: 30_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    stdout = result.stdout;
+    await receiver.waitFor((r) => r.spans().length === 3 && r.metricPoints('tokenomics.cost').length > 0, 10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await receiver?.close();
+    await emulator?.close();
+  });
+
+  it("prices the call once, on our span, though the SDK's span counts its input differently", () => {
+    const m = /ai 5 generateText: (\d+) in \((\d+) cache read, (\d+) cache write\) \/ (\d+) out/.exec(stdout);
+    expect(m, stdout).not.toBeNull();
+    const [sdkInput, read, write, output] = m!.slice(1).map(Number);
+    expect([read, write]).toEqual([20, 8]);
+    const spans = receiver.spans();
+    const ours = spans.filter((s) => s.scope.name === SCOPE);
+    expect(ours).toHaveLength(1);
+    const [span] = ours;
+    // Ours: semconv input, cache included; the SDK's own span: ai 5's count, without the cache.
+    const input = sdkInput + read + write;
+    expect(span.attributes['gen_ai.usage.input_tokens']).toBe(input);
+    expect(cost(span)).toBeCloseTo(usd.sonnet45(input, read, write, output), 15);
+    const sdkCall = spans.find((s) => s.name === 'ai.generateText.doGenerate')!;
+    expect(sdkCall.attributes['gen_ai.usage.input_tokens']).toBe(sdkInput);
+    expect(span.parentSpanId).toBe(sdkCall.spanId);
+    expect(sdkCall.attributes['tokenomics.duplicate_of']).toBe(span.spanId);
+    expect(sum(spans.map(cost))).toBeCloseTo(cost(span), 15);
+    expect(spans.filter((s) => s.attributes['tokenomics.unpriced'] !== undefined)).toEqual([]);
+    expect(sum(receiver.metricPoints('tokenomics.cost').map((p) => p.value ?? 0))).toBeCloseTo(cost(span), 15);
+  });
+});
