@@ -198,7 +198,7 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
     return function tokenomicsChainEntry(this: unknown, ...args: unknown[]) {
       let ctx;
       try {
-        if (instrumentation.isEnabled() && !isLanguageModel(this) && getAttribution()[ATTRIBUTION_KEY_CHAIN] === undefined) {
+        if (instrumentation.isEnabled() && !isLanguageModel(this) && !Object.hasOwn(getAttribution(), ATTRIBUTION_KEY_CHAIN)) {
           // A binding (`withConfig({ runName })`) holds the name in its own config.
           const name =
             runNameOf(args[1]) ??
