@@ -5,6 +5,7 @@ import type { ChunkSink } from '../genai/observed-iterator';
 import type { GenAICall, GenAIRecorder } from '../genai/recorder';
 import * as sc from '../genai/semconv';
 import { geminiServiceTier } from '../google-genai/usage';
+import { modelServer } from './endpoint';
 import { estimateModelCallUsage } from './estimate';
 import { modelProvider, type ModelProvider } from './provider';
 import { isReadableStream, observeReadableStream } from './stream';
@@ -133,8 +134,11 @@ export class ModelCalls {
       const provider = modelProvider(model.provider);
       const requestModel = typeof model.modelId === 'string' && model.modelId.length > 0 ? model.modelId : 'unknown';
       const sdkSpan = trace.getSpan(context.active());
+      const server = modelServer(model);
       const call = this.host.recorder.start({
         provider: provider.provider,
+        serverAddress: server.serverAddress,
+        serverPort: server.serverPort,
         operation: kind === 'embed' ? OPERATION_EMBEDDINGS : provider.generateOperation,
         requestModel,
         attributes: kind === 'embed' ? {} : requestAttributes(options),

@@ -77,6 +77,8 @@ for (const generation of GENERATIONS) {
       expect(span.attributes['gen_ai.operation.name']).toBe('chat');
       expect(span.attributes['gen_ai.response.model']).toBe(result.response.modelId);
       expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
+      expect(span.attributes['server.address']).toBe('127.0.0.1');
+      expect(span.attributes['server.port']).toBe(emulator.port);
       const input = result.usage.inputTokens as number;
       const output = result.usage.outputTokens as number;
       expect(input).toBeGreaterThan(0);
@@ -230,6 +232,30 @@ for (const generation of GENERATIONS) {
       // The provider's own finish reason where the spec carries it (v3), else the SDK's (v2).
       expect(steps[0].attributes['gen_ai.response.finish_reasons']).toEqual([generation.ai === 5 ? 'tool-calls' : 'tool_calls']);
       expect(steps[1].attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
+    });
+
+    it.skipIf(generation.ai < 6)('records each model call of a ToolLoopAgent run', async () => {
+      const agent = new sdk.ai.ToolLoopAgent({
+        model: providers.anthropic('claude-sonnet-4-5'),
+        instructions: 'You answer stock questions.',
+        tools: {
+          stock: sdk.ai.tool({
+            description: 'Units in stock',
+            inputSchema: sdk.z.object({ product: sdk.z.string() }),
+            execute: async () => ({ units: 3 }),
+          }),
+        },
+        prepareStep: ({ stepNumber }: { stepNumber: number }) => ({ toolChoice: stepNumber === 0 ? 'required' : 'none' }),
+        stopWhen: sdk.ai.stepCountIs(2),
+        maxRetries: 0,
+      });
+      const result = await agent.generate({ prompt: 'Is the Trekking 500 in stock?' });
+      await telemetry.settled();
+      const spans = telemetry.spans();
+      expect(result.steps).toHaveLength(2);
+      expect(spans.map((s) => s.name)).toEqual(['chat claude-sonnet-4-5', 'chat claude-sonnet-4-5']);
+      expect(spans.map((s) => s.attributes['gen_ai.usage.output_tokens'])).toEqual(result.steps.map((s: any) => s.usage.outputTokens));
+      expect(emulator.requests).toHaveLength(2);
     });
 
     it('records generateObject and streamObject as one span each', async () => {
