@@ -231,7 +231,9 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
     }
     added.push(model);
     provider.byId.set(m.model.toLowerCase(), model);
-    addedCustom.push(model);
+    // The user's own models are searched first when no provider is given; the supplement's are the
+    // book's models, found in their provider's turn (a reseller's copy never shadows the original).
+    if (checked) addedCustom.push(model);
   }
   for (const [provider, added] of addedBy) {
     provider.models = [...added.reverse(), ...provider.models];

@@ -3,8 +3,6 @@
  * (`RateLadder`): one flat `RateSet` per context-length tier with every fallback already applied,
  * so pricing a call is a handful of multiplications.
  */
-import { BILLED_ITEM_SEARCH_UNIT } from '@tokenomics/contract';
-
 /** A rate that rises when the call's total input tokens exceed `start` (whole call at that rate). */
 export interface TieredRate {
   base: number;
@@ -16,7 +14,7 @@ export type Rate = number | TieredRate;
 
 /** Token units of a rate card, in the order the breakdown lists them: the contract's token units. */
 export { TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract';
-import { TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract';
+import { BILLED_ITEM_SEARCH_UNIT, TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract';
 
 /** Rates for one period of one model, before compilation. */
 export type RawRates = { [U in TokenUnit]?: Rate } & {

@@ -160,10 +160,17 @@ describe('real ids from the providers model lists', () => {
     ['openrouter', 'openai/gpt-4o', 'openai/gpt-4o'],
     ['x_ai', 'grok-4', 'grok-4-0709'],
     ['deepseek', 'deepseek-chat', 'deepseek-chat'],
+    ['x_ai', 'grok-4.20-0309-reasoning', 'grok-4.20'],
+    ['together', 'deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-V3'],
+    ['fireworks_ai', 'accounts/fireworks/models/kimi-k2-instruct', 'kimi-k2-instruct'],
+    ['openrouter', 'x-ai/grok-4', 'x-ai/grok-4'],
+    // Without a provider a reseller's copy never shadows the first-party model.
+    ['', 'x-ai/grok-4', 'grok-4-0709'],
+    ['', 'openai/gpt-oss-120b', 'gpt-oss-120b'],
   ];
   for (const [provider, id, model] of cases) {
-    it(`${provider} ${id} resolves to ${model ?? 'no other model'}`, () => {
-      const resolved = book.resolve(id, provider);
+    it(`${provider || '(no provider)'} ${id} resolves to ${model ?? 'no other model'}`, () => {
+      const resolved = book.resolve(id, provider || undefined);
       if (model === undefined) {
         if (resolved !== undefined) expect(versionConflict(id, resolved.model)).toBeUndefined();
       } else expect(resolved?.model).toBe(model);

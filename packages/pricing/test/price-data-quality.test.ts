@@ -251,3 +251,41 @@ describe('widely used ids that now resolve', () => {
     expectCost({ inputTokens: 1_000_000 }, { provider: 'aws.bedrock', model: 'cohere.embed-multilingual-v3', at: AT }, { input: 0.1 });
   });
 });
+
+describe('popular models of the OpenAI-compatible hosts', () => {
+  it('prices Grok 4.7 ($2 / $0.50 cached / $6, doubled above 200K)', () => {
+    expectCost(
+      { inputTokens: 10_000, cacheReadTokens: 4_000, outputTokens: 1_000 },
+      { provider: 'x_ai', model: 'grok-4.7', at: AT },
+      { input: 0.012, cache_read: 0.002, output: 0.006 },
+    );
+    expectCost({ inputTokens: 250_000, outputTokens: 1_000 }, { provider: 'x_ai', model: 'grok-4.7', at: AT }, { input: 1, output: 0.012 });
+  });
+
+  it("prices OpenRouter's x-ai/grok-4 at xAI's rates, above 128K too", () => {
+    expectCost(
+      { inputTokens: 150_000, outputTokens: 1_000 },
+      { provider: 'openrouter', model: 'x-ai/grok-4', at: AT },
+      { input: 0.9, output: 0.03 },
+    );
+  });
+
+  it('prices Together and Fireworks open models', () => {
+    const usage = { inputTokens: 10_000, outputTokens: 2_000 };
+    expectCost(usage, { provider: 'together', model: 'deepseek-ai/DeepSeek-R1', at: AT }, { input: 0.03, output: 0.014 });
+    expectCost(usage, { provider: 'together', model: 'openai/gpt-oss-120b', at: AT }, { input: 0.0015, output: 0.0012 });
+    expectCost(
+      usage,
+      { provider: 'fireworks_ai', model: 'accounts/fireworks/models/kimi-k2-instruct', at: AT },
+      { input: 0.006, output: 0.005 },
+    );
+  });
+
+  it('prices the dated Grok 4.20 ids as Grok 4.20', () => {
+    const usage = { inputTokens: 10_000, outputTokens: 2_000 };
+    const dated = priced(usage, { provider: 'x_ai', model: 'grok-4.20-0309-reasoning', at: AT });
+    const plain = priced(usage, { provider: 'x_ai', model: 'grok-4.20', at: AT });
+    expect(dated.amount).toBe(plain.amount);
+    expectCost(usage, { provider: 'x_ai', model: 'grok-4.20-0309-non-reasoning', at: AT }, { input: 0.0125, output: 0.005 }, 'grok-4.20');
+  });
+});
