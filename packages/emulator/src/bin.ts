@@ -22,7 +22,10 @@ async function main(): Promise<void> {
       `  OpenAI baseURL:      ${emulator.openaiBaseURL}\n` +
       `  Anthropic baseURL:   ${emulator.anthropicBaseURL}\n` +
       `  Gemini baseUrl:      ${emulator.geminiBaseURL}\n` +
-      `  Bedrock endpoint:    ${emulator.bedrockEndpoint}`,
+      `  Bedrock endpoint:    ${emulator.bedrockEndpoint}\n` +
+      `  Mistral serverURL:   ${emulator.mistralServerURL}\n` +
+      `  Cohere baseUrl:      ${emulator.cohereBaseURL}\n` +
+      `  Ollama host:         ${emulator.ollamaHost}`,
   );
   const stop = (): void => {
     void emulator.close().then(() => process.exit(0));
