@@ -199,6 +199,7 @@ class StreamPartSink implements ChunkSink<unknown> {
     switch (p.type) {
       case 'stream-start':
       case 'raw':
+      case 'error':
         return true;
       case 'response-metadata':
         applyResponseMetadata(result, p);

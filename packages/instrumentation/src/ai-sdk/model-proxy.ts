@@ -31,6 +31,8 @@ export class ModelProxies {
     const known = this.views.get(target);
     if (known !== undefined) return known as T;
     if (!RECORDED.some(([method]) => typeof target[method] === 'function')) return model;
+    // A proxy must report a frozen own property as it is: such a model is passed on unrecorded.
+    if (RECORDED.some(([method]) => isFixed(target, method))) return model;
     const calls = this.calls;
     const methods = new Map<PropertyKey, ModelMethod>();
     for (const [method, kind] of RECORDED) {
@@ -53,4 +55,10 @@ export class ModelProxies {
     this.views.set(target, view);
     return view as unknown as T;
   }
+}
+
+/** Whether `key` is an own property of `target` that a proxy may not report differently (non-configurable and read-only). */
+function isFixed(target: object, key: string): boolean {
+  const own = Object.getOwnPropertyDescriptor(target, key);
+  return own !== undefined && own.configurable === false && (own.writable === false || own.get !== undefined);
 }

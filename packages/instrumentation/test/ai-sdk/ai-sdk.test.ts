@@ -337,6 +337,22 @@ for (const generation of GENERATIONS) {
       expect(Object.hasOwn(model, 'doGenerate')).toBe(false);
     });
 
+    it('passes a frozen model literal on as it is (a proxy may not change its methods), and the call still works', async () => {
+      const inner = providers.openai.chat('gpt-4o-mini');
+      const frozen = Object.freeze({
+        specificationVersion: inner.specificationVersion,
+        provider: inner.provider,
+        modelId: inner.modelId,
+        supportedUrls: {},
+        doGenerate: (options: unknown) => inner.doGenerate(options),
+        doStream: (options: unknown) => inner.doStream(options),
+      });
+      const result = await sdk.ai.generateText({ model: frozen, prompt: 'Hi', maxRetries: 0 });
+      expect(result.text.length).toBeGreaterThan(0);
+      await telemetry.settled();
+      expect(telemetry.spans()).toEqual([]);
+    });
+
     it("counts on the cost counter exactly the spans' cost", async () => {
       const before = await telemetry.counterSum('tokenomics.cost');
       await sdk.ai.generateText({ model: providers.openai.chat('gpt-4o-mini'), prompt: 'One', maxRetries: 0 });
