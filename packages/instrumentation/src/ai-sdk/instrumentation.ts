@@ -145,9 +145,14 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
     const models = this.models;
     const withView = (result: unknown): unknown => {
       if (!result || typeof result !== 'object') return result;
-      const r = result as Obj;
-      const view = models.view(r.model);
-      return view === r.model ? result : { ...r, model: view };
+      try {
+        const r = result as Obj;
+        const view = models.view(r.model);
+        return view === r.model ? result : { ...r, model: view };
+      } catch {
+        // The step runs with what prepareStep gave, unrecorded.
+        return result;
+      }
     };
     return function prepareStepViewed(this: unknown, ...args: unknown[]) {
       const result = Reflect.apply(prepareStep, this, args);
