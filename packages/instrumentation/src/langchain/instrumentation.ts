@@ -152,7 +152,7 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
       for (const cls of runnableClasses(moduleExports)) {
         for (const proto of prototypeChain(cls)) {
           for (const name of ENTRY_METHODS) n += this.wrapOwn(proto, name, (original) => this.entry(original));
-          for (const name of GENERATOR_METHODS) n += this.wrapOwn(proto, name, (original) => bindToContext(original));
+          for (const name of GENERATOR_METHODS) n += this.wrapOwn(proto, name, (original) => this.boundGenerator(original));
         }
       }
     } catch (err) {
@@ -213,6 +213,15 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
     };
   }
 
+  /** A generator method whose generator is stepped in the context it was made in. */
+  private boundGenerator(original: Fn): Fn {
+    const instrumentation = this;
+    return function tokenomicsBoundGenerator(this: unknown, ...args: unknown[]) {
+      const generator = original.apply(this, args);
+      return instrumentation.isEnabled() ? bindAsyncIterator(generator, context.active()) : generator;
+    };
+  }
+
   /** A language model's run: its model calls carry the LangGraph node of its config, if any. */
   private modelRun(original: Fn, configIndex: number): Fn {
     const instrumentation = this;
@@ -229,12 +238,4 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
       return bindAsyncIterator(result, ctx);
     };
   }
-}
-
-/** A generator method whose generator is stepped in the context it was made in. */
-function bindToContext(original: Fn): Fn {
-  return function tokenomicsBoundGenerator(this: unknown, ...args: unknown[]) {
-    const ctx = context.active();
-    return bindAsyncIterator(original.apply(this, args), ctx);
-  };
 }
