@@ -8,6 +8,12 @@ import { readProviderHosts } from './provider-hosts';
 export const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
 /** Metric exporters accepted in `OTEL_METRICS_EXPORTER`. */
 export const METRIC_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as const;
+/** Log exporters accepted in `OTEL_LOGS_EXPORTER` (set up by `@opentelemetry/sdk-node`). */
+export const LOG_EXPORTERS = ['otlp', 'console', 'none'] as const;
+/** Propagators accepted in `OTEL_PROPAGATORS` (set up by `@opentelemetry/sdk-node`). */
+export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
+/** Detectors accepted in `OTEL_NODE_RESOURCE_DETECTORS` (run by `@opentelemetry/sdk-node`). */
+export const RESOURCE_DETECTORS = ['env', 'host', 'os', 'process', 'serviceinstance', 'all', 'none'] as const;
 /** Protocols accepted in `OTEL_EXPORTER_OTLP_PROTOCOL` and its per-signal variants. */
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 /** Levels accepted in `OTEL_LOG_LEVEL`. */
@@ -16,6 +22,7 @@ export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 
 export type TraceExporterName = Exclude<(typeof TRACE_EXPORTERS)[number], 'none'>;
 export type MetricExporterName = Exclude<(typeof METRIC_EXPORTERS)[number], 'none'>;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+export type LogExporterName = Exclude<(typeof LOG_EXPORTERS)[number], 'none'>;
 
 /** Where and how one signal is sent over OTLP. */
 export interface OtlpSignalConfig {
@@ -51,6 +58,16 @@ export interface NodeConfig {
     exportTimeoutMillis: number;
     prometheus: { host: string; port: number };
   };
+  /**
+   * `OTEL_LOGS_EXPORTER`: log exporters, none unless named (the exporters themselves and
+   * `OTEL_EXPORTER_OTLP_LOGS_*` are read by `@opentelemetry/sdk-node`).
+   */
+  logs: { exporters: LogExporterName[] };
+  /**
+   * `OTEL_NODE_RESOURCE_DETECTORS` when set (the detectors are run by `@opentelemetry/sdk-node`);
+   * `undefined`: the host and process detectors.
+   */
+  resourceDetectors: string[] | undefined;
   /** Instrumentation settings from `TOKENOMICS_*` and `OTEL_INSTRUMENTATION_GENAI_*`; unset ones are absent. */
   instrumentation: TokenomicsInstrumentationConfig;
 }
@@ -125,6 +142,13 @@ export function readConfig(env: Env): NodeConfig {
     );
   }
 
+  const logExporters = (read.names('OTEL_LOGS_EXPORTER', LOG_EXPORTERS, 'exporter') ?? []).filter(
+    (n): n is LogExporterName => n !== 'none',
+  );
+  read.oneOf('OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', OTLP_PROTOCOLS, 'protocol');
+  read.names('OTEL_PROPAGATORS', PROPAGATORS, 'propagator');
+  const resourceDetectors = read.names('OTEL_NODE_RESOURCE_DETECTORS', RESOURCE_DETECTORS, 'resource detector');
+
   const prometheus = {
     host: read.string('OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULT_PROMETHEUS_HOST,
     port: read.integer('OTEL_EXPORTER_PROMETHEUS_PORT', 1, 65_535, 'a TCP port number from 1 to 65535') ?? DEFAULT_PROMETHEUS_PORT,
@@ -156,6 +180,8 @@ export function readConfig(env: Env): NodeConfig {
     resourceAttributes,
     traces: { exporters: traceExporters, otlp: tracesOtlp },
     metrics: { exporters: metricExporters, otlp: metricsOtlp, exportIntervalMillis, exportTimeoutMillis, prometheus },
+    logs: { exporters: logExporters },
+    resourceDetectors,
     instrumentation,
   };
 }

@@ -2,6 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import { ConfigError } from './config-error';
 import { readConfig } from './config';
 import { registerEsmLoaderHook } from './esm-loader';
+import { atMainModule } from './main-module';
 import { currentHandle, startWithConfig } from './start';
 
 /**
@@ -24,7 +25,9 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
     }
     const config = readConfig(process.env);
     if (entry === 'import' && !config.disabled) registerEsmLoaderHook();
-    startWithConfig(config);
+    // `--require`: the instrumentations are created when the main module starts, after the other
+    // preloads (see main-module.ts); `--import` runs inside the main module's start already.
+    startWithConfig(config, {}, entry === 'require' ? { deferInstrumentations: atMainModule } : {});
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // The one place that writes to the console: the app must not start with telemetry misconfigured.

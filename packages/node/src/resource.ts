@@ -18,14 +18,17 @@ export interface ResourceInputs {
   attributes?: Attributes | undefined;
   /** `start({ serviceName })`. */
   serviceName?: string | undefined;
+  /** Add the host and process attributes (default true). */
+  detect?: boolean | undefined;
 }
 
 /**
  * The SDK resource: OpenTelemetry defaults (`telemetry.sdk.*`, `service.name=unknown_service:node`),
- * host and process attributes, then environment, then code.
+ * host and process attributes (unless `detect` is false), then environment, then code.
  */
 export function buildResource(inputs: ResourceInputs): Resource {
-  let resource = defaultResource().merge(detectResources({ detectors: [hostDetector, processDetector] }));
+  let resource = defaultResource();
+  if (inputs.detect !== false) resource = resource.merge(detectResources({ detectors: [hostDetector, processDetector] }));
   resource = resource.merge(resourceFromAttributes(inputs.envAttributes));
   if (inputs.envServiceName !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': inputs.envServiceName }));
   if (inputs.attributes) resource = resource.merge(resourceFromAttributes(inputs.attributes));

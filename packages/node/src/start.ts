@@ -1,16 +1,30 @@
-import { context, diag, DiagConsoleLogger, metrics, propagation, trace, type Attributes } from '@opentelemetry/api';
+import {
+  diag,
+  DiagConsoleLogger,
+  metrics,
+  trace,
+  type Attributes,
+  type ContextManager,
+  type ProxyTracerProvider,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createInstrumentations, waitForPendingEstimates, type TokenomicsInstrumentationConfig } from '@tokenomics/instrumentation';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { sep } from 'node:path';
+import {
+  createInstrumentations,
+  INSTRUMENTED_MODULES,
+  waitForPendingEstimates,
+  type TokenomicsInstrumentationConfig,
+} from '@tokenomics/instrumentation';
 import type { PriceBook } from '@tokenomics/pricing';
 import { readConfig, type NodeConfig } from './config';
 import { redactUrl, type Env } from './env-reader';
 import { deliveryLedger } from './delivery';
 import { boundedFlush, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } from './exit-flush';
-import { registeredGlobals, type RegisteredGlobals } from './global-providers';
+import { GLOBAL_SIGNALS, GlobalsHandover, loadLogsApi, registeredSignals, type GlobalSignal } from './handover';
 import { metricReadersFor } from './metric-readers';
 import { applyPriceBook } from './price-book';
 import { checkProviderHostsOption } from './provider-hosts';
@@ -105,8 +119,17 @@ export function start(options: StartOptions = {}): TokenomicsHandle {
   return startWithConfig(readConfig(options.env ?? process.env), options);
 }
 
+/** How the register hook starts, beyond {@link StartOptions}. */
+export interface StartInternals {
+  /**
+   * Called with the function that creates and registers the instrumentations, to run it later
+   * (the hook runs it when the app's main module starts); default: at once.
+   */
+  deferInstrumentations?: (bind: () => void) => void;
+}
+
 /** {@link start} with a configuration already read (used by the register hook). */
-export function startWithConfig(config: NodeConfig, options: StartOptions = {}): TokenomicsHandle {
+export function startWithConfig(config: NodeConfig, options: StartOptions = {}, internal: StartInternals = {}): TokenomicsHandle {
   const running = currentHandle();
   if (running) return running;
 
@@ -121,9 +144,7 @@ export function startWithConfig(config: NodeConfig, options: StartOptions = {}):
   checkProviderHostsOption(options.instrumentationConfig);
   applyPriceBook(options.env ?? process.env, options.priceBook);
   const instrumentationConfig = { ...config.instrumentation, ...options.instrumentationConfig };
-  const found = registeredGlobals();
-  if (found.trace || found.metrics) return remember(attachToExistingSdk(found, instrumentationConfig, options));
-  return remember(startSdk(config, instrumentationConfig, options, found));
+  return remember(startSdk(config, instrumentationConfig, options, internal));
 }
 
 function remember(handle: TokenomicsHandle): TokenomicsHandle {
@@ -145,141 +166,263 @@ function disabledHandle(): TokenomicsHandle {
   return handle;
 }
 
-function attachToExistingSdk(
-  found: RegisteredGlobals,
-  instrumentationConfig: TokenomicsInstrumentationConfig,
-  options: StartOptions,
-): TokenomicsHandle {
-  const instrumentations = [...createInstrumentations(instrumentationConfig), ...(options.instrumentations ?? [])];
-  const unregister = registerInstrumentations({
-    instrumentations,
-    tracerProvider: trace.getTracerProvider(),
-    meterProvider: metrics.getMeterProvider(),
-  });
-  const which = [found.trace ? 'TracerProvider' : '', found.metrics ? 'MeterProvider' : ''].filter(Boolean).join(' and ');
-  diag.info(
-    `@tokenomics/node: an OpenTelemetry SDK is already registered (global ${which}); not starting another. ` +
-      "Tokenomics instrumentations were registered against the existing providers; exporters, resource and flushing stay the app's.",
-  );
-  const handle: TokenomicsHandle = {
-    mode: 'existing-sdk',
-    instrumentations,
-    forceFlush: async () => {},
-    shutdown: async () => {
-      unregister();
-      forget(handle);
-    },
-  };
-  return handle;
+/** A provider this start owns: flushed at exit, shut down when the app takes its signal over. */
+interface OwnedProvider {
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
 }
 
+function asOwned(provider: unknown): OwnedProvider | undefined {
+  const p = provider as Partial<OwnedProvider> | undefined;
+  return p && typeof p.forceFlush === 'function' && typeof p.shutdown === 'function' ? (p as OwnedProvider) : undefined;
+}
+
+/** Whether a package named in `modules` (or one of its files) has been loaded with `require`. */
+function anyModuleLoaded(modules: readonly string[]): boolean {
+  const packages = new Set(
+    modules.map((m) =>
+      m
+        .split('/')
+        .slice(0, m.startsWith('@') ? 2 : 1)
+        .join('/'),
+    ),
+  );
+  const needles = [...packages].map((name) => `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`);
+  return Object.keys(require.cache).some((file) => needles.some((needle) => file.includes(needle)));
+}
+
+/**
+ * Runs `fn` with some variables of `process.env` changed (`undefined` removes one), restoring them
+ * right after; `fn` is synchronous, so nothing else can see the change.
+ */
+function withProcessEnv<T>(changes: Record<string, string | undefined>, fn: () => T): T {
+  const saved = new Map<string, string | undefined>();
+  for (const [key, value] of Object.entries(changes)) {
+    saved.set(key, Object.hasOwn(process.env, key) ? process.env[key] : undefined);
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  try {
+    return fn();
+  } finally {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+/**
+ * Starts `NodeSDK` for every signal the app has not registered yet (all of them when the hook
+ * runs first), registers the instrumentations, and hands each global over to the app's SDK if the
+ * app registers its own later (see `handover.ts`).
+ */
 function startSdk(
   config: NodeConfig,
   instrumentationConfig: TokenomicsInstrumentationConfig,
   options: StartOptions,
-  found: RegisteredGlobals,
+  internal: StartInternals,
 ): TokenomicsHandle {
-  const resource = buildResource({
-    envAttributes: config.resourceAttributes,
-    envServiceName: config.serviceName,
-    attributes: options.resourceAttributes,
-    serviceName: options.serviceName,
-  });
+  const taken = registeredSignals();
+  const ownLogs = !taken.logs && config.logs.exporters.length > 0;
 
-  const spanProcessors = [
-    ...(options.traceExporter
-      ? [costEnrichingBatchProcessor(options.traceExporter)]
-      : options.spanProcessors
-        ? []
-        : spanProcessorsFor(config.traces.exporters, config.traces.otlp)),
-    ...(options.spanProcessors ?? []),
-  ];
-  const readers = options.metricReaders ?? metricReadersFor(config.metrics.exporters, config.metrics);
+  const spanProcessors = taken.trace
+    ? []
+    : [
+        ...(options.traceExporter
+          ? [costEnrichingBatchProcessor(options.traceExporter)]
+          : options.spanProcessors
+            ? []
+            : spanProcessorsFor(config.traces.exporters, config.traces.otlp)),
+        ...(options.spanProcessors ?? []),
+      ];
+  const readers = taken.metrics ? [] : (options.metricReaders ?? metricReadersFor(config.metrics.exporters, config.metrics));
 
-  const tracerProvider = spanProcessors.length > 0 ? new BasicTracerProvider({ resource, spanProcessors }) : undefined;
-  const meterProvider = readers.length > 0 ? new MeterProvider({ resource, readers }) : undefined;
-  deliveryLedger.useMeterProvider(meterProvider);
-
-  // Register globals only where nothing is registered yet (checked by the caller for trace and metrics).
-  const registered = { trace: false, metrics: false, context: false, propagation: false };
-  if (!found.context) {
-    registered.context = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  }
-  if (!found.propagation) {
-    registered.propagation = propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  let tracerProvider: OwnedProvider | undefined;
+  let meterProvider: OwnedProvider | undefined;
+  let loggerProvider: OwnedProvider | undefined;
+  // The app registered both providers before us: only the instrumentations are added (nothing else
+  // is touched: no context manager, propagator, exporters or exit listeners of ours).
+  const attachOnly = taken.trace && taken.metrics;
+  let appSdk = taken.trace || taken.metrics;
+  if (!attachOnly) {
+    const resource = buildResource({
+      envAttributes: config.resourceAttributes,
+      envServiceName: config.serviceName,
+      attributes: options.resourceAttributes,
+      serviceName: options.serviceName,
+      detect: config.resourceDetectors === undefined,
+    });
+    // NodeSDK reads OTEL_LOG_LEVEL (the diag logger is set above, once) and defaults
+    // OTEL_LOGS_EXPORTER to otlp (we export logs only when it is set).
+    withProcessEnv({ OTEL_LOG_LEVEL: undefined, ...(ownLogs ? {} : { OTEL_LOGS_EXPORTER: 'none' }) }, () =>
+      new NodeSDK({
+        resource,
+        // With OTEL_NODE_RESOURCE_DETECTORS set, NodeSDK runs the detectors it names.
+        autoDetectResources: config.resourceDetectors !== undefined,
+        spanProcessors,
+        metricReaders: readers,
+        // null: register none (NodeSDK accepts it, its types do not say so).
+        contextManager: (taken.context ? null : new AsyncLocalStorageContextManager()) as ContextManager,
+        // Not given: NodeSDK sets up OTEL_PROPAGATORS (W3C Trace Context and Baggage by default).
+        ...(taken.propagation ? { textMapPropagator: null } : {}),
+      }).start(),
     );
+    if (spanProcessors.length > 0) tracerProvider = asOwned((trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.());
+    if (readers.length > 0) meterProvider = asOwned(metrics.getMeterProvider());
+    if (ownLogs) loggerProvider = asOwned(loadLogsApi()?.getLoggerProvider());
   }
-  if (tracerProvider) registered.trace = trace.setGlobalTracerProvider(tracerProvider);
-  if (meterProvider) registered.metrics = metrics.setGlobalMeterProvider(meterProvider);
+  deliveryLedger.useMeterProvider(meterProvider ? metrics.getMeterProvider() : undefined);
 
-  const instrumentations = [...createInstrumentations(instrumentationConfig), ...(options.instrumentations ?? [])];
-  const unregister = registerInstrumentations({
-    instrumentations,
-    tracerProvider: trace.getTracerProvider(),
-    meterProvider: metrics.getMeterProvider(),
-  });
+  let instrumentations: Instrumentation[] = [];
+  let unregister = () => {};
+  let stopped = false;
+  const bindInstrumentations = () => {
+    if (stopped || instrumentations.length > 0) return;
+    instrumentations = [...createInstrumentations(instrumentationConfig), ...(options.instrumentations ?? [])];
+    unregister = registerInstrumentations({
+      instrumentations,
+      tracerProvider: trace.getTracerProvider(),
+      meterProvider: metrics.getMeterProvider(),
+    });
+  };
+  if (internal.deferInstrumentations) internal.deferInstrumentations(bindInstrumentations);
+  else bindInstrumentations();
 
+  const flushBound = options.exitFlushTimeoutMillis ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS;
   const forceFlush = async (appDone = false) => {
     // Calls whose usage the token worker is counting end their spans first, within half the bound;
     // when the app is done, what the worker has not counted by then is counted here.
     await waitForPendingEstimates(flushBound / 2, { appDone });
-    await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]);
+    await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush(), loggerProvider?.forceFlush()]);
   };
-  const flushBound = options.exitFlushTimeoutMillis ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS;
-  const uninstallExitFlush = options.flushOnExit === false ? () => {} : installExitFlush(forceFlush, flushBound);
+  const owns = () => tracerProvider !== undefined || meterProvider !== undefined || loggerProvider !== undefined;
+  let uninstallExitFlush = options.flushOnExit === false || !owns() ? () => {} : installExitFlush(forceFlush, flushBound);
 
-  diag.info(`@tokenomics/node: started; ${describeOutputs(config, options, spanProcessors.length, readers.length)}`);
+  const retire = (provider: OwnedProvider | undefined) => {
+    provider?.shutdown().catch((err: unknown) => diag.error('@tokenomics/node: shutting down a provider the app took over failed', err));
+  };
+  // The app's SDK registers its instrumentations before its globals. Ours, if created earlier and
+  // nothing is patched yet, are created again so they come after the app's: when two
+  // instrumentations patch the same method, the later one replaces the earlier (as when the app's
+  // SDK is loaded first), so Tokenomics keeps recording whatever the order.
+  let reordered = false;
+  const comeAfterAppInstrumentations = () => {
+    if (reordered || instrumentations.length === 0) return;
+    reordered = true;
+    if (anyModuleLoaded(INSTRUMENTED_MODULES)) return;
+    unregister();
+    instrumentations = [];
+    bindInstrumentations();
+  };
+  const handover = new GlobalsHandover({
+    taken(signal, released) {
+      comeAfterAppInstrumentations();
+      if (signal === 'trace' || signal === 'metrics') appSdk = true;
+      if (signal === 'trace') {
+        for (const i of instrumentations) i.setTracerProvider(trace.getTracerProvider());
+        if (released) {
+          retire(tracerProvider);
+          tracerProvider = undefined;
+        }
+      } else if (signal === 'metrics') {
+        for (const i of instrumentations) i.setMeterProvider(metrics.getMeterProvider());
+        if (released) {
+          retire(meterProvider);
+          meterProvider = undefined;
+          deliveryLedger.useMeterProvider(metrics.getMeterProvider());
+        }
+      } else if (signal === 'logs' && released) {
+        retire(loggerProvider);
+        loggerProvider = undefined;
+      }
+      if (released) {
+        diag.info(`@tokenomics/node: the app registered its own global ${signal}; Tokenomics uses the app's from now on`);
+        if (!owns()) {
+          uninstallExitFlush();
+          uninstallExitFlush = () => {};
+        }
+      }
+    },
+  });
+  handover.install(attachOnly ? [] : GLOBAL_SIGNALS.filter((signal) => !taken[signal]));
+
+  if (attachOnly) {
+    const which = [taken.trace ? 'TracerProvider' : '', taken.metrics ? 'MeterProvider' : ''].filter(Boolean).join(' and ');
+    diag.info(
+      `@tokenomics/node: an OpenTelemetry SDK is already registered (global ${which}); not starting another. ` +
+        "Tokenomics instrumentations were registered against the existing providers; exporters, resource and flushing stay the app's.",
+    );
+  } else {
+    const app = [taken.trace ? 'traces' : '', taken.metrics ? 'metrics' : ''].filter(Boolean).join(' and ');
+    diag.info(
+      `@tokenomics/node: started; ${describeOutputs(config, options, spanProcessors.length, readers.length, taken)}` +
+        (app ? ` (${app} through the app's SDK, registered before)` : ''),
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const handle: TokenomicsHandle = {
-    mode: 'sdk',
-    instrumentations,
-    forceFlush: () => boundedFlush(() => forceFlush(false), flushBound, true),
+    get mode(): StartMode {
+      return appSdk && !owns() ? 'existing-sdk' : 'sdk';
+    },
+    get instrumentations(): readonly Instrumentation[] {
+      return instrumentations;
+    },
+    forceFlush: () => (owns() ? boundedFlush(() => forceFlush(false), flushBound, true) : Promise.resolve()),
     shutdown: () =>
       (stopping ??= (async () => {
+        stopped = true;
         uninstallExitFlush();
         unregister();
+        const providers = [tracerProvider, meterProvider, loggerProvider];
+        tracerProvider = meterProvider = loggerProvider = undefined;
         await boundedFlush(
           async () => {
             await waitForPendingEstimates(flushBound / 2);
-            await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
+            await Promise.all(providers.map((p) => p?.shutdown()));
           },
           flushBound,
           true,
         );
-        if (meterProvider) deliveryLedger.useMeterProvider(undefined);
-        if (registered.trace) trace.disable();
-        if (registered.metrics) metrics.disable();
-        if (registered.propagation) propagation.disable();
-        if (registered.context) context.disable();
+        if (providers[1]) deliveryLedger.useMeterProvider(undefined);
+        handover.uninstall();
         forget(handle);
       })()),
   };
   return handle;
 }
 
-function describeOutputs(config: NodeConfig, options: StartOptions, spanProcessors: number, readers: number): string {
-  const traces =
-    options.traceExporter || options.spanProcessors
+function describeOutputs(
+  config: NodeConfig,
+  options: StartOptions,
+  spanProcessors: number,
+  readers: number,
+  taken: Record<GlobalSignal, boolean>,
+): string {
+  const traces = taken.trace
+    ? "the app's"
+    : options.traceExporter || options.spanProcessors
       ? `${spanProcessors} span processor(s) from code`
       : config.traces.exporters.length === 0
         ? 'not exported'
         : config.traces.exporters
             .map((e) => (e === 'otlp' ? `otlp (${config.traces.otlp.protocol} to ${redactUrl(config.traces.otlp.url)})` : e))
             .join(', ');
-  const metricOutputs = options.metricReaders
-    ? `${readers} metric reader(s) from code`
-    : config.metrics.exporters.length === 0
-      ? 'not exported'
-      : config.metrics.exporters
-          .map((e) =>
-            e === 'otlp'
-              ? `otlp (${config.metrics.otlp.protocol} to ${redactUrl(config.metrics.otlp.url)} every ${config.metrics.exportIntervalMillis} ms)`
-              : e === 'prometheus'
-                ? `prometheus (http://${config.metrics.prometheus.host}:${config.metrics.prometheus.port}/metrics)`
-                : e,
-          )
-          .join(', ');
+  const metricOutputs = taken.metrics
+    ? "the app's"
+    : options.metricReaders
+      ? `${readers} metric reader(s) from code`
+      : config.metrics.exporters.length === 0
+        ? 'not exported'
+        : config.metrics.exporters
+            .map((e) =>
+              e === 'otlp'
+                ? `otlp (${config.metrics.otlp.protocol} to ${redactUrl(config.metrics.otlp.url)} every ${config.metrics.exportIntervalMillis} ms)`
+                : e === 'prometheus'
+                  ? `prometheus (http://${config.metrics.prometheus.host}:${config.metrics.prometheus.port}/metrics)`
+                  : e,
+            )
+            .join(', ');
   return `traces: ${traces}; metrics: ${metricOutputs}`;
 }

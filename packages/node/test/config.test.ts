@@ -28,6 +28,8 @@ describe('readConfig defaults', () => {
         exportTimeoutMillis: 30_000,
         prometheus: { host: '127.0.0.1', port: 9464 },
       },
+      logs: { exporters: [] },
+      resourceDetectors: undefined,
       instrumentation: {},
     });
   });

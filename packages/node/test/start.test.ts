@@ -1,6 +1,6 @@
-import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { metrics, SpanKind, trace } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
-import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { getPriceBook, PriceBook } from '@tokenomics/pricing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -175,18 +175,19 @@ describe('start()', () => {
   });
 });
 
-describe('start() when the app already registered an SDK', () => {
-  it('does not replace the app providers and registers the instrumentations against them', async () => {
+describe('start() when the app already registered part of an SDK', () => {
+  it("sends spans to the app's TracerProvider and, as the app has no MeterProvider, records metrics through its own", async () => {
     const appSpans = new InMemorySpanExporter();
     const appProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appSpans)] });
     trace.setGlobalTracerProvider(appProvider);
     try {
       const ours = new InMemorySpanExporter();
-      handle = start({ traceExporter: ours, metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
-      expect(handle.mode).toBe('existing-sdk');
+      const { reader } = inMemory();
+      handle = start({ traceExporter: ours, metricReaders: [reader], env: {}, flushOnExit: false });
+      expect(handle.mode).toBe('sdk');
       expect(handle.instrumentations.map((i) => i.instrumentationName)).toContain('@tokenomics/instrumentation-openai');
       expect(handle.instrumentations.every((i) => (i as InstrumentationBase).isEnabled())).toBe(true);
-      expect(registeredGlobals()).toEqual({ trace: true, metrics: false, context: false, propagation: false });
+      expect(registeredGlobals()).toEqual({ trace: true, metrics: true, context: true, propagation: true });
 
       trace.getTracer('t').startSpan('app span').end();
       expect(appSpans.getFinishedSpans().map((s) => s.name)).toEqual(['app span']);
@@ -195,11 +196,42 @@ describe('start() when the app already registered an SDK', () => {
 
       await handle.shutdown();
       handle = undefined;
-      expect(registeredGlobals().trace).toBe(true); // the app's provider stays
+      // The app's provider stays; what this start registered is gone.
+      expect(registeredGlobals()).toEqual({ trace: true, metrics: false, context: false, propagation: false });
     } finally {
       trace.disable();
-      context.disable();
-      propagation.disable();
+    }
+  });
+});
+
+describe('start() when the app registers its own SDK afterwards', () => {
+  it("hands every global over to the app's SDK, which is not refused, and moves the instrumentations to its providers", async () => {
+    const ourSpans = new InMemorySpanExporter();
+    handle = start({ traceExporter: ourSpans, metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
+    expect(handle.mode).toBe('sdk');
+    const appSpans = new InMemorySpanExporter();
+    const app = inMemory();
+    const appTracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appSpans)] });
+    const appMeterProvider = new MeterProvider({ readers: [app.reader] });
+    try {
+      expect(trace.setGlobalTracerProvider(appTracerProvider)).toBe(true);
+      expect(metrics.setGlobalMeterProvider(appMeterProvider)).toBe(true);
+      expect(handle.mode).toBe('existing-sdk');
+
+      const openai = handle.instrumentations.find((i) => i.instrumentationName === '@tokenomics/instrumentation-openai')!;
+      (openai as unknown as { tracer: { startSpan(name: string): { end(): void } } }).tracer.startSpan('through the instrumentation').end();
+      expect(appSpans.getFinishedSpans().map((s) => s.name)).toEqual(['through the instrumentation']);
+      expect(ourSpans.getFinishedSpans()).toEqual([]);
+
+      await handle.shutdown();
+      handle = undefined;
+      // The app's providers stay registered after the hook stops.
+      expect(trace.getTracerProvider().getTracer('x').startSpan('after').isRecording()).toBe(true);
+      expect(registeredGlobals()).toEqual({ trace: true, metrics: true, context: false, propagation: false });
+    } finally {
+      trace.disable();
+      metrics.disable();
+      await appMeterProvider.shutdown();
     }
   });
 });
