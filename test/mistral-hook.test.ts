@@ -32,7 +32,7 @@ describe.each(APPS)('@mistralai/mistralai through the hook: $kind', ({ app, prot
       protocol,
       env: (emulator) => ({ MISTRAL_SERVER_URL: emulator.mistralServerURL, OTEL_SERVICE_NAME: 'mistral-bike-shop' }),
       scope: SCOPE,
-      spans: 7,
+      spans: 8,
     }));
   });
 
@@ -57,7 +57,7 @@ describe.each(APPS)('@mistralai/mistralai through the hook: $kind', ({ app, prot
 
   it('exports one CLIENT span per call with provider mistral_ai and the operation of each method', () => {
     expect(spans.map((s) => s.name).sort()).toEqual([
-      ...Array(4).fill('chat mistral-small-latest'),
+      ...Array(5).fill('chat mistral-small-latest'),
       'embeddings mistral-embed',
       'text_completion codestral-latest',
       'text_completion codestral-latest',
@@ -70,10 +70,11 @@ describe.each(APPS)('@mistralai/mistralai through the hook: $kind', ({ app, prot
     }
   });
 
-  it('carries the token counts the app received and their exact cost, streamed or not', () => {
+  it('carries the token counts the app received and their exact cost, streamed (read with for await or a reader) or not', () => {
     for (const [label, name, model, streamed] of [
       ['chat mistral-small-latest', 'chat mistral-small-latest', 'mistral-small-latest', false],
       ['stream mistral-small-latest', 'chat mistral-small-latest', 'mistral-small-latest', true],
+      ['reader mistral-small-latest', 'chat mistral-small-latest', 'mistral-small-latest', true],
       ['fim codestral-latest', 'text_completion codestral-latest', 'codestral-latest', false],
       ['fim stream codestral-latest', 'text_completion codestral-latest', 'codestral-latest', true],
     ] as const) {

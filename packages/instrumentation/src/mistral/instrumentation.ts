@@ -9,6 +9,7 @@ import { observeIterations } from '../genai/sdk-stream';
 import { chatInputMessages, textCallEstimate } from '../genai/text-estimate';
 import { TextStreamSink, type StreamChunkInfo } from '../genai/text-stream-sink';
 import { contentText, requestAttributes } from './request';
+import { observeReader } from './stream-reader';
 import { mistralUsage, own } from './usage';
 
 /** Range of `@mistralai/mistralai` versions patched (the Speakeasy-generated client, 1.x and 2.x). */
@@ -90,7 +91,7 @@ function targets(moduleExports: unknown): Target[] {
  * package, loaded with `import` or with `require()` of ES modules): `chat.complete`, `chat.stream`,
  * `chat.parse`, `chat.parseStream` (`chat`), `fim.complete` and `fim.stream` (`text_completion`),
  * `embeddings.create` (`embeddings`). Provider `mistral_ai`. Streams are followed through their
- * async iteration (`for await`); usage comes with the last chunk.
+ * async iteration (`for await`) or their first `getReader()`; usage comes with the last chunk.
  */
 export class MistralInstrumentation extends GenAIInstrumentation {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
@@ -221,6 +222,7 @@ export class MistralInstrumentation extends GenAIInstrumentation {
       isAborted: () => signal?.aborted === true,
     });
     observeIterations(value, Symbol.asyncIterator, call, this.recorder, sink);
+    observeReader(value, call, this.recorder, sink);
   }
 }
 
