@@ -395,6 +395,7 @@ describe('Azure OpenAI endpoints', () => {
       provider: 'azure.ai.openai',
       serverAddress: 'contoso.openai.azure.com',
       serverPort: 443,
+      streamUsage: 'on_request',
     });
     expect(endpointOf('https://contoso.openai.azure.com/openai/v1/', false).provider).toBe('azure.ai.openai');
     expect(endpointOf('https://contoso.cognitiveservices.azure.com/openai/v1/', false).provider).toBe('azure.ai.openai');
@@ -406,6 +407,7 @@ describe('Azure OpenAI endpoints', () => {
       provider: 'azure.ai.openai',
       serverAddress: 'llm-gateway.example.com',
       serverPort: 443,
+      streamUsage: 'on_request',
     });
     // Not Azure: Groq serves its OpenAI-compatible API under /openai/v1, and a bare /openai/v1 path proves nothing.
     expect(endpointOf('https://api.groq.com/openai/v1', false).provider).toBe('groq');

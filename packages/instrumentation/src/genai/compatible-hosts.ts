@@ -256,7 +256,8 @@ export function compileProviderHosts(
     : Object.keys(hosts).map((baseURL) => ({ baseURL, provider: (hosts as Record<string, string>)[baseURL] }));
   const compiled: CompiledEntry[] = [];
   for (const { baseURL, provider } of list) {
-    const shown = `${String(baseURL)}=${String(provider)}`;
+    // Credentials in a URL are never repeated in a message.
+    const shown = `${String(baseURL)}=${String(provider)}`.replace(/\/\/[^/@\s]*@/, '//REDACTED@');
     if (typeof provider !== 'string' || !PROVIDER_NAME.test(provider)) {
       throw new ProviderHostsError(source, shown, `has an invalid provider ${JSON.stringify(provider)}`);
     }
