@@ -127,8 +127,22 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
         ...file('language_models/chat_models', chatModels, (e) => this.unpatchModelClass(modelClass(e, 'BaseChatModel'))),
         ...file('language_models/llms', llms, (e) => this.unpatchModelClass(modelClass(e, 'BaseLLM'))),
       ]),
-      new InstrumentationNodeModuleDefinition('@langchain/langgraph', LANGGRAPH_SUPPORTED_VERSIONS, runnables, (e) =>
-        this.unpatchRunnableModule(e),
+      // The entry exports the compiled graph classes; the Pregel file is also patched on its own,
+      // for CommonJS apps that load only `@langchain/langgraph/prebuilt`.
+      new InstrumentationNodeModuleDefinition(
+        '@langchain/langgraph',
+        LANGGRAPH_SUPPORTED_VERSIONS,
+        runnables,
+        (e) => this.unpatchRunnableModule(e),
+        ['cjs', 'js'].map(
+          (ext) =>
+            new InstrumentationNodeModuleFile(
+              `@langchain/langgraph/dist/pregel/index.${ext}`,
+              LANGGRAPH_SUPPORTED_VERSIONS,
+              runnables,
+              (e) => this.unpatchRunnableModule(e),
+            ),
+        ),
       ),
     ];
   }
