@@ -7,7 +7,7 @@ import { E2E_DIR, runApp } from './support/run-app';
 
 // LangChain.js runs whose context must stay apart (test/fixtures/langchain/context-app.cjs):
 // concurrent chains, the app's attribution around and over a chain, streamEvents, a failing call
-// and a raw openai call inside a chain. 7 model calls, each one span.
+// a raw openai call inside a chain and LangGraph's prebuilt agent. 8 model calls, each one span.
 const APP = join(E2E_DIR, 'fixtures', 'langchain', 'context-app.cjs');
 const attr = (s: OtlpSpan, key: string) => s.attributes[key];
 const chainOf = (spans: OtlpSpan[], chain: string) => spans.filter((s) => attr(s, 'tokenomics.attribution.chain') === chain);
@@ -23,7 +23,7 @@ describe('LangChain.js context through the hook', () => {
       protocol: 'http/protobuf',
       env,
       scope: '@tokenomics/instrumentation-openai',
-      spans: 7,
+      spans: 8,
       timeoutMs: 60_000,
     });
     const plain = await runApp({ app: APP, hook: 'none', env: env(run.emulator), timeoutMs: 60_000 });
@@ -52,6 +52,10 @@ describe('LangChain.js context through the hook', () => {
   it('attributes calls made through streamEvents and raw client calls inside a chain', () => {
     expect(chainOf(run.spans, 'events')).toHaveLength(1);
     expect(chainOf(run.spans, 'raw-client')).toHaveLength(1);
+  });
+
+  it("names LangGraph's prebuilt agent and its node when the app loads only @langchain/langgraph/prebuilt", () => {
+    expect(chainOf(run.spans, 'helpdesk').map((s) => attr(s, 'tokenomics.attribution.graph_node'))).toEqual(['agent']);
   });
 
   it('records a failed call once, as an error span of its chain, and the app sees the same error', () => {
