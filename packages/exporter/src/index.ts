@@ -11,7 +11,7 @@ export type { CostEnrichingMetricExporterOptions } from './metric-exporter';
 export { DEFAULT_DEDUPE_CAPACITY, SpanCostEnricher } from './span-enricher';
 export { readGenAiCall, type GenAiCall, type SpanReading } from './genai-call';
 export { TokenUsageCost } from './token-usage-cost';
-export type { CostEnrichmentOptions } from './span-enricher';
+export type { CostEnrichmentOptions, SpanEnrichment } from './span-enricher';
 export type { PriceBookLike } from './price-book';
 export type { SpanOutcome, MetricPointOutcome } from './self-metrics';
 export { normaliseProviderName } from './provider-names';

@@ -34,6 +34,14 @@ export interface CostEnrichmentOptions {
   meterProvider?: MeterProvider;
 }
 
+/** What {@link SpanCostEnricher.enrichAttributes} adds to one span. */
+export interface SpanEnrichment {
+  /** Attributes to add (cost, unpriced verdict or duplicate mark); they replace keys of the same name. */
+  readonly attributes: Attributes;
+  /** The model call as read from the span, when it was read as one. */
+  readonly call?: GenAiCall;
+}
+
 /** Default of {@link CostEnrichmentOptions.dedupeCapacity}. */
 export const DEFAULT_DEDUPE_CAPACITY = 10_000;
 
@@ -79,14 +87,33 @@ export class SpanCostEnricher {
    */
   enrich(spans: ReadableSpan[]): ReadableSpan[] {
     try {
-      return this.enrichBatch(spans);
+      const added = this.enrichBatch(spans);
+      if (added === undefined) return spans;
+      const out = spans.slice();
+      for (const [index, { attributes }] of added) out[index] = new EnrichedSpan(spans[index], attributes);
+      return out;
     } catch (err) {
       diag.error('@tokenomics/exporter: enrichment failed; exporting the batch unchanged', err);
       return spans;
     }
   }
 
-  private enrichBatch(spans: ReadableSpan[]): ReadableSpan[] {
+  /**
+   * The same enrichment as {@link enrich}, returning only what it adds: for each changed span (by
+   * index in `spans`) the attributes to add and, when the span was read as a model call, the call.
+   * `undefined` when nothing changes. For callers that write spans themselves (the collector stage
+   * appends the attributes to the span's OTLP encoding). Never throws.
+   */
+  enrichAttributes(spans: ReadableSpan[]): Map<number, SpanEnrichment> | undefined {
+    try {
+      return this.enrichBatch(spans);
+    } catch (err) {
+      diag.error('@tokenomics/exporter: enrichment failed; exporting the batch unchanged', err);
+      return undefined;
+    }
+  }
+
+  private enrichBatch(spans: ReadableSpan[]): Map<number, SpanEnrichment> | undefined {
     const tally: Partial<Record<SpanOutcome, number>> = {};
     const bump = (outcome: SpanOutcome) => (tally[outcome] = (tally[outcome] ?? 0) + 1);
     let pending: Pending[] | undefined;
@@ -120,21 +147,19 @@ export class SpanCostEnricher {
 
     if (pending === undefined) {
       this.selfMetrics.countSpans(tally);
-      return spans;
+      return undefined;
     }
 
     // Pass 2: price, annotate or mark duplicates, in batch order.
-    const out = spans.slice();
-    let changed = false;
+    let out: Map<number, SpanEnrichment> | undefined;
     for (const p of pending) {
       const added = this.enrichOne(p, bump);
       if (added !== undefined) {
-        out[p.index] = new EnrichedSpan(p.span, added);
-        changed = true;
+        (out ??= new Map()).set(p.index, p.reading.kind === 'call' ? { attributes: added, call: p.reading.call } : { attributes: added });
       }
     }
     this.selfMetrics.countSpans(tally);
-    return changed ? out : spans;
+    return out;
   }
 
   private enrichOne({ span, reading, foreignPriced }: Pending, bump: (o: SpanOutcome) => void): Attributes | undefined {
