@@ -4,14 +4,15 @@ import { int64ToNumber, type AnyValueMessage, type KeyValueMessage } from './otl
 /**
  * Decoded OTLP attributes as an OpenTelemetry `Attributes` object: strings, booleans, numbers and
  * homogeneous arrays of them. Values of other kinds (maps, bytes) are left out: no reader of GenAI
- * usage looks at them. Keys are own properties of a null-prototype object.
+ * usage looks at them. Readers look up fixed GenAI names only, so a plain object is safe.
  */
 export function toAttributes(list: readonly KeyValueMessage[] | null | undefined): Attributes {
-  const out: Attributes = Object.create(null) as Attributes;
+  const out: Attributes = {};
   if (!list) return out;
   for (const kv of list) {
     const key = kv.key;
-    if (typeof key !== 'string' || key === '' || !kv.value) continue;
+    // `__proto__` would set the object's prototype rather than an own property: never a GenAI key.
+    if (typeof key !== 'string' || key === '' || key === '__proto__' || !kv.value) continue;
     const value = toAttributeValue(kv.value);
     if (value !== undefined) out[key] = value;
   }

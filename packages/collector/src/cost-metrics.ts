@@ -27,6 +27,12 @@ interface Series {
   value: number;
 }
 
+interface CallGroup {
+  readonly base: Attributes;
+  readonly tokens: Map<string, Series>;
+  readonly cost: Map<string, Series>;
+}
+
 const METRICS: Readonly<Record<MetricKind, { name: string; unit: string; description: string; double: boolean }>> = {
   tokens: {
     name: N.METRIC_TOKENOMICS_TOKENS,
@@ -49,6 +55,9 @@ export const DEFAULT_MAX_COST_SERIES = 10_000;
 /** Cumulative cost metrics of the calls the stage priced. */
 export class CostMetrics {
   private readonly series = new Map<string, Series>();
+  /** Series by call shape, so that a call's counts need one lookup (bounded like the series). */
+  private readonly groups = new Map<string, CallGroup>();
+  private readonly parts = new Float64Array(TOKEN_UNITS.length);
   private readonly startNanos: string;
   private dirty = false;
 
@@ -66,14 +75,40 @@ export class CostMetrics {
 
   /** Count one priced call: its tokens by disjoint unit and its cost by billing unit. */
   addPriced(priced: PricedCall): void {
-    const base = baseAttributes(priced.call);
-    const estimated = priced.call.estimated;
-    for (const [unit, count] of partition(priced.call)) {
-      if (count > 0) this.add(priced.serviceName, 'tokens', withUnit(base, unit, estimated), count);
+    const call = priced.call;
+    // The series of one call shape are looked up once per call, by one string.
+    const groupKey = `${priced.serviceName ?? ''}\u0000${call.provider ?? ''}\u0000${call.operation ?? ''}\u0000${call.requestModel ?? ''}\u0000${call.responseModel ?? ''}\u0000${call.estimated ? 1 : 0}`;
+    let group = this.groups.get(groupKey);
+    if (group === undefined) {
+      group = { base: baseAttributes(call), tokens: new Map(), cost: new Map() };
+      if (this.groups.size < this.maxSeries) this.groups.set(groupKey, group);
+    }
+    const parts = partitionTokens(call.usage, this.parts);
+    for (let i = 0; i < TOKEN_UNITS.length; i++) {
+      const count = parts[i];
+      if (count > 0) this.addTo(group, 'tokens', priced.serviceName, TOKEN_UNITS[i], call.estimated, count);
     }
     for (const [unit, amount] of priced.breakdown) {
-      if (amount > 0) this.add(priced.serviceName, 'cost', withUnit(base, unit, estimated), amount);
+      if (amount > 0) this.addTo(group, 'cost', priced.serviceName, unit, call.estimated, amount);
     }
+  }
+
+  private addTo(
+    group: CallGroup,
+    metric: 'tokens' | 'cost',
+    service: string | undefined,
+    unit: string,
+    estimated: boolean,
+    value: number,
+  ): void {
+    const known = group[metric].get(unit);
+    if (known !== undefined) {
+      known.value += value;
+      this.dirty = true;
+      return;
+    }
+    const series = this.add(service, metric, withUnit(group.base, unit, estimated), value);
+    group[metric].set(unit, series);
   }
 
   /** Count one call the stage could not price, by reason. */
@@ -137,7 +172,7 @@ export class CostMetrics {
     if (this.series.size > 0) this.dirty = true;
   }
 
-  private add(service: string | undefined, metric: MetricKind, attributes: Attributes, value: number): void {
+  private add(service: string | undefined, metric: MetricKind, attributes: Attributes, value: number): Series {
     let key = `${service ?? ''}\u0000${metric}`;
     for (const k of Object.keys(attributes).sort()) key += `\u0000${k}\u0001${String(attributes[k])}`;
     let s = this.series.get(key);
@@ -156,6 +191,7 @@ export class CostMetrics {
     }
     s.value += value;
     this.dirty = true;
+    return s;
   }
 }
 
@@ -171,12 +207,4 @@ function baseAttributes(call: GenAiCall): Attributes {
 
 function withUnit(base: Attributes, unit: string, estimated: boolean): Attributes {
   return { ...base, [N.ATTR_TOKENOMICS_TOKEN_TYPE]: unit, [N.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated };
-}
-
-/** Disjoint token units of a call's usage, by the contract's partition (the hook's). */
-function partition(call: GenAiCall): [string, number][] {
-  const parts = partitionTokens(call.usage);
-  const out: [string, number][] = [];
-  for (let i = 0; i < TOKEN_UNITS.length; i++) out.push([TOKEN_UNITS[i], parts[i]]);
-  return out;
 }

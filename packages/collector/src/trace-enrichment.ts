@@ -9,10 +9,10 @@
  * receiver reads one attribute list). Only spans whose bytes mention a GenAI name are decoded.
  */
 import type { Attributes, SpanContext } from '@opentelemetry/api';
-import { readGenAiCall, type GenAiCall, type SpanCostEnricher } from '@tokenomics/exporter';
+import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
 import { toAttributes, toKeyValue } from './attributes';
 import * as N from './names';
-import { int64ToNumber, otlpMessages, type ProtoReader, type SpanMessage } from './otlp-messages';
+import { int64ToNumber, otlpMessages, type KeyValueMessage, type ProtoReader, type SpanMessage } from './otlp-messages';
 import { fieldsOf, lengthDelimited, messageFields, readerOf, type FieldRange } from './wire';
 
 type ReadableSpanLike = Parameters<SpanCostEnricher['enrich']>[0][number];
@@ -154,8 +154,8 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
   // and the lowest span (the client's) is the one that carries the cost.
   orderChildrenFirst(candidates);
   const views = candidates.map((c) => c.view as unknown as ReadableSpanLike);
-  const out = enricher.enrich(views);
-  if (out === views) return result;
+  const out = enricher.enrichAttributes(views);
+  if (out === undefined) return result;
 
   const serviceNames = new Map<number, string | undefined>();
   const serviceOf = (ri: number) => {
@@ -163,11 +163,9 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
     return serviceNames.get(ri);
   };
   const changedSpans = new Map<number, Map<number, Map<number, Candidate>>>();
-  for (let i = 0; i < candidates.length; i++) {
-    if (out[i] === views[i]) continue;
+  for (const [i, enrichment] of out) {
     const c = candidates[i];
-    const added = addedAttributes(c.view.attributes, out[i].attributes);
-    if (added === undefined) continue;
+    const added = enrichment.attributes;
     c.added = added;
     let byScope = changedSpans.get(c.resourceIndex);
     if (byScope === undefined) changedSpans.set(c.resourceIndex, (byScope = new Map()));
@@ -177,9 +175,9 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
 
     if (typeof added[N.ATTR_GEN_AI_USAGE_COST_AMOUNT] === 'number') {
       result.enriched++;
-      const reading = readGenAiCall(c.view.attributes, c.view.instrumentationScope.name, ignore);
-      if (reading.kind === 'call')
-        result.priced.push({ serviceName: serviceOf(c.resourceIndex), call: reading.call, breakdown: breakdownOf(added) });
+      if (enrichment.call !== undefined) {
+        result.priced.push({ serviceName: serviceOf(c.resourceIndex), call: enrichment.call, breakdown: breakdownOf(added) });
+      }
     } else if (added[N.ATTR_TOKENOMICS_UNPRICED] === true) {
       result.unpriced++;
       result.unpricedCalls.push({
@@ -223,8 +221,6 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
   return { ...result, bytes: Buffer.concat(parts) };
 }
 
-const ignore = (): void => undefined;
-
 /** The span's bytes with `added` attributes: appended, or the span re-encoded when a key is replaced. */
 function spanBytes(buf: Buffer, c: Candidate, added: Attributes): Uint8Array[] {
   const m = otlpMessages();
@@ -236,23 +232,41 @@ function spanBytes(buf: Buffer, c: Candidate, added: Attributes): Uint8Array[] {
       break;
     }
   }
-  const extra = Object.keys(added).map((key) => toKeyValue(key, added[key] as NonNullable<Attributes[string]>));
   if (!replaces) {
-    return [buf.subarray(c.range.contentStart, c.range.end), m.span.encode({ attributes: extra }).finish()];
+    const parts: Uint8Array[] = [buf.subarray(c.range.contentStart, c.range.end)];
+    let numbers: KeyValueMessage[] | undefined;
+    for (const key in added) {
+      const value = added[key] as NonNullable<Attributes[string]>;
+      if (typeof value === 'string' || typeof value === 'boolean') parts.push(encodedAttribute(key, value));
+      else (numbers ??= []).push(toKeyValue(key, value));
+    }
+    // Figures differ from span to span: encoded together, in one message.
+    if (numbers !== undefined) parts.push(m.span.encode({ attributes: numbers }).finish());
+    return parts;
   }
+  const extra = Object.keys(added).map((key) => toKeyValue(key, added[key] as NonNullable<Attributes[string]>));
   c.message.attributes = [...existing.filter((kv) => !(typeof kv.key === 'string' && Object.hasOwn(added, kv.key))), ...extra];
   return [m.span.encode(c.message).finish()];
 }
 
-function addedAttributes(before: Attributes, after: Attributes): Attributes | undefined {
-  let added: Attributes | undefined;
-  for (const key in after) {
-    const value = after[key];
-    if (value === undefined || (Object.hasOwn(before, key) && before[key] === value)) continue;
-    (added ??= {})[key] = value;
-  }
-  return added;
+/**
+ * One attribute as a `Span.attributes` entry (field, length, KeyValue), encoded by the generated
+ * `Span` class. String and boolean values repeat from span to span (price-book version, matched
+ * model, currency, source, verdicts), so their encodings are kept, up to a bound.
+ */
+function encodedAttribute(key: string, value: string | boolean): Uint8Array {
+  const cacheKey = `${key}\u0000${typeof value}\u0000${String(value)}`;
+  const hit = encodedAttributes.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const bytes = otlpMessages()
+    .span.encode({ attributes: [toKeyValue(key, value)] })
+    .finish();
+  if (encodedAttributes.size < ENCODED_ATTRIBUTES_LIMIT) encodedAttributes.set(cacheKey, bytes);
+  return bytes;
 }
+
+const ENCODED_ATTRIBUTES_LIMIT = 4096;
+const encodedAttributes = new Map<string, Uint8Array>();
 
 function breakdownOf(added: Attributes): Map<string, number> {
   const out = new Map<string, number>();
@@ -274,11 +288,10 @@ function orderChildrenFirst(candidates: Candidate[]): void {
   for (const c of candidates) {
     let depth = 0;
     let parent = c.view.parentKey;
-    const seen = new Set<Candidate>();
-    while (parent !== '') {
+    // A parent chain longer than the batch is a cycle (ids are untrusted): stop there.
+    while (parent !== '' && depth < candidates.length) {
       const p = byKey.get(`${c.view.traceKey}/${parent}`);
-      if (p === undefined || seen.has(p)) break;
-      seen.add(p);
+      if (p === undefined) break;
       depth++;
       parent = p.view.parentKey;
     }
@@ -319,5 +332,6 @@ function decodeServiceName(reader: ProtoReader, rsFields: readonly FieldRange[])
 
 function hex(bytes: Uint8Array | null | undefined): string {
   if (!bytes || bytes.length === 0) return '';
+  if (Buffer.isBuffer(bytes)) return bytes.toString('hex');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
