@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Emulator } from '@tokenomics/emulator';
+import type { Emulator, RecordedRequest } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHookedExample, type HookedExampleRun } from './support/examples';
 import { OTLP_STATUS_CODE, type OtlpSpan } from './support/otlp-receiver';
@@ -7,7 +7,8 @@ import { E2E_DIR, runApp } from './support/run-app';
 
 // LangChain.js runs whose context must stay apart (test/fixtures/langchain/context-app.cjs):
 // concurrent chains, the app's attribution around and over a chain, streamEvents, a failing call
-// a raw openai call inside a chain and LangGraph's prebuilt agent. 8 model calls, each one span.
+// a raw openai call inside a chain, the Responses API and LangGraph's prebuilt agent. 9 model
+// calls, each one span.
 const APP = join(E2E_DIR, 'fixtures', 'langchain', 'context-app.cjs');
 const attr = (s: OtlpSpan, key: string) => s.attributes[key];
 const chainOf = (spans: OtlpSpan[], chain: string) => spans.filter((s) => attr(s, 'tokenomics.attribution.chain') === chain);
@@ -15,6 +16,8 @@ const chainOf = (spans: OtlpSpan[], chain: string) => spans.filter((s) => attr(s
 describe('LangChain.js context through the hook', () => {
   let run: HookedExampleRun;
   let unhooked: string;
+  /** The requests of the run with the hook (the run without it follows on the same emulator). */
+  let hookedRequests: RecordedRequest[];
   const env = (emulator: Emulator) => ({ OPENAI_BASE_URL: emulator.openaiBaseURL, OPENAI_API_KEY: 'sk-e2e-secret-000' });
 
   beforeAll(async () => {
@@ -23,9 +26,10 @@ describe('LangChain.js context through the hook', () => {
       protocol: 'http/protobuf',
       env,
       scope: '@tokenomics/instrumentation-openai',
-      spans: 8,
+      spans: 9,
       timeoutMs: 60_000,
     });
+    hookedRequests = [...run.emulator.requests];
     const plain = await runApp({ app: APP, hook: 'none', env: env(run.emulator), timeoutMs: 60_000 });
     expect(plain.code).toBe(0);
     unhooked = plain.stdout;
@@ -52,6 +56,13 @@ describe('LangChain.js context through the hook', () => {
   it('attributes calls made through streamEvents and raw client calls inside a chain', () => {
     expect(chainOf(run.spans, 'events')).toHaveLength(1);
     expect(chainOf(run.spans, 'raw-client')).toHaveLength(1);
+  });
+
+  it('attributes ChatOpenAI over the Responses API once, like Chat Completions', () => {
+    expect(hookedRequests.filter((r) => r.path.endsWith('/responses'))).toHaveLength(1);
+    const [viaResponses] = chainOf(run.spans, 'responses');
+    expect(viaResponses.name).toBe('chat gpt-4o-mini');
+    expect(attr(viaResponses, 'gen_ai.usage.cost.amount')).toBeGreaterThan(0);
   });
 
   it("names LangGraph's prebuilt agent and its node when the app loads only @langchain/langgraph/prebuilt", () => {

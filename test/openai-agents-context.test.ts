@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Emulator } from '@tokenomics/emulator';
+import type { Emulator, RecordedRequest } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHookedExample, type HookedExampleRun } from './support/examples';
 import { OTLP_STATUS_CODE, type OtlpSpan } from './support/otlp-receiver';
@@ -7,7 +7,8 @@ import { E2E_DIR, runApp } from './support/run-app';
 
 // OpenAI Agents SDK runs whose context must stay apart (test/fixtures/openai-agents/context-app.cjs):
 // concurrent runs, the app's attribution around a run, the app's own Runner, a tool making a raw
-// openai call under its own attribution, a failing call. 8 model calls, each one span.
+// openai call under its own attribution, a model over Chat Completions, a failing call. 9 model
+// calls, each one span.
 const APP = join(E2E_DIR, 'fixtures', 'openai-agents', 'context-app.cjs');
 const attr = (s: OtlpSpan, key: string) => s.attributes[key];
 const agentOf = (spans: OtlpSpan[], agent: string) => spans.filter((s) => attr(s, 'tokenomics.attribution.agent') === agent);
@@ -15,6 +16,8 @@ const agentOf = (spans: OtlpSpan[], agent: string) => spans.filter((s) => attr(s
 describe('OpenAI Agents SDK context through the hook', () => {
   let run: HookedExampleRun;
   let unhooked: string;
+  /** The requests of the run with the hook (the run without it follows on the same emulator). */
+  let hookedRequests: RecordedRequest[];
   const env = (emulator: Emulator) => ({ OPENAI_BASE_URL: emulator.openaiBaseURL, OPENAI_API_KEY: 'sk-e2e-secret-000' });
 
   beforeAll(async () => {
@@ -23,9 +26,10 @@ describe('OpenAI Agents SDK context through the hook', () => {
       protocol: 'http/protobuf',
       env,
       scope: '@tokenomics/instrumentation-openai',
-      spans: 8,
+      spans: 9,
       timeoutMs: 60_000,
     });
+    hookedRequests = [...run.emulator.requests];
     const plain = await runApp({ app: APP, hook: 'none', env: env(run.emulator), timeoutMs: 60_000 });
     expect(plain.code).toBe(0);
     unhooked = plain.stdout;
@@ -51,6 +55,12 @@ describe('OpenAI Agents SDK context through the hook', () => {
     const researcher = agentOf(run.spans, 'researcher');
     expect(researcher).toHaveLength(3);
     expect(researcher.filter((s) => attr(s, 'tokenomics.attribution.feature') === 'lookup')).toHaveLength(1);
+  });
+
+  it('attributes a model over Chat Completions the same way', () => {
+    const [chat] = agentOf(run.spans, 'chat-agent');
+    expect(chat.name).toBe('chat gpt-4o-mini');
+    expect(hookedRequests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);
   });
 
   it('records a failed call once, as an error span of its agent, and the app sees the same error', () => {
