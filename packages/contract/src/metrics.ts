@@ -93,6 +93,11 @@ export const TOKENOMICS_CALLS_INVALID_USAGE: MetricDefinition = {
   unit: UNIT_CALL,
   description: 'Calls whose reported usage was malformed or implausible; their counts are neither recorded nor priced',
 };
+export const TOKENOMICS_INSTRUMENTATION_PENDING_POINTS: MetricDefinition = {
+  name: METRIC_TOKENOMICS_INSTRUMENTATION_PENDING_POINTS,
+  unit: '',
+  description: 'Never reports a value; hands counter sums and held histogram points to the SDK at each collection',
+};
 export const TOKENOMICS_INSTRUMENTATION_ERRORS: MetricDefinition = {
   name: METRIC_TOKENOMICS_INSTRUMENTATION_ERRORS,
   unit: UNIT_ERROR,

@@ -9,6 +9,7 @@ import {
   type Histogram,
   type Meter,
   type MeterProvider,
+  type MetricOptions,
   type ObservableGauge,
   type Span,
   type Tracer,
@@ -32,7 +33,21 @@ import { errorType } from './error-type';
 import { COST_SOURCE_PROVIDER, isProviderReported, providerReportedCost, setReportedCostAttributes } from './reported-cost';
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
-import { PROVIDER_AZURE_AI_OPENAI, PROVIDER_OPENAI } from '@tokenomics/contract';
+import {
+  GEN_AI_CLIENT_OPERATION_DURATION,
+  GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+  GEN_AI_CLIENT_TOKEN_USAGE,
+  PROVIDER_AZURE_AI_OPENAI,
+  PROVIDER_OPENAI,
+  TOKENOMICS_CALLS_ESTIMATED,
+  TOKENOMICS_CALLS_INVALID_USAGE,
+  TOKENOMICS_CALLS_UNPRICED,
+  TOKENOMICS_COST,
+  TOKENOMICS_INSTRUMENTATION_ERRORS,
+  TOKENOMICS_INSTRUMENTATION_PENDING_POINTS,
+  TOKENOMICS_TOKENS,
+  type MetricDefinition,
+} from '@tokenomics/contract';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { VERSION } from '../version';
@@ -84,51 +99,32 @@ function isMeterProvider(source: MeterProvider | Meter): source is MeterProvider
 }
 
 function createInstruments(meter: Meter): SharedInstruments {
-  const flushGauge = meter.createObservableGauge(sc.METRIC_INSTRUMENTATION_PENDING_POINTS, {
-    description: 'Never reports a value; hands counter sums and held histogram points to the SDK at each collection',
+  // Every instrument as the telemetry contract declares it (name, unit, description, buckets).
+  const flushGauge = meter.createObservableGauge(TOKENOMICS_INSTRUMENTATION_PENDING_POINTS.name, {
+    description: TOKENOMICS_INSTRUMENTATION_PENDING_POINTS.description,
   });
   const instruments: Instruments = {
-    tokenUsage: meter.createHistogram(sc.METRIC_TOKEN_USAGE, {
-      description: 'Number of input and output tokens used per call',
-      unit: '{token}',
-      advice: { explicitBucketBoundaries: sc.TOKEN_USAGE_BUCKETS },
-    }),
-    duration: meter.createHistogram(sc.METRIC_OPERATION_DURATION, {
-      description: 'GenAI operation duration',
-      unit: 's',
-      advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
-    }),
-    timeToFirstChunk: meter.createHistogram(sc.METRIC_TIME_TO_FIRST_CHUNK, {
-      description: 'Time from the start of a streamed call to its first chunk',
-      unit: 's',
-      advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS },
-    }),
-    tokens: meter.createCounter(sc.METRIC_TOKENS, {
-      description: 'Tokens billed, by disjoint token type (uncached input, cache read/write, output, reasoning)',
-      unit: '{token}',
-    }),
-    cost: meter.createCounter(sc.METRIC_COST, {
-      description: 'Cost of GenAI calls in US dollars, by token type',
-      unit: 'USD',
-    }),
-    unpriced: meter.createCounter(sc.METRIC_CALLS_UNPRICED, {
-      description: 'Calls whose cost could not be determined (unknown model, missing usage)',
-      unit: '{call}',
-    }),
-    estimated: meter.createCounter(sc.METRIC_CALLS_ESTIMATED, {
-      description: 'Calls whose token usage was estimated locally instead of reported by the provider',
-      unit: '{call}',
-    }),
-    invalidUsage: meter.createCounter(sc.METRIC_CALLS_INVALID_USAGE, {
-      description: 'Calls whose reported usage was malformed or implausible; their counts are neither recorded nor priced',
-      unit: '{call}',
-    }),
-    internalErrors: meter.createCounter(sc.METRIC_INSTRUMENTATION_ERRORS, {
-      description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
-      unit: '{error}',
-    }),
+    tokenUsage: histogram(meter, GEN_AI_CLIENT_TOKEN_USAGE),
+    duration: histogram(meter, GEN_AI_CLIENT_OPERATION_DURATION),
+    timeToFirstChunk: histogram(meter, GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
+    tokens: counter(meter, TOKENOMICS_TOKENS),
+    cost: counter(meter, TOKENOMICS_COST),
+    unpriced: counter(meter, TOKENOMICS_CALLS_UNPRICED),
+    estimated: counter(meter, TOKENOMICS_CALLS_ESTIMATED),
+    invalidUsage: counter(meter, TOKENOMICS_CALLS_INVALID_USAGE),
+    internalErrors: counter(meter, TOKENOMICS_INSTRUMENTATION_ERRORS),
   };
   return { instruments, flushGauge };
+}
+
+function histogram(meter: Meter, metric: MetricDefinition): Histogram {
+  const options: MetricOptions = { description: metric.description, unit: metric.unit };
+  if (metric.buckets !== undefined) options.advice = { explicitBucketBoundaries: [...metric.buckets] };
+  return meter.createHistogram(metric.name, options);
+}
+
+function counter(meter: Meter, metric: MetricDefinition): Counter {
+  return meter.createCounter(metric.name, { description: metric.description, unit: metric.unit });
 }
 
 /**
