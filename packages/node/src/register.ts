@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
-import { runRegisterHook } from './register-hook';
+import { isMainThread } from 'node:worker_threads';
 
-runRegisterHook('require');
+// Node.js applies --require to worker threads too (the token worker among them): load nothing there.
+if (isMainThread) (require('./register-hook') as typeof import('./register-hook')).runRegisterHook('require');

@@ -10,7 +10,6 @@ import {
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { sep } from 'node:path';
 import {
@@ -255,6 +254,8 @@ function startSdk(
     });
     // NodeSDK reads OTEL_LOG_LEVEL (the diag logger is set above, once) and defaults
     // OTEL_LOGS_EXPORTER to otlp (we export logs only when it is set).
+    // Loaded only when an SDK starts (it loads every exporter it supports).
+    const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
     withProcessEnv({ OTEL_LOG_LEVEL: undefined, ...(ownLogs ? {} : { OTEL_LOGS_EXPORTER: 'none' }) }, () =>
       new NodeSDK({
         resource,
