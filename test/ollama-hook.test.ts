@@ -16,7 +16,7 @@ const APPS: Array<{ kind: string; app: string; protocol: OtlpProtocol }> = [
   { kind: 'CommonJS (--require)', app: join(FIXTURES, 'app.cjs'), protocol: 'http/protobuf' },
   { kind: 'ESM (--import)', app: join(FIXTURES, 'app.mjs'), protocol: 'http/json' },
 ];
-const SPANS = 7;
+const SPANS = 8;
 
 interface Run {
   emulator: Emulator;
@@ -87,6 +87,7 @@ describe.each(APPS)('ollama through the hook without a rate: $kind', ({ app, pro
     expect(run.spans.map((s) => s.name).sort()).toEqual([
       ...Array(4).fill('chat llama3.2'),
       'embeddings nomic-embed-text',
+      'embeddings nomic-embed-text',
       'text_completion qwen2.5-coder:7b',
       'text_completion qwen2.5-coder:7b',
     ]);
@@ -104,8 +105,17 @@ describe.each(APPS)('ollama through the hook without a rate: $kind', ({ app, pro
       expect(span, label).toBeDefined();
       expect(span!.attributes['gen_ai.usage.output_tokens'], label).toBe(u.output);
     }
-    const embed = run.spans.find((s) => s.name === 'embeddings nomic-embed-text')!;
+    const embed = run.spans.find((s) => s.name === 'embeddings nomic-embed-text' && s.attributes['tokenomics.usage.estimated'] === false)!;
     expect(embed.attributes['gen_ai.usage.input_tokens']).toBe(printedCounts(run.stdout, 'embed nomic-embed-text').input);
+  });
+
+  it('counts the input of a legacy embeddings call locally, flagged as estimated', () => {
+    expect(run.stdout).toContain('legacy embeddings nomic-embed-text: 768 dimensions');
+    const legacy = run.spans.filter((s) => s.name === 'embeddings nomic-embed-text' && s.attributes['tokenomics.usage.estimated'] === true);
+    expect(legacy).toHaveLength(1);
+    // 'tubeless sealant' is 5 tokens in o200k_base, the stand-in tokenizer for models without a public one.
+    expect(legacy[0].attributes['gen_ai.usage.input_tokens']).toBe(5);
+    expect(legacy[0].attributes['gen_ai.usage.output_tokens']).toBeUndefined();
   });
 
   it('flags every local model as unpriced with its reason, never $0', () => {
@@ -160,9 +170,12 @@ describe.each(APPS)('ollama through the hook with rates from a price override fi
   });
 
   it('leaves a model the override does not list unpriced, with the reason', () => {
-    const embed = run.spans.find((s) => s.name === 'embeddings nomic-embed-text')!;
-    expect(embed.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
-    expect(embed.attributes['tokenomics.unpriced_reason']).toBe('unknown_model');
+    const embeds = run.spans.filter((s) => s.name === 'embeddings nomic-embed-text');
+    expect(embeds).toHaveLength(2);
+    for (const embed of embeds) {
+      expect(embed.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+      expect(embed.attributes['tokenomics.unpriced_reason']).toBe('unknown_model');
+    }
   });
 
   it('exports a cost counter that adds up to the spans', () => {

@@ -77,6 +77,14 @@ describe('Ollama embed', () => {
   });
 });
 
+describe('Ollama legacy embeddings', () => {
+  it('answers /api/embeddings with one embedding and no token counts', async () => {
+    const body = await (await post('/api/embeddings', { model: 'nomic-embed-text', prompt: 'disc brakes' })).json();
+    expect(Object.keys(body)).toEqual(['embedding']);
+    expect(body.embedding).toHaveLength(768);
+  });
+});
+
 describe('Ollama errors', () => {
   it('answers a missing model with 404 and { error }', async () => {
     const res = await post('/api/chat', { model: 'llama3.2', messages: [{ role: 'user', content: 'x [emulate error=404]' }] });

@@ -7,7 +7,8 @@ import { countRequest } from '../token-accounting';
 // Ollama API reference, https://github.com/ollama/ollama/blob/main/docs/api.md ("Generate
 // embeddings": POST /api/embed). Fields relied on: request `model`, `input` (a string or a list of
 // strings), `dimensions`; answer `model`, `embeddings`, `total_duration`, `load_duration` and
-// `prompt_eval_count`.
+// `prompt_eval_count`. The legacy "Generate embedding" endpoint (POST /api/embeddings): request
+// `model`, `prompt`; answer `embedding` only.
 
 const DEFAULT_DIMENSIONS = 768;
 
@@ -36,6 +37,22 @@ async function answer(exchange: Exchange): Promise<void> {
     prompt_eval_count: promptTokens,
   });
 }
+
+/** The legacy `POST /api/embeddings`: one `prompt`, answered `{ embedding }` without counts. */
+async function answerLegacy(exchange: Exchange): Promise<void> {
+  const fields = exchange.fields;
+  if (typeof fields.model !== 'string' || fields.model.length === 0) throw badRequest('model is required', 'model');
+  if (typeof fields.prompt !== 'string') throw badRequest('prompt is required', 'prompt');
+  exchange.sendJson(200, { embedding: embeddingVector(fields.prompt, DEFAULT_DIMENSIONS) });
+}
+
+/** `POST /api/embeddings` (deprecated by Ollama in favour of `/api/embed`; reports no token counts). */
+export const ollamaLegacyEmbeddingsRoute: Route = {
+  method: 'POST',
+  pattern: /^\/api\/embeddings$/,
+  directiveText: (body) => (typeof body.prompt === 'string' ? body.prompt : undefined),
+  handle: answerLegacy,
+};
 
 /** `POST /api/embed`. */
 export const ollamaEmbedRoute: Route = {
