@@ -255,18 +255,24 @@ function spanBytes(buf: Buffer, c: Candidate, added: Attributes): Uint8Array[] {
  * model, currency, source, verdicts), so their encodings are kept, up to a bound.
  */
 function encodedAttribute(key: string, value: string | boolean): Uint8Array {
-  const cacheKey = `${key}\u0000${typeof value}\u0000${String(value)}`;
-  const hit = encodedAttributes.get(cacheKey);
+  let byValue = encodedAttributes.get(key);
+  if (byValue === undefined) {
+    byValue = new Map();
+    if (encodedAttributes.size < ENCODED_KEYS_LIMIT) encodedAttributes.set(key, byValue);
+  }
+  const hit = byValue.get(value);
   if (hit !== undefined) return hit;
   const bytes = otlpMessages()
     .span.encode({ attributes: [toKeyValue(key, value)] })
     .finish();
-  if (encodedAttributes.size < ENCODED_ATTRIBUTES_LIMIT) encodedAttributes.set(cacheKey, bytes);
+  if (byValue.size < ENCODED_VALUES_LIMIT) byValue.set(value, bytes);
   return bytes;
 }
 
-const ENCODED_ATTRIBUTES_LIMIT = 4096;
-const encodedAttributes = new Map<string, Uint8Array>();
+const ENCODED_KEYS_LIMIT = 64;
+const ENCODED_VALUES_LIMIT = 512;
+/** Encoded attribute entries by key, then by value; at most 64 x 512 small entries. */
+const encodedAttributes = new Map<string, Map<string | boolean, Uint8Array>>();
 
 function breakdownOf(added: Attributes): Map<string, number> {
   const out = new Map<string, number>();
