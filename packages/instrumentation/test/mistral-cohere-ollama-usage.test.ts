@@ -21,6 +21,17 @@ describe('mistralUsage', () => {
     });
   });
 
+  it('reads the singular prompt_token_details spelling and reasoning tokens as a subset of the output', () => {
+    expect(
+      mistralUsage({
+        prompt_tokens: 900,
+        completion_tokens: 400,
+        prompt_token_details: { cached_tokens: 512 },
+        completion_tokens_details: { reasoning_tokens: 350 },
+      }),
+    ).toEqual({ inputTokens: 900, outputTokens: 400, cacheReadTokens: 512, reasoningTokens: 350 });
+  });
+
   it('marks a malformed count invalid, naming the field, rather than dropping it', () => {
     expect(mistralUsage({ promptTokens: '15', completionTokens: 3 })?.invalid).toBe('prompt_tokens:wrong_type');
     expect(mistralUsage({ promptTokens: 1, completionTokens: -3 })?.invalid).toBe('completion_tokens:negative');
