@@ -1,0 +1,78 @@
+/**
+ * The hook next to an ESM app that registers the import-in-the-middle loader hook itself, as the
+ * OpenTelemetry ESM instructions say, before or after `--import @tokenomics/node/register`: the
+ * app's `import`ed `openai` is instrumented, and the app's own loader hook keeps working.
+ */
+import { fileURLToPath } from 'node:url';
+import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otlpExportEnv } from './support/examples';
+import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { REGISTER_SPECIFIER, runApp, type AppResult } from './support/run-app';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/coexist/${name}`, import.meta.url));
+const APP = fixture('app.mjs');
+const APP_LOADER = fixture('register-loader.mjs');
+const OUR_SCOPE = '@tokenomics/instrumentation-openai';
+
+// OpenAI list prices of gpt-4o-mini, USD per million tokens: $0.15 input, $0.60 output.
+const gpt4oMiniUsd = (input: number, output: number) => (input * 0.15 + output * 0.6) / 1e6;
+
+const ORDERS = [
+  { order: "the app's loader hook registered first", nodeArgs: ['--import', APP_LOADER, '--import', REGISTER_SPECIFIER] },
+  { order: "the app's loader hook registered after the hook", nodeArgs: ['--import', REGISTER_SPECIFIER, '--import', APP_LOADER] },
+];
+
+describe.each(ORDERS)('an ESM app with its own import-in-the-middle loader hook: $order', ({ nodeArgs }) => {
+  let emulator: Emulator;
+  let receiver: OtlpReceiver;
+  let result: AppResult;
+  let span: OtlpSpan;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    receiver = await startOtlpReceiver();
+    result = await runApp({
+      app: APP,
+      hook: 'none',
+      nodeArgs,
+      timeoutMs: 60_000,
+      env: {
+        OPENAI_BASE_URL: emulator.openaiBaseURL,
+        OPENAI_API_KEY: 'sk-coexist-000',
+        OTEL_SERVICE_NAME: 'esm-shop',
+        OTEL_LOG_LEVEL: 'warn',
+        ...otlpExportEnv(receiver.url, 'http/json'),
+      },
+    });
+    span = await receiver.waitFor((r) => {
+      const s = r.spans().find((x) => x.scope.name === OUR_SCOPE);
+      return s && r.metricPoints('tokenomics.cost').length > 0 ? s : undefined;
+    }, 20_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await receiver?.close();
+    await emulator?.close();
+  });
+
+  it('runs with nothing on stderr (no second loader initialised, no warning)', () => {
+    expect(result.stderr).toBe('');
+    expect([result.code, result.signal]).toEqual([0, null]);
+  });
+
+  it("records the ESM openai call with the exact tokens and cost, and the app's own loader hook still sees its module", () => {
+    const m = result.stdout.match(/chat gpt-4o-mini: (\d+) in \/ (\d+) out/);
+    expect(m, result.stdout).not.toBeNull();
+    const [input, output] = [Number(m![1]), Number(m![2])];
+    expect(span.name).toBe('chat gpt-4o-mini');
+    expect(span.kind).toBe(OTLP_SPAN_KIND.CLIENT);
+    expect(span.resource['service.name']).toBe('esm-shop');
+    expect([span.attributes['gen_ai.usage.input_tokens'], span.attributes['gen_ai.usage.output_tokens']]).toEqual([input, output]);
+    expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
+    const cost = receiver.metricPoints('tokenomics.cost');
+    expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
+    expect(receiver.spans().filter((s) => s.scope.name === OUR_SCOPE)).toHaveLength(1);
+    expect(result.stdout).toContain('app hook saw node:os: true');
+  });
+});
