@@ -63,6 +63,17 @@ describe('Mistral chat completions', () => {
     expect(body.usage.prompt_tokens_details).toEqual({ cached_tokens: 8 });
   });
 
+  it('counts reasoning tokens in completion_tokens and reports them in completion_tokens_details', async () => {
+    const body = await (
+      await post('/v1/chat/completions', {
+        model: 'magistral-medium-latest',
+        messages: [{ role: 'user', content: 'Think [emulate reasoning=40 output_tokens=10]' }],
+      })
+    ).json();
+    expect(body.usage.completion_tokens).toBe(50);
+    expect(body.usage.completion_tokens_details).toEqual({ reasoning_tokens: 40 });
+  });
+
   it('stops at max_tokens with finish_reason length', async () => {
     const res = await post('/v1/chat/completions', {
       model: 'mistral-small-latest',

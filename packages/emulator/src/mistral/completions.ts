@@ -12,10 +12,10 @@ import { mistralErrorBody, mistralHeaders } from './errors';
 // POST /v1/fim/completions). Fields relied on: request `model`, `messages` (chat), `prompt` and
 // `suffix` (FIM), `max_tokens`, `stream`; answer `id`, `object` (`chat.completion`), `created`,
 // `model`, `choices[].index`, `choices[].message.{role,content,tool_calls,prefix}`,
-// `choices[].finish_reason` (`stop` / `length`), `usage.{prompt_tokens,completion_tokens,total_tokens}`
-// and `usage.prompt_tokens_details.cached_tokens`. Streams are data-only server-sent events of
-// `chat.completion.chunk` objects (`choices[].delta`), the last one with `finish_reason` and
-// `usage`, then `data: [DONE]`.
+// `choices[].finish_reason` (`stop` / `length`), `usage.{prompt_tokens,completion_tokens,total_tokens}`,
+// `usage.prompt_tokens_details.cached_tokens` and `usage.completion_tokens_details.reasoning_tokens`.
+// Streams are data-only server-sent events of `chat.completion.chunk` objects (`choices[].delta`),
+// the last one with `finish_reason` and `usage`, then `data: [DONE]`.
 
 /** Usage of a Mistral completion. */
 export interface MistralUsage {
@@ -23,6 +23,7 @@ export interface MistralUsage {
   completion_tokens: number;
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens: number };
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
 interface CompletionPlan {
@@ -66,13 +67,16 @@ function planCompletion(exchange: Exchange, kind: 'chat' | 'fim'): CompletionPla
     seed = fields.prompt;
   }
   const reply = composeReply({ seed, model, outputTokens: exchange.directives.outputTokens, maxTokens: optionalMaxTokens(fields) });
+  // Reasoning (Magistral's thinking) is billed as output: part of completion_tokens.
+  const reasoning = exchange.directives.reasoning ?? 0;
   const usage: MistralUsage = {
     prompt_tokens: promptTokens,
-    completion_tokens: reply.tokens,
-    total_tokens: promptTokens + reply.tokens,
+    completion_tokens: reply.tokens + reasoning,
+    total_tokens: promptTokens + reply.tokens + reasoning,
   };
   const cached = capped(exchange.directives.cached, promptTokens);
   if (cached > 0) usage.prompt_tokens_details = { cached_tokens: cached };
+  if (reasoning > 0) usage.completion_tokens_details = { reasoning_tokens: reasoning };
   return { id: randomHex(32), created: unixSeconds(), model, reply, usage };
 }
 
