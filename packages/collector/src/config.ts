@@ -3,9 +3,9 @@
  * the file, line, field and value, and say what is accepted.
  *
  * ```yaml
- * receivers:
- *   http: { endpoint: 0.0.0.0:4318 }       # OTLP/HTTP; default 127.0.0.1:4318
- *   grpc: { endpoint: 0.0.0.0:4317 }       # OTLP/gRPC; off unless given
+ * receivers:                               # default: both, on 127.0.0.1:4318 and 127.0.0.1:4317
+ *   http: { endpoint: 0.0.0.0:4318 }       # OTLP/HTTP
+ *   grpc: { endpoint: 0.0.0.0:4317 }       # OTLP/gRPC (off when a receivers section omits it)
  *   max_request_bytes: 16MiB
  * forward:                                  # one or more OTLP/HTTP destinations
  *   - endpoint: http://gateway:4318
@@ -64,7 +64,7 @@ export function parseCollectorConfig(text: string, file: string, env: NodeJS.Pro
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new CollectorConfigError(file, e.linePos?.[0]?.line, '(yaml)', undefined, e.message.split('\n')[0]);
+    throw new CollectorConfigError(file, lines.linePos(e.pos[0]).line, '(yaml)', undefined, e.message.split('\n')[0]);
   }
   const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lines.linePos(offset).line);
   // ${env:VAR} in any scalar string.
@@ -96,7 +96,11 @@ export function parseCollectorConfig(text: string, file: string, env: NodeJS.Pro
   }
 
   const options: CollectorOptions = { destinations: [] };
-  const receivers = top.receivers === undefined ? {} : v.object(top.receivers, ['receivers']);
+  // Without a receivers section, both OTLP receivers listen on the standard ports.
+  const receivers =
+    top.receivers === undefined
+      ? { http: { endpoint: '127.0.0.1:4318' }, grpc: { endpoint: '127.0.0.1:4317' } }
+      : v.object(top.receivers, ['receivers']);
   v.only(receivers, ['receivers'], ['http', 'grpc', 'max_request_bytes']);
   if (receivers.http !== undefined) options.http = v.listen(receivers.http, ['receivers', 'http']);
   if (receivers.grpc !== undefined) options.grpc = v.listen(receivers.grpc, ['receivers', 'grpc']);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { CollectorConfigError, parseCollectorConfig } from '../src/config';
+
+const parse = (text: string, env: NodeJS.ProcessEnv = {}) => parseCollectorConfig(text, 'stage.yaml', env);
+
+function error(text: string, env: NodeJS.ProcessEnv = {}): CollectorConfigError {
+  try {
+    parse(text, env);
+  } catch (err) {
+    if (err instanceof CollectorConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a CollectorConfigError');
+}
+
+describe('collector configuration', () => {
+  it('reads every field, expanding ${env:VAR} in values', () => {
+    const options = parse(
+      [
+        'receivers:',
+        '  http: { endpoint: 0.0.0.0:14318 }',
+        '  grpc: { endpoint: "[::1]:14317" }',
+        '  max_request_bytes: 8MiB',
+        'forward:',
+        '  - endpoint: ${env:GATEWAY}',
+        '    headers: { authorization: "Bearer ${env:TOKEN}" }',
+        '    timeout: 5s',
+        '    concurrency: 2',
+        '  - http://backup:4318',
+        'queue: { memory_limit: 256MiB }',
+        'retry: { initial_interval: 50ms, max_interval: 2s }',
+        'pricing: { overrides_file: /etc/tokenomics/prices.yaml }',
+        'telemetry: { endpoint: 127.0.0.1:8888 }',
+        'metrics_interval: 30s',
+        'shutdown_timeout: 1m',
+      ].join('\n'),
+      { GATEWAY: 'http://gateway:4318', TOKEN: 's3cret' },
+    );
+    expect(options).toEqual({
+      destinations: [
+        { endpoint: 'http://gateway:4318', headers: { authorization: 'Bearer s3cret' }, timeoutMs: 5000, concurrency: 2 },
+        { endpoint: 'http://backup:4318' },
+      ],
+      http: { host: '0.0.0.0', port: 14318 },
+      grpc: { host: '::1', port: 14317 },
+      maxRequestBytes: 8 * 1024 * 1024,
+      queueMemoryLimitBytes: 256 * 1024 * 1024,
+      retry: { initialIntervalMs: 50, maxIntervalMs: 2000 },
+      priceBook: { overridesFile: '/etc/tokenomics/prices.yaml' },
+      telemetry: { host: '127.0.0.1', port: 8888 },
+      metricsIntervalMs: 30_000,
+      shutdownTimeoutMs: 60_000,
+    });
+  });
+
+  it('listens on the standard OTLP ports for HTTP and gRPC when no receivers are configured', () => {
+    const options = parse('forward: [http://gateway:4318]');
+    expect(options.http).toEqual({ host: '127.0.0.1', port: 4318 });
+    expect(options.grpc).toEqual({ host: '127.0.0.1', port: 4317 });
+  });
+
+  it('names the file, line, field and value of a bad value and says what is accepted', () => {
+    const err = error('forward:\n  - endpoint: http://gateway:4318\nqueue:\n  memory_limit: lots\n');
+    expect(err.message).toBe(
+      'stage.yaml:4: queue.memory_limit = "lots": expected a size: bytes, or a number with B, KiB, MiB or GiB (e.g. 64MiB)',
+    );
+    expect(error('forward:\n  - endpoint: ftp://gateway\n').message).toMatch(
+      /^stage\.yaml:2: forward\[0\]\.endpoint = "ftp:\/\/gateway": expected an http/,
+    );
+    expect(error('forward: [http://g:4318]\nreceivers:\n  http: { endpoint: "localhost:99999" }\n').message).toMatch(
+      /^stage\.yaml:3: receivers\.http\.endpoint = "localhost:99999": expected host:port/,
+    );
+  });
+
+  it('refuses unknown fields (a typo is not silently ignored) and a missing forward section', () => {
+    expect(error('forward: [http://g:4318]\nqeueu: { memory_limit: 1MiB }\n').message).toMatch(
+      /^stage\.yaml:2: qeueu = .*unknown field; accepted: receivers, forward/,
+    );
+    expect(error('queue: { memory_limit: 1MiB }\n').message).toMatch(/forward: missing; list at least one destination/);
+  });
+
+  it('names an unset environment variable where it is used', () => {
+    expect(error('forward:\n  - endpoint: ${env:NOT_SET}\n').message).toMatch(
+      /^stage\.yaml:2: .*endpoint = "\$\{env:NOT_SET\}": environment variable NOT_SET is not set$/,
+    );
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(error('forward:\n  - endpoint: [unclosed\n').message).toMatch(/^stage\.yaml:\d+: \(yaml\): /);
+  });
+});
