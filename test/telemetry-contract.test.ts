@@ -122,7 +122,7 @@ describe.each(RUNS)('the hook emits only contract names: $kind', (run) => {
     expect(names).toContain(contract.ATTR_GEN_AI_USAGE_COST_AMOUNT);
   });
 
-  it('names every metric and metric attribute with a name the contract exports, declared with the contract unit', () => {
+  it('names every metric and metric attribute with a name the contract exports, declared with the contract unit and description', () => {
     const metricNames = new Set(points.map((p) => p.name));
     expect(metricNames).toContain(contract.METRIC_TOKENOMICS_COST);
     expect(metricNames).toContain(contract.METRIC_GEN_AI_CLIENT_TOKEN_USAGE);
@@ -131,7 +131,12 @@ describe.each(RUNS)('the hook emits only contract names: $kind', (run) => {
     expect([...attributeNames].filter((n) => !inContract(n))).toEqual([]);
     for (const p of points) {
       const definition = DEFINITIONS.get(p.name);
-      if (definition !== undefined) expect({ name: p.name, unit: p.unit }).toEqual({ name: p.name, unit: definition.unit });
+      if (definition === undefined) continue;
+      expect({ name: p.name, unit: p.unit, description: p.description }).toEqual({
+        name: p.name,
+        unit: definition.unit,
+        description: definition.description,
+      });
     }
   });
 
