@@ -14,6 +14,12 @@ type Fn = (this: unknown, ...args: unknown[]) => unknown;
 /** The `ai` functions whose options name a model (`model`) and may pick another per step (`prepareStep`). */
 const MODEL_FUNCTIONS = ['generateText', 'streamText', 'generateObject', 'streamObject', 'embed', 'embedMany'] as const;
 
+/**
+ * The `ai` functions that build a model around the app's model (middleware): the inner model is
+ * viewed, so a call the middleware answers itself (a cache) is no provider request and no span.
+ */
+const MODEL_WRAPPERS = ['wrapLanguageModel', 'wrapEmbeddingModel'] as const;
+
 /** Marks the functions this instrumentation put in place, so a module is never patched twice. */
 const PATCHED = Symbol.for('tokenomics.ai-sdk.patched');
 
@@ -76,6 +82,11 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
         if (typeof original !== 'function' || isPatched(original)) continue;
         replacements.set(name, this.patchEntryPoint(original as Fn));
       }
+      for (const name of MODEL_WRAPPERS) {
+        const original = exp[name];
+        if (typeof original !== 'function' || isPatched(original)) continue;
+        replacements.set(name, this.patchModelWrapper(original as Fn));
+      }
       this.patchAgent(exp.ToolLoopAgent);
       if (replacements.size === 0) return moduleExports;
       if (assignAll(exp, replacements)) return moduleExports;
@@ -96,6 +107,34 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
         if (viewed !== undefined) args[0] = viewed;
       }
       return Reflect.apply(original, this, args);
+    };
+    Object.defineProperty(patched, PATCHED, { value: true });
+    Object.defineProperty(patched, 'name', { value: original.name, configurable: true });
+    Object.defineProperty(patched, 'length', { value: original.length, configurable: true });
+    return patched;
+  }
+
+  /** `wrapLanguageModel({ model, middleware })` around a recording view of `model`; the model it returns is not viewed again. */
+  private patchModelWrapper(original: Fn): Fn {
+    const instrumentation = this;
+    const patched = function tokenomicsModelWrapper(this: unknown, ...args: unknown[]) {
+      let viewed = false;
+      if (instrumentation.isEnabled()) {
+        try {
+          const options = args[0];
+          if (options && typeof options === 'object') {
+            const model = (options as Obj).model;
+            const view = instrumentation.models.view(model);
+            viewed = instrumentation.models.isViewed(view);
+            if (view !== model) args[0] = { ...(options as Obj), model: view };
+          }
+        } catch (err) {
+          instrumentation.recorder.reportInternalError('call options', err);
+        }
+      }
+      const wrapped = Reflect.apply(original, this, args);
+      if (viewed) instrumentation.models.markViewed(wrapped);
+      return wrapped;
     };
     Object.defineProperty(patched, PATCHED, { value: true });
     Object.defineProperty(patched, 'name', { value: original.name, configurable: true });

@@ -23,6 +23,19 @@ export class ModelProxies {
 
   constructor(private readonly calls: ModelCalls) {}
 
+  /**
+   * Records `model` as viewed already: a model built around a recording view (by the SDK's
+   * `wrapLanguageModel`) is not viewed again, so its calls are recorded once, at the inner model.
+   */
+  markViewed(model: unknown): void {
+    if (model !== null && (typeof model === 'object' || typeof model === 'function')) this.ours.add(model);
+  }
+
+  /** Whether `model` is a recording view, or built around one. */
+  isViewed(model: unknown): boolean {
+    return model !== null && (typeof model === 'object' || typeof model === 'function') && this.ours.has(model);
+  }
+
   /** The recording view of `model`, or `model` itself when it is not a model object (a string id, a view already). */
   view<T>(model: T): T {
     if (model === null || (typeof model !== 'object' && typeof model !== 'function')) return model;

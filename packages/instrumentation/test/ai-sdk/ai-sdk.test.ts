@@ -353,6 +353,28 @@ for (const generation of GENERATIONS) {
       expect(telemetry.spans()).toEqual([]);
     });
 
+    it('records the requests under a middleware, not the answers it gives itself (a cache)', async () => {
+      const cache = new Map<string, unknown>();
+      const model = sdk.ai.wrapLanguageModel({
+        model: providers.openai.chat('gpt-4o-mini'),
+        middleware: {
+          ...(generation.ai >= 6 ? { specificationVersion: 'v3' } : {}),
+          wrapGenerate: async ({ doGenerate, params }: { doGenerate: () => Promise<unknown>; params: unknown }) => {
+            const key = JSON.stringify(params);
+            if (!cache.has(key)) cache.set(key, await doGenerate());
+            return cache.get(key);
+          },
+        },
+      });
+      const first = await sdk.ai.generateText({ model, prompt: 'Opening hours?', maxRetries: 0 });
+      const second = await sdk.ai.generateText({ model, prompt: 'Opening hours?', maxRetries: 0 });
+      expect(second.text).toBe(first.text);
+      await telemetry.settled();
+      expect(emulator.requests).toHaveLength(1);
+      const span = only(telemetry.spans());
+      expect(span.attributes['gen_ai.usage.input_tokens']).toBe(first.usage.inputTokens);
+    });
+
     it("counts on the cost counter exactly the spans' cost", async () => {
       const before = await telemetry.counterSum('tokenomics.cost');
       await sdk.ai.generateText({ model: providers.openai.chat('gpt-4o-mini'), prompt: 'One', maxRetries: 0 });
