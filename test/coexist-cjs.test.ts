@@ -3,13 +3,18 @@
  * auto-instrumentations, as the upstream getting-started guide writes it), in every order the two
  * can be loaded: the app's SDK is never refused, and the LLM calls are recorded through it.
  */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpExportEnv } from './support/examples';
 import { freePort } from './support/free-port';
 import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { REGISTER_SPECIFIER, runApp, type AppResult } from './support/run-app';
+import { E2E_DIR, REGISTER_SPECIFIER, runApp, type AppResult } from './support/run-app';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/coexist/${name}`, import.meta.url));
 const APP = fixture('app.cjs');
@@ -172,4 +177,103 @@ describe('the same app without its own SDK', () => {
     // No HTTP instrumentation in this process: the only spans are ours.
     expect(receiver.spans().every((s) => s.scope.name === OUR_SCOPE)).toBe(true);
   });
+});
+
+/** The Node.js 22 binary (`npx -y node@22`), or `undefined` when it cannot be fetched. */
+function node22(): string | undefined {
+  try {
+    return execFileSync('npx', ['-y', 'node@22', '-p', 'process.execPath'], {
+      encoding: 'utf8',
+      timeout: 180_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A copy of the coexistence fixtures whose `node_modules` links the newest openai major (the
+ * `openai-v7` alias) under its bare name, next to the app's OpenTelemetry packages and the hook.
+ */
+function fixturesWithNewestOpenai(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenomics-coexist-'));
+  for (const name of ['app.cjs', 'tracing.cjs']) copyFileSync(fixture(name), join(dir, name));
+  const links: [string, string][] = [
+    ['openai', 'openai-v7'],
+    ...[
+      '@opentelemetry/sdk-node',
+      '@opentelemetry/auto-instrumentations-node',
+      '@opentelemetry/exporter-trace-otlp-proto',
+      '@opentelemetry/exporter-metrics-otlp-proto',
+      '@opentelemetry/sdk-metrics',
+      '@tokenomics/node',
+    ].map((name): [string, string] => [name, name]),
+  ];
+  for (const [name, installed] of links) {
+    const link = join(dir, 'node_modules', name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(join(E2E_DIR, 'node_modules', installed), link, 'dir');
+  }
+  return dir;
+}
+
+describe("on Node.js 22 with the newest openai major: the hook first, then the app's NodeSDK", () => {
+  let emulator: Emulator;
+  let receiver: OtlpReceiver;
+  let dir: string | undefined;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    receiver = await startOtlpReceiver();
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await emulator?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps the app's SDK and records the call through it, with the exact tokens and cost", async (ctx) => {
+    const binary = node22();
+    if (!binary) {
+      console.warn('Node.js 22 could not be fetched with npx; skipping');
+      ctx.skip();
+      return;
+    }
+    dir = fixturesWithNewestOpenai();
+    const openaiVersion = (createRequire(join(dir, 'app.cjs'))('openai/version') as { VERSION: string }).VERSION;
+    expect(openaiVersion).toMatch(/^7\./);
+    const result = await runApp({
+      app: join(dir, 'app.cjs'),
+      hook: 'none',
+      execPath: binary,
+      cwd: dir,
+      nodeArgs: ['--require', REGISTER_SPECIFIER, '--require', './tracing.cjs'],
+      timeoutMs: 90_000,
+      env: {
+        OPENAI_BASE_URL: emulator.openaiBaseURL,
+        OPENAI_API_KEY: 'sk-coexist-000',
+        APP_OTLP_URL: receiver.url,
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_LOG_LEVEL: 'error',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+      },
+    });
+    expect(result.stderr).toBe('');
+    expect([result.code, result.signal]).toEqual([0, null]);
+    const { input, output } = printedUsage(result.stdout);
+    const [ours, server] = await receiver.waitFor((r) => {
+      const genai = r.spans().find((s) => s.scope.name === OUR_SCOPE);
+      const http = r.spans().find((s) => s.scope.name === HTTP_SCOPE && s.kind === OTLP_SPAN_KIND.SERVER);
+      return genai && http && r.metricPoints('tokenomics.cost').length > 0 ? ([genai, http] as const) : undefined;
+    }, 20_000);
+    expect(ours.resource['service.name']).toBe('coexist-shop');
+    expect(ours.resource['process.runtime.version']).toMatch(/^22\./);
+    expect(ours.traceId).toBe(server.traceId);
+    expect([ours.attributes['gen_ai.usage.input_tokens'], ours.attributes['gen_ai.usage.output_tokens']]).toEqual([input, output]);
+    expect(ours.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
+    const cost = receiver.metricPoints('tokenomics.cost').reduce((n, p) => n + (p.value ?? 0), 0);
+    expect(cost).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
+  }, 300_000);
 });
