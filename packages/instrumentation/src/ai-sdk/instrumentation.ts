@@ -88,6 +88,8 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
         replacements.set(name, this.patchModelWrapper(original as Fn));
       }
       this.patchAgent(exp.ToolLoopAgent);
+      // ai 5's agent class; in ai 6 and 7 the same export is ToolLoopAgent.
+      if (exp.Experimental_Agent !== exp.ToolLoopAgent) this.patchAgent(exp.Experimental_Agent);
       if (replacements.size === 0) return moduleExports;
       if (assignAll(exp, replacements)) return moduleExports;
       return copyWith(exp, replacements) as T;
@@ -145,7 +147,12 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
   /** `ToolLoopAgent.prototype.prepareCall` builds the options of the agent's calls: they get views too. */
   private patchAgent(Agent: unknown): void {
     const proto = typeof Agent === 'function' ? ((Agent as { prototype?: unknown }).prototype as Obj | undefined) : undefined;
-    if (!proto || typeof proto.prepareCall !== 'function' || isPatched(proto.prepareCall)) return;
+    if (!proto) return;
+    if (typeof proto.prepareCall !== 'function') {
+      this.patchSettingsAgent(proto);
+      return;
+    }
+    if (isPatched(proto.prepareCall)) return;
     const original = proto.prepareCall as Fn;
     const instrumentation = this;
     const patched = function prepareCall(this: unknown, ...args: unknown[]) {
@@ -157,6 +164,39 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
     };
     Object.defineProperty(patched, PATCHED, { value: true });
     this._wrap(proto, 'prepareCall', () => patched);
+  }
+
+  /**
+   * ai 5's `Experimental_Agent`: `generate(options)` and `stream(options)` call the SDK with the
+   * agent's `settings` and `options` merged; the merged model (and `prepareStep`) go in as views.
+   */
+  private patchSettingsAgent(proto: Obj): void {
+    const instrumentation = this;
+    for (const method of ['generate', 'stream'] as const) {
+      const original = proto[method];
+      if (typeof original !== 'function' || isPatched(original)) continue;
+      const patched = function agentCall(this: unknown, ...args: unknown[]) {
+        if (instrumentation.isEnabled()) {
+          try {
+            const settings = (this as { settings?: unknown } | null)?.settings as Obj | undefined;
+            const options = (args[0] && typeof args[0] === 'object' ? args[0] : {}) as Obj;
+            const model = Object.hasOwn(options, 'model') ? options.model : settings?.model;
+            const prepareStep = Object.hasOwn(options, 'prepareStep') ? options.prepareStep : settings?.prepareStep;
+            const viewed = instrumentation.withViews({ model, prepareStep });
+            if (viewed !== undefined) {
+              const merged: Obj = { ...options, model: viewed.model };
+              if (typeof viewed.prepareStep === 'function') merged.prepareStep = viewed.prepareStep;
+              args[0] = merged;
+            }
+          } catch (err) {
+            instrumentation.recorder.reportInternalError('call options', err);
+          }
+        }
+        return Reflect.apply(original as Fn, this, args);
+      };
+      Object.defineProperty(patched, PATCHED, { value: true });
+      this._wrap(proto, method, () => patched);
+    }
   }
 
   /**

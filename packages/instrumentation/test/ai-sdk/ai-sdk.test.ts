@@ -234,8 +234,9 @@ for (const generation of GENERATIONS) {
       expect(steps[1].attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
     });
 
-    it.skipIf(generation.ai < 6)('records each model call of a ToolLoopAgent run', async () => {
-      const agent = new sdk.ai.ToolLoopAgent({
+    it('records each model call of an agent run (ToolLoopAgent, Experimental_Agent in ai 5)', async () => {
+      const Agent = generation.ai >= 6 ? sdk.ai.ToolLoopAgent : sdk.ai.Experimental_Agent;
+      const agent = new Agent({
         model: providers.anthropic('claude-sonnet-4-5'),
         instructions: 'You answer stock questions.',
         tools: {
