@@ -27,9 +27,10 @@ const PATCHED = Symbol.for('tokenomics.ai-sdk.patched');
  * Instruments the Vercel AI SDK (`ai` 5, 6 and 7), CommonJS and ESM builds. The SDK's provider
  * packages call the provider APIs over `fetch`, which no client patch sees; so the SDK's entry
  * points (`generateText`, `streamText`, `generateObject`, `streamObject`, `embed`, `embedMany`,
- * and `ToolLoopAgent` runs) are given a recording view of the app's model in place of the model,
- * and every `doGenerate`, `doStream` and `doEmbed` the SDK makes (one per step of a tool loop,
- * one per retry) is one GenAI client span, priced from the provider's billed usage.
+ * and agent runs) are given a recording view of the app's model in place of the model, and every
+ * `doGenerate`, `doStream` and `doEmbed` the SDK makes (one per step of a tool loop, one per
+ * retry) is one GenAI client span, priced from the provider's billed usage. A model built with
+ * `wrapLanguageModel` is recorded at the model inside it, below the middleware.
  */
 export class AISdkInstrumentation extends GenAIInstrumentation {
   declare private proxies: ModelProxies;
