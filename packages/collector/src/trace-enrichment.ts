@@ -9,6 +9,7 @@
  * receiver reads one attribute list). Only spans whose bytes mention a GenAI name are decoded.
  */
 import type { Attributes, SpanContext } from '@opentelemetry/api';
+import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
 import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
 import { toAttributes, toKeyValue } from './attributes';
 import * as N from './names';
@@ -29,7 +30,7 @@ const SCOPE_SPANS_SPANS = 2;
  * dialect the exporter reads (semconv and OpenLLMetry `gen_ai.*`/`llm.*`, OpenInference `llm.*`,
  * the Vercel AI SDK's `ai.*`).
  */
-const MARKERS = ['gen_ai.', 'llm.', 'ai.usage.', 'ai.model.'].map((s) => Buffer.from(s, 'latin1'));
+const MARKERS = [GEN_AI_ATTRIBUTE_PREFIX, 'llm.', 'ai.usage.', 'ai.model.'].map((s) => Buffer.from(s, 'latin1'));
 
 /** One priced call, for the cost metrics. */
 export interface PricedCall {

@@ -4,6 +4,8 @@ export interface NameLiteral {
   readonly file: string;
   readonly line: number;
   readonly text: string;
+  /** The literal is the first element of a pair (`['spelling', value]`): a spelling being mapped. */
+  readonly pairKey: boolean;
 }
 
 /** Literals that name process-internal keys (context keys, global symbols), not telemetry. */
@@ -26,7 +28,8 @@ export function nameLiterals(file: string, source: string, prefixes: readonly st
     if (!prefixes.some((p) => text.startsWith(p))) return;
     const before = source.slice(Math.max(0, start - 40), start);
     if (KEY_CALLS.some((re) => re.test(before))) return;
-    found.push({ file, line: startLine, text });
+    const pairKey = /\[\s*$/.test(before) && /^\s*,/.test(source.slice(i, i + 8));
+    found.push({ file, line: startLine, text, pairKey });
   };
 
   const readTemplate = (): void => {
