@@ -3,7 +3,16 @@
  * discounts, built from price data and layered overrides. Models compile their rates lazily.
  */
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
-import type { OverlayAlias, OverlayDerivedRate, OverlayDiscount, Overlay, OverlayTierRule, TierName, TierRule } from './overlay';
+import type {
+  OverlayAlias,
+  OverlayDerivedRate,
+  OverlayDiscount,
+  Overlay,
+  OverlayModel,
+  OverlayTierRule,
+  TierName,
+  TierRule,
+} from './overlay';
 import type { DataModel, Period, PriceData } from './price-data';
 import { didYouMean, differOnlyInNumbering, nearest, nearestGlob } from './near-names';
 import { knownSpellings, providerRef, searchRank } from './provider-ids';
@@ -141,6 +150,19 @@ function patchPeriods(periods: Period[], rates: RawRates, from: number | undefin
   return out;
 }
 
+/** Time-of-day periods of an entry: its rates at those hours over the rates in force then. */
+function timeOfDayPeriods(m: OverlayModel, periods: Period[]): Period[] {
+  return (m.timeOfDay ?? []).map(({ window, rates }) => {
+    const period: Period = { timeOfDay: window, rates: mergeRates(ratesAt(periods, m.from ?? -Infinity), rates) };
+    // The hours hold while the entry's prices do, unless the entry bounds them itself.
+    const from = m.timeOfDayFrom ?? m.from;
+    const until = m.timeOfDayUntil ?? m.until;
+    if (from !== undefined) period.timeOfDayFrom = from;
+    if (until !== undefined) period.timeOfDayUntil = until;
+    return period;
+  });
+}
+
 /**
  * Layers an override document over the state. Problems that need the book to detect (a patch of
  * a model that does not exist and has no prices, a tier rule for an unknown provider) go to `p`.
@@ -174,6 +196,7 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
         existing.match = (raw, lower) => !excluded(raw, lower) && before(raw, lower);
         if (existing.literals) existing.literals = new Set([...existing.literals].filter((l) => !excluded(l, l)));
       }
+      if (m.timeOfDay) existing.periods = [...existing.periods, ...timeOfDayPeriods(m, existing.periods)];
       if (m.timeOfDayFrom !== undefined || m.timeOfDayUntil !== undefined) {
         existing.periods = existing.periods.map((period) =>
           period.timeOfDay === undefined
@@ -216,7 +239,7 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
       match: m.match ? anyOf([own, m.match]) : own,
       keys: unionKeys(globPrefixKeys(m.model), m.match ? (m.matchKeys ?? null) : new Set()),
       literals: new Set([...(/[*?]/.test(m.model) ? [] : [m.model.toLowerCase()]), ...(m.matchLiterals ?? [])]),
-      periods: [{ rates: m.rates }],
+      periods: [{ rates: m.rates }, ...timeOfDayPeriods(m, [{ rates: m.rates }])],
       strictFrom: m.from,
       source,
       provider,

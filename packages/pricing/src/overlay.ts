@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { anyOf, compileGlob, globPrefixKeys, unionKeys, type Matcher } from './match-rules';
 import { SERVICE_TIERS, TOKEN_UNITS, type RawRates, type TokenUnit } from './rates';
 import { inRange, isPlainObject, MAX_MULTIPLIER, problem, readDate, readOverrideRates, warning, type Problems } from './rate-fields';
+import { readTimeOfDay } from './price-data';
 import type { FieldPath } from './source-doc';
 import type { PriceSource } from './types';
 
@@ -31,6 +32,8 @@ export interface OverlayModel {
   matchLiterals?: Set<string> | undefined;
   /** `exclude`: strings a listed model must no longer match (a rule of the data caught another model). */
   exclude?: Matcher | undefined;
+  /** `time_of_day`: prices at hours of the day (UTC), e.g. a provider's peak hours. */
+  timeOfDay?: { window: [number, number]; rates: RawRates }[] | undefined;
   /** `time_of_day_from` / `time_of_day_until`: the dates between which the model's time-of-day prices hold. */
   timeOfDayFrom?: number | undefined;
   timeOfDayUntil?: number | undefined;
@@ -121,6 +124,7 @@ const MODEL_KEYS = [
   'from',
   'until',
   'exclude',
+  'time_of_day',
   'time_of_day_from',
   'time_of_day_until',
   'prices',
@@ -192,6 +196,30 @@ function readTierRule(p: Problems, path: FieldPath, v: unknown): TierRule | unde
   return { multiplier: multiplier ?? 1, rates };
 }
 
+const TIME_OF_DAY_KEYS = ['start', 'end', 'prices'];
+
+/** `time_of_day: [{ start: "01:00:00Z", end: "04:00:00Z", prices: {...} }]`. */
+function readTimeOfDayPrices(p: Problems, path: FieldPath, v: unknown): { window: [number, number]; rates: RawRates }[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) {
+    problem(p, path, v, 'a list of { start: HH:MM:SSZ, end: HH:MM:SSZ, prices: {...} }');
+    return undefined;
+  }
+  const out: { window: [number, number]; rates: RawRates }[] = [];
+  v.forEach((item, i) => {
+    const ip: FieldPath = [...path, i];
+    if (!isPlainObject(item)) {
+      problem(p, ip, item, '{ start: HH:MM:SSZ, end: HH:MM:SSZ, prices: {...} }');
+      return;
+    }
+    checkKeys(p, ip, item, TIME_OF_DAY_KEYS);
+    const start = readTimeOfDay(p, [...ip, 'start'], item.start);
+    const end = readTimeOfDay(p, [...ip, 'end'], item.end);
+    const rates = readOverrideRates(p, [...ip, 'prices'], item.prices);
+    if (start !== undefined && end !== undefined && rates !== undefined) out.push({ window: [start, end], rates });
+  });
+  return out;
+}
+
 /** Reads an override document; problems are collected in `p`. */
 export function readOverlay(p: Problems, source: PriceSource): Overlay {
   const value = p.doc.value;
@@ -225,6 +253,7 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       entry.matchLiterals = new Set(globs.filter((g): g is string => typeof g === 'string' && !/[*?]/.test(g)).map((g) => g.toLowerCase()));
     }
     if (raw.exclude !== undefined) entry.exclude = readGlobs(p, [...path, 'exclude'], raw.exclude);
+    if (raw.time_of_day !== undefined) entry.timeOfDay = readTimeOfDayPrices(p, [...path, 'time_of_day'], raw.time_of_day);
     if (raw.time_of_day_from !== undefined) entry.timeOfDayFrom = readDate(p, [...path, 'time_of_day_from'], raw.time_of_day_from);
     if (raw.time_of_day_until !== undefined) entry.timeOfDayUntil = readDate(p, [...path, 'time_of_day_until'], raw.time_of_day_until);
     if (raw.context_window !== undefined) {
@@ -262,6 +291,7 @@ export function readOverlay(p: Problems, source: PriceSource): Overlay {
       raw.name === undefined &&
       raw.context_window === undefined &&
       raw.exclude === undefined &&
+      raw.time_of_day === undefined &&
       raw.time_of_day_from === undefined &&
       raw.time_of_day_until === undefined
     ) {

@@ -245,7 +245,7 @@ function readPeriods(p: Problems, path: FieldPath, raw: unknown): Period[] | und
 }
 
 /** `HH:MM:SS[.fff](Z|±HH:MM)` -> seconds after UTC midnight. */
-function readTimeOfDay(p: Problems, path: FieldPath, v: unknown): number | undefined {
+export function readTimeOfDay(p: Problems, path: FieldPath, v: unknown): number | undefined {
   const m = typeof v === 'string' ? /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/.exec(v) : null;
   if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 59) {
     problem(p, path, v, 'a time of day HH:MM:SS with Z or ±HH:MM');

@@ -289,3 +289,15 @@ describe('popular models of the OpenAI-compatible hosts', () => {
     expectCost(usage, { provider: 'x_ai', model: 'grok-4.20-0309-non-reasoning', at: AT }, { input: 0.0125, output: 0.005 }, 'grok-4.20');
   });
 });
+
+describe('DeepSeek Flash peak hours', () => {
+  it('prices deepseek-flash at twice the off-peak rate in peak hours (01:00-04:00, 06:00-10:00 UTC)', () => {
+    // Off-peak $0.15 / $0.003 cache hit / $0.60; peak $0.30 / $0.006 / $1.20.
+    const offPeak = { input: 0.0006, cache_read: 0.000018, output: 0.0012 };
+    const peak = { input: 0.0012, cache_read: 0.000036, output: 0.0024 };
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-flash', at: '2026-11-03T12:00:00Z' }, offPeak);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-flash', at: '2026-11-03T02:00:00Z' }, peak);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-flash', at: '2026-11-03T09:59:00Z' }, peak);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-flash', at: '2026-11-03T10:00:00Z' }, offPeak);
+  });
+});

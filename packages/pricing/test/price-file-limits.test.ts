@@ -211,7 +211,7 @@ describe('names in files are own keys and messages stay on one line', () => {
     const err = loadError({ overridesFile: path });
     expect(err.message.split('\n')).toHaveLength(1);
     expect(err.message).toBe(
-      `${path}:4: models[0].evil\\nkey: unknown field "evil\\nkey"; accepted: the fields provider, model, new, name, match, context_window, from, until, exclude, time_of_day_from, time_of_day_until, prices, service_tiers, source, notes`,
+      `${path}:4: models[0].evil\\nkey: unknown field "evil\\nkey"; accepted: the fields provider, model, new, name, match, context_window, from, until, exclude, time_of_day, time_of_day_from, time_of_day_until, prices, service_tiers, source, notes`,
     );
   });
 });
