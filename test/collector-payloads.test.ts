@@ -131,6 +131,26 @@ describe('a framework span around the client span of the same call', () => {
   });
 });
 
+describe('Vercel AI SDK telemetry from a JS service', () => {
+  it('prices the doGenerate span and leaves the ai.generateText span around it as it came', async () => {
+    const res = await post('/v1/traces', fixture('vercel-ai-sdk.json'), { 'content-type': 'application/json' });
+    expect(res.status).toBe(200);
+    const spans = await spansOfTrace('9a1b2c3d4e5f60718293a4b5c6d7e8f9', 2);
+    const step = spans.find((s) => s.name === 'ai.generateText.doGenerate')!;
+    // 2000 x $0.15 + 500 x $0.60 per million = $0.0006
+    expect(step.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.0006, 12);
+    const outer = spans.find((s) => s.name === 'ai.generateText')!;
+    expect(Object.keys(outer.attributes).sort()).toEqual([
+      'ai.model.id',
+      'ai.model.provider',
+      'ai.operationId',
+      'ai.usage.inputTokens',
+      'ai.usage.outputTokens',
+      'operation.name',
+    ]);
+  });
+});
+
 describe('cost metrics of the spans the stage priced', () => {
   it('sends tokenomics.cost and tokenomics.tokens with the hook attributes, per service, and counts unpriced calls', async () => {
     await post('/v1/traces', fixture('semconv-old-and-current.json'), { 'content-type': 'application/json' });

@@ -124,10 +124,11 @@ export class CostMetrics {
 
   /**
    * An `ExportMetricsServiceRequest` with every series (cumulative), or `undefined` when nothing
-   * was counted since the last flush.
+   * was ever counted.
    */
   flush(nowMillis = Date.now()): Uint8Array | undefined {
-    if (!this.dirty) return undefined;
+    // Cumulative series are sent again at every flush, so that backends keep them fresh.
+    if (!this.dirty && this.series.size === 0) return undefined;
     this.dirty = false;
     const now = millisToNanos(nowMillis);
     const byService = new Map<string | undefined, Map<MetricKind, Series[]>>();
