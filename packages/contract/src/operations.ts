@@ -57,6 +57,11 @@ export const BILLED_ITEM_ANNOTATED_DOCUMENT_PAGE = 'annotated_document_page';
 /** Cohere rerank search units (`meta.billed_units.search_units`). */
 export const BILLED_ITEM_SEARCH_UNIT = 'search_unit';
 
+/** A Perplexity request made with `web_search_options.search_context_size` `medium`: the fee above the default (`low`) one. */
+export const BILLED_ITEM_SEARCH_CONTEXT_MEDIUM = 'search_context_medium';
+/** A Perplexity request made with `web_search_options.search_context_size` `high`: the fee above the default (`low`) one. */
+export const BILLED_ITEM_SEARCH_CONTEXT_HIGH = 'search_context_high';
+
 /** Every name of an item billed per unit (`Usage.requests` keys) the price book knows. */
 export const BILLED_ITEMS: readonly string[] = [
   BILLED_ITEM_WEB_SEARCH,
@@ -66,4 +71,6 @@ export const BILLED_ITEMS: readonly string[] = [
   BILLED_ITEM_DOCUMENT_PAGE,
   BILLED_ITEM_ANNOTATED_DOCUMENT_PAGE,
   BILLED_ITEM_SEARCH_UNIT,
+  BILLED_ITEM_SEARCH_CONTEXT_MEDIUM,
+  BILLED_ITEM_SEARCH_CONTEXT_HIGH,
 ];

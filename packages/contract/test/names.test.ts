@@ -3,7 +3,9 @@ import * as contract from '@tokenomics/contract';
 
 describe('names', () => {
   it('spells no attribute or metric name twice', () => {
-    const names = Object.entries(contract).filter((e): e is [string, string] => /^(ATTR|METRIC)_/.test(e[0]) && typeof e[1] === 'string');
+    const names = (Object.entries(contract) as [string, unknown][]).filter(
+      (e): e is [string, string] => /^(ATTR|METRIC)_/.test(e[0]) && typeof e[1] === 'string',
+    );
     const byValue = new Map<string, string[]>();
     for (const [key, value] of names) byValue.set(value, [...(byValue.get(value) ?? []), key]);
     expect([...byValue].filter(([, keys]) => keys.length > 1)).toEqual([]);
