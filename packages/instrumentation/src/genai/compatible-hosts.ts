@@ -19,6 +19,7 @@
 import {
   PROVIDER_AZURE_AI_INFERENCE,
   PROVIDER_AZURE_AI_OPENAI,
+  PROVIDER_CEREBRAS,
   PROVIDER_DEEPSEEK,
   PROVIDER_FIREWORKS_AI,
   PROVIDER_GCP_GEMINI,
@@ -35,9 +36,6 @@ import {
   PROVIDER_VLLM,
   PROVIDER_X_AI,
 } from '@tokenomics/contract';
-
-/** Cerebras Inference (no semantic-conventions value). Requested for @tokenomics/contract; moves there. */
-export const PROVIDER_CEREBRAS = 'cerebras';
 
 /**
  * How a host reports the usage of a streamed chat completion:
