@@ -469,9 +469,23 @@ const cases: Case[] = [
   {
     name: 'Perplexity Sonar Pro with its per-request fee ($3 / $15, $14 per 1,000 requests at high search context)',
     source: PERPLEXITY,
-    usage: { inputTokens: 2000, outputTokens: 800 },
+    usage: { inputTokens: 2000, outputTokens: 800, requests: { search_context_high: 1 } },
     opts: { provider: 'perplexity', model: 'sonar-pro', at: AT },
     expected: { input: perM(2000, 3), output: perM(800, 15), request: 14 / 1000 },
+  },
+  {
+    name: 'Perplexity Sonar Pro at the default (low) search context ($6 per 1,000 requests)',
+    source: PERPLEXITY,
+    usage: { inputTokens: 2000, outputTokens: 800 },
+    opts: { provider: 'perplexity', model: 'sonar-pro', at: AT },
+    expected: { input: perM(2000, 3), output: perM(800, 15), request: 6 / 1000 },
+  },
+  {
+    name: 'Perplexity Sonar at medium search context ($1 / $1, $8 per 1,000 requests)',
+    source: PERPLEXITY,
+    usage: { inputTokens: 2000, outputTokens: 800, requests: { search_context_medium: 1 } },
+    opts: { provider: 'perplexity', model: 'sonar', at: AT },
+    expected: { input: perM(2000, 1), output: perM(800, 1), request: 8 / 1000 },
   },
   {
     name: 'Perplexity Sonar Deep Research bills reasoning at its own $3 rate and searches at $5 per 1,000',
