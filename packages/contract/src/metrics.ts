@@ -103,6 +103,26 @@ export const TOKENOMICS_INSTRUMENTATION_ERRORS: MetricDefinition = {
   unit: UNIT_ERROR,
   description: 'Problems the instrumentation met and absorbed (unexpected response shapes, internal faults)',
 };
+export const TOKENOMICS_EXPORTER_SPANS: MetricDefinition = {
+  name: METRIC_TOKENOMICS_EXPORTER_SPANS,
+  unit: '{span}',
+  description: 'GenAI spans seen by the cost-enriching exporter, by outcome',
+};
+export const TOKENOMICS_EXPORTER_INVALID_VALUES: MetricDefinition = {
+  name: METRIC_TOKENOMICS_EXPORTER_INVALID_VALUES,
+  unit: '{value}',
+  description: 'Token-count attribute values the exporter could not use as they were',
+};
+export const TOKENOMICS_EXPORTER_METRIC_POINTS: MetricDefinition = {
+  name: METRIC_TOKENOMICS_EXPORTER_METRIC_POINTS,
+  unit: '{point}',
+  description: 'Foreign gen_ai.client.token.usage data points seen by the cost-enriching metric exporter',
+};
+export const TOKENOMICS_TELEMETRY_DROPPED: MetricDefinition = {
+  name: METRIC_TOKENOMICS_TELEMETRY_DROPPED,
+  unit: '{item}',
+  description: 'Spans and metric data points the hook dropped because the telemetry backend refused, failed or did not answer',
+};
 
 /**
  * The Prometheus spelling of a metric or attribute name, as the OpenTelemetry Prometheus exporter

@@ -1,11 +1,11 @@
-import { metrics, type Counter, type MeterProvider } from '@opentelemetry/api';
+import { metrics, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
 import {
-  ATTR_TOKENOMICS_EXPORTER_ATTRIBUTE,
-  ATTR_TOKENOMICS_EXPORTER_OUTCOME,
-  METRIC_EXPORTER_INVALID_VALUES,
-  METRIC_EXPORTER_METRIC_POINTS,
-  METRIC_EXPORTER_SPANS,
-} from './attribute-names';
+  TOKENOMICS_EXPORTER_INVALID_VALUES,
+  TOKENOMICS_EXPORTER_METRIC_POINTS,
+  TOKENOMICS_EXPORTER_SPANS,
+  type MetricDefinition,
+} from '@tokenomics/contract';
+import { ATTR_TOKENOMICS_EXPORTER_ATTRIBUTE, ATTR_TOKENOMICS_EXPORTER_OUTCOME } from './attribute-names';
 import type { ValueProblem } from './invalid-values';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
@@ -40,10 +40,7 @@ export class SelfMetrics {
 
   /** Add one batch's tallies (outcomes with zero count are not recorded). */
   countSpans(tally: Partial<Record<SpanOutcome, number>>): void {
-    const counter = (this.spans ??= this.meter().createCounter(METRIC_EXPORTER_SPANS, {
-      description: 'GenAI spans seen by the cost-enriching exporter, by outcome',
-      unit: '{span}',
-    }));
+    const counter = (this.spans ??= declareCounter(this.meter(), TOKENOMICS_EXPORTER_SPANS));
     for (const outcome in tally) {
       const n = tally[outcome as SpanOutcome];
       if (n) counter.add(n, { [ATTR_TOKENOMICS_EXPORTER_OUTCOME]: outcome });
@@ -52,19 +49,13 @@ export class SelfMetrics {
 
   /** Count one unusable attribute value. */
   countInvalid(attribute: string, problem: ValueProblem): void {
-    const counter = (this.invalid ??= this.meter().createCounter(METRIC_EXPORTER_INVALID_VALUES, {
-      description: 'Token-count attribute values the exporter could not use as they were',
-      unit: '{value}',
-    }));
+    const counter = (this.invalid ??= declareCounter(this.meter(), TOKENOMICS_EXPORTER_INVALID_VALUES));
     counter.add(1, { [ATTR_TOKENOMICS_EXPORTER_ATTRIBUTE]: attribute, [ATTR_TOKENOMICS_EXPORTER_OUTCOME]: problem });
   }
 
   /** Add one export's tallies of metric data points. */
   countMetricPoints(tally: Partial<Record<MetricPointOutcome, number>>): void {
-    const counter = (this.points ??= this.meter().createCounter(METRIC_EXPORTER_METRIC_POINTS, {
-      description: 'Foreign gen_ai.client.token.usage data points seen by the cost-enriching metric exporter',
-      unit: '{point}',
-    }));
+    const counter = (this.points ??= declareCounter(this.meter(), TOKENOMICS_EXPORTER_METRIC_POINTS));
     for (const outcome in tally) {
       const n = tally[outcome as MetricPointOutcome];
       if (n) counter.add(n, { [ATTR_TOKENOMICS_EXPORTER_OUTCOME]: outcome });
@@ -74,4 +65,9 @@ export class SelfMetrics {
   private meter() {
     return (this.meterProvider ?? metrics.getMeterProvider()).getMeter(PACKAGE_NAME, PACKAGE_VERSION);
   }
+}
+
+/** A counter as the telemetry contract declares it. */
+function declareCounter(meter: Meter, metric: MetricDefinition): Counter {
+  return meter.createCounter(metric.name, { description: metric.description, unit: metric.unit });
 }

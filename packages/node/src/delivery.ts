@@ -6,6 +6,7 @@ import {
   ATTR_TOKENOMICS_TELEMETRY_DROP_REASON as ATTR_TELEMETRY_DROP_REASON,
   ATTR_TOKENOMICS_TELEMETRY_SIGNAL as ATTR_TELEMETRY_SIGNAL,
   METRIC_TOKENOMICS_TELEMETRY_DROPPED as METRIC_TELEMETRY_DROPPED,
+  TOKENOMICS_TELEMETRY_DROPPED,
 } from '@tokenomics/contract';
 
 /** Counter of telemetry the hook gave up on: `tokenomics.telemetry.dropped`. */
@@ -45,9 +46,9 @@ export class DeliveryLedger {
     if (!(count > 0)) return;
     this.totals[signal] += count;
     try {
-      this.counter ??= this.meterProvider?.getMeter('@tokenomics/node').createCounter(METRIC_TELEMETRY_DROPPED, {
-        description: 'Spans and metric data points the hook dropped because the telemetry backend refused, failed or did not answer',
-        unit: '{item}',
+      this.counter ??= this.meterProvider?.getMeter('@tokenomics/node').createCounter(TOKENOMICS_TELEMETRY_DROPPED.name, {
+        description: TOKENOMICS_TELEMETRY_DROPPED.description,
+        unit: TOKENOMICS_TELEMETRY_DROPPED.unit,
       });
       this.counter?.add(count, { [ATTR_TELEMETRY_SIGNAL]: signal, [ATTR_TELEMETRY_DROP_REASON]: reason });
     } catch {
