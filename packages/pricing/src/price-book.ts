@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { PriceBookLike } from '@tokenomics/contract';
 import {
   applyOverlay,
   cachedIds,
@@ -110,7 +111,7 @@ export interface Layer {
  * if (cost.priced) console.log(cost.amount, cost.breakdown);
  * ```
  */
-export class PriceBook {
+export class PriceBook implements PriceBookLike {
   /** Version of the price data: source snapshot plus each layer (`genai-prices@0.1.8+supplement.…`). */
   readonly version: string;
   private readonly state: BookState;
