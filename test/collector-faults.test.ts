@@ -15,11 +15,14 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeStatus, TokenomicsCollector, type CollectorOptions } from '../packages/collector/src/index';
 import { jsonToProtobuf } from '../packages/collector/src/otlp-json';
 import { startRawSink, type RawSink } from '../packages/collector/test/support/raw-sink';
 import { decodeOtlpSpans } from './support/otlp-decode';
+
+// Child processes and retries on a loaded machine: generous limits (no test waits on a clock).
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const CLI = join(__dirname, '..', 'packages', 'cli', 'bin', 'tokenomics.js');
 const dir = mkdtempSync(join(tmpdir(), 'tokenomics-collector-faults-'));

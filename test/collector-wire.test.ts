@@ -14,12 +14,15 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeStatus, TokenomicsCollector } from '../packages/collector/src/index';
 import { logsRequestType } from '../packages/collector/src/otlp-logs';
 import { jsonToProtobuf } from '../packages/collector/src/otlp-json';
 import { startRawSink, type RawSink } from '../packages/collector/test/support/raw-sink';
 import { decodeOtlpSpans } from './support/otlp-decode';
+
+// Child processes and retries on a loaded machine: generous limits (no test waits on a clock).
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const FIXTURES = join(__dirname, 'fixtures', 'collector');
 const json = (name: string) => readFileSync(join(FIXTURES, name));
