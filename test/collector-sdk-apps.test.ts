@@ -2,7 +2,8 @@
  * Real OpenTelemetry JS SDK apps (child processes) instrumented with the official contrib
  * `@opentelemetry/instrumentation-openai` and with OpenLLMetry's `@traceloop/instrumentation-openai`
  * call the emulator with the real `openai` client and export OTLP to the collector stage (contrib
- * over OTLP/HTTP protobuf, OpenLLMetry over OTLP/gRPC), which forwards to a receiver. The same app
+ * over OTLP/HTTP protobuf, OpenLLMetry over OTLP/gRPC, both gzip-compressed), which forwards to a
+ * receiver. The same app
  * under the Tokenomics hook exports straight to the receiver: every GenAI span that went through the
  * stage arrives priced exactly once, with the hook's figure for the same call; the app's own span
  * arrives as it was sent.
@@ -39,7 +40,7 @@ let receiver: OtlpReceiver;
 let stage: TokenomicsCollector;
 const usage: Record<string, Record<string, ApiUsage>> = {};
 
-async function run(service: string, mode: 'contrib' | 'traceloop' | 'hook', endpoint: string, protocol: string) {
+async function run(service: string, mode: 'contrib' | 'traceloop' | 'hook', endpoint: string, protocol: string, compression = 'none') {
   const hook: HookMode = mode === 'hook' ? 'require' : 'none';
   const result = await runApp({
     app: APP,
@@ -51,6 +52,7 @@ async function run(service: string, mode: 'contrib' | 'traceloop' | 'hook', endp
       OTEL_SERVICE_NAME: service,
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      OTEL_EXPORTER_OTLP_COMPRESSION: compression,
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_METRICS_EXPORTER: 'otlp',
       OTEL_LOGS_EXPORTER: 'none',
@@ -77,8 +79,8 @@ beforeAll(async () => {
   await stage.start();
   const { http, grpc } = stage.addresses;
   await run('hooked', 'hook', receiver.url, 'http/protobuf');
-  await run('contrib', 'contrib', `http://${http}`, 'http/protobuf');
-  await run('openllmetry', 'traceloop', `http://${grpc}`, 'grpc');
+  await run('contrib', 'contrib', `http://${http}`, 'http/protobuf', 'gzip');
+  await run('openllmetry', 'traceloop', `http://${grpc}`, 'grpc', 'gzip');
   await receiver.waitFor((r) => {
     const names = new Set(r.spans().map((s) => s.resource['service.name']));
     return (
