@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,5 +186,74 @@ describe.each(APPS)('ollama through the hook with rates from a price override fi
     expect(spanTotal).toBeGreaterThan(0);
     const cost = run.receiver.metricPoints('tokenomics.cost').filter((p) => p.attributes['gen_ai.provider.name'] === 'ollama');
     expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(spanTotal, 15);
+  });
+});
+
+describe('ollama through the hook against a server that sends malformed counts', () => {
+  let server: Server;
+  let receiver: OtlpReceiver;
+  let stdout: string;
+  let spans: OtlpSpan[];
+
+  beforeAll(async () => {
+    // A negative prompt count and a string output count on the answer, a fractional one at the end of the stream.
+    server = createServer((req, res) => {
+      if (req.url === '/api/chat') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            model: 'llama3.2',
+            message: { role: 'assistant', content: 'Hello.' },
+            done: true,
+            prompt_eval_count: -5,
+            eval_count: '12',
+          }),
+        );
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(`${JSON.stringify({ model: 'llama3.2', response: 'Hel', done: false })}\n`);
+      res.end(`${JSON.stringify({ model: 'llama3.2', response: 'lo.', done: true, prompt_eval_count: 4, eval_count: 2.5 })}\n`);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    receiver = await startOtlpReceiver();
+    const result = await runApp({
+      app: join(FIXTURES, 'hostile.cjs'),
+      env: { OLLAMA_HOST: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...otlpExportEnv(receiver.url, 'http/protobuf') },
+      timeoutMs: 30_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    stdout = result.stdout;
+    spans = await receiver.waitFor((r) => {
+      const s = r.spans().filter((x) => x.scope.name === SCOPE);
+      return s.length === 2 && r.metricPoints('tokenomics.calls.invalid_usage').length > 0 ? s : undefined;
+    }, 10_000);
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    server?.close();
+  });
+
+  it('gives the app the answers unchanged', () => {
+    expect(stdout).toContain('chat: ["Hello.",-5,"12"]');
+    expect(stdout).toContain('stream: ["Hel","lo."]');
+  });
+
+  it('records neither counts nor cost from malformed usage, and says why', () => {
+    const byName = (name: string) => spans.find((s) => s.name === name)!;
+    const chat = byName('chat llama3.2');
+    expect(chat.attributes['tokenomics.usage.invalid']).toBe(true);
+    expect(chat.attributes['tokenomics.usage.invalid_reason']).toBe('prompt_eval_count:negative');
+    const stream = byName('text_completion llama3.2');
+    expect(stream.attributes['tokenomics.usage.invalid_reason']).toBe('eval_count:not_integer');
+    for (const s of spans) {
+      expect(s.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+      expect(s.attributes['gen_ai.usage.output_tokens']).toBeUndefined();
+      expect(s.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+    }
+    expect(receiver.metricPoints('tokenomics.tokens').filter((p) => p.attributes['gen_ai.provider.name'] === 'ollama')).toEqual([]);
   });
 });
