@@ -17,25 +17,45 @@ export const GEN_AI_ATTRIBUTE_PREFIX = 'gen_ai.';
 export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 /** The provider, one of {@link PROVIDER_NAMES} or a project value (see `providers.ts`). */
 export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+/** `gen_ai.request.model` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+/** `gen_ai.response.model` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+/** `gen_ai.response.id` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+/** `gen_ai.response.finish_reasons` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+/** `gen_ai.request.max_tokens` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+/** `gen_ai.request.temperature` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+/** `gen_ai.request.top_p` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+/** `gen_ai.request.top_k` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+/** `gen_ai.request.frequency_penalty` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+/** `gen_ai.request.presence_penalty` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+/** `gen_ai.request.stop_sequences` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+/** `gen_ai.request.seed` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+/** `gen_ai.request.choice.count` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+/** `gen_ai.request.encoding_formats` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats';
+/** `gen_ai.request.stream` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+/** `gen_ai.embeddings.dimension.count` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
+/** `gen_ai.conversation.id` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+/** `gen_ai.output.type` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+/** `gen_ai.input.messages` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+/** `gen_ai.output.messages` (GenAI semantic conventions). */
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
 /** All input tokens, including cache read, cache write, audio and image tokens. */
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
@@ -72,14 +92,19 @@ export const COST_SOURCE_PRICE_BOOK_LEGACY = 'price_book';
 export const COST_CURRENCY_USD = 'USD';
 
 // Provider-specific (semconv) attributes
+/** `openai.request.service_tier` (GenAI semantic conventions, OpenAI and Azure OpenAI). */
 export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
+/** `openai.response.service_tier` (GenAI semantic conventions, OpenAI and Azure OpenAI). */
 export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 
 // General semconv attributes used on GenAI spans and metrics
 /** The service a call came from (a resource attribute; kept on the collector stage's cost metrics). */
 export const ATTR_SERVICE_NAME = 'service.name';
+/** `server.address` (general semantic conventions). */
 export const ATTR_SERVER_ADDRESS = 'server.address';
+/** `server.port` (general semantic conventions). */
 export const ATTR_SERVER_PORT = 'server.port';
+/** `error.type` (general semantic conventions). */
 export const ATTR_ERROR_TYPE = 'error.type';
 /** Marks the one series of a metric that takes what its series cap left out (OpenTelemetry SDK convention). */
 export const ATTR_OTEL_METRIC_OVERFLOW = 'otel.metric.overflow';
@@ -105,47 +130,73 @@ export const ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER = 'gen_ai.openai.request.se
 export const ATTR_LLM_REQUEST_TYPE = 'llm.request.type';
 /** OpenLLMetry / Traceloop total. */
 export const ATTR_LLM_USAGE_TOTAL_TOKENS = 'llm.usage.total_tokens';
+/** `gen_ai.usage.total_tokens`, as OpenLLMetry / Traceloop write it (read only). */
 export const ATTR_GEN_AI_USAGE_TOTAL_TOKENS = 'gen_ai.usage.total_tokens';
 /** OpenLLMetry / Traceloop flat spellings of the cache and reasoning subsets. */
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT = 'gen_ai.usage.cache_read_input_tokens';
+/** `gen_ai.usage.cache_creation_input_tokens`, as OpenLLMetry / Traceloop write it (read only). */
 export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT = 'gen_ai.usage.cache_creation_input_tokens';
+/** `gen_ai.usage.reasoning_tokens`, as OpenLLMetry / Traceloop write it (read only). */
 export const ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT = 'gen_ai.usage.reasoning_tokens';
 /** OpenLIT's own cost figure (USD, from its pricing file). */
 export const ATTR_OPENLIT_USAGE_COST = 'gen_ai.usage.cost';
+/** `gen_ai.usage.prompt_tokens_details.cache_read`, as OpenLIT writes it (read only). */
 export const ATTR_OPENLIT_CACHE_READ = 'gen_ai.usage.prompt_tokens_details.cache_read';
+/** `gen_ai.usage.prompt_tokens_details.cache_write`, as OpenLIT writes it (read only). */
 export const ATTR_OPENLIT_CACHE_WRITE = 'gen_ai.usage.prompt_tokens_details.cache_write';
+/** `gen_ai.usage.completion_tokens_details.reasoning`, as OpenLIT writes it (read only). */
 export const ATTR_OPENLIT_REASONING = 'gen_ai.usage.completion_tokens_details.reasoning';
 
 // OpenInference
 /** OpenInference span kind (`LLM`, `EMBEDDING`, `CHAIN`, `AGENT`, `TOOL`, ...). */
 export const ATTR_OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
+/** `llm.model_name`, as OpenInference writes it (read only). */
 export const ATTR_LLM_MODEL_NAME = 'llm.model_name';
+/** `llm.provider`, as OpenInference writes it (read only). */
 export const ATTR_LLM_PROVIDER = 'llm.provider';
+/** `llm.system`, as OpenInference writes it (read only). */
 export const ATTR_LLM_SYSTEM = 'llm.system';
+/** `llm.token_count.prompt`, as OpenInference writes it (read only). */
 export const ATTR_LLM_TOKEN_COUNT_PROMPT = 'llm.token_count.prompt';
+/** `llm.token_count.completion`, as OpenInference writes it (read only). */
 export const ATTR_LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
+/** `llm.token_count.total`, as OpenInference writes it (read only). */
 export const ATTR_LLM_TOKEN_COUNT_TOTAL = 'llm.token_count.total';
+/** `llm.token_count.prompt_details.cache_read`, as OpenInference writes it (read only). */
 export const ATTR_LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
+/** `llm.token_count.prompt_details.cache_write`, as OpenInference writes it (read only). */
 export const ATTR_LLM_TOKEN_COUNT_CACHE_WRITE = 'llm.token_count.prompt_details.cache_write';
+/** `llm.token_count.completion_details.reasoning`, as OpenInference writes it (read only). */
 export const ATTR_LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
 
 // OpenLLMetry (older releases)
+/** `llm.usage.prompt_tokens`, as older OpenLLMetry releases write it (read only). */
 export const ATTR_LLM_USAGE_PROMPT_TOKENS = 'llm.usage.prompt_tokens';
+/** `llm.usage.completion_tokens`, as older OpenLLMetry releases write it (read only). */
 export const ATTR_LLM_USAGE_COMPLETION_TOKENS = 'llm.usage.completion_tokens';
 
 // Vercel AI SDK telemetry
+/** `ai.operationId`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_OPERATION_ID = 'ai.operationId';
+/** `ai.model.id`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_MODEL_ID = 'ai.model.id';
+/** `ai.model.provider`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_MODEL_PROVIDER = 'ai.model.provider';
+/** `ai.response.model`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_RESPONSE_MODEL = 'ai.response.model';
 /** AI SDK 5 and later. */
 export const ATTR_AI_USAGE_INPUT_TOKENS = 'ai.usage.inputTokens';
+/** `ai.usage.outputTokens`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_USAGE_OUTPUT_TOKENS = 'ai.usage.outputTokens';
+/** `ai.usage.totalTokens`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_USAGE_TOTAL_TOKENS = 'ai.usage.totalTokens';
+/** `ai.usage.cachedInputTokens`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTokens';
+/** `ai.usage.reasoningTokens`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_USAGE_REASONING_TOKENS = 'ai.usage.reasoningTokens';
 /** AI SDK 4. */
 export const ATTR_AI_USAGE_PROMPT_TOKENS = 'ai.usage.promptTokens';
+/** `ai.usage.completionTokens`, as the Vercel AI SDK's telemetry writes it (read only). */
 export const ATTR_AI_USAGE_COMPLETION_TOKENS = 'ai.usage.completionTokens';
 
 // --- Tokenomics -------------------------------------------------------------------------------

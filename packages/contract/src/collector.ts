@@ -33,7 +33,11 @@ export const ATTR_TOKENOMICS_COLLECTOR_DESTINATION = 'tokenomics.collector.desti
 
 /** Units of the collector's own metrics. */
 export const UNIT_ITEM = '{item}';
+/** Unit `{span}`. */
 export const UNIT_SPAN = '{span}';
+/** Unit `{request}`. */
 export const UNIT_REQUEST = '{request}';
+/** Unit `By`. */
 export const UNIT_BYTES = 'By';
+/** Unit `{attempt}`. */
 export const UNIT_ATTEMPT = '{attempt}';

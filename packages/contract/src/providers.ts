@@ -17,10 +17,15 @@
  */
 
 // --- Values listed by the GenAI semantic conventions ------------------------------------------
+/** OpenAI (GenAI semantic conventions value). */
 export const PROVIDER_OPENAI = 'openai';
+/** Anthropic (GenAI semantic conventions value). */
 export const PROVIDER_ANTHROPIC = 'anthropic';
+/** Amazon Bedrock (GenAI semantic conventions value). */
 export const PROVIDER_AWS_BEDROCK = 'aws.bedrock';
+/** Azure OpenAI (GenAI semantic conventions value). */
 export const PROVIDER_AZURE_AI_OPENAI = 'azure.ai.openai';
+/** Azure AI Inference (GenAI semantic conventions value). */
 export const PROVIDER_AZURE_AI_INFERENCE = 'azure.ai.inference';
 /** The Gemini API (generativelanguage.googleapis.com, also known as AI Studio). */
 export const PROVIDER_GCP_GEMINI = 'gcp.gemini';
@@ -28,13 +33,21 @@ export const PROVIDER_GCP_GEMINI = 'gcp.gemini';
 export const PROVIDER_GCP_VERTEX_AI = 'gcp.vertex_ai';
 /** Any Google generative AI endpoint, when the backend is unknown. */
 export const PROVIDER_GCP_GEN_AI = 'gcp.gen_ai';
+/** Cohere (GenAI semantic conventions value). */
 export const PROVIDER_COHERE = 'cohere';
+/** DeepSeek (GenAI semantic conventions value). */
 export const PROVIDER_DEEPSEEK = 'deepseek';
+/** Groq (GenAI semantic conventions value). */
 export const PROVIDER_GROQ = 'groq';
+/** IBM watsonx.ai (GenAI semantic conventions value). */
 export const PROVIDER_IBM_WATSONX_AI = 'ibm.watsonx.ai';
+/** Mistral AI (GenAI semantic conventions value). */
 export const PROVIDER_MISTRAL_AI = 'mistral_ai';
+/** Moonshot AI (GenAI semantic conventions value). */
 export const PROVIDER_MOONSHOT_AI = 'moonshot_ai';
+/** Perplexity (GenAI semantic conventions value). */
 export const PROVIDER_PERPLEXITY = 'perplexity';
+/** xAI (GenAI semantic conventions value). */
 export const PROVIDER_X_AI = 'x_ai';
 
 /** Every `gen_ai.provider.name` value the GenAI semantic conventions list. */
