@@ -200,6 +200,8 @@ describe('slow next hop, queue full', () => {
     const details = err?.metadata.get('grpc-status-details-bin')[0] as Buffer;
     expect(decodeStatus(details).retryDelayMs).toBe(1000);
     expect(stage.stats.refused).toBe(2);
+    // Refused requests are not counted: the sender sends them again.
+    expect(stage.stats.enriched).toBe(accepted.length);
 
     sink.release();
     await sink.waitFor((s) => spanIdsAt(s).length >= accepted.length);

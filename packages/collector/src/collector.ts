@@ -13,7 +13,7 @@ import { MetricsEnricher } from './metrics-enrichment';
 import { PriceBookHolder, type PriceBookSource } from './price-book-holder';
 import { CollectorStats, type Signal } from './stats';
 import { TelemetryServer } from './telemetry-server';
-import { enrichTraces } from './trace-enrichment';
+import { enrichTraces, type TraceEnrichment } from './trace-enrichment';
 import { fieldsOf, readerOf } from './wire';
 import { PACKAGE_NAME } from './version';
 
@@ -149,15 +149,17 @@ export class TokenomicsCollector {
     if (this.stopping) return { kind: 'stopping' };
     // Check for room before the work: a sender told to back off should not cost CPU.
     if (!this.hasRoom(body.length)) return this.refuse();
-    let out: Uint8Array;
+    let processed: { bytes: Uint8Array; traces?: TraceEnrichment };
     try {
-      out = this.process(signal, body);
+      processed = this.process(signal, body);
     } catch (err) {
       this.stats.invalid++;
       return { kind: 'malformed', reason: `malformed OTLP ${signal} protobuf: ${err instanceof Error ? err.message : String(err)}` };
     }
-    if (!this.forwarder.offer(signal, out)) return this.refuse();
+    if (!this.forwarder.offer(signal, processed.bytes)) return this.refuse();
     this.stats.requests[signal]++;
+    // Counted once accepted: a refused request comes again, and its calls must not count twice.
+    if (processed.traces !== undefined) this.countTraces(processed.traces);
     return { kind: 'accepted' };
   }
 
@@ -171,30 +173,32 @@ export class TokenomicsCollector {
     return { kind: 'full', retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
   }
 
-  private process(signal: Signal, body: Uint8Array): Uint8Array {
+  private process(signal: Signal, body: Uint8Array): { bytes: Uint8Array; traces?: TraceEnrichment } {
     if (signal === 'traces') {
-      const result = enrichTraces(body, this.spans);
-      this.stats.spans += result.spans;
-      this.stats.enriched += result.enriched;
-      this.stats.unpriced += result.unpriced;
-      this.stats.duplicates += result.duplicates;
-      try {
-        for (const p of result.priced) this.costMetrics.addPriced(p);
-        for (const u of result.unpricedCalls) this.costMetrics.addUnpriced(u);
-      } catch (err) {
-        diag.error(`${PACKAGE_NAME}: counting cost metrics failed`, err);
-      }
-      return result.bytes;
+      const traces = enrichTraces(body, this.spans);
+      return { bytes: traces.bytes, traces };
     }
     if (signal === 'metrics') {
       const result = this.metrics.enrich(body);
       this.stats.tokenUsagePoints += result.points;
-      return result.bytes;
+      return { bytes: result.bytes };
     }
     // Logs pass through; the framing is checked so that garbage is refused here, not downstream.
-    const buf = body;
-    fieldsOf(readerOf(buf), 0, buf.length);
-    return body;
+    fieldsOf(readerOf(body), 0, body.length);
+    return { bytes: body };
+  }
+
+  private countTraces(result: TraceEnrichment): void {
+    this.stats.spans += result.spans;
+    this.stats.enriched += result.enriched;
+    this.stats.unpriced += result.unpriced;
+    this.stats.duplicates += result.duplicates;
+    try {
+      for (const p of result.priced) this.costMetrics.addPriced(p);
+      for (const u of result.unpricedCalls) this.costMetrics.addUnpriced(u);
+    } catch (err) {
+      diag.error(`${PACKAGE_NAME}: counting cost metrics failed`, err);
+    }
   }
 
   /** Sends the cost metrics of the spans priced so far (cumulative) into the metrics stream. */
