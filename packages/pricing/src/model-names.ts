@@ -104,7 +104,9 @@ export function modelNameForms(model: string): ModelNameForms {
     add(s);
   }
 
-  if (LATEST.test(s)) add(s.replace(LATEST, ''));
+  // `claude-3-5-sonnet-latest` is the newest claude-3-5-sonnet; `gemini-pro-latest` is not
+  // `gemini-pro` (Gemini 1.0 Pro): a family alias without a version keeps its suffix.
+  if (LATEST.test(s) && /\d/.test(s.replace(LATEST, ''))) add(s.replace(LATEST, ''));
   const compact = DATE_COMPACT.exec(s);
   if (compact) {
     add(`${s.slice(0, compact.index)}-${compact[1]}-${compact[2]}-${compact[3]}`);

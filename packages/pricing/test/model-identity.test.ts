@@ -164,6 +164,10 @@ describe('real ids from the providers model lists', () => {
     ['together', 'deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-V3'],
     ['fireworks_ai', 'accounts/fireworks/models/kimi-k2-instruct', 'kimi-k2-instruct'],
     ['openrouter', 'x-ai/grok-4', 'x-ai/grok-4'],
+    // A family alias is not the oldest model of the family: gemini-pro-latest is never Gemini 1.0 Pro.
+    ['gcp.gemini', 'gemini-pro-latest', 'gemini-pro-latest'],
+    ['gcp.gemini', 'gemini-flash-lite-latest', undefined],
+    ['anthropic', 'claude-3-5-sonnet-latest', 'claude-3-5-sonnet'],
     // Without a provider a reseller's copy never shadows the first-party model.
     ['', 'x-ai/grok-4', 'grok-4-0709'],
     ['', 'openai/gpt-oss-120b', 'gpt-oss-120b'],

@@ -224,6 +224,21 @@ describe('widely used ids that now resolve', () => {
     });
   });
 
+  it('prices gemini-pro-latest as Gemini 3.1 Pro since the 2026-03-06 switch, never as Gemini 1.0 Pro', () => {
+    expectCost(
+      { inputTokens: 10_000, outputTokens: 2_000 },
+      { provider: 'gcp.gemini', model: 'gemini-pro-latest', at: AT },
+      { input: 0.02, output: 0.024 },
+      'gemini-pro-latest',
+    );
+    expect(
+      book.price({ inputTokens: 10_000 }, { provider: 'gcp.gemini', model: 'gemini-pro-latest', at: '2025-06-01T00:00:00Z' }),
+    ).toMatchObject({
+      priced: false,
+      reason: 'no_price_at_date',
+    });
+  });
+
   it('prices devstral-medium-latest ($0.40 / $2)', () => {
     expectCost(
       { inputTokens: 10_000, outputTokens: 2_000 },
