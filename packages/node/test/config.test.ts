@@ -111,6 +111,28 @@ describe('readConfig exporters and protocols', () => {
     ]);
   });
 
+  it('checks the variables NodeSDK reads: propagators, resource detectors, log exporters and their protocol', () => {
+    expect(
+      problems({
+        OTEL_PROPAGATORS: 'tracecontext,xray',
+        OTEL_NODE_RESOURCE_DETECTORS: 'hosts',
+        OTEL_LOGS_EXPORTER: 'loki',
+        OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http',
+      }),
+    ).toEqual([
+      'OTEL_LOGS_EXPORTER=loki: unknown exporter; accepted: otlp, console, none',
+      'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http: unknown protocol; accepted: http/protobuf, http/json, grpc',
+      'OTEL_PROPAGATORS=tracecontext,xray: unknown propagator "xray"; accepted: tracecontext, baggage, b3, b3multi, jaeger, none',
+      'OTEL_NODE_RESOURCE_DETECTORS=hosts: unknown resource detector; accepted: env, host, os, process, serviceinstance, all, none',
+    ]);
+    const config = readConfig({ OTEL_LOGS_EXPORTER: 'otlp,console', OTEL_NODE_RESOURCE_DETECTORS: 'env,os' });
+    expect([config.logs.exporters, config.resourceDetectors]).toEqual([
+      ['otlp', 'console'],
+      ['env', 'os'],
+    ]);
+    expect(readConfig({ OTEL_LOGS_EXPORTER: 'none' }).logs.exporters).toEqual([]);
+  });
+
   it('rejects endpoints that are not absolute http(s) URLs', () => {
     expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/v1/traces' })).toEqual([
       'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=ftp://x/v1/traces: not an http(s) URL; accepted: an absolute http:// or https:// URL, e.g. http://localhost:4318',

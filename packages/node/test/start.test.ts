@@ -1,4 +1,4 @@
-import { metrics, SpanKind, trace } from '@opentelemetry/api';
+import { metrics, propagation, SpanKind, trace } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -141,6 +141,19 @@ describe('start()', () => {
     handle = start({ metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
     expect(registeredGlobals()).toEqual({ trace: false, metrics: true, context: true, propagation: true });
     expect(trace.getTracer('t').startSpan('dropped').isRecording()).toBe(false);
+  });
+
+  it('sets up the propagators OTEL_PROPAGATORS names (NodeSDK reads it), W3C Trace Context and Baggage by default', async () => {
+    handle = start({ metricReaders: [], env: {}, flushOnExit: false });
+    expect(propagation.fields()).toEqual(['traceparent', 'tracestate', 'baggage']);
+    await handle.shutdown();
+    process.env.OTEL_PROPAGATORS = 'b3';
+    try {
+      handle = start({ metricReaders: [], env: { OTEL_PROPAGATORS: 'b3' }, flushOnExit: false });
+      expect(propagation.fields()).toEqual(['b3']);
+    } finally {
+      delete process.env.OTEL_PROPAGATORS;
+    }
   });
 
   it('merges instrumentationConfig over the TOKENOMICS_* variables', () => {
