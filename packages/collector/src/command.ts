@@ -12,6 +12,7 @@ export interface CommandOutput {
   err(text: string): void;
 }
 
+/** The `tokenomics collector --help` text. */
 export const COLLECTOR_USAGE = `Usage: tokenomics collector [--config FILE] [options]
 
 Receives OTLP (HTTP protobuf/JSON, gRPC), prices GenAI spans and token-usage histograms from the

@@ -1,10 +1,13 @@
-/** The stage's own counters; read by the Prometheus endpoint and by tests. */
+/** An OTLP signal, as in the `/v1/<signal>` paths. */
 export type Signal = 'traces' | 'metrics' | 'logs';
 
 /** Why data was dropped. */
 export type DropReason = 'rejected' | 'shutdown_timeout' | 'retries_exhausted';
 
-/** Counters of the stage since it started. Plain numbers: the stage is single-threaded. */
+/**
+ * The stage's own counters since it started, read by the Prometheus endpoint. Plain numbers: the
+ * stage is single-threaded.
+ */
 export class CollectorStats {
   /** Export requests accepted, by signal. */
   readonly requests: Record<Signal, number> = { traces: 0, metrics: 0, logs: 0 };
@@ -31,16 +34,19 @@ export class CollectorStats {
   /** Retries made, by destination. */
   readonly retries = new Map<string, number>();
 
+  /** Count one request delivered to `destination`. */
   countForwarded(destination: string): void {
     this.forwarded.set(destination, (this.forwarded.get(destination) ?? 0) + 1);
   }
 
+  /** Count one accepted request dropped for `destination`, and why. */
   countDropped(destination: string, reason: DropReason): void {
     const key = `${destination}\u0000${reason}`;
     this.dropped.set(key, (this.dropped.get(key) ?? 0) + 1);
     this.droppedTotal++;
   }
 
+  /** Count one delivery attempt to `destination` that will be retried. */
   countRetry(destination: string): void {
     this.retries.set(destination, (this.retries.get(destination) ?? 0) + 1);
   }
