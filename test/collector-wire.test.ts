@@ -19,7 +19,7 @@ import { decodeStatus, TokenomicsCollector } from '../packages/collector/src/ind
 import { logsRequestType } from '../packages/collector/src/otlp-logs';
 import { jsonToProtobuf } from '../packages/collector/src/otlp-json';
 import { startRawSink, type RawSink } from '../packages/collector/test/support/raw-sink';
-import { decodeOtlpSpans } from './support/otlp-decode';
+import { decodeOtlpMetricPoints, decodeOtlpSpans } from './support/otlp-decode';
 
 // Child processes and retries on a loaded machine: generous limits (no test waits on a clock).
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -123,6 +123,64 @@ describe('pass-through', () => {
     });
     expect(spans.find((s) => s.name === 'openai.chat')?.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.00036, 12);
     expect(spans.find((s) => s.name === 'POST')?.attributes['url.full']).toBe('https://api.openai.com/v1/chat/completions');
+  });
+
+  it('forwards metrics byte for byte, and appends the cost of a token-usage histogram after its original bytes', async () => {
+    const metrics = (name: string, unit: string) =>
+      Buffer.from(
+        JSON.stringify({
+          resourceMetrics: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'support-bot-py' } }] },
+              scopeMetrics: [
+                {
+                  scope: { name: 'opentelemetry.instrumentation.openai' },
+                  metrics: [
+                    {
+                      name,
+                      unit,
+                      histogram: {
+                        aggregationTemporality: 1,
+                        dataPoints: [
+                          {
+                            startTimeUnixNano: '1764000000000000000',
+                            timeUnixNano: '1764000060000000000',
+                            count: '2',
+                            sum: 600,
+                            bucketCounts: ['0', '2'],
+                            explicitBounds: [100],
+                            attributes: [
+                              { key: 'gen_ai.system', value: { stringValue: 'openai' } },
+                              { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
+                              { key: 'gen_ai.token.type', value: { stringValue: 'output' } },
+                            ],
+                          },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+    const plain = jsonToProtobuf('metrics', metrics('http.server.request.duration', 's'));
+    const usage = jsonToProtobuf('metrics', metrics('gen_ai.client.token.usage', '{token}'));
+    expect((await post('/v1/metrics', plain, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    expect((await post('/v1/metrics', usage, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    const [first, second] = (await forwarded('/v1/metrics', 2)).slice(-2);
+    expect(Buffer.compare(first.body, Buffer.from(plain))).toBe(0);
+    // The resource block keeps its bytes; the cost scope follows them inside the same block.
+    let contentStart = 1; // after the field tag and the varint length of the resource block
+    while (usage[contentStart] & 0x80) contentStart++;
+    expect(second.body.includes(Buffer.from(usage).subarray(contentStart + 1))).toBe(true);
+    const points = decodeOtlpMetricPoints(second.body, 'protobuf');
+    const cost = points.find((p) => p.name === 'tokenomics.cost');
+    // 600 output tokens x $0.60 per million, exact (no cache share in output)
+    expect(cost?.value).toBeCloseTo(0.00036, 12);
+    expect(cost?.attributes['tokenomics.usage.estimated']).toBe(false);
+    expect(cost?.temporality).toBe('delta');
   });
 
   it('forwards logs (protobuf byte for byte; JSON as the same protobuf)', async () => {
