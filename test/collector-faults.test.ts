@@ -210,6 +210,33 @@ describe('slow next hop, queue full', () => {
   });
 });
 
+describe('two destinations', () => {
+  it('queues every request for both; one down fills its queue and refuses senders, and gets everything once back', async () => {
+    const up = await newSink();
+    const down = await newSink();
+    await down.stop();
+    const one = genaiRequest(500).length;
+    const { stage, post } = await stageTo(up, {
+      destinations: [{ endpoint: up.url }, { endpoint: down.url }],
+      queueMemoryLimitBytes: one * 12,
+    });
+    const accepted: string[] = [];
+    let status = 200;
+    for (let i = 500; i < 600 && status === 200; i++) {
+      status = (await post(genaiRequest(i))).status;
+      if (status === 200) accepted.push(i.toString(16).padStart(16, '0'));
+    }
+    expect(status).toBe(429);
+    expect(accepted.length).toBeGreaterThan(0);
+    await up.waitFor((s) => spanIdsAt(s).length >= accepted.length);
+    expect(spanIdsAt(up).sort()).toEqual([...accepted].sort());
+    await down.restart();
+    await down.waitFor((s) => spanIdsAt(s).length >= accepted.length);
+    expect(spanIdsAt(down).sort()).toEqual([...accepted].sort());
+    expect(stage.stats.droppedTotal).toBe(0);
+  });
+});
+
 /** Runs `tokenomics collector` as a child process; resolves once it listens. */
 async function startCli(args: string[]): Promise<{ child: ChildProcess; http: string; stderr: () => string }> {
   const child = spawn(process.execPath, [CLI, 'collector', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
