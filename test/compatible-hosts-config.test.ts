@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { compileProviderHosts, detectCompatibleHost, parseProviderHosts, ProviderHostsError } from '../packages/instrumentation/src/index';
+import { selfHostedProviderOf } from '../packages/instrumentation/src/genai/compatible-hosts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpExportEnv } from './support/examples';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver';
@@ -63,6 +64,17 @@ describe('provider detection from an OpenAI-compatible base URL', () => {
     expect(detectCompatibleHost('http://gpu-01:8000/v1', hosts).provider).toBe('my_vllm');
     expect(detectCompatibleHost('http://gpu-01:8001/v1', hosts).provider).toBe('openai');
     expect(detectCompatibleHost('https://api.openai.com/v1', hosts).provider).toBe('openai_proxy');
+  });
+
+  it('recognises self-hosted servers by the fields only they put in an answer', () => {
+    expect(selfHostedProviderOf({ id: 'chatcmpl-1', usage: {}, timings: { prompt_n: 3, predicted_n: 5 } })).toBe('llama_cpp');
+    expect(selfHostedProviderOf({ id: 'chatcmpl-1', system_fingerprint: 'fp_ollama' })).toBe('ollama');
+    expect(selfHostedProviderOf({ id: 'chatcmpl-1', prompt_logprobs: null, kv_transfer_params: null })).toBe('vllm');
+    expect(selfHostedProviderOf({ id: 'chatcmpl-1', stats: {}, system_fingerprint: 'qwen2.5-7b-instruct' })).toBe('lm_studio');
+    expect(selfHostedProviderOf({ id: 'chatcmpl-1', system_fingerprint: 'fp_44709d6fcb', usage: {} })).toBeUndefined();
+    expect(selfHostedProviderOf({ timings: null, stats: [1] })).toBeUndefined();
+    expect(selfHostedProviderOf(Object.create({ timings: {} }))).toBeUndefined();
+    expect(selfHostedProviderOf('timings')).toBeUndefined();
   });
 
   it('reads the text form of the map: comma-separated base URL=provider, blanks ignored', () => {

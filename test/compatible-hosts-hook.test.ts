@@ -25,7 +25,7 @@ const usd = (rate: { input: number; cached?: number; output: number }, input: nu
 const SCOPE_OPENAI = '@tokenomics/instrumentation-openai';
 const SCOPE_GROQ = '@tokenomics/instrumentation-groq';
 const SCOPE_TOGETHER = '@tokenomics/instrumentation-together';
-const SPANS = 21;
+const SPANS = 22;
 
 const FLAVOURS: Array<{ kind: string; app: string; protocol: OtlpProtocol }> = [
   { kind: 'CommonJS (--require), OTLP http/protobuf', app: join(FIXTURES, 'app.cjs'), protocol: 'http/protobuf' },
@@ -303,6 +303,14 @@ describe.each(FLAVOURS)('OpenAI-compatible hosts, groq-sdk and together-ai throu
       expect(vllm.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
       expect(vllm.attributes['tokenomics.unpriced']).toBe(true);
       expect(vllm.attributes['tokenomics.unpriced_reason']).toBe('unknown_provider');
+    });
+
+    it("names a llama.cpp server off its default port from its answer's timings, and leaves it unpriced", () => {
+      expect(result('llamacpp').timings).toBe('object');
+      const s = span(SCOPE_OPENAI, 'qwen2.5-7b-instruct-q4_k_m.gguf', plain);
+      expect(s.attributes['gen_ai.provider.name']).toBe('llama_cpp');
+      expect(num(s, 'gen_ai.usage.input_tokens')).toBe(usageOf('llamacpp').prompt_tokens);
+      expect(s.attributes['tokenomics.unpriced_reason']).toBe('unknown_provider');
     });
 
     it('reports a host nobody named as openai and leaves a model OpenAI does not sell unpriced, never $0', () => {

@@ -396,6 +396,7 @@ describe('Azure OpenAI endpoints', () => {
       serverAddress: 'contoso.openai.azure.com',
       serverPort: 443,
       streamUsage: 'on_request',
+      guessed: false,
     });
     expect(endpointOf('https://contoso.openai.azure.com/openai/v1/', false).provider).toBe('azure.ai.openai');
     expect(endpointOf('https://contoso.cognitiveservices.azure.com/openai/v1/', false).provider).toBe('azure.ai.openai');
@@ -408,6 +409,7 @@ describe('Azure OpenAI endpoints', () => {
       serverAddress: 'llm-gateway.example.com',
       serverPort: 443,
       streamUsage: 'on_request',
+      guessed: false,
     });
     // Not Azure: Groq serves its OpenAI-compatible API under /openai/v1, and a bare /openai/v1 path proves nothing.
     expect(endpointOf('https://api.groq.com/openai/v1', false).provider).toBe('groq');

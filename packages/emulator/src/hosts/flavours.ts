@@ -2,10 +2,10 @@ import type { Exchange } from '../exchange';
 import type { ChatFlavour, ChatUsage } from '../openai/chat-completions';
 
 /** OpenAI-compatible hosts the emulator can answer as, under `/hosts/<name>/...`. */
-export type HostName = 'deepseek' | 'xai' | 'openrouter' | 'perplexity' | 'groq' | 'together';
+export type HostName = 'deepseek' | 'xai' | 'openrouter' | 'perplexity' | 'groq' | 'together' | 'llamacpp';
 
 /** Every host name, in documentation order. */
-export const HOST_NAMES: readonly HostName[] = ['deepseek', 'xai', 'openrouter', 'perplexity', 'groq', 'together'];
+export const HOST_NAMES: readonly HostName[] = ['deepseek', 'xai', 'openrouter', 'perplexity', 'groq', 'together', 'llamacpp'];
 
 /**
  * What the emulated OpenRouter bills whatever the model, in USD per million tokens: its own figure,
@@ -148,6 +148,24 @@ export const HOST_FLAVOURS: Readonly<Record<HostName, ChatFlavour>> = {
       prompt_tokens: u.prompt_tokens,
       completion_tokens: u.completion_tokens,
       total_tokens: u.total_tokens,
+    }),
+  },
+  // llama.cpp's llama-server (tools/server/README.md in ggml-org/llama.cpp): OpenAI's usage
+  // fields, plus `timings` (prompt and generation counts and speeds) on the completion.
+  llamacpp: {
+    streamUsage: 'on_request',
+    usage: (u: ChatUsage) => ({ completion_tokens: u.completion_tokens, prompt_tokens: u.prompt_tokens, total_tokens: u.total_tokens }),
+    completionFields: () => ({
+      timings: {
+        prompt_n: 12,
+        prompt_ms: 30.5,
+        prompt_per_token_ms: 2.54,
+        prompt_per_second: 393.4,
+        predicted_n: 20,
+        predicted_ms: 410.2,
+        predicted_per_token_ms: 20.51,
+        predicted_per_second: 48.76,
+      },
     }),
   },
 };

@@ -14,6 +14,9 @@
  * 4. otherwise `openai`: an OpenAI-compatible server we cannot name. It is priced from OpenAI's
  *    prices only when the model id resolves to an OpenAI model (`llama-3.1-8b` there is unpriced
  *    with `unknown_model`, never priced as some OpenAI model).
+ *
+ * After 3 or 4, the response may still name the server ({@link selfHostedProviderOf}: llama.cpp's
+ * `timings`, Ollama's `fp_ollama` fingerprint, vLLM's `prompt_logprobs`, LM Studio's `stats`).
  */
 
 import {
@@ -305,4 +308,26 @@ export function providerHostsOf(
     COMPILED.set(hosts, compiled);
   }
   return compiled.size > 0 ? compiled : undefined;
+}
+
+/**
+ * The self-hosted server a chat completion (or a streamed chunk of one) comes from, by the fields
+ * only that server puts in it, or undefined:
+ * - llama.cpp's `llama-server`: a `timings` object (prompt and generation speeds);
+ * - Ollama's OpenAI-compatible endpoint: `system_fingerprint` `fp_ollama`;
+ * - vLLM: the `prompt_logprobs` or `kv_transfer_params` fields of its chat completions;
+ * - LM Studio: a `stats` object next to the usage.
+ *
+ * Used for calls whose base URL named no provider, or only by a default port: the response
+ * corrects the guess. Reads own fields only; never throws.
+ */
+export function selfHostedProviderOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  const own = (key: string) => Object.hasOwn(b, key);
+  if (own('timings') && b.timings !== null && typeof b.timings === 'object') return PROVIDER_LLAMA_CPP;
+  if (own('system_fingerprint') && b.system_fingerprint === 'fp_ollama') return PROVIDER_OLLAMA;
+  if (own('kv_transfer_params') || own('prompt_logprobs')) return PROVIDER_VLLM;
+  if (own('stats') && b.stats !== null && typeof b.stats === 'object' && !Array.isArray(b.stats)) return PROVIDER_LM_STUDIO;
+  return undefined;
 }

@@ -8,6 +8,8 @@ export interface Endpoint {
   serverPort?: number | undefined;
   /** How the host reports a stream's usage: asked for with `stream_options`, or always. */
   streamUsage: StreamUsage;
+  /** The provider is a guess (a default port, or no known host): the response may name the server. */
+  guessed: boolean;
 }
 
 const cache = new Map<string, Endpoint>();
@@ -34,6 +36,7 @@ function toEndpoint(host: ReturnType<typeof detectCompatibleHost>, azure: boolea
   const endpoint: Endpoint = {
     provider: azure ? PROVIDER_AZURE_AI_OPENAI : host.provider,
     streamUsage: azure ? 'on_request' : host.streamUsage,
+    guessed: !azure && (host.detectedBy === 'port' || host.detectedBy === 'fallback'),
   };
   if (host.serverAddress !== undefined) endpoint.serverAddress = host.serverAddress;
   if (host.serverPort !== undefined) endpoint.serverPort = host.serverPort;

@@ -7,6 +7,7 @@ import { observeSdkStream } from '../genai/sdk-stream';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { acceptsStreamOptions, endpointOf } from './endpoint';
 import { providerHostsOf } from '../genai/compatible-hosts';
+import { providerFromResponse, providerMayComeFromResponse } from './self-hosted';
 import { estimateUsage } from './estimate';
 import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';
 import { applyResponse } from './response';
@@ -144,6 +145,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         streaming,
         inputMessages: recorder.captureContent ? () => inputMessages(op, body) : undefined,
       });
+      if (endpoint.guessed && (op === 'chat' || op === 'completions')) providerMayComeFromResponse(call);
       return { call, sendBody, raw };
     } catch (err) {
       recorder.reportInternalError('call start', err);
@@ -164,6 +166,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         onParsed: (value) => {
           if (body.stream === true) this.observeStream(op, call, body, injected, value);
           else {
+            providerFromResponse(call, value);
             applyResponse(op, value, call.result, call.start.provider);
             call.succeed();
           }

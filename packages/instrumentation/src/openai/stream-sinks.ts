@@ -4,6 +4,7 @@ import type { GenAICall } from '../genai/recorder';
 import type { OpenAIOperation } from './operations';
 import { openAIUsage } from './usage';
 import { compatibleUsage, reportedCostOf } from './host-usage';
+import { providerFromResponse } from './self-hosted';
 import { estimateUsage } from './estimate';
 
 type Obj = Record<string, unknown>;
@@ -43,6 +44,7 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
     if (!raw || typeof raw !== 'object') return true;
     const chunk = raw as Obj;
     const result = call.result;
+    providerFromResponse(call, chunk);
     if (result.responseModel === undefined && typeof chunk.model === 'string' && chunk.model) result.responseModel = chunk.model;
     if (result.responseId === undefined && typeof chunk.id === 'string' && chunk.id) result.responseId = chunk.id;
     if (typeof chunk.service_tier === 'string') result.serviceTier = chunk.service_tier;
