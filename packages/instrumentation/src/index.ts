@@ -10,6 +10,7 @@ export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq/instrumenta
 export { TogetherInstrumentation, TOGETHER_SUPPORTED_VERSIONS } from './together/instrumentation';
 export {
   detectCompatibleHost,
+  selfHostedProviderOf,
   compileProviderHosts,
   parseProviderHosts,
   ProviderHostsError,
