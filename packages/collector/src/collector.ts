@@ -99,7 +99,9 @@ export class TokenomicsCollector {
     );
     const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const http = options.http === undefined ? { host: '127.0.0.1', port: 4318 } : options.http;
-    if (http !== null) this.http = new HttpReceiver(this, http, maxRequestBytes);
+    // Bodies being read are capped like the queue, and never below one largest request.
+    const maxInFlight = Math.max(maxRequestBytes, options.queueMemoryLimitBytes ?? DEFAULT_QUEUE_MEMORY_LIMIT_BYTES);
+    if (http !== null) this.http = new HttpReceiver(this, http, maxRequestBytes, maxInFlight);
     if (options.grpc) this.grpc = new GrpcReceiver(this, options.grpc, maxRequestBytes);
     if (options.telemetry) this.telemetry = new TelemetryServer(this, options.telemetry);
   }
@@ -148,7 +150,7 @@ export class TokenomicsCollector {
   accept(signal: Signal, body: Uint8Array): AcceptResult {
     if (this.stopping) return { kind: 'stopping' };
     // Check for room before the work: a sender told to back off should not cost CPU.
-    if (!this.hasRoom(body.length)) return this.refuse();
+    if (!this.hasRoomFor(body.length)) return this.refuse();
     let processed: { bytes: Uint8Array; traces?: TraceEnrichment };
     try {
       processed = this.process(signal, body);
@@ -163,14 +165,20 @@ export class TokenomicsCollector {
     return { kind: 'accepted' };
   }
 
-  private hasRoom(bytes: number): boolean {
+  /** Whether every destination's queue has room for `bytes` more. */
+  hasRoomFor(bytes: number): boolean {
     for (const d of this.forwarder.destinations) if (!d.hasRoom(bytes)) return false;
     return true;
   }
 
+  /** Seconds a refused sender is told to wait. */
+  get retryAfterSeconds(): number {
+    return this.options.retryAfterSeconds ?? 1;
+  }
+
   private refuse(): AcceptResult {
     this.stats.refused++;
-    return { kind: 'full', retryAfterSeconds: this.options.retryAfterSeconds ?? 1 };
+    return { kind: 'full', retryAfterSeconds: this.retryAfterSeconds };
   }
 
   private process(signal: Signal, body: Uint8Array): { bytes: Uint8Array; traces?: TraceEnrichment } {

@@ -35,12 +35,15 @@ class HttpError extends Error {
 /** The OTLP/HTTP receiver of a {@link TokenomicsCollector}. */
 export class HttpReceiver {
   private server: Server | undefined;
+  /** Decompressed body bytes held by requests being read. */
+  private inFlight = 0;
   address: string | undefined;
 
   constructor(
     private readonly collector: TokenomicsCollector,
     private readonly listen: ListenAddress,
     private readonly maxRequestBytes: number,
+    private readonly maxInFlightBytes: number,
   ) {}
 
   async start(): Promise<void> {
@@ -95,6 +98,7 @@ export class HttpReceiver {
       return;
     }
     const encoding = encodingOf(req.headers['content-type']);
+    const held = { bytes: 0 };
     try {
       if (encoding === undefined) {
         throw new HttpError(
@@ -102,7 +106,12 @@ export class HttpReceiver {
           `unsupported content type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`,
         );
       }
-      let body: Uint8Array = await this.readBody(req);
+      // Refuse before reading when the queue cannot take the body anyway.
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > 0 && !this.collector.hasRoomFor(declared)) {
+        throw new HttpError(429, 'the forward queue is full; retry later');
+      }
+      let body: Uint8Array = await this.readBody(req, held);
       if (encoding === 'json') {
         try {
           body = jsonToProtobuf(signal, body);
@@ -134,14 +143,25 @@ export class HttpReceiver {
         res.setHeader('connection', 'close');
         req.resume();
       }
-      if (err.status === 413 || err.status === 415) this.collector.stats.invalid++;
-      if (err.status === 400) this.collector.stats.invalid++;
+      if (err.status === 429) {
+        this.collector.stats.refused++;
+        respondStatus(res, encoding ?? 'protobuf', 429, GRPC_RESOURCE_EXHAUSTED, err.message, this.collector.retryAfterSeconds);
+        return;
+      }
+      this.collector.stats.invalid++;
       respondStatus(res, encoding ?? 'protobuf', err.status, GRPC_INVALID_ARGUMENT, err.message);
+    } finally {
+      this.inFlight -= held.bytes;
     }
   }
 
-  /** The request body, decompressed, at most `maxRequestBytes` before and after decompression. */
-  private readBody(req: IncomingMessage): Promise<Buffer> {
+  /**
+   * The request body, decompressed, at most `maxRequestBytes` before and after decompression. The
+   * bytes read are added to `held` and to the receiver's in-flight total, which is capped at
+   * `maxInFlightBytes` across concurrent requests (429 beyond it), so that many senders cannot make
+   * the stage hold more than its limits while bodies are read.
+   */
+  private readBody(req: IncomingMessage, held: { bytes: number }): Promise<Buffer> {
     const limit = this.maxRequestBytes;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -168,8 +188,12 @@ export class HttpReceiver {
         reject(err);
       };
       const collect = (chunk: Buffer) => {
+        if (done) return;
         size += chunk.length;
+        held.bytes += chunk.length;
+        this.inFlight += chunk.length;
         if (size > limit) fail(new HttpError(413, `request decompresses to more than the limit of ${limit} bytes`));
+        else if (this.inFlight > this.maxInFlightBytes) fail(new HttpError(429, 'too many request bytes in flight; retry later'));
         else chunks.push(chunk);
       };
       const finish = () => {
