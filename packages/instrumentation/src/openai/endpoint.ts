@@ -12,20 +12,27 @@ export interface Endpoint {
   guessed: boolean;
 }
 
-const cache = new Map<string, Endpoint>();
+const defaultCache = new Map<string, Endpoint>();
+/** Endpoints by base URL for each user map (a map changes only with the configuration). */
+const mapCaches = new WeakMap<CompiledProviderHosts, Map<string, Endpoint>>();
 const MAX_CACHED = 64;
 
 /**
  * Provider and server of a client's base URL (see `detectCompatibleHost`: the user's map, known
  * hosts, default ports of self-hosted servers, else `openai`). `AzureOpenAI` clients are always
- * `azure.ai.openai`. Cached per base URL when no map is given.
+ * `azure.ai.openai`. Cached per base URL (and per map).
  */
 export function endpointOf(baseURL: unknown, azure: boolean, hosts?: CompiledProviderHosts): Endpoint {
-  if (hosts !== undefined && !azure) return toEndpoint(detectCompatibleHost(baseURL, hosts), false);
-  const key = `${azure ? 'az:' : ''}${typeof baseURL === 'string' ? baseURL : ''}`;
+  let cache = defaultCache;
+  if (hosts !== undefined && !azure) {
+    cache = mapCaches.get(hosts) ?? new Map<string, Endpoint>();
+    if (cache.size === 0) mapCaches.set(hosts, cache);
+  }
+  const url = typeof baseURL === 'string' ? baseURL : '';
+  const key = `${azure ? 'az:' : ''}${url}`;
   let endpoint = cache.get(key);
   if (!endpoint) {
-    endpoint = toEndpoint(detectCompatibleHost(typeof baseURL === 'string' ? baseURL : ''), azure);
+    endpoint = toEndpoint(detectCompatibleHost(url, azure ? undefined : hosts), azure);
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(key, endpoint);
   }
