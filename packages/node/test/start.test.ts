@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, isListening } from '../../../test/support/free-port';
 import { registeredGlobals } from '../src/global-providers';
 import { ConfigError, currentHandle, getAttribution, start, withAttribution, type TokenomicsHandle } from '../src/index';
 
@@ -218,6 +219,25 @@ describe('start() when the app already registered part of an SDK', () => {
 });
 
 describe('start() when the app registers its own SDK afterwards', () => {
+  it("closes the hook's Prometheus endpoint when the app registers its MeterProvider: the points go where the app exports them", async () => {
+    const port = await freePort();
+    handle = start({ env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port) }, flushOnExit: false });
+    const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).status;
+    // The endpoint answers once its server is listening.
+    while (!(await isListening('127.0.0.1', port)));
+    expect(await scrape()).toBe(200);
+
+    const appMeterProvider = new MeterProvider({ readers: [inMemory().reader] });
+    try {
+      expect(metrics.setGlobalMeterProvider(appMeterProvider)).toBe(true);
+      while (await isListening('127.0.0.1', port));
+      expect(handle.mode).toBe('existing-sdk');
+    } finally {
+      metrics.disable();
+      await appMeterProvider.shutdown();
+    }
+  });
+
   it("hands every global over to the app's SDK, which is not refused, and moves the instrumentations to its providers", async () => {
     const ourSpans = new InMemorySpanExporter();
     handle = start({ traceExporter: ourSpans, metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
