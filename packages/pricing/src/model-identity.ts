@@ -53,9 +53,55 @@ const isVersion = (t: string) => /^v\d+(\.\d+)?$/.test(t);
 const isSize = (t: string) => /^(?:a?\d+(?:\.\d+)?[bmk]|\d+x\d+b)$/.test(t);
 
 /**
- * `undefined` when `input` may name the model `modelId`, else why not (`"v2" vs "v1"`). Only
- * version tokens are compared: the names around them are the match rule's business.
+ * Words that name a different product of a family, at a different price (`gpt-5-nano` is not
+ * `gpt-5`, `grok-4-fast` is not `grok-4`). Stage words (`preview`, `latest`, `exp`, `instruct`,
+ * `chat`, `thinking`) are not among them: they name the same model.
  */
+const VARIANT_WORDS = new Set([
+  'mini',
+  'nano',
+  'pro',
+  'lite',
+  'max',
+  'turbo',
+  'plus',
+  'ultra',
+  'fast',
+  'instant',
+  'audio',
+  'realtime',
+  'search',
+  'codex',
+  'vision',
+  'safeguard',
+  'guard',
+  'large',
+  'medium',
+  'small',
+]);
+
+/** The variant words of a model string (see `VARIANT_WORDS`). */
+export function variantWords(model: string): string[] {
+  let s = model.trim().toLowerCase();
+  if (s.startsWith('ft:')) s = s.split(':')[1] ?? '';
+  s = s.slice(s.lastIndexOf('/') + 1);
+  return s.split(/[-_.:@\s]+/).filter((w) => VARIANT_WORDS.has(w));
+}
+
+/**
+ * `undefined` when `input` may name the model `modelId`, else why not: a version or size the
+ * entry does not have (`"v2" vs "v1"`), or a variant word it lacks (`"nano" not in "gpt-5"`). The
+ * rest of the name is the match rule's business. The price book applies it to every match that is
+ * not an exact name of the entry.
+ */
+export function modelConflict(input: string, modelId: string): string | undefined {
+  const own = new Set(variantWords(modelId));
+  const extra = variantWords(input).filter((w) => !own.has(w));
+  if (extra.length > 0) return `"${extra.join('-')}" not in "${modelId}"`;
+  return versionConflict(input, modelId);
+}
+
+/** `undefined` when the version tokens of `input` and `modelId` agree, else how they differ (`"v2" vs "v1"`). */
 export function versionConflict(input: string, modelId: string): string | undefined {
   let a = versionTokens(input);
   let b = versionTokens(modelId);

@@ -14,7 +14,7 @@ import {
   type BookState,
 } from './book-state';
 import { computeCost, unpriced, type PricingTarget } from './cost';
-import { versionConflict } from './model-identity';
+import { modelConflict } from './model-identity';
 import { modelNameForms } from './model-names';
 import { readOverlay, type Overlay, type OverlayDiscount } from './overlay';
 import { isPriceData, readPriceData, type PriceData } from './price-data';
@@ -295,9 +295,9 @@ export class PriceBook implements PriceBookLike {
         const m = models[j];
         if (!m.match(raw, lower)) continue;
         if (lower === m.id.toLowerCase() || m.literals?.has(lower) === true) return m;
-        const conflict = versionConflict(trimmed, m.id);
+        const conflict = modelConflict(trimmed, m.id);
         if (conflict === undefined) return m;
-        rejected ??= `"${trimmed}" matches the rules of "${m.id}" but names another version (${conflict})`;
+        rejected ??= `"${trimmed}" matches the rules of "${m.id}" but names another model (${conflict})`;
       }
       return undefined;
     };

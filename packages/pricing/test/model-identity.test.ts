@@ -5,7 +5,7 @@
  * version: such a string is unpriced, with the reason.
  */
 import { describe, expect, it } from 'vitest';
-import { versionConflict, versionTokens } from '../src/model-identity';
+import { modelConflict, variantWords, versionConflict, versionTokens } from '../src/model-identity';
 import { bundledPriceData, PriceBook } from '../src/price-book';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,6 +82,16 @@ describe('version tokens of a model string', () => {
   });
 });
 
+describe('variant words of a model string', () => {
+  it('tells a product of a family from its base model', () => {
+    expect(variantWords('openai/gpt-oss-safeguard-20b')).toEqual(['safeguard']);
+    expect(modelConflict('gpt-5-nano-2031-01-01', 'gpt-5')).toBe('"nano" not in "gpt-5"');
+    expect(modelConflict('magistral-small-2509', 'magistral-medium')).toBe('"small" not in "magistral-medium"');
+    expect(modelConflict('gpt-4o-mini-2024-07-18', 'gpt-4o-mini')).toBeUndefined();
+    expect(modelConflict('claude-3-5-sonnet-20241022', 'claude-3-5-sonnet')).toBeUndefined();
+  });
+});
+
 describe('resolution audit over the whole price book', () => {
   const providers = (JSON.parse(readFileSync(join(__dirname, '..', 'data', 'genai-prices.json'), 'utf8')) as { providers: RawProvider[] })
     .providers;
@@ -106,6 +116,69 @@ describe('resolution audit over the whole price book', () => {
       }
     }
     expect(checked).toBeGreaterThan(2000);
+    expect(findings).toEqual([]);
+  });
+
+  it('never prices a variant of a model (its -mini, -nano, -pro, -fast, -search, ...) as the model itself', () => {
+    const words = [
+      'mini',
+      'nano',
+      'pro',
+      'lite',
+      'max',
+      'turbo',
+      'plus',
+      'ultra',
+      'fast',
+      'audio',
+      'realtime',
+      'search',
+      'codex',
+      'vision',
+      'large',
+      'small',
+      'medium',
+    ];
+    const firstParty = [
+      'openai',
+      'anthropic',
+      'google',
+      'aws',
+      'azure',
+      'mistral',
+      'cohere',
+      'deepseek',
+      'x-ai',
+      'perplexity',
+      'groq',
+      'moonshotai',
+      'minimax',
+    ];
+    const named = new Map<string, Set<string>>();
+    for (const provider of providers) {
+      for (const model of provider.models)
+        named.set(`${provider.id}|${model.id}`, new Set(literals(model.match).map((l) => l.toLowerCase())));
+    }
+    const findings: string[] = [];
+    for (const provider of providers.filter((p) => firstParty.includes(p.id))) {
+      for (const model of provider.models) {
+        for (const word of words) {
+          if (
+            model.id
+              .toLowerCase()
+              .split(/[-_.:/]/)
+              .includes(word)
+          )
+            continue;
+          const probe = `${model.id}-${word}`;
+          const resolved = book.resolve(probe, provider.id);
+          if (resolved === undefined || resolved.model.toLowerCase().includes(word)) continue;
+          // A string the data itself names as that entry (gpt-5-codex is billed as gpt-5) is the data's word.
+          if (named.get(`${provider.id}|${resolved.model}`)?.has(probe.toLowerCase())) continue;
+          findings.push(`${provider.id}|${probe} -> ${resolved.model}`);
+        }
+      }
+    }
     expect(findings).toEqual([]);
   });
 

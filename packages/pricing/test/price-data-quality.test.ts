@@ -203,7 +203,7 @@ describe('an id never resolves to a different model', () => {
     const cost = book.price({ inputTokens: 1000 }, { provider: 'aws.bedrock', model: 'amazon.titan-embed-text-v3:0', at: AT });
     expect(cost).toMatchObject({ priced: false, reason: 'unknown_model' });
     expect(cost.priced ? '' : cost.detail).toContain(
-      'matches the rules of "amazon.titan-embed-text-v1" but names another version ("v3" vs "v1")',
+      'matches the rules of "amazon.titan-embed-text-v1" but names another model ("v3" vs "v1")',
     );
     expect(book.resolve('meta.llama3-1-13b-instruct-v1:0', 'aws.bedrock')).toBeUndefined();
   });

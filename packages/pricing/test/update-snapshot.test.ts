@@ -53,6 +53,6 @@ describe('update-snapshot script', () => {
     expect(readFileSync(join(out, 'genai-prices.LICENSE'), 'utf8')).toBe('The MIT License (MIT)\n');
     const book = PriceBook.load({ pricesFile: join(out, 'genai-prices.json') });
     expect(book.version).toMatch(/^genai-prices@9\.9\.9\+supplement\./);
-    expect(book.price({ inputTokens: 1_000_000 }, { model: 'acme-1-mini' })).toMatchObject({ priced: true, amount: 1.5, provider: 'acme' });
+    expect(book.price({ inputTokens: 1_000_000 }, { model: 'acme-1-0613' })).toMatchObject({ priced: true, amount: 1.5, provider: 'acme' });
   });
 });
