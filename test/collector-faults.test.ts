@@ -146,7 +146,7 @@ describe('next hop answering 503', () => {
     expect((await post(genaiRequest(200))).status).toBe(200);
     await sink.waitFor((s) => s.all().length === 1);
     await new Promise<void>((resolve) => {
-      const check = () => (stage.stats.droppedTotal === 1 ? resolve() : setImmediate(check));
+      const check = () => (stage.stats.droppedTotal === 1 ? resolve() : setTimeout(check, 5));
       check();
     });
     expect([...stage.stats.dropped]).toEqual([[`${sink.url}\u0000rejected`, 1]]);
