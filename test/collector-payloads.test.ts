@@ -77,6 +77,17 @@ describe('Python OpenLLMetry payload over OTLP/HTTP JSON', () => {
   });
 });
 
+describe('Python OpenLLMetry Anthropic payload', () => {
+  it('prices cache reads and writes from the flat gen_ai.usage.cache_*_input_tokens names', async () => {
+    const res = await post('/v1/traces', fixture('openllmetry-python-anthropic.json'), { 'content-type': 'application/json' });
+    expect(res.status).toBe(200);
+    const [span] = await spansOfTrace('6e0c63257de34c926f9efcd03919b7ff', 1);
+    expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(claudeCall, 12);
+    expect(span.attributes['tokenomics.cost.cache_write']).toBeCloseTo(0.00375, 12);
+    expect(span.attributes['tokenomics.pricing.model']).toMatch(/^claude-sonnet-4/);
+  });
+});
+
 describe('Python OpenInference payload over OTLP/HTTP protobuf, gzip', () => {
   it('prices the LLM span with cache read and write at their rates and leaves the CHAIN span above it unpriced and unmarked', async () => {
     const body = gzipSync(jsonToProtobuf('traces', fixture('openinference-python-anthropic.json')));
