@@ -261,6 +261,8 @@ function startSdk(
         resource,
         // With OTEL_NODE_RESOURCE_DETECTORS set, NodeSDK runs the detectors it names.
         autoDetectResources: config.resourceDetectors !== undefined,
+        // Merged after the detectors: the service name given in code always wins.
+        ...(options.serviceName !== undefined ? { serviceName: options.serviceName } : {}),
         spanProcessors,
         metricReaders: readers,
         // null: register none (NodeSDK accepts it, its types do not say so).

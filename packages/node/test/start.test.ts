@@ -53,6 +53,28 @@ describe('start()', () => {
     expect(batch.resource.attributes['service.name']).toBe('from-code');
   });
 
+  it('runs the resource detectors OTEL_NODE_RESOURCE_DETECTORS names instead of the host and process ones', async () => {
+    const { spans } = inMemory();
+    process.env.OTEL_NODE_RESOURCE_DETECTORS = 'os';
+    try {
+      handle = start({
+        serviceName: 'from-code',
+        env: { OTEL_NODE_RESOURCE_DETECTORS: 'os', OTEL_RESOURCE_ATTRIBUTES: 'team=ml' },
+        traceExporter: spans,
+        metricReaders: [],
+        flushOnExit: false,
+      });
+    } finally {
+      delete process.env.OTEL_NODE_RESOURCE_DETECTORS;
+    }
+    trace.getTracer('t').startSpan('unit of work').end();
+    await handle.forceFlush();
+    const attributes = spans.getFinishedSpans()[0].resource.attributes;
+    expect(attributes).toMatchObject({ 'service.name': 'from-code', team: 'ml', 'os.type': expect.any(String) });
+    expect(attributes['host.name']).toBeUndefined();
+    expect(attributes['process.pid']).toBeUndefined();
+  });
+
   it('prices GenAI spans that lack cost: the trace exporter is wrapped in CostEnrichingSpanExporter', async () => {
     const { spans } = inMemory();
     handle = start({ traceExporter: spans, metricReaders: [], priceBook: HOUSE_BOOK, env: {}, flushOnExit: false });
