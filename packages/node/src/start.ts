@@ -51,7 +51,10 @@ export interface StartOptions {
   metricReaders?: IMetricReader[];
   /** Price book for cost, instead of `TOKENOMICS_PRICES_FILE` / `TOKENOMICS_PRICE_OVERRIDES`. */
   priceBook?: PriceBook;
-  /** Environment to read configuration from; default `process.env`. */
+  /**
+   * Environment to read and check the configuration from; default `process.env`. What `NodeSDK`
+   * sets up itself (propagators, resource detectors, logs, sampler) reads `process.env`.
+   */
   env?: Env;
   /** Flush on `beforeExit`, `SIGTERM` and `SIGINT` (see the README). Default true. */
   flushOnExit?: boolean;
@@ -60,9 +63,10 @@ export interface StartOptions {
 }
 
 /**
- * How Tokenomics is running: `sdk` — it started its own OpenTelemetry SDK; `existing-sdk` — the app
- * had already registered one, so only the instrumentations were registered against it;
- * `disabled` — `OTEL_SDK_DISABLED=true`, nothing runs.
+ * How Tokenomics is running: `sdk` — its own OpenTelemetry SDK (`NodeSDK`) exports at least one
+ * signal; `existing-sdk` — everything goes through the app's SDK (registered before the hook, or
+ * registered after it and given the hook's globals), the instrumentations recording through its
+ * providers; `disabled` — `OTEL_SDK_DISABLED=true`, nothing runs.
  */
 export type StartMode = 'sdk' | 'existing-sdk' | 'disabled';
 
@@ -98,8 +102,9 @@ function setCurrentHandle(handle: TokenomicsHandle | undefined): void {
 
 /**
  * Starts Tokenomics in code: reads the `OTEL_*` / `TOKENOMICS_*` configuration (see the README),
- * applies `options` over it, loads the price book, starts an OpenTelemetry SDK (unless the app
- * already registered one) and registers the Tokenomics instrumentations.
+ * applies `options` over it, loads the price book, starts an OpenTelemetry SDK (`NodeSDK`) for the
+ * signals the app has not registered, and registers the Tokenomics instrumentations. An SDK the
+ * app registers later takes those globals over (see the README).
  *
  * Call it before the app loads its LLM client libraries. Only one start is active per process:
  * later calls return the first handle. Throws `ConfigError` on bad configuration.
@@ -252,10 +257,10 @@ function startSdk(
       serviceName: options.serviceName,
       detect: config.resourceDetectors === undefined,
     });
-    // NodeSDK reads OTEL_LOG_LEVEL (the diag logger is set above, once) and defaults
-    // OTEL_LOGS_EXPORTER to otlp (we export logs only when it is set).
     // Loaded only when an SDK starts (it loads every exporter it supports).
     const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+    // NodeSDK reads OTEL_LOG_LEVEL (the diag logger is set above, once) and defaults
+    // OTEL_LOGS_EXPORTER to otlp (logs are exported only when it is set).
     withProcessEnv({ OTEL_LOG_LEVEL: undefined, ...(ownLogs ? {} : { OTEL_LOGS_EXPORTER: 'none' }) }, () =>
       new NodeSDK({
         resource,
