@@ -11,7 +11,7 @@ import { toAttributes, toKeyValue } from './attributes';
 import * as N from './names';
 import { otlpMessages, type Int64, type KeyValueMessage } from './otlp-messages';
 import { hrTimeToNanos, nanosToHrTime } from './otlp-time';
-import { fieldsOf, lengthDelimited, messageFields, readerOf } from './wire';
+import { fieldsOf, messageFields, pushLengthDelimited, readerOf } from './wire';
 
 type SdkResourceMetrics = Parameters<TokenUsageCost['enrich']>[0];
 type Tally = Parameters<TokenUsageCost['enrich']>[1];
@@ -95,7 +95,7 @@ export class MetricsEnricher {
       }
       const addedScope = enriched.scopeMetrics[enriched.scopeMetrics.length - 1];
       const extra = m.resourceMetrics.encode({ scopeMetrics: [toOtlpScopeMetrics(addedScope)] }).finish();
-      parts.push(...lengthDelimited(REQUEST_RESOURCE_METRICS, [buf.subarray(range.contentStart, range.end), extra]));
+      pushLengthDelimited(parts, REQUEST_RESOURCE_METRICS, [buf.subarray(range.contentStart, range.end), extra]);
       changed = true;
     }
     return { bytes: changed ? Buffer.concat(parts) : body, points, tally };

@@ -14,7 +14,7 @@ import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
 import { toAttributes, toKeyValue } from './attributes';
 import * as N from './names';
 import { int64ToNumber, otlpMessages, type KeyValueMessage, type ProtoReader, type SpanMessage } from './otlp-messages';
-import { fieldsOf, lengthDelimited, messageFields, readerOf, type FieldRange } from './wire';
+import { fieldsOf, messageFields, pushLengthDelimited, readerOf, type FieldRange } from './wire';
 
 type ReadableSpanLike = Parameters<SpanCostEnricher['enrich']>[0][number];
 
@@ -213,11 +213,11 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
       for (const ssField of scopeFields[ri][si]) {
         const c = bySpan.get(ssField.start);
         if (c === undefined || c.added === undefined) ssParts.push(buf.subarray(ssField.start, ssField.end));
-        else ssParts.push(...lengthDelimited(SCOPE_SPANS_SPANS, spanBytes(buf, c, c.added)));
+        else pushLengthDelimited(ssParts, SCOPE_SPANS_SPANS, spanBytes(buf, c, c.added));
       }
-      rsParts.push(...lengthDelimited(RESOURCE_SPANS_SCOPE_SPANS, ssParts));
+      pushLengthDelimited(rsParts, RESOURCE_SPANS_SCOPE_SPANS, ssParts);
     }
-    parts.push(...lengthDelimited(REQUEST_RESOURCE_SPANS, rsParts));
+    pushLengthDelimited(parts, REQUEST_RESOURCE_SPANS, rsParts);
   }
   return { ...result, bytes: Buffer.concat(parts) };
 }
@@ -246,7 +246,7 @@ function spanBytes(buf: Buffer, c: Candidate, added: Attributes): Uint8Array[] {
     return parts;
   }
   const extra = Object.keys(added).map((key) => toKeyValue(key, added[key] as NonNullable<Attributes[string]>));
-  c.message.attributes = [...existing.filter((kv) => !(typeof kv.key === 'string' && Object.hasOwn(added, kv.key))), ...extra];
+  c.message.attributes = existing.filter((kv) => !(typeof kv.key === 'string' && Object.hasOwn(added, kv.key))).concat(extra);
   return [m.span.encode(c.message).finish()];
 }
 
@@ -286,24 +286,40 @@ function breakdownOf(added: Attributes): Map<string, number> {
   return out;
 }
 
-/** Depth of each candidate among the candidates of its trace; deepest first, stable otherwise. */
+/**
+ * Depth of each candidate among the candidates of its trace; deepest first, stable otherwise. Each
+ * depth is computed once (linear in the batch, whatever the shape of the trace), and a cycle of
+ * untrusted parent ids ends the chain.
+ */
 function orderChildrenFirst(candidates: Candidate[]): void {
   if (candidates.length < 2) return;
   const byKey = new Map<string, Candidate>();
   for (const c of candidates) byKey.set(`${c.view.traceKey}/${c.view.spanKey}`, c);
+  const UNKNOWN = -1;
+  const VISITING = -2;
+  for (const c of candidates) c.depth = UNKNOWN;
   let nested = false;
-  for (const c of candidates) {
-    let depth = 0;
-    let parent = c.view.parentKey;
-    // A parent chain longer than the batch is a cycle (ids are untrusted): stop there.
-    while (parent !== '' && depth < candidates.length) {
-      const p = byKey.get(`${c.view.traceKey}/${parent}`);
-      if (p === undefined) break;
-      depth++;
-      parent = p.view.parentKey;
+  const chain: Candidate[] = [];
+  for (const start of candidates) {
+    if (start.depth !== UNKNOWN) continue;
+    // Walk up until a span whose depth is known, a root, or a cycle; then assign on the way down.
+    let c: Candidate | undefined = start;
+    let base = 0;
+    while (c !== undefined) {
+      if (c.depth >= 0) {
+        base = c.depth + 1;
+        break;
+      }
+      if (c.depth === VISITING) break;
+      c.depth = VISITING;
+      chain.push(c);
+      c = c.view.parentKey === '' ? undefined : byKey.get(`${c.view.traceKey}/${c.view.parentKey}`);
     }
-    c.depth = depth;
-    if (depth > 0) nested = true;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      chain[k].depth = base++;
+      if (chain[k].depth > 0) nested = true;
+    }
+    chain.length = 0;
   }
   if (!nested) return;
   const indexed = candidates.map((c, i) => ({ c, i }));

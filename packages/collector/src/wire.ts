@@ -62,14 +62,19 @@ export function messageFields(ranges: readonly FieldRange[], field: number): Fie
   return ranges.filter((r) => r.field === field && r.wireType === LENGTH_DELIMITED);
 }
 
-/** Encoded bytes of a length-delimited field: tag, length, then `parts` in order. */
-export function lengthDelimited(field: number, parts: readonly Uint8Array[]): Uint8Array[] {
+/**
+ * Appends a length-delimited field to `out`: its tag and length, then `parts` in order (pushed one
+ * by one: a batch may hold more parts than a call can take as arguments).
+ */
+export function pushLengthDelimited(out: Uint8Array[], field: number, parts: readonly Uint8Array[]): void {
   let length = 0;
   for (const part of parts) length += part.length;
-  const head = otlpMessages()
-    .runtime.Writer.create()
-    .uint32((field << 3) | LENGTH_DELIMITED)
-    .uint32(length)
-    .finish();
-  return [head, ...parts];
+  out.push(
+    otlpMessages()
+      .runtime.Writer.create()
+      .uint32((field << 3) | LENGTH_DELIMITED)
+      .uint32(length)
+      .finish(),
+  );
+  for (const part of parts) out.push(part);
 }

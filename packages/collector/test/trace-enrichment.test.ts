@@ -122,3 +122,16 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined)).toBeUndefined();
   });
 });
+
+describe('batches shaped against the stage', () => {
+  it('prices a request holding a 20,000-span parent chain (depths computed once, parts appended one by one)', () => {
+    const spans = Array.from({ length: 20_000 }, (_, i) => ({
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+      ...(i > 0 ? { parentSpanId: i.toString(16).padStart(16, '0') } : {}),
+      attrs: { ...chat, 'gen_ai.usage.output_tokens': 100 + i },
+    }));
+    const result = enrichTraces(request(spans), new SpanCostEnricher());
+    // Every span has its own usage, so none is another's duplicate: all are priced.
+    expect(result.enriched).toBe(20_000);
+  });
+});
