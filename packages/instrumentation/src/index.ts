@@ -26,6 +26,19 @@ export { LangChainInstrumentation, LANGCHAIN_CORE_SUPPORTED_VERSIONS, LANGGRAPH_
 export { OpenAIAgentsInstrumentation, OPENAI_AGENTS_SUPPORTED_VERSIONS } from './openai-agents/instrumentation';
 export { ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE, ATTRIBUTION_KEY_AGENT } from './langchain/attribution-keys';
 export { withAttribution, getAttribution } from './genai/attribution';
+export {
+  BudgetExceededError,
+  BudgetGuard,
+  DEFAULT_OUTPUT_TOKENS,
+  getBudgetGuard,
+  setBudgetGuard,
+  type Budget,
+  type BudgetAction,
+  type BudgetGuardOptions,
+  type BudgetMatch,
+  type BudgetsConfig,
+} from './genai/budget-guard';
+export { BUDGET_WINDOWS, SpendWindow, WINDOW_HOURS, type BudgetWindow } from './genai/budget-windows';
 export { createInstrumentations } from './instrumentations';
 export { INSTRUMENTED_MODULES } from './instrumented-modules';
 export { waitForPendingEstimates, pendingEstimateCount, DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS } from './genai/pending-estimates';

@@ -11,6 +11,7 @@ import { inputMessages, requestAttributes } from './request';
 import { applyMessage } from './response';
 import { filterClientCallSpans, recordedCallContext } from './sdk-call-spans';
 import { MessageStreamSink } from './stream-sink';
+import { budgetGate, getBudgetGuard, sendWhenAllowed } from '../genai/budget-guard';
 
 /** Range of `@anthropic-ai/sdk` versions patched. */
 export const ANTHROPIC_SUPPORTED_VERSIONS = ['>=0.20.0 <2'];
@@ -112,15 +113,20 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
       if (!body || typeof body !== 'object' || !instrumentation.isEnabled()) return original.call(this, body, ...rest);
       const call = instrumentation.startCall(this, body as Obj, rest[0]);
       if (!call) return original.call(this, body, ...rest);
-      let result: unknown;
-      try {
-        result = context.with(recordedCallContext(call.spanContext()), () => original.call(this, body, ...rest));
-      } catch (err) {
-        call.fail(err);
-        throw err;
-      }
-      instrumentation.observe(call, body as Obj, result);
-      return result;
+      const send = (): unknown => {
+        let result: unknown;
+        try {
+          result = context.with(recordedCallContext(call.spanContext()), () => original.call(this, body, ...rest));
+        } catch (err) {
+          call.fail(err);
+          throw err;
+        }
+        instrumentation.observe(call, body as Obj, result);
+        return result;
+      };
+      // With budgets on, a call they count is sent once the guard has estimated it.
+      const gate = instrumentation.budgetGateOf(call, body as Obj);
+      return gate === undefined ? send() : sendWhenAllowed(call, gate, send);
     };
   }
 
@@ -138,6 +144,18 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
       filterClientCallSpans((resource as { _client?: unknown } | null)?._client, this.enabledCheck);
     } catch (err) {
       this.recorder.reportInternalError('sdk spans', err);
+    }
+  }
+
+  private budgetGateOf(call: GenAICall, body: Obj): Promise<void> | undefined {
+    if (getBudgetGuard() === undefined) return undefined;
+    try {
+      const max = body.max_tokens;
+      const output = typeof max === 'number' && max >= 0 && max < Infinity ? Math.floor(max) : undefined;
+      return budgetGate(call, estimateMessageUsage(body, call.start.requestModel, undefined).job, output);
+    } catch (err) {
+      this.recorder.reportInternalError('budget', err);
+      return undefined;
     }
   }
 

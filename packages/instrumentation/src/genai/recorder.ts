@@ -17,6 +17,7 @@ import {
 import { getPriceBook, usageProblem, type Cost, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
+import { getBudgetGuard } from './budget-guard';
 import {
   DEFAULT_MAX_SERIES_PER_METRIC,
   PendingCounters,
@@ -299,6 +300,8 @@ export class GenAIRecorder {
       span.setStatus(message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message });
     }
     span.end(endTime);
+    // The budget windows count what the call cost as it ends.
+    getBudgetGuard()?.settle(call, !failedUnbilled && cost.priced ? cost.amount : undefined);
 
     this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type && this.errorTypes.admit(type), endTime, invalid);
   }

@@ -12,6 +12,7 @@ import { estimateUsage } from './estimate';
 import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';
 import { applyResponse } from './response';
 import { CompletionStreamSink, ResponsesStreamSink } from './stream-sinks';
+import { budgetGate, getBudgetGuard, sendWhenAllowed } from '../genai/budget-guard';
 
 /** Range of `openai` versions patched. */
 export const OPENAI_SUPPORTED_VERSIONS = ['>=4.0.0 <8'];
@@ -101,16 +102,31 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       const started = instrumentation.startCall(op, this, body as Obj);
       if (!started) return original.call(this, body, ...rest);
       const { call, sendBody, raw } = started;
-      let result: unknown;
-      try {
-        result = context.with(call.spanContext(), original, this, sendBody, ...rest);
-      } catch (err) {
-        call.fail(err);
-        throw err;
-      }
-      instrumentation.observe(op, call, body as Obj, sendBody !== body, raw, result);
-      return result;
+      const send = (): unknown => {
+        let result: unknown;
+        try {
+          result = context.with(call.spanContext(), original, this, sendBody, ...rest);
+        } catch (err) {
+          call.fail(err);
+          throw err;
+        }
+        instrumentation.observe(op, call, body as Obj, sendBody !== body, raw, result);
+        return result;
+      };
+      // With budgets on, a call they count is sent once the guard has estimated it.
+      const gate = instrumentation.budgetGateOf(op, call, body as Obj);
+      return gate === undefined ? send() : sendWhenAllowed(call, gate, send);
     };
+  }
+
+  private budgetGateOf(op: OpenAIOperation, call: GenAICall, body: Obj): Promise<void> | undefined {
+    if (getBudgetGuard() === undefined) return undefined;
+    try {
+      return budgetGate(call, estimateUsage(op, body, call.start.requestModel, undefined, 0).job, maxOutputTokens(op, body));
+    } catch (err) {
+      this.recorder.reportInternalError('budget', err);
+      return undefined;
+    }
   }
 
   private startCall(op: OpenAIOperation, resource: unknown, body: Obj): { call: GenAICall; sendBody: Obj; raw: RawFlag } | undefined {
@@ -239,4 +255,17 @@ function requestModelOf(op: OpenAIOperation, client: Obj | undefined, azure: boo
     if (typeof deployment === 'string' && deployment) return deployment;
   }
   return typeof body.model === 'string' ? body.model : 'unknown';
+}
+
+/**
+ * Output tokens a request allows (`max_completion_tokens`, `max_tokens`, `max_output_tokens`),
+ * times the choices asked for; 0 for embeddings; `undefined` when the request sets no limit.
+ */
+function maxOutputTokens(op: OpenAIOperation, body: Obj): number | undefined {
+  if (op === 'embeddings') return 0;
+  const limit =
+    op === 'responses' ? body.max_output_tokens : op === 'chat' ? (body.max_completion_tokens ?? body.max_tokens) : body.max_tokens;
+  if (typeof limit !== 'number' || !(limit >= 0 && limit < Infinity)) return undefined;
+  const n = op !== 'responses' && typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 1 && body.n <= 128 ? body.n : 1;
+  return Math.floor(limit) * n;
 }
