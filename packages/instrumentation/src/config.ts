@@ -32,6 +32,12 @@ export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
    * longest matching base URL wins over the built-in hosts. Bad entries throw at start-up.
    */
   providerHosts?: Readonly<Record<string, string>> | ReadonlyArray<{ baseURL: string; provider: string }> | undefined;
+  /**
+   * Share of calls (0 to 1) whose input is also counted locally, off the app's path, to record how
+   * far local estimates are from the billed input tokens (`tokenomics.reconciliation.input_tokens`).
+   * Default: `TOKENOMICS_RECONCILE_SAMPLE`, else 0.
+   */
+  reconcileSample?: number;
   /** Price book used for cost; default: the process-wide book of `@tokenomics/pricing` (`getPriceBook()`). */
   priceBook?: PriceBookLike;
 }

@@ -40,6 +40,19 @@ export function anthropicHeaders(extra: OutgoingHttpHeaders = {}): OutgoingHttpH
   return {
     'request-id': `req_011C${randomAlphanumeric(20)}`,
     'anthropic-organization-id': '00000000-0000-4000-8000-000000000000',
+    // Rate-limit state as the API sends it (tier-1 style limits; one request and a few tokens used).
+    'anthropic-ratelimit-requests-limit': '50',
+    'anthropic-ratelimit-requests-remaining': '49',
+    'anthropic-ratelimit-requests-reset': new Date(Date.now() + 1_200).toISOString(),
+    'anthropic-ratelimit-tokens-limit': '38000',
+    'anthropic-ratelimit-tokens-remaining': '37000',
+    'anthropic-ratelimit-tokens-reset': new Date(Date.now() + 1_600).toISOString(),
+    'anthropic-ratelimit-input-tokens-limit': '30000',
+    'anthropic-ratelimit-input-tokens-remaining': '29000',
+    'anthropic-ratelimit-input-tokens-reset': new Date(Date.now() + 2_000).toISOString(),
+    'anthropic-ratelimit-output-tokens-limit': '8000',
+    'anthropic-ratelimit-output-tokens-remaining': '8000',
+    'anthropic-ratelimit-output-tokens-reset': new Date(Date.now() + 60_000).toISOString(),
     ...extra,
   };
 }

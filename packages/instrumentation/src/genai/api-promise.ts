@@ -12,7 +12,7 @@ interface APIPromiseLike {
 }
 
 interface ResponseProps {
-  response?: { clone?: () => { json(): Promise<unknown> } } | undefined;
+  response?: { clone?: () => { json(): Promise<unknown> }; headers?: unknown } | undefined;
   options?: { stream?: boolean } | undefined;
   controller?: AbortController | undefined;
 }
@@ -136,6 +136,8 @@ export function observeAPIPromise(p: APIPromiseLike, call: GenAICall, recorder: 
   );
 
   function observeResponse(props: ResponseProps): ResponseProps {
+    // Rate-limit headers, for the quota gauges (read, never changed).
+    call.responseHeaders(props?.response?.headers);
     // Parsing asked for already (the app awaited the call, as it nearly always does): the parse
     // hook will see the value, and there is nothing to wait for or copy.
     if (parsed || p.parsedPromise !== undefined) return props;

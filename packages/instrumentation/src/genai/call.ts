@@ -22,6 +22,21 @@ export interface CallStart {
   streaming?: boolean | undefined;
   /** Input messages, serialised only when content capture is on. */
   inputMessages?: (() => unknown) | undefined;
+  /**
+   * The response this call continues (OpenAI Responses API `previous_response_id`): the call joins
+   * that response's conversation, if it is still known.
+   */
+  previousResponseId?: string | undefined;
+  /**
+   * The response can be continued by a later call naming its id (OpenAI Responses API, stored): its
+   * totals are kept, so that a follow-up with `previousResponseId` finds its conversation.
+   */
+  continuable?: boolean | undefined;
+  /**
+   * The request's input as a token-worker job, asked for only when the call is in the
+   * reconciliation sample (see `reconcileSample`), after the call ended. Must not throw.
+   */
+  inputEstimate?: (() => EstimateJob | undefined) | undefined;
 }
 
 /** What an adapter learnt from the response. Every field optional: streams fill it as they go. */

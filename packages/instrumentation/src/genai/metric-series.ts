@@ -1,5 +1,13 @@
 import { diag, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
 import * as sc from './semconv';
+import {
+  TOKENOMICS_CACHE_SAVINGS,
+  TOKENOMICS_CACHE_WRITE_PREMIUM,
+  TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS,
+  TOKENOMICS_QUOTA_RATE_LIMITED,
+  TOKENOMICS_RECONCILIATION_COST,
+  TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
+} from './governance-names';
 
 /**
  * Default cap on the series (attribute sets) of each metric the recorder writes. Per-label caps
@@ -22,7 +30,13 @@ export type SeriesMetric =
   | 'cost'
   | 'calls_unpriced'
   | 'calls_estimated'
-  | 'calls_invalid_usage';
+  | 'calls_invalid_usage'
+  | 'cache_savings'
+  | 'cache_write_premium'
+  | 'quota_rate_limited'
+  | 'conversation_turn_input_tokens'
+  | 'reconciliation_input_tokens'
+  | 'reconciliation_cost';
 
 const METRIC_NAMES: Readonly<Record<SeriesMetric, string>> = {
   operation_duration: sc.METRIC_OPERATION_DURATION,
@@ -33,6 +47,12 @@ const METRIC_NAMES: Readonly<Record<SeriesMetric, string>> = {
   calls_unpriced: sc.METRIC_CALLS_UNPRICED,
   calls_estimated: sc.METRIC_CALLS_ESTIMATED,
   calls_invalid_usage: sc.METRIC_CALLS_INVALID_USAGE,
+  cache_savings: TOKENOMICS_CACHE_SAVINGS.name,
+  cache_write_premium: TOKENOMICS_CACHE_WRITE_PREMIUM.name,
+  quota_rate_limited: TOKENOMICS_QUOTA_RATE_LIMITED.name,
+  conversation_turn_input_tokens: TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS.name,
+  reconciliation_input_tokens: TOKENOMICS_RECONCILIATION_INPUT_TOKENS.name,
+  reconciliation_cost: TOKENOMICS_RECONCILIATION_COST.name,
 };
 
 /**
@@ -216,6 +236,8 @@ export class MetricSeries {
   private readonly unpricedSums: SumTable = {};
   private readonly invalidSums: SumTable = {};
   private estimatedSum: CounterSum | undefined;
+  private savingsSum: CounterSum | undefined;
+  private writePremiumSum: CounterSum | undefined;
 
   /**
    * @param base the attributes every set of this series starts from
@@ -290,6 +312,16 @@ export class MetricSeries {
 
   estimated(counter: Counter): CounterSum {
     return (this.estimatedSum ??= this.sum(counter, 'calls_estimated', this.base));
+  }
+
+  /** `tokenomics.cache.savings` of this series. */
+  cacheSavings(counter: Counter): CounterSum {
+    return (this.savingsSum ??= this.sum(counter, 'cache_savings', this.base));
+  }
+
+  /** `tokenomics.cache.write_premium` of this series. */
+  cacheWritePremium(counter: Counter): CounterSum {
+    return (this.writePremiumSum ??= this.sum(counter, 'cache_write_premium', this.base));
   }
 
   private attributes(metric: SeriesMetric, key?: string, value?: string): Attributes {

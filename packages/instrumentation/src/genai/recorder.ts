@@ -10,21 +10,24 @@ import {
   type Meter,
   type MeterProvider,
   type MetricOptions,
+  type ObservableCallback,
   type ObservableGauge,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { getPriceBook, usageProblem, type Cost, type Usage } from '@tokenomics/pricing';
+import { getPriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
 import { getBudgetGuard } from './budget-guard';
 import {
   DEFAULT_MAX_SERIES_PER_METRIC,
+  OVERFLOW_ATTRIBUTES,
   PendingCounters,
   PendingHistogramPoints,
   SeriesCache,
   SeriesLimit,
   type MetricSeries,
+  type SeriesMetric,
 } from './metric-series';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
@@ -50,6 +53,27 @@ import {
   type MetricDefinition,
 } from '@tokenomics/contract';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
+import { cacheSavings } from './cache-savings';
+import { ConversationTable, conversationIdOf, turnRange, type ConversationTurn } from './conversation-table';
+import { exhaustedLimitType, httpErrorOf, QuotaTable, readQuotaHeaders } from './quota-headroom';
+import { reconcileInput, reconcileSample, estimateRatio } from './reconciliation';
+import {
+  ATTR_TOKENOMICS_CONVERSATION_COST,
+  ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS,
+  ATTR_TOKENOMICS_CONVERSATION_TURN,
+  ATTR_TOKENOMICS_CONVERSATION_TURN_RANGE,
+  ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE,
+  ATTR_TOKENOMICS_TOKEN_ENCODING,
+  TOKENOMICS_CACHE_SAVINGS,
+  TOKENOMICS_CACHE_WRITE_PREMIUM,
+  TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS,
+  TOKENOMICS_QUOTA_LIMIT,
+  TOKENOMICS_QUOTA_RATE_LIMITED,
+  TOKENOMICS_QUOTA_REMAINING,
+  TOKENOMICS_RECONCILIATION_COST,
+  TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
+  ATTRIBUTION_KEY_CONVERSATION,
+} from './governance-names';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { VERSION } from '../version';
 
@@ -66,6 +90,12 @@ interface Instruments {
   estimated: Counter;
   invalidUsage: Counter;
   internalErrors: Counter;
+  cacheSavings: Counter;
+  cacheWritePremium: Counter;
+  rateLimited: Counter;
+  turnInputTokens: Histogram;
+  reconciliationInput: Histogram;
+  reconciliationCost: Histogram;
 }
 
 /** Name and version of the one meter every Tokenomics instrumentation records its metrics on. */
@@ -75,6 +105,9 @@ interface SharedInstruments {
   instruments: Instruments;
   /** Reports no value: each recorder registers the callback that flushes what it holds. */
   flushGauge: ObservableGauge;
+  /** `tokenomics.quota.remaining` and `tokenomics.quota.limit`: each recorder reports its quota table. */
+  quotaRemaining: ObservableGauge;
+  quotaLimit: ObservableGauge;
 }
 
 /**
@@ -114,8 +147,16 @@ function createInstruments(meter: Meter): SharedInstruments {
     estimated: counter(meter, TOKENOMICS_CALLS_ESTIMATED),
     invalidUsage: counter(meter, TOKENOMICS_CALLS_INVALID_USAGE),
     internalErrors: counter(meter, TOKENOMICS_INSTRUMENTATION_ERRORS),
+    cacheSavings: counter(meter, TOKENOMICS_CACHE_SAVINGS),
+    cacheWritePremium: counter(meter, TOKENOMICS_CACHE_WRITE_PREMIUM),
+    rateLimited: counter(meter, TOKENOMICS_QUOTA_RATE_LIMITED),
+    turnInputTokens: histogram(meter, TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS),
+    reconciliationInput: histogram(meter, TOKENOMICS_RECONCILIATION_INPUT_TOKENS),
+    reconciliationCost: histogram(meter, TOKENOMICS_RECONCILIATION_COST),
   };
-  return { instruments, flushGauge };
+  const gauge = (metric: MetricDefinition) =>
+    meter.createObservableGauge(metric.name, { description: metric.description, unit: metric.unit });
+  return { instruments, flushGauge, quotaRemaining: gauge(TOKENOMICS_QUOTA_REMAINING), quotaLimit: gauge(TOKENOMICS_QUOTA_LIMIT) };
 }
 
 function histogram(meter: Meter, metric: MetricDefinition): Histogram {
@@ -144,7 +185,19 @@ export class GenAIRecorder {
   private readonly deprecatedNames = emitDeprecatedGenAINames();
   private readonly pending = new PendingCounters();
   private readonly series: SeriesCache;
+  private readonly seriesLimit: SeriesLimit;
   private flushGauge: ObservableGauge | undefined;
+  private quotaGauges: [ObservableGauge, ObservableGauge] | undefined;
+  /** Rate-limit state from response headers, reported by the quota gauges. */
+  private readonly quota = new QuotaTable();
+  /** Running totals of named conversations. */
+  private readonly conversations = new ConversationTable();
+  /** Share of calls whose input is counted locally to reconcile estimates with bills. */
+  private readonly reconcileShare: number;
+  /** Attribute sets of the governance metrics, each admitted once against its metric's series cap. */
+  private readonly governanceAttributes = new Map<string, Attributes>();
+  private readonly observeRemaining: ObservableCallback = (result) => this.quota.observe(result, 'remaining', Date.now());
+  private readonly observeLimit: ObservableCallback = (result) => this.quota.observe(result, 'limit', Date.now());
   private readonly points = new PendingHistogramPoints();
   private readonly flushPending = (): void => {
     this.points.flush();
@@ -158,7 +211,9 @@ export class GenAIRecorder {
     private readonly config: TokenomicsInstrumentationConfig,
   ) {
     this.maxValues = config.maxAttributeValues ?? DEFAULT_MAX_VALUES;
-    this.series = new SeriesCache(this.pending, new SeriesLimit(config.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC));
+    this.seriesLimit = new SeriesLimit(config.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC);
+    this.series = new SeriesCache(this.pending, this.seriesLimit);
+    this.reconcileShare = reconcileSample(config.reconcileSample);
     this.models = new BoundedValues(this.maxValues);
     this.attributionKeys = new Set(config.attributionKeys ?? DEFAULT_ATTRIBUTION_KEYS);
     this.captureContent = shouldCaptureContent(config.captureMessageContent);
@@ -177,6 +232,9 @@ export class GenAIRecorder {
     // Its callback runs at the start of every collection, before the SDK reads the instruments,
     // and hands them the counter increments summed and the histogram points held since the last one.
     this.flushGauge.addCallback(this.flushPending);
+    this.quotaGauges = [shared.quotaRemaining, shared.quotaLimit];
+    shared.quotaRemaining.addCallback(this.observeRemaining);
+    shared.quotaLimit.addCallback(this.observeLimit);
     this.instruments = shared.instruments;
   }
 
@@ -190,6 +248,12 @@ export class GenAIRecorder {
     this.pending.flush();
     this.flushGauge?.removeCallback(this.flushPending);
     this.flushGauge = undefined;
+    this.governanceAttributes.clear();
+    if (this.quotaGauges) {
+      this.quotaGauges[0].removeCallback(this.observeRemaining);
+      this.quotaGauges[1].removeCallback(this.observeLimit);
+      this.quotaGauges = undefined;
+    }
   }
 
   /** Starts the span of a call in the active context. Never throws. */
@@ -205,6 +269,7 @@ export class GenAIRecorder {
     if (start.requestedServiceTier) attributes[serviceTierKey(start.provider, 'request')] = start.requestedServiceTier;
     const attribution = getAttribution();
     for (const key in attribution) attributes[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = attribution[key];
+    const conversationId = this.conversationOf(start, attributes, attribution);
     if (this.captureContent && start.inputMessages) {
       const text = serialiseContent(safeCall(start.inputMessages));
       if (text !== undefined) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = text;
@@ -214,7 +279,41 @@ export class GenAIRecorder {
       { kind: SpanKind.CLIENT, attributes },
       context.active(),
     );
-    return new GenAICall(this, span, start, attribution);
+    const call = new GenAICall(this, span, start, attribution);
+    call.conversationId = conversationId;
+    call.reconcile = this.reconcileShare > 0 && start.inputEstimate !== undefined && Math.random() < this.reconcileShare;
+    return call;
+  }
+
+  /**
+   * The conversation a call belongs to: `gen_ai.conversation.id` set by the adapter (an SDK
+   * option), else the attribution key `conversation` (then written to the span as
+   * `gen_ai.conversation.id`), else the conversation of the response it continues.
+   */
+  private conversationOf(start: CallStart, attributes: Attributes, attribution: Attribution): string | undefined {
+    let id = conversationIdOf(attributes[sc.ATTR_GEN_AI_CONVERSATION_ID]);
+    if (id === undefined && Object.hasOwn(attribution, ATTRIBUTION_KEY_CONVERSATION)) {
+      id = conversationIdOf(attribution[ATTRIBUTION_KEY_CONVERSATION]);
+      if (id !== undefined) attributes[sc.ATTR_GEN_AI_CONVERSATION_ID] = id;
+    }
+    if (id === undefined && start.previousResponseId !== undefined) {
+      id = this.conversations.conversationOfResponse(start.previousResponseId);
+      if (id !== undefined) attributes[sc.ATTR_GEN_AI_CONVERSATION_ID] = id;
+    }
+    return id;
+  }
+
+  /**
+   * @internal The headers of a call's response (a fetch `Headers` or a plain object): the
+   * provider's rate-limit state is kept for the quota gauges. Never throws.
+   */
+  observeResponseHeaders(call: GenAICall, headers: unknown): void {
+    try {
+      const reading = readQuotaHeaders(headers);
+      if (reading) this.quota.update(call.start.provider, this.models.admit(call.start.requestModel), reading, Date.now());
+    } catch (err) {
+      this.reportInternalError('quota headers', err);
+    }
   }
 
   /** Records a problem the instrumentation absorbed; never throws. */
@@ -293,6 +392,12 @@ export class GenAIRecorder {
       }
       if (estimateUnavailable !== undefined) span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATE_UNAVAILABLE, estimateUnavailable);
     }
+    const conversation = this.conversationTurn(call, usage, failedUnbilled ? undefined : cost);
+    if (conversation !== undefined && span.isRecording()) {
+      span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_TURN, conversation.turn);
+      span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS, conversation.inputTokens);
+      if (conversation.cost !== undefined) span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_COST, conversation.cost);
+    }
     const type = error === undefined ? undefined : errorType(error);
     if (type) {
       span.setAttribute(sc.ATTR_ERROR_TYPE, type);
@@ -304,6 +409,111 @@ export class GenAIRecorder {
     getBudgetGuard()?.settle(call, !failedUnbilled && cost.priced ? cost.amount : undefined);
 
     this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type && this.errorTypes.admit(type), endTime, invalid);
+    if (error !== undefined) this.recordRateLimited(call, error);
+    if (!estimated && usage !== undefined && bookCost.priced) this.recordGovernance(call, usage, bookCost, cost, conversation?.turn);
+  }
+
+  /** The conversation's totals after this call; `undefined` for a call in no named conversation. */
+  private conversationTurn(call: GenAICall, usage: Usage | undefined, cost: Cost | undefined): ConversationTurn | undefined {
+    const { start, result } = call;
+    const now = Date.now();
+    const input = usage?.inputTokens ?? 0;
+    const amount = cost?.priced ? cost.amount : undefined;
+    const responseId = conversationIdOf(result.responseId);
+    let id = call.conversationId;
+    let turn: ConversationTurn | undefined;
+    if (id !== undefined) turn = this.conversations.add(id, input, amount, now);
+    else if (start.continuable && responseId !== undefined) {
+      // Not yet a conversation: kept so that a follow-up naming this response continues it.
+      id = responseId;
+      this.conversations.add(id, input, amount, now);
+    }
+    if (id !== undefined && responseId !== undefined) this.conversations.linkResponse(responseId, id);
+    return turn;
+  }
+
+  /** A 429 answer: counted by the limit type its headers name, and their state kept for the gauges. */
+  private recordRateLimited(call: GenAICall, error: unknown): void {
+    const http = httpErrorOf(error);
+    if (http === undefined || http.status !== 429) return;
+    const instruments = this.instruments;
+    const provider = call.start.provider;
+    const model = this.models.admit(call.start.requestModel);
+    const reading = readQuotaHeaders(http.headers);
+    if (reading) this.quota.update(provider, model, reading, Date.now());
+    if (!instruments) return;
+    const limitType = exhaustedLimitType(reading);
+    const attributes = this.governanceSet('quota_rate_limited', `${provider}\u0000${model}\u0000${limitType}`, () => ({
+      [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
+      [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
+      [ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE]: limitType,
+    }));
+    instruments.rateLimited.add(1, attributes);
+  }
+
+  /**
+   * Cache savings, the conversation's turn histogram and the reconciliation of estimates with
+   * bills, for a call with billed usage priced by the book (`bookCost`; `cost` is what was recorded,
+   * the provider's figure when it reported one).
+   */
+  private recordGovernance(call: GenAICall, usage: Usage, bookCost: Cost, cost: Cost, turn: number | undefined): void {
+    const instruments = this.instruments;
+    if (!instruments) return;
+    const { start, result } = call;
+    const provider = start.provider;
+    const model = this.models.admit(start.requestModel);
+    const book = this.config.priceBook ?? getPriceBook();
+    const saved = cacheSavings(book, usage, this.priceOptions(start, result, call.startedAt, false), bookCost);
+    if (saved !== undefined) {
+      const series = this.seriesOf(call);
+      if (saved.savings > 0) this.pending.add(series.cacheSavings(instruments.cacheSavings), saved.savings);
+      if (saved.writePremium > 0) this.pending.add(series.cacheWritePremium(instruments.cacheWritePremium), saved.writePremium);
+    }
+    if (turn !== undefined && usage.inputTokens !== undefined) {
+      const range = turnRange(turn);
+      const attributes = this.governanceSet('conversation_turn_input_tokens', `${provider}\u0000${model}\u0000${range}`, () => ({
+        [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
+        [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
+        [ATTR_TOKENOMICS_CONVERSATION_TURN_RANGE]: range,
+      }));
+      this.points.record(instruments.turnInputTokens, usage.inputTokens, attributes);
+    }
+    if (result.reportedCost !== undefined && bookCost.priced && cost !== bookCost) {
+      const ratio = estimateRatio(result.reportedCost, bookCost.amount);
+      if (ratio !== undefined) {
+        const attributes = this.governanceSet('reconciliation_cost', `${provider}\u0000${model}`, () => ({
+          [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
+          [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
+        }));
+        this.points.record(instruments.reconciliationCost, ratio, attributes);
+      }
+    }
+    const billedInput = usage.inputTokens;
+    if (call.reconcile && billedInput !== undefined && billedInput > 0) {
+      const job = safeCall(() => start.inputEstimate?.());
+      if (job === undefined) return;
+      reconcileInput(job, billedInput, (ratio, encoding) => {
+        const current = this.instruments;
+        if (!current) return;
+        const attributes = this.governanceSet('reconciliation_input_tokens', `${provider}\u0000${model}\u0000${encoding}`, () => ({
+          [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
+          [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
+          [ATTR_TOKENOMICS_TOKEN_ENCODING]: encoding,
+        }));
+        this.points.record(current.reconciliationInput, ratio, attributes);
+      });
+    }
+  }
+
+  /** The attribute set `key` of a governance metric, admitted once against the metric's series cap. */
+  private governanceSet(metric: SeriesMetric, key: string, build: () => Attributes): Attributes {
+    const cacheKey = `${metric}\u0000${key}`;
+    let attributes = this.governanceAttributes.get(cacheKey);
+    if (attributes === undefined) {
+      attributes = this.seriesLimit.admit(metric) ? build() : OVERFLOW_ATTRIBUTES;
+      if (this.governanceAttributes.size < 4096) this.governanceAttributes.set(cacheKey, attributes);
+    }
+    return attributes;
   }
 
   private setEndAttributes(
@@ -367,17 +577,7 @@ export class GenAIRecorder {
     if (!usage) {
       return { priced: false, reason: 'no_usage', detail: 'the call reported no usage', priceBookVersion: book.version, estimated };
     }
-    // The book prefers the reported response model (the real model behind an Azure deployment)
-    // unless the request model is a configured alias, and falls back to the request model.
-    const cost = book.price(usage, {
-      provider: start.provider,
-      operation: start.operation,
-      model: start.requestModel,
-      responseModel: result.billedByRequestModel ? undefined : result.responseModel,
-      at: startedAt,
-      serviceTier: result.serviceTier ?? start.requestedServiceTier,
-      estimated,
-    });
+    const cost = book.price(usage, this.priceOptions(start, result, startedAt, estimated));
     if (cost.priced && !(cost.amount >= 0 && cost.amount < Infinity)) {
       return {
         priced: false,
@@ -388,6 +588,23 @@ export class GenAIRecorder {
       };
     }
     return cost;
+  }
+
+  /**
+   * What the price book is asked for a call. The book prefers the reported response model (the
+   * real model behind an Azure deployment) unless the request model is a configured alias, and
+   * falls back to the request model.
+   */
+  private priceOptions(start: CallStart, result: CallResult, startedAt: number, estimated: boolean): PriceOptions {
+    return {
+      provider: start.provider,
+      operation: start.operation,
+      model: start.requestModel,
+      responseModel: result.billedByRequestModel ? undefined : result.responseModel,
+      at: startedAt,
+      serviceTier: result.serviceTier ?? start.requestedServiceTier,
+      estimated,
+    };
   }
 
   private recordMetrics(
@@ -476,6 +693,10 @@ export class GenAICall {
   /** Epoch milliseconds (fractional) at start. */
   readonly startedAt: number;
   firstChunkAt: number | undefined;
+  /** @internal The named conversation the call belongs to, if any. */
+  conversationId: string | undefined;
+  /** @internal The call is in the reconciliation sample. */
+  reconcile = false;
   /** Epoch milliseconds of the latest streamed chunk. */
   private lastChunkAt: number | undefined;
   /** The stream was dropped unfinished and is being ended by the collector. */
@@ -523,6 +744,11 @@ export class GenAICall {
   /** Ends a streamed call. */
   endStream(outcome: StreamOutcome, error?: unknown): void {
     this.finish(outcome === 'error' ? (error ?? new Error('stream error')) : undefined, outcome);
+  }
+
+  /** The headers of the call's response: the provider's rate-limit state is read from them. Never throws. */
+  responseHeaders(headers: unknown): void {
+    this.recorder.observeResponseHeaders(this, headers);
   }
 
   /** The span's context, for child spans of this call. */

@@ -11,6 +11,7 @@ import { providerFromResponse, providerMayComeFromResponse } from './self-hosted
 import { estimateUsage } from './estimate';
 import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';
 import { applyResponse } from './response';
+import { withConversation } from './conversation';
 import { CompletionStreamSink, ResponsesStreamSink } from './stream-sinks';
 import { budgetGate, getBudgetGuard, sendWhenAllowed } from '../genai/budget-guard';
 
@@ -156,10 +157,13 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         requestModel: requestModelOf(op, client, azure, body),
         serverAddress: endpoint.serverAddress,
         serverPort: endpoint.serverPort,
-        attributes: requestAttributes(op, body),
+        attributes: withConversation(op, body, requestAttributes(op, body)),
         requestedServiceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
         streaming,
         inputMessages: recorder.captureContent ? () => inputMessages(op, body) : undefined,
+        previousResponseId: op === 'responses' && typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined,
+        continuable: op === 'responses' && body.store !== false,
+        inputEstimate: () => estimateUsage(op, body, requestModelOf(op, client, azure, body), undefined, 0).job,
       });
       if (endpoint.guessed && (op === 'chat' || op === 'completions')) providerMayComeFromResponse(call);
       return { call, sendBody, raw };

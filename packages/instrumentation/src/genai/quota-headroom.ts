@@ -1,0 +1,201 @@
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import { ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '@tokenomics/contract';
+import { ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE, QUOTA_LIMIT_TYPES, QUOTA_LIMIT_TYPE_UNKNOWN, type QuotaLimitType } from './governance-names';
+
+/**
+ * Quota headroom: the rate-limit state providers send in response headers, kept per provider,
+ * request model and limit type, and reported as the `tokenomics.quota.remaining` and
+ * `tokenomics.quota.limit` gauges.
+ *
+ * Header families read (whatever the provider name, so OpenAI-compatible hosts that copy a family
+ * are read too):
+ * - OpenAI, Azure OpenAI, Groq, Together and other OpenAI-compatible hosts:
+ *   `x-ratelimit-limit-{requests,tokens}` and `x-ratelimit-remaining-{requests,tokens}`;
+ * - Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining}`.
+ * The `*-reset` headers are not recorded: their formats differ (`6m0s`, `2ms`, RFC 3339 times) and
+ * the remaining count already says how close the window is to its end.
+ */
+
+/** One limit type's state from one response: either number may be missing. */
+export interface QuotaValue {
+  limit?: number;
+  remaining?: number;
+}
+
+/** What one response's headers said, by limit type. */
+export type QuotaReading = Partial<Record<QuotaLimitType, QuotaValue>>;
+
+/** Largest value accepted from a header (a daily token quota is far below this). */
+const MAX_QUOTA_VALUE = 1e15;
+
+const OPENAI_HEADERS: ReadonlyArray<[QuotaLimitType, string, string]> = [
+  ['requests', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests'],
+  ['tokens', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens'],
+];
+const ANTHROPIC_HEADERS: ReadonlyArray<[QuotaLimitType, string, string]> = [
+  ['requests', 'anthropic-ratelimit-requests-limit', 'anthropic-ratelimit-requests-remaining'],
+  ['tokens', 'anthropic-ratelimit-tokens-limit', 'anthropic-ratelimit-tokens-remaining'],
+  ['input_tokens', 'anthropic-ratelimit-input-tokens-limit', 'anthropic-ratelimit-input-tokens-remaining'],
+  ['output_tokens', 'anthropic-ratelimit-output-tokens-limit', 'anthropic-ratelimit-output-tokens-remaining'],
+];
+
+type HeaderLookup = (name: string) => string | undefined;
+
+/**
+ * A header look-up over a fetch `Headers` object or a plain object of lower-case names (older
+ * clients on node-fetch); `undefined` for anything else. Plain objects are read by own keys only.
+ */
+function headerLookup(headers: unknown): HeaderLookup | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const get = (headers as { get?: unknown }).get;
+  if (typeof get === 'function') {
+    return (name) => {
+      const v: unknown = get.call(headers, name);
+      return typeof v === 'string' ? v : undefined;
+    };
+  }
+  return (name) => {
+    if (!Object.hasOwn(headers, name)) return undefined;
+    const v: unknown = (headers as Record<string, unknown>)[name];
+    return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
+  };
+}
+
+/** A header value as a finite non-negative number; `undefined` for anything else. */
+function quotaNumber(value: string | undefined): number | undefined {
+  if (value === undefined || value.length === 0 || value.length > 24) return undefined;
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 && n <= MAX_QUOTA_VALUE ? n : undefined;
+}
+
+/**
+ * The rate-limit state in a response's headers (a fetch `Headers` or a plain object), or
+ * `undefined` when they carry none. Never throws; values that are not finite non-negative numbers
+ * are ignored.
+ */
+export function readQuotaHeaders(headers: unknown): QuotaReading | undefined {
+  try {
+    const get = headerLookup(headers);
+    if (!get) return undefined;
+    let reading: QuotaReading | undefined;
+    for (const family of [OPENAI_HEADERS, ANTHROPIC_HEADERS]) {
+      for (const [type, limitName, remainingName] of family) {
+        const limit = quotaNumber(get(limitName));
+        const remaining = quotaNumber(get(remainingName));
+        if (limit === undefined && remaining === undefined) continue;
+        const value: QuotaValue = {};
+        if (limit !== undefined) value.limit = limit;
+        if (remaining !== undefined) value.remaining = remaining;
+        (reading ??= {})[type] = value;
+      }
+    }
+    return reading;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The limit a 429 answer ran into: the limit type whose remaining count is 0 (requests first,
+ * then tokens, input tokens, output tokens), else `unknown`.
+ */
+export function exhaustedLimitType(reading: QuotaReading | undefined): QuotaLimitType | typeof QUOTA_LIMIT_TYPE_UNKNOWN {
+  if (reading) {
+    for (const type of QUOTA_LIMIT_TYPES) if (reading[type]?.remaining === 0) return type;
+  }
+  return QUOTA_LIMIT_TYPE_UNKNOWN;
+}
+
+/**
+ * The HTTP status and headers of an error thrown by a client library (Stainless-generated clients:
+ * openai, @anthropic-ai/sdk, groq-sdk, together-ai; others with `status`/`statusCode` and
+ * `headers`), read by own keys. `undefined` when the error carries no status.
+ */
+export function httpErrorOf(error: unknown): { status: number; headers: unknown } | undefined {
+  try {
+    if (typeof error !== 'object' || error === null) return undefined;
+    const own = (key: string): unknown => (Object.hasOwn(error, key) ? (error as Record<string, unknown>)[key] : undefined);
+    const status = own('status') ?? own('statusCode');
+    if (typeof status !== 'number' || !Number.isInteger(status)) return undefined;
+    return { status, headers: own('headers') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Default cap on the (provider, model, limit type) entries of a {@link QuotaTable}. */
+export const DEFAULT_MAX_QUOTA_ENTRIES = 256;
+/** An entry not refreshed for this long is dropped (its gauges stop reporting): 10 minutes. */
+export const DEFAULT_QUOTA_TTL_MILLIS = 10 * 60 * 1000;
+
+interface QuotaEntry {
+  readonly attributes: Attributes;
+  limit: number | undefined;
+  remaining: number | undefined;
+  updatedAt: number;
+}
+
+/**
+ * The latest rate-limit state per provider, request model and limit type. Bounded: at most
+ * `maxEntries` entries (the least recently updated goes first) and entries older than `ttlMillis`
+ * are dropped, so a service that stopped calling a model stops reporting a stale headroom. Models
+ * reach it already capped by the recorder's bounded model values.
+ */
+export class QuotaTable {
+  private readonly entries = new Map<string, QuotaEntry>();
+
+  constructor(
+    private readonly maxEntries = DEFAULT_MAX_QUOTA_ENTRIES,
+    private readonly ttlMillis = DEFAULT_QUOTA_TTL_MILLIS,
+  ) {}
+
+  /** Keeps what `reading` says for `provider` and `model`. */
+  update(provider: string, model: string, reading: QuotaReading, now: number): void {
+    for (const type of QUOTA_LIMIT_TYPES) {
+      const value = reading[type];
+      if (value === undefined) continue;
+      const key = `${provider}\u0000${model}\u0000${type}`;
+      let entry = this.entries.get(key);
+      if (entry === undefined) {
+        entry = {
+          attributes: {
+            [ATTR_GEN_AI_PROVIDER_NAME]: provider,
+            [ATTR_GEN_AI_REQUEST_MODEL]: model,
+            [ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE]: type,
+          },
+          limit: undefined,
+          remaining: undefined,
+          updatedAt: now,
+        };
+      } else {
+        this.entries.delete(key); // re-inserted last: the map's order is least recently updated first
+      }
+      if (value.limit !== undefined) entry.limit = value.limit;
+      if (value.remaining !== undefined) entry.remaining = value.remaining;
+      entry.updatedAt = now;
+      this.entries.set(key, entry);
+      if (this.entries.size > this.maxEntries) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
+      }
+    }
+  }
+
+  /** Number of entries held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Reports every fresh entry's `which` value to a gauge callback; drops expired entries. */
+  observe(result: ObservableResult, which: 'limit' | 'remaining', now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (now - entry.updatedAt > this.ttlMillis) {
+        this.entries.delete(key);
+        continue;
+      }
+      const value = entry[which];
+      if (value !== undefined) result.observe(value, entry.attributes);
+    }
+  }
+}
