@@ -16,6 +16,7 @@ Commands:
   estimate [FILE|-] [--model M]            input tokens and cost of a request before it is sent
   demo [args]                              run the emulator and an instrumented example, print spend
   collector --forward URL [...]            price GenAI telemetry in an OTLP pipeline (or --config FILE)
+  collector ottl [--models a,b]            OTTL transform processor config that prices spans in a stock Collector
 
 Run "tokenomics <command> --help" for a command's options.`;
 

@@ -5,6 +5,7 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { TokenomicsCollector, type CollectorOptions } from './collector';
 import { CollectorConfigError, loadCollectorConfig, parseDuration, parseListen, parseSize } from './config';
+import { runOttlCommand } from './ottl/command';
 
 /** Where the command writes its messages. */
 export interface CommandOutput {
@@ -14,6 +15,7 @@ export interface CommandOutput {
 
 /** The `tokenomics collector --help` text. */
 export const COLLECTOR_USAGE = `Usage: tokenomics collector [--config FILE] [options]
+       tokenomics collector ottl [--models a,b] [--prices FILE]   (transform processor config; ottl --help)
 
 Receives OTLP (HTTP protobuf/JSON, gRPC), prices GenAI spans and token-usage histograms from the
 price book, forwards OTLP/HTTP protobuf to the next hop.
@@ -115,6 +117,7 @@ export function collectorOptionsFromArgs(args: readonly string[], env: NodeJS.Pr
  * SIGTERM or SIGINT), or at once on a usage or configuration error.
  */
 export async function runCollectorCommand(args: readonly string[], output: CommandOutput): Promise<number> {
+  if (args[0] === 'ottl') return runOttlCommand(args.slice(1), output);
   let options: CollectorOptions | 'help';
   try {
     options = collectorOptionsFromArgs(args);

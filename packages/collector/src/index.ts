@@ -20,3 +20,18 @@ export { prometheusText } from './telemetry-server';
 export { decodeStatus } from './rpc-status';
 export { CollectorConfigError, loadCollectorConfig, parseCollectorConfig } from './config';
 export { runCollectorCommand, collectorOptionsFromArgs, COLLECTOR_USAGE, type CommandOutput } from './command';
+export {
+  buildPriceTable,
+  generateOttl,
+  ottlStatements,
+  runOttlCommand,
+  OTTL_PROCESSOR_NAME,
+  OTTL_UNITS,
+  OTTL_UNPRICED_REASONS,
+  OTTL_USAGE,
+  type EntryRates,
+  type OttlOptions,
+  type OttlUnit,
+  type PriceTable,
+  type PriceTableOptions,
+} from './ottl';
