@@ -15,7 +15,9 @@ import { sep } from 'node:path';
 import {
   createInstrumentations,
   INSTRUMENTED_MODULES,
+  setBudgetGuard,
   waitForPendingEstimates,
+  type BudgetsConfig,
   type TokenomicsInstrumentationConfig,
 } from '@tokenomics/instrumentation';
 import type { PriceBook } from '@tokenomics/pricing';
@@ -26,6 +28,7 @@ import { boundedFlush, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } fro
 import { GLOBAL_SIGNALS, GlobalsHandover, loadLogsApi, registeredSignals, type GlobalSignal } from './handover';
 import { metricReadersFor } from './metric-readers';
 import { applyPriceBook } from './price-book';
+import { applyBudgets } from './budgets';
 import { checkProviderHostsOption } from './provider-hosts';
 import { buildResource } from './resource';
 import { costEnrichingBatchProcessor, spanProcessorsFor } from './trace-exporters';
@@ -51,6 +54,11 @@ export interface StartOptions {
   metricReaders?: IMetricReader[];
   /** Price book for cost, instead of `TOKENOMICS_PRICES_FILE` / `TOKENOMICS_PRICE_OVERRIDES`. */
   priceBook?: PriceBook;
+  /**
+   * Budgets for the in-process guard, instead of `TOKENOMICS_BUDGETS_FILE`: the path of a budgets
+   * file, or budgets already read. The guard is off without budgets.
+   */
+  budgets?: string | BudgetsConfig;
   /**
    * Environment to read and check the configuration from; default `process.env`. What `NodeSDK`
    * sets up itself (propagators, resource detectors, logs, sampler) reads `process.env`.
@@ -147,6 +155,11 @@ export function startWithConfig(config: NodeConfig, options: StartOptions = {}, 
 
   checkProviderHostsOption(options.instrumentationConfig);
   applyPriceBook(options.env ?? process.env, options.priceBook);
+  applyBudgets(
+    options.env ?? process.env,
+    options.budgets,
+    options.serviceName ?? config.serviceName ?? config.resourceAttributes['service.name'],
+  );
   const instrumentationConfig = { ...config.instrumentation, ...options.instrumentationConfig };
   return remember(startSdk(config, instrumentationConfig, options, internal));
 }
@@ -395,6 +408,7 @@ function startSdk(
         );
         if (providers[1]) deliveryLedger.useMeterProvider(undefined);
         handover.uninstall();
+        setBudgetGuard(undefined);
         forget(handle);
       })()),
   };

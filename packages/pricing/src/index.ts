@@ -1,7 +1,8 @@
 export * from './types';
 export { PriceBook, type PriceBookLoadOptions } from './price-book';
 export { getPriceBook, setPriceBook, price, loadPriceBookFromEnv } from './default-book';
-export { PriceFileError } from './price-file-error';
+export { PriceFileError, describeValue } from './price-file-error';
+export { readSourceDoc, fieldName, type SourceDoc, type FieldPath } from './source-doc';
 export { validatePriceFile, type PriceFileCheck } from './validate-file';
 export { normalizeServiceTier } from './service-tiers';
 export {
