@@ -25,7 +25,7 @@ const usd = (rate: { input: number; cached?: number; output: number }, input: nu
 const SCOPE_OPENAI = '@tokenomics/instrumentation-openai';
 const SCOPE_GROQ = '@tokenomics/instrumentation-groq';
 const SCOPE_TOGETHER = '@tokenomics/instrumentation-together';
-const SPANS = 22;
+const SPANS = 23;
 
 const FLAVOURS: Array<{ kind: string; app: string; protocol: OtlpProtocol }> = [
   { kind: 'CommonJS (--require), OTLP http/protobuf', app: join(FIXTURES, 'app.cjs'), protocol: 'http/protobuf' },
@@ -275,6 +275,18 @@ describe.each(FLAVOURS)('OpenAI-compatible hosts, groq-sdk and together-ai throu
       expect(num(s, 'gen_ai.usage.cost.amount')).toBe(u.cost.total_cost);
       expect(s.attributes['gen_ai.usage.cost.source']).toBe('provider');
       expect(num(s, 'tokenomics.price_book.cost_difference')).toBeCloseTo(u.cost.total_cost - num(s, 'tokenomics.price_book.cost'), 15);
+    });
+
+    it('prices a Perplexity answer without a reported cost from the book, request fee included, and marks the searches it has no fee for', () => {
+      const u = usageOf('perplexity unreported');
+      expect(u.cost).toBeUndefined();
+      expect(u.num_search_queries).toBe(2);
+      const s = span(SCOPE_OPENAI, 'sonar-reasoning-pro', plain);
+      expect(s.attributes['gen_ai.usage.cost.source']).toBe('local');
+      // fixtures/hosts/prices.yaml: $2 / $8 per million input / output tokens and $0.014 per request.
+      expect(num(s, 'gen_ai.usage.cost.amount')).toBeCloseTo((u.prompt_tokens * 2 + u.completion_tokens * 8) / 1e6 + 0.014, 15);
+      expect(s.attributes['tokenomics.unpriced_requests']).toEqual(['web_search']);
+      expect(s.attributes['tokenomics.unpriced']).toBeUndefined();
     });
 
     it("names Groq's OpenAI-compatible endpoint groq and reads the stream usage in x_groq without asking for it", () => {

@@ -15,14 +15,15 @@ export const OPENROUTER_EMULATED_RATES = { input: 0.1, cachedInput: 0.025, outpu
 
 /**
  * Perplexity's published Sonar rates (USD per million tokens, and per thousand requests by search
- * context size) the emulated Perplexity reports its `usage.cost` with.
- * https://docs.perplexity.ai/getting-started/pricing
+ * context size) the emulated Perplexity reports its `usage.cost` with; for other models it reports
+ * no `cost`. https://docs.perplexity.ai/getting-started/pricing
  */
-export const PERPLEXITY_EMULATED_RATES = {
-  input: 1,
-  output: 1,
-  requestPerThousand: { low: 5, medium: 8, high: 12 },
-} as const;
+export const PERPLEXITY_EMULATED_RATES: Readonly<
+  Record<string, { input: number; output: number; requestPerThousand: Readonly<Record<'low' | 'medium' | 'high', number>> }>
+> = {
+  sonar: { input: 1, output: 1, requestPerThousand: { low: 5, medium: 8, high: 12 } },
+  'sonar-pro': { input: 3, output: 15, requestPerThousand: { low: 6, medium: 10, high: 14 } },
+};
 
 function round(value: number): number {
   return Math.round(value * 1e12) / 1e12;
@@ -104,22 +105,25 @@ export const HOST_FLAVOURS: Readonly<Record<HostName, ChatFlavour>> = {
     streamUsage: 'finish_chunk',
     usage: (u: ChatUsage, exchange: Exchange) => {
       const size = searchContextSize(exchange);
-      const r = PERPLEXITY_EMULATED_RATES;
-      const inputCost = round((u.prompt_tokens * r.input) / 1e6);
-      const outputCost = round((u.completion_tokens * r.output) / 1e6);
-      const requestCost = round(r.requestPerThousand[size] / 1000);
       const usage: Record<string, unknown> = {
         prompt_tokens: u.prompt_tokens,
         completion_tokens: u.completion_tokens,
         total_tokens: u.total_tokens,
         search_context_size: size,
-        cost: {
+      };
+      const model = exchange.fields.model;
+      const r = typeof model === 'string' && Object.hasOwn(PERPLEXITY_EMULATED_RATES, model) ? PERPLEXITY_EMULATED_RATES[model] : undefined;
+      if (r !== undefined) {
+        const inputCost = round((u.prompt_tokens * r.input) / 1e6);
+        const outputCost = round((u.completion_tokens * r.output) / 1e6);
+        const requestCost = round(r.requestPerThousand[size] / 1000);
+        usage.cost = {
           input_tokens_cost: inputCost,
           output_tokens_cost: outputCost,
           request_cost: requestCost,
           total_cost: round(inputCost + outputCost + requestCost),
-        },
-      };
+        };
+      }
       const searches = exchange.directives.webSearch;
       if (searches !== undefined) usage.num_search_queries = searches;
       return usage;

@@ -41,12 +41,25 @@ export function isProviderReported(cost: Cost): boolean {
 }
 
 /**
- * On the span of a provider-reported cost: the price book's figure and the difference, so that a
- * wrong price book shows up. Does nothing for a cost computed locally.
+ * Requested for @tokenomics/contract; defined here until it is there. Billing items of a call
+ * (`web_search`, ...) the price book has no fee for: left out of a locally computed cost.
+ */
+export const ATTR_TOKENOMICS_UNPRICED_REQUESTS = 'tokenomics.unpriced_requests';
+
+/**
+ * On the span of a priced call: for a provider-reported cost, the price book's figure and the
+ * difference, so that a wrong price book shows up; for a cost computed locally, the billing items
+ * it could not charge (`tokenomics.unpriced_requests`), so a partial cost is never taken for whole.
  */
 export function setReportedCostAttributes(span: Span, cost: Cost): void {
+  if (!cost.priced) return;
   const book = REPORTED.get(cost);
-  if (book === undefined || !cost.priced) return;
+  if (book === undefined) {
+    if (cost.unpricedRequests !== undefined && cost.unpricedRequests.length > 0) {
+      span.setAttribute(ATTR_TOKENOMICS_UNPRICED_REQUESTS, cost.unpricedRequests);
+    }
+    return;
+  }
   if (book.priced) {
     span.setAttribute(ATTR_TOKENOMICS_PRICE_BOOK_COST, book.amount);
     span.setAttribute(ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE, cost.amount - book.amount);
