@@ -216,6 +216,27 @@ export const ATTR_TOKENOMICS_USAGE_INVALID_REASON = 'tokenomics.usage.invalid_re
 export const ATTR_TOKENOMICS_UNPRICED = 'tokenomics.unpriced';
 /** Why the call is unpriced (`unknown_model`, `no_usage`, ...; see `UnpricedReason`). */
 export const ATTR_TOKENOMICS_UNPRICED_REASON = 'tokenomics.unpriced_reason';
+/**
+ * Billing items of a call (`Usage.requests` names, e.g. `web_search`) the price book has no fee for,
+ * so not charged in `gen_ai.usage.cost.amount` (string array, on locally priced spans).
+ */
+export const ATTR_TOKENOMICS_UNPRICED_REQUESTS = 'tokenomics.unpriced_requests';
+/** `tokenomics.unpriced_reason` of a call the exporter found no price book for. */
+export const UNPRICED_REASON_NO_PRICE_BOOK = 'no_price_book';
+/** `tokenomics.unpriced_reason` of a call that names no model. */
+export const UNPRICED_REASON_NO_MODEL = 'no_model';
+/** `tokenomics.unpriced_reason` of a call whose pricing failed (the price book threw). */
+export const UNPRICED_REASON_PRICING_ERROR = 'pricing_error';
+/**
+ * `tokenomics.unpriced_reason` of a call the collector's generated OTTL leaves to the stage or the
+ * exporter: its input crosses a context-length tier.
+ */
+export const UNPRICED_REASON_LONG_CONTEXT = 'long_context';
+/**
+ * `tokenomics.unpriced_reason` of a call the generated OTTL cannot price: the model's cache rates
+ * differ and the span shows no cache counts.
+ */
+export const UNPRICED_REASON_CACHE_SHARE_UNKNOWN = 'cache_share_unknown';
 /** Version of the price data a cost was computed with. */
 export const ATTR_TOKENOMICS_PRICE_BOOK_VERSION = 'tokenomics.price_book.version';
 /** Our price-book figure on a span that another source already priced (its figure is kept). */

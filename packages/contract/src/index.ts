@@ -13,3 +13,4 @@ export * from './price-book';
 export * from './stability';
 export * from './operations';
 export * from './collector';
+export * from './governance';
