@@ -260,6 +260,30 @@ describe('start() when the app registers its own SDK afterwards', () => {
     }
   });
 
+  it('keeps recording metrics through its own MeterProvider when the app registers a TracerProvider only', async () => {
+    const ours = inMemory();
+    handle = start({ traceExporter: ours.spans, metricReaders: [ours.reader], env: {}, flushOnExit: false });
+    const appSpans = new InMemorySpanExporter();
+    try {
+      expect(trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appSpans)] }))).toBe(true);
+      expect(handle.mode).toBe('sdk');
+      expect(registeredGlobals()).toEqual({ trace: true, metrics: true, context: true, propagation: true });
+      metrics.getMeter('m').createCounter('jobs').add(3);
+      await handle.forceFlush();
+      const jobs = ours.metricExporter
+        .getMetrics()
+        .flatMap((b) => b.scopeMetrics.flatMap((sm) => sm.metrics))
+        .find((m) => m.descriptor.name === 'jobs');
+      expect(jobs?.dataPoints.map((p) => p.value)).toEqual([3]);
+
+      await handle.shutdown();
+      handle = undefined;
+      expect(registeredGlobals()).toEqual({ trace: true, metrics: false, context: false, propagation: false });
+    } finally {
+      trace.disable();
+    }
+  });
+
   it("hands every global over to the app's SDK, which is not refused, and moves the instrumentations to its providers", async () => {
     const ourSpans = new InMemorySpanExporter();
     handle = start({ traceExporter: ourSpans, metricReaders: [inMemory().reader], env: {}, flushOnExit: false });
