@@ -39,6 +39,8 @@ interface Result {
   chunks?: number;
   usageChunks?: number;
   status?: number;
+  /** `typeof` the `timings` field the app received (llama.cpp). */
+  timings?: string;
 }
 
 describe.each(FLAVOURS)('OpenAI-compatible hosts, groq-sdk and together-ai through the hook: $kind', ({ app, protocol }) => {
