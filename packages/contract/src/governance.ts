@@ -2,7 +2,7 @@
  * Names of the governance telemetry: provider rate-limit quotas, conversations, cache savings,
  * reconciliation of estimates and costs, and budgets.
  */
-import { TOKEN_USAGE_BUCKETS, type MetricDefinition } from './metrics';
+import { TOKEN_USAGE_BUCKETS, UNIT_CALL, UNIT_TOKEN, UNIT_USD, type MetricDefinition } from './metrics';
 
 // --- Quotas (from the providers' rate-limit response headers) --------------------------------
 /** Gauge: requests or tokens left in the provider's current rate-limit window. */
@@ -13,6 +13,12 @@ export const METRIC_TOKENOMICS_QUOTA_LIMIT = 'tokenomics.quota.limit';
 export const METRIC_TOKENOMICS_QUOTA_RATE_LIMITED = 'tokenomics.quota.rate_limited';
 /** What a quota counts: `requests`, `tokens`, `input_tokens`, `output_tokens` (`unknown` on a 429 without headers). */
 export const ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE = 'tokenomics.quota.limit_type';
+/** The limit types a provider's rate-limit headers name. */
+export const QUOTA_LIMIT_TYPES = ['requests', 'tokens', 'input_tokens', 'output_tokens'] as const;
+/** A limit type a provider's rate-limit headers name. */
+export type QuotaLimitType = (typeof QUOTA_LIMIT_TYPES)[number];
+/** `tokenomics.quota.limit_type` of a 429 whose headers name no exhausted limit. */
+export const QUOTA_LIMIT_TYPE_UNKNOWN = 'unknown';
 
 // --- Conversations (calls sharing `gen_ai.conversation.id`) ------------------------------------
 /** Span attribute: 1-based turn number of the call within its named conversation. */
@@ -25,6 +31,8 @@ export const ATTR_TOKENOMICS_CONVERSATION_COST = 'tokenomics.conversation.cost';
 export const METRIC_TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS = 'tokenomics.conversation.turn_input_tokens';
 /** Bounded turn bucket on the conversation metric: `1`, `2`, `3`, `4`, `5`, `6-10`, `11-20`, `21-50`, `51+`. */
 export const ATTR_TOKENOMICS_CONVERSATION_TURN_RANGE = 'tokenomics.conversation.turn_range';
+/** Attribution key naming a conversation (`withAttribution({ conversation: id }, ...)`), written to spans as `gen_ai.conversation.id`. */
+export const ATTRIBUTION_KEY_CONVERSATION = 'conversation';
 
 // --- Cache savings -------------------------------------------------------------------------------
 /** Counter (USD): what cache reads saved against the uncached input rate. */
@@ -69,67 +77,73 @@ export const PROMETHEUS_LABEL_TOKENOMICS_BUDGET_NAME = 'tokenomics_budget_name';
 /** Label of the generated budget series: where the budget was defined. */
 export const PROMETHEUS_LABEL_TOKENOMICS_BUDGET_SOURCE = 'tokenomics_budget_source';
 
-/** Unit of a dimensionless value (a count of requests or tokens in a quota, a ratio). */
-export const UNIT_ONE = '1';
+/** Unit of a dimensionless ratio. */
+export const UNIT_RATIO = '1';
+/** Unit of a quota: a count of requests or tokens, whichever the limit type says. */
+export const UNIT_QUOTA = '{1}';
+/** Ratio bucket advice around 1 (exact). */
+export const RATIO_BUCKETS: number[] = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 1, 1.01, 1.02, 1.05, 1.1, 1.2, 1.5, 2];
 
-/** How `METRIC_TOKENOMICS_QUOTA_REMAINING` is declared. */
+/** How `tokenomics.quota.remaining` (gauge) is declared. */
 export const TOKENOMICS_QUOTA_REMAINING: MetricDefinition = {
   name: METRIC_TOKENOMICS_QUOTA_REMAINING,
-  unit: UNIT_ONE,
+  unit: UNIT_QUOTA,
   description: "Requests or tokens left in the provider's current rate-limit window, from its response headers",
 };
-/** How `METRIC_TOKENOMICS_QUOTA_LIMIT` is declared. */
+/** How `tokenomics.quota.limit` (gauge) is declared. */
 export const TOKENOMICS_QUOTA_LIMIT: MetricDefinition = {
   name: METRIC_TOKENOMICS_QUOTA_LIMIT,
-  unit: UNIT_ONE,
-  description: "The provider's rate limit for the current window, from its response headers",
+  unit: UNIT_QUOTA,
+  description: "The provider's rate limit (requests or tokens) for the window, from its response headers",
 };
-/** How `METRIC_TOKENOMICS_QUOTA_RATE_LIMITED` is declared. */
+/** How `tokenomics.quota.rate_limited` (counter) is declared. */
 export const TOKENOMICS_QUOTA_RATE_LIMITED: MetricDefinition = {
   name: METRIC_TOKENOMICS_QUOTA_RATE_LIMITED,
-  unit: '{call}',
-  description: 'Calls the provider refused with HTTP 429',
+  unit: UNIT_CALL,
+  description: 'Calls the provider refused with HTTP 429, by the limit type its headers name',
 };
-/** How `METRIC_TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS` is declared. */
+/** How `tokenomics.conversation.turn_input_tokens` (histogram) is declared. */
 export const TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS: MetricDefinition = {
   name: METRIC_TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS,
-  unit: '{token}',
-  description: 'Input tokens of each call of a named conversation, by turn range',
+  unit: UNIT_TOKEN,
+  description: 'Input tokens of each call of a named conversation, by turn range: how context grows turn after turn',
   buckets: TOKEN_USAGE_BUCKETS,
 };
-/** How `METRIC_TOKENOMICS_CACHE_SAVINGS` is declared. */
+/** How `tokenomics.cache.savings` (counter) is declared. */
 export const TOKENOMICS_CACHE_SAVINGS: MetricDefinition = {
   name: METRIC_TOKENOMICS_CACHE_SAVINGS,
-  unit: 'USD',
-  description: 'What cache reads saved against the uncached input rate',
+  unit: UNIT_USD,
+  description: 'What cache reads saved against the uncached input price of the same call (USD)',
 };
-/** How `METRIC_TOKENOMICS_CACHE_WRITE_PREMIUM` is declared. */
+/** How `tokenomics.cache.write_premium` (counter) is declared. */
 export const TOKENOMICS_CACHE_WRITE_PREMIUM: MetricDefinition = {
   name: METRIC_TOKENOMICS_CACHE_WRITE_PREMIUM,
-  unit: 'USD',
-  description: 'What cache writes cost above the uncached input rate of the same call',
+  unit: UNIT_USD,
+  description: 'What cache writes cost above the uncached input price of the same call (USD); net savings = savings - write premium',
 };
-/** How `METRIC_TOKENOMICS_RECONCILIATION_INPUT_TOKENS` is declared. */
+/** How `tokenomics.reconciliation.input_tokens` (histogram) is declared. */
 export const TOKENOMICS_RECONCILIATION_INPUT_TOKENS: MetricDefinition = {
   name: METRIC_TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
-  unit: UNIT_ONE,
-  description: 'Sampled calls: locally estimated input tokens over billed input tokens (1 = exact)',
+  unit: UNIT_RATIO,
+  description: 'Sampled calls: locally estimated input tokens over billed input tokens (1 = exact; relative error = ratio - 1)',
+  buckets: RATIO_BUCKETS,
 };
-/** How `METRIC_TOKENOMICS_RECONCILIATION_COST` is declared. */
+/** How `tokenomics.reconciliation.cost` (histogram) is declared. */
 export const TOKENOMICS_RECONCILIATION_COST: MetricDefinition = {
   name: METRIC_TOKENOMICS_RECONCILIATION_COST,
-  unit: UNIT_ONE,
-  description: "Provider-reported cost over the price book's figure for the same call (1 = agree)",
+  unit: UNIT_RATIO,
+  description: "Provider-reported cost over the price book's figure for the same call (1 = the book agrees)",
+  buckets: RATIO_BUCKETS,
 };
-/** How `METRIC_TOKENOMICS_BUDGET_WARNINGS` is declared. */
+/** How `tokenomics.budget.warnings` (counter) is declared. */
 export const TOKENOMICS_BUDGET_WARNINGS: MetricDefinition = {
   name: METRIC_TOKENOMICS_BUDGET_WARNINGS,
-  unit: '{call}',
-  description: 'Calls let through over a warn-mode budget',
+  unit: UNIT_CALL,
+  description: 'Calls let through although their estimate passes a budget with action warn',
 };
-/** How `METRIC_TOKENOMICS_BUDGET_REJECTIONS` is declared. */
+/** How `tokenomics.budget.rejections` (counter) is declared. */
 export const TOKENOMICS_BUDGET_REJECTIONS: MetricDefinition = {
   name: METRIC_TOKENOMICS_BUDGET_REJECTIONS,
-  unit: '{call}',
-  description: 'Calls the budget guard rejected before sending',
+  unit: UNIT_CALL,
+  description: 'Calls rejected with BudgetExceededError before they were sent',
 };

@@ -1,30 +1,34 @@
 import { diag, metrics, type Attributes, type Counter, type Meter } from '@opentelemetry/api';
 import { getPriceBook } from '@tokenomics/pricing';
-import type { PriceBookLike } from '@tokenomics/contract';
+import {
+  ATTR_TOKENOMICS_BUDGET_ACTION,
+  ATTR_TOKENOMICS_BUDGET_ESTIMATE,
+  ATTR_TOKENOMICS_BUDGET_LIMIT,
+  ATTR_TOKENOMICS_BUDGET_NAME,
+  ATTR_TOKENOMICS_BUDGET_SPENT,
+  ATTR_TOKENOMICS_BUDGET_WINDOW,
+  EVENT_TOKENOMICS_BUDGET_EXCEEDED,
+  METRIC_TOKENOMICS_BUDGET_REJECTIONS,
+  METRIC_TOKENOMICS_BUDGET_WARNINGS,
+  type PriceBookLike,
+} from '@tokenomics/contract';
 import { countInWorker, type EstimateJob } from '@tokenomics/tokens';
 import { SpendWindow, type BudgetWindow } from './budget-windows';
 import type { GenAICall } from './recorder';
 import { VERSION } from '../version';
 
-// Telemetry names of the guard, requested for @tokenomics/contract; they move there once it has them.
-/** Span event: a call's estimate plus its window's spend passes a budget. */
-export const EVENT_TOKENOMICS_BUDGET_EXCEEDED = 'tokenomics.budget.exceeded';
-/** Counter of calls let through over a `warn` budget. */
-export const METRIC_TOKENOMICS_BUDGET_WARNINGS = 'tokenomics.budget.warnings';
-/** Counter of calls a `reject` budget stopped before they were sent. */
-export const METRIC_TOKENOMICS_BUDGET_REJECTIONS = 'tokenomics.budget.rejections';
-/** Budget name (from the budgets file). */
-export const ATTR_TOKENOMICS_BUDGET_NAME = 'tokenomics.budget.name';
-/** Budget window: `hour`, `day` or `30d`. */
-export const ATTR_TOKENOMICS_BUDGET_WINDOW = 'tokenomics.budget.window';
-/** Budget action: `warn` or `reject`. */
-export const ATTR_TOKENOMICS_BUDGET_ACTION = 'tokenomics.budget.action';
-/** Budget limit, USD per window. */
-export const ATTR_TOKENOMICS_BUDGET_LIMIT = 'tokenomics.budget.limit';
-/** Spend in the window (billed, plus calls in flight), USD. */
-export const ATTR_TOKENOMICS_BUDGET_SPENT = 'tokenomics.budget.spent';
-/** Estimated cost of the call, USD. */
-export const ATTR_TOKENOMICS_BUDGET_ESTIMATE = 'tokenomics.budget.estimate';
+// Telemetry names of the guard, from the telemetry contract.
+export {
+  EVENT_TOKENOMICS_BUDGET_EXCEEDED,
+  METRIC_TOKENOMICS_BUDGET_WARNINGS,
+  METRIC_TOKENOMICS_BUDGET_REJECTIONS,
+  ATTR_TOKENOMICS_BUDGET_NAME,
+  ATTR_TOKENOMICS_BUDGET_WINDOW,
+  ATTR_TOKENOMICS_BUDGET_ACTION,
+  ATTR_TOKENOMICS_BUDGET_LIMIT,
+  ATTR_TOKENOMICS_BUDGET_SPENT,
+  ATTR_TOKENOMICS_BUDGET_ESTIMATE,
+};
 
 const METER_NAME = '@tokenomics/instrumentation';
 

@@ -4,6 +4,7 @@ import type { Cost, PricedCost } from '@tokenomics/pricing';
 import {
   ATTR_TOKENOMICS_PRICE_BOOK_COST,
   ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE,
+  ATTR_TOKENOMICS_UNPRICED_REQUESTS,
   COST_SOURCE_PROVIDER,
   COST_UNIT_TOTAL,
 } from '@tokenomics/contract';
@@ -40,11 +41,8 @@ export function isProviderReported(cost: Cost): boolean {
   return REPORTED.has(cost);
 }
 
-/**
- * Requested for @tokenomics/contract; defined here until it is there. Billing items of a call
- * (`web_search`, ...) the price book has no fee for: left out of a locally computed cost.
- */
-export const ATTR_TOKENOMICS_UNPRICED_REQUESTS = 'tokenomics.unpriced_requests';
+/** Billing items of a call (`web_search`, ...) the price book has no fee for: left out of a locally computed cost. */
+export { ATTR_TOKENOMICS_UNPRICED_REQUESTS };
 
 /**
  * On the span of a priced call: for a provider-reported cost, the price book's figure and the
