@@ -70,6 +70,8 @@ export const ATTR_TOKENOMICS_BUDGET_LIMIT = 'tokenomics.budget.limit';
 export const ATTR_TOKENOMICS_BUDGET_SPENT = 'tokenomics.budget.spent';
 /** Estimated cost of the call, USD. */
 export const ATTR_TOKENOMICS_BUDGET_ESTIMATE = 'tokenomics.budget.estimate';
+/** Where a budget comes from: `shipped_default`, `budgets_file`, or none (the user's own series). */
+export const ATTR_TOKENOMICS_BUDGET_SOURCE = 'tokenomics.budget.source';
 /** Prometheus series of the generated budget rules: the budget in USD per hour. */
 export const PROMETHEUS_TOKENOMICS_BUDGET_USD_PER_HOUR = 'tokenomics_budget_usd_per_hour';
 /** Label of the generated budget series: the budget's name. */
