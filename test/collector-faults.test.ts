@@ -19,7 +19,9 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeStatus, TokenomicsCollector, type CollectorOptions } from '../packages/collector/src/index';
 import { jsonToProtobuf } from '../packages/collector/src/otlp-json';
 import { startRawSink, type RawSink } from '../packages/collector/test/support/raw-sink';
+import { startEmulator } from '@tokenomics/emulator';
 import { decodeOtlpSpans } from './support/otlp-decode';
+import { startApp } from './support/run-app';
 
 // Child processes and retries on a loaded machine: generous limits (no test waits on a clock).
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -233,6 +235,86 @@ describe('two destinations', () => {
     await down.restart();
     await down.waitFor((s) => spanIdsAt(s).length >= accepted.length);
     expect(spanIdsAt(down).sort()).toEqual([...accepted].sort());
+    expect(stage.stats.droppedTotal).toBe(0);
+  });
+});
+
+describe('backpressure to a real OTLP/HTTP exporter', () => {
+  // The OpenTelemetry JS OTLP/gRPC exporter (0.223) retries no gRPC error, RESOURCE_EXHAUSTED
+  // included, so the end-to-end retry is shown with its OTLP/HTTP exporter, which retries 429.
+  it('an SDK app told 429 retries after Retry-After, and its spans arrive priced once the queue drains', async () => {
+    const emulator = await startEmulator();
+    cleanups.push(() => emulator.close());
+    const sink = await newSink();
+    sink.answer(() => 'hold');
+    const { stage, post } = await stageTo(sink, { queueMemoryLimitBytes: 256 * 1024 });
+    // Fill the queue behind a stalled hop (filler requests of 32 KiB; the app's export is smaller).
+    const filler = (n: number) =>
+      jsonToProtobuf(
+        'traces',
+        Buffer.from(
+          JSON.stringify({
+            resourceSpans: [
+              {
+                scopeSpans: [
+                  {
+                    spans: [
+                      {
+                        traceId: 'feedfeedfeedfeedfeedfeedfeedfeed',
+                        spanId: n.toString(16).padStart(16, '0'),
+                        name: 'filler',
+                        attributes: [{ key: 'payload', value: { stringValue: 'x'.repeat(32 * 1024) } }],
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
+          }),
+        ),
+      );
+    for (let i = 1; (await post(filler(i))).status === 200; i++);
+    for (let i = 700; (await post(genaiRequest(i))).status === 200; i++);
+    const refusedBefore = stage.stats.refused;
+    const app = startApp({
+      app: join(__dirname, 'fixtures', 'collector', 'openai-sdk-app.cjs'),
+      hook: 'none',
+      timeoutMs: 120_000,
+      env: {
+        APP_INSTRUMENTATION: 'traceloop',
+        OPENAI_BASE_URL: emulator.openaiBaseURL,
+        OTEL_SERVICE_NAME: 'backpressured',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${stage.addresses.http}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+      },
+    });
+    cleanups.push(async () => app.kill('SIGKILL'));
+    // The app's export is refused at least once, then the hop recovers.
+    await new Promise<void>((resolve) => {
+      const check = () => (stage.stats.refused > refusedBefore ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    sink.release();
+    const result = await app.result;
+    expect(result.code, result.stderr).toBe(0);
+    await sink.waitFor(
+      (s) =>
+        tracesAt(s).some((r) =>
+          decodeOtlpSpans(r.body, 'protobuf').some(
+            (sp) => sp.resource['service.name'] === 'backpressured' && sp.name !== 'handle support request',
+          ),
+        ),
+      60_000,
+    );
+    const spans = tracesAt(sink)
+      .flatMap((r) => decodeOtlpSpans(r.body, 'protobuf'))
+      .filter((sp) => sp.resource['service.name'] === 'backpressured');
+    const chats = spans.filter((sp) => String(sp.attributes['gen_ai.request.model'] ?? '') !== '');
+    expect(chats.length).toBe(2);
+    for (const chat of chats) expect(typeof chat.attributes['gen_ai.usage.cost.amount']).toBe('number');
     expect(stage.stats.droppedTotal).toBe(0);
   });
 });
