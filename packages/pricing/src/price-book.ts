@@ -297,6 +297,9 @@ export class PriceBook implements PriceBookLike {
         if (lower === m.id.toLowerCase() || m.literals?.has(lower) === true) return m;
         const conflict = modelConflict(trimmed, m.id);
         if (conflict === undefined) return m;
+        // A prefix rule names a family in its own words (`gemini-2.5-flash-native-audio-preview`
+        // for gemini-live-2.5-flash): the string is checked against the prefix it matched.
+        if (m.prefixes?.some((prefix) => lower.startsWith(prefix) && modelConflict(trimmed, prefix) === undefined) === true) return m;
         rejected ??= `"${trimmed}" matches the rules of "${m.id}" but names another model (${conflict})`;
       }
       return undefined;

@@ -36,6 +36,8 @@ export interface DataModel {
    * this model by the data's word. Any other match must pass `versionConflict`.
    */
   literals?: Set<string> | undefined;
+  /** Lower-cased `starts_with` prefixes of the rules: a family the data names (dated snapshots of it). */
+  prefixes?: string[] | undefined;
   /** Unconstrained period first, then dated / time-of-day periods; the last that applies wins. */
   periods: Period[];
   /** No price at all before this instant (custom models with an effective date). */
@@ -174,12 +176,23 @@ function readModel(p: Problems, path: FieldPath, raw: unknown, source: PriceSour
     match,
     keys: prefixKeys(raw.match as MatchLogic),
     literals: equalsLiterals(raw.match as MatchLogic),
+    prefixes: startsWithPrefixes(raw.match as MatchLogic),
     periods,
     source,
   };
   if (typeof raw.name === 'string') model.name = raw.name;
   if (typeof raw.context_window === 'number') model.contextWindow = raw.context_window;
   return model;
+}
+
+/** The `starts_with` strings of a rule (at the top or in a top-level `or`), lower-cased. */
+function startsWithPrefixes(logic: MatchLogic): string[] {
+  const rules: unknown[] = [logic];
+  const or = (logic as { or?: unknown }).or;
+  if (Array.isArray(or)) rules.push(...or);
+  const out: string[] = [];
+  for (const rule of rules) if (isPlainObject(rule) && typeof rule.starts_with === 'string') out.push(rule.starts_with.toLowerCase());
+  return out;
 }
 
 /** The `equals` strings of a rule (at the top or in a top-level `or`), lower-cased. */

@@ -237,6 +237,10 @@ describe('real ids from the providers model lists', () => {
     ['together', 'deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-V3'],
     ['fireworks_ai', 'accounts/fireworks/models/kimi-k2-instruct', 'kimi-k2-instruct'],
     ['openrouter', 'x-ai/grok-4', 'x-ai/grok-4'],
+    // A prefix rule names a family in its own words: its dated snapshots are that model.
+    ['gcp.gemini', 'gemini-2.5-flash-native-audio-preview-09-2025', 'gemini-live-2.5-flash'],
+    ['openai', 'gpt-5-search-api', 'gpt-5'],
+    ['anthropic', 'claude-3-5-sonnet-mini', undefined],
     // A family alias is not the oldest model of the family: gemini-pro-latest is never Gemini 1.0 Pro.
     ['gcp.gemini', 'gemini-pro-latest', 'gemini-pro-latest'],
     ['gcp.gemini', 'gemini-flash-lite-latest', undefined],
