@@ -94,11 +94,12 @@ function regexLiteral(s: string): string {
   return s.replace(/[\\.+*?()|[\]{}^$-]/g, '\\$&');
 }
 
-/** An OTTL number literal: integers as integers, others in a form OTTL parses. */
+/** An OTTL number literal: integers as integers, others with a decimal point (OTTL needs one). */
 function num(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) return String(n);
-  const text = String(n);
-  return /[.e]/.test(text) ? text.replace(/e([+-])/, 'e$1') : `${text}.0`;
+  const [mantissa, exponent] = String(n).split('e');
+  const m = mantissa.includes('.') ? mantissa : `${mantissa}.0`;
+  return exponent === undefined ? m : `${m}e${exponent}`;
 }
 
 const attr = (name: string) => `attributes[${ottlString(name)}]`;
