@@ -71,7 +71,7 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
    * Patches the exports of an `ai` build: in place where they can be assigned (ES module
    * namespaces under the loader hook), else by returning a copy of the exports with the patched
    * functions (the CommonJS build's exports are read-only getters). Also usable for a copy of
-   * `ai` loaded outside the module hooks, e.g. `const ai = instrumentation.patchModule(require('ai'))`.
+   * `ai` loaded outside the module hooks, e.g. `const ai = instrumentation.patchModule(require("ai"))`.
    */
   patchModule<T>(moduleExports: T): T {
     try {
