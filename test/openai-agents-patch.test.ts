@@ -36,8 +36,10 @@ class RecordingModel {
     return { usage: new agents.Usage({ requests: 1, inputTokens: 3, outputTokens: 2, totalTokens: 5 }), output };
   }
 
-  async *getStreamedResponse(): AsyncIterable<never> {
-    throw new Error('not streamed in this test');
+  getStreamedResponse(): AsyncIterable<never> {
+    return {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('not streamed in this test')) }),
+    };
   }
 }
 
