@@ -5,7 +5,13 @@ import { allPanels, loadDashboard, panelQueries } from './support/dashboard';
 import { run, tools } from './support/processes';
 import { CONFIG_DIR, RULE_FILES, RULES_DIR, RULE_TESTS_DIR, readYaml } from './support/prometheus';
 
-const RULE_TEST_FILES = ['tokenomics-rules.test.yml', 'tokenomics-alerts.test.yml', 'tokenomics-alerts-long.test.yml'];
+const RULE_TEST_FILES = [
+  'tokenomics-rules.test.yml',
+  'tokenomics-alerts.test.yml',
+  'tokenomics-alerts-long.test.yml',
+  'tokenomics-governance.test.yml',
+  'tokenomics-budgets.test.yml',
+];
 const PROVISIONED_UID = 'tokenomics-prometheus';
 
 const noPromtool = !tools.promtool;
@@ -28,20 +34,18 @@ describe('Prometheus configuration passes promtool', () => {
   it.skipIf(noPromtool)('promtool check config accepts prometheus.yml and the rule files it loads', async () => {
     const r = await run(tools.promtool!, ['check', 'config', join(CONFIG_DIR, 'prometheus/prometheus.yml')]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('SUCCESS: 35 rules found');
-    expect(r.stdout).toContain('SUCCESS: 4 rules found');
-    expect(r.stdout).toContain('SUCCESS: 10 rules found');
+    expect(r.stdout).toContain('SUCCESS: 62 rules found');
+    expect(r.stdout).toContain('SUCCESS: 13 rules found');
   });
 
-  it.skipIf(noPromtool)('promtool check rules accepts every rule file and the budgets example', async () => {
-    const files = [...RULE_FILES.map((f) => join(RULES_DIR, f)), join(CONFIG_DIR, 'prometheus/budgets.example.yml')];
+  it.skipIf(noPromtool)('promtool check rules accepts every rule file', async () => {
+    const files = RULE_FILES.map((f) => join(RULES_DIR, f));
     const r = await run(tools.promtool!, ['check', 'rules', ...files]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.match(/SUCCESS: (\d+) rules found/g)).toEqual([
-      'SUCCESS: 35 rules found',
-      'SUCCESS: 4 rules found',
-      'SUCCESS: 10 rules found',
-      'SUCCESS: 3 rules found',
+      'SUCCESS: 62 rules found',
+      'SUCCESS: 13 rules found',
+      'SUCCESS: 13 rules found',
     ]);
   });
 
@@ -66,16 +70,19 @@ describe('promtool unit tests cover every alert', () => {
     readYaml<{ tests: { alert_rule_test?: AlertCase[] }[] }>(join(RULE_TESTS_DIR, f)).tests.flatMap((t) => t.alert_rule_test ?? []),
   );
 
-  it('has ten alerts, each with a firing case and a silent case', () => {
+  it('has thirteen alerts, each with a firing case and a silent case', () => {
     expect(alertRules.map((r) => r.alert).sort()).toEqual([
       'TokenomicsEstimatedUsageHigh',
       'TokenomicsLLMErrorRateHigh',
       'TokenomicsLatencyHigh',
+      'TokenomicsQuotaHeadroomLow',
       'TokenomicsSpendBudgetBurnFast',
       'TokenomicsSpendBudgetBurnSlow',
+      'TokenomicsSpendForecastOverBudget',
       'TokenomicsSpendSpike',
       'TokenomicsTenantBudgetBurnFast',
       'TokenomicsTenantBudgetBurnSlow',
+      'TokenomicsTenantSpendForecastOverBudget',
       'TokenomicsTimeToFirstChunkHigh',
       'TokenomicsUnpricedCalls',
     ]);
@@ -141,6 +148,50 @@ describe('metric names through both routes', () => {
       hook: ['tokenomics_calls_estimated_total'],
       collector: ['tokenomics_calls_estimated_total'],
     },
+    {
+      name: 'tokenomics.cache.savings',
+      unit: 'USD',
+      kind: 'counter',
+      hook: ['tokenomics_cache_savings_total'],
+      collector: ['tokenomics_cache_savings_USD_total'],
+    },
+    {
+      name: 'tokenomics.cache.write_premium',
+      unit: 'USD',
+      kind: 'counter',
+      hook: ['tokenomics_cache_write_premium_total'],
+      collector: ['tokenomics_cache_write_premium_USD_total'],
+    },
+    {
+      name: 'tokenomics.quota.rate_limited',
+      unit: '{call}',
+      kind: 'counter',
+      hook: ['tokenomics_quota_rate_limited_total'],
+      collector: ['tokenomics_quota_rate_limited_total'],
+    },
+    ...(['bucket', 'sum', 'count'] as const).flatMap((part) => [
+      {
+        name: 'tokenomics.conversation.turn_input_tokens',
+        unit: '{token}',
+        kind: part,
+        hook: [`tokenomics_conversation_turn_input_tokens_${part}`],
+        collector: [`tokenomics_conversation_turn_input_tokens_${part}`],
+      },
+      {
+        name: 'tokenomics.reconciliation.input_tokens',
+        unit: '1',
+        kind: part,
+        hook: [`tokenomics_reconciliation_input_tokens_${part}`],
+        collector: [`tokenomics_reconciliation_input_tokens_${part}`],
+      },
+      {
+        name: 'tokenomics.reconciliation.cost',
+        unit: '1',
+        kind: part,
+        hook: [`tokenomics_reconciliation_cost_${part}`],
+        collector: [`tokenomics_reconciliation_cost_${part}`],
+      },
+    ]),
     ...(['bucket', 'sum', 'count'] as const).flatMap((part) => [
       {
         name: 'gen_ai.client.operation.duration',
@@ -222,9 +273,11 @@ describe('OpenTelemetry Collector configuration', () => {
     });
   }
 
-  it('agent forwards to the gateway; gateway exports through prometheus and prometheusremotewrite', () => {
+  it('agent forwards through the collector stage to the gateway; gateway exports through prometheus and prometheusremotewrite', () => {
     const agent = load('agent.yaml');
-    expect(agent.service.pipelines.metrics.exporters).toEqual(['otlp/gateway']);
+    expect(agent.service.pipelines.metrics.exporters).toEqual(['otlphttp/tokenomics']);
+    expect(agent.service.pipelines.traces.exporters).toEqual(['otlphttp/tokenomics']);
+    expect(agent.exporters).toHaveProperty(['otlp/gateway']);
     const gw = load('gateway.yaml');
     const metricExporters = Object.entries(gw.service.pipelines)
       .filter(([n]) => n.startsWith('metrics'))
@@ -239,7 +292,7 @@ describe('OpenTelemetry Collector configuration', () => {
 describe('docker-compose.yml', () => {
   const compose = readYaml<any>(join(CONFIG_DIR, 'docker-compose.yml'));
 
-  it('brings up the demo, both Collectors, Prometheus, Alertmanager and Grafana', () => {
+  it('brings up the demo, both Collectors, the collector stage, Prometheus, Alertmanager and Grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'alertmanager',
       'demo',
@@ -248,6 +301,7 @@ describe('docker-compose.yml', () => {
       'otel-agent',
       'otel-gateway',
       'prometheus',
+      'tokenomics-collector',
     ]);
     for (const [name, svc] of Object.entries<any>(compose.services)) {
       expect(svc.image, name).toMatch(/:[\w.-]+$/);
