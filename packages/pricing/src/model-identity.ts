@@ -8,6 +8,8 @@
  * `-latest` and build numbers (three or more digits: `001`, `0324`) are set aside. Two strings
  * name different models when both have version tokens and the sequences differ. A string without
  * version tokens (`mistral-large-latest`, `deepseek-chat`) is an alias the match rule vouches for.
+ * Variant words (`mini`, `nano`, `pro`, `fast`, `small`, ...) are compared too: a string naming
+ * one its entry lacks is another product of the family (`gpt-5-nano` is not `gpt-5`).
  */
 
 const BEDROCK_PREFIX =
