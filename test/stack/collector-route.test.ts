@@ -106,7 +106,11 @@ describe.skipIf(!OTELCOL)('hook -> agent -> gateway -> Prometheus, on the shippe
       overrides: {
         receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${agGrpc}` }, http: { endpoint: `127.0.0.1:${agHttp}` } } } },
         extensions: { health_check: { endpoint: `127.0.0.1:${agHealth}` } },
-        service: { telemetry: selfMetrics(agSelf) },
+        // The route without the collector stage, as agent.yaml's header describes it.
+        service: {
+          telemetry: selfMetrics(agSelf),
+          pipelines: { traces: { exporters: ['otlp/gateway'] }, metrics: { exporters: ['otlp/gateway'] } },
+        },
       },
     });
 

@@ -372,6 +372,12 @@ describe('Grafana dashboard', () => {
       'Estimated usage share',
       'Call duration',
       'Time to first chunk',
+      'Month-end spend forecast',
+      'Month-end forecast by tenant',
+      'Quota headroom',
+      'Calls refused by rate limits',
+      'Conversation growth',
+      'Estimates against bills',
     ])
       expect(titles).toContain(t);
     const ids = dash.panels.flatMap((p) => [p.id, ...(p.panels ?? []).map((q) => q.id)]);

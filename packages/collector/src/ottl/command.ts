@@ -15,7 +15,7 @@ interface Output {
 }
 
 /** The `tokenomics collector ottl --help` text. */
-export const OTTL_USAGE = `Usage: tokenomics collector ottl [--models a,b] [--prices FILE] [--output FILE]
+export const OTTL_USAGE = `Usage: tokenomics collector ottl [--models a,b] [--prices FILE] [--pipeline NAME] [--output FILE]
 
 Writes a transform processor configuration (OpenTelemetry Collector, contrib distribution) that
 prices GenAI spans with OTTL from the price book, with the same cost attributes as the hook. Calls
@@ -26,6 +26,8 @@ Options:
   --models a,b      only these price-book models (ids or model strings); default all
   --prices FILE     a price file (newer data, or overrides with negotiated rates) over the bundled book
   --name NAME       processor name (default transform/tokenomics)
+  --pipeline NAME   also set service.pipelines.NAME.processors to memory_limiter, the processor,
+                    batch (as in the shipped gateway.yaml), for a file merged over a gateway config
   --output FILE     write to FILE instead of standard output`;
 
 /** Alias names an override file defines (the statements leave calls naming them to the stage). */
@@ -58,7 +60,7 @@ export function runOttlCommand(args: readonly string[], output: Output): number 
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (!['--models', '--prices', '--name', '--output'].includes(name)) {
+    if (!['--models', '--prices', '--name', '--pipeline', '--output'].includes(name)) {
       output.err(`tokenomics collector ottl: unknown option ${name}\n${OTTL_USAGE}`);
       return 2;
     }
@@ -100,6 +102,7 @@ export function runOttlCommand(args: readonly string[], output: Output): number 
   ];
   const yaml = generateOttl(table, {
     processorName: flags.get('--name'),
+    pipeline: flags.get('--pipeline'),
     aliases: pricesFile === undefined ? [] : aliasNames(pricesFile),
     command: command.join(' '),
   });

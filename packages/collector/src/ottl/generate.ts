@@ -58,6 +58,11 @@ export interface OttlOptions {
    * model; the statements do not follow aliases, so a call naming one is left to the stage).
    */
   aliases?: readonly string[] | undefined;
+  /**
+   * A pipeline whose processors become `memory_limiter`, this processor, `batch` (the shipped
+   * configs' order), so that the file can be merged over a gateway configuration.
+   */
+  pipeline?: string | undefined;
   /** The command line that produced the file, for its header. */
   command?: string | undefined;
 }
@@ -307,11 +312,17 @@ export function generateOttl(table: PriceTable, options: OttlOptions = {}): stri
     '#',
     `# Use: add ${name} to a traces pipeline after memory_limiter, before batch and before any sampling.`,
   ];
+  if (options.pipeline !== undefined) {
+    header.push(
+      `# Merged over a gateway config (otelcol --config=gateway.yaml --config=<this file>), this file puts it in`,
+      `# the ${options.pipeline} pipeline: memory_limiter, ${name}, batch.`,
+    );
+  }
   if (table.skipped.length > 0) {
     header.push('#', '# Left to the stage (prices that follow the time of day):');
     for (const sk of table.skipped) header.push(`#   ${sk.provider} ${sk.model}`);
   }
-  const doc = {
+  const doc: Record<string, unknown> = {
     processors: {
       [name]: {
         error_mode: 'ignore',
@@ -319,5 +330,8 @@ export function generateOttl(table: PriceTable, options: OttlOptions = {}): stri
       },
     },
   };
+  if (options.pipeline !== undefined) {
+    doc.service = { pipelines: { [options.pipeline]: { processors: ['memory_limiter', name, 'batch'] } } };
+  }
   return `${header.join('\n')}\n${stringify(doc, { lineWidth: 0 })}`;
 }
