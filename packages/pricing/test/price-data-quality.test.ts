@@ -239,6 +239,13 @@ describe('widely used ids that now resolve', () => {
     });
   });
 
+  it('resolves Vertex text-embedding-005, billed per character, and leaves it unpriced with the reason (never $0)', () => {
+    expect(book.resolve('text-embedding-005', 'gcp.vertex_ai')).toMatchObject({ model: 'text-embedding-005' });
+    expect(
+      book.price({ inputTokens: 1_000 }, { provider: 'gcp.vertex_ai', model: 'publishers/google/models/text-embedding-005', at: AT }),
+    ).toMatchObject({ priced: false, reason: 'no_price_for_unit', matchedModel: 'text-embedding-005' });
+  });
+
   it('prices devstral-medium-latest ($0.40 / $2)', () => {
     expectCost(
       { inputTokens: 10_000, outputTokens: 2_000 },
