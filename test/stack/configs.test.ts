@@ -49,7 +49,7 @@ describe('Prometheus configuration passes promtool', () => {
     ]);
   });
 
-  it.skipIf(noPromtool)('promtool test rules passes every unit test file', { timeout: 60_000 }, async () => {
+  it.skipIf(noPromtool)('promtool test rules passes every unit test file', { timeout: 120_000 }, async () => {
     // one after the other: the live stack tests run beside this file and are timing-sensitive
     const results = [];
     for (const f of RULE_TEST_FILES) results.push(await run(tools.promtool!, ['test', 'rules', f], { cwd: RULE_TESTS_DIR }));

@@ -2,6 +2,7 @@
 import { runPrice } from './commands/price';
 import { runPrices } from './commands/prices';
 import { runEstimate } from './commands/estimate';
+import { runBudgets } from './commands/budgets';
 import { processOutput } from './commands/price-output';
 import type * as Demo from './commands/demo';
 import type * as Collector from '@tokenomics/collector';
@@ -14,6 +15,8 @@ Commands:
   prices check FILE                        validate a price data or override file
   prices diff TABLE [--threshold PCT]      compare the price book with another published price table
   estimate [FILE|-] [--model M]            input tokens and cost of a request before it is sent
+  budgets rules FILE                       Prometheus budget series and burn-rate alerts from a budgets file
+  budgets check FILE                       validate a budgets file
   demo [args]                              run the emulator and an instrumented example, print spend
   collector --forward URL [...]            price GenAI telemetry in an OTLP pipeline (or --config FILE)
   collector ottl [--models a,b]            OTTL transform processor config that prices spans in a stock Collector
@@ -29,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return runPrices(rest);
     case 'estimate':
       return runEstimate(rest);
+    case 'budgets':
+      return runBudgets(rest);
     case 'demo': {
       // Loaded on demand: the demo pulls in the emulator and the example service.
       const { runDemo } = require('./commands/demo') as typeof Demo;
