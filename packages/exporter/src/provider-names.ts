@@ -4,4 +4,7 @@
  * `<provider>.<api>` ids): the one alias table of the telemetry contract (`@tokenomics/contract`).
  * Kept as a re-export so existing imports keep working; import from `@tokenomics/contract` in new code.
  */
-export { normaliseProviderName } from '@tokenomics/contract';
+import * as C from '@tokenomics/contract';
+
+/** The contract's `normaliseProviderName`, as a plain constant of this module (read on every span). */
+export const normaliseProviderName = C.normaliseProviderName;

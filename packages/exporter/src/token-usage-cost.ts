@@ -10,18 +10,17 @@ import {
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import {
-  GEN_AI_TOKEN_TYPE_ALIASES,
-  LLM_REQUEST_TYPE_OPERATIONS,
   TOKENOMICS_CALLS_UNPRICED,
   TOKENOMICS_COST,
-  normaliseProviderName,
   type GenAITokenType,
   type MetricDefinition,
   type PriceOptions,
 } from '@tokenomics/contract';
 import { MAX_TOKENS_PER_CALL } from '@tokenomics/pricing';
 import * as A from './attribute-names';
+import { GEN_AI_TOKEN_TYPE_ALIASES, LLM_REQUEST_TYPE_OPERATIONS } from './attribute-names';
 import { modelOptions, type ModelOptions, type PriceBookLike } from './price-book';
+import { normaliseProviderName } from './provider-names';
 import type { MetricPointOutcome } from './self-metrics';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
