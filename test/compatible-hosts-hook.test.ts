@@ -267,7 +267,7 @@ describe.each(FLAVOURS)('OpenAI-compatible hosts, groq-sdk and together-ai throu
       expect(s.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
     });
 
-    it("records Perplexity's reported cost, request fee of the search context size included, next to the book's figure", () => {
+    it("records Perplexity's reported cost, request fee of the search context size included, and the book's equal figure", () => {
       const u = usageOf('perplexity');
       expect(u.search_context_size).toBe('medium');
       expect(u.num_search_queries).toBe(2);
@@ -276,7 +276,10 @@ describe.each(FLAVOURS)('OpenAI-compatible hosts, groq-sdk and together-ai throu
       expect(num(s, 'gen_ai.usage.input_tokens')).toBe(u.prompt_tokens);
       expect(num(s, 'gen_ai.usage.cost.amount')).toBe(u.cost.total_cost);
       expect(s.attributes['gen_ai.usage.cost.source']).toBe('provider');
-      expect(num(s, 'tokenomics.price_book.cost_difference')).toBeCloseTo(u.cost.total_cost - num(s, 'tokenomics.price_book.cost'), 15);
+      // fixtures/hosts/prices.yaml: $1 / $1 per million tokens, $0.005 per request and $0.003 more at medium context.
+      const book = (u.prompt_tokens + u.completion_tokens) / 1e6 + 0.005 + 0.003;
+      expect(num(s, 'tokenomics.price_book.cost')).toBeCloseTo(book, 15);
+      expect(num(s, 'tokenomics.price_book.cost_difference')).toBeCloseTo(0, 15);
     });
 
     it('prices a Perplexity answer without a reported cost from the book, request fee included, and marks the searches it has no fee for', () => {

@@ -40,6 +40,20 @@ describe("reading OpenAI-compatible hosts' usage fields", () => {
     expect(compatibleUsage('x_ai', noTotal)?.outputTokens).toBe(14);
   });
 
+  it('counts a Perplexity medium or high search context as one billed item over the default fee', () => {
+    expect(compatibleUsage('perplexity', { prompt_tokens: 5, completion_tokens: 7, search_context_size: 'medium' })?.requests).toEqual({
+      search_context_medium: 1,
+    });
+    expect(
+      compatibleUsage('perplexity', { prompt_tokens: 5, completion_tokens: 7, search_context_size: 'high', num_search_queries: 2 })
+        ?.requests,
+    ).toEqual({ web_search: 2, search_context_high: 1 });
+    expect(compatibleUsage('perplexity', { prompt_tokens: 5, completion_tokens: 7, search_context_size: 'low' })?.requests).toBeUndefined();
+    expect(
+      compatibleUsage('perplexity', { prompt_tokens: 5, completion_tokens: 7, search_context_size: { high: 1 } })?.requests,
+    ).toBeUndefined();
+  });
+
   it('counts Perplexity searches as web_search requests', () => {
     expect(compatibleUsage('perplexity', { prompt_tokens: 5, completion_tokens: 7, num_search_queries: 3 })?.requests).toEqual({
       web_search: 3,

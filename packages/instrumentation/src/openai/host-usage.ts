@@ -1,5 +1,14 @@
 import { CountReader, type Usage } from '@tokenomics/pricing';
-import { PROVIDER_DEEPSEEK, PROVIDER_OPENAI, PROVIDER_OPENROUTER, PROVIDER_PERPLEXITY, PROVIDER_X_AI } from '@tokenomics/contract';
+import {
+  BILLED_ITEM_SEARCH_CONTEXT_HIGH,
+  BILLED_ITEM_SEARCH_CONTEXT_MEDIUM,
+  BILLED_ITEM_WEB_SEARCH,
+  PROVIDER_DEEPSEEK,
+  PROVIDER_OPENAI,
+  PROVIDER_OPENROUTER,
+  PROVIDER_PERPLEXITY,
+  PROVIDER_X_AI,
+} from '@tokenomics/contract';
 import { openAIUsage } from './usage';
 
 type Obj = Record<string, unknown>;
@@ -14,7 +23,9 @@ type Obj = Record<string, unknown>;
  *   (prompt + completion + reasoning = total): they are added to the output, of which they are a
  *   subset in our terms (https://docs.x.ai/docs/guides/reasoning);
  * - Perplexity: `num_search_queries` is counted as `web_search` requests, priced when the price
- *   book has a search fee for the model and listed as not charged otherwise
+ *   book has a search fee for the model and listed as not charged otherwise; a `search_context_size`
+ *   of `medium` or `high` is one `search_context_medium` / `search_context_high` item, the request
+ *   fee above the default (`low`) one
  *   (https://docs.perplexity.ai/api-reference/chat-completions-post);
  * - Groq: streamed usage arrives in the last chunk's `x_groq.usage` (read by the stream sink).
  *
@@ -42,8 +53,15 @@ export function compatibleUsage(provider: string, raw: unknown): Usage | undefin
       break;
     }
     case PROVIDER_PERPLEXITY: {
+      const requests: Record<string, number> = {};
       const searches = r.optional(u.num_search_queries, 'num_search_queries');
-      if (searches !== undefined && searches > 0) usage.requests = { web_search: searches };
+      if (searches !== undefined && searches > 0) requests[BILLED_ITEM_WEB_SEARCH] = searches;
+      // The request fee grows with the search context size: medium and high are billed items on
+      // top of the default (low) fee.
+      const size = Object.hasOwn(u, 'search_context_size') ? u.search_context_size : undefined;
+      if (size === 'medium') requests[BILLED_ITEM_SEARCH_CONTEXT_MEDIUM] = 1;
+      else if (size === 'high') requests[BILLED_ITEM_SEARCH_CONTEXT_HIGH] = 1;
+      if (Object.keys(requests).length > 0) usage.requests = requests;
       break;
     }
     default:
