@@ -25,7 +25,13 @@ export { AISdkInstrumentation, AI_SDK_SUPPORTED_VERSIONS } from './ai-sdk/instru
 export { LangChainInstrumentation, LANGCHAIN_CORE_SUPPORTED_VERSIONS, LANGGRAPH_SUPPORTED_VERSIONS } from './langchain/instrumentation';
 export { OpenAIAgentsInstrumentation, OPENAI_AGENTS_SUPPORTED_VERSIONS } from './openai-agents/instrumentation';
 export { ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE, ATTRIBUTION_KEY_AGENT } from './langchain/attribution-keys';
-export { withAttribution, getAttribution } from './genai/attribution';
+export { withAttribution, getAttribution, type AttributionOptions } from './genai/attribution';
+export {
+  DEFAULT_BAGGAGE_KEYS,
+  MAX_BAGGAGE_VALUE_LENGTH,
+  setAttributionPropagation,
+  setBaggageAttributionKeys,
+} from './genai/baggage-attribution';
 export {
   BudgetExceededError,
   BudgetGuard,

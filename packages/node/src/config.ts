@@ -70,6 +70,11 @@ export interface NodeConfig {
   resourceDetectors: string[] | undefined;
   /** Instrumentation settings from `TOKENOMICS_*` and `OTEL_INSTRUMENTATION_GENAI_*`; unset ones are absent. */
   instrumentation: TokenomicsInstrumentationConfig;
+  /**
+   * `TOKENOMICS_BAGGAGE_KEYS` (Baggage keys read as attribution; `none`: none) and
+   * `TOKENOMICS_ATTRIBUTION_PROPAGATE` (`withAttribution()` also sets Baggage); unset ones are absent.
+   */
+  attribution?: { baggageKeys?: string[]; propagate?: boolean };
 }
 
 const LOG_LEVEL_VALUES: Record<(typeof LOG_LEVELS)[number], DiagLogLevel> = {
@@ -172,6 +177,16 @@ export function readConfig(env: Env): NodeConfig {
   const providerHosts = readProviderHosts(read);
   if (providerHosts !== undefined) instrumentation.providerHosts = providerHosts;
 
+  const attribution: { baggageKeys?: string[]; propagate?: boolean } = {};
+  const baggageKeys = read.words(
+    'TOKENOMICS_BAGGAGE_KEYS',
+    ATTRIBUTION_KEY,
+    'comma-separated keys of letters, digits, "_", "." and "-", starting with a letter or "_"; or none',
+  );
+  if (baggageKeys !== undefined) attribution.baggageKeys = baggageKeys.length === 1 && baggageKeys[0] === 'none' ? [] : baggageKeys;
+  const propagate = read.boolean('TOKENOMICS_ATTRIBUTION_PROPAGATE');
+  if (propagate !== undefined) attribution.propagate = propagate;
+
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return {
     disabled,
@@ -183,5 +198,6 @@ export function readConfig(env: Env): NodeConfig {
     logs: { exporters: logExporters },
     resourceDetectors,
     instrumentation,
+    ...(Object.keys(attribution).length > 0 ? { attribution } : {}),
   };
 }

@@ -19,7 +19,7 @@ export {
 export { ConfigError } from './config-error';
 export type { Env } from './env-reader';
 export { registerEsmLoaderHook } from './esm-loader';
-export { withAttribution, getAttribution } from '@tokenomics/instrumentation';
+export { withAttribution, getAttribution, type AttributionOptions } from '@tokenomics/instrumentation';
 export { BudgetExceededError, WINDOW_HOURS, type Budget, type BudgetsConfig, type BudgetWindow } from '@tokenomics/instrumentation';
 export { loadBudgetsFile, readBudgets, BudgetsFileError } from './budgets';
 export type { TokenomicsInstrumentationConfig } from '@tokenomics/instrumentation';

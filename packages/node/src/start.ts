@@ -14,7 +14,10 @@ import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { sep } from 'node:path';
 import {
   createInstrumentations,
+  DEFAULT_BAGGAGE_KEYS,
   INSTRUMENTED_MODULES,
+  setAttributionPropagation,
+  setBaggageAttributionKeys,
   setBudgetGuard,
   waitForPendingEstimates,
   type BudgetsConfig,
@@ -59,6 +62,13 @@ export interface StartOptions {
    * file, or budgets already read. The guard is off without budgets.
    */
   budgets?: string | BudgetsConfig;
+  /**
+   * OpenTelemetry Baggage keys read as attribution, instead of `TOKENOMICS_BAGGAGE_KEYS`
+   * (default `tenant` and `feature`; `[]` reads none).
+   */
+  baggageKeys?: string[];
+  /** `withAttribution()` also sets Baggage unless a call says otherwise, instead of `TOKENOMICS_ATTRIBUTION_PROPAGATE`. Default false. */
+  propagateAttribution?: boolean;
   /**
    * Environment to read and check the configuration from; default `process.env`. What `NodeSDK`
    * sets up itself (propagators, resource detectors, logs, sampler) reads `process.env`.
@@ -155,6 +165,8 @@ export function startWithConfig(config: NodeConfig, options: StartOptions = {}, 
 
   checkProviderHostsOption(options.instrumentationConfig);
   applyPriceBook(options.env ?? process.env, options.priceBook);
+  setBaggageAttributionKeys(options.baggageKeys ?? config.attribution?.baggageKeys ?? DEFAULT_BAGGAGE_KEYS);
+  setAttributionPropagation(options.propagateAttribution ?? config.attribution?.propagate ?? false);
   applyBudgets(
     options.env ?? process.env,
     options.budgets,
@@ -409,6 +421,8 @@ function startSdk(
         if (providers[1]) deliveryLedger.useMeterProvider(undefined);
         handover.uninstall();
         setBudgetGuard(undefined);
+        setBaggageAttributionKeys(DEFAULT_BAGGAGE_KEYS);
+        setAttributionPropagation(false);
         forget(handle);
       })()),
   };

@@ -1,9 +1,20 @@
 import { context, createContextKey, type Context } from '@opentelemetry/api';
+import { attributionPropagation, baggageAttribution, withBaggageAttribution } from './baggage-attribution';
 
 const ATTRIBUTION_KEY = createContextKey('tokenomics.attribution');
 
 /** Attribution of spend: which tenant, feature, team, ... a call is made for. */
 export type Attribution = Readonly<Record<string, string>>;
+
+/** Options of {@link withAttribution}. */
+export interface AttributionOptions {
+  /**
+   * Also put the keys into OpenTelemetry Baggage, so that services called from `fn` over a
+   * propagating client (W3C `baggage` header) attribute their LLM calls the same way. Default:
+   * off, unless `TOKENOMICS_ATTRIBUTION_PROPAGATE=true`. Values are cut to 128 characters.
+   */
+  propagate?: boolean;
+}
 
 /**
  * Runs `fn` with `attribution` merged into the active context: every LLM call made inside it
@@ -11,24 +22,32 @@ export type Attribution = Readonly<Record<string, string>>;
  *
  * @example
  * withAttribution({ tenant: 'acme', feature: 'search' }, () => handle(req));
+ * // and tell the services this request calls:
+ * withAttribution({ tenant: 'acme' }, () => callDownstream(req), { propagate: true });
  */
-export function withAttribution<T>(attribution: Record<string, string>, fn: () => T): T {
-  return context.with(mergeAttribution(context.active(), attribution), fn);
+export function withAttribution<T>(attribution: Record<string, string>, fn: () => T, options?: AttributionOptions): T {
+  let ctx = mergeAttribution(context.active(), attribution);
+  if (options?.propagate ?? attributionPropagation()) ctx = withBaggageAttribution(ctx, attribution);
+  return context.with(ctx, fn);
 }
 
 /** The attribution in effect in `ctx` (default: the active context). */
 export function getAttribution(ctx: Context = context.active()): Attribution {
   const fixed = (ctx.getValue(ATTRIBUTION_KEY) as Attribution | undefined) ?? EMPTY;
+  // Keys from OpenTelemetry Baggage (set by an upstream service) count for less than any set here.
+  const fromBaggage = baggageAttribution(ctx);
   const source = ctx.getValue(LIVE_ATTRIBUTION_KEY) as LiveAttribution | undefined;
-  if (source === undefined) return fixed;
   let live: Attribution | undefined;
-  try {
-    live = source();
-  } catch {
-    return fixed;
+  if (source !== undefined) {
+    try {
+      live = source();
+    } catch {
+      live = undefined;
+    }
   }
-  // Keys set with withAttribution win over those a framework reports.
-  return live === undefined ? fixed : Object.freeze({ ...live, ...fixed });
+  // Keys set with withAttribution win over those a framework reports, which win over Baggage.
+  if (live === undefined) return fromBaggage === undefined ? fixed : Object.freeze({ ...fromBaggage, ...fixed });
+  return Object.freeze({ ...fromBaggage, ...live, ...fixed });
 }
 
 const LIVE_ATTRIBUTION_KEY = createContextKey('tokenomics.attribution.live');
