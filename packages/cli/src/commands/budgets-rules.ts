@@ -3,17 +3,25 @@
  * multi-window burn-rate alerts for budgets those alerts do not cover (a feature, a model, or a
  * service and tenant together).
  */
-import { ATTR_GEN_AI_REQUEST_MODEL, ATTR_TOKENOMICS_ATTRIBUTION_PREFIX, prometheusName } from '@tokenomics/contract';
+import {
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_TOKENOMICS_ATTRIBUTION_PREFIX,
+  ATTR_TOKENOMICS_BUDGET_ACTION,
+  PROMETHEUS_LABEL_TOKENOMICS_BUDGET_NAME,
+  PROMETHEUS_LABEL_TOKENOMICS_BUDGET_SOURCE,
+  PROMETHEUS_TOKENOMICS_BUDGET_USD_PER_HOUR,
+  prometheusName,
+} from '@tokenomics/contract';
 import { WINDOW_HOURS, type Budget, type BudgetsConfig } from '@tokenomics/node';
 
 /** Budget per hour, by budget and route; the series the burn-rate alerts divide by. */
-export const BUDGET_SERIES = 'tokenomics_budget_usd_per_hour';
+export const BUDGET_SERIES = PROMETHEUS_TOKENOMICS_BUDGET_USD_PER_HOUR;
 /** Label naming the budget a generated series comes from. */
-export const LABEL_BUDGET_NAME = prometheusName('tokenomics.budget.name');
+export const LABEL_BUDGET_NAME = PROMETHEUS_LABEL_TOKENOMICS_BUDGET_NAME;
 /** Label saying where a budget series comes from: `shipped_default`, `budgets_file`, or none (yours). */
-export const LABEL_BUDGET_SOURCE = prometheusName('tokenomics.budget.source');
+export const LABEL_BUDGET_SOURCE = PROMETHEUS_LABEL_TOKENOMICS_BUDGET_SOURCE;
 /** Label of the budget's action in the file (`warn` or `reject`). */
-export const LABEL_BUDGET_ACTION = prometheusName('tokenomics.budget.action');
+export const LABEL_BUDGET_ACTION = prometheusName(ATTR_TOKENOMICS_BUDGET_ACTION);
 
 const LABEL_SERVICE = 'service_name';
 const LABEL_TENANT = prometheusName(`${ATTR_TOKENOMICS_ATTRIBUTION_PREFIX}tenant`);

@@ -10,6 +10,8 @@ import {
   EVENT_TOKENOMICS_BUDGET_EXCEEDED,
   METRIC_TOKENOMICS_BUDGET_REJECTIONS,
   METRIC_TOKENOMICS_BUDGET_WARNINGS,
+  TOKENOMICS_BUDGET_REJECTIONS,
+  TOKENOMICS_BUDGET_WARNINGS,
   type PriceBookLike,
 } from '@tokenomics/contract';
 import { countInWorker, type EstimateJob } from '@tokenomics/tokens';
@@ -285,16 +287,16 @@ export class BudgetGuard {
   }
 
   private warningCounter(): Counter {
-    return (this.warnings ??= this.meter().createCounter(METRIC_TOKENOMICS_BUDGET_WARNINGS, {
-      unit: '{call}',
-      description: 'Calls let through although their estimate passes a budget with action warn',
+    return (this.warnings ??= this.meter().createCounter(TOKENOMICS_BUDGET_WARNINGS.name, {
+      unit: TOKENOMICS_BUDGET_WARNINGS.unit,
+      description: TOKENOMICS_BUDGET_WARNINGS.description,
     }));
   }
 
   private rejectionCounter(): Counter {
-    return (this.rejections ??= this.meter().createCounter(METRIC_TOKENOMICS_BUDGET_REJECTIONS, {
-      unit: '{call}',
-      description: 'Calls rejected with BudgetExceededError before they were sent',
+    return (this.rejections ??= this.meter().createCounter(TOKENOMICS_BUDGET_REJECTIONS.name, {
+      unit: TOKENOMICS_BUDGET_REJECTIONS.unit,
+      description: TOKENOMICS_BUDGET_REJECTIONS.description,
     }));
   }
 }
