@@ -330,11 +330,22 @@ export function budgetGate(call: GenAICall, job: EstimateJob, outputTokens: numb
   const states = guard.matching(info);
   if (states.length === 0) return undefined;
   const output = outputTokens ?? guard.defaultOutputTokens;
+  // The app is waiting on this call: the token worker does not hold the process open (it is
+  // unreferenced), so this does until the estimate is in (the worker gives up after seconds).
+  const hold = setTimeout(noop, 2_147_483_647);
   return guard.estimate(info, job, output).then(
-    (estimate) => decide(guard, call, states, estimate),
-    () => decide(guard, call, states, 0),
+    (estimate) => {
+      clearTimeout(hold);
+      decide(guard, call, states, estimate);
+    },
+    () => {
+      clearTimeout(hold);
+      decide(guard, call, states, 0);
+    },
   );
 }
+
+function noop(): void {}
 
 function decide(guard: BudgetGuard, call: GenAICall, states: BudgetState[], estimate: number): void {
   const { exceeded, rejectedBy } = guard.check(states, estimate, call);
