@@ -25,6 +25,21 @@ const TEST_BUDGET = 0.01;
 const DURATION_BOUNDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 const CALLS_PER_ROUND = 6;
 
+/** Service, provider and model labels of a recorded series of the demo service. */
+function spmOf(model: string): Record<string, string> {
+  return { service_name: SERVICE, gen_ai_provider_name: 'openai', gen_ai_request_model: model };
+}
+
+/** `labels` cut to `keys`. */
+function pick(labels: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => k in labels).map((k) => [k, labels[k]]));
+}
+
+/** Equal within float rounding. */
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-12 + 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
 const noPrometheus = !tools.prometheus || !tools.alertmanager;
 if (noPrometheus) {
   console.warn(
@@ -96,6 +111,8 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
         OTEL_EXPORTER_PROMETHEUS_PORT: String(hookPort),
         OTEL_TRACES_EXPORTER: 'none',
         OTEL_LOGS_EXPORTER: 'none',
+        // every call with billed input is also estimated locally, for the reconciliation histogram
+        TOKENOMICS_RECONCILE_SAMPLE: '1',
       },
     });
     createInterface({ input: driver.child.stdout! }).on('line', (line) => {
@@ -261,6 +278,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'tokenomics',
       'tokenomics-alerts',
       'tokenomics-budgets',
+      'tokenomics-month',
       'tokenomics-slow',
     ]);
     for (const g of groups) {
@@ -333,7 +351,60 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       ],
       'tokenomics:token_usage_sum': ['gen_ai_token_type, service_name', []],
       'tokenomics:token_usage_bucket': ['service_name', []],
+      // per-call cache savings: the gpt-4o call's cache reads at (input - cache read) rate
+      'tokenomics:cache_savings_usd_total': [
+        'gen_ai_request_model, service_name',
+        savings.map((x) => ({
+          labels: { gen_ai_request_model: x.labels.gen_ai_request_model, service_name: x.labels.service_name },
+          value: (x.value * W) / 3600,
+        })),
+      ],
+      'tokenomics:cache_write_premium_usd_total': ['service_name', []],
+      // the 429 answer names the requests limit (x-ratelimit-remaining-requests: 0)
+      'tokenomics:quota_rate_limited_total': [
+        'gen_ai_request_model, tokenomics_quota_limit_type, service_name',
+        [{ labels: { gen_ai_request_model: 'gpt-4o-mini', tokenomics_quota_limit_type: 'requests', service_name: SERVICE }, value: 1 }],
+      ],
+      // one reconciled estimate per priced call with billed input
+      'tokenomics:reconciliation_input_tokens_ratio_count': [
+        'gen_ai_request_model, service_name',
+        sumBy(
+          f.calls.filter((c) => !c.labels.error_type),
+          ['gen_ai_request_model', 'service_name'],
+        ),
+      ],
+      'tokenomics:reconciliation_input_tokens_ratio_sum': ['service_name', []],
+      'tokenomics:reconciliation_input_tokens_ratio_bucket': ['service_name', []],
     };
+    // Rate-limit gauges: the emulator's OpenAI headers (10,000 requests / 30,000,000 tokens a
+    // window, one request and 1,000 tokens used); gpt-4o-mini's last answer of a round is the 429
+    // with x-ratelimit-remaining-requests 0.
+    const models = ['gpt-4o', 'gpt-4o-mini', 'gpt-9-preview', 'o3-mini'];
+    const quota = (which: 'remaining' | 'limit') =>
+      models.flatMap((m) => [
+        {
+          labels: { service_name: SERVICE, gen_ai_request_model: m, tokenomics_quota_limit_type: 'requests' },
+          value: which === 'limit' ? 10000 : m === 'gpt-4o-mini' ? 0 : 9999,
+        },
+        {
+          labels: { service_name: SERVICE, gen_ai_request_model: m, tokenomics_quota_limit_type: 'tokens' },
+          value: which === 'limit' ? 30000000 : 29999000,
+        },
+      ]);
+    const gauges: Record<string, Sample[]> = {
+      'tokenomics:quota_remaining': quota('remaining'),
+      'tokenomics:quota_limit': quota('limit'),
+    };
+    const headroom = quota('remaining').map((r) => ({
+      labels: { ...r.labels, gen_ai_provider_name: 'openai' },
+      value: r.value / (r.labels.tokenomics_quota_limit_type === 'requests' ? 10000 : 30000000),
+    }));
+    // Month to date: both rounds, or only the first when the month group evaluated just before
+    // the copy of the second round was written (the groups run concurrently).
+    const perRound = (by: string) => sumBy(f.cost, [by]);
+    const at = new Date(T * 1000);
+    const daysInMonth = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
+    const hoursLeft = daysInMonth * 24 - (at.getUTCDate() - 1) * 24 - at.getUTCHours() - at.getUTCMinutes() / 60;
     // Bucket copies: the second round falls where the emulator's delays put it.
     const le = (items: typeof f.calls, bound: number) =>
       sumBy(
@@ -374,7 +445,50 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'tokenomics:budget_usd_per_hour:default': [{ labels: {}, value: 5 }],
       'tokenomics:budget_usd_per_hour:by_service': [{ labels: { service_name: SERVICE }, value: TEST_BUDGET }],
       'tokenomics:budget_usd_per_hour:by_tenant': [],
+      'tokenomics:cache_savings_net_usd_per_hour:rate5m': savings,
+      'tokenomics:quota_headroom:ratio': headroom,
+      'tokenomics:quota_rate_limited_per_second:rate5m': [
+        { labels: { ...spmOf('gpt-4o-mini'), tokenomics_quota_limit_type: 'requests' }, value: rate },
+      ],
+      'tokenomics:conversation_turn_input_tokens:avg_rate1h': [],
+      'tokenomics:conversation_turn_input_tokens_bucket': [],
+      'tokenomics:conversation_turn_input_tokens_sum': [],
+      'tokenomics:conversation_turn_input_tokens_count': [],
+      'tokenomics:reconciliation_cost:ratio_avg_rate1h': [],
+      'tokenomics:reconciliation_cost_ratio_bucket': [],
+      'tokenomics:reconciliation_cost_ratio_sum': [],
+      'tokenomics:reconciliation_cost_ratio_count': [],
+      'tokenomics:month_hours_left': [{ labels: {}, value: hoursLeft }],
     };
+    // Figures that depend on when each group ran: checked for their series and a plausible value.
+    const plausible: Record<string, [Sample[], (v: number, labels: Record<string, string>) => boolean]> = {
+      'tokenomics:spend_usd:by_service:increase': [perRound('service_name'), (v) => v >= 0],
+      'tokenomics:spend_usd:by_tenant:increase': [perRound('tokenomics_attribution_tenant'), (v) => v >= 0],
+      'tokenomics:cost_usd_total:month_snapshot': [[], () => true],
+      // local estimate / billed input of each model: near 1 (the emulator bills with tiktoken too)
+      'tokenomics:reconciliation_input_tokens:ratio_avg_rate1h': [
+        ['gpt-4o', 'gpt-4o-mini', 'gpt-9-preview', 'o3-mini'].map((m) => ({
+          labels: { ...spmOf(m), tokenomics_token_encoding: 'o200k_base' },
+          value: 1,
+        })),
+        (v) => v > 0.5 && v < 2,
+      ],
+    };
+    for (const [name, by] of [
+      ['tokenomics:spend_usd:by_service:month_to_date', 'service_name'],
+      ['tokenomics:spend_usd:by_tenant:month_to_date', 'tokenomics_attribution_tenant'],
+    ] as const) {
+      const one = perRound(by);
+      plausible[name] = [one, (v, labels) => [1, 2].some((k) => close(v, k * one.find((x) => x.labels[by] === labels[by])!.value))];
+    }
+    for (const [name, by] of [
+      ['tokenomics:spend_usd:by_service:month_projected', 'service_name'],
+      ['tokenomics:spend_usd:by_tenant:month_projected', 'tokenomics_attribution_tenant'],
+    ] as const) {
+      // month to date + spend per hour of the (compressed) last 6 hours x hours left: at least one round
+      const one = perRound(by);
+      plausible[name] = [one, (v, labels) => v >= one.find((x) => x.labels[by] === labels[by])!.value * (1 - 1e-9)];
+    }
 
     const recorded = (await prom.rules()).flatMap((g: any) =>
       g.rules.filter((r: any) => r.type === 'recording').map((r: any) => r.name as string),
@@ -408,6 +522,19 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
           got = await prom.query(`sum by (${by}) (${name} - ${name} offset ${WINDOW})`, T);
           want = items;
         }
+      } else if (gauges[name]) {
+        got = await prom.query(`sum by (gen_ai_request_model, tokenomics_quota_limit_type, service_name) (${name})`, T);
+        want = gauges[name];
+      } else if (plausible[name]) {
+        const [series, ok] = plausible[name];
+        const raw = await prom.query(name, T);
+        for (const x of raw) if (!ok(x.value, x.labels)) failures.push(`${name}: implausible ${JSON.stringify(x)}`);
+        got = raw.map((x) => ({ labels: pick(x.labels, Object.keys(series[0]?.labels ?? {})), value: 1 }));
+        want = series.map((x) => ({ labels: x.labels, value: 1 }));
+        if (name === 'tokenomics:cost_usd_total:month_snapshot') {
+          got = raw.length ? [{ labels: {}, value: 1 }] : [];
+          want = [{ labels: {}, value: 1 }];
+        }
       } else if (name.endsWith(':avg3d') || name.endsWith(':avg7d')) {
         // average of the hourly-spend series over its window, at the slow group's own evaluation
         const [when] = await prom.query(`timestamp(${name})`, T);
@@ -440,7 +567,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
     for (const name of [...Object.keys(expected), ...Object.keys(copies)]) expect(checked.has(name), `${name} was not recorded`).toBe(true);
-    expect(checked.size).toBe(39);
+    expect(checked.size).toBe(67);
   });
 
   it('every dashboard query parses and returns the figures of the calls made', async () => {
@@ -508,6 +635,40 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
         callsByModel,
       ),
     };
+    // Quotas, conversations, estimates, forecasts (the demo service has no conversation, no
+    // tenant budget and no provider-reported cost).
+    expected['Cache savings/B'] = savings;
+    const limits: Record<string, number> = { requests: 10000, tokens: 30000000 };
+    expected['Quota headroom/A'] = ['gpt-4o', 'gpt-4o-mini', 'gpt-9-preview', 'o3-mini'].flatMap((m) =>
+      Object.entries(limits).map(([type, limit]) => ({
+        labels: { service_name: SERVICE, gen_ai_provider_name: 'openai', gen_ai_request_model: m, tokenomics_quota_limit_type: type },
+        value: (type === 'requests' ? (m === 'gpt-4o-mini' ? 0 : 9999) : 29999000) / limit,
+      })),
+    );
+    expected['Calls refused by rate limits/A'] = [
+      { labels: { gen_ai_request_model: 'gpt-4o-mini', tokenomics_quota_limit_type: 'requests' }, value: rate },
+    ];
+    expected['Conversation growth/A'] = [];
+    expected['Estimates against bills/B'] = [];
+    expected['Month-end spend forecast/C'] = [{ labels: { service_name: SERVICE }, value: 730 * TEST_BUDGET }];
+    expected['Month-end forecast by tenant/C'] = [];
+    // Figures that depend on when each group ran: their series are checked, and the values below.
+    const byTenant = sumBy(f.cost, ['tokenomics_attribution_tenant']);
+    const present: Record<string, [Sample[], (v: number) => boolean]> = {
+      'Month-end spend forecast/A': [[{ labels: { service_name: SERVICE }, value: 1 }], (v) => v > 0],
+      'Month-end spend forecast/B': [[{ labels: { service_name: SERVICE }, value: 1 }], (v) => v > 0],
+      'Month-end forecast by tenant/A': [byTenant, (v) => v > 0],
+      'Month-end forecast by tenant/B': [byTenant, (v) => v > 0],
+      'Estimates against bills/A': [
+        ['gpt-4o', 'gpt-4o-mini', 'gpt-9-preview', 'o3-mini'].map((m) => ({
+          labels: { ...spmOf(m), tokenomics_token_encoding: 'o200k_base' },
+          value: 1,
+        })),
+        (v) => v > 0.5 && v < 2,
+      ],
+    };
+    for (const [k, [series]] of Object.entries(present)) expected[k] = series.map((x) => ({ ...x, value: 1 }));
+
     // The stat "Unpriced calls in range" sums them; the table splits them.
     expected['Unpriced calls in range/A'] = total(f.unpriced);
     expected['Unpriced calls in range (table)/A'] = sumBy(f.unpriced, [
@@ -520,7 +681,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     const dash = loadDashboard();
     const variables = dash.templating.list.map((v) => v.name);
     const queries = panelQueries(dash);
-    expect(queries).toHaveLength(21);
+    expect(queries).toHaveLength(33);
     const failures: string[] = [];
     const seen = new Set<string>();
     for (const q of queries) {
@@ -537,6 +698,10 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       if (!(k in expected)) {
         failures.push(`${k}: no expectation in this test`);
         continue;
+      }
+      if (present[k]) {
+        for (const x of got) if (!present[k][1](x.value)) failures.push(`${k}: implausible ${JSON.stringify(x)}`);
+        got = got.map((x) => ({ labels: pick(x.labels, Object.keys(expected[k][0]?.labels ?? {})), value: 1 }));
       }
       const diff = diffVectors(got, expected[k]);
       if (diff) failures.push(`${k} (${expr}):\n${diff}`);

@@ -410,7 +410,7 @@ export class GenAIRecorder {
 
     this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type && this.errorTypes.admit(type), endTime, invalid);
     if (error !== undefined) this.recordRateLimited(call, error);
-    if (!estimated && usage !== undefined && bookCost.priced) this.recordGovernance(call, usage, bookCost, cost, conversation?.turn);
+    if (!estimated && usage !== undefined) this.recordGovernance(call, usage, bookCost, cost, conversation?.turn);
   }
 
   /** The conversation's totals after this call; `undefined` for a call in no named conversation. */
@@ -462,8 +462,9 @@ export class GenAIRecorder {
     const { start, result } = call;
     const provider = start.provider;
     const model = this.models.admit(start.requestModel);
-    const book = this.config.priceBook ?? getPriceBook();
-    const saved = cacheSavings(book, usage, this.priceOptions(start, result, call.startedAt, false), bookCost);
+    const saved = bookCost.priced
+      ? cacheSavings(this.config.priceBook ?? getPriceBook(), usage, this.priceOptions(start, result, call.startedAt, false), bookCost)
+      : undefined;
     if (saved !== undefined) {
       const series = this.seriesOf(call);
       if (saved.savings > 0) this.pending.add(series.cacheSavings(instruments.cacheSavings), saved.savings);
