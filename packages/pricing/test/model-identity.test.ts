@@ -235,7 +235,9 @@ describe('real ids from the providers model lists', () => {
     ['deepseek', 'deepseek-chat', 'deepseek-chat'],
     ['x_ai', 'grok-4.20-0309-reasoning', 'grok-4.20'],
     ['together', 'deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-V3'],
-    ['fireworks_ai', 'accounts/fireworks/models/kimi-k2-instruct', 'kimi-k2-instruct'],
+    ['fireworks_ai', 'accounts/fireworks/models/deepseek-v3', 'deepseek-v3'],
+    // Unpriced (no Fireworks page states its rate), and never another Kimi model.
+    ['fireworks_ai', 'accounts/fireworks/models/kimi-k2-instruct', undefined],
     ['openrouter', 'x-ai/grok-4', 'x-ai/grok-4'],
     // A prefix rule names a family in its own words: its dated snapshots are that model.
     ['gcp.gemini', 'gemini-2.5-flash-native-audio-preview-09-2025', 'gemini-live-2.5-flash'],

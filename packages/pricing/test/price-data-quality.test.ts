@@ -292,15 +292,37 @@ describe('popular models of the OpenAI-compatible hosts', () => {
     );
   });
 
-  it('prices Together and Fireworks open models', () => {
+  it('prices Together open models', () => {
     const usage = { inputTokens: 10_000, outputTokens: 2_000 };
     expectCost(usage, { provider: 'together', model: 'deepseek-ai/DeepSeek-R1', at: AT }, { input: 0.03, output: 0.014 });
     expectCost(usage, { provider: 'together', model: 'openai/gpt-oss-120b', at: AT }, { input: 0.0015, output: 0.0012 });
+  });
+
+  it("prices Fireworks' DeepSeek V3 at the V3 family row ($0.56 / $0.28 cached / $1.68), not the old $0.90 flat rate", () => {
+    // 4,000 uncached x $0.56, 6,000 cached x $0.28, 2,000 output x $1.68.
     expectCost(
-      usage,
-      { provider: 'fireworks_ai', model: 'accounts/fireworks/models/kimi-k2-instruct', at: AT },
-      { input: 0.006, output: 0.005 },
+      CACHED_CHAT,
+      { provider: 'fireworks_ai', model: 'accounts/fireworks/models/deepseek-v3', at: AT },
+      { input: 0.00224, cache_read: 0.00168, output: 0.00336 },
+      'deepseek-v3',
     );
+  });
+
+  it("prices Fireworks' Llama 3.3 70B at its size bucket (16.1B - 80B, $0.90 in and out)", () => {
+    expectCost(
+      { inputTokens: 10_000, outputTokens: 2_000 },
+      { provider: 'fireworks_ai', model: 'accounts/fireworks/models/llama-v3p3-70b-instruct', at: AT },
+      { input: 0.009, output: 0.0018 },
+      'llama-v3p3-70b-instruct',
+    );
+  });
+
+  it("leaves Fireworks' kimi-k2-instruct unpriced: no Fireworks page states its rate", () => {
+    const cost = book.price(
+      { inputTokens: 10_000, outputTokens: 2_000 },
+      { provider: 'fireworks_ai', model: 'accounts/fireworks/models/kimi-k2-instruct', at: AT },
+    );
+    expect(cost).toMatchObject({ priced: false, reason: 'unknown_model' });
   });
 
   it('prices the dated Grok 4.20 ids as Grok 4.20', () => {
