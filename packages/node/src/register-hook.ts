@@ -2,7 +2,8 @@ import { isMainThread } from 'node:worker_threads';
 import { ConfigError } from './config-error';
 import { readConfig } from './config';
 import { registerEsmLoaderHook } from './esm-loader';
-import { atMainModule } from './main-module';
+import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation';
+import { atFirstLoadOf } from './first-load';
 import { currentHandle, startWithConfig } from './start';
 
 /**
@@ -25,9 +26,9 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
     }
     const config = readConfig(process.env);
     if (entry === 'import' && !config.disabled) registerEsmLoaderHook();
-    // `--require`: the instrumentations are created when the main module starts, after the other
-    // preloads (see main-module.ts); `--import` runs inside the main module's start already.
-    startWithConfig(config, {}, entry === 'require' ? { deferInstrumentations: atMainModule } : {});
+    // `--require`: the instrumentations are created when the app first requires a client library
+    // they patch (see first-load.ts); `--import` creates them at once, for the ESM loader hook.
+    startWithConfig(config, {}, entry === 'require' ? { deferInstrumentations: (bind) => atFirstLoadOf(INSTRUMENTED_MODULES, bind) } : {});
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // The one place that writes to the console: the app must not start with telemetry misconfigured.
