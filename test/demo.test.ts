@@ -57,6 +57,27 @@ describe('tokenomics demo', () => {
     expect(reasoning.usd).toBeCloseTo(0.0011264, 12);
     const rowsTotal = summary.rows.reduce((n: number, r: { usd: number }) => n + r.usd, 0);
     expect(summary.totalUsd).toBeCloseTo(rowsTotal, 12);
+    // Cache savings: the 1,024 cached gpt-4o tokens at ($2.50 - $1.25) per million; no cache writes.
+    expect(summary.cacheSavingsUsd).toBeCloseTo(0.00128, 12);
+    expect(summary.cacheWritePremiumUsd).toBe(0);
+    // Headroom from the emulator's OpenAI rate-limit headers; the workload's last gpt-4o-mini call
+    // is the 429, whose headers say no request is left.
+    const quota = (model: string, limitType: string) =>
+      summary.quota.find((q: { model: string; limitType: string }) => q.model === model && q.limitType === limitType);
+    expect(quota('gpt-4o', 'requests')).toEqual({ model: 'gpt-4o', limitType: 'requests', remaining: 9999, limit: 10000 });
+    expect(quota('gpt-4o', 'tokens')).toEqual({ model: 'gpt-4o', limitType: 'tokens', remaining: 29999000, limit: 30000000 });
+    expect(quota('gpt-4o-mini', 'requests')).toEqual({ model: 'gpt-4o-mini', limitType: 'requests', remaining: 0, limit: 10000 });
+    // Reconciliation: every billed call (6 of 7) estimated locally; the emulator bills with the
+    // same tiktoken counts, so every ratio is exactly 1.
+    const reconciled = summary.reconciliation as { model: string; encoding: string; calls: number; meanRatio: number }[];
+    expect(reconciled.reduce((n, r) => n + r.calls, 0)).toBe(6);
+    expect(reconciled.find((r) => r.model === 'text-embedding-3-small')).toEqual({
+      model: 'text-embedding-3-small',
+      encoding: 'cl100k_base',
+      calls: 1,
+      meanRatio: 1,
+    });
+    for (const r of reconciled) expect(r.meanRatio).toBe(1);
   });
 
   it('rejects an unknown argument with usage and exit code 2', async () => {

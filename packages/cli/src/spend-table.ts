@@ -8,6 +8,13 @@ import {
   METRIC_TOKENOMICS_CALLS_UNPRICED,
   METRIC_TOKENOMICS_COST,
   METRIC_TOKENOMICS_TOKENS,
+  METRIC_TOKENOMICS_CACHE_SAVINGS,
+  METRIC_TOKENOMICS_CACHE_WRITE_PREMIUM,
+  METRIC_TOKENOMICS_QUOTA_LIMIT,
+  METRIC_TOKENOMICS_QUOTA_REMAINING,
+  METRIC_TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
+  ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE,
+  ATTR_TOKENOMICS_TOKEN_ENCODING,
   prometheusName,
   TOKEN_UNITS,
 } from '@tokenomics/contract';
@@ -21,6 +28,23 @@ export interface SpendRow {
   usd: number;
 }
 
+/** Rate-limit state of one model and limit type, from the provider's response headers. */
+export interface QuotaRow {
+  model: string;
+  limitType: string;
+  remaining: number;
+  limit: number;
+}
+
+/** Local input estimates against billed input tokens, for one model and encoding. */
+export interface ReconciliationRow {
+  model: string;
+  encoding: string;
+  calls: number;
+  /** Mean of estimated / billed input tokens (1 = exact). */
+  meanRatio: number;
+}
+
 export interface SpendSummary {
   rows: SpendRow[];
   totalUsd: number;
@@ -28,6 +52,12 @@ export interface SpendSummary {
   failedCalls: number;
   unpricedCalls: number;
   estimatedCalls: number;
+  /** What cache reads saved against the uncached input price (USD). */
+  cacheSavingsUsd: number;
+  /** What cache writes cost above the uncached input price (USD). */
+  cacheWritePremiumUsd: number;
+  quota: QuotaRow[];
+  reconciliation: ReconciliationRow[];
 }
 
 const TOKEN_TYPE_ORDER: readonly string[] = [...TOKEN_UNITS, 'request'];
@@ -42,6 +72,14 @@ const LABEL_RESPONSE_MODEL = prometheusName(ATTR_GEN_AI_RESPONSE_MODEL);
 const LABEL_REQUEST_MODEL = prometheusName(ATTR_GEN_AI_REQUEST_MODEL);
 const LABEL_TOKEN_TYPE = prometheusName(ATTR_TOKENOMICS_TOKEN_TYPE);
 const LABEL_ERROR_TYPE = prometheusName(ATTR_ERROR_TYPE);
+const CACHE_SAVINGS_TOTAL = `${prometheusName(METRIC_TOKENOMICS_CACHE_SAVINGS)}_total`;
+const CACHE_WRITE_PREMIUM_TOTAL = `${prometheusName(METRIC_TOKENOMICS_CACHE_WRITE_PREMIUM)}_total`;
+const QUOTA_REMAINING = prometheusName(METRIC_TOKENOMICS_QUOTA_REMAINING);
+const QUOTA_LIMIT = prometheusName(METRIC_TOKENOMICS_QUOTA_LIMIT);
+const RECONCILIATION_SUM = `${prometheusName(METRIC_TOKENOMICS_RECONCILIATION_INPUT_TOKENS)}_sum`;
+const RECONCILIATION_COUNT = `${prometheusName(METRIC_TOKENOMICS_RECONCILIATION_INPUT_TOKENS)}_count`;
+const LABEL_LIMIT_TYPE = prometheusName(ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE);
+const LABEL_ENCODING = prometheusName(ATTR_TOKENOMICS_TOKEN_ENCODING);
 
 /** Builds the spend table from `tokenomics_*` and `gen_ai_*` samples scraped from the endpoint. */
 export function summariseSpend(samples: Sample[]): SpendSummary {
@@ -57,6 +95,26 @@ export function summariseSpend(samples: Sample[]): SpendSummary {
   let failedCalls = 0;
   let unpricedCalls = 0;
   let estimatedCalls = 0;
+  let cacheSavingsUsd = 0;
+  let cacheWritePremiumUsd = 0;
+  const quota = new Map<string, QuotaRow>();
+  const quotaRow = (s: Sample): QuotaRow => {
+    const model = label(s, LABEL_REQUEST_MODEL) ?? 'unknown';
+    const limitType = label(s, LABEL_LIMIT_TYPE) ?? '?';
+    const key = `${model}\u0000${limitType}`;
+    let r = quota.get(key);
+    if (!r) quota.set(key, (r = { model, limitType, remaining: 0, limit: 0 }));
+    return r;
+  };
+  const reconciled = new Map<string, { model: string; encoding: string; sum: number; count: number }>();
+  const reconciledRow = (s: Sample) => {
+    const model = label(s, LABEL_REQUEST_MODEL) ?? 'unknown';
+    const encoding = label(s, LABEL_ENCODING) ?? '?';
+    const key = `${model}\u0000${encoding}`;
+    let r = reconciled.get(key);
+    if (!r) reconciled.set(key, (r = { model, encoding, sum: 0, count: 0 }));
+    return r;
+  };
   for (const s of samples) {
     const model = label(s, LABEL_RESPONSE_MODEL) ?? label(s, LABEL_REQUEST_MODEL) ?? 'unknown';
     switch (s.name) {
@@ -77,12 +135,45 @@ export function summariseSpend(samples: Sample[]): SpendSummary {
       case ESTIMATED_TOTAL:
         estimatedCalls += s.value;
         break;
+      case CACHE_SAVINGS_TOTAL:
+        cacheSavingsUsd += s.value;
+        break;
+      case CACHE_WRITE_PREMIUM_TOTAL:
+        cacheWritePremiumUsd += s.value;
+        break;
+      case QUOTA_REMAINING:
+        quotaRow(s).remaining = s.value;
+        break;
+      case QUOTA_LIMIT:
+        quotaRow(s).limit = s.value;
+        break;
+      case RECONCILIATION_SUM:
+        reconciledRow(s).sum += s.value;
+        break;
+      case RECONCILIATION_COUNT:
+        reconciledRow(s).count += s.value;
+        break;
     }
   }
   const sorted = [...rows.values()].sort(
     (a, b) => a.model.localeCompare(b.model) || TOKEN_TYPE_ORDER.indexOf(a.tokenType) - TOKEN_TYPE_ORDER.indexOf(b.tokenType),
   );
-  return { rows: sorted, totalUsd, calls, failedCalls, unpricedCalls, estimatedCalls };
+  const byModel = <T extends { model: string }>(a: T, b: T) => a.model.localeCompare(b.model);
+  return {
+    rows: sorted,
+    totalUsd,
+    calls,
+    failedCalls,
+    unpricedCalls,
+    estimatedCalls,
+    cacheSavingsUsd,
+    cacheWritePremiumUsd,
+    quota: [...quota.values()].sort((a, b) => byModel(a, b) || a.limitType.localeCompare(b.limitType)),
+    reconciliation: [...reconciled.values()]
+      .filter((r) => r.count > 0)
+      .map((r) => ({ model: r.model, encoding: r.encoding, calls: r.count, meanRatio: r.sum / r.count }))
+      .sort(byModel),
+  };
 }
 
 /** A label of a scraped sample (own keys only: the text came from an endpoint). */
@@ -107,6 +198,14 @@ export function renderSpendTable(summary: SpendSummary): string {
     line(footer),
     '',
     `calls: ${summary.calls} (failed: ${summary.failedCalls}, unpriced: ${summary.unpricedCalls}, estimated usage: ${summary.estimatedCalls})`,
+    `cache savings: ${formatUsd(summary.cacheSavingsUsd)} (cache writes above the input price: ${formatUsd(summary.cacheWritePremiumUsd)})`,
+    ...(summary.quota.length ? ['', 'quota headroom (from the rate-limit headers):'] : []),
+    ...summary.quota.map(
+      (q) =>
+        `  ${q.model} ${q.limitType}: ${q.remaining} of ${q.limit} left${q.limit > 0 ? ` (${((100 * q.remaining) / q.limit).toFixed(2)}%)` : ''}`,
+    ),
+    ...(summary.reconciliation.length ? ['', 'local input estimates against billed input tokens (1 = exact):'] : []),
+    ...summary.reconciliation.map((r) => `  ${r.model} ${r.encoding}: ${r.calls} calls, mean ratio ${r.meanRatio.toFixed(4)}`),
   ].join('\n');
 }
 

@@ -67,6 +67,9 @@ export async function runDemo(argv: string[]): Promise<number> {
       OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
       EXAMPLE_STAY_ALIVE: '1',
       EXAMPLE_REPEAT_MS: parsed.keepRunning ? '15000' : '',
+      // Every call's input is also estimated locally, off the app's path, and compared with the
+      // bill (a service would sample a few percent, e.g. 0.05).
+      TOKENOMICS_RECONCILE_SAMPLE: process.env.TOKENOMICS_RECONCILE_SAMPLE ?? '1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -81,7 +84,7 @@ export async function runDemo(argv: string[]): Promise<number> {
       for (const l of lines) process.stdout.write(`  ${l}\n`);
     }
     const metricsURL = `http://127.0.0.1:${metricsPort}/metrics`;
-    const summary = summariseSpend(parsePrometheusText(await (await fetch(metricsURL)).text()));
+    const summary = await readSummary(metricsURL);
     print(summary, metricsURL, parsed.json);
     if (summary.rows.length === 0) {
       process.stderr.write('tokenomics demo: the endpoint exported no spend\n');
@@ -102,6 +105,21 @@ export async function runDemo(argv: string[]): Promise<number> {
     process.stderr.write(`tokenomics demo: ${(err as Error).message}\n`);
     await stop();
     return 1;
+  }
+}
+
+/**
+ * The summary of the endpoint's metrics once every billed call has its reconciliation point (the
+ * token worker counts the estimates just after the calls end), or as it is after 10 s.
+ */
+async function readSummary(metricsURL: string): Promise<SpendSummary> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const summary = summariseSpend(parsePrometheusText(await (await fetch(metricsURL)).text()));
+    const reconciled = summary.reconciliation.reduce((n, r) => n + r.calls, 0);
+    const billed = summary.calls - summary.failedCalls;
+    if (reconciled >= billed || Date.now() > deadline || process.env.TOKENOMICS_RECONCILE_SAMPLE !== undefined) return summary;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
