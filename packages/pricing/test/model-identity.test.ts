@@ -234,7 +234,8 @@ describe('real ids from the providers model lists', () => {
     ['x_ai', 'grok-4', 'grok-4-0709'],
     ['deepseek', 'deepseek-chat', 'deepseek-chat'],
     ['x_ai', 'grok-4.20-0309-reasoning', 'grok-4.20'],
-    ['together', 'deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-V3'],
+    // Unpriced until a Together page states its rate, and never first-party DeepSeek.
+    ['together', 'deepseek-ai/DeepSeek-V3', undefined],
     ['fireworks_ai', 'accounts/fireworks/models/deepseek-v3', 'deepseek-v3'],
     // Unpriced (no Fireworks page states its rate), and never another Kimi model.
     ['fireworks_ai', 'accounts/fireworks/models/kimi-k2-instruct', undefined],
