@@ -215,6 +215,72 @@ describe('budget guard before openai calls', () => {
   });
 });
 
+for (const major of [6, 5, 4] as const) {
+  describe(`what the app sees through a guard that lets calls through: openai ${major}.x`, () => {
+    let telemetry: TestTelemetry;
+    let instrumentation: OpenAIInstrumentation;
+    let emulator: Emulator;
+    let client: any;
+
+    beforeAll(async () => {
+      telemetry = new TestTelemetry();
+      instrumentation = telemetry.instrument(new OpenAIInstrumentation());
+      emulator = await startEmulator({ port: 0 });
+      const openai = requireOpenAI(major);
+      // openai 6 was loaded (and patched by another instrumentation, since disabled) above.
+      instrumentation.patchModule(openai);
+      client = new openai.OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
+      setBudgetGuard(new BudgetGuard({ budgets: [budget({ limitUsd: 1 })] }));
+    });
+
+    afterEach(async () => {
+      await telemetry.settled();
+      telemetry.reset();
+    });
+
+    afterAll(async () => {
+      setBudgetGuard(undefined);
+      instrumentation.disable();
+      await emulator.close();
+      await telemetry.shutdown();
+    });
+
+    it('streams every chunk to the app and records the billed usage', async () => {
+      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: HI, max_tokens: 10, stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      expect(text.length).toBeGreaterThan(0);
+      await telemetry.settled();
+      const [span] = telemetry.spans();
+      expect(span.attributes['tokenomics.stream.outcome']).toBe('completed');
+      expect(span.attributes['tokenomics.usage.estimated']).toBe(false);
+    });
+
+    it('keeps the SDK helpers working: asResponse(), the stream() helper and parse()', async () => {
+      const raw = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: HI, max_tokens: 10 }).asResponse();
+      expect(raw.status).toBe(200);
+      expect((await raw.json()).object).toBe('chat.completion');
+      if (typeof client.chat.completions.stream === 'function') {
+        const final = await client.chat.completions.stream({ model: 'gpt-4o-mini', messages: HI, max_tokens: 10 }).finalChatCompletion();
+        expect(final.choices[0].message.role).toBe('assistant');
+      }
+      const parse = client.chat.completions.parse ?? client.beta?.chat?.completions?.parse;
+      if (typeof parse === 'function') {
+        const parsed = await parse.call(client.chat.completions.parse ? client.chat.completions : client.beta.chat.completions, {
+          model: 'gpt-4o-mini',
+          messages: HI,
+        });
+        expect(parsed.choices[0].message.parsed).toBeNull();
+      }
+    });
+
+    it('guards responses.create with max_output_tokens as the output estimate', async () => {
+      const response = await client.responses.create({ model: 'gpt-4o-mini', input: 'hi', max_output_tokens: 16 });
+      expect(response.object).toBe('response');
+    });
+  });
+}
+
 describe('budget guard before anthropic calls', () => {
   let telemetry: TestTelemetry;
   let instrumentation: AnthropicInstrumentation;
