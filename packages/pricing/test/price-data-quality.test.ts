@@ -352,3 +352,42 @@ describe('DeepSeek Flash peak hours', () => {
     expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-flash', at: '2026-11-03T10:00:00Z' }, offPeak);
   });
 });
+
+describe('Perplexity request fees by search context size', () => {
+  // 2,000 input and 800 output tokens; request fees per 1,000 requests.
+  const call = { inputTokens: 2000, outputTokens: 800 };
+
+  it('charges Sonar Reasoning Pro $6 / $10 / $14 per 1,000 requests at low (default) / medium / high context', () => {
+    const tokens = { input: 0.004, output: 0.0064 }; // 2,000 x $2, 800 x $8
+    expectCost(call, { provider: 'perplexity', model: 'sonar-reasoning-pro', at: AT }, { ...tokens, request: 0.006 });
+    expectCost(
+      { ...call, requests: { search_context_medium: 1 } },
+      { provider: 'perplexity', model: 'sonar-reasoning-pro', at: AT },
+      { ...tokens, request: 0.01 },
+    );
+    expectCost(
+      { ...call, requests: { search_context_high: 1 } },
+      { provider: 'perplexity', model: 'sonar-reasoning-pro', at: AT },
+      { ...tokens, request: 0.014 },
+    );
+  });
+
+  it('charges Sonar $12 per 1,000 requests at high context', () => {
+    expectCost(
+      { ...call, requests: { search_context_high: 1 } },
+      { provider: 'perplexity', model: 'sonar', at: AT },
+      { input: 0.002, output: 0.0008, request: 0.012 },
+    );
+  });
+
+  it('charges the retired Sonar Reasoning its $5 default fee and reports a medium or high context fee as unpriced, never guessed', () => {
+    const tokens = { input: 0.002, output: 0.004 }; // 2,000 x $1, 800 x $5
+    expectCost(call, { provider: 'perplexity', model: 'sonar-reasoning', at: AT }, { ...tokens, request: 0.005 });
+    const medium = priced(
+      { ...call, requests: { search_context_medium: 1 } },
+      { provider: 'perplexity', model: 'sonar-reasoning', at: AT },
+    );
+    expect(Math.abs(medium.amount - 0.011)).toBeLessThanOrEqual(1e-9);
+    expect(medium.unpricedRequests).toEqual(['search_context_medium']);
+  });
+});
