@@ -312,6 +312,18 @@ export function setBudgetGuard(guard: BudgetGuard | undefined): void {
   activeGuard = guard;
 }
 
+/**
+ * Releases what the guard holds in flight for `call` without counting a cost: for a call whose
+ * recording failed before it ended normally. Never throws.
+ */
+export function releaseBudgetHold(call: GenAICall): void {
+  try {
+    activeGuard?.settle(call, undefined);
+  } catch {
+    /* nothing held, or a guard that cannot be reached: nothing more to do */
+  }
+}
+
 /** The process-wide guard, if budgets are configured. */
 export function getBudgetGuard(): BudgetGuard | undefined {
   return activeGuard;

@@ -18,7 +18,7 @@ import {
 import { getPriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
-import { getBudgetGuard } from './budget-guard';
+import { getBudgetGuard, releaseBudgetHold } from './budget-guard';
 import {
   DEFAULT_MAX_SERIES_PER_METRIC,
   OVERFLOW_ATTRIBUTES,
@@ -353,6 +353,7 @@ export class GenAIRecorder {
           } catch {
             /* the span is unusable; nothing more to do */
           }
+          releaseBudgetHold(call);
         }
       },
       estimate.job,
@@ -769,6 +770,7 @@ export class GenAICall {
       } catch {
         /* the span is unusable; nothing more to do */
       }
+      releaseBudgetHold(this);
     }
   }
 }
