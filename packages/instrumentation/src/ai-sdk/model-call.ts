@@ -8,14 +8,12 @@ import { geminiServiceTier } from '../google-genai/usage';
 import { modelServer } from './endpoint';
 import { estimateModelCallUsage } from './estimate';
 import { modelProvider, type ModelProvider } from './provider';
+import { findSdkSpan } from './sdk-spans';
 import { isReadableStream, observeReadableStream } from './stream';
 import { embeddingModelUsage, languageModelUsage, metadataField } from './usage';
 
 type Obj = Record<string, unknown>;
 type ModelMethod = (this: unknown, ...args: unknown[]) => unknown;
-
-/** Names of the AI SDK's telemetry spans around one model call (`ai.<function>.do<Generate|Stream|Embed>`). */
-const SDK_MODEL_CALL_SPAN = /^ai\.[A-Za-z]+\.do(?:Generate|Stream|Embed)$/;
 
 /** What a model call adapter needs from the instrumentation. */
 export interface ModelCallHost {
@@ -133,7 +131,7 @@ export class ModelCalls {
     try {
       const provider = modelProvider(model.provider);
       const requestModel = typeof model.modelId === 'string' && model.modelId.length > 0 ? model.modelId : 'unknown';
-      const sdkSpan = trace.getSpan(context.active());
+      const sdkSpan = findSdkSpan(trace.getSpan(context.active()), requestModel, kind);
       const server = modelServer(model);
       const call = this.host.recorder.start({
         provider: provider.provider,
@@ -331,7 +329,5 @@ function contentTexts(content: unknown): string[] {
  */
 function markSdkSpan(sdkSpan: Span | undefined, ours: Span): void {
   if (sdkSpan === undefined || !sdkSpan.isRecording()) return;
-  const name = (sdkSpan as { name?: unknown }).name;
-  if (typeof name !== 'string' || !SDK_MODEL_CALL_SPAN.test(name)) return;
   sdkSpan.setAttribute(ATTR_TOKENOMICS_DUPLICATE_OF, ours.spanContext().spanId);
 }
