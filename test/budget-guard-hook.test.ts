@@ -54,6 +54,22 @@ describe('budget guard through the hook', () => {
     ]);
   }, 90_000);
 
+  it('guards an ES module app loaded with --import the same way', async () => {
+    const before = emulator.requests.length;
+    const r = await runApp({
+      app: join(DIR, 'guarded-app.mjs'),
+      args: ['acme'],
+      env: { OPENAI_BASE_URL: emulator.openaiBaseURL, OTEL_METRICS_EXPORTER: 'none', TOKENOMICS_BUDGETS_FILE: join(DIR, 'budgets.yml') },
+      timeoutMs: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^call 1: sent, \d+ in \/ \d+ out\ncall 2: rejected by acme-hourly \(hour, limit 0.0000072\)\ncall 3: rejected/,
+    );
+    expect(emulator.requests.length).toBe(before + 1);
+  }, 90_000);
+
   it('leaves calls the budgets do not match alone', async () => {
     const before = emulator.requests.length;
     const r = await run('globex', 'budgets.yml');
