@@ -1,10 +1,13 @@
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicInstrumentation, OpenAIInstrumentation, withAttribution } from '../src';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { AnthropicInstrumentation, GroqInstrumentation, OpenAIInstrumentation, withAttribution } from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { requireOpenAI } from './support/load-openai';
 import { TestTelemetry } from './support/telemetry';
+import { estimateRequestTokens } from '@tokenomics/tokens';
 
 // Published list prices, USD per million tokens:
 // gpt-4o-mini $0.15 input, $0.075 cached input, $0.60 output;
@@ -16,6 +19,7 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
   let telemetry: TestTelemetry;
   let openaiInstrumentation: OpenAIInstrumentation;
   let anthropicInstrumentation: AnthropicInstrumentation;
+  let groqInstrumentation: GroqInstrumentation;
   let emulator: Emulator;
   let openai: any;
   let anthropic: any;
@@ -23,7 +27,8 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
   beforeAll(async () => {
     telemetry = new TestTelemetry();
     openaiInstrumentation = telemetry.instrument(new OpenAIInstrumentation({ reconcileSample: 1 }));
-    anthropicInstrumentation = telemetry.instrument(new AnthropicInstrumentation());
+    anthropicInstrumentation = telemetry.instrument(new AnthropicInstrumentation({ reconcileSample: 1 }));
+    groqInstrumentation = telemetry.instrument(new GroqInstrumentation());
     emulator = await startEmulator({ port: 0 });
     const { OpenAI } = requireOpenAI(6);
     openai = new OpenAI({ apiKey: API_KEY, baseURL: emulator.openaiBaseURL, maxRetries: 0 });
@@ -40,6 +45,7 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
   afterAll(async () => {
     openaiInstrumentation.disable();
     anthropicInstrumentation.disable();
+    groqInstrumentation.disable();
     await emulator.close();
     await telemetry.shutdown();
   });
@@ -81,6 +87,40 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
       expect(await gauge('tokenomics.quota.limit', { ...base, 'tokenomics.quota.limit_type': type })).toBe(limit);
       expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': type })).toBe(remaining);
     }
+  });
+
+  it('reads Azure OpenAI rate-limit headers per deployment', async () => {
+    const { AzureOpenAI } = requireOpenAI(6);
+    const azure = new AzureOpenAI({
+      endpoint: emulator.azureEndpoint,
+      apiKey: API_KEY,
+      apiVersion: '2024-10-21',
+      deployment: 'prod-chat',
+      maxRetries: 0,
+    });
+    await azure.chat.completions.create({
+      model: 'prod-chat',
+      messages: [{ role: 'user', content: 'Hello [emulate deployment_model=gpt-4o-mini]' }],
+    });
+    const provider = telemetry.spans()[0].attributes['gen_ai.provider.name'];
+    expect(provider).toBe('azure.ai.openai');
+    // Azure sends x-ratelimit-{limit,remaining}-{requests,tokens}: 1000 / 999 and 1,000,000 / 999,000 here.
+    const base = { 'gen_ai.provider.name': provider, 'gen_ai.request.model': 'prod-chat' };
+    expect(await gauge('tokenomics.quota.limit', { ...base, 'tokenomics.quota.limit_type': 'requests' })).toBe(1000);
+    expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': 'requests' })).toBe(999);
+    expect(await gauge('tokenomics.quota.limit', { ...base, 'tokenomics.quota.limit_type': 'tokens' })).toBe(1000000);
+    expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': 'tokens' })).toBe(999000);
+  });
+
+  it('reads Groq rate-limit headers through groq-sdk', async () => {
+    const Groq = createRequire(join(__dirname, '..', '..', '..', 'test', 'package.json'))('groq-sdk');
+    const groq = new (Groq.Groq ?? Groq.default ?? Groq)({ apiKey: API_KEY, baseURL: `${emulator.url}/hosts/groq`, maxRetries: 0 });
+    await groq.chat.completions.create({ model: 'llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'Hello' }] });
+    const base = { 'gen_ai.provider.name': 'groq', 'gen_ai.request.model': 'llama-3.3-70b-versatile' };
+    // Groq uses OpenAI's header names (the emulator sends OpenAI's values).
+    expect(await gauge('tokenomics.quota.limit', { ...base, 'tokenomics.quota.limit_type': 'requests' })).toBe(10000);
+    expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': 'requests' })).toBe(9999);
+    expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': 'tokens' })).toBe(29999000);
   });
 
   it('counts a 429 by the limit type its headers show exhausted, and the remaining gauge drops to 0', async () => {
@@ -203,5 +243,28 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
     });
     expect(h?.count).toBe(1);
     expect(h?.sum).toBe(1);
+  });
+
+  it("records the ratio of the o200k estimate of a Claude prompt to Anthropic's billed input tokens", async () => {
+    const request = {
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 64,
+      system: 'You answer questions about bicycles in one sentence.',
+      messages: [{ role: 'user', content: 'Why do road bikes have narrow tyres and what pressure should they run at?' }],
+    };
+    const message = await anthropic.messages.create(request);
+    await telemetry.settled();
+    // Claude's tokenizer is not public: the estimate uses o200k_base, the bill is Anthropic's count
+    // (the emulator bills 35 tokens, the o200k count of this prompt: ratio 1; the real API differs).
+    const estimated = estimateRequestTokens({ system: request.system, messages: request.messages }, request.model).tokens;
+    const billed = message.usage.input_tokens;
+    const h = await histogram('tokenomics.reconciliation.input_tokens', {
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-3-5-haiku-latest',
+      'tokenomics.token.encoding': 'o200k_base',
+    });
+    expect(h?.count).toBe(1);
+    expect(billed).toBe(35);
+    expect(h?.sum).toBe(estimated / billed);
   });
 });

@@ -173,6 +173,7 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
         attributes: requestAttributes(body, options),
         streaming: body.stream === true,
         inputMessages: () => inputMessages(body),
+        inputEstimate: () => estimateMessageUsage(body, typeof body.model === 'string' ? body.model : 'unknown', undefined).job,
       });
     } catch (err) {
       recorder.reportInternalError('call start', err);
