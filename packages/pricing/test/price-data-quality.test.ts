@@ -65,25 +65,43 @@ describe('DeepSeek after the nighttime discount ended (16:00 UTC 2025-09-05)', (
     );
   });
 
-  it('prices the legacy names as V4 Flash from 2026-04-24 ($0.14 / $0.0028 / $0.28)', () => {
-    expectCost(
-      CACHED_CHAT,
-      { provider: 'deepseek', model: 'deepseek-reasoner', at: '2026-05-04T08:00:00Z' },
-      { input: 0.00056, cache_read: 0.0000168, output: 0.00056 },
-    );
+  it('prices the legacy names as V4 Flash at its launch price from 2026-04-24 ($0.14 / $0.028 cache hit / $0.28)', () => {
+    // 4,000 x $0.14, 6,000 x $0.028, 2,000 x $0.28.
+    const launch = { input: 0.00056, cache_read: 0.000168, output: 0.00056 };
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-chat', at: '2026-04-25T08:00:00Z' }, launch);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-reasoner', at: '2026-04-26T12:14:59Z' }, launch);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-04-25T08:00:00Z' }, launch);
   });
 
-  it('charges V4 peak hours only from the 2026-08-17 price list on', () => {
-    // 02:00 UTC is a peak hour of the 2026-08-17 list ($0.44 / $0.014 / $1.32); before, the base rate held.
+  it('prices cache hits at a tenth ($0.0028) from 12:15 UTC on 2026-04-26', () => {
+    const cut = { input: 0.00056, cache_read: 0.0000168, output: 0.00056 }; // 6,000 x $0.0028
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-reasoner', at: '2026-04-26T12:15:00Z' }, cut);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-chat', at: '2026-05-04T08:00:00Z' }, cut);
+    expectCost(CACHED_CHAT, { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-08-10T02:00:00Z' }, cut);
+  });
+
+  it('charges the V4 peak / off-peak list from 16:00 UTC on 2026-08-16 on, not before', () => {
+    // Off-peak $0.22 / $0.007 / $0.66; peak hours (02:00 UTC) twice that: $0.44 / $0.014 / $1.32.
     expectCost(
       CACHED_CHAT,
-      { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-08-10T02:00:00Z' },
+      { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-08-16T15:59:00Z' },
       { input: 0.00056, cache_read: 0.0000168, output: 0.00056 },
+    );
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-08-16T16:00:00Z' },
+      { input: 0.00088, cache_read: 0.000042, output: 0.00132 },
     );
     expectCost(
       CACHED_CHAT,
       { provider: 'deepseek', model: 'deepseek-v4-flash', at: '2026-08-18T02:00:00Z' },
       { input: 0.00176, cache_read: 0.000084, output: 0.00264 },
+    );
+    // V4 Pro off-peak at 20:00 UTC on 2026-08-16: 4,000 x $0.66, 6,000 x $0.022, 2,000 x $1.98.
+    expectCost(
+      CACHED_CHAT,
+      { provider: 'deepseek', model: 'deepseek-v4-pro', at: '2026-08-16T20:00:00Z' },
+      { input: 0.00264, cache_read: 0.000132, output: 0.00396 },
     );
   });
 });
