@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenomicsCollector } from '../packages/collector/src/index';
 import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
 import { exampleFlavours, otlpExportEnv, runHookedExample } from './support/examples';
 import { E2E_DIR, runApp } from './support/run-app';
@@ -248,3 +250,231 @@ describe('ai 5 with its telemetry on, through the hook and its cost-enriching ex
     expect(sum(receiver.metricPoints('tokenomics.cost').map((p) => p.value ?? 0))).toBeCloseTo(cost(span), 15);
   });
 });
+
+/** ai 7 and `@ai-sdk/otel` need Node.js 22; the Node.js matrix runs this file there. */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+/**
+ * The ai 7 generation linked under the bare names an installed app imports (the hook's ESM loader
+ * instruments `ai` imported by that name), beside a copy of the fixture app.
+ */
+const AI7_PACKAGES: ReadonlyArray<readonly [name: string, alias: string]> = [
+  ['ai', 'ai-v7'],
+  ['@ai-sdk/openai', '@ai-sdk/openai-v4'],
+  ['@ai-sdk/anthropic', '@ai-sdk/anthropic-v4'],
+  ['@ai-sdk/otel', '@ai-sdk/otel-v1'],
+  ['zod', 'zod'],
+];
+
+function ai7App(): { app: string; remove: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'ai7-otel-'));
+  for (const [name, alias] of AI7_PACKAGES) {
+    const at = join(root, 'node_modules', name);
+    mkdirSync(dirname(at), { recursive: true });
+    symlinkSync(realpathSync(join(E2E_DIR, 'node_modules', alias)), at, 'dir');
+  }
+  const app = join(root, 'app.mjs');
+  copyFileSync(join(E2E_DIR, 'fixtures', 'ai-sdk', 'telemetry-ai7.mjs'), app);
+  return { app, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * The spans `@ai-sdk/otel` makes for the fixture's five functions. `OpenTelemetry`: an
+ * `invoke_agent` span per text or object call, a `step` span per step, a `chat` client span per
+ * model call, `execute_tool` per tool run, and for `embed` an `embeddings` span around the
+ * `embeddings` client span of the model call. `LegacyOpenTelemetry`: the `ai.*` spans of ai 5 and 6.
+ */
+const AI7_INTEGRATIONS = [
+  {
+    integration: 'OpenTelemetry',
+    mode: 'current',
+    scope: 'gen_ai',
+    sdkSpans: [
+      'chat claude-haiku-4-5',
+      'chat claude-sonnet-4-5',
+      'chat gpt-4.1',
+      'chat gpt-4.1',
+      'chat gpt-4o-mini',
+      'embeddings text-embedding-3-small',
+      'embeddings text-embedding-3-small',
+      'execute_tool stock',
+      'invoke_agent claude-haiku-4-5',
+      'invoke_agent claude-sonnet-4-5',
+      'invoke_agent gpt-4.1',
+      'invoke_agent gpt-4o-mini',
+      'step 1',
+      'step 1',
+      'step 1',
+      'step 2',
+    ],
+    /** The SDK's span of one model call: a client span with a parent (the root `embeddings` span has none). */
+    isModelCall: (s: OtlpSpan) => s.kind === OTLP_SPAN_KIND.CLIENT && s.parentSpanId !== undefined,
+  },
+  {
+    integration: 'LegacyOpenTelemetry',
+    mode: 'legacy',
+    scope: 'ai',
+    sdkSpans: [
+      'ai.embed',
+      'ai.embed.doEmbed',
+      'ai.generateObject',
+      'ai.generateObject.doGenerate',
+      'ai.generateText',
+      'ai.generateText',
+      'ai.generateText.doGenerate',
+      'ai.generateText.doGenerate',
+      'ai.generateText.doGenerate',
+      'ai.streamText',
+      'ai.streamText.doStream',
+      'ai.toolCall',
+    ],
+    isModelCall: (s: OtlpSpan) => /^ai\.\w+\.do(Generate|Stream|Embed)$/.test(s.name),
+  },
+] as const;
+
+describe.skipIf(NODE_MAJOR < 22).each(AI7_INTEGRATIONS)(
+  'ai 7 with $integration of @ai-sdk/otel registered, through the hook and the collector stage',
+  ({ mode, scope, sdkSpans, isModelCall }) => {
+    let emulator: Emulator;
+    let receiver: OtlpReceiver;
+    let stage: TokenomicsCollector;
+    let stopped = false;
+    let fixture: { app: string; remove: () => void };
+    let stdout: string;
+    let all: OtlpSpan[];
+    let ours: OtlpSpan[];
+    let sdk: OtlpSpan[];
+    const env = (): Record<string, string> => ({
+      OPENAI_BASE_URL: emulator.openaiBaseURL,
+      OPENAI_API_KEY: 'sk-ai-sdk-secret-000',
+      ANTHROPIC_BASE_URL: `${emulator.anthropicBaseURL}/v1`,
+      ANTHROPIC_API_KEY: 'sk-ant-ai-sdk-secret-000',
+      OTEL_SERVICE_NAME: 'bike-shop-ai7',
+      AI_SDK_OTEL: mode,
+    });
+
+    beforeAll(async () => {
+      fixture = ai7App();
+      emulator = await startEmulator({ port: 0 });
+      receiver = await startOtlpReceiver();
+      // The hook exports to the collector stage, which forwards to the receiver.
+      stage = new TokenomicsCollector({
+        http: { host: '127.0.0.1', port: 0 },
+        destinations: [{ endpoint: receiver.url }],
+        metricsIntervalMs: 3_600_000,
+      });
+      await stage.start();
+      const result = await runApp({
+        app: fixture.app,
+        env: { ...env(), ...otlpExportEnv(`http://${stage.addresses.http!}`, 'http/protobuf') },
+        timeoutMs: 30_000,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      stdout = result.stdout;
+      all = await receiver.waitFor(
+        (r) => r.spans().length === MODEL_CALLS + sdkSpans.length && r.metricPoints('tokenomics.cost').length > 0 && r.spans(),
+        10_000,
+      );
+      // The stage's own cost counters (for calls it priced) would go out when it stops.
+      await stage.shutdown();
+      stopped = true;
+      ours = all.filter((s) => s.scope.name === SCOPE);
+      sdk = all.filter((s) => s.scope.name === scope);
+    }, 60_000);
+
+    afterAll(async () => {
+      if (!stopped) await stage?.shutdown();
+      await receiver?.close();
+      await emulator?.close();
+      fixture?.remove();
+    });
+
+    it("exports one hook span per model call the emulator served, and every span of the SDK's integration", () => {
+      expect(emulator.requests).toHaveLength(MODEL_CALLS);
+      expect(emulator.requests.every((r) => r.status === 200)).toBe(true);
+      expect(ours.map((s) => s.name).sort()).toEqual([
+        'chat claude-haiku-4-5',
+        'chat claude-sonnet-4-5',
+        'chat gpt-4.1',
+        'chat gpt-4.1',
+        'chat gpt-4o-mini',
+        'embeddings text-embedding-3-small',
+      ]);
+      expect(sdk.map((s) => s.name).sort()).toEqual(sdkSpans);
+      expect(all).toHaveLength(ours.length + sdk.length);
+    });
+
+    it('prices each model call once, on the hook span, with the exact cost of its billed tokens', () => {
+      const line = (re: RegExp) => {
+        const m = stdout.match(re);
+        expect(m, `app output ${re}`).not.toBeNull();
+        return m!.slice(1).map(Number);
+      };
+      const named = (name: string) => ours.filter((s) => s.name === name);
+      const [in1, out1] = line(/generateText gpt-4o-mini: (\d+) in \/ (\d+) out/);
+      const [in2, read, write, out2] = line(/streamText claude-sonnet-4-5: (\d+) in \((\d+) cache read, (\d+) cache write\) \/ (\d+) out/);
+      const [in3, out3] = line(/generateObject claude-haiku-4-5: (\d+) in \/ (\d+) out/);
+      const [in4] = line(/embed text-embedding-3-small: (\d+) tokens/);
+      const [steps, in5, out5, in6, out6] = line(
+        /tool loop gpt-4.1: (\d+) steps \(step 1: (\d+) in \/ (\d+) out; step 2: (\d+) in \/ (\d+) out\)/,
+      );
+      expect([read, write, steps]).toEqual([24, 12, 2]);
+      expect(cost(named('chat gpt-4o-mini')[0])).toBeCloseTo(usd.gpt4oMini(in1, out1), 15);
+      expect(cost(named('chat claude-sonnet-4-5')[0])).toBeCloseTo(usd.sonnet45(in2, read, write, out2), 15);
+      expect(cost(named('chat claude-haiku-4-5')[0])).toBeCloseTo(usd.haiku45(in3, out3), 15);
+      expect(cost(named('embeddings text-embedding-3-small')[0])).toBeCloseTo(usd.embedding(in4), 15);
+      const loop = named('chat gpt-4.1').sort((a, b) => Number(a.startTimeUnixNano - b.startTimeUnixNano));
+      expect(loop.map(cost)).toEqual([usd.gpt41(in5, out5), usd.gpt41(in6, out6)].map((c) => expect.closeTo(c, 15)));
+      // Nothing else carries a cost or an unpriced verdict: the SDK's spans pass the hook's exporter
+      // and the stage unpriced.
+      for (const s of sdk) {
+        expect(s.attributes['gen_ai.usage.cost.amount'], s.name).toBeUndefined();
+        expect(s.attributes['tokenomics.unpriced'], s.name).toBeUndefined();
+        expect(s.attributes['tokenomics.price_book.cost'], s.name).toBeUndefined();
+      }
+      expect(sum(all.map(cost))).toBeCloseTo(sum(ours.map(cost)), 15);
+    });
+
+    it("marks the SDK's span of each model call as the duplicate of the hook span, one to one", () => {
+      const modelCalls = sdk.filter(isModelCall);
+      expect(modelCalls).toHaveLength(MODEL_CALLS);
+      const byId = new Map(ours.map((s) => [s.spanId, s]));
+      const marks = modelCalls.map((s) => s.attributes['tokenomics.duplicate_of'] as string);
+      expect(new Set(marks)).toEqual(new Set(byId.keys()));
+      for (const s of modelCalls) {
+        const hook = byId.get(s.attributes['tokenomics.duplicate_of'] as string)!;
+        if (s.attributes['gen_ai.request.model'] !== undefined) {
+          expect(s.attributes['gen_ai.request.model']).toBe(hook.attributes['gen_ai.request.model']);
+        }
+        // The SDK's own counts of the same call (ai 7 reports semconv input, cache included).
+        if (s.attributes['gen_ai.usage.input_tokens'] !== undefined) {
+          expect(s.attributes['gen_ai.usage.input_tokens']).toBe(hook.attributes['gen_ai.usage.input_tokens']);
+        }
+      }
+      // Text calls run inside the SDK's span, so ours is its child; ai 7 runs generateObject's and
+      // embed's model call outside the SDK's span, so ours starts in the app's context (none here).
+      for (const s of modelCalls) {
+        const hook = byId.get(s.attributes['tokenomics.duplicate_of'] as string)!;
+        const inside = !/haiku|embedding/.test(String(hook.attributes['gen_ai.request.model']));
+        expect(hook.parentSpanId, hook.name).toBe(inside ? s.spanId : undefined);
+      }
+    });
+
+    it('counts the same cost on the cost counter as on the spans, and the stage prices nothing again', () => {
+      const points = receiver.metricPoints('tokenomics.cost');
+      expect(points.length).toBeGreaterThan(0);
+      expect(sum(points.map((p) => p.value ?? 0))).toBeCloseTo(sum(ours.map(cost)), 15);
+      // Every span went through the stage, which found nothing left to price.
+      expect([stage.stats.spans, stage.stats.enriched, stage.stats.unpriced]).toEqual([MODEL_CALLS + sdkSpans.length, 0, 0]);
+    });
+
+    it('prints exactly what the app prints without the hook', async () => {
+      const plain = await runApp({ app: fixture.app, hook: 'none', env: env(), timeoutMs: 30_000 });
+      expect(plain.stderr).toBe('');
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toBe(stdout);
+      expect(stdout).toMatch(/^tool loop gpt-4.1: 2 steps/m);
+    }, 40_000);
+  },
+);

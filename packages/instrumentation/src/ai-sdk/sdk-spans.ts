@@ -22,6 +22,8 @@ type Obj = Record<string, unknown>;
 const LEGACY_MODEL_CALL_SPAN = /^ai\.[A-Za-z]+\.do(?:Generate|Stream|Embed)$/;
 /** Tracer name of the GenAI spans of `@ai-sdk/otel`'s `OpenTelemetry` integration (a third-party name, not ours). */
 const SDK_GENAI_TRACER = 'gen_ai';
+/** The model attribute of the AI SDK's `ai.*` spans (a third-party name, not ours). */
+const SDK_MODEL_ID = 'ai.model.id';
 /** Where `registerTelemetry` of `ai` 7 keeps the integrations (a third-party name, not ours). */
 const SDK_INTEGRATIONS_GLOBAL = 'AI_SDK_TELEMETRY_INTEGRATIONS';
 /** `ai` 7 operations whose model call runs outside the SDK's span of it. */
@@ -68,11 +70,14 @@ export function isSdkModelCallSpan(span: Span, modelId: string): boolean {
   return requestModelIs(span, modelId);
 }
 
-/** Whether the span's `gen_ai.request.model` is `modelId` (an own attribute). */
+/** Whether the span names `modelId` as its model (`gen_ai.request.model`, or the `ai.*` spans' `ai.model.id`), by own attributes. */
 function requestModelIs(span: Span, modelId: string): boolean {
   const attrs = (span as unknown as Obj).attributes as Obj | undefined;
   if (!attrs || typeof attrs !== 'object') return false;
-  return Object.hasOwn(attrs, ATTR_GEN_AI_REQUEST_MODEL) && attrs[ATTR_GEN_AI_REQUEST_MODEL] === modelId;
+  for (const key of [ATTR_GEN_AI_REQUEST_MODEL, SDK_MODEL_ID]) {
+    if (Object.hasOwn(attrs, key) && attrs[key] === modelId) return true;
+  }
+  return false;
 }
 
 /**
