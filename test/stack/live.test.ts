@@ -277,6 +277,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'budgets-test',
       'tokenomics',
       'tokenomics-alerts',
+      'tokenomics-budget-burn',
       'tokenomics-budgets',
       'tokenomics-month',
       'tokenomics-slow',
@@ -441,7 +442,29 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       tokenomics_budget_usd_per_hour: [
         { labels: { tokenomics_budget_source: 'shipped_default' }, value: 5 },
         { labels: { service_name: SERVICE }, value: TEST_BUDGET },
+        // generated from budgets.example.yml: per hour, 120 / 24, 20000 / 720, 1000 / 720 and 2
+        ...[
+          { name: 'service-daily', action: 'warn', match: {}, value: 5 },
+          { name: 'reports-monthly', action: 'warn', match: { service_name: 'reports' }, value: 20000 / 720 },
+          { name: 'umbrella-monthly', action: 'reject', match: { tokenomics_attribution_tenant: 'umbrella' }, value: 1000 / 720 },
+          {
+            name: 'summarise-gpt-4o',
+            action: 'reject',
+            match: { tokenomics_attribution_feature: 'summarise', gen_ai_request_model: 'gpt-4o' },
+            value: 2,
+          },
+        ].map((b) => ({
+          labels: {
+            tokenomics_budget_source: 'budgets_file',
+            tokenomics_budget_name: b.name,
+            tokenomics_budget_action: b.action,
+            ...b.match,
+          },
+          value: b.value,
+        })),
       ],
+      // the calls made carry no feature summarise: no spend for that budget
+      ...Object.fromEntries(['rate5m', 'rate30m', 'rate1h', 'rate6h'].map((w) => [`tokenomics:budget_spend_usd_per_hour:${w}`, []])),
       'tokenomics:budget_usd_per_hour:default': [{ labels: {}, value: 5 }],
       'tokenomics:budget_usd_per_hour:by_service': [{ labels: { service_name: SERVICE }, value: TEST_BUDGET }],
       'tokenomics:budget_usd_per_hour:by_tenant': [],
@@ -567,7 +590,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
     for (const name of [...Object.keys(expected), ...Object.keys(copies)]) expect(checked.has(name), `${name} was not recorded`).toBe(true);
-    expect(checked.size).toBe(67);
+    expect(checked.size).toBe(71);
   });
 
   it('every dashboard query parses and returns the figures of the calls made', async () => {
