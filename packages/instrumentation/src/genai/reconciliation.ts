@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { countInWorker, resolveModelEncoding, type EstimateJob } from '@tokenomics/tokens';
 import { trackEstimate } from './pending-estimates';
 
@@ -23,7 +24,9 @@ export function reconcileSample(configured: number | undefined, env: NodeJS.Proc
   const raw = env[ENV_RECONCILE_SAMPLE];
   if (raw === undefined || raw.trim() === '') return 0;
   const n = Number(raw);
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : 0;
+  if (Number.isFinite(n) && n >= 0 && n <= 1) return n;
+  diag.warn(`tokenomics: ${ENV_RECONCILE_SAMPLE}='${raw}' is not a share of calls between 0 and 1 (e.g. 0.05); reconciliation is off`);
+  return 0;
 }
 
 /** The relative position of an estimate against a bill: `estimated / billed` (1 = exact). `undefined` when billed is 0. */

@@ -1,6 +1,7 @@
 import {
   context,
   diag,
+  isSpanContextValid,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -393,7 +394,8 @@ export class GenAIRecorder {
       }
       if (estimateUnavailable !== undefined) span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATE_UNAVAILABLE, estimateUnavailable);
     }
-    const conversation = this.conversationTurn(call, usage, failedUnbilled ? undefined : cost);
+    // A call that failed before anything was billed is not a turn of its conversation.
+    const conversation = failedUnbilled ? undefined : this.conversationTurn(call, usage, cost);
     if (conversation !== undefined && span.isRecording()) {
       span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_TURN, conversation.turn);
       span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS, conversation.inputTokens);
@@ -756,6 +758,19 @@ export class GenAICall {
   /** The span's context, for child spans of this call. */
   spanContext() {
     return trace.setSpan(context.active(), this.span);
+  }
+
+  /**
+   * Calls `fn` with `thisArg` and `args` in the span's context, so that what the client library does
+   * inside the call is parented to the call's span. A span that records nothing and has no valid
+   * span context (no tracer provider registered: metrics only) has nothing to hand to children:
+   * `fn` then runs in the active context, without entering a new one, which would turn on the
+   * context manager's tracking of every promise in the process.
+   */
+  run<A extends unknown[], R>(fn: (this: unknown, ...args: A) => R, thisArg: unknown, ...args: A): R {
+    const span = this.span;
+    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return fn.apply(thisArg, args);
+    return context.with(trace.setSpan(context.active(), span), fn, thisArg, ...args);
   }
 
   private finish(error: unknown, outcome: StreamOutcome | undefined): void {
