@@ -284,30 +284,39 @@ function ai7App(): { app: string; remove: () => void } {
  * model call, `execute_tool` per tool run, and for `embed` an `embeddings` span around the
  * `embeddings` client span of the model call. `LegacyOpenTelemetry`: the `ai.*` spans of ai 5 and 6.
  */
+const GENAI_SDK_SPANS = [
+  'chat claude-haiku-4-5',
+  'chat claude-sonnet-4-5',
+  'chat gpt-4.1',
+  'chat gpt-4.1',
+  'chat gpt-4o-mini',
+  'embeddings text-embedding-3-small',
+  'embeddings text-embedding-3-small',
+  'execute_tool stock',
+  'invoke_agent claude-haiku-4-5',
+  'invoke_agent claude-sonnet-4-5',
+  'invoke_agent gpt-4.1',
+  'invoke_agent gpt-4o-mini',
+  'step 1',
+  'step 1',
+  'step 1',
+  'step 2',
+];
+
 const AI7_INTEGRATIONS = [
   {
     integration: 'OpenTelemetry',
     mode: 'current',
     scope: 'gen_ai',
-    sdkSpans: [
-      'chat claude-haiku-4-5',
-      'chat claude-sonnet-4-5',
-      'chat gpt-4.1',
-      'chat gpt-4.1',
-      'chat gpt-4o-mini',
-      'embeddings text-embedding-3-small',
-      'embeddings text-embedding-3-small',
-      'execute_tool stock',
-      'invoke_agent claude-haiku-4-5',
-      'invoke_agent claude-sonnet-4-5',
-      'invoke_agent gpt-4.1',
-      'invoke_agent gpt-4o-mini',
-      'step 1',
-      'step 1',
-      'step 1',
-      'step 2',
-    ],
+    sdkSpans: GENAI_SDK_SPANS,
     /** The SDK's span of one model call: a client span with a parent (the root `embeddings` span has none). */
+    isModelCall: (s: OtlpSpan) => s.kind === OTLP_SPAN_KIND.CLIENT && s.parentSpanId !== undefined,
+  },
+  {
+    integration: 'OpenTelemetry given to each call',
+    mode: 'per-call',
+    scope: 'gen_ai',
+    sdkSpans: GENAI_SDK_SPANS,
     isModelCall: (s: OtlpSpan) => s.kind === OTLP_SPAN_KIND.CLIENT && s.parentSpanId !== undefined,
   },
   {
@@ -333,7 +342,7 @@ const AI7_INTEGRATIONS = [
 ] as const;
 
 describe.skipIf(NODE_MAJOR < 22).each(AI7_INTEGRATIONS)(
-  'ai 7 with $integration of @ai-sdk/otel registered, through the hook and the collector stage',
+  'ai 7 with $integration of @ai-sdk/otel, through the hook and the collector stage',
   ({ mode, scope, sdkSpans, isModelCall }) => {
     let emulator: Emulator;
     let receiver: OtlpReceiver;

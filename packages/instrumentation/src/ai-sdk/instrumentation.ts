@@ -4,6 +4,7 @@ import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import type { GenAIRecorder } from '../genai/recorder';
 import { ModelCalls } from './model-call';
 import { ModelProxies } from './model-proxy';
+import { noteCallIntegrations } from './sdk-spans';
 
 /** Range of `ai` (Vercel AI SDK) versions patched. */
 export const AI_SDK_SUPPORTED_VERSIONS = ['>=5.0.0 <8'];
@@ -207,6 +208,7 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
    */
   private withViews(options: Obj): Obj | undefined {
     try {
+      noteCallIntegrations(options);
       const model = options.model;
       const view = this.models.view(model);
       const prepareStep = options.prepareStep;

@@ -13,7 +13,8 @@ import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_REQUEST_MODEL, OPERATION_CHAT, 
  * The SDK makes its span of a text call the active one while the model runs (`generateText`,
  * `streamText`, agents), so the hook's span is its child. For `generateObject`, `streamObject`,
  * `embed` and `embedMany`, `ai` 7 starts the span without making it active: it is found among the
- * open calls of the integrations the app registered (`registerTelemetry`), by model.
+ * open calls of the integrations the app registered (`registerTelemetry`) or gave the call
+ * (`telemetry: { integrations }`), by model.
  */
 
 type Obj = Record<string, unknown>;
@@ -32,6 +33,39 @@ const EMBED_OPERATIONS: ReadonlySet<string> = new Set(['ai.embed', 'ai.embedMany
 
 /** SDK spans already paired with one of ours: each is marked once, for one call. */
 const claimed = new WeakSet<object>();
+
+/** How many integrations given per call (`telemetry: { integrations }`) are remembered, the oldest forgotten first. */
+const MAX_CALL_INTEGRATIONS = 32;
+/** Integrations given per call, held weakly, so their open calls are found like the registered ones'. */
+const callIntegrations: WeakRef<object>[] = [];
+const callIntegrationSet = new WeakSet<object>();
+
+/**
+ * Remembers the telemetry integrations an `ai` 7 call's options name (`telemetry.integrations` or
+ * `experimental_telemetry.integrations`, one or a list) that keep call states, so that a model call
+ * running outside their span can still be paired with it. Never throws.
+ */
+export function noteCallIntegrations(options: Obj): void {
+  try {
+    for (const key of ['telemetry', 'experimental_telemetry']) {
+      const telemetry = Object.hasOwn(options, key) ? options[key] : undefined;
+      if (!telemetry || typeof telemetry !== 'object' || !Object.hasOwn(telemetry, 'integrations')) continue;
+      const given = (telemetry as Obj).integrations;
+      for (const integration of Array.isArray(given) ? (given as unknown[]) : [given]) {
+        if (!integration || typeof integration !== 'object' || callIntegrationSet.has(integration)) continue;
+        if (!Object.hasOwn(integration, 'callStates')) continue;
+        if (callIntegrations.length >= MAX_CALL_INTEGRATIONS) {
+          const oldest = callIntegrations.shift()?.deref();
+          if (oldest !== undefined) callIntegrationSet.delete(oldest);
+        }
+        callIntegrationSet.add(integration);
+        callIntegrations.push(new WeakRef(integration));
+      }
+    }
+  } catch {
+    // Nothing remembered: the call is recorded as without them.
+  }
+}
 
 /**
  * The AI SDK's own span of the model call about to start, or `undefined`: the active span when it
@@ -86,10 +120,15 @@ function requestModelIs(span: Span, modelId: string): boolean {
  */
 function openIntegrationSpan(modelId: string, kind: 'generate' | 'stream' | 'embed'): Span | undefined {
   const g = globalThis as unknown as Obj;
-  const integrations = Object.hasOwn(g, SDK_INTEGRATIONS_GLOBAL) ? g[SDK_INTEGRATIONS_GLOBAL] : undefined;
-  if (!Array.isArray(integrations)) return undefined;
+  const registered = Object.hasOwn(g, SDK_INTEGRATIONS_GLOBAL) ? g[SDK_INTEGRATIONS_GLOBAL] : undefined;
+  const integrations: unknown[] = Array.isArray(registered) ? [...(registered as unknown[])] : [];
+  for (const ref of callIntegrations) {
+    const integration = ref.deref();
+    if (integration !== undefined && !integrations.includes(integration)) integrations.push(integration);
+  }
+  if (integrations.length === 0) return undefined;
   const operations = kind === 'embed' ? EMBED_OPERATIONS : OBJECT_OPERATIONS;
-  for (const integration of integrations as unknown[]) {
+  for (const integration of integrations) {
     if (!integration || typeof integration !== 'object' || !Object.hasOwn(integration, 'callStates')) continue;
     const states = (integration as Obj).callStates;
     if (!(states instanceof Map)) continue;
