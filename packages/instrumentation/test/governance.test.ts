@@ -3,7 +3,7 @@ import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { AnthropicInstrumentation, GroqInstrumentation, OpenAIInstrumentation, withAttribution } from '../src';
+import { AnthropicInstrumentation, GroqInstrumentation, OpenAIInstrumentation, TogetherInstrumentation, withAttribution } from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { requireOpenAI } from './support/load-openai';
 import { TestTelemetry } from './support/telemetry';
@@ -20,6 +20,7 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
   let openaiInstrumentation: OpenAIInstrumentation;
   let anthropicInstrumentation: AnthropicInstrumentation;
   let groqInstrumentation: GroqInstrumentation;
+  let togetherInstrumentation: TogetherInstrumentation;
   let emulator: Emulator;
   let openai: any;
   let anthropic: any;
@@ -29,6 +30,7 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
     openaiInstrumentation = telemetry.instrument(new OpenAIInstrumentation({ reconcileSample: 1 }));
     anthropicInstrumentation = telemetry.instrument(new AnthropicInstrumentation({ reconcileSample: 1 }));
     groqInstrumentation = telemetry.instrument(new GroqInstrumentation());
+    togetherInstrumentation = telemetry.instrument(new TogetherInstrumentation());
     emulator = await startEmulator({ port: 0 });
     const { OpenAI } = requireOpenAI(6);
     openai = new OpenAI({ apiKey: API_KEY, baseURL: emulator.openaiBaseURL, maxRetries: 0 });
@@ -46,6 +48,7 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
     openaiInstrumentation.disable();
     anthropicInstrumentation.disable();
     groqInstrumentation.disable();
+    togetherInstrumentation.disable();
     await emulator.close();
     await telemetry.shutdown();
   });
@@ -120,6 +123,21 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
     // Groq uses OpenAI's header names (the emulator sends OpenAI's values).
     expect(await gauge('tokenomics.quota.limit', { ...base, 'tokenomics.quota.limit_type': 'requests' })).toBe(10000);
     expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': 'requests' })).toBe(9999);
+    expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': 'tokens' })).toBe(29999000);
+  });
+
+  it('reads Together rate-limit headers through together-ai', async () => {
+    const Together = createRequire(join(__dirname, '..', '..', '..', 'test', 'package.json'))('together-ai');
+    const together = new (Together.Together ?? Together.default ?? Together)({
+      apiKey: API_KEY,
+      baseURL: `${emulator.url}/hosts/together/v1`,
+      maxRetries: 0,
+    });
+    const model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo';
+    await together.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello' }] });
+    const base = { 'gen_ai.provider.name': telemetry.spans()[0].attributes['gen_ai.provider.name'], 'gen_ai.request.model': model };
+    expect(base['gen_ai.provider.name']).toBe('together_ai');
+    expect(await gauge('tokenomics.quota.limit', { ...base, 'tokenomics.quota.limit_type': 'requests' })).toBe(10000);
     expect(await gauge('tokenomics.quota.remaining', { ...base, 'tokenomics.quota.limit_type': 'tokens' })).toBe(29999000);
   });
 
