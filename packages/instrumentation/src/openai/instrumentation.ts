@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
@@ -106,7 +105,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       const send = (): unknown => {
         let result: unknown;
         try {
-          result = context.with(call.spanContext(), original, this, sendBody, ...rest);
+          result = call.run(original, this, sendBody, ...rest);
         } catch (err) {
           call.fail(err);
           throw err;
