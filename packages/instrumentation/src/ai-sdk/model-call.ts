@@ -8,7 +8,7 @@ import { geminiServiceTier } from '../google-genai/usage';
 import { modelServer } from './endpoint';
 import { estimateModelCallUsage } from './estimate';
 import { modelProvider, type ModelProvider } from './provider';
-import { findSdkSpan } from './sdk-spans';
+import { findSdkSpan, noteOwnSpan } from './sdk-spans';
 import { isReadableStream, observeReadableStream } from './stream';
 import { embeddingModelUsage, languageModelUsage, metadataField } from './usage';
 
@@ -144,6 +144,7 @@ export class ModelCalls {
         streaming: kind === 'stream',
         inputMessages: () => (kind === 'embed' ? options.values : options.prompt),
       });
+      noteOwnSpan(call.span);
       markSdkSpan(sdkSpan, call.span);
       return call;
     } catch (err) {

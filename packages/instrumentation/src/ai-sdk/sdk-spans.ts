@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import { SpanKind, type Span } from '@opentelemetry/api';
 import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_REQUEST_MODEL, OPERATION_CHAT, OPERATION_EMBEDDINGS } from '@tokenomics/contract';
 
 /**
@@ -21,8 +21,6 @@ type Obj = Record<string, unknown>;
 
 /** Names of the AI SDK's telemetry spans around one model call (`ai.<function>.do<Generate|Stream|Embed>`). */
 const LEGACY_MODEL_CALL_SPAN = /^ai\.[A-Za-z]+\.do(?:Generate|Stream|Embed)$/;
-/** Tracer name of the GenAI spans of `@ai-sdk/otel`'s `OpenTelemetry` integration (a third-party name, not ours). */
-const SDK_GENAI_TRACER = 'gen_ai';
 /** The model attribute of the AI SDK's `ai.*` spans (a third-party name, not ours). */
 const SDK_MODEL_ID = 'ai.model.id';
 /** Where `registerTelemetry` of `ai` 7 keeps the integrations (a third-party name, not ours). */
@@ -33,6 +31,13 @@ const EMBED_OPERATIONS: ReadonlySet<string> = new Set(['ai.embed', 'ai.embedMany
 
 /** SDK spans already paired with one of ours: each is marked once, for one call. */
 const claimed = new WeakSet<object>();
+/** The hook's own spans of AI SDK model calls: never taken for the SDK's (a model calling a model). */
+const own = new WeakSet<object>();
+
+/** Records `span` as the hook's span of a model call, never to be marked as a second span. */
+export function noteOwnSpan(span: Span): void {
+  own.add(span);
+}
 
 /** How many integrations given per call (`telemetry: { integrations }`) are remembered, the oldest forgotten first. */
 const MAX_CALL_INTEGRATIONS = 32;
@@ -75,7 +80,7 @@ export function noteCallIntegrations(options: Obj): void {
 export function findSdkSpan(active: Span | undefined, modelId: string, kind: 'generate' | 'stream' | 'embed'): Span | undefined {
   try {
     // The active span is this very call's (a retry inside it is marked again, with the last attempt).
-    if (active !== undefined && isSdkModelCallSpan(active, modelId)) return claim(active);
+    if (active !== undefined && !own.has(active) && isSdkModelCallSpan(active, modelId)) return claim(active);
     const open = openIntegrationSpan(modelId, kind);
     return open === undefined ? undefined : claim(open);
   } catch {
@@ -89,14 +94,18 @@ function claim(span: Span): Span | undefined {
   return span;
 }
 
-/** Whether `span` is the AI SDK's span of one model call of `modelId` (by name, tracer and model). */
+/**
+ * Whether `span` is a span of one model call of `modelId`: the AI SDK's `ai.*.do*` span, or a GenAI
+ * client span (`chat` or `embeddings`) of that model, such as the `chat <model>` span of
+ * `@ai-sdk/otel`'s `OpenTelemetry` whatever tracer the app gave it. A GenAI client span of the same
+ * model active while the SDK calls the model describes that call: it is a second span of it.
+ */
 export function isSdkModelCallSpan(span: Span, modelId: string): boolean {
   const s = span as unknown as Obj;
   const name = s.name;
   if (typeof name !== 'string') return false;
   if (LEGACY_MODEL_CALL_SPAN.test(name)) return true;
-  const scope = s.instrumentationScope as Obj | undefined;
-  if (!scope || typeof scope !== 'object' || scope.name !== SDK_GENAI_TRACER) return false;
+  if (s.kind !== SpanKind.CLIENT) return false;
   const attrs = s.attributes as Obj | undefined;
   if (!attrs || typeof attrs !== 'object') return false;
   const op = Object.hasOwn(attrs, ATTR_GEN_AI_OPERATION_NAME) ? attrs[ATTR_GEN_AI_OPERATION_NAME] : undefined;

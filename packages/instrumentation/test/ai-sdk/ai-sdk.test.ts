@@ -1,10 +1,10 @@
-import { context, trace } from '@opentelemetry/api';
+import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AISdkInstrumentation } from '../../src';
 import { TestTelemetry } from '../support/telemetry';
-import { GENERATIONS, NODE_MAJOR, loadGeneration } from './load-ai-sdk';
+import { GENERATIONS, NODE_MAJOR, loadGeneration, loadOtelIntegration } from './load-ai-sdk';
 
 // List prices, USD per million tokens. OpenAI (https://openai.com/api/pricing/): gpt-4o-mini $0.15
 // in / $0.075 cached / $0.60 out; o3-mini $1.10 / $0.55 / $4.40; text-embedding-3-small $0.02.
@@ -406,6 +406,81 @@ for (const generation of GENERATIONS) {
       expect(sdkCall.attributes['tokenomics.duplicate_of']).toBe(ours.spanContext().spanId);
       expect(sdkCall.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
     });
+
+    it('marks an active GenAI client span of the same model as the second span of the call, never an app span of another model', async () => {
+      const tracer = telemetry.tracerProvider.getTracer('bike-shop');
+      const around = (name: string, kind: SpanKind, model: string) =>
+        tracer.startActiveSpan(
+          name,
+          { kind, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model } },
+          async (span) => {
+            try {
+              await sdk.ai.generateText({ model: providers.openai.chat('gpt-4o-mini'), prompt: 'Hi', maxRetries: 0 });
+            } finally {
+              span.end();
+            }
+            return span.spanContext().spanId;
+          },
+        );
+      const sameModel = await around('chat gpt-4o-mini', SpanKind.CLIENT, 'gpt-4o-mini');
+      const otherModel = await around('chat gpt-4o', SpanKind.CLIENT, 'gpt-4o');
+      const internal = await around('chat gpt-4o-mini', SpanKind.INTERNAL, 'gpt-4o-mini');
+      await telemetry.settled();
+      const spans = telemetry.spans();
+      const ours = spans.filter((s) => s.instrumentationScope.name === '@tokenomics/instrumentation-ai-sdk');
+      const app = (id: string) => spans.find((s) => s.spanContext().spanId === id)!;
+      const child = (id: string) => only(ours.filter((s) => s.parentSpanContext?.spanId === id));
+      expect(ours).toHaveLength(3);
+      expect(app(sameModel).attributes['tokenomics.duplicate_of']).toBe(child(sameModel).spanContext().spanId);
+      expect(app(otherModel).attributes['tokenomics.duplicate_of']).toBeUndefined();
+      expect(app(internal).attributes['tokenomics.duplicate_of']).toBeUndefined();
+      for (const s of ours) expect(s.attributes['tokenomics.duplicate_of']).toBeUndefined();
+    });
+
+    it.skipIf(generation.ai < 7)(
+      "with @ai-sdk/otel's integration given to the call, marks its client span of each model call, also for generateObject and embed, which call the model outside it",
+      async () => {
+        const { OpenTelemetry } = loadOtelIntegration();
+        const integration = new OpenTelemetry({ tracer: telemetry.tracerProvider.getTracer('ai-sdk-app') });
+        const sdkTelemetry = { isEnabled: true, integrations: [integration] };
+        await sdk.ai.generateText({ model: providers.openai.chat('gpt-4o-mini'), prompt: 'Hi', maxRetries: 0, telemetry: sdkTelemetry });
+        const schema = sdk.z.object({ summary: sdk.z.string() });
+        await sdk.ai.generateObject({
+          model: providers.anthropic('claude-sonnet-4-5'),
+          schema,
+          prompt: 'Summarise: the strap broke.',
+          providerOptions: { anthropic: { structuredOutputMode: 'jsonTool' } },
+          maxRetries: 0,
+          telemetry: sdkTelemetry,
+        });
+        await sdk.ai.embed({
+          model: providers.openai.embedding('text-embedding-3-small'),
+          value: 'tyres',
+          maxRetries: 0,
+          telemetry: sdkTelemetry,
+        });
+        await telemetry.settled();
+        const spans = telemetry.spans();
+        const ours = spans.filter((s) => s.instrumentationScope.name === '@tokenomics/instrumentation-ai-sdk');
+        const sdkCalls = spans.filter(
+          (s) => s.instrumentationScope.name === 'ai-sdk-app' && s.kind === SpanKind.CLIENT && s.parentSpanContext,
+        );
+        expect(ours.map((s) => s.name)).toEqual(['chat gpt-4o-mini', 'chat claude-sonnet-4-5', 'embeddings text-embedding-3-small']);
+        expect(sdkCalls.map((s) => s.name).sort()).toEqual([
+          'chat claude-sonnet-4-5',
+          'chat gpt-4o-mini',
+          'embeddings text-embedding-3-small',
+        ]);
+        for (const s of sdkCalls) {
+          const hook = only(ours.filter((o) => o.spanContext().spanId === s.attributes['tokenomics.duplicate_of']));
+          expect(hook.name, s.name).toBe(s.name);
+          expect(s.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+          expect(costOf(hook)).toBeGreaterThan(0);
+        }
+        // Only generateText runs the model inside the SDK's span.
+        expect(ours.map((s) => sdkCalls.some((c) => c.spanContext().spanId === s.parentSpanContext?.spanId))).toEqual([true, false, false]);
+      },
+    );
 
     it('records nothing while disabled, and the app gets the same result', async () => {
       instrumentation.disable();

@@ -47,5 +47,10 @@ export function loadGeneration(g: AISdkGeneration): {
   };
 }
 
+/** `@ai-sdk/otel`, the OpenTelemetry integration of ai 7 (Node.js 22 and later; ES modules, loaded with require(esm)). */
+export function loadOtelIntegration(): { OpenTelemetry: any; LegacyOpenTelemetry: any } {
+  return fromE2E('@ai-sdk/otel-v1');
+}
+
 /** The running Node.js major. */
 export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
