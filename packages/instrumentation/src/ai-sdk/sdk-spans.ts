@@ -74,8 +74,8 @@ export function noteCallIntegrations(options: Obj): void {
 
 /**
  * The AI SDK's own span of the model call about to start, or `undefined`: the active span when it
- * is one, else an open span of the same model among the registered integrations' calls of the
- * same kind (object generation or embedding) not yet paired with a call. Never throws.
+ * is one, else an open span of the same model among the calls of the same kind (object generation
+ * or embedding) of the integrations registered or given to calls, not yet paired. Never throws.
  */
 export function findSdkSpan(active: Span | undefined, modelId: string, kind: 'generate' | 'stream' | 'embed'): Span | undefined {
   try {
@@ -125,7 +125,8 @@ function requestModelIs(span: Span, modelId: string): boolean {
 
 /**
  * An open span of a `generateObject`/`streamObject` (for `generate`/`stream`) or `embed`/`embedMany`
- * (for `embed`) call of `modelId` in the integrations registered with `ai` 7, not yet paired.
+ * (for `embed`) call of `modelId` in the integrations registered with `ai` 7 or given to a call,
+ * not yet paired.
  */
 function openIntegrationSpan(modelId: string, kind: 'generate' | 'stream' | 'embed'): Span | undefined {
   const g = globalThis as unknown as Obj;
