@@ -11,6 +11,7 @@ const RULE_TEST_FILES = [
   'tokenomics-alerts-long.test.yml',
   'tokenomics-governance.test.yml',
   'tokenomics-budgets.test.yml',
+  'tokenomics-month.test.yml',
 ];
 const PROVISIONED_UID = 'tokenomics-prometheus';
 
