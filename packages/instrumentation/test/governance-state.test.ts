@@ -109,6 +109,17 @@ describe('quota table', () => {
     expect(observed(table, 'limit', 2).map(([v]) => v)).toEqual([10000]);
   });
 
+  it('reads the headers offered last for each provider and model when a collection observes them', () => {
+    const table = new QuotaTable();
+    table.offer('openai', 'gpt-4o', new Headers({ 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': '9999' }));
+    table.offer('openai', 'gpt-4o', { 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': '0' });
+    table.offer('openai', 'gpt-4o', undefined);
+    expect(table.size).toBe(0);
+    expect(observed(table, 'remaining', 0).map(([v]) => v)).toEqual([0]);
+    expect(observed(table, 'limit', 0).map(([v]) => v)).toEqual([10000]);
+    expect(table.size).toBe(1);
+  });
+
   it('holds at most its cap of entries, dropping the least recently updated', () => {
     const table = new QuotaTable(2);
     table.update('openai', 'a', { requests: { remaining: 1 } }, 0);

@@ -144,11 +144,39 @@ interface QuotaEntry {
  */
 export class QuotaTable {
   private readonly entries = new Map<string, QuotaEntry>();
+  /**
+   * The latest response headers per provider and model, read at the next collection: only the
+   * state at collection time is reported, so a call pays for keeping a reference, not for parsing.
+   */
+  private readonly latest = new Map<string, { provider: string; model: string; headers: unknown }>();
 
   constructor(
     private readonly maxEntries = DEFAULT_MAX_QUOTA_ENTRIES,
     private readonly ttlMillis = DEFAULT_QUOTA_TTL_MILLIS,
   ) {}
+
+  /**
+   * Keeps a response's headers (immutable fetch `Headers`, or a plain object) to be read at the
+   * next collection; a later response of the same provider and model replaces them. At most
+   * `maxEntries` provider and model pairs wait; others are read at the next call after a collection.
+   */
+  offer(provider: string, model: string, headers: unknown): void {
+    if (typeof headers !== 'object' || headers === null) return;
+    const key = `${provider}\u0000${model}`;
+    const waiting = this.latest.get(key);
+    if (waiting !== undefined) waiting.headers = headers;
+    else if (this.latest.size < this.maxEntries) this.latest.set(key, { provider, model, headers });
+  }
+
+  /** Reads the headers offered since the last collection into the table. */
+  private drain(now: number): void {
+    if (this.latest.size === 0) return;
+    for (const { provider, model, headers } of this.latest.values()) {
+      const reading = readQuotaHeaders(headers);
+      if (reading) this.update(provider, model, reading, now);
+    }
+    this.latest.clear();
+  }
 
   /** Keeps what `reading` says for `provider` and `model`. */
   update(provider: string, model: string, reading: QuotaReading, now: number): void {
@@ -189,6 +217,7 @@ export class QuotaTable {
 
   /** Reports every fresh entry's `which` value to a gauge callback; drops expired entries. */
   observe(result: ObservableResult, which: 'limit' | 'remaining', now: number): void {
+    this.drain(now);
     for (const [key, entry] of this.entries) {
       if (now - entry.updatedAt > this.ttlMillis) {
         this.entries.delete(key);

@@ -310,8 +310,7 @@ export class GenAIRecorder {
    */
   observeResponseHeaders(call: GenAICall, headers: unknown): void {
     try {
-      const reading = readQuotaHeaders(headers);
-      if (reading) this.quota.update(call.start.provider, this.models.admit(call.start.requestModel), reading, Date.now());
+      this.quota.offer(call.start.provider, this.models.admit(call.start.requestModel), headers);
     } catch (err) {
       this.reportInternalError('quota headers', err);
     }
@@ -442,9 +441,10 @@ export class GenAIRecorder {
     const instruments = this.instruments;
     const provider = call.start.provider;
     const model = this.models.admit(call.start.requestModel);
-    const reading = readQuotaHeaders(http.headers);
-    if (reading) this.quota.update(provider, model, reading, Date.now());
+    // The latest answer's headers, in the order answers came (read at the next collection).
+    this.quota.offer(provider, model, http.headers);
     if (!instruments) return;
+    const reading = readQuotaHeaders(http.headers);
     const limitType = exhaustedLimitType(reading);
     const attributes = this.governanceSet('quota_rate_limited', `${provider}\u0000${model}\u0000${limitType}`, () => ({
       [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
