@@ -465,9 +465,11 @@ export class GenAIRecorder {
     const { start, result } = call;
     const provider = start.provider;
     const model = this.models.admit(start.requestModel);
-    const saved = bookCost.priced
-      ? cacheSavings(this.config.priceBook ?? getPriceBook(), usage, this.priceOptions(start, result, call.startedAt, false), bookCost)
-      : undefined;
+    const cached = (usage.cacheReadTokens ?? 0) > 0 || (usage.cacheWriteTokens ?? 0) > 0 || (usage.cacheWrite1hTokens ?? 0) > 0;
+    const saved =
+      cached && bookCost.priced
+        ? cacheSavings(this.config.priceBook ?? getPriceBook(), usage, this.priceOptions(start, result, call.startedAt, false), bookCost)
+        : undefined;
     if (saved !== undefined) {
       const series = this.seriesOf(call);
       if (saved.savings > 0) this.pending.add(series.cacheSavings(instruments.cacheSavings), saved.savings);
