@@ -218,35 +218,25 @@ export function ottlStatements(table: PriceTable, options: OttlOptions = {}): { 
     list.push(e);
     byProvider.set(e.provider, list);
   }
-  const lookups = (slot: string, from: string) => {
-    for (const [provider, entries] of byProvider) {
-      for (const e of entries) {
-        if (e.literals.length === 0) continue;
-        const re = `^(?:${e.literals.map(regexLiteral).join('|')})$`;
-        s.push(
-          `set(${c(slot)}, ${ottlString(e.key)}) where ${open} and ${c(slot)} == nil and ${c('p')} == ${ottlString(provider)} and IsMatch(${c(from)}, ${ottlString(re)})`,
-        );
-      }
+  // The model the book prices: the response model when the span has one (the book prefers it; one
+  // the statements do not list may be one the book prices differently, so it is not replaced by the
+  // request model), else the request model. Each match sets the entry's rates.
+  s.push(`set(${c('m')}, ${c('res')}) where ${open}`);
+  s.push(`set(${c('m')}, ${c('req')}) where ${open} and ${c('m')} == nil`);
+  const lookup = (provider: string, e: EntryRates, re: string) =>
+    s.push(
+      `set(${c('r')}, ${ratesMap(e)}) where ${c('p')} == ${ottlString(provider)} and ${c('r')} == nil and ${open} and IsMatch(${c('m')}, ${ottlString(re)})`,
+    );
+  for (const [provider, entries] of byProvider) {
+    for (const e of entries) if (e.literals.length > 0) lookup(provider, e, `^(?:${e.literals.map(regexLiteral).join('|')})$`);
+  }
+  // Dated snapshots of a listed name (the book's starts-with rules), after every exact name.
+  for (const [provider, entries] of byProvider) {
+    for (const e of entries) {
+      if (e.datedPrefixes.length === 0) continue;
+      lookup(provider, e, `^(?:${e.datedPrefixes.map(regexLiteral).join('|')})-(?:\\d{8}|\\d{4}-\\d{2}-\\d{2})$`);
     }
-    // Dated snapshots of a listed name (the book's starts-with rules), after every exact name.
-    for (const [provider, entries] of byProvider) {
-      for (const e of entries) {
-        if (e.datedPrefixes.length === 0) continue;
-        const re = `^(?:${e.datedPrefixes.map(regexLiteral).join('|')})-(?:\\d{8}|\\d{4}-\\d{2}-\\d{2})$`;
-        s.push(
-          `set(${c(slot)}, ${ottlString(e.key)}) where ${open} and ${c(slot)} == nil and ${c('p')} == ${ottlString(provider)} and IsMatch(${c(from)}, ${ottlString(re)})`,
-        );
-      }
-    }
-  };
-  lookups('kq', 'req');
-  s.push(`set(${c('ks')}, ${c('kq')}) where ${open} and ${c('res')} != nil and ${c('res')} == ${c('req')}`);
-  lookups('ks', 'res');
-  s.push(`set(${c('k')}, ${c('ks')}) where ${open} and ${c('ks')} != nil`);
-  s.push(`set(${c('k')}, ${c('kq')}) where ${open} and ${c('k')} == nil and ${c('res')} == nil`);
-  // A response model the statements do not know may be one the book prices differently.
-  why(R.unknownModel, `${c('k')} == nil`);
-  for (const e of table.entries) s.push(`set(${c('r')}, ${ratesMap(e)}) where ${open} and ${c('k')} == ${ottlString(e.key)}`);
+  }
   why(R.unknownModel, `${c('r')} == nil`);
 
   // What the statements do not price exactly, left to the stage or the exporter.
