@@ -285,4 +285,31 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
     expect(billed).toBe(35);
     expect(h?.sum).toBe(estimated / billed);
   });
+
+  it("records OpenRouter's reported cost over the price book's figure for the same call", async () => {
+    const { OpenAI } = requireOpenAI(6);
+    const openrouter = new OpenAI({
+      apiKey: API_KEY,
+      baseURL: 'https://openrouter.ai/api/v1',
+      maxRetries: 0,
+      fetch: (url: string | URL, init: RequestInit) =>
+        fetch(String(url).replace(/^https:\/\/[^/]+/, `${emulator.url}/hosts/openrouter`), init),
+    });
+    const reply = await openrouter.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Name a classic climb. [emulate cached=4]' }],
+    });
+    const u = reply.usage;
+    // The price book: gpt-4o-mini at $0.15 input, $0.075 cached input, $0.60 output per million.
+    const book = ((u.prompt_tokens - 4) * 0.15 + 4 * 0.075 + u.completion_tokens * 0.6) / 1e6;
+    const span = telemetry.spans()[0];
+    expect(span.attributes['gen_ai.usage.cost.amount']).toBe(u.cost);
+    expect(span.attributes['tokenomics.price_book.cost']).toBeCloseTo(book, 15);
+    const h = await histogram('tokenomics.reconciliation.cost', {
+      'gen_ai.provider.name': 'openrouter',
+      'gen_ai.request.model': 'openai/gpt-4o-mini',
+    });
+    expect(h?.count).toBe(1);
+    expect(h?.sum).toBeCloseTo(u.cost / book, 12);
+  });
 });
