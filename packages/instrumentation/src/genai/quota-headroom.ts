@@ -39,26 +39,55 @@ const ANTHROPIC_HEADERS: ReadonlyArray<[QuotaLimitType, string, string]> = [
   ['output_tokens', 'anthropic-ratelimit-output-tokens-limit', 'anthropic-ratelimit-output-tokens-remaining'],
 ];
 
-type HeaderLookup = (name: string) => string | undefined;
+/** Every header name read, in the order of the families above (limit, then remaining, per type). */
+const QUOTA_HEADER_NAMES: readonly string[] = [...OPENAI_HEADERS, ...ANTHROPIC_HEADERS].flatMap(([, limit, remaining]) => [
+  limit,
+  remaining,
+]);
+/** Position of each name in {@link QUOTA_HEADER_NAMES}. */
+const QUOTA_HEADER_INDEX = new Map(QUOTA_HEADER_NAMES.map((name, i) => [name, i]));
 
 /**
- * A header look-up over a fetch `Headers` object or a plain object of lower-case names (older
- * clients on node-fetch); `undefined` for anything else. Plain objects are read by own keys only.
+ * The values of the rate-limit headers of a fetch `Headers` (or any object with `get`) or a plain
+ * object of lower-case names (older clients on node-fetch), by position in
+ * {@link QUOTA_HEADER_NAMES}; `undefined` when none is present or `headers` is neither. Plain objects
+ * are read by own keys only.
+ *
+ * An iterable `Headers` is read in one pass over its entries (names come lower-case, values as
+ * `get` returns them): each `get` validates and normalises its argument, and the twelve names
+ * looked up one by one cost more than the rest of recording a call.
  */
-function headerLookup(headers: unknown): HeaderLookup | undefined {
+function quotaHeaderValues(headers: unknown): Array<string | undefined> | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
+  let values: Array<string | undefined> | undefined;
   const get = (headers as { get?: unknown }).get;
   if (typeof get === 'function') {
-    return (name) => {
-      const v: unknown = get.call(headers, name);
-      return typeof v === 'string' ? v : undefined;
-    };
+    const entries = (headers as { entries?: unknown }).entries;
+    if (typeof entries === 'function') {
+      for (const entry of entries.call(headers) as Iterable<unknown>) {
+        if (!Array.isArray(entry)) continue;
+        const name: unknown = entry[0];
+        const i = typeof name === 'string' ? QUOTA_HEADER_INDEX.get(name) : undefined;
+        if (i === undefined) continue;
+        const v: unknown = entry[1];
+        if (typeof v === 'string') (values ??= new Array<string | undefined>(QUOTA_HEADER_NAMES.length))[i] = v;
+      }
+      return values;
+    }
+    for (let i = 0; i < QUOTA_HEADER_NAMES.length; i++) {
+      const v: unknown = get.call(headers, QUOTA_HEADER_NAMES[i]);
+      if (typeof v === 'string') (values ??= new Array<string | undefined>(QUOTA_HEADER_NAMES.length))[i] = v;
+    }
+    return values;
   }
-  return (name) => {
-    if (!Object.hasOwn(headers, name)) return undefined;
+  for (let i = 0; i < QUOTA_HEADER_NAMES.length; i++) {
+    const name = QUOTA_HEADER_NAMES[i];
+    if (!Object.hasOwn(headers, name)) continue;
     const v: unknown = (headers as Record<string, unknown>)[name];
-    return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
-  };
+    const text = typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
+    if (text !== undefined) (values ??= new Array<string | undefined>(QUOTA_HEADER_NAMES.length))[i] = text;
+  }
+  return values;
 }
 
 /** A header value as a finite non-negative number; `undefined` for anything else. */
@@ -76,13 +105,14 @@ function quotaNumber(value: string | undefined): number | undefined {
  */
 export function readQuotaHeaders(headers: unknown): QuotaReading | undefined {
   try {
-    const get = headerLookup(headers);
-    if (!get) return undefined;
+    const values = quotaHeaderValues(headers);
+    if (!values) return undefined;
     let reading: QuotaReading | undefined;
+    let i = 0;
     for (const family of [OPENAI_HEADERS, ANTHROPIC_HEADERS]) {
-      for (const [type, limitName, remainingName] of family) {
-        const limit = quotaNumber(get(limitName));
-        const remaining = quotaNumber(get(remainingName));
+      for (const [type] of family) {
+        const limit = quotaNumber(values[i++]);
+        const remaining = quotaNumber(values[i++]);
         if (limit === undefined && remaining === undefined) continue;
         const value: QuotaValue = {};
         if (limit !== undefined) value.limit = limit;
