@@ -220,23 +220,34 @@ export function ottlStatements(table: PriceTable, options: OttlOptions = {}): { 
   }
   // The model the book prices: the response model when the span has one (the book prefers it; one
   // the statements do not list may be one the book prices differently, so it is not replaced by the
-  // request model), else the request model. Each match sets the entry's rates.
+  // request model), else the request model.
   s.push(`set(${c('m')}, ${c('res')}) where ${open}`);
   s.push(`set(${c('m')}, ${c('req')}) where ${open} and ${c('m')} == nil`);
-  const lookup = (provider: string, e: EntryRates, re: string) =>
-    s.push(
-      `set(${c('r')}, ${ratesMap(e)}) where ${c('p')} == ${ottlString(provider)} and ${c('r')} == nil and ${open} and IsMatch(${c('m')}, ${ottlString(re)})`,
-    );
+  // Per provider, two tables built only for spans of that provider: model string -> entry, and
+  // entry -> rates; one map lookup finds the entry (exact, case-sensitive names).
   for (const [provider, entries] of byProvider) {
-    for (const e of entries) if (e.literals.length > 0) lookup(provider, e, `^(?:${e.literals.map(regexLiteral).join('|')})$`);
+    const names: string[] = [];
+    for (const e of entries) for (const l of e.literals) names.push(`${ottlString(l)}: ${ottlString(e.model)}`);
+    const forProvider = `${c('p')} == ${ottlString(provider)} and ${open}`;
+    if (names.length > 0) s.push(`set(${c('names')}, {${names.join(', ')}}) where ${forProvider}`);
+    s.push(`set(${c('rates')}, {${entries.map((e) => `${ottlString(e.model)}: ${ratesMap(e)}`).join(', ')}}) where ${forProvider}`);
   }
-  // Dated snapshots of a listed name (the book's starts-with rules), after every exact name.
+  s.push(`set(${c('k')}, ${c('names')}[${c('m')}]) where ${open} and ${c('names')} != nil and ${c('names')}[${c('m')}] != nil`);
+  // Dated snapshots of a listed name (the book's starts-with rules: NAME-YYYYMMDD, NAME-YYYY-MM-DD),
+  // when no exact name matched: the date is cut off and the rest looked up among those names.
+  // (`$$1` is the Collector configuration's escape of the replacement `$1`.)
+  s.push(`set(${c('base')}, ${c('m')}) where ${open} and ${c('k')} == nil`);
+  s.push(`replace_pattern(${c('base')}, "^(.+)-(?:\\\\d{8}|\\\\d{4}-\\\\d{2}-\\\\d{2})$", "$$1") where ${open} and ${c('base')} != nil`);
   for (const [provider, entries] of byProvider) {
-    for (const e of entries) {
-      if (e.datedPrefixes.length === 0) continue;
-      lookup(provider, e, `^(?:${e.datedPrefixes.map(regexLiteral).join('|')})-(?:\\d{8}|\\d{4}-\\d{2}-\\d{2})$`);
-    }
+    const dated: string[] = [];
+    for (const e of entries) for (const prefix of e.datedPrefixes) dated.push(`${ottlString(prefix)}: ${ottlString(e.model)}`);
+    if (dated.length > 0)
+      s.push(`set(${c('dated')}, {${dated.join(', ')}}) where ${c('p')} == ${ottlString(provider)} and ${open} and ${c('k')} == nil`);
   }
+  s.push(
+    `set(${c('k')}, ${c('dated')}[${c('base')}]) where ${open} and ${c('k')} == nil and ${c('dated')} != nil and ${c('base')} != ${c('m')} and ${c('dated')}[${c('base')}] != nil`,
+  );
+  s.push(`set(${c('r')}, ${c('rates')}[${c('k')}]) where ${open} and ${c('k')} != nil and ${c('rates')}[${c('k')}] != nil`);
   why(R.unknownModel, `${c('r')} == nil`);
 
   // What the statements do not price exactly, left to the stage or the exporter.
