@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpExportEnv } from './support/examples';
+import { freePort } from './support/free-port';
 import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
 import { REGISTER_SPECIFIER, runApp, type AppResult } from './support/run-app';
 
@@ -85,5 +86,76 @@ describe.each(ORDERS)('an ESM app with its own import-in-the-middle loader hook:
     expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
     expect(receiver.spans().filter((s) => s.scope.name === OUR_SCOPE)).toHaveLength(1);
     expect(result.stdout).toContain('app hook saw node:os: true');
+  });
+});
+
+const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
+const APP_SERVER = fixture('app-server.mjs');
+const APP_TRACING = fixture('tracing.mjs');
+
+// The app follows the upstream ESM instructions: its loader hook, then its NodeSDK, both given to
+// --import, before or after the hook.
+const SDK_ORDERS = [
+  {
+    order: "the hook first, then the app's loader hook and tracing module",
+    nodeArgs: ['--import', REGISTER_SPECIFIER, '--import', APP_LOADER, '--import', APP_TRACING],
+    stderr: IITM_WARNING,
+  },
+  {
+    order: "the app's loader hook and tracing module first, then the hook",
+    nodeArgs: ['--import', APP_LOADER, '--import', APP_TRACING, '--import', REGISTER_SPECIFIER],
+    stderr: /^$/,
+  },
+];
+
+describe.each(SDK_ORDERS)('an ESM app with its own NodeSDK and auto-instrumentations (--import): $order', ({ nodeArgs, stderr }) => {
+  let emulator: Emulator;
+  let receiver: OtlpReceiver;
+  let result: AppResult;
+  let ours: OtlpSpan;
+  let server: OtlpSpan;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    receiver = await startOtlpReceiver();
+    result = await runApp({
+      app: APP_SERVER,
+      hook: 'none',
+      nodeArgs,
+      timeoutMs: 60_000,
+      env: {
+        OPENAI_BASE_URL: emulator.openaiBaseURL,
+        OPENAI_API_KEY: 'sk-coexist-000',
+        APP_OTLP_URL: receiver.url,
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_LOG_LEVEL: 'error',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+      },
+    });
+    [ours, server] = await receiver.waitFor((r) => {
+      const genai = r.spans().find((s) => s.scope.name === OUR_SCOPE);
+      const http = r.spans().find((s) => s.scope.name === HTTP_SCOPE && s.kind === OTLP_SPAN_KIND.SERVER);
+      return genai && http && r.metricPoints('tokenomics.cost').length > 0 ? ([genai, http] as const) : undefined;
+    }, 20_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await receiver?.close();
+    await emulator?.close();
+  });
+
+  it("keeps the app's SDK (no error, its service.name, its HTTP server span) and records the ESM openai call through it, inside the request's trace", () => {
+    expect(result.stderr).toMatch(stderr);
+    expect([result.code, result.signal]).toEqual([0, null]);
+    for (const span of receiver.spans()) expect(span.resource['service.name']).toBe('coexist-shop');
+    const m = result.stdout.match(/chat gpt-4o-mini: (\d+) in \/ (\d+) out/);
+    expect(m, result.stdout).not.toBeNull();
+    const [input, output] = [Number(m![1]), Number(m![2])];
+    expect([ours.attributes['gen_ai.usage.input_tokens'], ours.attributes['gen_ai.usage.output_tokens']]).toEqual([input, output]);
+    expect(ours.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
+    expect(ours.traceId).toBe(server.traceId);
+    const cost = receiver.metricPoints('tokenomics.cost');
+    expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
+    expect(cost.every((p) => p.resource['service.name'] === 'coexist-shop')).toBe(true);
   });
 });

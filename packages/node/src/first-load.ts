@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
 
@@ -80,4 +81,82 @@ export function atFirstLoadOf(modules: readonly string[], fn: () => void): void 
   } catch {
     fn();
   }
+}
+
+/** What {@link atFirstImportOf} returns. */
+export interface ImportTrigger {
+  /**
+   * Puts the trigger after the import hooks added since (the app's instrumentations'), so that the
+   * instrumentations it creates patch the first client library after them.
+   */
+  moveToEnd(): void;
+}
+
+/** The part of import-in-the-middle's main-thread half used here. */
+interface Iitm {
+  addHook(hook: ImportHook): void;
+  removeHook(hook: ImportHook): void;
+}
+type ImportHook = (url: string, namespace: unknown, specifier: unknown, format: unknown) => void;
+
+/**
+ * Runs `fn` when an ES module of one of `modules` (or a file in one of those packages) that the
+ * import-in-the-middle loader wrapped is first evaluated, before its importers run; then offers
+ * that module to the hooks `fn` added, so the instrumentations it created patch it (modules
+ * imported earlier are offered by import-in-the-middle itself). The ESM counterpart of
+ * {@link atFirstLoadOf}; runs `fn` at once when import-in-the-middle cannot be loaded.
+ */
+export function atFirstImportOf(modules: readonly string[], fn: () => void): ImportTrigger {
+  let iitm: Iitm;
+  let importHooks: ImportHook[];
+  let toHook: unknown[][];
+  try {
+    // The copy @opentelemetry/instrumentation uses, whose hooks the instrumentations add.
+    const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
+    const index = fromInstrumentation.resolve('import-in-the-middle');
+    iitm = fromInstrumentation('import-in-the-middle') as Iitm;
+    const registry = createRequire(index)('./lib/register.js') as { importHooks: ImportHook[]; toHook: unknown[][] };
+    importHooks = registry.importHooks;
+    toHook = registry.toHook;
+    if (typeof iitm.addHook !== 'function' || !Array.isArray(importHooks) || !Array.isArray(toHook)) {
+      throw new Error('unexpected import-in-the-middle');
+    }
+  } catch (err) {
+    diag.debug('@tokenomics/node: import-in-the-middle could not be loaded; registering the instrumentations now', err);
+    fn();
+    return { moveToEnd: () => {} };
+  }
+  const packages = packageNames(modules);
+  let ran = false;
+  const hook: ImportHook = (url, namespace, specifier, format) => {
+    if (ran || typeof url !== 'string' || !url.startsWith('file:')) return;
+    let file: string;
+    try {
+      file = fileURLToPath(url);
+    } catch {
+      return;
+    }
+    if (!requestsPackage(file, packages)) return;
+    ran = true;
+    const before = importHooks.length;
+    try {
+      fn();
+    } catch (err) {
+      diag.error('@tokenomics/node: registering the instrumentations failed', err);
+    }
+    // The hooks added just now were offered the modules registered before; the one being
+    // registered (not listed yet) is offered here.
+    if (!toHook.some((entry) => entry[0] === url)) {
+      for (const added of importHooks.slice(before)) added(url, namespace, specifier, format);
+    }
+    queueMicrotask(() => iitm.removeHook(hook));
+  };
+  iitm.addHook(hook);
+  return {
+    moveToEnd: () => {
+      if (ran) return;
+      iitm.removeHook(hook);
+      iitm.addHook(hook);
+    },
+  };
 }

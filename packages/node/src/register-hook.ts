@@ -3,8 +3,11 @@ import { ConfigError } from './config-error';
 import { readConfig } from './config';
 import { registerEsmLoaderHook } from './esm-loader';
 import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation';
-import { atFirstLoadOf } from './first-load';
+import { atFirstImportOf, atFirstLoadOf, type ImportTrigger } from './first-load';
 import { currentHandle, startWithConfig } from './start';
+
+/** Creates the instrumentations of the start this hook made, if they are not created yet. */
+let pendingBind: (() => void) | undefined;
 
 /**
  * What `--require` and `--import @tokenomics/node/register` run. Reads the environment, and for
@@ -21,14 +24,32 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
   try {
     const running = currentHandle();
     if (running) {
-      if (entry === 'import' && running.mode !== 'disabled') registerEsmLoaderHook();
+      if (entry === 'import' && running.mode !== 'disabled') {
+        registerEsmLoaderHook();
+        // `--require` and `--import` together: ES module imports create the instrumentations too.
+        if (pendingBind) atFirstImportOf(INSTRUMENTED_MODULES, pendingBind);
+      }
       return;
     }
     const config = readConfig(process.env);
     if (entry === 'import' && !config.disabled) registerEsmLoaderHook();
-    // `--require`: the instrumentations are created when the app first requires a client library
-    // they patch (see first-load.ts); `--import` creates them at once, for the ESM loader hook.
-    startWithConfig(config, {}, entry === 'require' ? { deferInstrumentations: (bind) => atFirstLoadOf(INSTRUMENTED_MODULES, bind) } : {});
+    // The instrumentations are created when the app first loads a client library they patch, with
+    // `require` or (`--import`) with `import` (see first-load.ts): until then the hook adds
+    // nothing to module loading, and the app's own OpenTelemetry set-up loads as without it.
+    let importTrigger: ImportTrigger | undefined;
+    startWithConfig(
+      config,
+      {},
+      {
+        deferInstrumentations: (bind) => {
+          pendingBind = bind;
+          atFirstLoadOf(INSTRUMENTED_MODULES, bind);
+          if (entry === 'import') importTrigger = atFirstImportOf(INSTRUMENTED_MODULES, bind);
+        },
+        // The app's SDK registered its instrumentations: ours come after them (see first-load.ts).
+        appSdkStarted: () => importTrigger?.moveToEnd(),
+      },
+    );
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // The one place that writes to the console: the app must not start with telemetry misconfigured.

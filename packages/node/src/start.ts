@@ -148,6 +148,8 @@ export interface StartInternals {
    * (the hook runs it when the app's main module starts); default: at once.
    */
   deferInstrumentations?: (bind: () => void) => void;
+  /** Called once, when an SDK the app starts after this one registers its first global. */
+  appSdkStarted?: () => void;
 }
 
 /** {@link start} with a configuration already read (used by the register hook). */
@@ -341,8 +343,10 @@ function startSdk(
   // SDK is loaded first), so Tokenomics keeps recording whatever the order.
   let reordered = false;
   const comeAfterAppInstrumentations = () => {
-    if (reordered || instrumentations.length === 0) return;
+    if (reordered) return;
     reordered = true;
+    internal.appSdkStarted?.();
+    if (instrumentations.length === 0) return;
     if (anyModuleLoaded(INSTRUMENTED_MODULES)) return;
     unregister();
     instrumentations = [];
