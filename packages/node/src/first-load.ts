@@ -38,7 +38,8 @@ export function requestsPackage(request: string, packages: readonly string[]): b
  * hook first, it would remember the Node.js built-ins an app's set-up loads before its SDK
  * registers its instrumentations (the auto-instrumentations load `http`), which then stay
  * unpatched. It also registers the Tokenomics instrumentations after any the app's SDK registered
- * for the same client library, so that theirs is the patch that stays.
+ * for the same client library: of two patches of one method the later replaces the earlier, so the
+ * Tokenomics one stays.
  */
 export function atFirstLoadOf(modules: readonly string[], fn: () => void): void {
   const loader = Module as unknown as { _load?: unknown; _resolveFilename?: unknown };
