@@ -8,7 +8,10 @@
  * into a second receiver, together with untouched copies that still carry the hook's cost. Each
  * span the OTTL prices carries the hook's figure (to 1e-12 relative), unit by unit; the
  * long-context and unknown-model calls keep no cost and say why; priced spans and the app's own
- * span pass as they came.
+ * span pass as they came. Variants of one call check model matching against the price book itself
+ * (a snapshot with its own price, an unlisted snapshot date, a near name never priced as another
+ * model) and what is left to the stage (a flex-tier call, an instrumentation that hides the cache
+ * share).
  *
  * List prices, USD per million tokens: gpt-4o-mini $0.15 in / $0.60 out; gpt-4o $2.50 in / $1.25
  * cached / $10 out; o4-mini $1.10 in / $4.40 out (reasoning billed as output); claude-sonnet-4-5
@@ -52,6 +55,7 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
   const kept = new Map<string, OtlpSpan>();
   let appSpan: OtlpSpan;
   let olderNames: OtlpSpan;
+  const variantsOut = new Map<string, OtlpSpan>();
   let ottlYaml: string;
 
   const label = (s: OtlpSpan): string => {
@@ -128,14 +132,42 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
       resource: { ...source.resource, 'service.name': 'older-names' },
       attributes: Object.fromEntries(Object.entries(source.attributes).map(([k, v]) => [renamed[k] ?? k, v])),
     };
-    await postTraces(`http://127.0.0.1:${http}`, otlpJsonRequest([...bare, older]));
+    // Variants of the plain call: other model strings, a service tier, an instrumentation that does
+    // not report the cache share. Each has its own service name (the variant's name).
+    const plain = bare.find((s) => label(s) === 'plain')!;
+    const variant = (name: string, attrs: Record<string, string | number>, scope = plain.scope) => ({
+      ...plain,
+      scope,
+      resource: { ...plain.resource, 'service.name': name },
+      attributes: { ...plain.attributes, ...attrs },
+    });
+    const variants = [
+      // A dated snapshot with a price of its own (gpt-4o-2024-05-13 is dearer than gpt-4o).
+      variant('own-snapshot', { 'gen_ai.request.model': 'gpt-4o-2024-05-13', 'gen_ai.response.model': 'gpt-4o-2024-05-13' }),
+      // A snapshot date the book does not list, of a name whose rule covers dated snapshots.
+      variant('unlisted-date', {
+        'gen_ai.request.model': 'claude-sonnet-4-5',
+        'gen_ai.response.model': 'claude-sonnet-4-5-20991231',
+        'gen_ai.provider.name': 'anthropic',
+      }),
+      // Close to a listed name, but another model: never priced as gpt-4o-mini.
+      variant('near-name', { 'gen_ai.request.model': 'gpt-4o-mini-2', 'gen_ai.response.model': 'gpt-4o-mini-2' }),
+      variant('flex-tier', { 'openai.response.service_tier': 'flex' }),
+      variant('no-cache-share', {}, { name: '@opentelemetry/instrumentation-openai', attributes: {} }),
+    ];
+    // That instrumentation writes no cache counts at all (the hook writes them, 0 included).
+    const hidden = variants.at(-1)!;
+    hidden.attributes = Object.fromEntries(Object.entries(hidden.attributes).filter(([k]) => !k.includes('cache')));
+    await postTraces(`http://127.0.0.1:${http}`, otlpJsonRequest([...bare, older, ...variants]));
     await postTraces(`http://127.0.0.1:${http}`, otlpJsonRequest([...hook.values()], new Set(['gen_ai.usage.cost.amount'])));
-    const arrived = await out.waitFor((r) => (r.spans().length >= 2 * hook.size + 2 ? r.spans() : undefined), 60_000);
+    const arrived = await out.waitFor((r) => (r.spans().length >= 2 * hook.size + 2 + variants.length ? r.spans() : undefined), 60_000);
     for (const s of arrived) {
       if (s.attributes['gen_ai.request.model'] === undefined) continue;
-      const service = s.resource['service.name'];
+      const service = String(s.resource['service.name']);
       if (service === 'older-names') olderNames = s;
-      else (service === 'unpriced-copy' ? stripped : kept).set(label(s), s);
+      else if (service === 'unpriced-copy') stripped.set(label(s), s);
+      else if (service === 'bike-shop-support') kept.set(label(s), s);
+      else variantsOut.set(service, s);
     }
   }, 240_000);
 
@@ -225,5 +257,49 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
     const theirs = hook.get('anthropic-cache')!;
     expectClose(num(olderNames, 'gen_ai.usage.cost.amount'), num(theirs, 'gen_ai.usage.cost.amount'));
     expectClose(num(olderNames, 'tokenomics.cost.cache_write'), num(theirs, 'tokenomics.cost.cache_write'));
+  });
+
+  /** What the price book (the hook's engine) charges for a span's usage, model strings and start. */
+  const engine = (span: OtlpSpan) => {
+    const a = span.attributes;
+    return PriceBook.bundled().price(
+      { inputTokens: Number(a['gen_ai.usage.input_tokens']), outputTokens: Number(a['gen_ai.usage.output_tokens']) },
+      {
+        provider: String(a['gen_ai.provider.name']),
+        model: String(a['gen_ai.request.model']),
+        responseModel: String(a['gen_ai.response.model']),
+        operation: String(a['gen_ai.operation.name']),
+        at: Number(span.startTimeUnixNano / 1_000_000n),
+      },
+    );
+  };
+
+  it('prices a dated snapshot at its own price and an unlisted snapshot date of a covered name as the book does', () => {
+    for (const name of ['own-snapshot', 'unlisted-date']) {
+      const span = variantsOut.get(name)!;
+      const cost = engine(span);
+      expect(cost.priced, name).toBe(true);
+      if (!cost.priced) continue;
+      expect(span.attributes['tokenomics.pricing.model'], name).toBe(cost.matchedModel);
+      expectClose(num(span, 'gen_ai.usage.cost.amount'), cost.amount);
+    }
+    expect(variantsOut.get('own-snapshot')!.attributes['tokenomics.pricing.model']).toBe('gpt-4o-2024-05-13');
+  });
+
+  it('never prices a model string close to a listed one as that model', () => {
+    const span = variantsOut.get('near-name')!;
+    expect(engine(span).priced).toBe(false);
+    expect(span.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+    expect(span.attributes['tokenomics.unpriced_reason']).toBe('unknown_model');
+  });
+
+  it('leaves a flex-tier call and a call whose instrumentation hides the cache share to the stage, saying why', () => {
+    const flex = variantsOut.get('flex-tier')!;
+    expect(flex.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+    expect(flex.attributes['tokenomics.unpriced_reason']).toBe('no_price_for_tier');
+    const hidden = variantsOut.get('no-cache-share')!;
+    expect(Object.keys(hidden.attributes).filter((k) => k.includes('cache'))).toEqual([]);
+    expect(hidden.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+    expect(hidden.attributes['tokenomics.unpriced_reason']).toBe('cache_share_unknown');
   });
 });
