@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { PriceBook } from '@tokenomics/pricing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPriceTable, generateOttl } from '../../packages/collector/src/index';
+import { buildPriceTable, generateOttl, TokenomicsCollector } from '../../packages/collector/src/index';
 import { startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from '../support/otlp-receiver';
 import { otelcolBinary, startCollector, type RunningCollector } from '../support/otelcol';
 import { runApp } from '../support/run-app';
@@ -301,5 +301,39 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
     expect(Object.keys(hidden.attributes).filter((k) => k.includes('cache'))).toEqual([]);
     expect(hidden.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
     expect(hidden.attributes['tokenomics.unpriced_reason']).toBe('cache_share_unknown');
+  });
+
+  /** The long-context call as the OTTL left it, after the collector stage. */
+  let afterStage: Promise<OtlpSpan> | undefined;
+  const throughStage = () =>
+    (afterStage ??= (async () => {
+      const receiver = await startOtlpReceiver();
+      const stage = new TokenomicsCollector({
+        http: { host: '127.0.0.1', port: 0 },
+        destinations: [{ endpoint: receiver.url }],
+        metricsIntervalMs: 3_600_000,
+      });
+      await stage.start();
+      try {
+        await postTraces(`http://${stage.addresses.http}`, otlpJsonRequest([stripped.get('long-context')!]));
+        const [span] = await receiver.waitFor((r) => (r.spans().length > 0 ? r.spans() : undefined), 30_000);
+        return span!;
+      } finally {
+        await stage.shutdown();
+        await receiver.close();
+      }
+    })());
+
+  it('leaves the long-context call for the collector stage, which prices it with the hook figure', async () => {
+    const span = await throughStage();
+    expectClose(num(span, 'gen_ai.usage.cost.amount'), num(hook.get('long-context'), 'gen_ai.usage.cost.amount'));
+    expect(span.attributes['tokenomics.cost.input']).toBe(hook.get('long-context')!.attributes['tokenomics.cost.input']);
+  });
+
+  // Known defect, kept visible: the stage prices the span but keeps the reason the OTTL gave for not
+  // pricing it. This starts to fail (and `.fails` must go) once the stage drops it when it prices.
+  it.fails('drops the OTTL unpriced reason once the stage has priced the call', async () => {
+    const span = await throughStage();
+    expect(span.attributes['tokenomics.unpriced_reason']).toBeUndefined();
   });
 });
