@@ -3,7 +3,15 @@ import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { AnthropicInstrumentation, GroqInstrumentation, OpenAIInstrumentation, TogetherInstrumentation, withAttribution } from '../src';
+import {
+  AnthropicInstrumentation,
+  BudgetGuard,
+  GroqInstrumentation,
+  OpenAIInstrumentation,
+  setBudgetGuard,
+  TogetherInstrumentation,
+  withAttribution,
+} from '../src';
 import { requireAnthropic } from './support/load-anthropic';
 import { requireOpenAI } from './support/load-openai';
 import { TestTelemetry } from './support/telemetry';
@@ -311,5 +319,28 @@ describe('quota headroom, conversation cost, cache savings and reconciliation (o
     });
     expect(h?.count).toBe(1);
     expect(h?.sum).toBeCloseTo(u.cost / book, 12);
+  });
+
+  it("records the budget guard's counted input against the billed input tokens", async () => {
+    setBudgetGuard(new BudgetGuard({ budgets: [{ name: 'team', window: 'hour', action: 'warn', match: {}, limitUsd: 100 }] }));
+    try {
+      const reply = await openai.chat.completions.create({
+        model: 'gpt-4.1-nano',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 10,
+      });
+      await telemetry.settled();
+      // The guard counted 'hi' as 8 prompt tokens (o200k_base with the chat format's overhead)
+      // before sending; the emulator bills the same count. One point: the guard's count is used.
+      expect(reply.usage.prompt_tokens).toBe(8);
+      const h = await histogram('tokenomics.reconciliation.input_tokens', {
+        'gen_ai.request.model': 'gpt-4.1-nano',
+        'tokenomics.token.encoding': 'o200k_base',
+      });
+      expect(h?.count).toBe(1);
+      expect(h?.sum).toBe(1);
+    } finally {
+      setBudgetGuard(undefined);
+    }
   });
 });

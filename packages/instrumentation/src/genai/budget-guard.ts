@@ -14,7 +14,7 @@ import {
   TOKENOMICS_BUDGET_WARNINGS,
   type PriceBookLike,
 } from '@tokenomics/contract';
-import { countInWorker, type EstimateJob } from '@tokenomics/tokens';
+import { countInWorker, resolveModelEncoding, type EstimateJob } from '@tokenomics/tokens';
 import { SpendWindow, type BudgetWindow } from './budget-windows';
 import type { GenAICall } from './recorder';
 import { VERSION } from '../version';
@@ -271,9 +271,10 @@ export class BudgetGuard {
    * event loop), `outputTokens` as given, priced by the price book as an estimate. 0 when the
    * model has no price (the spend of the window still counts).
    */
-  async estimate(call: GuardedCall, job: EstimateJob, outputTokens: number): Promise<number> {
+  async estimate(call: GuardedCall, job: EstimateJob, outputTokens: number, onInputCounted?: (tokens: number) => void): Promise<number> {
     const counted = await countInWorker(job);
     const inputTokens = counted.ok ? (counted.counts.requestTokens ?? 0) : 0;
+    if (counted.ok && counted.counts.requestTokens !== undefined) onInputCounted?.(counted.counts.requestTokens);
     const book = this.options.priceBook ?? getPriceBook();
     const cost = book.price(
       { inputTokens, outputTokens },
@@ -345,7 +346,11 @@ export function budgetGate(call: GenAICall, job: EstimateJob, outputTokens: numb
   // The app is waiting on this call: the token worker does not hold the process open (it is
   // unreferenced), so this does until the estimate is in (the worker gives up after seconds).
   const hold = setTimeout(noop, 2_147_483_647);
-  return guard.estimate(info, job, output).then(
+  // The input counted is reconciled with the billed input when the call ends.
+  const counted = (tokens: number): void => {
+    call.preflightInput = { tokens, encoding: resolveModelEncoding(job.model).encoding };
+  };
+  return guard.estimate(info, job, output, counted).then(
     (estimate) => {
       clearTimeout(hold);
       decide(guard, call, states, estimate);

@@ -495,6 +495,24 @@ export class GenAIRecorder {
       }
     }
     const billedInput = usage.inputTokens;
+    const preflight = call.preflightInput;
+    if (preflight !== undefined && billedInput !== undefined && billedInput > 0) {
+      // An estimate made anyway (the budget guard's): reconciled at no further cost.
+      const ratio = estimateRatio(preflight.tokens, billedInput);
+      if (ratio !== undefined) {
+        const attributes = this.governanceSet(
+          'reconciliation_input_tokens',
+          `${provider}\u0000${model}\u0000${preflight.encoding}`,
+          () => ({
+            [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
+            [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
+            [ATTR_TOKENOMICS_TOKEN_ENCODING]: preflight.encoding,
+          }),
+        );
+        this.points.record(instruments.reconciliationInput, ratio, attributes);
+      }
+      return;
+    }
     if (call.reconcile && billedInput !== undefined && billedInput > 0) {
       const job = safeCall(() => start.inputEstimate?.());
       if (job === undefined) return;
@@ -703,6 +721,11 @@ export class GenAICall {
   conversationId: string | undefined;
   /** @internal The call is in the reconciliation sample. */
   reconcile = false;
+  /**
+   * Input tokens a pre-flight estimate counted before the call was sent (the budget guard's), with
+   * the encoding it counted them in: reconciled with the billed input when the call ends.
+   */
+  preflightInput: { tokens: number; encoding: string } | undefined;
   /** Epoch milliseconds of the latest streamed chunk. */
   private lastChunkAt: number | undefined;
   /** The stream was dropped unfinished and is being ended by the collector. */
