@@ -256,6 +256,12 @@ function providerSpellings(book: PriceBook): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const name of PROVIDER_NAMES) if (book.hasProvider(name)) out.set(name, [name]);
   for (const [alias, name] of PROVIDER_ALIASES) out.get(name)?.push(alias);
+  // Providers only the book names (hosts without a provider name, models of the user's own files).
+  const aliased = new Set(PROVIDER_ALIASES.keys());
+  for (const info of book.list()) {
+    const id = info.provider.toLowerCase();
+    if (!out.has(id) && !aliased.has(id) && book.hasProvider(id)) out.set(id, [id]);
+  }
   return out;
 }
 
