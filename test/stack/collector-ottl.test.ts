@@ -153,6 +153,22 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
       // Close to a listed name, but another model: never priced as gpt-4o-mini.
       variant('near-name', { 'gen_ai.request.model': 'gpt-4o-mini-2', 'gen_ai.response.model': 'gpt-4o-mini-2' }),
       variant('flex-tier', { 'openai.response.service_tier': 'flex' }),
+      // A model with dated prices (gemini-pro-latest moved to Gemini 3.1 Pro rates on 2026-03-06):
+      // priced at the current price now, left to the stage before the switch.
+      variant('dated-now', {
+        'gen_ai.provider.name': 'gcp.gemini',
+        'gen_ai.request.model': 'gemini-pro-latest',
+        'gen_ai.response.model': 'gemini-pro-latest',
+      }),
+      {
+        ...variant('dated-before', {
+          'gen_ai.provider.name': 'gcp.gemini',
+          'gen_ai.request.model': 'gemini-pro-latest',
+          'gen_ai.response.model': 'gemini-pro-latest',
+        }),
+        startTimeUnixNano: BigInt(Date.UTC(2026, 0, 15)) * 1_000_000n,
+        endTimeUnixNano: BigInt(Date.UTC(2026, 0, 15) + 1000) * 1_000_000n,
+      },
       variant('no-cache-share', {}, { name: '@opentelemetry/instrumentation-openai', attributes: {} }),
     ];
     // That instrumentation writes no cache counts at all (the hook writes them, 0 included).
@@ -284,6 +300,19 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
       expectClose(num(span, 'gen_ai.usage.cost.amount'), cost.amount);
     }
     expect(variantsOut.get('own-snapshot')!.attributes['tokenomics.pricing.model']).toBe('gpt-4o-2024-05-13');
+  });
+
+  it('prices a model with dated prices at the current price, and leaves a call before the switch to the stage', () => {
+    const now = variantsOut.get('dated-now')!;
+    const cost = engine(now);
+    expect(cost.priced).toBe(true);
+    if (cost.priced) expectClose(num(now, 'gen_ai.usage.cost.amount'), cost.amount);
+    const before = variantsOut.get('dated-before')!;
+    expect(before.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
+    expect(before.attributes['tokenomics.unpriced_reason']).toBe('no_price_at_date');
+    // The book answers otherwise for that date (the rates in force then, or none).
+    const then = engine(before);
+    expect(then.priced ? then.amount : then.reason).not.toBe(cost.priced ? cost.amount : undefined);
   });
 
   it('never prices a model string close to a listed one as that model', () => {
