@@ -46,9 +46,11 @@ export interface EntryRates {
 
 /** The table: provider spellings and the entries, in the order the OTTL checks them. */
 export interface PriceTable {
+  /** Version of the price book the table was read from (`tokenomics.price_book.version`). */
   version: string;
   /** `gen_ai.provider.name` value -> spellings (lower-case) that normalise to it. */
   providers: Map<string, string[]>;
+  /** One per provider name and price-book entry, with the model strings that resolve to it. */
   entries: EntryRates[];
   /** Entries left out because their price varies with the time of day. */
   skipped: { provider: string; model: string; why: string }[];
