@@ -7,7 +7,7 @@ import {
   TOKENOMICS_QUOTA_RATE_LIMITED,
   TOKENOMICS_RECONCILIATION_COST,
   TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
-} from './governance-names';
+} from '@tokenomics/contract';
 
 /**
  * Default cap on the series (attribute sets) of each metric the recorder writes. Per-label caps

@@ -1,6 +1,12 @@
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
-import { ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '@tokenomics/contract';
-import { ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE, QUOTA_LIMIT_TYPES, QUOTA_LIMIT_TYPE_UNKNOWN, type QuotaLimitType } from './governance-names';
+import {
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE,
+  QUOTA_LIMIT_TYPES,
+  QUOTA_LIMIT_TYPE_UNKNOWN,
+  type QuotaLimitType,
+} from '@tokenomics/contract';
 
 /**
  * Quota headroom: the rate-limit state providers send in response headers, kept per provider,

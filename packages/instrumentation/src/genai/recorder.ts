@@ -52,13 +52,6 @@ import {
   TOKENOMICS_INSTRUMENTATION_PENDING_POINTS,
   TOKENOMICS_TOKENS,
   type MetricDefinition,
-} from '@tokenomics/contract';
-import { partitionTokens, TOKEN_UNITS } from './token-partition';
-import { cacheSavings } from './cache-savings';
-import { ConversationTable, conversationIdOf, turnRange, type ConversationTurn } from './conversation-table';
-import { exhaustedLimitType, httpErrorOf, QuotaTable, readQuotaHeaders } from './quota-headroom';
-import { reconcileInput, reconcileSample, estimateRatio } from './reconciliation';
-import {
   ATTR_TOKENOMICS_CONVERSATION_COST,
   ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS,
   ATTR_TOKENOMICS_CONVERSATION_TURN,
@@ -74,7 +67,12 @@ import {
   TOKENOMICS_RECONCILIATION_COST,
   TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
   ATTRIBUTION_KEY_CONVERSATION,
-} from './governance-names';
+} from '@tokenomics/contract';
+import { partitionTokens, TOKEN_UNITS } from './token-partition';
+import { cacheSavings } from './cache-savings';
+import { ConversationTable, conversationIdOf, turnRange, type ConversationTurn } from './conversation-table';
+import { exhaustedLimitType, httpErrorOf, QuotaTable, readQuotaHeaders } from './quota-headroom';
+import { reconcileInput, reconcileSample, estimateRatio } from './reconciliation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { VERSION } from '../version';
 
