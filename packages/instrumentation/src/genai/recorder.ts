@@ -392,7 +392,7 @@ export class GenAIRecorder {
       if (estimateUnavailable !== undefined) span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATE_UNAVAILABLE, estimateUnavailable);
     }
     // A call that failed before anything was billed is not a turn of its conversation.
-    const conversation = failedUnbilled ? undefined : this.conversationTurn(call, usage, cost);
+    const conversation = failedUnbilled ? undefined : safeCall(() => this.conversationTurn(call, usage, cost));
     if (conversation !== undefined && span.isRecording()) {
       span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_TURN, conversation.turn);
       span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS, conversation.inputTokens);
@@ -409,8 +409,13 @@ export class GenAIRecorder {
     getBudgetGuard()?.settle(call, !failedUnbilled && cost.priced ? cost.amount : undefined);
 
     this.recordMetrics(call, usage, estimated, failedUnbilled ? undefined : cost, type && this.errorTypes.admit(type), endTime, invalid);
-    if (error !== undefined) this.recordRateLimited(call, error);
-    if (!estimated && usage !== undefined) this.recordGovernance(call, usage, bookCost, cost, conversation?.turn);
+    try {
+      if (error !== undefined) this.recordRateLimited(call, error);
+      if (!estimated && usage !== undefined) this.recordGovernance(call, usage, bookCost, cost, conversation?.turn);
+    } catch (err) {
+      // the span has ended: only these extra points are lost
+      this.reportInternalError('governance metrics', err);
+    }
   }
 
   /** The conversation's totals after this call; `undefined` for a call in no named conversation. */
