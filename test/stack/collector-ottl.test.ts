@@ -169,6 +169,12 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
         startTimeUnixNano: BigInt(Date.UTC(2026, 0, 15)) * 1_000_000n,
         endTimeUnixNano: BigInt(Date.UTC(2026, 0, 15) + 1000) * 1_000_000n,
       },
+      // A host whose plan includes the model: the book's rate is $0, and a $0 figure is written as such.
+      variant('included-in-plan', {
+        'gen_ai.provider.name': 'github-copilot',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.response.model': 'gpt-4o',
+      }),
       variant('no-cache-share', {}, { name: '@opentelemetry/instrumentation-openai', attributes: {} }),
     ];
     // That instrumentation writes no cache counts at all (the hook writes them, 0 included).
@@ -313,6 +319,15 @@ describe.skipIf(!OTELCOL)('generated OTTL on the real transform processor', () =
     // The book answers otherwise for that date (the rates in force then, or none).
     const then = engine(before);
     expect(then.priced ? then.amount : then.reason).not.toBe(cost.priced ? cost.amount : undefined);
+  });
+
+  it("writes the book's $0 for a model a host includes in its plan, as a cost like any other", () => {
+    const span = variantsOut.get('included-in-plan')!;
+    const cost = engine(span);
+    expect(cost.priced && cost.amount).toBe(0);
+    expect(span.attributes['gen_ai.usage.cost.amount']).toBe(0);
+    expect(span.attributes['tokenomics.cost.input']).toBe(0);
+    expect(span.attributes['tokenomics.pricing.model']).toBe('gpt-4o');
   });
 
   it('never prices a model string close to a listed one as that model', () => {

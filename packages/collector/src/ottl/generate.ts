@@ -107,6 +107,12 @@ function num(n: number): string {
   return exponent === undefined ? m : `${m}e${exponent}`;
 }
 
+/** An OTTL float literal, also for whole numbers (OTTL does not mix integers and floats in arithmetic). */
+function dbl(n: number): string {
+  const text = num(n);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
 const attr = (name: string) => `attributes[${ottlString(name)}]`;
 const c = (name: string) => `cache[${ottlString(name)}]`;
 const rate = (name: string) => `cache["r"][${ottlString(name)}]`;
@@ -144,9 +150,9 @@ function ratesMap(entry: EntryRates): string {
   const parts: string[] = [`"model": ${ottlString(entry.model)}`, `"cache_matters": ${entry.cacheMatters ? 'true' : 'false'}`];
   for (const unit of OTTL_UNITS) {
     const r = entry.perToken[unit];
-    if (r !== undefined) parts.push(`${ottlString(unit)}: ${num(r)}`);
+    if (r !== undefined) parts.push(`${ottlString(unit)}: ${dbl(r)}`);
   }
-  if (entry.requestFee !== undefined) parts.push(`"request": ${num(entry.requestFee)}`);
+  if (entry.requestFee !== undefined) parts.push(`"request": ${dbl(entry.requestFee)}`);
   if (entry.tierAbove !== undefined) parts.push(`"tier_above": ${num(entry.tierAbove)}`);
   if (entry.maxTokens !== undefined) parts.push(`"max_tokens": ${num(entry.maxTokens)}`);
   if (entry.from !== undefined) parts.push(`"from": ${BigInt(entry.from) * 1_000_000n}`);
