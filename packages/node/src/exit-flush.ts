@@ -61,8 +61,11 @@ export function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, 
  *   listener and raise the signal again, so the process dies by that signal exactly as it would
  *   without us. A second signal during the flush is raised at once.
  *
- * `flush` is told whether the app is done (`beforeExit`, or a signal the app does not handle): only
- * then may it do blocking work such as counting the estimates the token worker did not deliver.
+ * `flush` is told whether the app is done (`beforeExit`, or a signal the app does not handle).
+ * `settle`, if given, runs first, with its own bound, and is told the same: it ends the calls still
+ * waiting for their token estimate (only when the app is done may it count them on this thread), so
+ * that those spans exist before the exports start. The export bound `timeoutMillis` starts when
+ * `settle` is done: a slow estimate never eats the time the export needs.
  *
  * `process.exit()` and uncaught exceptions end the process synchronously; nothing can be flushed then.
  * Returns a function that removes every listener it added.
@@ -70,19 +73,26 @@ export function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, 
 export function installExitFlush(
   flush: (appDone: boolean) => Promise<void>,
   timeoutMillis = DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS,
+  settle: (appDone: boolean) => Promise<void> = () => Promise.resolve(),
 ): () => void {
+  const settleThenFlush = (appDone: boolean, keepAlive: boolean, onTimeout?: () => void): Promise<void> => {
+    let settling: Promise<void>;
+    try {
+      settling = settle(appDone);
+    } catch (err) {
+      settling = Promise.reject(err);
+    }
+    return settling
+      .catch((err: unknown) => diag.error('@tokenomics/node: ending the calls that wait for their estimate failed', err))
+      .then(() => boundedFlush(() => flush(appDone), timeoutMillis, keepAlive, onTimeout));
+  };
   let flushedBeforeExit = false;
   const onBeforeExit = () => {
     if (flushedBeforeExit) return;
     flushedBeforeExit = true;
     // The bound timer holds the process while the flush runs: if the flush settles, the timer is
     // cleared, the loop empties and Node exits by itself; at the bound, exit as Node was about to.
-    void boundedFlush(
-      () => flush(true),
-      timeoutMillis,
-      true,
-      () => process.exit(),
-    );
+    void settleThenFlush(true, true, () => process.exit());
   };
   process.on('beforeExit', onBeforeExit);
 
@@ -100,11 +110,11 @@ export function installExitFlush(
       }
       const appListeners = process.listeners(signal).filter((l) => l !== listener).length;
       if (appListeners > 0) {
-        void boundedFlush(() => flush(false), timeoutMillis, false);
+        void settleThenFlush(false, false);
         return;
       }
       dying = true;
-      void boundedFlush(() => flush(true), timeoutMillis, true).then(reraise);
+      void settleThenFlush(true, true).then(reraise);
     };
     signalListeners.set(signal, listener);
     process.prependListener(signal, listener);

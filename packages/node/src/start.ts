@@ -325,14 +325,20 @@ function startSdk(
   else bindInstrumentations();
 
   const flushBound = options.exitFlushTimeoutMillis ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS;
-  const forceFlush = async (appDone = false) => {
-    // Calls whose usage the token worker is counting end their spans first, within half the bound;
-    // when the app is done, what the worker has not counted by then is counted here.
-    await waitForPendingEstimates(flushBound / 2, { appDone });
+  // Calls whose usage the token worker is counting end their spans first, within half the bound;
+  // when the app is done, what the worker has not counted by then is counted here.
+  const settleEstimates = (appDone: boolean) => waitForPendingEstimates(flushBound / 2, { appDone });
+  const flushProviders = async () => {
     await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush(), loggerProvider?.forceFlush()]);
   };
+  const forceFlush = async (appDone = false) => {
+    await settleEstimates(appDone);
+    await flushProviders();
+  };
   const owns = () => tracerProvider !== undefined || meterProvider !== undefined || loggerProvider !== undefined;
-  let uninstallExitFlush = options.flushOnExit === false || !owns() ? () => {} : installExitFlush(forceFlush, flushBound);
+  // At exit the export gets its whole bound after the estimates have settled (their own bound).
+  let uninstallExitFlush =
+    options.flushOnExit === false || !owns() ? () => {} : installExitFlush(flushProviders, flushBound, settleEstimates);
 
   const retire = (provider: OwnedProvider | undefined) => {
     provider?.shutdown().catch((err: unknown) => diag.error('@tokenomics/node: shutting down a provider the app took over failed', err));
