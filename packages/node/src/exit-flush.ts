@@ -45,6 +45,28 @@ export function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, 
 }
 
 /**
+ * Runs `settle` (self-bounded; a failure is reported through `diag`), then `flush` bounded by
+ * `timeoutMillis` as {@link boundedFlush} does: the bound starts when `settle` is done. Never rejects.
+ */
+export function settleThenBoundedFlush(
+  settle: () => Promise<void>,
+  flush: () => Promise<void>,
+  timeoutMillis: number,
+  keepAlive: boolean,
+  onTimeout?: () => void,
+): Promise<void> {
+  let settling: Promise<void>;
+  try {
+    settling = settle();
+  } catch (err) {
+    settling = Promise.reject(err);
+  }
+  return settling
+    .catch((err: unknown) => diag.error('@tokenomics/node: ending the calls that wait for their estimate failed', err))
+    .then(() => boundedFlush(flush, timeoutMillis, keepAlive, onTimeout));
+}
+
+/**
  * Flushes telemetry when the process ends, without changing how it ends:
  *
  * - `beforeExit` (the event loop ran dry): flush once; the exit code stays the app's. The
@@ -75,17 +97,14 @@ export function installExitFlush(
   timeoutMillis = DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS,
   settle: (appDone: boolean) => Promise<void> = () => Promise.resolve(),
 ): () => void {
-  const settleThenFlush = (appDone: boolean, keepAlive: boolean, onTimeout?: () => void): Promise<void> => {
-    let settling: Promise<void>;
-    try {
-      settling = settle(appDone);
-    } catch (err) {
-      settling = Promise.reject(err);
-    }
-    return settling
-      .catch((err: unknown) => diag.error('@tokenomics/node: ending the calls that wait for their estimate failed', err))
-      .then(() => boundedFlush(() => flush(appDone), timeoutMillis, keepAlive, onTimeout));
-  };
+  const settleThenFlush = (appDone: boolean, keepAlive: boolean, onTimeout?: () => void): Promise<void> =>
+    settleThenBoundedFlush(
+      () => settle(appDone),
+      () => flush(appDone),
+      timeoutMillis,
+      keepAlive,
+      onTimeout,
+    );
   let flushedBeforeExit = false;
   const onBeforeExit = () => {
     if (flushedBeforeExit) return;
