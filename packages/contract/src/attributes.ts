@@ -100,6 +100,8 @@ export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 // General semconv attributes used on GenAI spans and metrics
 /** The service a call came from (a resource attribute; kept on the collector stage's cost metrics). */
 export const ATTR_SERVICE_NAME = 'service.name';
+/** The instance of a service (a resource attribute): a collector stage replica puts its own on the cost counters it emits, so replicas send distinct cumulative series. */
+export const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
 /** `server.address` (general semantic conventions). */
 export const ATTR_SERVER_ADDRESS = 'server.address';
 /** `server.port` (general semantic conventions). */
