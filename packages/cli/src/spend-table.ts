@@ -15,9 +15,14 @@ import {
   METRIC_TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
   ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE,
   ATTR_TOKENOMICS_TOKEN_ENCODING,
+  ATTR_TOKENOMICS_ATTRIBUTION_PREFIX,
+  ATTR_TOKENOMICS_BUDGET_NAME,
+  METRIC_TOKENOMICS_BUDGET_REJECTIONS,
+  METRIC_TOKENOMICS_BUDGET_WARNINGS,
   prometheusName,
   TOKEN_UNITS,
 } from '@tokenomics/contract';
+import type { Budget } from '@tokenomics/node';
 import type { Sample } from './prometheus-text';
 
 /** Spend of one model and token type, as read back from exported metrics. */
@@ -45,6 +50,29 @@ export interface ReconciliationRow {
   meanRatio: number;
 }
 
+/** A budget of the budgets file, with the spend and the guard's decisions read back from the metrics. */
+export interface BudgetRow {
+  name: string;
+  window: string;
+  action: string;
+  /** Limit, USD per window. */
+  limitUsd: number;
+  /** Billed cost of the calls the budget counts (the whole run, read from `tokenomics.cost`), USD. */
+  spentUsd: number;
+  /** Calls let through with a warning over this budget. */
+  warnings: number;
+  /** Calls this budget rejected before they were sent. */
+  rejections: number;
+}
+
+/** What {@link summariseSpend} needs besides the samples to show budget use. */
+export interface SpendOptions {
+  /** Budgets the service ran with (from its budgets file). */
+  budgets?: readonly Budget[] | undefined;
+  /** `service.name` of the service the samples come from, matched by a budget's `match.service`. */
+  serviceName?: string | undefined;
+}
+
 export interface SpendSummary {
   rows: SpendRow[];
   totalUsd: number;
@@ -58,6 +86,7 @@ export interface SpendSummary {
   cacheWritePremiumUsd: number;
   quota: QuotaRow[];
   reconciliation: ReconciliationRow[];
+  budgets: BudgetRow[];
 }
 
 const TOKEN_TYPE_ORDER: readonly string[] = [...TOKEN_UNITS, 'request'];
@@ -80,9 +109,17 @@ const RECONCILIATION_SUM = `${prometheusName(METRIC_TOKENOMICS_RECONCILIATION_IN
 const RECONCILIATION_COUNT = `${prometheusName(METRIC_TOKENOMICS_RECONCILIATION_INPUT_TOKENS)}_count`;
 const LABEL_LIMIT_TYPE = prometheusName(ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE);
 const LABEL_ENCODING = prometheusName(ATTR_TOKENOMICS_TOKEN_ENCODING);
+const BUDGET_WARNINGS_TOTAL = `${prometheusName(METRIC_TOKENOMICS_BUDGET_WARNINGS)}_total`;
+const BUDGET_REJECTIONS_TOTAL = `${prometheusName(METRIC_TOKENOMICS_BUDGET_REJECTIONS)}_total`;
+const LABEL_BUDGET_NAME = prometheusName(ATTR_TOKENOMICS_BUDGET_NAME);
+// The attribution keys budgets match on; to move to @tokenomics/contract once it names them.
+const ATTRIBUTION_KEY_TENANT = 'tenant';
+const ATTRIBUTION_KEY_FEATURE = 'feature';
+const LABEL_TENANT = prometheusName(ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + ATTRIBUTION_KEY_TENANT);
+const LABEL_FEATURE = prometheusName(ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + ATTRIBUTION_KEY_FEATURE);
 
 /** Builds the spend table from `tokenomics_*` and `gen_ai_*` samples scraped from the endpoint. */
-export function summariseSpend(samples: Sample[]): SpendSummary {
+export function summariseSpend(samples: Sample[], options: SpendOptions = {}): SpendSummary {
   const rows = new Map<string, SpendRow>();
   const row = (model: string, tokenType: string): SpendRow => {
     const key = `${model}\u0000${tokenType}`;
@@ -115,6 +152,15 @@ export function summariseSpend(samples: Sample[]): SpendSummary {
     if (!r) reconciled.set(key, (r = { model, encoding, sum: 0, count: 0 }));
     return r;
   };
+  const budgets = new Map<string, { row: BudgetRow; budget: Budget }>();
+  for (const budget of options.budgets ?? []) {
+    const { name, window, action, limitUsd } = budget;
+    budgets.set(name, { budget, row: { name, window, action, limitUsd, spentUsd: 0, warnings: 0, rejections: 0 } });
+  }
+  const budgetRow = (s: Sample) => {
+    const name = label(s, LABEL_BUDGET_NAME);
+    return name === undefined ? undefined : budgets.get(name)?.row;
+  };
   for (const s of samples) {
     const model = label(s, LABEL_RESPONSE_MODEL) ?? label(s, LABEL_REQUEST_MODEL) ?? 'unknown';
     switch (s.name) {
@@ -124,7 +170,18 @@ export function summariseSpend(samples: Sample[]): SpendSummary {
       case COST_TOTAL:
         row(model, label(s, LABEL_TOKEN_TYPE) ?? '?').usd += s.value;
         totalUsd += s.value;
+        for (const { budget, row: b } of budgets.values()) if (counts(budget, s, options.serviceName)) b.spentUsd += s.value;
         break;
+      case BUDGET_WARNINGS_TOTAL: {
+        const b = budgetRow(s);
+        if (b) b.warnings += s.value;
+        break;
+      }
+      case BUDGET_REJECTIONS_TOTAL: {
+        const b = budgetRow(s);
+        if (b) b.rejections += s.value;
+        break;
+      }
       case DURATION_COUNT:
         calls += s.value;
         if (label(s, LABEL_ERROR_TYPE)) failedCalls += s.value;
@@ -173,7 +230,18 @@ export function summariseSpend(samples: Sample[]): SpendSummary {
       .filter((r) => r.count > 0)
       .map((r) => ({ model: r.model, encoding: r.encoding, calls: r.count, meanRatio: r.sum / r.count }))
       .sort(byModel),
+    budgets: [...budgets.values()].map((b) => b.row),
   };
+}
+
+/** Whether `budget` counts the cost sample `s` (as the guard matches calls: request model, tenant, feature, service). */
+function counts(budget: Budget, s: Sample, serviceName: string | undefined): boolean {
+  const m = budget.match;
+  if (m.service !== undefined && m.service !== serviceName) return false;
+  if (m.model !== undefined && m.model !== label(s, LABEL_REQUEST_MODEL)) return false;
+  if (m.tenant !== undefined && m.tenant !== label(s, LABEL_TENANT)) return false;
+  if (m.feature !== undefined && m.feature !== label(s, LABEL_FEATURE)) return false;
+  return true;
 }
 
 /** A label of a scraped sample (own keys only: the text came from an endpoint). */
@@ -206,6 +274,13 @@ export function renderSpendTable(summary: SpendSummary): string {
     ),
     ...(summary.reconciliation.length ? ['', 'local input estimates against billed input tokens (1 = exact):'] : []),
     ...summary.reconciliation.map((r) => `  ${r.model} ${r.encoding}: ${r.calls} calls, mean ratio ${r.meanRatio.toFixed(4)}`),
+    ...(summary.budgets.length ? ['', 'budgets (in-process guard; billed spend of this run against each limit):'] : []),
+    ...summary.budgets.map(
+      (b) =>
+        `  ${b.name} (${b.action}, per ${b.window}): ${formatUsd(b.spentUsd)} of ${formatUsd(b.limitUsd)}${
+          b.limitUsd > 0 ? ` (${((100 * b.spentUsd) / b.limitUsd).toFixed(2)}%)` : ''
+        }, warnings: ${b.warnings}, rejections: ${b.rejections}`,
+    ),
   ].join('\n');
 }
 

@@ -3,14 +3,17 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { startEmulator } from '@tokenomics/emulator';
+import { BudgetsFileError, loadBudgetsFile, type BudgetsConfig } from '@tokenomics/node';
 import { parsePrometheusText } from '../prometheus-text';
-import { renderSpendTable, summariseSpend, type SpendSummary } from '../spend-table';
+import { renderSpendTable, summariseSpend, type SpendOptions, type SpendSummary } from '../spend-table';
 
 const USAGE = `Usage: tokenomics demo [--keep-running] [--metrics-port N] [--json]
 
 Starts the provider emulator and the example service with the Tokenomics hook, which makes a mix
 of OpenAI calls and exports metrics to the embedded Prometheus endpoint; then prints spend by model
-and token type, read back from that endpoint.
+and token type, cache savings, quota headroom, estimates against bills and budget use, read back
+from that endpoint. The service runs with the budget guard and examples/openai-cjs/budgets.yml
+(TOKENOMICS_BUDGETS_FILE names another file).
 
   --keep-running    keep the service (repeating its workload every 15 s) and the emulator up, so
                     Prometheus or Grafana can scrape http://127.0.0.1:<port>/metrics; Ctrl-C stops
@@ -52,6 +55,16 @@ export async function runDemo(argv: string[]): Promise<number> {
     process.stderr.write('tokenomics demo: examples/openai-cjs/app.js not found; run the demo from a clone of the repository\n');
     return 1;
   }
+  const budgetsFile = process.env.TOKENOMICS_BUDGETS_FILE?.trim() || join(dirname(app), 'budgets.yml');
+  let budgets: BudgetsConfig;
+  try {
+    budgets = loadBudgetsFile(budgetsFile);
+  } catch (err) {
+    if (!(err instanceof BudgetsFileError)) throw err;
+    process.stderr.write(`tokenomics demo: ${err.message}\n`);
+    return 1;
+  }
+  const serviceName = process.env.OTEL_SERVICE_NAME ?? 'bike-shop-support';
   const register = require.resolve('@tokenomics/node/register');
   const metricsPort = parsed.metricsPort ?? ((await isFree(9464)) ? 9464 : await freePort());
   const emulator = await startEmulator({ port: 0, timeToFirstChunkMs: 40, chunkIntervalMs: 2, latencyMs: 30 });
@@ -61,7 +74,7 @@ export async function runDemo(argv: string[]): Promise<number> {
       ...process.env,
       OPENAI_BASE_URL: emulator.openaiBaseURL,
       OPENAI_API_KEY: 'sk-demo-not-a-real-key',
-      OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'bike-shop-support',
+      OTEL_SERVICE_NAME: serviceName,
       OTEL_METRICS_EXPORTER: 'prometheus',
       OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
@@ -70,6 +83,8 @@ export async function runDemo(argv: string[]): Promise<number> {
       // Every call's input is also estimated locally, off the app's path, and compared with the
       // bill (a service would sample a few percent, e.g. 0.05).
       TOKENOMICS_RECONCILE_SAMPLE: process.env.TOKENOMICS_RECONCILE_SAMPLE ?? '1',
+      // The in-process budget guard checks every call against the example budgets before it is sent.
+      TOKENOMICS_BUDGETS_FILE: budgetsFile,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -84,7 +99,7 @@ export async function runDemo(argv: string[]): Promise<number> {
       for (const l of lines) process.stdout.write(`  ${l}\n`);
     }
     const metricsURL = `http://127.0.0.1:${metricsPort}/metrics`;
-    const summary = await readSummary(metricsURL);
+    const summary = await readSummary(metricsURL, { budgets: budgets.budgets, serviceName });
     print(summary, metricsURL, parsed.json);
     if (summary.rows.length === 0) {
       process.stderr.write('tokenomics demo: the endpoint exported no spend\n');
@@ -112,10 +127,10 @@ export async function runDemo(argv: string[]): Promise<number> {
  * The summary of the endpoint's metrics once every billed call has its reconciliation point (the
  * token worker counts the estimates just after the calls end), or as it is after 10 s.
  */
-async function readSummary(metricsURL: string): Promise<SpendSummary> {
+async function readSummary(metricsURL: string, options: SpendOptions): Promise<SpendSummary> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const summary = summariseSpend(parsePrometheusText(await (await fetch(metricsURL)).text()));
+    const summary = summariseSpend(parsePrometheusText(await (await fetch(metricsURL)).text()), options);
     const reconciled = summary.reconciliation.reduce((n, r) => n + r.calls, 0);
     const billed = summary.calls - summary.failedCalls;
     if (reconciled >= billed || Date.now() > deadline || process.env.TOKENOMICS_RECONCILE_SAMPLE !== undefined) return summary;
