@@ -6,7 +6,8 @@
  * receiver. The same app
  * under the Tokenomics hook exports straight to the receiver: every GenAI span that went through the
  * stage arrives priced exactly once, with the hook's figure for the same call; the app's own span
- * arrives as it was sent.
+ * arrives as it was sent. The contrib service's cost counters come from its token-usage histograms
+ * (`costMetricsFromServices`), OpenLLMetry's from its spans (the default): each call counted once.
  *
  * List prices, USD per million tokens: gpt-4o-mini $0.15 input / $0.60 output; gpt-4o $2.50 input /
  * $1.25 cached input / $10 output; text-embedding-3-small $0.02 input.
@@ -15,7 +16,7 @@ import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenomicsCollector } from '../packages/collector/src/index';
-import { startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
 import { runApp, type HookMode } from './support/run-app';
 
 const APP = join(__dirname, 'fixtures', 'collector', 'openai-sdk-app.cjs');
@@ -75,6 +76,7 @@ beforeAll(async () => {
     grpc: { host: '127.0.0.1', port: 0 },
     destinations: [{ endpoint: receiver.url }],
     metricsIntervalMs: 3_600_000,
+    costMetricsFromServices: { contrib: 'histograms' },
   });
   await stage.start();
   const { http, grpc } = stage.addresses;
@@ -163,5 +165,53 @@ describe('foreign token-usage histograms', () => {
     // No cache split in a histogram: gpt-4o-mini input priced uncached, flagged as an estimate.
     expect(input?.value).toBeCloseTo((usage.contrib['gpt-4o-mini'].prompt_tokens * 0.15) / 1e6, 12);
     expect(input?.attributes['tokenomics.usage.estimated']).toBe(true);
+  });
+});
+
+describe('each call counted once, from the source chosen per service', () => {
+  const costPoints = async (service: string, scope: string) => {
+    stage.flushCostMetrics();
+    return receiver.waitFor((r) => {
+      const p = r.metricPoints('tokenomics.cost').filter((x) => x.resource['service.name'] === service && x.scope.name === scope);
+      return p.length > 0 ? p : undefined;
+    }, 20_000);
+  };
+  const latest = (points: OtlpMetricPoint[], model: string, type: string) =>
+    points.filter((p) => p.attributes['gen_ai.request.model'] === model && p.attributes['tokenomics.token.type'] === type).at(-1);
+
+  it("counts OpenLLMetry's spans in the stage's cost counters, input flagged estimated as the histogram path flags it", async () => {
+    const points = await costPoints('openllmetry', '@tokenomics/collector');
+    const u = usage.openllmetry['gpt-4o-mini'];
+    const input = latest(points, 'gpt-4o-mini', 'input');
+    // 1 call: prompt tokens x $0.15 per million, priced uncached (the span shows no cache count).
+    expect(input?.value).toBeCloseTo((u.prompt_tokens * 0.15) / 1e6, 12);
+    expect(input?.attributes['tokenomics.usage.estimated']).toBe(true);
+    const output = latest(points, 'gpt-4o-mini', 'output');
+    expect(output?.value).toBeCloseTo((u.completion_tokens! * 0.6) / 1e6, 12);
+    expect(output?.attributes['tokenomics.usage.estimated']).toBe(false);
+    const span = spansOf('openllmetry').find((s) => modelOf(s) === 'gpt-4o-mini')!;
+    expect(span.attributes['tokenomics.usage.estimated']).toBe(true);
+  });
+
+  it("flags a model without a cache discount exact on the span (contrib's embedding)", () => {
+    const span = spansOf('contrib').find((s) => modelOf(s) === 'text-embedding-3-small')!;
+    expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(
+      (usage.contrib['text-embedding-3-small'].prompt_tokens * 0.02) / 1e6,
+      12,
+    );
+    expect(span.attributes['tokenomics.usage.estimated']).toBeUndefined();
+  });
+
+  it('sends no span-derived cost counter for the contrib service, whose cost comes from its histograms', async () => {
+    await costPoints('contrib', '@tokenomics/exporter');
+    await costPoints('openllmetry', '@tokenomics/collector');
+    const fromSpans = receiver
+      .metricPoints('tokenomics.cost')
+      .filter((x) => x.resource['service.name'] === 'contrib' && x.scope.name === '@tokenomics/collector');
+    expect(fromSpans).toEqual([]);
+    const converted = receiver
+      .metricPoints('tokenomics.cost')
+      .filter((x) => x.resource['service.name'] === 'openllmetry' && x.scope.name === '@tokenomics/exporter');
+    expect(converted).toEqual([]);
   });
 });

@@ -73,6 +73,8 @@ beforeAll(async () => {
     destinations: [{ endpoint: sink.url }],
     maxRequestBytes: 64 * 1024,
     metricsIntervalMs: 3_600_000,
+    // This service's cost counters come from its token-usage histograms; every other one's from its spans.
+    costMetricsFromServices: { 'support-bot-py': 'histograms' },
   });
   await stage.start();
   base = `http://${stage.addresses.http}`;
@@ -126,12 +128,12 @@ describe('pass-through', () => {
   });
 
   it('forwards metrics byte for byte, and appends the cost of a token-usage histogram after its original bytes', async () => {
-    const metrics = (name: string, unit: string) =>
+    const metrics = (name: string, unit: string, service = 'support-bot-py') =>
       Buffer.from(
         JSON.stringify({
           resourceMetrics: [
             {
-              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'support-bot-py' } }] },
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
               scopeMetrics: [
                 {
                   scope: { name: 'opentelemetry.instrumentation.openai' },
@@ -181,6 +183,15 @@ describe('pass-through', () => {
     expect(cost?.value).toBeCloseTo(0.00036, 12);
     expect(cost?.attributes['tokenomics.usage.estimated']).toBe(false);
     expect(cost?.temporality).toBe('delta');
+
+    // A service whose cost counters come from its spans (the default): its histogram is forwarded
+    // byte for byte, with no cost scope, so its calls are not counted a second time.
+    const traced = jsonToProtobuf('metrics', metrics('gen_ai.client.token.usage', '{token}', 'support-bot-traced'));
+    const before = sink.accepted().filter((r) => r.path === '/v1/metrics').length;
+    expect((await post('/v1/metrics', traced, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    const third = (await forwarded('/v1/metrics', before + 1))[before];
+    expect(Buffer.compare(third.body, Buffer.from(traced))).toBe(0);
+    expect(decodeOtlpMetricPoints(third.body, 'protobuf').filter((p) => p.name === 'tokenomics.cost')).toEqual([]);
   });
 
   it('forwards logs (protobuf byte for byte; JSON as the same protobuf)', async () => {

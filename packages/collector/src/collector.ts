@@ -2,6 +2,7 @@
  * The collector stage: OTLP in (HTTP and gRPC), GenAI spans and token-usage histograms priced with
  * the exporter's enrichment, OTLP/HTTP protobuf out through a bounded queue.
  */
+import { hostname } from 'node:os';
 import { diag } from '@opentelemetry/api';
 import { SpanCostEnricher, TokenUsageCost, DEFAULT_DEDUPE_CAPACITY, DEFAULT_MAX_METRIC_STREAMS } from '@tokenomics/exporter';
 import { TOKENOMICS_SCOPE_PREFIX } from './names';
@@ -48,7 +49,25 @@ export interface CollectorOptions {
   shutdownTimeoutMs?: number | undefined;
   /** Seconds a refused sender is told to wait (`Retry-After`). Default 1. */
   retryAfterSeconds?: number | undefined;
+  /**
+   * Where a service's cost counters come from, so that each call is counted once: `spans` (the
+   * default) counts the GenAI spans the stage prices and forwards `gen_ai.client.token.usage`
+   * histograms as they came; `histograms` converts the histograms into cost counters and prices
+   * the spans without counting them. Choose `histograms` for a service whose traces are sampled
+   * before the stage (cost counters must not depend on trace sampling).
+   */
+  costMetricsFrom?: CostMetricsSource | undefined;
+  /** Per `service.name`, the source when it differs from {@link CollectorOptions.costMetricsFrom}. */
+  costMetricsFromServices?: Readonly<Record<string, CostMetricsSource>> | undefined;
+  /**
+   * This replica's identity, sent as `service.instance.id` on the cost counters it emits (replicas
+   * behind one gateway send distinct series). Default `<hostname>-<pid>`.
+   */
+  instanceId?: string | undefined;
 }
+
+/** Where a service's cost counters come from: its GenAI spans or its token-usage histograms. */
+export type CostMetricsSource = 'spans' | 'histograms';
 
 /** Result of offering one request to the stage. */
 export type AcceptResult =
@@ -71,7 +90,9 @@ export class TokenomicsCollector {
   private readonly priceBook: PriceBookHolder;
   private readonly spans: SpanCostEnricher;
   private readonly metrics: MetricsEnricher;
-  private readonly costMetrics = new CostMetrics(DEFAULT_MAX_COST_SERIES);
+  private readonly costMetrics: CostMetrics;
+  private readonly costSources: ReadonlyMap<string, CostMetricsSource>;
+  private readonly defaultCostSource: CostMetricsSource;
   private readonly forwarder: Forwarder;
   private readonly http: HttpReceiver | undefined;
   private readonly grpc: GrpcReceiver | undefined;
@@ -85,12 +106,15 @@ export class TokenomicsCollector {
     if (options.destinations.length === 0) throw new Error(`${PACKAGE_NAME}: at least one destination is needed`);
     this.priceBook = new PriceBookHolder(options.priceBook);
     this.spans = new SpanCostEnricher({ priceBook: this.priceBook, dedupeCapacity: DEFAULT_DEDUPE_CAPACITY });
+    this.defaultCostSource = options.costMetricsFrom ?? 'spans';
+    this.costSources = new Map(Object.entries(options.costMetricsFromServices ?? {}));
+    this.costMetrics = new CostMetrics(DEFAULT_MAX_COST_SERIES, options.instanceId ?? `${hostname()}-${process.pid}`);
     const cost = new TokenUsageCost(
       () => this.priceBook,
       (scope) => !scope.name.startsWith(TOKENOMICS_SCOPE_PREFIX),
       DEFAULT_MAX_METRIC_STREAMS,
     );
-    this.metrics = new MetricsEnricher(cost);
+    this.metrics = new MetricsEnricher(cost, (service) => this.costSourceOf(service) === 'histograms');
     this.forwarder = new Forwarder(
       options.destinations,
       options.retry ?? {},
@@ -112,6 +136,11 @@ export class TokenomicsCollector {
     const interval = this.options.metricsIntervalMs ?? 10_000;
     this.metricsTimer = setInterval(() => this.flushCostMetrics(), interval);
     this.metricsTimer.unref();
+  }
+
+  /** Where the cost counters of `service` come from. */
+  costSourceOf(service: string | undefined): CostMetricsSource {
+    return (service !== undefined ? this.costSources.get(service) : undefined) ?? this.defaultCostSource;
   }
 
   /** Bound addresses (useful with port 0). */
@@ -183,7 +212,7 @@ export class TokenomicsCollector {
 
   private process(signal: Signal, body: Uint8Array): { bytes: Uint8Array; traces?: TraceEnrichment } {
     if (signal === 'traces') {
-      const traces = enrichTraces(body, this.spans);
+      const traces = enrichTraces(body, this.spans, this.priceBook);
       return { bytes: traces.bytes, traces };
     }
     if (signal === 'metrics') {
@@ -202,8 +231,9 @@ export class TokenomicsCollector {
     this.stats.unpriced += result.unpriced;
     this.stats.duplicates += result.duplicates;
     try {
-      for (const p of result.priced) this.costMetrics.addPriced(p);
-      for (const u of result.unpricedCalls) this.costMetrics.addUnpriced(u);
+      // A service whose cost counters come from its histograms is counted there, not here.
+      for (const p of result.priced) if (this.costSourceOf(p.serviceName) === 'spans') this.costMetrics.addPriced(p);
+      for (const u of result.unpricedCalls) if (this.costSourceOf(u.serviceName) === 'spans') this.costMetrics.addUnpriced(u);
     } catch (err) {
       diag.error(`${PACKAGE_NAME}: counting cost metrics failed`, err);
     }

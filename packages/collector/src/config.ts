@@ -17,12 +17,16 @@
  * pricing: { overrides_file: /etc/tokenomics/prices.yaml }
  * telemetry: { endpoint: 0.0.0.0:8888 }     # /health and Prometheus /metrics
  * metrics_interval: 10s
+ * cost_metrics:                             # where each service's cost counters come from
+ *   from: spans                             # spans (default) | histograms
+ *   services: { batch-py: histograms }      # per service.name
+ * instance_id: ${env:POD_NAME}              # service.instance.id of this replica's cost counters
  * shutdown_timeout: 10s
  * ```
  */
 import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import type { CollectorOptions, ListenAddress } from './collector';
+import type { CollectorOptions, CostMetricsSource, ListenAddress } from './collector';
 import type { DestinationOptions } from './forwarder';
 
 /** A configuration error: where and what. */
@@ -44,7 +48,19 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-const TOP_LEVEL = new Set(['receivers', 'forward', 'queue', 'retry', 'pricing', 'telemetry', 'metrics_interval', 'shutdown_timeout']);
+const TOP_LEVEL = new Set([
+  'receivers',
+  'forward',
+  'queue',
+  'retry',
+  'pricing',
+  'telemetry',
+  'metrics_interval',
+  'cost_metrics',
+  'instance_id',
+  'shutdown_timeout',
+]);
+const COST_SOURCES: readonly CostMetricsSource[] = ['spans', 'histograms'];
 const ENV = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Reads and validates a configuration file. */
@@ -135,6 +151,29 @@ export function parseCollectorConfig(text: string, file: string, env: NodeJS.Pro
   }
   if (top.telemetry !== undefined) options.telemetry = v.listen(top.telemetry, ['telemetry']);
   if (top.metrics_interval !== undefined) options.metricsIntervalMs = v.duration(top.metrics_interval, ['metrics_interval'], 100);
+  if (top.cost_metrics !== undefined) {
+    const cost = v.object(top.cost_metrics, ['cost_metrics']);
+    v.only(cost, ['cost_metrics'], ['from', 'services']);
+    if (cost.from !== undefined) options.costMetricsFrom = v.costSource(cost.from, ['cost_metrics', 'from']);
+    if (cost.services !== undefined) {
+      const services = v.object(cost.services, ['cost_metrics', 'services']);
+      const out: Record<string, CostMetricsSource> = {};
+      for (const name of Object.keys(services)) {
+        Object.defineProperty(out, name, {
+          value: v.costSource(services[name], ['cost_metrics', 'services', name]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      options.costMetricsFromServices = out;
+    }
+  }
+  if (top.instance_id !== undefined) {
+    const id = v.string(top.instance_id, ['instance_id']);
+    if (id === '') v.fail(['instance_id'], id, 'must not be empty');
+    options.instanceId = id;
+  }
   if (top.shutdown_timeout !== undefined) options.shutdownTimeoutMs = v.duration(top.shutdown_timeout, ['shutdown_timeout'], 0);
   return options;
 }
@@ -181,6 +220,12 @@ class Validator {
   only(obj: Record<string, unknown>, path: Path, keys: readonly string[]): void {
     for (const key of Object.keys(obj))
       if (!keys.includes(key)) this.fail([...path, key], obj[key], `unknown field; accepted: ${keys.join(', ')}`);
+  }
+
+  costSource(value: unknown, path: Path): CostMetricsSource {
+    const found = COST_SOURCES.find((s) => s === value);
+    if (found === undefined) this.fail(path, value, `must be one of ${COST_SOURCES.join(', ')}`);
+    return found;
   }
 
   string(value: unknown, path: Path): string {

@@ -3,7 +3,12 @@
  * the stage priced, with the attributes the hook gives them (provider, operation, request and
  * response model, token type, estimated flag), so a dashboard sums the hook's figures and the
  * stage's alike. Cumulative sums from the stage's start, one resource per `service.name` of the
- * priced spans, sent with each flush into the forwarded metrics stream.
+ * priced spans with the stage replica's `service.instance.id` (each replica sends its own series;
+ * a sum over the service adds the replicas), sent with each flush into the forwarded metrics stream.
+ *
+ * A figure that might not equal the bill is flagged `tokenomics.usage.estimated` = `true`: every
+ * unit of a call whose counts are estimated, and the input unit of a call whose cache share is
+ * unknown (as the histogram conversion flags its input cost).
  *
  * State is one number per series, at most `maxSeries` series; beyond it values go to one overflow
  * series per metric (`otel.metric.overflow` = true), so totals stay exact and memory stays bounded.
@@ -61,8 +66,14 @@ export class CostMetrics {
   private readonly startNanos: string;
   private dirty = false;
 
+  /**
+   * @param maxSeries - series cap (overflow beyond it)
+   * @param instanceId - this replica's `service.instance.id`, on every resource sent
+   * @param startMillis - start of the cumulative series
+   */
   constructor(
     private readonly maxSeries = DEFAULT_MAX_COST_SERIES,
+    private readonly instanceId: string | undefined = undefined,
     startMillis = Date.now(),
   ) {
     this.startNanos = millisToNanos(startMillis);
@@ -77,7 +88,8 @@ export class CostMetrics {
   addPriced(priced: PricedCall): void {
     const call = priced.call;
     // The series of one call shape are looked up once per call, by one string.
-    const groupKey = `${priced.serviceName ?? ''}\u0000${call.provider ?? ''}\u0000${call.operation ?? ''}\u0000${call.requestModel ?? ''}\u0000${call.responseModel ?? ''}\u0000${call.estimated ? 1 : 0}`;
+    const cacheShareUnknown = priced.cacheShareUnknown === true;
+    const groupKey = `${priced.serviceName ?? ''}\u0000${call.provider ?? ''}\u0000${call.operation ?? ''}\u0000${call.requestModel ?? ''}\u0000${call.responseModel ?? ''}\u0000${call.estimated ? 1 : 0}${cacheShareUnknown ? 1 : 0}`;
     let group = this.groups.get(groupKey);
     if (group === undefined) {
       group = { base: baseAttributes(call), tokens: new Map(), cost: new Map() };
@@ -86,10 +98,11 @@ export class CostMetrics {
     const parts = partitionTokens(call.usage, this.parts);
     for (let i = 0; i < TOKEN_UNITS.length; i++) {
       const count = parts[i];
-      if (count > 0) this.addTo(group, 'tokens', priced.serviceName, TOKEN_UNITS[i], call.estimated, count);
+      const unit = TOKEN_UNITS[i];
+      if (count > 0) this.addTo(group, 'tokens', priced.serviceName, unit, estimatedUnit(call, cacheShareUnknown, unit), count);
     }
     for (const [unit, amount] of priced.breakdown) {
-      if (amount > 0) this.addTo(group, 'cost', priced.serviceName, unit, call.estimated, amount);
+      if (amount > 0) this.addTo(group, 'cost', priced.serviceName, unit, estimatedUnit(call, cacheShareUnknown, unit), amount);
     }
   }
 
@@ -160,8 +173,11 @@ export class CostMetrics {
           },
         });
       }
+      const resource = [];
+      if (service !== undefined) resource.push(toKeyValue(N.ATTR_SERVICE_NAME, service));
+      if (this.instanceId !== undefined) resource.push(toKeyValue(N.ATTR_SERVICE_INSTANCE_ID, this.instanceId));
       resourceMetrics.push({
-        resource: { attributes: service === undefined ? [] : [toKeyValue(N.ATTR_SERVICE_NAME, service)] },
+        resource: { attributes: resource },
         scopeMetrics: [{ scope: { name: PACKAGE_NAME, version: PACKAGE_VERSION }, metrics: otlpMetrics }],
       });
     }
@@ -194,6 +210,13 @@ export class CostMetrics {
     this.dirty = true;
     return s;
   }
+}
+
+/** The unit whose figure a cache share the span does not show would change. */
+const INPUT_UNIT = 'input';
+
+function estimatedUnit(call: GenAiCall, cacheShareUnknown: boolean, unit: string): boolean {
+  return call.estimated || (cacheShareUnknown && unit === INPUT_UNIT);
 }
 
 function baseAttributes(call: GenAiCall): Attributes {

@@ -11,6 +11,7 @@ export {
   DEFAULT_QUEUE_MEMORY_LIMIT_BYTES,
   type AcceptResult,
   type CollectorOptions,
+  type CostMetricsSource,
   type ListenAddress,
 } from './collector';
 export type { DestinationOptions, RetryOptions } from './forwarder';

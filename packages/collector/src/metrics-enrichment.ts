@@ -3,7 +3,8 @@
  * `ExportMetricsServiceRequest`, with the exporter's `TokenUsageCost` (the same interval
  * arithmetic and price-book calls as `CostEnrichingMetricExporter`). The counters it derives go in
  * one more scope (`@tokenomics/exporter`) appended to the resource block they came from; resource
- * blocks without such a histogram are forwarded byte for byte.
+ * blocks without such a histogram, or of a service whose cost counters come from its spans, are
+ * forwarded byte for byte.
  */
 import type { Attributes } from '@opentelemetry/api';
 import { TokenUsageCost } from '@tokenomics/exporter';
@@ -58,8 +59,14 @@ export interface MetricsEnrichment {
 export class MetricsEnricher {
   private readonly resources = new Map<string, SdkResourceMetrics['resource']>();
 
+  /**
+   * @param cost - the conversion
+   * @param converts - whether the histograms of a `service.name` are turned into cost counters
+   * @param maxResources - resources followed across requests
+   */
   constructor(
     private readonly cost: TokenUsageCost,
+    private readonly converts: (service: string | undefined) => boolean = () => true,
     private readonly maxResources = 4096,
   ) {}
 
@@ -88,6 +95,11 @@ export class MetricsEnricher {
       const decoded = m.resourceMetrics.decode(reader, range.end - range.contentStart) as DecodedResourceMetrics;
       const sdk = this.toSdk(decoded);
       points += countPoints(sdk);
+      const service = sdk.resource.attributes[N.ATTR_SERVICE_NAME];
+      if (!this.converts(typeof service === 'string' ? service : undefined)) {
+        parts.push(buf.subarray(range.start, range.end));
+        continue;
+      }
       const enriched = this.cost.enrich(sdk, tally);
       if (enriched === sdk) {
         parts.push(buf.subarray(range.start, range.end));

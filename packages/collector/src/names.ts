@@ -38,8 +38,11 @@ export {
   UNIT_USD,
 } from '@tokenomics/contract';
 
+export { ATTR_SERVICE_NAME } from '@tokenomics/contract';
+
 /**
- * The OpenTelemetry resource attribute naming the service (a stable resource semantic convention).
+ * The OpenTelemetry resource attribute naming one instance of a service (a resource semantic
+ * convention); the stage puts its own replica's identity there on the cost counters it sends.
  * TODO(contract): requested for `@tokenomics/contract`; moves there once it has it.
  */
-export const ATTR_SERVICE_NAME = 'service.name';
+export const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
