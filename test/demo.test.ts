@@ -135,6 +135,13 @@ describe('tokenomics demo', () => {
     expect(stdout.trim()).toBe(`${file}: 2 budgets ok`);
   });
 
+  it('takes its options after a "--", as pnpm run demo -- --help passes them', async () => {
+    const { code, stdout, stderr } = await run(['demo', '--', '--help']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: tokenomics demo');
+  });
+
   it('rejects an unknown argument with usage and exit code 2', async () => {
     const { code, stderr } = await run(['demo', '--bogus']);
     expect(code).toBe(2);

@@ -30,6 +30,8 @@ function parseArgs(argv: string[]): DemoOptions | string {
   const o: DemoOptions = { keepRunning: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    // `pnpm run demo -- --json` hands the `--` on: it ends no options here.
+    if (a === '--') continue;
     if (a === '--keep-running') o.keepRunning = true;
     else if (a === '--json') o.json = true;
     else if (a === '--metrics-port') {
