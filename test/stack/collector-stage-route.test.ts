@@ -8,7 +8,9 @@
  * official contrib `@opentelemetry/instrumentation-openai` (no cost of its own). The hook's spans
  * pass the stage untouched (priced once, by the hook); the contrib service's GenAI spans arrive
  * priced by the stage at the list prices; the app's own span arrives as it was sent; the stage's cost
- * counters reach Prometheus through the gateway with the span figures.
+ * counters reach Prometheus through the gateway with the span figures, under the stage replica's
+ * `instance`. The contrib service also sends `gen_ai.client.token.usage` histograms: by default the
+ * stage counts its cost from the spans only, so its spend is counted once.
  *
  * List prices, USD per million tokens: gpt-4o-mini $0.15 in / $0.60 out; gpt-4o $2.50 in / $10 out
  * (the contrib instrumentation does not report the cached share: priced at the uncached rate);
@@ -32,6 +34,7 @@ if (!OTELCOL) console.warn('collector stage route tests skipped: no Collector wa
 const ROOT = join(__dirname, '..', '..');
 const HOOKED = 'bike-shop-support';
 const CONTRIB = 'bike-shop-contrib';
+const STAGE_INSTANCE = 'tokenomics-stage-0';
 const CONTRIB_APP = join(__dirname, '..', 'fixtures', 'collector', 'openai-sdk-app.cjs');
 const RATES: Record<string, { input: number; output: number }> = {
   'gpt-4o-mini': { input: 0.15, output: 0.6 },
@@ -96,6 +99,7 @@ describe.skipIf(!OTELCOL)('hook and contrib services -> agent -> collector stage
     stageConfig.receivers.grpc.endpoint = `127.0.0.1:${stGrpc}`;
     stageConfig.telemetry.endpoint = stageTelemetry;
     stageConfig.metrics_interval = '1s';
+    stageConfig.instance_id = STAGE_INSTANCE;
     const stageFile = join(tmp, 'tokenomics-stage.yaml');
     writeFileSync(stageFile, stringify(stageConfig));
     stage = new Service(
@@ -267,14 +271,38 @@ describe.skipIf(!OTELCOL)('hook and contrib services -> agent -> collector stage
     ).toBe(tokens);
   });
 
-  // Known defect, kept visible: a service that sends spans AND gen_ai.client.token.usage histograms
-  // through the stage gets two cost counters for the same calls (scope @tokenomics/collector from the
-  // spans, @tokenomics/exporter from the histograms), so a sum over the job counts its spend twice.
-  // This test starts to fail (and `.fails` must go) once the stage counts each call once.
-  it.fails("counts the contrib service's spend once on the gateway, whatever the scope", async () => {
+  // The contrib service sends spans AND gen_ai.client.token.usage histograms: the stage counts its
+  // cost from the spans (the default), and forwards the histograms without a cost of their own.
+  it("counts the contrib service's spend once on the gateway, whatever the scope", async () => {
     const page = await gatewayPage();
     const contribTotal = spansOf(CONTRIB).reduce((sum, s) => sum + cost(s), 0);
     expect(sumOf(page, 'tokenomics_cost_USD_total', `job="${CONTRIB}"`)).toBeCloseTo(contribTotal, 12);
+    expect(page).toContain('gen_ai_client_token_usage');
+    expect(sumOf(page, 'tokenomics_cost_USD_total', `job="${CONTRIB}"`, 'otel_scope_name="@tokenomics/exporter"')).toBe(0);
+  });
+
+  it("sends the stage's cost counters under the stage replica's instance", async () => {
+    const page = await gatewayPage();
+    const contribTotal = spansOf(CONTRIB).reduce((sum, s) => sum + cost(s), 0);
+    expect(sumOf(page, 'tokenomics_cost_USD_total', `job="${CONTRIB}"`, `instance="${STAGE_INSTANCE}"`)).toBeCloseTo(contribTotal, 12);
+  });
+
+  it("flags the contrib service's chat input cost estimated (no cache count on its spans), and the rest exact", async () => {
+    const page = await gatewayPage();
+    // gpt-4o and gpt-4o-mini price cached input lower: their input figure is an upper bound.
+    const chatInput = (['gpt-4o', 'gpt-4o-mini'] as const).reduce(
+      (sum, m) => sum + (contribUsage[m].prompt_tokens * RATES[m].input) / 1e6,
+      0,
+    );
+    const estimated = sumOf(page, 'tokenomics_cost_USD_total', `job="${CONTRIB}"`, 'tokenomics_usage_estimated="true"');
+    expect(estimated).toBeCloseTo(chatInput, 12);
+    const contribTotal = spansOf(CONTRIB).reduce((sum, s) => sum + cost(s), 0);
+    const exact = sumOf(page, 'tokenomics_cost_USD_total', `job="${CONTRIB}"`, 'tokenomics_usage_estimated="false"');
+    expect(exact).toBeCloseTo(contribTotal - chatInput, 12);
+    for (const span of spansOf(CONTRIB).filter(isGenAi)) {
+      const model = String(span.attributes['gen_ai.request.model']);
+      expect(span.attributes['tokenomics.usage.estimated'], model).toBe(model === 'text-embedding-3-small' ? undefined : true);
+    }
   });
 
   it.skipIf(!tools.prometheus)('gives Prometheus the same figures through the gateway', async () => {
