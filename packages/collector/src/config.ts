@@ -169,11 +169,7 @@ export function parseCollectorConfig(text: string, file: string, env: NodeJS.Pro
       options.costMetricsFromServices = out;
     }
   }
-  if (top.instance_id !== undefined) {
-    const id = v.string(top.instance_id, ['instance_id']);
-    if (id === '') v.fail(['instance_id'], id, 'must not be empty');
-    options.instanceId = id;
-  }
+  if (top.instance_id !== undefined) options.instanceId = v.string(top.instance_id, ['instance_id']);
   if (top.shutdown_timeout !== undefined) options.shutdownTimeoutMs = v.duration(top.shutdown_timeout, ['shutdown_timeout'], 0);
   return options;
 }

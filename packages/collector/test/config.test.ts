@@ -85,6 +85,34 @@ describe('collector configuration', () => {
     );
   });
 
+  it("reads where each service's cost counters come from and the replica identity", () => {
+    const options = parse(
+      [
+        'forward: [http://gateway:4318]',
+        'cost_metrics:',
+        '  from: spans',
+        '  services: { batch-py: histograms, web: spans }',
+        'instance_id: ${env:POD_NAME}',
+      ].join('\n'),
+      { POD_NAME: 'tokenomics-collector-7d9f-abcde' },
+    );
+    expect(options.costMetricsFrom).toBe('spans');
+    expect(options.costMetricsFromServices).toEqual({ 'batch-py': 'histograms', web: 'spans' });
+    expect(options.instanceId).toBe('tokenomics-collector-7d9f-abcde');
+  });
+
+  it('refuses a cost source other than spans or histograms, naming the service, and an empty instance id', () => {
+    expect(error('forward: [http://g:4318]\ncost_metrics:\n  services: { batch-py: both }\n').message).toBe(
+      'stage.yaml:3: cost_metrics.services.batch-py = "both": must be one of spans, histograms',
+    );
+    expect(error('forward: [http://g:4318]\ncost_metrics: { from: traces }\n').message).toMatch(
+      /^stage\.yaml:2: cost_metrics\.from = "traces": must be one of spans, histograms$/,
+    );
+    expect(error('forward: [http://g:4318]\ninstance_id: ""\n').message).toMatch(
+      /^stage\.yaml:2: instance_id = "": expected a non-empty string$/,
+    );
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(error('forward:\n  - endpoint: [unclosed\n').message).toMatch(/^stage\.yaml:\d+: \(yaml\): /);
   });
