@@ -259,6 +259,10 @@ export const ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER = 'tokenomics.response.servic
 export const ATTR_TOKENOMICS_STREAM_OUTCOME = 'tokenomics.stream.outcome';
 /** Prefix of attribution attributes: `tokenomics.attribution.<key>`. */
 export const ATTR_TOKENOMICS_ATTRIBUTION_PREFIX = 'tokenomics.attribution.';
+/** Default attribution key: the tenant a call is for (budgets match on it; label `tokenomics.attribution.tenant`). */
+export const ATTRIBUTION_KEY_TENANT = 'tenant';
+/** Default attribution key: the feature a call serves (budgets match on it; label `tokenomics.attribution.feature`). */
+export const ATTRIBUTION_KEY_FEATURE = 'feature';
 /** Attribution key set by the framework instrumentations: the outermost LangChain runnable or LangGraph graph invoked. */
 export const ATTRIBUTION_KEY_CHAIN = 'chain';
 /** Attribution key: the LangGraph node whose model call this is. */
