@@ -100,6 +100,8 @@ const calls = Number(callsArg);
 for (let i = 0; i < warmup; i++) await call();
 const times = new Float64Array(calls);
 global.gc();
+// Monotonic clock in µs, the clock of a CPU profile's sample times: profile.mjs counts only the timed calls.
+const timedFromUs = Number(process.hrtime.bigint() / 1000n);
 const cpu0 = process.cpuUsage();
 for (let i = 0; i < calls; i++) {
   const t0 = performance.now();
@@ -107,7 +109,10 @@ for (let i = 0; i < calls; i++) {
   times[i] = performance.now() - t0;
 }
 const cpu = process.cpuUsage(cpu0);
+const timedToUs = Number(process.hrtime.bigint() / 1000n);
 const out = {
+  timedFromUs,
+  timedToUs,
   scenario,
   instrumentation: process.env.HOOK_BENCH_INSTRUMENTATION,
   ...summarise(times),
