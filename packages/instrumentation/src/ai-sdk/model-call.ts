@@ -14,6 +14,7 @@ import { embeddingModelUsage, languageModelUsage, metadataField } from './usage'
 
 type Obj = Record<string, unknown>;
 type ModelMethod = (this: unknown, ...args: unknown[]) => unknown;
+type CallKind = 'generate' | 'stream' | 'embed';
 
 /** What a model call adapter needs from the instrumentation. */
 export interface ModelCallHost {
@@ -32,82 +33,76 @@ export class ModelCalls {
 
   /** A language model's `doGenerate(options)`, called on `model` itself. */
   generate(model: Obj, original: ModelMethod, args: unknown[]): unknown {
-    const options = callOptions(args);
-    const call = options && this.host.isEnabled() ? this.start(model, options, 'generate') : undefined;
-    if (!call || !options) return Reflect.apply(original, model, args);
-    const pending = this.invoke(call, model, original, args);
-    return pending.then(
-      (result) => {
-        try {
-          this.applyGenerate(call, model, options, result);
-        } catch (err) {
-          this.host.recorder.reportInternalError('response', err);
-        }
-        call.succeed();
-        return result;
-      },
-      (err: unknown) => {
-        call.fail(err);
-        throw err;
-      },
-    );
+    return this.follow(model, original, args, 'generate', (call, options, result) => {
+      try {
+        this.applyGenerate(call, model, options, result);
+      } catch (err) {
+        this.host.recorder.reportInternalError('response', err);
+      }
+      call.succeed();
+      return result;
+    });
   }
 
   /** A language model's `doStream(options)`: the call ends with the stream of parts it returns. */
   stream(model: Obj, original: ModelMethod, args: unknown[]): unknown {
-    const options = callOptions(args);
-    const call = options && this.host.isEnabled() ? this.start(model, options, 'stream') : undefined;
-    if (!call || !options) return Reflect.apply(original, model, args);
-    const pending = this.invoke(call, model, original, args);
-    return pending.then(
-      (result) => {
-        try {
-          const stream = result && typeof result === 'object' ? (result as Obj).stream : undefined;
-          if (!isReadableStream(stream)) {
-            this.host.recorder.reportInternalError('stream', new Error('doStream returned no stream; usage not recorded'));
-            call.endStream('completed');
-            return result;
-          }
-          const sink = new StreamPartSink(call, options, modelProvider(model.provider), this.host.recorder.captureContent);
-          const observed = observeReadableStream(stream, sink, call, (stage, err) => this.host.recorder.reportInternalError(stage, err));
-          // The SDK gets the same result with the observed stream in place of the provider's.
-          return { ...(result as Obj), stream: observed };
-        } catch (err) {
-          this.host.recorder.reportInternalError('stream', err);
-          if (!call.isEnded) call.endStream('completed');
+    return this.follow(model, original, args, 'stream', (call, options, result) => {
+      try {
+        const stream = result && typeof result === 'object' ? (result as Obj).stream : undefined;
+        if (!isReadableStream(stream)) {
+          this.host.recorder.reportInternalError('stream', new Error('doStream returned no stream; usage not recorded'));
+          call.endStream('completed');
           return result;
         }
-      },
-      (err: unknown) => {
-        call.fail(err);
-        throw err;
-      },
-    );
+        const sink = new StreamPartSink(call, options, modelProvider(model.provider), this.host.recorder.captureContent);
+        const observed = observeReadableStream(stream, sink, call, (stage, err) => this.host.recorder.reportInternalError(stage, err));
+        // The SDK gets the same result with the observed stream in place of the provider's.
+        return { ...(result as Obj), stream: observed };
+      } catch (err) {
+        this.host.recorder.reportInternalError('stream', err);
+        if (!call.isEnded) call.endStream('completed');
+        return result;
+      }
+    });
   }
 
   /** An embedding model's `doEmbed(options)`. */
   embed(model: Obj, original: ModelMethod, args: unknown[]): unknown {
-    const options = callOptions(args);
-    const call = options && this.host.isEnabled() ? this.start(model, options, 'embed') : undefined;
-    if (!call || !options) return Reflect.apply(original, model, args);
-    const pending = this.invoke(call, model, original, args);
-    return pending.then(
-      (result) => {
-        try {
-          const r = result && typeof result === 'object' ? (result as Obj) : {};
-          const usage = embeddingModelUsage(r.usage);
-          if (usage !== undefined) {
-            call.result.usage = usage;
-            call.result.usageEstimated = false;
-          } else {
-            call.result.usageEstimate = estimateModelCallUsage(options, call.start.requestModel, undefined);
-          }
-        } catch (err) {
-          this.host.recorder.reportInternalError('response', err);
+    return this.follow(model, original, args, 'embed', (call, options, result) => {
+      try {
+        const r = result && typeof result === 'object' ? (result as Obj) : {};
+        const usage = embeddingModelUsage(r.usage);
+        if (usage !== undefined) {
+          call.result.usage = usage;
+          call.result.usageEstimated = false;
+        } else {
+          call.result.usageEstimate = estimateModelCallUsage(options, call.start.requestModel, undefined);
         }
-        call.succeed();
-        return result;
-      },
+      } catch (err) {
+        this.host.recorder.reportInternalError('response', err);
+      }
+      call.succeed();
+      return result;
+    });
+  }
+
+  /**
+   * One model call: starts its span when recording is on and the options are readable (otherwise
+   * calls through untouched), calls the model in the span's context, hands a result to `settle`
+   * and fails the call with a rejection, which is passed on unchanged.
+   */
+  private follow(
+    model: Obj,
+    original: ModelMethod,
+    args: unknown[],
+    kind: CallKind,
+    settle: (call: GenAICall, options: Obj, result: unknown) => unknown,
+  ): unknown {
+    const options = callOptions(args);
+    const call = options && this.host.isEnabled() ? this.start(model, options, kind) : undefined;
+    if (!call || !options) return Reflect.apply(original, model, args);
+    return this.invoke(call, model, original, args).then(
+      (result) => settle(call, options, result),
       (err: unknown) => {
         call.fail(err);
         throw err;
@@ -127,7 +122,7 @@ export class ModelCalls {
     return value && typeof (value as Promise<unknown>).then === 'function' ? (value as Promise<unknown>) : Promise.resolve(value);
   }
 
-  private start(model: Obj, options: Obj, kind: 'generate' | 'stream' | 'embed'): GenAICall | undefined {
+  private start(model: Obj, options: Obj, kind: CallKind): GenAICall | undefined {
     try {
       const provider = modelProvider(model.provider);
       const requestModel = typeof model.modelId === 'string' && model.modelId.length > 0 ? model.modelId : 'unknown';
