@@ -7,12 +7,12 @@
  * answers too.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import type { ListenAddress, TokenomicsCollector } from './collector';
 import { jsonToProtobuf, OtlpJsonError } from './otlp-json';
 import { encodeStatus, GRPC_INVALID_ARGUMENT, GRPC_RESOURCE_EXHAUSTED, GRPC_UNAVAILABLE } from './rpc-status';
 import type { Signal } from './stats';
+import { closeHttpServer, listenHttp } from './http-listen';
 import { healthBody } from './telemetry-server';
 
 const PATHS: ReadonlyMap<string, Signal> = new Map([
@@ -56,26 +56,14 @@ export class HttpReceiver {
     server.keepAliveTimeout = 30_000;
     server.requestTimeout = 60_000;
     server.on('clientError', (_err, socket) => socket.destroy());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.listen.port, this.listen.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const a = server.address() as AddressInfo;
-    this.address = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    this.address = await listenHttp(server, this.listen);
     this.server = server;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (server === undefined) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    if (server !== undefined) await closeHttpServer(server, 'idle');
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

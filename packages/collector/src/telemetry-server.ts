@@ -4,8 +4,8 @@
  * retries, queue bytes.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ListenAddress, TokenomicsCollector } from './collector';
+import { closeHttpServer, listenHttp } from './http-listen';
 import * as N from './names';
 
 /** Status and JSON body of the health endpoint: 200 while serving, 503 while shutting down. */
@@ -99,25 +99,13 @@ export class TelemetryServer {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('use /health or /metrics\n');
       }
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.listen.port, this.listen.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const a = server.address() as AddressInfo;
-    this.address = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    this.address = await listenHttp(server, this.listen);
     this.server = server;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (server === undefined) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (server !== undefined) await closeHttpServer(server, 'all');
   }
 }
