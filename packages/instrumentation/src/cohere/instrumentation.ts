@@ -1,10 +1,8 @@
-import { context } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_RERANK, PROVIDER_COHERE } from '@tokenomics/contract';
 import type { TokenomicsInstrumentationConfig } from '../config';
-import { GenAIInstrumentation } from '../genai/genai-instrumentation';
-import { observePromise } from '../genai/promise-call';
 import type { GenAICall } from '../genai/recorder';
+import { RequestMethodInstrumentation, type ClientServer, type RequestMethod } from '../genai/request-method-instrumentation';
 import { observeIterations } from '../genai/sdk-stream';
 import { chatInputMessages, textCallEstimate } from '../genai/text-estimate';
 import { TextStreamSink, type StreamChunkInfo } from '../genai/text-stream-sink';
@@ -19,8 +17,8 @@ const LIBRARY = 'cohere-ai';
 const V2_CLIENT_FILE = 'cohere-ai/api/resources/v2/client/Client.js';
 
 type Obj = Record<string, unknown>;
-type AsyncFn = (this: unknown, request: unknown, ...rest: unknown[]) => unknown;
 type Kind = 'chat' | 'chat_stream' | 'embed' | 'rerank';
+type Target = [proto: Record<string, RequestMethod>, method: string, kind: Kind];
 
 /**
  * The `V2Client` methods that make one request each. The public ones (`chat`, `chatStream`,
@@ -41,9 +39,9 @@ const OPERATIONS: Readonly<Record<Kind, string>> = {
   rerank: OPERATION_RERANK,
 };
 
-function targets(moduleExports: unknown): Array<[Record<string, AsyncFn>, string, Kind]> {
+function targets(moduleExports: unknown): Target[] {
   const cls: unknown = (moduleExports as Obj | undefined)?.V2Client;
-  const proto = typeof cls === 'function' ? (cls.prototype as Record<string, AsyncFn> | undefined) : undefined;
+  const proto = typeof cls === 'function' ? (cls.prototype as Record<string, RequestMethod> | undefined) : undefined;
   if (!proto || typeof proto !== 'object') return [];
   return METHODS.filter(([method]) => typeof proto[method] === 'function').map(([method, kind]) => [proto, method, kind]);
 }
@@ -54,24 +52,20 @@ function targets(moduleExports: unknown): Array<[Record<string, AsyncFn>, string
  * (`rerank`, billed per search unit). Provider `cohere`. Usage is what Cohere bills
  * (`meta.billed_units` / `usage.billed_units`), not the model's token counts.
  */
-export class CohereInstrumentation extends GenAIInstrumentation {
+export class CohereInstrumentation extends RequestMethodInstrumentation<Target> {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-cohere', config);
   }
 
   protected init() {
-    const patch = <T>(moduleExports: T): T => {
-      this.patchTargets(moduleExports, true);
-      return moduleExports;
-    };
-    const unpatch = (moduleExports: unknown): void => {
-      for (const [proto, method] of targets(moduleExports)) {
-        if (isWrapped(proto[method])) this._unwrap(proto, method);
-      }
-    };
     return [
       new InstrumentationNodeModuleDefinition(LIBRARY, COHERE_SUPPORTED_VERSIONS, undefined, undefined, [
-        new InstrumentationNodeModuleFile(V2_CLIENT_FILE, COHERE_SUPPORTED_VERSIONS, patch, unpatch),
+        new InstrumentationNodeModuleFile(
+          V2_CLIENT_FILE,
+          COHERE_SUPPORTED_VERSIONS,
+          (moduleExports) => this.patchExports(moduleExports),
+          (moduleExports) => this.unpatchExports(moduleExports),
+        ),
       ]),
     ];
   }
@@ -84,58 +78,37 @@ export class CohereInstrumentation extends GenAIInstrumentation {
     return this.patchTargets(v2ClientExports, false);
   }
 
-  private patchTargets(moduleExports: unknown, replace: boolean): number {
-    let n = 0;
-    for (const [proto, method, kind] of targets(moduleExports)) {
-      if (isWrapped(proto[method])) {
-        if (!replace) continue;
-        this._unwrap(proto, method);
-      }
-      this._wrap(proto, method, (original: AsyncFn) => this.patch(kind, original));
-      n++;
-    }
-    return n;
+  protected targets(moduleExports: unknown): Target[] {
+    return targets(moduleExports);
   }
 
-  private patch(kind: Kind, original: AsyncFn): AsyncFn {
-    const instrumentation = this;
-    return function observed(this: unknown, request: unknown, ...rest: unknown[]) {
-      if (!request || typeof request !== 'object' || !instrumentation.isEnabled()) return original.call(this, request, ...rest);
-      const call = instrumentation.startCall(kind, this, request as Obj);
-      if (!call) return original.call(this, request, ...rest);
-      let pending: unknown;
-      try {
-        pending = context.with(call.spanContext(), () => original.call(this, request, ...rest));
-      } catch (err) {
-        call.fail(err);
-        throw err;
-      }
-      return observePromise(call, instrumentation.recorder, LIBRARY, pending, (value) => {
+  protected observe([, , kind]: Target, original: RequestMethod): RequestMethod {
+    return this.requestObserver(
+      LIBRARY,
+      original,
+      (client, request) => this.startCall(kind, client, request),
+      (call, request, rest, value) => {
         // `{ data, rawResponse }`: the parsed body (or the stream) and the HTTP response.
         const data = value && typeof value === 'object' ? (value as Obj).data : undefined;
-        if (kind === 'chat_stream') instrumentation.observeStream(call, request as Obj, rest[0], data);
-        else instrumentation.applyResponse(kind, call, request as Obj, data);
-      });
-    };
+        if (kind === 'chat_stream') this.observeStream(call, request, rest[0], data);
+        else this.applyResponse(kind, call, request, data);
+      },
+    );
   }
 
   private startCall(kind: Kind, client: unknown, request: Obj): GenAICall | undefined {
-    try {
-      const server = serverOf(client);
-      return this.recorder.start({
+    const chat = kind === 'chat' || kind === 'chat_stream';
+    return this.startRequestCall(
+      request,
+      () => serverOf(client),
+      () => ({
         provider: PROVIDER_COHERE,
         operation: OPERATIONS[kind],
-        requestModel: typeof request.model === 'string' && request.model ? request.model : 'unknown',
-        serverAddress: server.address,
-        serverPort: server.port,
-        attributes: kind === 'chat' || kind === 'chat_stream' ? requestAttributes(request) : {},
+        attributes: chat ? requestAttributes(request) : {},
         streaming: kind === 'chat_stream',
-        inputMessages: () => (kind === 'chat' || kind === 'chat_stream' ? chatInputMessages(request.messages) : undefined),
-      });
-    } catch (err) {
-      this.recorder.reportInternalError('call start', err);
-      return undefined;
-    }
+        inputMessages: () => (chat ? chatInputMessages(request.messages) : undefined),
+      }),
+    );
   }
 
   private applyResponse(kind: Kind, call: GenAICall, request: Obj, data: unknown): void {
@@ -158,15 +131,7 @@ export class CohereInstrumentation extends GenAIInstrumentation {
   }
 
   private observeStream(call: GenAICall, request: Obj, options: unknown, stream: unknown): void {
-    if (
-      !stream ||
-      typeof stream !== 'object' ||
-      typeof (stream as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
-    ) {
-      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
-      call.endStream('completed');
-      return;
-    }
+    if (!this.isFollowableStream(call, stream)) return;
     const signal = (options as { abortSignal?: { aborted?: unknown } } | null | undefined)?.abortSignal;
     const sink = new TextStreamSink({
       call,
@@ -224,7 +189,7 @@ function embedRequest(request: Obj): unknown {
 }
 
 /** Server of a `V2Client`: its `baseUrl` or `environment` option when a plain string, else Cohere's API. */
-function serverOf(client: unknown): { address?: string | undefined; port?: number | undefined } {
+function serverOf(client: unknown): ClientServer {
   const options = (client as { _options?: Obj } | null)?._options;
   const base = options?.baseUrl ?? options?.environment;
   const href = typeof base === 'string' ? base : base === undefined ? 'https://api.cohere.com' : undefined;

@@ -1,32 +1,19 @@
 import type { Attributes } from '@opentelemetry/api';
-import {
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_SEED,
-  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_K,
-  ATTR_GEN_AI_REQUEST_TOP_P,
-} from '@tokenomics/contract';
+import { samplingAttributes } from '../genai/sampling-attributes';
 import { field } from './usage';
 
 type Obj = Record<string, unknown>;
 
 /** `gen_ai.request.*` attributes of a Cohere v2 chat request (the SDK's camelCase fields, or wire names). */
 export function requestAttributes(request: Obj): Attributes {
-  const attrs: Attributes = {};
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_MAX_TOKENS, field(request, 'maxTokens', 'max_tokens'));
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_TEMPERATURE, field(request, 'temperature'));
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_TOP_P, field(request, 'p'));
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_TOP_K, field(request, 'k'));
-  const seed = field(request, 'seed');
-  if (typeof seed === 'number' && Number.isInteger(seed)) attrs[ATTR_GEN_AI_REQUEST_SEED] = seed;
-  const stop = field(request, 'stopSequences', 'stop_sequences');
-  if (Array.isArray(stop) && stop.length > 0 && stop.every((s) => typeof s === 'string')) attrs[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
-  return attrs;
-}
-
-function setNumber(attrs: Attributes, key: string, v: unknown): void {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) attrs[key] = v;
+  return samplingAttributes({
+    maxTokens: field(request, 'maxTokens', 'max_tokens'),
+    temperature: field(request, 'temperature'),
+    topP: field(request, 'p'),
+    topK: field(request, 'k'),
+    seed: field(request, 'seed'),
+    stop: field(request, 'stopSequences', 'stop_sequences'),
+  });
 }
 
 /** Text of a Cohere message `content`: a string, or content blocks with `text`. */

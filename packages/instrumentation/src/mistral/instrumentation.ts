@@ -1,10 +1,8 @@
-import { context } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION, PROVIDER_MISTRAL_AI } from '@tokenomics/contract';
 import type { TokenomicsInstrumentationConfig } from '../config';
-import { GenAIInstrumentation } from '../genai/genai-instrumentation';
-import { observePromise } from '../genai/promise-call';
 import type { GenAICall } from '../genai/recorder';
+import { RequestMethodInstrumentation, type ClientServer, type RequestMethod } from '../genai/request-method-instrumentation';
 import { observeIterations } from '../genai/sdk-stream';
 import { chatInputMessages, textCallEstimate } from '../genai/text-estimate';
 import { TextStreamSink, type StreamChunkInfo } from '../genai/text-stream-sink';
@@ -18,7 +16,6 @@ export const MISTRAL_SUPPORTED_VERSIONS = ['>=1.0.0 <3'];
 const LIBRARY = '@mistralai/mistralai';
 
 type Obj = Record<string, unknown>;
-type AsyncFn = (this: unknown, request: unknown, ...rest: unknown[]) => unknown;
 type Kind = 'chat' | 'fim' | 'embed';
 
 /**
@@ -42,10 +39,10 @@ const OPERATIONS: Readonly<Record<Kind, string>> = {
   embed: OPERATION_EMBEDDINGS,
 };
 
-type Target = [proto: Record<string, AsyncFn>, method: string, kind: Kind, stream: boolean];
+type Target = [proto: Record<string, RequestMethod>, method: string, kind: Kind, stream: boolean];
 
 /** Resource prototypes found per client class (the probe below runs once per class). */
-const PROTOTYPES = new WeakMap<object, Map<string, Record<string, AsyncFn> | undefined>>();
+const PROTOTYPES = new WeakMap<object, Map<string, Record<string, RequestMethod> | undefined>>();
 
 /**
  * The prototype of the class a `Mistral` resource getter (`chat`, `fim`, `embeddings`) returns.
@@ -53,19 +50,19 @@ const PROTOTYPES = new WeakMap<object, Map<string, Record<string, AsyncFn> | und
  * the client's prototype, which builds a resource object with default options (no I/O) and tells
  * its class.
  */
-function resourcePrototype(client: { prototype: object }, resource: string): Record<string, AsyncFn> | undefined {
+function resourcePrototype(client: { prototype: object }, resource: string): Record<string, RequestMethod> | undefined {
   let byName = PROTOTYPES.get(client);
   if (!byName) {
     byName = new Map();
     PROTOTYPES.set(client, byName);
   }
   if (byName.has(resource)) return byName.get(resource);
-  let proto: Record<string, AsyncFn> | undefined;
+  let proto: Record<string, RequestMethod> | undefined;
   try {
     const getter = Object.getOwnPropertyDescriptor(client.prototype, resource)?.get;
     const instance = getter ? (getter.call(Object.create(client.prototype)) as object | null) : undefined;
     const found = instance && typeof instance === 'object' ? Object.getPrototypeOf(instance) : undefined;
-    proto = found && found !== Object.prototype ? (found as Record<string, AsyncFn>) : undefined;
+    proto = found && found !== Object.prototype ? (found as Record<string, RequestMethod>) : undefined;
   } catch {
     proto = undefined;
   }
@@ -93,7 +90,7 @@ function targets(moduleExports: unknown): Target[] {
  * `embeddings.create` (`embeddings`). Provider `mistral_ai`. Streams are followed through their
  * async iteration (`for await`) or their first `getReader()`; usage comes with the last chunk.
  */
-export class MistralInstrumentation extends GenAIInstrumentation {
+export class MistralInstrumentation extends RequestMethodInstrumentation<Target> {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-mistral', config);
   }
@@ -103,15 +100,8 @@ export class MistralInstrumentation extends GenAIInstrumentation {
       new InstrumentationNodeModuleDefinition(
         LIBRARY,
         MISTRAL_SUPPORTED_VERSIONS,
-        (moduleExports: unknown) => {
-          this.patchTargets(moduleExports, true);
-          return moduleExports;
-        },
-        (moduleExports: unknown) => {
-          for (const [proto, method] of targets(moduleExports)) {
-            if (isWrapped(proto[method])) this._unwrap(proto, method);
-          }
-        },
+        (moduleExports: unknown) => this.patchExports(moduleExports),
+        (moduleExports: unknown) => this.unpatchExports(moduleExports),
       ),
     ];
   }
@@ -124,56 +114,34 @@ export class MistralInstrumentation extends GenAIInstrumentation {
     return this.patchTargets(moduleExports, false);
   }
 
-  private patchTargets(moduleExports: unknown, replace: boolean): number {
-    let n = 0;
-    for (const [proto, method, kind, stream] of targets(moduleExports)) {
-      if (isWrapped(proto[method])) {
-        if (!replace) continue;
-        this._unwrap(proto, method);
-      }
-      this._wrap(proto, method, (original: AsyncFn) => this.patch(kind, stream, original));
-      n++;
-    }
-    return n;
+  protected targets(moduleExports: unknown): Target[] {
+    return targets(moduleExports);
   }
 
-  private patch(kind: Kind, stream: boolean, original: AsyncFn): AsyncFn {
-    const instrumentation = this;
-    return function observed(this: unknown, request: unknown, ...rest: unknown[]) {
-      if (!request || typeof request !== 'object' || !instrumentation.isEnabled()) return original.call(this, request, ...rest);
-      const call = instrumentation.startCall(kind, stream, this, request as Obj);
-      if (!call) return original.call(this, request, ...rest);
-      let pending: unknown;
-      try {
-        pending = context.with(call.spanContext(), () => original.call(this, request, ...rest));
-      } catch (err) {
-        call.fail(err);
-        throw err;
-      }
-      return observePromise(call, instrumentation.recorder, LIBRARY, pending, (value) => {
-        if (stream) instrumentation.observeStream(kind, call, request as Obj, rest[0], value);
-        else instrumentation.applyResponse(kind, call, request as Obj, value);
-      });
-    };
+  protected observe([, , kind, stream]: Target, original: RequestMethod): RequestMethod {
+    return this.requestObserver(
+      LIBRARY,
+      original,
+      (resource, request) => this.startCall(kind, stream, resource, request),
+      (call, request, rest, value) => {
+        if (stream) this.observeStream(kind, call, request, rest[0], value);
+        else this.applyResponse(kind, call, request, value);
+      },
+    );
   }
 
   private startCall(kind: Kind, stream: boolean, resource: unknown, request: Obj): GenAICall | undefined {
-    try {
-      const server = serverOf(resource);
-      return this.recorder.start({
+    return this.startRequestCall(
+      request,
+      () => serverOf(resource),
+      () => ({
         provider: PROVIDER_MISTRAL_AI,
         operation: OPERATIONS[kind],
-        requestModel: typeof request.model === 'string' && request.model ? request.model : 'unknown',
-        serverAddress: server.address,
-        serverPort: server.port,
         attributes: requestAttributes(request),
         streaming: stream,
         inputMessages: () => (kind === 'chat' ? chatInputMessages(request.messages) : undefined),
-      });
-    } catch (err) {
-      this.recorder.reportInternalError('call start', err);
-      return undefined;
-    }
+      }),
+    );
   }
 
   private applyResponse(kind: Kind, call: GenAICall, request: Obj, response: unknown): void {
@@ -205,15 +173,7 @@ export class MistralInstrumentation extends GenAIInstrumentation {
   }
 
   private observeStream(kind: Kind, call: GenAICall, request: Obj, options: unknown, value: unknown): void {
-    if (
-      !value ||
-      typeof value !== 'object' ||
-      typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
-    ) {
-      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
-      call.endStream('completed');
-      return;
-    }
+    if (!this.isFollowableStream(call, value)) return;
     const signal = abortSignalOf(options);
     const sink = new TextStreamSink({
       call,
@@ -275,7 +235,7 @@ function abortSignalOf(options: unknown): AbortSignal | undefined {
 }
 
 /** Server address and port of a resource object (its `_baseURL`). */
-function serverOf(resource: unknown): { address?: string | undefined; port?: number | undefined } {
+function serverOf(resource: unknown): ClientServer {
   const base = (resource as { _baseURL?: unknown } | null)?._baseURL;
   let url: URL | undefined;
   try {

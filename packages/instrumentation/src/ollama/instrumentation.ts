@@ -1,21 +1,10 @@
-import { context, type Attributes } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import {
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_SEED,
-  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_K,
-  ATTR_GEN_AI_REQUEST_TOP_P,
-  OPERATION_CHAT,
-  OPERATION_EMBEDDINGS,
-  OPERATION_TEXT_COMPLETION,
-  PROVIDER_OLLAMA,
-} from '@tokenomics/contract';
+import type { Attributes } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION, PROVIDER_OLLAMA } from '@tokenomics/contract';
 import type { TokenomicsInstrumentationConfig } from '../config';
-import { GenAIInstrumentation } from '../genai/genai-instrumentation';
-import { observePromise } from '../genai/promise-call';
 import type { GenAICall } from '../genai/recorder';
+import { RequestMethodInstrumentation, type ClientServer, type RequestMethod } from '../genai/request-method-instrumentation';
+import { samplingAttributes } from '../genai/sampling-attributes';
 import { observeIterations } from '../genai/sdk-stream';
 import { chatInputMessages, textCallEstimate } from '../genai/text-estimate';
 import { TextStreamSink, type StreamChunkInfo } from '../genai/text-stream-sink';
@@ -27,8 +16,8 @@ export const OLLAMA_SUPPORTED_VERSIONS = ['>=0.5.0 <1'];
 const LIBRARY = 'ollama';
 
 type Obj = Record<string, unknown>;
-type AsyncFn = (this: unknown, request: unknown, ...rest: unknown[]) => unknown;
 type Kind = 'chat' | 'generate' | 'embed' | 'embeddings';
+type Target = [proto: Record<string, RequestMethod>, method: string, kind: Kind];
 
 /** The client methods that make one request each, and what they are. `embeddings` is the legacy `/api/embeddings`. */
 const METHODS: ReadonlyArray<readonly [method: string, kind: Kind]> = [
@@ -49,7 +38,7 @@ const OPERATIONS: Readonly<Record<Kind, string>> = {
  * The prototypes that define the methods: the Node `Ollama` class extends the browser one, which
  * defines `chat`, `generate` and the others. Found from the exported class or the default instance.
  */
-function targets(moduleExports: unknown): Array<[Record<string, AsyncFn>, string, Kind]> {
+function targets(moduleExports: unknown): Target[] {
   const exp = moduleExports as Obj | undefined;
   let cls: unknown = exp?.Ollama;
   if (typeof cls !== 'function') {
@@ -57,12 +46,12 @@ function targets(moduleExports: unknown): Array<[Record<string, AsyncFn>, string
     cls = instance && typeof instance === 'object' ? (instance as object).constructor : undefined;
   }
   if (typeof cls !== 'function') return [];
-  const found: Array<[Record<string, AsyncFn>, string, Kind]> = [];
+  const found: Target[] = [];
   for (const [method, kind] of METHODS) {
     let proto: object | null = cls.prototype as object;
     while (proto && proto !== Object.prototype && !Object.hasOwn(proto, method)) proto = Object.getPrototypeOf(proto) as object | null;
     if (proto && proto !== Object.prototype && typeof (proto as Record<string, unknown>)[method] === 'function') {
-      found.push([proto as Record<string, AsyncFn>, method, kind]);
+      found.push([proto as Record<string, RequestMethod>, method, kind]);
     }
   }
   return found;
@@ -76,7 +65,7 @@ function targets(moduleExports: unknown): Array<[Record<string, AsyncFn>, string
  * price: calls are unpriced (`unknown_provider` or `unknown_model`) unless a price override gives
  * the model a rate, per token or per GPU hour.
  */
-export class OllamaInstrumentation extends GenAIInstrumentation {
+export class OllamaInstrumentation extends RequestMethodInstrumentation<Target> {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
     super('@tokenomics/instrumentation-ollama', config);
   }
@@ -86,15 +75,8 @@ export class OllamaInstrumentation extends GenAIInstrumentation {
       new InstrumentationNodeModuleDefinition(
         LIBRARY,
         OLLAMA_SUPPORTED_VERSIONS,
-        (moduleExports: unknown) => {
-          this.patchTargets(moduleExports, true);
-          return moduleExports;
-        },
-        (moduleExports: unknown) => {
-          for (const [proto, method] of targets(moduleExports)) {
-            if (isWrapped(proto[method])) this._unwrap(proto, method);
-          }
-        },
+        (moduleExports: unknown) => this.patchExports(moduleExports),
+        (moduleExports: unknown) => this.unpatchExports(moduleExports),
       ),
     ];
   }
@@ -107,58 +89,34 @@ export class OllamaInstrumentation extends GenAIInstrumentation {
     return this.patchTargets(moduleExports, false);
   }
 
-  private patchTargets(moduleExports: unknown, replace: boolean): number {
-    let n = 0;
-    for (const [proto, method, kind] of targets(moduleExports)) {
-      if (isWrapped(proto[method])) {
-        if (!replace) continue;
-        this._unwrap(proto, method);
-      }
-      this._wrap(proto, method, (original: AsyncFn) => this.patch(kind, original));
-      n++;
-    }
-    return n;
+  protected targets(moduleExports: unknown): Target[] {
+    return targets(moduleExports);
   }
 
-  private patch(kind: Kind, original: AsyncFn): AsyncFn {
-    const instrumentation = this;
-    return function observed(this: unknown, request: unknown, ...rest: unknown[]) {
-      if (!request || typeof request !== 'object' || !instrumentation.isEnabled()) return original.call(this, request, ...rest);
-      const req = request as Obj;
-      const streaming = (kind === 'chat' || kind === 'generate') && req.stream === true;
-      const call = instrumentation.startCall(kind, streaming, this, req);
-      if (!call) return original.call(this, request, ...rest);
-      let pending: unknown;
-      try {
-        pending = context.with(call.spanContext(), () => original.call(this, request, ...rest));
-      } catch (err) {
-        call.fail(err);
-        throw err;
-      }
-      return observePromise(call, instrumentation.recorder, LIBRARY, pending, (value) => {
-        if (streaming) instrumentation.observeStream(kind, call, req, value);
-        else instrumentation.applyResponse(kind, call, req, value);
-      });
-    };
+  protected observe([, , kind]: Target, original: RequestMethod): RequestMethod {
+    return this.requestObserver(
+      LIBRARY,
+      original,
+      (client, request) => this.startCall(kind, (kind === 'chat' || kind === 'generate') && request.stream === true, client, request),
+      (call, request, _rest, value) => {
+        if (call.start.streaming) this.observeStream(kind, call, request, value);
+        else this.applyResponse(kind, call, request, value);
+      },
+    );
   }
 
   private startCall(kind: Kind, streaming: boolean, client: unknown, request: Obj): GenAICall | undefined {
-    try {
-      const server = serverOf(client);
-      return this.recorder.start({
+    return this.startRequestCall(
+      request,
+      () => serverOf(client),
+      () => ({
         provider: PROVIDER_OLLAMA,
         operation: OPERATIONS[kind],
-        requestModel: typeof request.model === 'string' && request.model ? request.model : 'unknown',
-        serverAddress: server.address,
-        serverPort: server.port,
         attributes: requestAttributes(request),
         streaming,
         inputMessages: () => (kind === 'chat' ? chatInputMessages(request.messages) : undefined),
-      });
-    } catch (err) {
-      this.recorder.reportInternalError('call start', err);
-      return undefined;
-    }
+      }),
+    );
   }
 
   private applyResponse(kind: Kind, call: GenAICall, request: Obj, response: unknown): void {
@@ -181,15 +139,7 @@ export class OllamaInstrumentation extends GenAIInstrumentation {
   }
 
   private observeStream(kind: Kind, call: GenAICall, request: Obj, stream: unknown): void {
-    if (
-      !stream ||
-      typeof stream !== 'object' ||
-      typeof (stream as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
-    ) {
-      this.recorder.reportInternalError('stream', new Error('unrecognised stream object; usage not recorded'));
-      call.endStream('completed');
-      return;
-    }
+    if (!this.isFollowableStream(call, stream)) return;
     // Held, not the stream: the sink is held by the abandoned-stream registry, which must not keep the stream alive.
     const controller = (stream as { abortController?: { signal?: { aborted?: unknown } } }).abortController;
     const sink = new TextStreamSink({
@@ -258,26 +208,20 @@ function estimationRequest(kind: Kind, request: Obj): unknown {
 
 /** `gen_ai.request.*` attributes from the request's `options` (Ollama's model parameters). */
 function requestAttributes(request: Obj): Attributes {
-  const attrs: Attributes = {};
   const options = own(request, 'options');
-  if (!options || typeof options !== 'object') return attrs;
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_MAX_TOKENS, own(options, 'num_predict'));
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_TEMPERATURE, own(options, 'temperature'));
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_TOP_P, own(options, 'top_p'));
-  setNumber(attrs, ATTR_GEN_AI_REQUEST_TOP_K, own(options, 'top_k'));
-  const seed = own(options, 'seed');
-  if (typeof seed === 'number' && Number.isInteger(seed)) attrs[ATTR_GEN_AI_REQUEST_SEED] = seed;
-  const stop = own(options, 'stop');
-  if (Array.isArray(stop) && stop.length > 0 && stop.every((s) => typeof s === 'string')) attrs[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
-  return attrs;
-}
-
-function setNumber(attrs: Attributes, key: string, v: unknown): void {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) attrs[key] = v;
+  if (!options || typeof options !== 'object') return {};
+  return samplingAttributes({
+    maxTokens: own(options, 'num_predict'),
+    temperature: own(options, 'temperature'),
+    topP: own(options, 'top_p'),
+    topK: own(options, 'top_k'),
+    seed: own(options, 'seed'),
+    stop: own(options, 'stop'),
+  });
 }
 
 /** Server of an `Ollama` client: its `config.host`. */
-function serverOf(client: unknown): { address?: string | undefined; port?: number | undefined } {
+function serverOf(client: unknown): ClientServer {
   const host = (client as { config?: { host?: unknown } } | null)?.config?.host;
   if (typeof host !== 'string' || host === '') return {};
   try {
