@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import type { Emulator } from '@tokenomics/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHookedExample, type OtlpProtocol } from './support/examples';
-import { OTLP_SPAN_KIND, OTLP_STATUS_CODE, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR } from './support/run-app';
-
+import { describe, expect, it } from 'vitest';
+import { fixtureFlavours, printedTokens, runHookedExampleForSuite } from './support/hooked-suite';
+import { OTLP_SPAN_KIND, OTLP_STATUS_CODE } from './support/otlp-receiver';
 // Cohere list prices (https://cohere.com/pricing), USD per million tokens: Command R (08-2024)
 // $0.15 input / $0.60 output; Command A $2.50 / $10; Embed 4 $0.12 input. Rerank 3.5: $2 per
 // 1,000 searches, one search unit per query of up to 100 documents.
@@ -15,58 +11,36 @@ const RATES: Record<string, { input: number; output: number }> = {
 const SEARCH_UNIT_USD = 0.002;
 
 const SCOPE = '@tokenomics/instrumentation-cohere';
-const FIXTURES = join(E2E_DIR, 'fixtures', 'cohere');
-const APPS: Array<{ kind: string; app: string; protocol: OtlpProtocol }> = [
-  { kind: 'CommonJS (--require)', app: join(FIXTURES, 'app.cjs'), protocol: 'http/protobuf' },
-  { kind: 'ESM (--import)', app: join(FIXTURES, 'app.mjs'), protocol: 'http/json' },
-];
 
-describe.each(APPS)('cohere-ai v2 through the hook: $kind', ({ app, protocol }) => {
-  let emulator: Emulator;
-  let receiver: OtlpReceiver;
-  let stdout: string;
-  let spans: OtlpSpan[];
-
-  beforeAll(async () => {
-    ({ emulator, receiver, stdout, spans } = await runHookedExample({
-      app,
-      protocol,
-      env: (emulator) => ({ COHERE_BASE_URL: emulator.cohereBaseURL, OTEL_SERVICE_NAME: 'cohere-bike-shop' }),
-      scope: SCOPE,
-      spans: 6,
-    }));
+describe.each(fixtureFlavours('cohere'))('cohere-ai v2 through the hook: $kind', ({ app, protocol }) => {
+  const run = runHookedExampleForSuite({
+    app,
+    protocol,
+    env: (emulator) => ({ COHERE_BASE_URL: emulator.cohereBaseURL, OTEL_SERVICE_NAME: 'cohere-bike-shop' }),
+    scope: SCOPE,
+    spans: 6,
   });
-
-  afterAll(async () => {
-    await receiver?.close();
-    await emulator?.close();
-  });
-
-  const printed = (label: string): { input: number; output: number } => {
-    const m = stdout.match(new RegExp(`^${label}: (\\d+) in / (\\d+) out`, 'm'));
-    expect(m, `app output ${label}`).not.toBeNull();
-    return { input: Number(m![1]), output: Number(m![2]) };
-  };
+  const printed = (label: string) => printedTokens(run.stdout, label);
 
   it('exports one CLIENT span per call with provider cohere and the operation of each method', () => {
-    expect(spans.map((s) => s.name).sort()).toEqual([
+    expect(run.spans.map((s) => s.name).sort()).toEqual([
       'chat command-a-03-2025',
       ...Array(3).fill('chat command-r-08-2024'),
       'embeddings embed-v4.0',
       'rerank rerank-v3.5',
     ]);
-    for (const s of spans) {
+    for (const s of run.spans) {
       expect(s.kind).toBe(OTLP_SPAN_KIND.CLIENT);
       expect(s.attributes['gen_ai.provider.name']).toBe('cohere');
-      expect(s.attributes['server.port']).toBe(emulator.port);
+      expect(s.attributes['server.port']).toBe(run.emulator.port);
     }
   });
 
   it('records the billed units, not the token counts that include the prompt template', () => {
     const u = printed('chat command-r-08-2024');
-    const saw = Number(stdout.match(/model saw (\d+) in/)![1]);
+    const saw = Number(run.stdout.match(/model saw (\d+) in/)![1]);
     expect(saw).toBeGreaterThan(u.input);
-    const span = spans.find((s) => s.name === 'chat command-r-08-2024' && s.attributes['gen_ai.usage.input_tokens'] === u.input)!;
+    const span = run.spans.find((s) => s.name === 'chat command-r-08-2024' && s.attributes['gen_ai.usage.input_tokens'] === u.input)!;
     expect(span).toBeDefined();
     expect(span.attributes['gen_ai.usage.output_tokens']).toBe(u.output);
     expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['COMPLETE']);
@@ -78,7 +52,7 @@ describe.each(APPS)('cohere-ai v2 through the hook: $kind', ({ app, protocol }) 
   it('prices the chat stream from the billed units of its message-end event', () => {
     const u = printed('stream command-a-03-2025');
     expect(u.output).toBe(30);
-    const span = spans.find((s) => s.name === 'chat command-a-03-2025')!;
+    const span = run.spans.find((s) => s.name === 'chat command-a-03-2025')!;
     expect(span.attributes['tokenomics.stream.outcome']).toBe('completed');
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(u.input);
     expect(span.attributes['gen_ai.usage.output_tokens']).toBe(30);
@@ -88,14 +62,14 @@ describe.each(APPS)('cohere-ai v2 through the hook: $kind', ({ app, protocol }) 
 
   it('prices embed on its billed input tokens', () => {
     const u = printed('embed embed-v4.0');
-    const span = spans.find((s) => s.name === 'embeddings embed-v4.0')!;
+    const span = run.spans.find((s) => s.name === 'embeddings embed-v4.0')!;
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(u.input);
     expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo((u.input * 0.12) / 1e6, 15);
   });
 
   it('prices rerank per billed search unit: 150 documents are two units', () => {
-    expect(stdout).toContain('rerank rerank-v3.5: 2 search units');
-    const span = spans.find((s) => s.name === 'rerank rerank-v3.5')!;
+    expect(run.stdout).toContain('rerank rerank-v3.5: 2 search units');
+    const span = run.spans.find((s) => s.name === 'rerank rerank-v3.5')!;
     expect(span.attributes['gen_ai.operation.name']).toBe('rerank');
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
     expect(span.attributes['tokenomics.cost.request']).toBeCloseTo(2 * SEARCH_UNIT_USD, 15);
@@ -103,16 +77,16 @@ describe.each(APPS)('cohere-ai v2 through the hook: $kind', ({ app, protocol }) 
   });
 
   it('exports the failed call as one error span with error.type 503 and no cost', () => {
-    expect(stdout).toContain('chat failed: 503');
-    const failed = spans.filter((s) => s.status.code === OTLP_STATUS_CODE.ERROR);
+    expect(run.stdout).toContain('chat failed: 503');
+    const failed = run.spans.filter((s) => s.status.code === OTLP_STATUS_CODE.ERROR);
     expect(failed).toHaveLength(1);
     expect(failed[0].attributes['error.type']).toBe('503');
     expect(failed[0].attributes['gen_ai.usage.cost.amount']).toBeUndefined();
   });
 
   it('ends the aborted stream as aborted, with the output seen counted and flagged as estimated', () => {
-    expect(stdout).toMatch(/^aborted after 3 deltas/m);
-    const aborted = spans.filter((s) => s.attributes['tokenomics.stream.outcome'] === 'aborted');
+    expect(run.stdout).toMatch(/^aborted after 3 deltas/m);
+    const aborted = run.spans.filter((s) => s.attributes['tokenomics.stream.outcome'] === 'aborted');
     expect(aborted).toHaveLength(1);
     expect(aborted[0].attributes['tokenomics.usage.estimated']).toBe(true);
     expect(aborted[0].attributes['gen_ai.usage.output_tokens']).toBe(3);
@@ -122,15 +96,15 @@ describe.each(APPS)('cohere-ai v2 through the hook: $kind', ({ app, protocol }) 
   });
 
   it('exports cost counters that add up to the spans, the search units under the request unit', () => {
-    const spanTotal = spans.reduce((sum, s) => sum + ((s.attributes['gen_ai.usage.cost.amount'] as number) ?? 0), 0);
-    const cost = receiver.metricPoints('tokenomics.cost').filter((p) => p.attributes['gen_ai.provider.name'] === 'cohere');
+    const spanTotal = run.spans.reduce((sum, s) => sum + ((s.attributes['gen_ai.usage.cost.amount'] as number) ?? 0), 0);
+    const cost = run.receiver.metricPoints('tokenomics.cost').filter((p) => p.attributes['gen_ai.provider.name'] === 'cohere');
     expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(spanTotal, 15);
     const request = cost.filter((p) => p.attributes['tokenomics.token.type'] === 'request');
     expect(request.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(2 * SEARCH_UNIT_USD, 15);
   });
 
   it('never exports the API key or prompt text', () => {
-    const text = JSON.stringify(receiver.spans(), (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+    const text = JSON.stringify(run.receiver.spans(), (_k, v) => (typeof v === 'bigint' ? String(v) : v));
     expect(text).not.toContain('cohere-e2e-secret-000');
     expect(text).not.toContain('saddle');
   });
