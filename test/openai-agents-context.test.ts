@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import type { Emulator, RecordedRequest } from '@tokenomics/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHookedExample, type HookedExampleRun } from './support/examples';
+import { describe, expect, it } from 'vitest';
+import { runOpenAIContextAppForSuite } from './support/hooked-suite';
 import { OTLP_STATUS_CODE, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { E2E_DIR } from './support/run-app';
 
 // OpenAI Agents SDK runs whose context must stay apart (test/fixtures/openai-agents/context-app.cjs):
 // concurrent runs, the app's attribution around a run, the app's own Runner, a tool making a raw
@@ -14,31 +13,7 @@ const attr = (s: OtlpSpan, key: string) => s.attributes[key];
 const agentOf = (spans: OtlpSpan[], agent: string) => spans.filter((s) => attr(s, 'tokenomics.attribution.agent') === agent);
 
 describe('OpenAI Agents SDK context through the hook', () => {
-  let run: HookedExampleRun;
-  let unhooked: string;
-  /** The requests of the run with the hook (the run without it follows on the same emulator). */
-  let hookedRequests: RecordedRequest[];
-  const env = (emulator: Emulator) => ({ OPENAI_BASE_URL: emulator.openaiBaseURL, OPENAI_API_KEY: 'sk-e2e-secret-000' });
-
-  beforeAll(async () => {
-    run = await runHookedExample({
-      app: APP,
-      protocol: 'http/protobuf',
-      env,
-      scope: '@tokenomics/instrumentation-openai',
-      spans: 9,
-      timeoutMs: 60_000,
-    });
-    hookedRequests = [...run.emulator.requests];
-    const plain = await runApp({ app: APP, hook: 'none', env: env(run.emulator), timeoutMs: 60_000 });
-    expect(plain.code).toBe(0);
-    unhooked = plain.stdout;
-  }, 150_000);
-
-  afterAll(async () => {
-    await run?.receiver.close();
-    await run?.emulator.close();
-  });
+  const run = runOpenAIContextAppForSuite(APP, 9);
 
   it('keeps concurrent runs apart: each call carries the agent of its own run', () => {
     // north asked for 7 output tokens, south for 9.
@@ -60,7 +35,7 @@ describe('OpenAI Agents SDK context through the hook', () => {
   it('attributes a model over Chat Completions the same way', () => {
     const [chat] = agentOf(run.spans, 'chat-agent');
     expect(chat.name).toBe('chat gpt-4o-mini');
-    expect(hookedRequests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);
+    expect(run.hookedRequests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);
   });
 
   it('records a failed call once, as an error span of its agent, and the app sees the same error', () => {
@@ -69,6 +44,6 @@ describe('OpenAI Agents SDK context through the hook', () => {
     expect(attr(failed, 'error.type')).toBe('429');
     expect(run.spans.filter((s) => s.status.code === OTLP_STATUS_CODE.ERROR)).toHaveLength(1);
     expect(run.stdout).toContain('failing: RateLimitError 429');
-    expect(run.stdout).toBe(unhooked);
+    expect(run.stdout).toBe(run.unhookedStdout);
   });
 });

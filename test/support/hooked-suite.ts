@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import type { Emulator, RecordedRequest } from '@tokenomics/emulator';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { runHookedExample, type ExampleFlavour, type HookedExampleOptions, type HookedExampleRun } from './examples';
-import { E2E_DIR } from './run-app';
+import { E2E_DIR, runApp } from './run-app';
 
 /**
  * The two apps of `test/fixtures/<name>`: `app.cjs` (hook through `--require`, OTLP protobuf) and
@@ -37,4 +38,44 @@ export function printedTokens(stdout: string, label: string, wholeLine = false):
   const m = stdout.match(new RegExp(`^${label}: (\\d+) in / (\\d+) out${wholeLine ? '$' : ''}`, 'm'));
   expect(m, `app output ${label}`).not.toBeNull();
   return { input: Number(m![1]), output: Number(m![2]) };
+}
+
+/** A context app's run through the hook, then its run without the hook on the same emulator. */
+export interface HookedAndPlainRun extends HookedExampleRun {
+  /** The requests of the run with the hook. */
+  hookedRequests: RecordedRequest[];
+  /** What the app printed without the hook. */
+  unhookedStdout: string;
+}
+
+/**
+ * Runs `app` (test/fixtures/<name>/context-app.cjs, an OpenAI-backed framework app making `spans`
+ * model calls) through the hook, then without it, once before the tests of the enclosing
+ * `describe` block; closes the emulator and receiver after them.
+ */
+export function runOpenAIContextAppForSuite(app: string, spans: number): HookedAndPlainRun {
+  const run = {} as Partial<HookedAndPlainRun>;
+  const env = (emulator: Emulator) => ({ OPENAI_BASE_URL: emulator.openaiBaseURL, OPENAI_API_KEY: 'sk-e2e-secret-000' });
+  beforeAll(async () => {
+    Object.assign(
+      run,
+      await runHookedExample({
+        app,
+        protocol: 'http/protobuf',
+        env,
+        scope: '@tokenomics/instrumentation-openai',
+        spans,
+        timeoutMs: 60_000,
+      }),
+    );
+    run.hookedRequests = [...run.emulator!.requests];
+    const plain = await runApp({ app, hook: 'none', env: env(run.emulator!), timeoutMs: 60_000 });
+    expect(plain.code).toBe(0);
+    run.unhookedStdout = plain.stdout;
+  }, 150_000);
+  afterAll(async () => {
+    await run.receiver?.close();
+    await run.emulator?.close();
+  });
+  return run as HookedAndPlainRun;
 }
