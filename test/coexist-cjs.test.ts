@@ -9,30 +9,16 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendsForSuite, gpt4oMiniUsd, ourAndServerSpans, ownSdkAppEnv, OUR_SCOPE, printedUsage } from './support/coexist';
 import { otlpExportEnv } from './support/examples';
-import { freePort } from './support/free-port';
-import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { OTLP_SPAN_KIND, type OtlpSpan } from './support/otlp-receiver';
 import { E2E_DIR, REGISTER_SPECIFIER, runApp, type AppResult } from './support/run-app';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/coexist/${name}`, import.meta.url));
 const APP = fixture('app.cjs');
 const TRACING = fixture('tracing.cjs');
 const APP_WITH_TRACING = fixture('app-with-tracing.cjs');
-
-const OUR_SCOPE = '@tokenomics/instrumentation-openai';
-const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
-
-// OpenAI list prices of gpt-4o-mini, USD per million tokens: $0.15 input, $0.60 output.
-const gpt4oMiniUsd = (input: number, output: number) => (input * 0.15 + output * 0.6) / 1e6;
-
-/** The token counts the app printed (what the OpenAI client returned to it). */
-function printedUsage(stdout: string): { input: number; output: number } {
-  const m = stdout.match(/chat gpt-4o-mini: (\d+) in \/ (\d+) out/);
-  expect(m, `app output: ${stdout}`).not.toBeNull();
-  return { input: Number(m![1]), output: Number(m![2]) };
-}
 
 const ORDERS = [
   {
@@ -53,44 +39,15 @@ const ORDERS = [
 ];
 
 describe.each(ORDERS)('an app with its own NodeSDK and auto-instrumentations: $order', ({ nodeArgs, app }) => {
-  let emulator: Emulator;
-  let receiver: OtlpReceiver;
+  const backends = backendsForSuite();
   let result: AppResult;
   let ours: OtlpSpan;
   let server: OtlpSpan;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-    result = await runApp({
-      app,
-      hook: 'none',
-      nodeArgs,
-      timeoutMs: 60_000,
-      env: {
-        OPENAI_BASE_URL: emulator.openaiBaseURL,
-        OPENAI_API_KEY: 'sk-coexist-000',
-        // The app's SDK exports here, configured in its code.
-        APP_OTLP_URL: receiver.url,
-        // Shared by both SDKs: logs are not exported, and errors (a refused registration among
-        // them) are printed to stderr.
-        OTEL_LOGS_EXPORTER: 'none',
-        OTEL_LOG_LEVEL: 'error',
-        // Our default Prometheus endpoint, on a port of its own.
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
-      },
-    });
-    [ours, server] = await receiver.waitFor((r) => {
-      const genai = r.spans().find((s) => s.scope.name === OUR_SCOPE);
-      const http = r.spans().find((s) => s.scope.name === HTTP_SCOPE && s.kind === OTLP_SPAN_KIND.SERVER);
-      return genai && http && r.metricPoints('tokenomics.cost').length > 0 ? ([genai, http] as const) : undefined;
-    }, 20_000);
+    result = await runApp({ app, hook: 'none', nodeArgs, timeoutMs: 60_000, env: await ownSdkAppEnv(backends) });
+    [ours, server] = await ourAndServerSpans(backends.receiver);
   }, 90_000);
-
-  afterAll(async () => {
-    await receiver?.close();
-    await emulator?.close();
-  });
 
   it('runs the app with nothing on stderr: no refused registration, no error', () => {
     expect(result.stderr).toBe('');
@@ -98,8 +55,8 @@ describe.each(ORDERS)('an app with its own NodeSDK and auto-instrumentations: $o
   });
 
   it("keeps the app's SDK: its service.name on every span, and its HTTP server span", () => {
-    expect(receiver.spans().length).toBeGreaterThan(1);
-    for (const span of receiver.spans()) expect(span.resource['service.name']).toBe('coexist-shop');
+    expect(backends.receiver.spans().length).toBeGreaterThan(1);
+    for (const span of backends.receiver.spans()) expect(span.resource['service.name']).toBe('coexist-shop');
     expect(server.name).toMatch(/^GET/);
   });
 
@@ -112,18 +69,18 @@ describe.each(ORDERS)('an app with its own NodeSDK and auto-instrumentations: $o
     expect(ours.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
     expect(ours.attributes['tokenomics.usage.estimated']).toBe(false);
     expect(ours.traceId).toBe(server.traceId);
-    expect(receiver.spans().filter((s) => s.scope.name === OUR_SCOPE)).toHaveLength(1);
+    expect(backends.receiver.spans().filter((s) => s.scope.name === OUR_SCOPE)).toHaveLength(1);
   });
 
   it("records the cost and token metric points through the app's MeterProvider, with the exact value", () => {
     const { input, output } = printedUsage(result.stdout);
-    const cost = receiver.metricPoints('tokenomics.cost');
+    const cost = backends.receiver.metricPoints('tokenomics.cost');
     const costOf = (type: string) => cost.filter((p) => p.attributes['tokenomics.token.type'] === type).map((p) => p.value);
     expect(cost).toHaveLength(2);
     expect(costOf('input')).toEqual([expect.closeTo(gpt4oMiniUsd(input, 0), 12)]);
     expect(costOf('output')).toEqual([expect.closeTo(gpt4oMiniUsd(0, output), 12)]);
     expect(cost.every((p) => p.resource['service.name'] === 'coexist-shop')).toBe(true);
-    const tokens = receiver.metricPoints('tokenomics.tokens');
+    const tokens = backends.receiver.metricPoints('tokenomics.tokens');
     const byType = (type: string) =>
       tokens.filter((p) => p.attributes['tokenomics.token.type'] === type).reduce((n, p) => n + (p.value ?? 0), 0);
     expect([byType('input'), byType('output')]).toEqual([input, output]);
@@ -131,18 +88,7 @@ describe.each(ORDERS)('an app with its own NodeSDK and auto-instrumentations: $o
 });
 
 describe('the same app without its own SDK', () => {
-  let emulator: Emulator;
-  let receiver: OtlpReceiver;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver?.close();
-    await emulator?.close();
-  });
+  const backends = backendsForSuite();
 
   it("records the call through the hook's own SDK, with the resource from the environment", async () => {
     const result = await runApp({
@@ -150,16 +96,16 @@ describe('the same app without its own SDK', () => {
       hook: 'require',
       timeoutMs: 60_000,
       env: {
-        OPENAI_BASE_URL: emulator.openaiBaseURL,
+        OPENAI_BASE_URL: backends.emulator.openaiBaseURL,
         OPENAI_API_KEY: 'sk-coexist-000',
         OTEL_SERVICE_NAME: 'shop-without-sdk',
-        ...otlpExportEnv(receiver.url, 'http/protobuf'),
+        ...otlpExportEnv(backends.receiver.url, 'http/protobuf'),
       },
     });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const { input, output } = printedUsage(result.stdout);
-    const [span, cost] = await receiver.waitFor((r) => {
+    const [span, cost] = await backends.receiver.waitFor((r) => {
       const s = r.spans().find((x) => x.scope.name === OUR_SCOPE);
       const c = r.metricPoints('tokenomics.cost');
       return s && c.length > 0 ? ([s, c] as const) : undefined;
@@ -169,7 +115,7 @@ describe('the same app without its own SDK', () => {
     expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
     expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
     // No HTTP instrumentation in this process: the only spans are ours.
-    expect(receiver.spans().every((s) => s.scope.name === OUR_SCOPE)).toBe(true);
+    expect(backends.receiver.spans().every((s) => s.scope.name === OUR_SCOPE)).toBe(true);
   });
 });
 
@@ -213,18 +159,10 @@ function fixturesWithNewestOpenai(): string {
 }
 
 describe("on Node.js 22 with the newest openai major: the hook first, then the app's NodeSDK", () => {
-  let emulator: Emulator;
-  let receiver: OtlpReceiver;
+  const backends = backendsForSuite();
   let dir: string | undefined;
 
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver?.close();
-    await emulator?.close();
+  afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -245,29 +183,18 @@ describe("on Node.js 22 with the newest openai major: the hook first, then the a
       cwd: dir,
       nodeArgs: ['--require', REGISTER_SPECIFIER, '--require', './tracing.cjs'],
       timeoutMs: 90_000,
-      env: {
-        OPENAI_BASE_URL: emulator.openaiBaseURL,
-        OPENAI_API_KEY: 'sk-coexist-000',
-        APP_OTLP_URL: receiver.url,
-        OTEL_LOGS_EXPORTER: 'none',
-        OTEL_LOG_LEVEL: 'error',
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
-      },
+      env: await ownSdkAppEnv(backends),
     });
     expect(result.stderr).toBe('');
     expect([result.code, result.signal]).toEqual([0, null]);
     const { input, output } = printedUsage(result.stdout);
-    const [ours, server] = await receiver.waitFor((r) => {
-      const genai = r.spans().find((s) => s.scope.name === OUR_SCOPE);
-      const http = r.spans().find((s) => s.scope.name === HTTP_SCOPE && s.kind === OTLP_SPAN_KIND.SERVER);
-      return genai && http && r.metricPoints('tokenomics.cost').length > 0 ? ([genai, http] as const) : undefined;
-    }, 20_000);
+    const [ours, server] = await ourAndServerSpans(backends.receiver);
     expect(ours.resource['service.name']).toBe('coexist-shop');
     expect(ours.resource['process.runtime.version']).toMatch(/^22\./);
     expect(ours.traceId).toBe(server.traceId);
     expect([ours.attributes['gen_ai.usage.input_tokens'], ours.attributes['gen_ai.usage.output_tokens']]).toEqual([input, output]);
     expect(ours.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
-    const cost = receiver.metricPoints('tokenomics.cost').reduce((n, p) => n + (p.value ?? 0), 0);
+    const cost = backends.receiver.metricPoints('tokenomics.cost').reduce((n, p) => n + (p.value ?? 0), 0);
     expect(cost).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
   }, 300_000);
 });

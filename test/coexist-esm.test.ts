@@ -4,20 +4,15 @@
  * app's `import`ed `openai` is instrumented, and the app's own loader hook keeps working.
  */
 import { fileURLToPath } from 'node:url';
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backendsForSuite, gpt4oMiniUsd, ourAndServerSpans, ownSdkAppEnv, OUR_SCOPE } from './support/coexist';
 import { otlpExportEnv } from './support/examples';
-import { freePort } from './support/free-port';
-import { OTLP_SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
+import { OTLP_SPAN_KIND, type OtlpSpan } from './support/otlp-receiver';
 import { REGISTER_SPECIFIER, runApp, type AppResult } from './support/run-app';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/coexist/${name}`, import.meta.url));
 const APP = fixture('app.mjs');
 const APP_LOADER = fixture('register-loader.mjs');
-const OUR_SCOPE = '@tokenomics/instrumentation-openai';
-
-// OpenAI list prices of gpt-4o-mini, USD per million tokens: $0.15 input, $0.60 output.
-const gpt4oMiniUsd = (input: number, output: number) => (input * 0.15 + output * 0.6) / 1e6;
 
 // import-in-the-middle's own warning when its loader is initialised a second time.
 const IITM_WARNING =
@@ -36,37 +31,29 @@ const ORDERS = [
 ];
 
 describe.each(ORDERS)('an ESM app with its own import-in-the-middle loader hook: $order', ({ nodeArgs, stderr }) => {
-  let emulator: Emulator;
-  let receiver: OtlpReceiver;
+  const backends = backendsForSuite();
   let result: AppResult;
   let span: OtlpSpan;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
     result = await runApp({
       app: APP,
       hook: 'none',
       nodeArgs,
       timeoutMs: 60_000,
       env: {
-        OPENAI_BASE_URL: emulator.openaiBaseURL,
+        OPENAI_BASE_URL: backends.emulator.openaiBaseURL,
         OPENAI_API_KEY: 'sk-coexist-000',
         OTEL_SERVICE_NAME: 'esm-shop',
         OTEL_LOG_LEVEL: 'warn',
-        ...otlpExportEnv(receiver.url, 'http/json'),
+        ...otlpExportEnv(backends.receiver.url, 'http/json'),
       },
     });
-    span = await receiver.waitFor((r) => {
+    span = await backends.receiver.waitFor((r) => {
       const s = r.spans().find((x) => x.scope.name === OUR_SCOPE);
       return s && r.metricPoints('tokenomics.cost').length > 0 ? s : undefined;
     }, 20_000);
   }, 90_000);
-
-  afterAll(async () => {
-    await receiver?.close();
-    await emulator?.close();
-  });
 
   it('runs with no error on stderr', () => {
     expect(result.stderr).toMatch(stderr);
@@ -82,14 +69,13 @@ describe.each(ORDERS)('an ESM app with its own import-in-the-middle loader hook:
     expect(span.resource['service.name']).toBe('esm-shop');
     expect([span.attributes['gen_ai.usage.input_tokens'], span.attributes['gen_ai.usage.output_tokens']]).toEqual([input, output]);
     expect(span.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
-    const cost = receiver.metricPoints('tokenomics.cost');
+    const cost = backends.receiver.metricPoints('tokenomics.cost');
     expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
-    expect(receiver.spans().filter((s) => s.scope.name === OUR_SCOPE)).toHaveLength(1);
+    expect(backends.receiver.spans().filter((s) => s.scope.name === OUR_SCOPE)).toHaveLength(1);
     expect(result.stdout).toContain('app hook saw node:os: true');
   });
 });
 
-const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
 const APP_SERVER = fixture('app-server.mjs');
 const APP_TRACING = fixture('tracing.mjs');
 
@@ -109,52 +95,27 @@ const SDK_ORDERS = [
 ];
 
 describe.each(SDK_ORDERS)('an ESM app with its own NodeSDK and auto-instrumentations (--import): $order', ({ nodeArgs, stderr }) => {
-  let emulator: Emulator;
-  let receiver: OtlpReceiver;
+  const backends = backendsForSuite();
   let result: AppResult;
   let ours: OtlpSpan;
   let server: OtlpSpan;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    receiver = await startOtlpReceiver();
-    result = await runApp({
-      app: APP_SERVER,
-      hook: 'none',
-      nodeArgs,
-      timeoutMs: 60_000,
-      env: {
-        OPENAI_BASE_URL: emulator.openaiBaseURL,
-        OPENAI_API_KEY: 'sk-coexist-000',
-        APP_OTLP_URL: receiver.url,
-        OTEL_LOGS_EXPORTER: 'none',
-        OTEL_LOG_LEVEL: 'error',
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
-      },
-    });
-    [ours, server] = await receiver.waitFor((r) => {
-      const genai = r.spans().find((s) => s.scope.name === OUR_SCOPE);
-      const http = r.spans().find((s) => s.scope.name === HTTP_SCOPE && s.kind === OTLP_SPAN_KIND.SERVER);
-      return genai && http && r.metricPoints('tokenomics.cost').length > 0 ? ([genai, http] as const) : undefined;
-    }, 20_000);
+    result = await runApp({ app: APP_SERVER, hook: 'none', nodeArgs, timeoutMs: 60_000, env: await ownSdkAppEnv(backends) });
+    [ours, server] = await ourAndServerSpans(backends.receiver);
   }, 90_000);
-
-  afterAll(async () => {
-    await receiver?.close();
-    await emulator?.close();
-  });
 
   it("keeps the app's SDK (no error, its service.name, its HTTP server span) and records the ESM openai call through it, inside the request's trace", () => {
     expect(result.stderr).toMatch(stderr);
     expect([result.code, result.signal]).toEqual([0, null]);
-    for (const span of receiver.spans()) expect(span.resource['service.name']).toBe('coexist-shop');
+    for (const span of backends.receiver.spans()) expect(span.resource['service.name']).toBe('coexist-shop');
     const m = result.stdout.match(/chat gpt-4o-mini: (\d+) in \/ (\d+) out/);
     expect(m, result.stdout).not.toBeNull();
     const [input, output] = [Number(m![1]), Number(m![2])];
     expect([ours.attributes['gen_ai.usage.input_tokens'], ours.attributes['gen_ai.usage.output_tokens']]).toEqual([input, output]);
     expect(ours.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
     expect(ours.traceId).toBe(server.traceId);
-    const cost = receiver.metricPoints('tokenomics.cost');
+    const cost = backends.receiver.metricPoints('tokenomics.cost');
     expect(cost.reduce((n, p) => n + (p.value ?? 0), 0)).toBeCloseTo(gpt4oMiniUsd(input, output), 12);
     expect(cost.every((p) => p.resource['service.name'] === 'coexist-shop')).toBe(true);
   });
