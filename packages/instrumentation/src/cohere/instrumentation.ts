@@ -1,8 +1,14 @@
-import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_RERANK, PROVIDER_COHERE } from '@tokenomics/contract';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
-import { RequestMethodInstrumentation, type ClientServer, type RequestMethod } from '../genai/request-method-instrumentation';
+import {
+  RequestMethodInstrumentation,
+  type ClientServer,
+  type KindedTarget,
+  type MethodKinds,
+  type RequestMethod,
+} from '../genai/request-method-instrumentation';
 import { observeIterations } from '../genai/sdk-stream';
 import { chatInputMessages, textCallEstimate } from '../genai/text-estimate';
 import { TextStreamSink, type StreamChunkInfo } from '../genai/text-stream-sink';
@@ -18,14 +24,14 @@ const V2_CLIENT_FILE = 'cohere-ai/api/resources/v2/client/Client.js';
 
 type Obj = Record<string, unknown>;
 type Kind = 'chat' | 'chat_stream' | 'embed' | 'rerank';
-type Target = [proto: Record<string, RequestMethod>, method: string, kind: Kind];
+type Target = KindedTarget<Kind>;
 
 /**
  * The `V2Client` methods that make one request each. The public ones (`chat`, `chatStream`,
  * `embed`, `rerank`) wrap these in the SDK's `HttpResponsePromise` (with `withRawResponse()`):
  * patching the inner ones leaves that object exactly as the SDK builds it.
  */
-const METHODS: ReadonlyArray<readonly [method: string, kind: Kind]> = [
+const METHODS: MethodKinds<Kind> = [
   ['__chat', 'chat'],
   ['__chatStream', 'chat_stream'],
   ['__embed', 'embed'],
@@ -60,12 +66,7 @@ export class CohereInstrumentation extends RequestMethodInstrumentation<Target> 
   protected init() {
     return [
       new InstrumentationNodeModuleDefinition(LIBRARY, COHERE_SUPPORTED_VERSIONS, undefined, undefined, [
-        new InstrumentationNodeModuleFile(
-          V2_CLIENT_FILE,
-          COHERE_SUPPORTED_VERSIONS,
-          (moduleExports) => this.patchExports(moduleExports),
-          (moduleExports) => this.unpatchExports(moduleExports),
-        ),
+        this.clientModuleFile(V2_CLIENT_FILE, COHERE_SUPPORTED_VERSIONS),
       ]),
     ];
   }

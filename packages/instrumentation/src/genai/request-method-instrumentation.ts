@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import type { CallStart } from './call';
 import { GenAIInstrumentation } from './genai-instrumentation';
 import { observePromise } from './promise-call';
@@ -12,6 +12,12 @@ export type RequestMethod = (this: unknown, request: unknown, ...rest: unknown[]
 
 /** One method to patch: the prototype that defines it, its name, then what the subclass needs to know about it. */
 export type RequestMethodTarget = readonly [proto: Record<string, RequestMethod>, method: string, ...about: unknown[]];
+
+/** A method to patch found on its prototype, with its kind. */
+export type KindedTarget<K> = [proto: Record<string, RequestMethod>, method: string, kind: K];
+
+/** Method names to look for, each with its kind. */
+export type MethodKinds<K> = ReadonlyArray<readonly [method: string, kind: K]>;
 
 /** Server address and port of a client, either unknown. */
 export interface ClientServer {
@@ -30,6 +36,26 @@ export abstract class RequestMethodInstrumentation<T extends RequestMethodTarget
 
   /** The method that replaces `original`, the target's method. */
   protected abstract observe(target: T, original: RequestMethod): RequestMethod;
+
+  /** The definition of module `name`, whose exports define the targets. */
+  protected clientModule(name: string, versions: string[]): InstrumentationNodeModuleDefinition {
+    return new InstrumentationNodeModuleDefinition(
+      name,
+      versions,
+      (moduleExports: unknown) => this.patchExports(moduleExports),
+      (moduleExports: unknown) => this.unpatchExports(moduleExports),
+    );
+  }
+
+  /** The definition of file `path` of a module, whose exports define the targets. */
+  protected clientModuleFile(path: string, versions: string[]): InstrumentationNodeModuleFile {
+    return new InstrumentationNodeModuleFile(
+      path,
+      versions,
+      (moduleExports: unknown) => this.patchExports(moduleExports),
+      (moduleExports: unknown) => this.unpatchExports(moduleExports),
+    );
+  }
 
   /** Patch hook of a module definition: patches the targets, replacing earlier patches. */
   protected patchExports<E>(moduleExports: E): E {

@@ -1,4 +1,3 @@
-import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION, PROVIDER_MISTRAL_AI } from '@tokenomics/contract';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
@@ -96,14 +95,7 @@ export class MistralInstrumentation extends RequestMethodInstrumentation<Target>
   }
 
   protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        LIBRARY,
-        MISTRAL_SUPPORTED_VERSIONS,
-        (moduleExports: unknown) => this.patchExports(moduleExports),
-        (moduleExports: unknown) => this.unpatchExports(moduleExports),
-      ),
-    ];
+    return [this.clientModule(LIBRARY, MISTRAL_SUPPORTED_VERSIONS)];
   }
 
   /**

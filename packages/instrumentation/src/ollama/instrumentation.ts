@@ -1,9 +1,14 @@
 import type { Attributes } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION, PROVIDER_OLLAMA } from '@tokenomics/contract';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
-import { RequestMethodInstrumentation, type ClientServer, type RequestMethod } from '../genai/request-method-instrumentation';
+import {
+  RequestMethodInstrumentation,
+  type ClientServer,
+  type KindedTarget,
+  type MethodKinds,
+  type RequestMethod,
+} from '../genai/request-method-instrumentation';
 import { samplingAttributes } from '../genai/sampling-attributes';
 import { observeIterations } from '../genai/sdk-stream';
 import { chatInputMessages, textCallEstimate } from '../genai/text-estimate';
@@ -17,10 +22,10 @@ const LIBRARY = 'ollama';
 
 type Obj = Record<string, unknown>;
 type Kind = 'chat' | 'generate' | 'embed' | 'embeddings';
-type Target = [proto: Record<string, RequestMethod>, method: string, kind: Kind];
+type Target = KindedTarget<Kind>;
 
 /** The client methods that make one request each, and what they are. `embeddings` is the legacy `/api/embeddings`. */
-const METHODS: ReadonlyArray<readonly [method: string, kind: Kind]> = [
+const METHODS: MethodKinds<Kind> = [
   ['chat', 'chat'],
   ['generate', 'generate'],
   ['embed', 'embed'],
@@ -71,14 +76,7 @@ export class OllamaInstrumentation extends RequestMethodInstrumentation<Target> 
   }
 
   protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        LIBRARY,
-        OLLAMA_SUPPORTED_VERSIONS,
-        (moduleExports: unknown) => this.patchExports(moduleExports),
-        (moduleExports: unknown) => this.unpatchExports(moduleExports),
-      ),
-    ];
+    return [this.clientModule(LIBRARY, OLLAMA_SUPPORTED_VERSIONS)];
   }
 
   /**
