@@ -45,7 +45,7 @@ const OPERATIONS: Readonly<Record<Kind, string>> = {
   rerank: OPERATION_RERANK,
 };
 
-function targets(moduleExports: unknown): Target[] {
+function v2ClientMethods(moduleExports: unknown): Target[] {
   const cls: unknown = (moduleExports as Obj | undefined)?.V2Client;
   const proto = typeof cls === 'function' ? (cls.prototype as Record<string, RequestMethod> | undefined) : undefined;
   if (!proto || typeof proto !== 'object') return [];
@@ -80,7 +80,7 @@ export class CohereInstrumentation extends RequestMethodInstrumentation<Target> 
   }
 
   protected targets(moduleExports: unknown): Target[] {
-    return targets(moduleExports);
+    return v2ClientMethods(moduleExports);
   }
 
   protected observe([, , kind]: Target, original: RequestMethod): RequestMethod {

@@ -70,7 +70,7 @@ function resourcePrototype(client: { prototype: object }, resource: string): Rec
 }
 
 /** The prototype methods to patch, from the module's exported `Mistral` client class. */
-function targets(moduleExports: unknown): Target[] {
+function mistralMethods(moduleExports: unknown): Target[] {
   const exp = moduleExports as Obj | undefined;
   const client: unknown = exp?.Mistral ?? (exp?.default as Obj | undefined)?.Mistral;
   if (typeof client !== 'function' || !client.prototype) return [];
@@ -107,7 +107,7 @@ export class MistralInstrumentation extends RequestMethodInstrumentation<Target>
   }
 
   protected targets(moduleExports: unknown): Target[] {
-    return targets(moduleExports);
+    return mistralMethods(moduleExports);
   }
 
   protected observe([, , kind, stream]: Target, original: RequestMethod): RequestMethod {

@@ -43,7 +43,7 @@ const OPERATIONS: Readonly<Record<Kind, string>> = {
  * The prototypes that define the methods: the Node `Ollama` class extends the browser one, which
  * defines `chat`, `generate` and the others. Found from the exported class or the default instance.
  */
-function targets(moduleExports: unknown): Target[] {
+function ollamaMethods(moduleExports: unknown): Target[] {
   const exp = moduleExports as Obj | undefined;
   let cls: unknown = exp?.Ollama;
   if (typeof cls !== 'function') {
@@ -88,7 +88,7 @@ export class OllamaInstrumentation extends RequestMethodInstrumentation<Target> 
   }
 
   protected targets(moduleExports: unknown): Target[] {
-    return targets(moduleExports);
+    return ollamaMethods(moduleExports);
   }
 
   protected observe([, , kind]: Target, original: RequestMethod): RequestMethod {
