@@ -38,11 +38,4 @@ export {
   UNIT_USD,
 } from '@tokenomics/contract';
 
-export { ATTR_SERVICE_NAME } from '@tokenomics/contract';
-
-/**
- * The OpenTelemetry resource attribute naming one instance of a service (a resource semantic
- * convention); the stage puts its own replica's identity there on the cost counters it sends.
- * TODO(contract): requested for `@tokenomics/contract`; moves there once it has it.
- */
-export const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
+export { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME } from '@tokenomics/contract';
