@@ -83,6 +83,29 @@ const CACHE_WRITE_KEYS = [
   A.ATTR_OPENLIT_CACHE_WRITE,
   ...F.FOREIGN_CACHE_WRITE_KEYS,
 ];
+/**
+ * Every attribute name, in any dialect the exporter reads, that carries a cache read or cache write
+ * count. A span with none of them does not show its cache share.
+ */
+export const CACHE_COUNT_KEYS: readonly string[] = [...CACHE_READ_KEYS, ...CACHE_WRITE_KEYS];
+
+/**
+ * Whether `attributes` show a cache count in any dialect the exporter reads: an own attribute of
+ * {@link CACHE_COUNT_KEYS} holding a finite non-negative number, or a digit string as the readers
+ * accept (zero included: a zero says the share is known). Where a span shows none and the model's cached input is priced differently, its
+ * input cost is an estimate (priced uncached, an upper bound); the exporter and the collector stage
+ * both flag it so with this one test.
+ */
+export function showsCacheCount(attributes: Attributes): boolean {
+  for (const key of CACHE_COUNT_KEYS) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    const value = attributes[key];
+    if (typeof value === 'number' ? Number.isFinite(value) && value >= 0 : typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
+      return true;
+    }
+  }
+  return false;
+}
 const REASONING_KEYS = [
   A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   A.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT,

@@ -9,7 +9,7 @@ export { createCostEnrichingSpanProcessor } from './span-processor';
 export { CostEnrichingMetricExporter, DEFAULT_MAX_METRIC_STREAMS } from './metric-exporter';
 export type { CostEnrichingMetricExporterOptions } from './metric-exporter';
 export { DEFAULT_DEDUPE_CAPACITY, SpanCostEnricher } from './span-enricher';
-export { readGenAiCall, type GenAiCall, type SpanReading } from './genai-call';
+export { CACHE_COUNT_KEYS, readGenAiCall, showsCacheCount, type GenAiCall, type SpanReading } from './genai-call';
 export { TokenUsageCost } from './token-usage-cost';
 export type { CostEnrichmentOptions, SpanEnrichment } from './span-enricher';
 export type { PriceBookLike } from './price-book';

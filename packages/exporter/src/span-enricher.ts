@@ -5,7 +5,7 @@ import type { Cost, PriceOptions } from '@tokenomics/pricing';
 import * as A from './attribute-names';
 import { pricedAttributes, shadowAttributes, unpricedAttributes } from './cost-attributes';
 import { EnrichedSpan } from './enriched-span';
-import { isGenAiSpan, readGenAiCall, type GenAiCall, type SpanReading } from './genai-call';
+import { isGenAiSpan, readGenAiCall, showsCacheCount, type GenAiCall, type SpanReading } from './genai-call';
 import { InvalidValueReporter } from './invalid-values';
 import { defaultPriceBook, modelOptions, type PriceBookLike } from './price-book';
 import { RecentCalls, type RecentCall } from './recent-calls';
@@ -40,6 +40,12 @@ export interface SpanEnrichment {
   readonly attributes: Attributes;
   /** The model call as read from the span, when it was read as one. */
   readonly call?: GenAiCall;
+  /**
+   * `true` when the call was priced but its span shows no cache count (see `showsCacheCount`) while
+   * the model's cached input is priced differently: the input cost (priced uncached, an upper
+   * bound) is an estimate, and the attributes flag the span `tokenomics.usage.estimated`.
+   */
+  readonly cacheShareUnknown?: boolean;
 }
 
 /** Default of {@link CostEnrichmentOptions.dedupeCapacity}. */
@@ -50,6 +56,9 @@ export const DEFAULT_DEDUPE_CAPACITY = 10_000;
  * exported as is and remembered for de-duplication. `pending`: needs pricing (or annotating).
  */
 type State = 'untouched' | 'already_priced' | 'pending';
+
+/** The attributes {@link SpanCostEnricher} added to spans whose cache share is unknown. */
+const cacheShareUnknownAttributes = new WeakSet<Attributes>();
 
 interface Pending {
   readonly index: number;
@@ -155,7 +164,13 @@ export class SpanCostEnricher {
     for (const p of pending) {
       const added = this.enrichOne(p, bump);
       if (added !== undefined) {
-        (out ??= new Map()).set(p.index, p.reading.kind === 'call' ? { attributes: added, call: p.reading.call } : { attributes: added });
+        const enrichment: SpanEnrichment =
+          p.reading.kind !== 'call'
+            ? { attributes: added }
+            : cacheShareUnknownAttributes.has(added)
+              ? { attributes: added, call: p.reading.call, cacheShareUnknown: true }
+              : { attributes: added, call: p.reading.call };
+        (out ??= new Map()).set(p.index, enrichment);
       }
     }
     this.selfMetrics.countSpans(tally);
@@ -200,7 +215,31 @@ export class SpanCostEnricher {
       return shadowAttributes(cost);
     }
     bump('enriched');
-    return pricedAttributes(cost);
+    const attrs = pricedAttributes(cost);
+    if (this.cacheShareUnknown(call, span, cost.amount)) {
+      attrs[A.ATTR_TOKENOMICS_USAGE_ESTIMATED] = true;
+      cacheShareUnknownAttributes.add(attrs);
+    }
+    return attrs;
+  }
+
+  /**
+   * Whether the priced call's input figure rests on a cache share its span does not show: no cache
+   * count in any dialect, and the same call with its whole input read from cache is priced
+   * differently. A price book fault counts as no.
+   */
+  private cacheShareUnknown(call: GenAiCall, span: ReadableSpan, amount: number): boolean {
+    const input = call.usage.inputTokens;
+    if (input === undefined || !(input > 0) || showsCacheCount(span.attributes)) return false;
+    const book = this.book();
+    const models = modelOptions(call.requestModel, call.responseModel);
+    if (book === undefined || models === undefined) return false;
+    try {
+      const allCached = book.price({ ...call.usage, cacheReadTokens: input }, this.priceOptions(call, span, models));
+      return !allCached.priced || allCached.amount !== amount;
+    } catch {
+      return false;
+    }
   }
 
   private price(call: GenAiCall, span: ReadableSpan): Cost | { priced: false; reason: string; priceBookVersion: string } {
@@ -208,12 +247,7 @@ export class SpanCostEnricher {
     if (book === undefined) return { priced: false, reason: 'no_price_book', priceBookVersion: '' };
     const models = modelOptions(call.requestModel, call.responseModel);
     if (models === undefined) return { priced: false, reason: 'no_model', priceBookVersion: book.version };
-    const opts: PriceOptions = models;
-    opts.at = new Date(hrTimeToMilliseconds(span.startTime));
-    if (call.provider !== undefined) opts.provider = call.provider;
-    if (call.operation !== undefined) opts.operation = call.operation;
-    if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
-    if (call.estimated) opts.estimated = true;
+    const opts = this.priceOptions(call, span, models);
     try {
       const cost = book.price(call.usage, opts);
       if (cost.priced && !(Number.isFinite(cost.amount) && cost.amount >= 0)) {
@@ -227,6 +261,16 @@ export class SpanCostEnricher {
       diag.warn(`@tokenomics/exporter: price book threw for model ${models.responseModel ?? models.model}; marking unpriced`, err);
       return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
     }
+  }
+
+  private priceOptions(call: GenAiCall, span: ReadableSpan, models: PriceOptions): PriceOptions {
+    const opts: PriceOptions = { ...models };
+    opts.at = new Date(hrTimeToMilliseconds(span.startTime));
+    if (call.provider !== undefined) opts.provider = call.provider;
+    if (call.operation !== undefined) opts.operation = call.operation;
+    if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
+    if (call.estimated) opts.estimated = true;
+    return opts;
   }
 
   private book(): PriceBookLike | undefined {

@@ -116,9 +116,16 @@ describe('Vercel AI SDK telemetry', () => {
     expect(inner.attributes['gen_ai.usage.cost.amount']).toBeCloseTo(0.00374, 12);
     expect(outer.attributes['gen_ai.usage.cost.amount']).toBeUndefined();
     expect(outer.attributes['tokenomics.unpriced']).toBeUndefined();
+    // The span shows no cache count and o4-mini's cached input is priced differently: the price
+    // book is asked once more with the whole input cached, and the input cost is flagged estimated.
+    expect(inner.attributes['tokenomics.usage.estimated']).toBe(true);
     expect(book.calls).toEqual([
       {
         usage: { inputTokens: 1000, outputTokens: 600, reasoningTokens: 400 },
+        opts: { model: 'o4-mini', provider: 'openai', operation: 'chat', at: START },
+      },
+      {
+        usage: { inputTokens: 1000, cacheReadTokens: 1000, outputTokens: 600, reasoningTokens: 400 },
         opts: { model: 'o4-mini', provider: 'openai', operation: 'chat', at: START },
       },
     ]);
