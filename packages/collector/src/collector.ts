@@ -212,7 +212,7 @@ export class TokenomicsCollector {
 
   private process(signal: Signal, body: Uint8Array): { bytes: Uint8Array; traces?: TraceEnrichment } {
     if (signal === 'traces') {
-      const traces = enrichTraces(body, this.spans, this.priceBook);
+      const traces = enrichTraces(body, this.spans);
       return { bytes: traces.bytes, traces };
     }
     if (signal === 'metrics') {

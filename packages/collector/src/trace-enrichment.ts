@@ -10,14 +10,13 @@
  */
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
-import type { GenAiCall, PriceBookLike, SpanCostEnricher } from '@tokenomics/exporter';
+import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
 import { toAttributes, toKeyValue } from './attributes';
 import * as N from './names';
 import { int64ToNumber, otlpMessages, type KeyValueMessage, type ProtoReader, type SpanMessage } from './otlp-messages';
 import { fieldsOf, messageFields, pushLengthDelimited, readerOf, type FieldRange } from './wire';
 
 type ReadableSpanLike = Parameters<SpanCostEnricher['enrich']>[0][number];
-type PriceOptions = Parameters<PriceBookLike['price']>[1];
 
 /** Field numbers from the OTLP trace protos. */
 const REQUEST_RESOURCE_SPANS = 1;
@@ -110,12 +109,12 @@ class SpanView {
 
 /**
  * Enriches the traces of one request. Throws when the request is not well-framed protobuf (the
- * caller answers 400); never changes a span it cannot read. With `priceBook` (the enricher's), a
- * priced call whose span shows no cache counts while the model's cached input is priced differently
- * is flagged `tokenomics.usage.estimated` = `true` (span and input counters), as the histogram
- * conversion flags the same figure.
+ * caller answers 400); never changes a span it cannot read. A priced call whose span shows no cache
+ * count while the model's cached input is priced differently is flagged estimated by the enricher
+ * (`SpanEnrichment.cacheShareUnknown`, the exporter's one rule), and its input counters with it, as
+ * the histogram conversion flags the same figure.
  */
-export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher, priceBook?: PriceBookLike): TraceEnrichment {
+export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): TraceEnrichment {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const m = otlpMessages();
   const reader = readerOf(buf);
@@ -175,7 +174,7 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher, price
   const changedSpans = new Map<number, Map<number, Map<number, Candidate>>>();
   for (const [i, enrichment] of out) {
     const c = candidates[i];
-    let added = enrichment.attributes;
+    const added = enrichment.attributes;
     let byScope = changedSpans.get(c.resourceIndex);
     if (byScope === undefined) changedSpans.set(c.resourceIndex, (byScope = new Map()));
     let bySpan = byScope.get(c.scopeIndex);
@@ -185,11 +184,7 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher, price
     if (typeof added[N.ATTR_GEN_AI_USAGE_COST_AMOUNT] === 'number') {
       result.enriched++;
       if (enrichment.call !== undefined) {
-        const cacheShareUnknown =
-          priceBook !== undefined &&
-          !showsCacheCounts(c.view.attributes) &&
-          cacheShareChangesCost(priceBook, enrichment.call, c.view.startTime);
-        if (cacheShareUnknown) added = { ...added, [N.ATTR_TOKENOMICS_USAGE_ESTIMATED]: true };
+        const cacheShareUnknown = enrichment.cacheShareUnknown === true;
         result.priced.push({
           serviceName: serviceOf(c.resourceIndex),
           call: enrichment.call,
@@ -304,42 +299,6 @@ const ENCODED_KEYS_LIMIT = 64;
 const ENCODED_VALUES_LIMIT = 512;
 /** Encoded attribute entries by key, then by value; at most 64 x 512 small entries. */
 const encodedAttributes = new Map<string, Map<string | boolean, Uint8Array>>();
-
-/**
- * Whether the span carries a cache count in any dialect (a number under a key that names the cache,
- * zero included: a zero says the share is known).
- */
-function showsCacheCounts(attrs: Attributes): boolean {
-  for (const key of Object.keys(attrs)) {
-    if (typeof attrs[key] === 'number' && key.toLowerCase().includes('cache')) return true;
-  }
-  return false;
-}
-
-/**
- * Whether the call's input figure depends on a cache share: the same call with its whole input read
- * from cache is priced differently (the test the histogram conversion makes for its input figure).
- * A price book fault counts as no.
- */
-function cacheShareChangesCost(book: PriceBookLike, call: GenAiCall, startTime: readonly [number, number]): boolean {
-  const usage = call.usage;
-  const input = usage.inputTokens;
-  if (input === undefined || !(input > 0)) return false;
-  const model = call.requestModel ?? call.responseModel;
-  if (model === undefined) return false;
-  const opts: PriceOptions = call.responseModel === undefined ? { model } : { model, responseModel: call.responseModel };
-  opts.at = new Date(startTime[0] * 1000 + startTime[1] / 1e6);
-  if (call.provider !== undefined) opts.provider = call.provider;
-  if (call.operation !== undefined) opts.operation = call.operation;
-  if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
-  try {
-    const asBilled = book.price(usage, opts);
-    const allCached = book.price({ ...usage, cacheReadTokens: input }, opts);
-    return asBilled.priced && (!allCached.priced || allCached.amount !== asBilled.amount);
-  } catch {
-    return false;
-  }
-}
 
 function breakdownOf(added: Attributes): Map<string, number> {
   const out = new Map<string, number>();

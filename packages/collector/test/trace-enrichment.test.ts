@@ -107,6 +107,26 @@ describe('enrichTraces', () => {
     expect(enrichTraces(body, new SpanCostEnricher()).enriched).toBe(2);
   });
 
+  it("flags estimated by the exporter's one rule: a span without a cache count is, one with an unrelated numeric 'cache' attribute too, one with a zero cache read count is not", () => {
+    const body = request([
+      { spanId: '00000000000000c1', attrs: chat },
+      { spanId: '00000000000000c2', attrs: { ...chat, 'gen_ai.usage.output_tokens': 101, 'app.cache_hits': 3 } },
+      { spanId: '00000000000000c3', attrs: { ...chat, 'gen_ai.usage.output_tokens': 102, 'gen_ai.usage.cache_read.input_tokens': 0 } },
+    ]);
+    const result = enrichTraces(body, new SpanCostEnricher());
+    expect(result.enriched).toBe(3);
+    const estimated = spansOf(result.bytes).map(
+      (span) => span.attributes.find((a) => a.key === 'tokenomics.usage.estimated')?.value.boolValue,
+    );
+    // gpt-4o-mini's cached input ($0.075 per million) is priced below its input ($0.15): an unseen
+    // cache share would change the input figure.
+    expect(estimated).toEqual([true, true, undefined]);
+    expect(result.priced.map((p) => p.cacheShareUnknown)).toEqual([true, true, false]);
+    // 1000 x $0.15 + 102 x $0.60 per million = $0.0002112, exact: the share is known to be zero
+    expect(result.priced[2].breakdown.get('input')).toBeCloseTo(0.00015, 12);
+    expect([...result.priced[2].breakdown.values()].reduce((x, y) => x + y, 0)).toBeCloseTo(0.0002112, 12);
+  });
+
   it('throws on a request that is not well-framed protobuf (the receiver answers 400)', () => {
     expect(() => enrichTraces(Uint8Array.from([0x0a, 0x10, 0x01]), new SpanCostEnricher())).toThrow();
   });
