@@ -264,8 +264,9 @@ export class SpanCostEnricher {
   }
 
   private priceOptions(call: GenAiCall, span: ReadableSpan, models: PriceOptions): PriceOptions {
-    const opts: PriceOptions = { ...models };
-    opts.at = new Date(hrTimeToMilliseconds(span.startTime));
+    // Built field by field, not by spreading `models`: this runs once or twice per priced span.
+    const opts: PriceOptions = { model: models.model, at: new Date(hrTimeToMilliseconds(span.startTime)) };
+    if (models.responseModel !== undefined) opts.responseModel = models.responseModel;
     if (call.provider !== undefined) opts.provider = call.provider;
     if (call.operation !== undefined) opts.operation = call.operation;
     if (call.serviceTier !== undefined) opts.serviceTier = call.serviceTier;
