@@ -57,6 +57,15 @@ export const DEFAULT_DEDUPE_CAPACITY = 10_000;
  */
 type State = 'untouched' | 'already_priced' | 'pending';
 
+/** What a call is priced with. */
+interface PricingInputs {
+  readonly book: PriceBookLike;
+  readonly options: PriceOptions;
+}
+
+/** A call that cannot be priced before the book is asked. */
+type Unpriceable = { priced: false; reason: string; priceBookVersion: string; invalidReason?: string };
+
 /** The attributes {@link SpanCostEnricher} added to spans whose cache share is unknown. */
 const cacheShareUnknownAttributes = new WeakSet<Attributes>();
 
@@ -203,7 +212,8 @@ export class SpanCostEnricher {
       bump('foreign_priced');
       return undefined;
     }
-    const cost = this.price(call, span);
+    const inputs = this.pricingInputs(call, span);
+    const cost = 'book' in inputs ? this.price(call, inputs) : inputs;
     if (!cost.priced) {
       bump('unpriced');
       const attrs = unpricedAttributes(cost.reason, cost.priceBookVersion || undefined);
@@ -216,7 +226,7 @@ export class SpanCostEnricher {
     }
     bump('enriched');
     const attrs = pricedAttributes(cost);
-    if (this.cacheShareUnknown(call, span, cost.amount)) {
+    if ('book' in inputs && this.cacheShareUnknown(call, span, inputs, cost.amount)) {
       attrs[A.ATTR_TOKENOMICS_USAGE_ESTIMATED] = true;
       cacheShareUnknownAttributes.add(attrs);
     }
@@ -228,43 +238,43 @@ export class SpanCostEnricher {
    * count in any dialect, and the same call with its whole input read from cache is priced
    * differently. A price book fault counts as no.
    */
-  private cacheShareUnknown(call: GenAiCall, span: ReadableSpan, amount: number): boolean {
+  private cacheShareUnknown(call: GenAiCall, span: ReadableSpan, inputs: PricingInputs, amount: number): boolean {
     const input = call.usage.inputTokens;
     if (input === undefined || !(input > 0) || showsCacheCount(span.attributes)) return false;
-    const book = this.book();
-    const models = modelOptions(call.requestModel, call.responseModel);
-    if (book === undefined || models === undefined) return false;
     try {
-      const allCached = book.price({ ...call.usage, cacheReadTokens: input }, this.priceOptions(call, span, models));
+      const allCached = inputs.book.price({ ...call.usage, cacheReadTokens: input }, inputs.options);
       return !allCached.priced || allCached.amount !== amount;
     } catch {
       return false;
     }
   }
 
-  private price(call: GenAiCall, span: ReadableSpan): Cost | { priced: false; reason: string; priceBookVersion: string } {
+  /** The book and options a call is priced with (built once per span), or why it cannot be priced. */
+  private pricingInputs(call: GenAiCall, span: ReadableSpan): PricingInputs | Unpriceable {
     const book = this.book();
     if (book === undefined) return { priced: false, reason: 'no_price_book', priceBookVersion: '' };
     const models = modelOptions(call.requestModel, call.responseModel);
     if (models === undefined) return { priced: false, reason: 'no_model', priceBookVersion: book.version };
-    const opts = this.priceOptions(call, span, models);
+    return { book, options: this.priceOptions(call, span, models) };
+  }
+
+  private price(call: GenAiCall, { book, options: opts }: PricingInputs): Cost | Unpriceable {
+    const model = opts.responseModel ?? opts.model;
     try {
       const cost = book.price(call.usage, opts);
       if (cost.priced && !(Number.isFinite(cost.amount) && cost.amount >= 0)) {
-        diag.warn(
-          `@tokenomics/exporter: price book returned amount ${cost.amount} for ${models.responseModel ?? models.model}; marking unpriced`,
-        );
+        diag.warn(`@tokenomics/exporter: price book returned amount ${cost.amount} for ${model}; marking unpriced`);
         return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
       }
       return cost;
     } catch (err) {
-      diag.warn(`@tokenomics/exporter: price book threw for model ${models.responseModel ?? models.model}; marking unpriced`, err);
+      diag.warn(`@tokenomics/exporter: price book threw for model ${model}; marking unpriced`, err);
       return { priced: false, reason: 'pricing_error', priceBookVersion: book.version };
     }
   }
 
   private priceOptions(call: GenAiCall, span: ReadableSpan, models: PriceOptions): PriceOptions {
-    // Built field by field, not by spreading `models`: this runs once or twice per priced span.
+    // Built field by field, not by spreading `models`: this runs once per priced span.
     const opts: PriceOptions = { model: models.model, at: new Date(hrTimeToMilliseconds(span.startTime)) };
     if (models.responseModel !== undefined) opts.responseModel = models.responseModel;
     if (call.provider !== undefined) opts.provider = call.provider;
