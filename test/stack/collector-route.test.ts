@@ -16,7 +16,7 @@ import { startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from '../support/
 import { OTEL_CONFIG_DIR, otelcolBinary, startCollector, validateConfig, type RunningCollector } from '../support/otelcol';
 import { runApp } from '../support/run-app';
 import { freePort, Service, tools, waitFor } from './support/processes';
-import { compressRules, PromClient, RULE_FILES } from './support/prometheus';
+import { compressRules, PromClient, RULE_FILES, startPrometheus } from './support/prometheus';
 
 const OTELCOL = otelcolBinary();
 if (!OTELCOL) {
@@ -138,24 +138,16 @@ describe.skipIf(!OTELCOL)('hook -> agent -> gateway -> Prometheus, on the shippe
         writeFileSync(join(tmp, f), compressRules(f, '10s'));
         files.push(join(tmp, f));
       }
-      writeFileSync(
-        join(tmp, 'prometheus.yml'),
-        stringify({
+      ({ service: prometheus, client: prom } = await startPrometheus(
+        tmp,
+        {
           global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
           rule_files: files,
           // As collector-config/prometheus/prometheus.yml scrapes the gateway.
           scrape_configs: [{ job_name: 'otel-gateway', honor_labels: true, static_configs: [{ targets: [gatewayMetrics] }] }],
-        }),
-      );
-      const promPort = await freePort();
-      prometheus = new Service('prometheus', tools.prometheus, [
-        `--config.file=${join(tmp, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(tmp, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--log.level=warn',
-      ]);
-      prom = new PromClient(`http://127.0.0.1:${promPort}`);
-      await waitFor('Prometheus to be ready', async () => (await fetch(`${prom!.base}/-/ready`)).ok, 30_000, context);
+        },
+        context,
+      ));
     }
   }, 180_000);
 

@@ -27,7 +27,7 @@ import { startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from '../support/
 import { OTEL_CONFIG_DIR, otelcolBinary, startCollector, type RunningCollector } from '../support/otelcol';
 import { runApp } from '../support/run-app';
 import { freePort, Service, tools, waitFor } from './support/processes';
-import { PromClient } from './support/prometheus';
+import { PromClient, startPrometheus } from './support/prometheus';
 
 const OTELCOL = otelcolBinary();
 if (!OTELCOL) console.warn('collector stage route tests skipped: no Collector was built (node scripts/build-otelcol.mjs)');
@@ -157,22 +157,14 @@ describe.skipIf(!OTELCOL)('hook and contrib services -> agent -> collector stage
     }, 60_000);
 
     if (tools.prometheus) {
-      writeFileSync(
-        join(tmp, 'prometheus.yml'),
-        stringify({
+      ({ service: prometheus, client: prom } = await startPrometheus(
+        tmp,
+        {
           global: { scrape_interval: '1s', scrape_timeout: '900ms' },
           scrape_configs: [{ job_name: 'otel-gateway', honor_labels: true, static_configs: [{ targets: [gatewayMetrics] }] }],
-        }),
-      );
-      const promPort = await freePort();
-      prometheus = new Service('prometheus', tools.prometheus, [
-        `--config.file=${join(tmp, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(tmp, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--log.level=warn',
-      ]);
-      prom = new PromClient(`http://127.0.0.1:${promPort}`);
-      await waitFor('Prometheus to be ready', async () => (await fetch(`${prom!.base}/-/ready`)).ok, 30_000, context);
+        },
+        context,
+      ));
     }
   }, 240_000);
 

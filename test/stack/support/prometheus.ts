@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { freePort, Service, tools, waitFor } from './processes';
 
 /** The repository's collector-config directory. */
 export const CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../collector-config');
@@ -97,4 +98,32 @@ export class PromClient {
   async targets(): Promise<any[]> {
     return (await this.get('/api/v1/targets', {})).activeTargets;
   }
+}
+
+/**
+ * Starts the Prometheus on PATH with `config` (written to `dir/prometheus.yml`, data in `dir/data`)
+ * on a free port, and resolves once it is ready. `context` adds to the failure message.
+ */
+export async function startPrometheus(
+  dir: string,
+  config: Record<string, unknown>,
+  context: () => string = () => '',
+): Promise<{ service: Service; client: PromClient }> {
+  if (!tools.prometheus) throw new Error('prometheus is not on PATH');
+  writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+  const port = await freePort();
+  const service = new Service('prometheus', tools.prometheus, [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ]);
+  const client = new PromClient(`http://127.0.0.1:${port}`);
+  await waitFor(
+    'Prometheus to be ready',
+    async () => (await fetch(`${client.base}/-/ready`)).ok,
+    30_000,
+    () => `${context()}\n${service.tail(20)}`,
+  );
+  return { service, client };
 }
