@@ -1,13 +1,4 @@
-import {
-  diag,
-  DiagConsoleLogger,
-  metrics,
-  trace,
-  type Attributes,
-  type ContextManager,
-  type ProxyTracerProvider,
-} from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { diag, DiagConsoleLogger, metrics, trace, type Attributes, type ProxyTracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -34,6 +25,7 @@ import { applyPriceBook } from './price-book';
 import { applyBudgets } from './budgets';
 import { checkProviderHostsOption } from './provider-hosts';
 import { buildResource } from './resource';
+import { startSdkParts } from './sdk-start';
 import { costEnrichingBatchProcessor, spanProcessorsFor } from './trace-exporters';
 
 /** Options of {@link start}. Anything given here wins over the environment. */
@@ -223,27 +215,6 @@ function anyModuleLoaded(modules: readonly string[]): boolean {
 }
 
 /**
- * Runs `fn` with some variables of `process.env` changed (`undefined` removes one), restoring them
- * right after; `fn` is synchronous, so nothing else can see the change.
- */
-function withProcessEnv<T>(changes: Record<string, string | undefined>, fn: () => T): T {
-  const saved = new Map<string, string | undefined>();
-  for (const [key, value] of Object.entries(changes)) {
-    saved.set(key, Object.hasOwn(process.env, key) ? process.env[key] : undefined);
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  try {
-    return fn();
-  } finally {
-    for (const [key, value] of saved) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
-}
-
-/**
  * Starts `NodeSDK` for every signal the app has not registered yet (all of them when the hook
  * runs first), registers the instrumentations, and hands each global over to the app's SDK if the
  * app registers its own later (see `handover.ts`).
@@ -284,25 +255,17 @@ function startSdk(
       serviceName: options.serviceName,
       detect: config.resourceDetectors === undefined,
     });
-    // Loaded only when an SDK starts (it loads every exporter it supports).
-    const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
-    // NodeSDK reads OTEL_LOG_LEVEL (the diag logger is set above, once) and defaults
-    // OTEL_LOGS_EXPORTER to otlp (logs are exported only when it is set).
-    withProcessEnv({ OTEL_LOG_LEVEL: undefined, ...(ownLogs ? {} : { OTEL_LOGS_EXPORTER: 'none' }) }, () =>
-      new NodeSDK({
-        resource,
-        // With OTEL_NODE_RESOURCE_DETECTORS set, NodeSDK runs the detectors it names.
-        autoDetectResources: config.resourceDetectors !== undefined,
-        // Merged after the detectors: the service name given in code always wins.
-        ...(options.serviceName !== undefined ? { serviceName: options.serviceName } : {}),
-        spanProcessors,
-        metricReaders: readers,
-        // null: register none (NodeSDK accepts it, its types do not say so).
-        contextManager: (taken.context ? null : new AsyncLocalStorageContextManager()) as ContextManager,
-        // Not given: NodeSDK sets up OTEL_PROPAGATORS (W3C Trace Context and Baggage by default).
-        ...(taken.propagation ? { textMapPropagator: null } : {}),
-      }).start(),
-    );
+    // NodeSDK (which loads every exporter it supports) only when a part needs it (see sdk-start.ts).
+    startSdkParts({
+      resource,
+      serviceName: options.serviceName,
+      spanProcessors,
+      metricReaders: readers,
+      ownLogs,
+      detectResources: config.resourceDetectors !== undefined,
+      contextManager: !taken.context,
+      propagator: !taken.propagation,
+    });
     if (spanProcessors.length > 0) tracerProvider = asOwned((trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.());
     if (readers.length > 0) meterProvider = asOwned(metrics.getMeterProvider());
     if (ownLogs) loggerProvider = asOwned(loadLogsApi()?.getLoggerProvider());

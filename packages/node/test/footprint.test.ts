@@ -1,0 +1,99 @@
+import { metrics, propagation } from '@opentelemetry/api';
+import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/free-port';
+import { runApp, stopAllApps } from '../../../test/support/run-app';
+import { registeredGlobals } from '../src/global-providers';
+import { start, type TokenomicsHandle } from '../src/index';
+
+const LOADED_PACKAGES_APP = fileURLToPath(new URL('./fixtures/loaded-packages.cjs', import.meta.url));
+
+/** Packages the default set-up has no use for: NodeSDK and what it loads for exporters it may set up. */
+const NOT_IN_DEFAULT_SET_UP = [
+  '@opentelemetry/sdk-node',
+  '@opentelemetry/configuration',
+  '@opentelemetry/sdk-logs',
+  '@opentelemetry/otlp-transformer',
+  '@opentelemetry/otlp-exporter-base',
+  '@opentelemetry/otlp-grpc-exporter-base',
+  '@opentelemetry/exporter-trace-otlp-proto',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/exporter-trace-otlp-grpc',
+  '@opentelemetry/exporter-metrics-otlp-proto',
+  '@opentelemetry/exporter-logs-otlp-proto',
+  '@opentelemetry/exporter-zipkin',
+  '@opentelemetry/propagator-b3',
+  '@opentelemetry/propagator-jaeger',
+  '@grpc/grpc-js',
+  'protobufjs',
+  'yaml',
+  'tiktoken',
+];
+
+async function loadedPackages(env: Record<string, string>): Promise<string[]> {
+  const result = await runApp({ app: LOADED_PACKAGES_APP, env });
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout.trim()) as string[];
+}
+
+afterEach(() => stopAllApps());
+
+describe('what the hook loads', () => {
+  it('the default set-up (Prometheus endpoint, no trace exporter) loads neither NodeSDK, nor an OTLP exporter, encoder or gRPC, nor the YAML reader or tiktoken', async () => {
+    const loaded = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) });
+    expect(loaded).toEqual(expect.arrayContaining(['@opentelemetry/exporter-prometheus', '@opentelemetry/sdk-metrics', 'openai']));
+    expect(loaded.filter((name) => NOT_IN_DEFAULT_SET_UP.includes(name))).toEqual([]);
+  });
+
+  it('with spans exported over OTLP, or a propagator only NodeSDK sets up, NodeSDK starts as before', async () => {
+    const port = String(await freePort());
+    const spans = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: port, OTEL_TRACES_EXPORTER: 'otlp' });
+    expect(spans).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/exporter-trace-otlp-proto']));
+    const b3 = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: port, OTEL_PROPAGATORS: 'b3' });
+    expect(b3).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/propagator-b3']));
+  });
+});
+
+describe('start() without NodeSDK (metrics only)', () => {
+  let handle: TokenomicsHandle | undefined;
+  const savedPropagators = process.env.OTEL_PROPAGATORS;
+  afterEach(async () => {
+    await handle?.shutdown();
+    handle = undefined;
+    if (savedPropagators === undefined) delete process.env.OTEL_PROPAGATORS;
+    else process.env.OTEL_PROPAGATORS = savedPropagators;
+  });
+
+  it('registers the meter provider with the resource and the service name from code, the context manager and the W3C propagators', async () => {
+    delete process.env.OTEL_PROPAGATORS;
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    handle = start({
+      serviceName: 'from-code',
+      env: { OTEL_SERVICE_NAME: 'from-env', OTEL_RESOURCE_ATTRIBUTES: 'team=ml' },
+      metricReaders: [reader],
+      flushOnExit: false,
+    });
+    expect(handle.mode).toBe('sdk');
+    expect(registeredGlobals()).toEqual({ trace: false, metrics: true, context: true, propagation: true });
+    expect(propagation.fields()).toEqual(['traceparent', 'tracestate', 'baggage']);
+    metrics.getMeter('m').createCounter('jobs').add(2);
+    await handle.forceFlush();
+    const [batch] = exporter.getMetrics();
+    expect(batch.resource.attributes).toMatchObject({ 'service.name': 'from-code', team: 'ml' });
+    const jobs = batch.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'jobs');
+    expect(jobs?.dataPoints.map((p) => p.value)).toEqual([2]);
+  });
+
+  it('registers the propagators OTEL_PROPAGATORS names, each once and in order, and none with "none"', async () => {
+    process.env.OTEL_PROPAGATORS = 'baggage, tracecontext,baggage';
+    handle = start({ metricReaders: [], env: { OTEL_PROPAGATORS: 'baggage,tracecontext,baggage' }, flushOnExit: false });
+    expect(propagation.fields()).toEqual(['baggage', 'traceparent', 'tracestate']);
+    await handle.shutdown();
+    process.env.OTEL_PROPAGATORS = 'none';
+    handle = start({ metricReaders: [], env: { OTEL_PROPAGATORS: 'none' }, flushOnExit: false });
+    expect(registeredGlobals().propagation).toBe(false);
+  });
+});
