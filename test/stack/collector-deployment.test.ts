@@ -168,7 +168,7 @@ describe('Kubernetes manifests (structure only: no cluster runs here)', () => {
     const lb = agentConfig.exporters['loadbalancing/tokenomics'];
     expect(lb.routing_key).toBe('traceID');
     expect(lb.resolver.dns.hostname).toBe(`${headless.metadata.name}.${headless.metadata.namespace}.svc.cluster.local`);
-    expect(headless.spec.ports.map((p: any) => p.port)).toContain(lb.resolver.dns.port);
+    expect(headless.spec.ports.map((p: any) => p.port)).toContain(Number(lb.resolver.dns.port));
     expect(agentConfig.service.pipelines.traces.exporters).toEqual(['loadbalancing/tokenomics']);
     const metrics = hostPort(agentConfig.exporters['otlphttp/tokenomics'].endpoint);
     expect(metrics.host).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
@@ -178,7 +178,7 @@ describe('Kubernetes manifests (structure only: no cluster runs here)', () => {
   });
 
   it.skipIf(!OTELCOL)('validates the agent ConfigMap on a real Collector, with its loadbalancing exporter swapped for plain OTLP', () => {
-    // The tests' Collector build leaves the loadbalancing exporter out; everything else is checked.
+    // The rest of the config with plain OTLP; collector-loadbalancing.test.ts validates it as shipped.
     const agentConfig = parse(find('ConfigMap', 'otel-agent').data['agent.yaml']);
     const lb = agentConfig.exporters['loadbalancing/tokenomics'];
     delete agentConfig.exporters['loadbalancing/tokenomics'];
