@@ -27,6 +27,19 @@ export { OpenAIAgentsInstrumentation, OPENAI_AGENTS_SUPPORTED_VERSIONS } from '.
 export { ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE, ATTRIBUTION_KEY_AGENT } from './langchain/attribution-keys';
 export { withAttribution, getAttribution, type AttributionOptions } from './genai/attribution';
 export {
+  attachCallMetrics,
+  CallMetrics,
+  CallMetricsReader,
+  CUMULATIVE,
+  DELTA,
+  type CallHistogramValue,
+  type CallMetricData,
+  type CallMetricDescriptor,
+  type CallMetricPoint,
+  type CallScopeMetrics,
+  type TemporalitySelector,
+} from './genai/call-metrics';
+export {
   DEFAULT_BAGGAGE_KEYS,
   MAX_BAGGAGE_VALUE_LENGTH,
   setAttributionPropagation,

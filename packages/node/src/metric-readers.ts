@@ -1,9 +1,15 @@
+import { emptyResource } from '@opentelemetry/resources';
 import {
   ConsoleMetricExporter,
   PeriodicExportingMetricReader,
   type IMetricReader,
+  type InstrumentType,
+  type MetricProducer,
+  type MetricReader,
   type PushMetricExporter,
+  type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import type { CallMetrics, CallMetricsReader } from '@tokenomics/instrumentation';
 import type { MetricExporterName, NodeConfig, OtlpSignalConfig } from './config';
 import { backgroundMetricExporter } from './delivery';
 import { detachedAgentFactory, detachRetries } from './detached-http';
@@ -33,16 +39,46 @@ export function createOtlpMetricExporter(config: OtlpSignalConfig): PushMetricEx
 }
 
 /**
- * Metric readers for the exporters named in `OTEL_METRICS_EXPORTER`. OTLP exports run in the
- * background, at most a few waiting for the backend at once; more are counted as dropped.
+ * A reader built by `make` with a metric producer of `callMetrics` among its producers: at each
+ * collection the reader gets Tokenomics' call metrics in the temporality it selects for each
+ * instrument type, from a state of its own.
  */
-export function metricReadersFor(names: readonly MetricExporterName[], metrics: NodeConfig['metrics']): IMetricReader[] {
+function withCallMetrics<R extends MetricReader>(callMetrics: CallMetrics | undefined, make: (producers?: MetricProducer[]) => R): R {
+  if (callMetrics === undefined) return make();
+  const made: { view?: CallMetricsReader } = {};
+  const resource = emptyResource();
+  const producer: MetricProducer = {
+    // The reader keeps its SDK's resource and adds these scopes. The data has the shape and the
+    // enum values of `@opentelemetry/sdk-metrics` (a test compares it with the SDK's own).
+    collect: () =>
+      Promise.resolve({ resourceMetrics: { resource, scopeMetrics: (made.view?.collect() ?? []) as ScopeMetrics[] }, errors: [] }),
+  };
+  const reader = make([producer]);
+  made.view = callMetrics.reader((type) => reader.selectAggregationTemporality(type as InstrumentType));
+  return reader;
+}
+
+/**
+ * Metric readers for the exporters named in `OTEL_METRICS_EXPORTER`. OTLP exports run in the
+ * background, at most a few waiting for the backend at once; more are counted as dropped. With
+ * `callMetrics`, every reader also reports the call metrics aggregated there.
+ */
+export function metricReadersFor(
+  names: readonly MetricExporterName[],
+  metrics: NodeConfig['metrics'],
+  callMetrics?: CallMetrics,
+): IMetricReader[] {
   const periodic = (exporter: PushMetricExporter) =>
-    new PeriodicExportingMetricReader({
-      exporter,
-      exportIntervalMillis: metrics.exportIntervalMillis,
-      exportTimeoutMillis: metrics.exportTimeoutMillis,
-    });
+    withCallMetrics(
+      callMetrics,
+      (metricProducers) =>
+        new PeriodicExportingMetricReader({
+          exporter,
+          exportIntervalMillis: metrics.exportIntervalMillis,
+          exportTimeoutMillis: metrics.exportTimeoutMillis,
+          ...(metricProducers ? { metricProducers } : {}),
+        }),
+    );
   return names.map((name) => {
     switch (name) {
       case 'otlp':
@@ -52,7 +88,15 @@ export function metricReadersFor(names: readonly MetricExporterName[], metrics: 
       case 'prometheus': {
         const m = require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus');
         // The server is unref'd: it never keeps the process alive. A port in use is reported through diag.
-        return new m.PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port });
+        return withCallMetrics(
+          callMetrics,
+          (metricProducers) =>
+            new m.PrometheusExporter({
+              host: metrics.prometheus.host,
+              port: metrics.prometheus.port,
+              ...(metricProducers ? { metricProducers } : {}),
+            }),
+        );
       }
     }
   });

@@ -4,6 +4,8 @@ import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { sep } from 'node:path';
 import {
+  attachCallMetrics,
+  CallMetrics,
   createInstrumentations,
   DEFAULT_BAGGAGE_KEYS,
   INSTRUMENTED_MODULES,
@@ -238,7 +240,10 @@ function startSdk(
             : spanProcessorsFor(config.traces.exporters, config.traces.otlp)),
         ...(options.spanProcessors ?? []),
       ];
-  const readers = taken.metrics ? [] : (options.metricReaders ?? metricReadersFor(config.metrics.exporters, config.metrics));
+  // Readers the hook builds report the call metrics from Tokenomics' own aggregation (readers given
+  // in code cannot take a producer: the instruments of their provider record the call metrics).
+  const callMetrics = taken.metrics || options.metricReaders ? undefined : new CallMetrics();
+  const readers = taken.metrics ? [] : (options.metricReaders ?? metricReadersFor(config.metrics.exporters, config.metrics, callMetrics));
 
   let tracerProvider: OwnedProvider | undefined;
   let meterProvider: OwnedProvider | undefined;
@@ -268,6 +273,7 @@ function startSdk(
     });
     if (spanProcessors.length > 0) tracerProvider = asOwned((trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.());
     if (readers.length > 0) meterProvider = asOwned(metrics.getMeterProvider());
+    if (meterProvider && callMetrics) attachCallMetrics(metrics.getMeterProvider(), callMetrics);
     if (ownLogs) loggerProvider = asOwned(loadLogsApi()?.getLoggerProvider());
   }
   deliveryLedger.useMeterProvider(meterProvider ? metrics.getMeterProvider() : undefined);

@@ -1,13 +1,23 @@
-import { diag, type Attributes, type Counter, type Histogram } from '@opentelemetry/api';
+import { diag, type Attributes } from '@opentelemetry/api';
 import * as sc from './semconv';
 import {
+  GEN_AI_CLIENT_OPERATION_DURATION,
+  GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+  GEN_AI_CLIENT_TOKEN_USAGE,
   TOKENOMICS_CACHE_SAVINGS,
   TOKENOMICS_CACHE_WRITE_PREMIUM,
+  TOKENOMICS_CALLS_ESTIMATED,
+  TOKENOMICS_CALLS_INVALID_USAGE,
+  TOKENOMICS_CALLS_UNPRICED,
   TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS,
+  TOKENOMICS_COST,
   TOKENOMICS_QUOTA_RATE_LIMITED,
   TOKENOMICS_RECONCILIATION_COST,
   TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
+  TOKENOMICS_TOKENS,
+  type MetricDefinition,
 } from '@tokenomics/contract';
+import type { CounterSink, HistogramSink, MetricSinks } from './call-metrics';
 
 /**
  * Default cap on the series (attribute sets) of each metric the recorder writes. Per-label caps
@@ -38,21 +48,22 @@ export type SeriesMetric =
   | 'reconciliation_input_tokens'
   | 'reconciliation_cost';
 
-const METRIC_NAMES: Readonly<Record<SeriesMetric, string>> = {
-  operation_duration: sc.METRIC_OPERATION_DURATION,
-  time_to_first_chunk: sc.METRIC_TIME_TO_FIRST_CHUNK,
-  token_usage: sc.METRIC_TOKEN_USAGE,
-  tokens: sc.METRIC_TOKENS,
-  cost: sc.METRIC_COST,
-  calls_unpriced: sc.METRIC_CALLS_UNPRICED,
-  calls_estimated: sc.METRIC_CALLS_ESTIMATED,
-  calls_invalid_usage: sc.METRIC_CALLS_INVALID_USAGE,
-  cache_savings: TOKENOMICS_CACHE_SAVINGS.name,
-  cache_write_premium: TOKENOMICS_CACHE_WRITE_PREMIUM.name,
-  quota_rate_limited: TOKENOMICS_QUOTA_RATE_LIMITED.name,
-  conversation_turn_input_tokens: TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS.name,
-  reconciliation_input_tokens: TOKENOMICS_RECONCILIATION_INPUT_TOKENS.name,
-  reconciliation_cost: TOKENOMICS_RECONCILIATION_COST.name,
+/** The contract's declaration of each metric {@link SeriesLimit} counts. */
+export const SERIES_METRICS: Readonly<Record<SeriesMetric, MetricDefinition>> = {
+  operation_duration: GEN_AI_CLIENT_OPERATION_DURATION,
+  time_to_first_chunk: GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+  token_usage: GEN_AI_CLIENT_TOKEN_USAGE,
+  tokens: TOKENOMICS_TOKENS,
+  cost: TOKENOMICS_COST,
+  calls_unpriced: TOKENOMICS_CALLS_UNPRICED,
+  calls_estimated: TOKENOMICS_CALLS_ESTIMATED,
+  calls_invalid_usage: TOKENOMICS_CALLS_INVALID_USAGE,
+  cache_savings: TOKENOMICS_CACHE_SAVINGS,
+  cache_write_premium: TOKENOMICS_CACHE_WRITE_PREMIUM,
+  quota_rate_limited: TOKENOMICS_QUOTA_RATE_LIMITED,
+  conversation_turn_input_tokens: TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS,
+  reconciliation_input_tokens: TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
+  reconciliation_cost: TOKENOMICS_RECONCILIATION_COST,
 };
 
 /**
@@ -63,7 +74,6 @@ const METRIC_NAMES: Readonly<Record<SeriesMetric, string>> = {
  */
 export class SeriesLimit {
   private readonly counts = new Map<SeriesMetric, number>();
-  private readonly overflowSums = new Map<Counter, CounterSum>();
   private readonly warned = new Set<SeriesMetric>();
   /** Attribute sets that went to an overflow series instead of their own, since the last reset. */
   overflows = 0;
@@ -87,257 +97,181 @@ export class SeriesLimit {
     if (!this.warned.has(metric)) {
       this.warned.add(metric);
       diag.warn(
-        `tokenomics: metric ${METRIC_NAMES[metric]} reached its cap of ${this.max} series; further series are recorded in one series with ${sc.ATTR_OTEL_METRIC_OVERFLOW}=true (raise maxSeriesPerMetric to keep them apart)`,
+        `tokenomics: metric ${SERIES_METRICS[metric].name} reached its cap of ${this.max} series; further series are recorded in one series with ${sc.ATTR_OTEL_METRIC_OVERFLOW}=true (raise maxSeriesPerMetric to keep them apart)`,
       );
     }
-  }
-
-  /** The one pending sum of `counter`'s overflow series. */
-  overflowSum(counter: Counter): CounterSum {
-    let sum = this.overflowSums.get(counter);
-    if (sum === undefined) {
-      sum = newSum(counter, OVERFLOW_ATTRIBUTES);
-      this.overflowSums.set(counter, sum);
-    }
-    return sum;
   }
 
   /** Forgets every count (new instruments start with a full budget). */
   reset(): void {
     this.counts.clear();
-    this.overflowSums.clear();
     this.warned.clear();
     this.overflows = 0;
   }
 }
 
 /**
- * Increments of one counter with one attribute set, summed between metric collections. The first
- * increment goes to the counter at once, so the series starts (and its start time is) when its
- * first call ends; later ones are summed here and handed to the counter when a reader collects.
+ * The sinks of a recorder's attribute sets, each admitted against its metric's {@link SeriesLimit}
+ * when first asked for: past the cap, the metric's one overflow sink.
  */
-export interface CounterSum {
-  readonly counter: Counter;
-  readonly attributes: Attributes;
-  pending: number;
-  queued: boolean;
-  started: boolean;
-}
+export class SeriesSinks {
+  private readonly overflowHistograms = new Map<SeriesMetric, HistogramSink>();
+  private readonly overflowCounters = new Map<SeriesMetric, CounterSink>();
 
-/**
- * The counter sums waiting for the next collection. A collection callback calls {@link flush},
- * before the SDK reads the counters, so every reader sees every increment; what a call pays is an
- * addition instead of an attribute hash and a map look-up in the SDK per counter point.
- */
-export class PendingCounters {
-  private queue: CounterSum[] = [];
+  constructor(
+    readonly sinks: MetricSinks,
+    readonly limit: SeriesLimit,
+  ) {}
 
-  add(sum: CounterSum, value: number): void {
-    if (!sum.started) {
-      sum.started = true;
-      sum.counter.add(value, sum.attributes);
-      return;
-    }
-    sum.pending += value;
-    if (!sum.queued) {
-      sum.queued = true;
-      this.queue.push(sum);
-    }
+  /** The sink of `metric` for the attributes `build` gives, or its overflow sink past the cap. */
+  histogram(metric: SeriesMetric, build: () => Attributes): HistogramSink {
+    return this.limit.admit(metric) ? this.sinks.histogram(SERIES_METRICS[metric], build()) : this.overflowHistogram(metric);
   }
 
-  /** Hands every pending sum to its counter. */
-  flush(): void {
-    const queue = this.queue;
-    if (queue.length === 0) return;
-    this.queue = [];
-    for (const sum of queue) {
-      const value = sum.pending;
-      sum.pending = 0;
-      sum.queued = false;
-      if (value !== 0) sum.counter.add(value, sum.attributes);
+  /** The sink of `metric` for the attributes `build` gives, or its overflow sink past the cap. */
+  counter(metric: SeriesMetric, build: () => Attributes): CounterSink {
+    return this.limit.admit(metric) ? this.sinks.counter(SERIES_METRICS[metric], build()) : this.overflowCounter(metric);
+  }
+
+  /** The one overflow sink of histogram `metric`. */
+  overflowHistogram(metric: SeriesMetric): HistogramSink {
+    let sink = this.overflowHistograms.get(metric);
+    if (sink === undefined) {
+      sink = this.sinks.histogram(SERIES_METRICS[metric], OVERFLOW_ATTRIBUTES);
+      this.overflowHistograms.set(metric, sink);
     }
+    return sink;
+  }
+
+  /** The one overflow sink of counter `metric`. */
+  overflowCounter(metric: SeriesMetric): CounterSink {
+    let sink = this.overflowCounters.get(metric);
+    if (sink === undefined) {
+      sink = this.sinks.counter(SERIES_METRICS[metric], OVERFLOW_ATTRIBUTES);
+      this.overflowCounters.set(metric, sink);
+    }
+    return sink;
   }
 }
 
-/** Histogram points held before they go to the SDK; past this many they go at once. */
-const MAX_PENDING_POINTS = 256;
+type SinkTable = Record<string, CounterSink | undefined>;
 
 /**
- * Histogram points waiting to be recorded. The first point of each attribute set goes to the
- * histogram at once (so the series starts, and its start time is, when its first call ends); later
- * ones are held and recorded in a batch, at the start of the next collection (the same callback as
- * {@link PendingCounters}) or when {@link MAX_PENDING_POINTS} are waiting. Every point is recorded
- * with its own value: buckets, count, sum, min and max are exactly those of recording each call as it
- * ends. Batching keeps the SDK's per-point work (it sorts and serialises the attributes to find the
- * series) together, off the path of the call.
- */
-export class PendingHistogramPoints {
-  private readonly histograms: Array<Histogram | undefined> = new Array(MAX_PENDING_POINTS);
-  private readonly attributes: Array<Attributes | undefined> = new Array(MAX_PENDING_POINTS);
-  private readonly values = new Float64Array(MAX_PENDING_POINTS);
-  private length = 0;
-  private readonly started = new Map<Histogram, WeakSet<Attributes>>();
-
-  record(histogram: Histogram, value: number, attributes: Attributes): void {
-    let started = this.started.get(histogram);
-    if (started === undefined) {
-      started = new WeakSet();
-      this.started.set(histogram, started);
-    }
-    if (!started.has(attributes)) {
-      started.add(attributes);
-      histogram.record(value, attributes);
-      return;
-    }
-    if (this.length === MAX_PENDING_POINTS) this.flush();
-    const i = this.length++;
-    this.histograms[i] = histogram;
-    this.attributes[i] = attributes;
-    this.values[i] = value;
-  }
-
-  /** Records every held point. */
-  flush(): void {
-    const n = this.length;
-    this.length = 0;
-    for (let i = 0; i < n; i++) {
-      const histogram = this.histograms[i] as Histogram;
-      const attributes = this.attributes[i] as Attributes;
-      this.histograms[i] = undefined;
-      this.attributes[i] = undefined;
-      histogram.record(this.values[i], attributes);
-    }
-  }
-
-  /** Forgets which attribute sets have started (new instruments start their series afresh). */
-  reset(): void {
-    this.flush();
-    this.started.clear();
-  }
-}
-
-type SumTable = Record<string, CounterSum | undefined>;
-
-/**
- * The metric attribute sets of one series (provider, operation, request and response model,
- * allow-listed attribution), each built once: the SDK hashes the attributes of every point, and
- * building them per call was most of the cost of recording metrics. Each attribute set is admitted
- * against its metric's {@link SeriesLimit} when first used; past the cap it is the overflow series.
+ * The metric sinks of one series (provider, operation, request and response model, allow-listed
+ * attribution), each found once: recording a call's metrics then only adds numbers into them (or,
+ * on an app's meter provider, hands them to the SDK's instruments with attributes built once).
+ * Each attribute set is admitted against its metric's {@link SeriesLimit} when first used; past the
+ * cap it is the overflow series.
  */
 export class MetricSeries {
-  private inputUsageAttributes: Attributes | undefined;
-  private outputUsageAttributes: Attributes | undefined;
-  private firstChunk: Attributes | undefined;
-  private duration: Attributes | undefined;
-  private readonly durationByError = new Map<string, Attributes>();
+  private inputUsageSink: HistogramSink | undefined;
+  private outputUsageSink: HistogramSink | undefined;
+  private firstChunkSink: HistogramSink | undefined;
+  private durationSink: HistogramSink | undefined;
+  private readonly durationByError = new Map<string, HistogramSink>();
   // [estimated false, estimated true], by token type / billing unit
-  private readonly tokenSums: [SumTable, SumTable] = [{}, {}];
-  private readonly costSums: [SumTable, SumTable] = [{}, {}];
-  private readonly unpricedSums: SumTable = {};
-  private readonly invalidSums: SumTable = {};
-  private estimatedSum: CounterSum | undefined;
-  private savingsSum: CounterSum | undefined;
-  private writePremiumSum: CounterSum | undefined;
+  private readonly tokenSinks: [SinkTable, SinkTable] = [{}, {}];
+  private readonly costSinks: [SinkTable, SinkTable] = [{}, {}];
+  private readonly unpricedSinks: SinkTable = {};
+  private readonly invalidSinks: SinkTable = {};
+  private estimatedSink: CounterSink | undefined;
+  private savingsSink: CounterSink | undefined;
+  private writePremiumSink: CounterSink | undefined;
 
   /**
    * @param base the attributes every set of this series starts from
-   * @param limit the series budget shared by every series of the recorder
+   * @param sinks the sinks and series budget shared by every series of the recorder
    * @param overflow true for the series of calls whose own series did not fit: all its sets overflow
    */
   constructor(
     readonly base: Attributes,
-    private readonly limit: SeriesLimit,
+    private readonly sinks: SeriesSinks,
     private readonly overflow = false,
   ) {}
 
-  /** Attributes of the `input` token usage point. */
-  get inputUsage(): Attributes {
-    return (this.inputUsageAttributes ??= this.attributes('token_usage', sc.ATTR_GEN_AI_TOKEN_TYPE, 'input'));
+  /** The `input` token usage histogram. */
+  get inputUsage(): HistogramSink {
+    return (this.inputUsageSink ??= this.histogram('token_usage', sc.ATTR_GEN_AI_TOKEN_TYPE, 'input'));
   }
 
-  /** Attributes of the `output` token usage point. */
-  get outputUsage(): Attributes {
-    return (this.outputUsageAttributes ??= this.attributes('token_usage', sc.ATTR_GEN_AI_TOKEN_TYPE, 'output'));
+  /** The `output` token usage histogram. */
+  get outputUsage(): HistogramSink {
+    return (this.outputUsageSink ??= this.histogram('token_usage', sc.ATTR_GEN_AI_TOKEN_TYPE, 'output'));
   }
 
-  /** Attributes of the time-to-first-chunk point. */
-  get firstChunkAttributes(): Attributes {
-    return (this.firstChunk ??= this.attributes('time_to_first_chunk'));
+  /** The time-to-first-chunk histogram. */
+  get firstChunk(): HistogramSink {
+    return (this.firstChunkSink ??= this.histogram('time_to_first_chunk'));
   }
 
-  /** Attributes of the duration point: the base, plus `error.type` for a failed call. */
-  durationAttributes(errorType: string | undefined): Attributes {
-    if (errorType === undefined) return (this.duration ??= this.attributes('operation_duration'));
-    let attrs = this.durationByError.get(errorType);
-    if (!attrs) {
-      attrs = this.attributes('operation_duration', sc.ATTR_ERROR_TYPE, errorType);
+  /** The duration histogram: the base, plus `error.type` for a failed call. */
+  duration(errorType: string | undefined): HistogramSink {
+    if (errorType === undefined) return (this.durationSink ??= this.histogram('operation_duration'));
+    let sink = this.durationByError.get(errorType);
+    if (!sink) {
+      sink = this.histogram('operation_duration', sc.ATTR_ERROR_TYPE, errorType);
       // error types are low-cardinality by construction; the cap only guards against surprises
-      if (this.durationByError.size < 64) this.durationByError.set(errorType, attrs);
+      if (this.durationByError.size < 64) this.durationByError.set(errorType, sink);
     }
-    return attrs;
+    return sink;
   }
 
-  tokens(counter: Counter, unit: string, estimated: boolean): CounterSum {
-    const table = this.tokenSums[estimated ? 1 : 0];
-    return (table[unit] ??= this.sum(counter, 'tokens', {
+  tokens(unit: string, estimated: boolean): CounterSink {
+    const table = this.tokenSinks[estimated ? 1 : 0];
+    return (table[unit] ??= this.counter('tokens', () => ({
       ...this.base,
       [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
       [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
-    }));
+    })));
   }
 
-  cost(counter: Counter, unit: string, estimated: boolean): CounterSum {
-    const table = this.costSums[estimated ? 1 : 0];
-    return (table[unit] ??= this.sum(counter, 'cost', {
+  cost(unit: string, estimated: boolean): CounterSink {
+    const table = this.costSinks[estimated ? 1 : 0];
+    return (table[unit] ??= this.counter('cost', () => ({
       ...this.base,
       [sc.ATTR_TOKENOMICS_TOKEN_TYPE]: unit,
       [sc.ATTR_TOKENOMICS_USAGE_ESTIMATED]: estimated,
-    }));
+    })));
   }
 
-  unpriced(counter: Counter, reason: string): CounterSum {
-    return (this.unpricedSums[reason] ??= this.sum(counter, 'calls_unpriced', {
+  unpriced(reason: string): CounterSink {
+    return (this.unpricedSinks[reason] ??= this.counter('calls_unpriced', () => ({
       ...this.base,
       [sc.ATTR_TOKENOMICS_UNPRICED_REASON]: reason,
-    }));
+    })));
   }
 
   /** Calls whose usage was invalid, by reason (a bounded `<field>:<problem>` value). */
-  invalidUsage(counter: Counter, reason: string): CounterSum {
-    return (this.invalidSums[reason] ??= this.sum(counter, 'calls_invalid_usage', {
+  invalidUsage(reason: string): CounterSink {
+    return (this.invalidSinks[reason] ??= this.counter('calls_invalid_usage', () => ({
       ...this.base,
       [sc.ATTR_TOKENOMICS_USAGE_INVALID_REASON]: reason,
-    }));
+    })));
   }
 
-  estimated(counter: Counter): CounterSum {
-    return (this.estimatedSum ??= this.sum(counter, 'calls_estimated', this.base));
+  get estimated(): CounterSink {
+    return (this.estimatedSink ??= this.counter('calls_estimated', () => this.base));
   }
 
   /** `tokenomics.cache.savings` of this series. */
-  cacheSavings(counter: Counter): CounterSum {
-    return (this.savingsSum ??= this.sum(counter, 'cache_savings', this.base));
+  get cacheSavings(): CounterSink {
+    return (this.savingsSink ??= this.counter('cache_savings', () => this.base));
   }
 
   /** `tokenomics.cache.write_premium` of this series. */
-  cacheWritePremium(counter: Counter): CounterSum {
-    return (this.writePremiumSum ??= this.sum(counter, 'cache_write_premium', this.base));
+  get cacheWritePremium(): CounterSink {
+    return (this.writePremiumSink ??= this.counter('cache_write_premium', () => this.base));
   }
 
-  private attributes(metric: SeriesMetric, key?: string, value?: string): Attributes {
-    if (this.overflow) return OVERFLOW_ATTRIBUTES;
-    if (!this.limit.admit(metric)) return OVERFLOW_ATTRIBUTES;
-    return key === undefined ? this.base : { ...this.base, [key]: value };
+  private histogram(metric: SeriesMetric, key?: string, value?: string): HistogramSink {
+    if (this.overflow) return this.sinks.overflowHistogram(metric);
+    return this.sinks.histogram(metric, () => (key === undefined ? this.base : { ...this.base, [key]: value }));
   }
 
-  private sum(counter: Counter, metric: SeriesMetric, attributes: Attributes): CounterSum {
-    if (this.overflow || !this.limit.admit(metric)) return this.limit.overflowSum(counter);
-    return newSum(counter, attributes);
+  private counter(metric: SeriesMetric, build: () => Attributes): CounterSink {
+    if (this.overflow) return this.sinks.overflowCounter(metric);
+    return this.sinks.counter(metric, build);
   }
-}
-
-function newSum(counter: Counter, attributes: Attributes): CounterSum {
-  return { counter, attributes, pending: 0, queued: false, started: false };
 }
 
 type Level<T> = Map<string, T>;
@@ -351,15 +285,21 @@ type SeriesTree = Level<Level<Level<Level<Level<MetricSeries>>>>>;
  * its own in any metric, and {@link add} hands out the shared overflow series instead of keeping it.
  */
 export class SeriesCache {
-  private root: SeriesTree = new Map();
+  private readonly root: SeriesTree = new Map();
   private size = 0;
-  private overflowSeries: MetricSeries;
+  private readonly overflowSeries: MetricSeries;
+  /** The sinks of the series, with the series budget. */
+  readonly sinks: SeriesSinks;
 
-  constructor(
-    private readonly pending: PendingCounters,
-    readonly limit: SeriesLimit = new SeriesLimit(DEFAULT_MAX_SERIES_PER_METRIC),
-  ) {
-    this.overflowSeries = new MetricSeries(OVERFLOW_ATTRIBUTES, limit, true);
+  /** A cache of series recorded into `sinks`; the budget `limit` starts afresh. */
+  constructor(sinks: MetricSinks, limit: SeriesLimit = new SeriesLimit(DEFAULT_MAX_SERIES_PER_METRIC)) {
+    limit.reset();
+    this.sinks = new SeriesSinks(sinks, limit);
+    this.overflowSeries = new MetricSeries(OVERFLOW_ATTRIBUTES, this.sinks, true);
+  }
+
+  get limit(): SeriesLimit {
+    return this.sinks.limit;
   }
 
   get(provider: string, operation: string, requestModel: string, responseModel: string, attribution: string): MetricSeries | undefined {
@@ -379,20 +319,11 @@ export class SeriesCache {
       this.limit.overflowed('operation_duration');
       return this.overflowSeries;
     }
-    const series = new MetricSeries(base, this.limit);
+    const series = new MetricSeries(base, this.sinks);
     const leaf = child(child(child(child(this.root, provider), operation), requestModel), responseModel);
     if (!leaf.has(attribution)) this.size++;
     leaf.set(attribution, series);
     return series;
-  }
-
-  /** Forgets every series (their pending sums handed over first) and resets the series budget. */
-  clear(): void {
-    this.pending.flush();
-    this.root = new Map();
-    this.size = 0;
-    this.limit.reset();
-    this.overflowSeries = new MetricSeries(OVERFLOW_ATTRIBUTES, this.limit, true);
   }
 }
 

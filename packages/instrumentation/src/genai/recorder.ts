@@ -6,11 +6,8 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
-  type Counter,
-  type Histogram,
   type Meter,
   type MeterProvider,
-  type MetricOptions,
   type ObservableCallback,
   type ObservableGauge,
   type Span,
@@ -20,16 +17,8 @@ import { getPriceBook, usageProblem, type Cost, type PriceOptions, type Usage } 
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
 import { getBudgetGuard, releaseBudgetHold } from './budget-guard';
-import {
-  DEFAULT_MAX_SERIES_PER_METRIC,
-  OVERFLOW_ATTRIBUTES,
-  PendingCounters,
-  PendingHistogramPoints,
-  SeriesCache,
-  SeriesLimit,
-  type MetricSeries,
-  type SeriesMetric,
-} from './metric-series';
+import { DEFAULT_MAX_SERIES_PER_METRIC, SeriesCache, SeriesLimit, type MetricSeries, type SeriesMetric } from './metric-series';
+import { attachedCallMetrics, InstrumentSinks, METER_NAME, type CounterSink, type HistogramSink, type MetricSinks } from './call-metrics';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
 import { trackEstimate } from './pending-estimates';
@@ -39,18 +28,9 @@ import { COST_SOURCE_PROVIDER, isProviderReported, providerReportedCost, setRepo
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
 import {
-  GEN_AI_CLIENT_OPERATION_DURATION,
-  GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
-  GEN_AI_CLIENT_TOKEN_USAGE,
   PROVIDER_AZURE_AI_OPENAI,
   PROVIDER_OPENAI,
-  TOKENOMICS_CALLS_ESTIMATED,
-  TOKENOMICS_CALLS_INVALID_USAGE,
-  TOKENOMICS_CALLS_UNPRICED,
-  TOKENOMICS_COST,
   TOKENOMICS_INSTRUMENTATION_ERRORS,
-  TOKENOMICS_INSTRUMENTATION_PENDING_POINTS,
-  TOKENOMICS_TOKENS,
   type MetricDefinition,
   ATTR_TOKENOMICS_CONVERSATION_COST,
   ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS,
@@ -58,14 +38,8 @@ import {
   ATTR_TOKENOMICS_CONVERSATION_TURN_RANGE,
   ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE,
   ATTR_TOKENOMICS_TOKEN_ENCODING,
-  TOKENOMICS_CACHE_SAVINGS,
-  TOKENOMICS_CACHE_WRITE_PREMIUM,
-  TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS,
   TOKENOMICS_QUOTA_LIMIT,
-  TOKENOMICS_QUOTA_RATE_LIMITED,
   TOKENOMICS_QUOTA_REMAINING,
-  TOKENOMICS_RECONCILIATION_COST,
-  TOKENOMICS_RECONCILIATION_INPUT_TOKENS,
   ATTRIBUTION_KEY_CONVERSATION,
 } from '@tokenomics/contract';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
@@ -79,31 +53,12 @@ import { VERSION } from '../version';
 const DEFAULT_ATTRIBUTION_KEYS = ['tenant', 'feature'];
 const DEFAULT_MAX_VALUES = 100;
 
-interface Instruments {
-  tokenUsage: Histogram;
-  duration: Histogram;
-  timeToFirstChunk: Histogram;
-  tokens: Counter;
-  cost: Counter;
-  unpriced: Counter;
-  estimated: Counter;
-  invalidUsage: Counter;
-  internalErrors: Counter;
-  cacheSavings: Counter;
-  cacheWritePremium: Counter;
-  rateLimited: Counter;
-  turnInputTokens: Histogram;
-  reconciliationInput: Histogram;
-  reconciliationCost: Histogram;
-}
-
 /** Name and version of the one meter every Tokenomics instrumentation records its metrics on. */
-export const METER_NAME = '@tokenomics/instrumentation';
+export { METER_NAME };
 
 interface SharedInstruments {
-  instruments: Instruments;
-  /** Reports no value: each recorder registers the callback that flushes what it holds. */
-  flushGauge: ObservableGauge;
+  /** Where the histograms and counters go: Tokenomics' own aggregation, or the provider's instruments. */
+  sinks: MetricSinks;
   /** `tokenomics.quota.remaining` and `tokenomics.quota.limit`: each recorder reports its quota table. */
   quotaRemaining: ObservableGauge;
   quotaLimit: ObservableGauge;
@@ -112,7 +67,10 @@ interface SharedInstruments {
 /**
  * Instruments by meter provider. Every instrumentation records on the same instruments of one
  * meter, so each metric family is declared once (one `# HELP`/`# TYPE` on a Prometheus endpoint)
- * and its values are the sums over all clients.
+ * and its values are the sums over all clients. On a meter provider the hook built with its own
+ * readers, the histograms and counters are summed in Tokenomics' own aggregation (see
+ * `call-metrics.ts`) and reach the readers through their metric producers; on any other provider
+ * they go through the provider's instruments. The quota gauges are the provider's either way.
  */
 const SHARED_INSTRUMENTS = new WeakMap<MeterProvider | Meter, SharedInstruments>();
 
@@ -121,7 +79,14 @@ function sharedInstruments(source: MeterProvider | Meter): SharedInstruments {
   let shared = SHARED_INSTRUMENTS.get(source);
   if (!shared) {
     const meter = isMeterProvider(source) ? source.getMeter(METER_NAME, VERSION) : source;
-    shared = createInstruments(meter);
+    const own = isMeterProvider(source) ? attachedCallMetrics(source) : undefined;
+    const gauge = (metric: MetricDefinition) =>
+      meter.createObservableGauge(metric.name, { description: metric.description, unit: metric.unit });
+    shared = {
+      sinks: own ?? new InstrumentSinks(meter),
+      quotaRemaining: gauge(TOKENOMICS_QUOTA_REMAINING),
+      quotaLimit: gauge(TOKENOMICS_QUOTA_LIMIT),
+    };
     SHARED_INSTRUMENTS.set(source, shared);
   }
   return shared;
@@ -131,49 +96,13 @@ function isMeterProvider(source: MeterProvider | Meter): source is MeterProvider
   return typeof (source as Partial<MeterProvider>).getMeter === 'function';
 }
 
-function createInstruments(meter: Meter): SharedInstruments {
-  // Every instrument as the telemetry contract declares it (name, unit, description, buckets).
-  const flushGauge = meter.createObservableGauge(TOKENOMICS_INSTRUMENTATION_PENDING_POINTS.name, {
-    description: TOKENOMICS_INSTRUMENTATION_PENDING_POINTS.description,
-  });
-  const instruments: Instruments = {
-    tokenUsage: histogram(meter, GEN_AI_CLIENT_TOKEN_USAGE),
-    duration: histogram(meter, GEN_AI_CLIENT_OPERATION_DURATION),
-    timeToFirstChunk: histogram(meter, GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
-    tokens: counter(meter, TOKENOMICS_TOKENS),
-    cost: counter(meter, TOKENOMICS_COST),
-    unpriced: counter(meter, TOKENOMICS_CALLS_UNPRICED),
-    estimated: counter(meter, TOKENOMICS_CALLS_ESTIMATED),
-    invalidUsage: counter(meter, TOKENOMICS_CALLS_INVALID_USAGE),
-    internalErrors: counter(meter, TOKENOMICS_INSTRUMENTATION_ERRORS),
-    cacheSavings: counter(meter, TOKENOMICS_CACHE_SAVINGS),
-    cacheWritePremium: counter(meter, TOKENOMICS_CACHE_WRITE_PREMIUM),
-    rateLimited: counter(meter, TOKENOMICS_QUOTA_RATE_LIMITED),
-    turnInputTokens: histogram(meter, TOKENOMICS_CONVERSATION_TURN_INPUT_TOKENS),
-    reconciliationInput: histogram(meter, TOKENOMICS_RECONCILIATION_INPUT_TOKENS),
-    reconciliationCost: histogram(meter, TOKENOMICS_RECONCILIATION_COST),
-  };
-  const gauge = (metric: MetricDefinition) =>
-    meter.createObservableGauge(metric.name, { description: metric.description, unit: metric.unit });
-  return { instruments, flushGauge, quotaRemaining: gauge(TOKENOMICS_QUOTA_REMAINING), quotaLimit: gauge(TOKENOMICS_QUOTA_LIMIT) };
-}
-
-function histogram(meter: Meter, metric: MetricDefinition): Histogram {
-  const options: MetricOptions = { description: metric.description, unit: metric.unit };
-  if (metric.buckets !== undefined) options.advice = { explicitBucketBoundaries: [...metric.buckets] };
-  return meter.createHistogram(metric.name, options);
-}
-
-function counter(meter: Meter, metric: MetricDefinition): Counter {
-  return meter.createCounter(metric.name, { description: metric.description, unit: metric.unit });
-}
-
 /**
  * Turns normalised call records into one GenAI client span, the semconv metrics and the cost
  * counters. Shared by every provider adapter; adapters only translate their library's shapes.
  */
 export class GenAIRecorder {
-  private instruments: Instruments | undefined;
+  /** Where the histograms and counters go; `undefined` until a meter provider is given. */
+  private sinks: MetricSinks | undefined;
   private readonly models: BoundedValues;
   /** `error.type` on metrics: low-cardinality by construction, capped against surprises. */
   private readonly errorTypes = new BoundedValues(64);
@@ -182,10 +111,8 @@ export class GenAIRecorder {
   private readonly maxValues: number;
   readonly captureContent: boolean;
   private readonly deprecatedNames = emitDeprecatedGenAINames();
-  private readonly pending = new PendingCounters();
-  private readonly series: SeriesCache;
+  private series: SeriesCache | undefined;
   private readonly seriesLimit: SeriesLimit;
-  private flushGauge: ObservableGauge | undefined;
   private quotaGauges: [ObservableGauge, ObservableGauge] | undefined;
   /** Rate-limit state from response headers, reported by the quota gauges. */
   private readonly quota = new QuotaTable();
@@ -193,15 +120,12 @@ export class GenAIRecorder {
   private readonly conversations = new ConversationTable();
   /** Share of calls whose input is counted locally to reconcile estimates with bills. */
   private readonly reconcileShare: number;
-  /** Attribute sets of the governance metrics, each admitted once against its metric's series cap. */
-  private readonly governanceAttributes = new Map<string, Attributes>();
+  /** Sinks of the governance metrics' attribute sets, each admitted once against its metric's series cap. */
+  private readonly governanceSinks = new Map<string, HistogramSink | CounterSink>();
+  /** `tokenomics.instrumentation.errors` by stage. */
+  private readonly errorSinks = new Map<string, CounterSink>();
   private readonly observeRemaining: ObservableCallback = (result) => this.quota.observe(result, 'remaining', Date.now());
   private readonly observeLimit: ObservableCallback = (result) => this.quota.observe(result, 'limit', Date.now());
-  private readonly points = new PendingHistogramPoints();
-  private readonly flushPending = (): void => {
-    this.points.flush();
-    this.pending.flush();
-  };
   /** Scratch space of {@link partitionTokens}, reused by every call (metrics are recorded synchronously). */
   private readonly parts = new Float64Array(TOKEN_UNITS.length);
 
@@ -211,7 +135,6 @@ export class GenAIRecorder {
   ) {
     this.maxValues = config.maxAttributeValues ?? DEFAULT_MAX_VALUES;
     this.seriesLimit = new SeriesLimit(config.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC);
-    this.series = new SeriesCache(this.pending, this.seriesLimit);
     this.reconcileShare = reconcileSample(config.reconcileSample);
     this.models = new BoundedValues(this.maxValues);
     this.attributionKeys = new Set(config.attributionKeys ?? DEFAULT_ATTRIBUTION_KEYS);
@@ -224,30 +147,26 @@ export class GenAIRecorder {
    * Called when the meter provider changes.
    */
   updateInstruments(source: MeterProvider | Meter): void {
-    // Sums pending for the previous instruments go to them; series are rebuilt for the new ones.
+    // Series are rebuilt for the new instruments, with a full series budget.
     this.detachInstruments();
     const shared = sharedInstruments(source);
-    this.flushGauge = shared.flushGauge;
-    // Its callback runs at the start of every collection, before the SDK reads the instruments,
-    // and hands them the counter increments summed and the histogram points held since the last one.
-    this.flushGauge.addCallback(this.flushPending);
+    this.sinks = shared.sinks;
+    this.series = new SeriesCache(shared.sinks, this.seriesLimit);
     this.quotaGauges = [shared.quotaRemaining, shared.quotaLimit];
     shared.quotaRemaining.addCallback(this.observeRemaining);
     shared.quotaLimit.addCallback(this.observeLimit);
-    this.instruments = shared.instruments;
   }
 
   /**
-   * Hands what is pending to the current instruments and stops taking part in collections: the
-   * recorder can then be dropped (the instrumentation's configuration was replaced).
+   * Stops recording metrics and taking part in collections: the recorder can then be dropped (the
+   * instrumentation's configuration was replaced). Every value recorded is already in the
+   * aggregation or the instruments: nothing is held back.
    */
   detachInstruments(): void {
-    this.series.clear();
-    this.points.reset();
-    this.pending.flush();
-    this.flushGauge?.removeCallback(this.flushPending);
-    this.flushGauge = undefined;
-    this.governanceAttributes.clear();
+    this.sinks = undefined;
+    this.series = undefined;
+    this.governanceSinks.clear();
+    this.errorSinks.clear();
     if (this.quotaGauges) {
       this.quotaGauges[0].removeCallback(this.observeRemaining);
       this.quotaGauges[1].removeCallback(this.observeLimit);
@@ -318,7 +237,7 @@ export class GenAIRecorder {
   reportInternalError(stage: string, err: unknown): void {
     try {
       diag.warn(`tokenomics: ${stage} failed; telemetry for this call may be incomplete`, err);
-      this.instruments?.internalErrors.add(1, { [sc.ATTR_TOKENOMICS_ERROR_STAGE]: stage });
+      this.errorSink(stage)?.add(1);
     } catch {
       /* a diagnostic logger or meter that throws: nothing may reach the app */
     }
@@ -441,20 +360,19 @@ export class GenAIRecorder {
   private recordRateLimited(call: GenAICall, error: unknown): void {
     const http = httpErrorOf(error);
     if (http === undefined || http.status !== 429) return;
-    const instruments = this.instruments;
     const provider = call.start.provider;
     const model = this.models.admit(call.start.requestModel);
     // The latest answer's headers, in the order answers came (read at the next collection).
     this.quota.offer(provider, model, http.headers);
-    if (!instruments) return;
+    if (!this.series) return;
     const reading = readQuotaHeaders(http.headers);
     const limitType = exhaustedLimitType(reading);
-    const attributes = this.governanceSet('quota_rate_limited', `${provider}\u0000${model}\u0000${limitType}`, () => ({
+    const sink = this.governanceCounter('quota_rate_limited', `${provider}\u0000${model}\u0000${limitType}`, () => ({
       [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
       [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
       [ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE]: limitType,
     }));
-    instruments.rateLimited.add(1, attributes);
+    sink?.add(1);
   }
 
   /**
@@ -463,8 +381,7 @@ export class GenAIRecorder {
    * the provider's figure when it reported one).
    */
   private recordGovernance(call: GenAICall, usage: Usage, bookCost: Cost, cost: Cost, turn: number | undefined): void {
-    const instruments = this.instruments;
-    if (!instruments) return;
+    if (!this.series) return;
     const { start, result } = call;
     const provider = start.provider;
     const model = this.models.admit(start.requestModel);
@@ -475,26 +392,26 @@ export class GenAIRecorder {
         : undefined;
     if (saved !== undefined) {
       const series = this.seriesOf(call);
-      if (saved.savings > 0) this.pending.add(series.cacheSavings(instruments.cacheSavings), saved.savings);
-      if (saved.writePremium > 0) this.pending.add(series.cacheWritePremium(instruments.cacheWritePremium), saved.writePremium);
+      if (saved.savings > 0) series.cacheSavings.add(saved.savings);
+      if (saved.writePremium > 0) series.cacheWritePremium.add(saved.writePremium);
     }
     if (turn !== undefined && usage.inputTokens !== undefined) {
       const range = turnRange(turn);
-      const attributes = this.governanceSet('conversation_turn_input_tokens', `${provider}\u0000${model}\u0000${range}`, () => ({
+      const sink = this.governanceHistogram('conversation_turn_input_tokens', `${provider}\u0000${model}\u0000${range}`, () => ({
         [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
         [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
         [ATTR_TOKENOMICS_CONVERSATION_TURN_RANGE]: range,
       }));
-      this.points.record(instruments.turnInputTokens, usage.inputTokens, attributes);
+      sink?.record(usage.inputTokens);
     }
     if (result.reportedCost !== undefined && bookCost.priced && cost !== bookCost) {
       const ratio = estimateRatio(result.reportedCost, bookCost.amount);
       if (ratio !== undefined) {
-        const attributes = this.governanceSet('reconciliation_cost', `${provider}\u0000${model}`, () => ({
+        const sink = this.governanceHistogram('reconciliation_cost', `${provider}\u0000${model}`, () => ({
           [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
           [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
         }));
-        this.points.record(instruments.reconciliationCost, ratio, attributes);
+        sink?.record(ratio);
       }
     }
     const billedInput = usage.inputTokens;
@@ -503,7 +420,7 @@ export class GenAIRecorder {
       // An estimate made anyway (the budget guard's): reconciled at no further cost.
       const ratio = estimateRatio(preflight.tokens, billedInput);
       if (ratio !== undefined) {
-        const attributes = this.governanceSet(
+        const sink = this.governanceHistogram(
           'reconciliation_input_tokens',
           `${provider}\u0000${model}\u0000${preflight.encoding}`,
           () => ({
@@ -512,7 +429,7 @@ export class GenAIRecorder {
             [ATTR_TOKENOMICS_TOKEN_ENCODING]: preflight.encoding,
           }),
         );
-        this.points.record(instruments.reconciliationInput, ratio, attributes);
+        sink?.record(ratio);
       }
       return;
     }
@@ -520,27 +437,57 @@ export class GenAIRecorder {
       const job = safeCall(() => start.inputEstimate?.());
       if (job === undefined) return;
       reconcileInput(job, billedInput, (ratio, encoding) => {
-        const current = this.instruments;
-        if (!current) return;
-        const attributes = this.governanceSet('reconciliation_input_tokens', `${provider}\u0000${model}\u0000${encoding}`, () => ({
+        const sink = this.governanceHistogram('reconciliation_input_tokens', `${provider}\u0000${model}\u0000${encoding}`, () => ({
           [sc.ATTR_GEN_AI_PROVIDER_NAME]: provider,
           [sc.ATTR_GEN_AI_REQUEST_MODEL]: model,
           [ATTR_TOKENOMICS_TOKEN_ENCODING]: encoding,
         }));
-        this.points.record(current.reconciliationInput, ratio, attributes);
+        sink?.record(ratio);
       });
     }
   }
 
-  /** The attribute set `key` of a governance metric, admitted once against the metric's series cap. */
-  private governanceSet(metric: SeriesMetric, key: string, build: () => Attributes): Attributes {
+  /**
+   * The sink of the attribute set `key` of a governance histogram, admitted once against the
+   * metric's series cap; `undefined` without a meter provider.
+   */
+  private governanceHistogram(metric: SeriesMetric, key: string, build: () => Attributes): HistogramSink | undefined {
+    return this.governanceSink(metric, key, build, false) as HistogramSink | undefined;
+  }
+
+  /** As {@link governanceHistogram}, for a governance counter. */
+  private governanceCounter(metric: SeriesMetric, key: string, build: () => Attributes): CounterSink | undefined {
+    return this.governanceSink(metric, key, build, true) as CounterSink | undefined;
+  }
+
+  private governanceSink(
+    metric: SeriesMetric,
+    key: string,
+    build: () => Attributes,
+    counter: boolean,
+  ): HistogramSink | CounterSink | undefined {
+    const series = this.series;
+    if (series === undefined) return undefined;
     const cacheKey = `${metric}\u0000${key}`;
-    let attributes = this.governanceAttributes.get(cacheKey);
-    if (attributes === undefined) {
-      attributes = this.seriesLimit.admit(metric) ? build() : OVERFLOW_ATTRIBUTES;
-      if (this.governanceAttributes.size < 4096) this.governanceAttributes.set(cacheKey, attributes);
+    let sink = this.governanceSinks.get(cacheKey);
+    if (sink === undefined) {
+      sink = counter ? series.sinks.counter(metric, build) : series.sinks.histogram(metric, build);
+      if (this.governanceSinks.size < 4096) this.governanceSinks.set(cacheKey, sink);
     }
-    return attributes;
+    return sink;
+  }
+
+  /** `tokenomics.instrumentation.errors` of `stage`; `undefined` without a meter provider. */
+  private errorSink(stage: string): CounterSink | undefined {
+    const sinks = this.sinks;
+    if (sinks === undefined) return undefined;
+    let sink = this.errorSinks.get(stage);
+    if (sink === undefined) {
+      sink = sinks.counter(TOKENOMICS_INSTRUMENTATION_ERRORS, { [sc.ATTR_TOKENOMICS_ERROR_STAGE]: stage });
+      // stages are a handful of fixed names; the cap only guards against surprises
+      if (this.errorSinks.size < 64) this.errorSinks.set(stage, sink);
+    }
+    return sink;
   }
 
   private setEndAttributes(
@@ -643,36 +590,30 @@ export class GenAIRecorder {
     endTime: number,
     invalid: string | undefined,
   ): void {
-    const instruments = this.instruments;
-    if (!instruments) return;
+    if (!this.series) return;
     const series = this.seriesOf(call);
-    const pending = this.pending;
-
-    const points = this.points;
-    points.record(instruments.duration, (endTime - call.startedAt) / 1000, series.durationAttributes(errType));
-    if (call.firstChunkAt !== undefined) {
-      points.record(instruments.timeToFirstChunk, (call.firstChunkAt - call.startedAt) / 1000, series.firstChunkAttributes);
-    }
+    series.duration(errType).record((endTime - call.startedAt) / 1000);
+    if (call.firstChunkAt !== undefined) series.firstChunk.record((call.firstChunkAt - call.startedAt) / 1000);
     if (usage) {
-      if (usage.inputTokens !== undefined) points.record(instruments.tokenUsage, usage.inputTokens, series.inputUsage);
-      if (usage.outputTokens !== undefined) points.record(instruments.tokenUsage, usage.outputTokens, series.outputUsage);
+      if (usage.inputTokens !== undefined) series.inputUsage.record(usage.inputTokens);
+      if (usage.outputTokens !== undefined) series.outputUsage.record(usage.outputTokens);
       const parts = partitionTokens(usage, this.parts);
       for (let i = 0; i < TOKEN_UNITS.length; i++) {
         const n = parts[i];
-        if (n > 0) pending.add(series.tokens(instruments.tokens, TOKEN_UNITS[i], estimated), n);
+        if (n > 0) series.tokens(TOKEN_UNITS[i], estimated).add(n);
       }
     }
-    if (estimated) pending.add(series.estimated(instruments.estimated), 1);
-    if (invalid !== undefined) pending.add(series.invalidUsage(instruments.invalidUsage, invalid), 1);
+    if (estimated) series.estimated.add(1);
+    if (invalid !== undefined) series.invalidUsage(invalid).add(1);
     if (!cost) return;
     if (cost.priced) {
       const breakdown = cost.breakdown;
       for (const unit in breakdown) {
         const amount = breakdown[unit as keyof typeof breakdown] as number;
-        if (amount > 0) pending.add(series.cost(instruments.cost, unit, estimated), amount);
+        if (amount > 0) series.cost(unit, estimated).add(amount);
       }
     } else {
-      pending.add(series.unpriced(instruments.unpriced, cost.reason), 1);
+      series.unpriced(cost.reason).add(1);
     }
   }
 
@@ -689,7 +630,8 @@ export class GenAIRecorder {
       (attribution ??= []).push([k, v]);
       attributionKey += `\u0000${k}\u0001${v}`;
     }
-    const known = this.series.get(start.provider, start.operation, requestModel, responseModel ?? '', attributionKey);
+    const cache = this.series as SeriesCache;
+    const known = cache.get(start.provider, start.operation, requestModel, responseModel ?? '', attributionKey);
     if (known) return known;
     const base: Attributes = {
       [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
@@ -698,7 +640,7 @@ export class GenAIRecorder {
     };
     if (responseModel !== undefined) base[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
     if (attribution) for (const [k, v] of attribution) base[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + k] = v;
-    return this.series.add(start.provider, start.operation, requestModel, responseModel ?? '', attributionKey, base);
+    return cache.add(start.provider, start.operation, requestModel, responseModel ?? '', attributionKey, base);
   }
 
   private attributionBound(key: string): BoundedValues {
