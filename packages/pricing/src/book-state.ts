@@ -13,12 +13,12 @@ import type {
   TierName,
   TierRule,
 } from './overlay';
-import type { DataModel, Period, PriceData } from './price-data';
+import { modelsPending, type DataModel, type DataProvider, type Period, type PriceData } from './price-data';
 import { didYouMean, differOnlyInNumbering, nearest, nearestGlob } from './near-names';
 import { knownSpellings, providerRef, searchRank } from './provider-ids';
 import { compileLadder, mergeRates, scaleRate, type RateLadder, type RawRates } from './rates';
 import { problem, warning, type Problems } from './rate-fields';
-import type { FieldPath } from './source-doc';
+import { inlineDoc, type FieldPath } from './source-doc';
 import type { PriceSource } from './types';
 
 /** Rates of one period, compiled per service tier (`null`: tier not offered). */
@@ -93,23 +93,83 @@ function newProvider(id: string, name: string, order: number): BookProvider {
   };
 }
 
-/** Builds a book state from price data (no overlays yet). */
+/**
+ * Providers whose models are filled in on first use, with the overlay entries (of the bundled
+ * supplement) to apply to them then. Reading `models` or `byId` fills them in.
+ */
+const pendingProviders = new WeakMap<BookProvider, PendingProvider>();
+
+interface PendingProvider {
+  /** Overlay entries for this provider, applied when its models are filled in. */
+  deferred: Overlay['models'];
+  state: BookState | undefined;
+}
+
+/** Problems of deferred supplement entries: the supplement is ours and checked by its tests. */
+const silent = (): Problems => ({ doc: inlineDoc(null, 'supplement.json'), errors: [] });
+
+function copyModels(provider: BookProvider, dp: DataProvider): void {
+  for (const dm of dp.models) {
+    const model: BookModel = { ...dm, periods: dm.periods.map((p) => ({ ...p })), provider, tiers: {}, compiled: new Map() };
+    provider.models.push(model);
+    if (!provider.byId.has(dm.id.toLowerCase())) provider.byId.set(dm.id.toLowerCase(), model);
+  }
+}
+
+/**
+ * Builds a book state from price data (no overlays yet). A provider whose data models are not read
+ * yet (the bundled data) gets its models when they are first used: a lookup addressed to one
+ * provider fills in that provider and the ones it serves models of, nothing else.
+ */
 export function stateFromData(data: PriceData): BookState {
   const providers = new Map<string, BookProvider>();
   data.providers.forEach((dp, order) => {
     const provider = newProvider(dp.id, dp.name, order);
     provider.modelMatch = dp.modelMatch;
     provider.fallback = dp.fallback;
-    for (const dm of dp.models) {
-      const model: BookModel = { ...dm, periods: dm.periods.map((p) => ({ ...p })), provider, tiers: {}, compiled: new Map() };
-      provider.models.push(model);
-      if (!provider.byId.has(dm.id.toLowerCase())) provider.byId.set(dm.id.toLowerCase(), model);
-    }
+    if (modelsPending(dp)) fillLater(provider, dp);
+    else copyModels(provider, dp);
     providers.set(dp.id, provider);
   });
   const state: BookState = { version: data.version, providers, ordered: [], custom: [], aliases: new Map(), discounts: [] };
   reorder(state);
   return state;
+}
+
+function fillLater(provider: BookProvider, dp: DataProvider): void {
+  const own = provider as unknown as Record<'models' | 'byId', unknown>;
+  const models = own.models;
+  const byId = own.byId;
+  const fill = () => {
+    const pending = pendingProviders.get(provider);
+    if (pending === undefined) return;
+    pendingProviders.delete(provider);
+    for (const key of ['models', 'byId'] as const) {
+      Object.defineProperty(provider, key, {
+        value: key === 'models' ? models : byId,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
+    }
+    copyModels(provider, dp);
+    if (pending.state !== undefined) applyModelEntries(pending.state, pending.deferred, 'supplement', undefined, silent());
+  };
+  pendingProviders.set(provider, { deferred: [], state: undefined });
+  for (const key of ['models', 'byId'] as const) {
+    Object.defineProperty(provider, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        fill();
+        return own[key];
+      },
+      set(value: unknown) {
+        fill();
+        own[key] = value;
+      },
+    });
+  }
 }
 
 function reorder(state: BookState): void {
@@ -173,9 +233,92 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
   const checked = source !== 'supplement';
   // New models are compared with the models listed before this document, not with each other.
   const listed = checked && overlay.models.length > 0 ? listedModels(state) : undefined;
+  let entries = overlay.models;
+  if (!checked) {
+    // Entries for a provider whose models are not filled in yet wait for them (see stateFromData).
+    entries = [];
+    for (const m of overlay.models) {
+      const provider = state.providers.get(providerRef(m.provider).dataId);
+      const pending = provider === undefined ? undefined : pendingProviders.get(provider);
+      if (pending === undefined) entries.push(m);
+      else {
+        pending.deferred.push(m);
+        pending.state = state;
+      }
+    }
+  }
+  applyModelEntries(state, entries, source, listed, p);
+
+  // Rules may name the custom models just added: their ids are taken from here on.
+  const ruleIds = new Map<string, string[]>();
+  const rulesByProvider = new Map<string, OverlayTierRule[]>();
+  overlay.tierRules.forEach((rule, i) => {
+    const id = providerRef(rule.provider).dataId;
+    if (!state.providers.has(id)) {
+      unknownProvider(state, p, ['service_tiers', i, 'provider'], rule.provider);
+      return;
+    }
+    if (checked)
+      checkGlobs(
+        p,
+        [...rule.path, 'models'],
+        rule.globs,
+        cachedIds(ruleIds, `group:${id}`, () => providerGroup(state, id)),
+        rule.provider,
+      );
+    const list = rulesByProvider.get(id) ?? [];
+    list.push(rule);
+    rulesByProvider.set(id, list);
+  });
+  for (const [id, rules] of rulesByProvider) {
+    const provider = state.providers.get(id) as BookProvider;
+    provider.tierRules = [...rules, ...provider.tierRules];
+  }
+  [...overlay.derivedRates].reverse().forEach((rule, j) => {
+    const i = overlay.derivedRates.length - 1 - j;
+    const provider = state.providers.get(providerRef(rule.provider).dataId);
+    if (!provider) {
+      unknownProvider(state, p, ['derived_rates', i, 'provider'], rule.provider);
+      return;
+    }
+    if (checked)
+      checkGlobs(
+        p,
+        [...rule.path, 'models'],
+        rule.globs,
+        cachedIds(ruleIds, `own:${provider.id}`, () => [provider]),
+        rule.provider,
+      );
+    provider.derivedRates = [rule, ...provider.derivedRates];
+  });
+  // Tier rules of one provider reach models of others (Azure serves OpenAI's models).
+  if (rulesByProvider.size > 0 || overlay.derivedRates.length > 0)
+    for (const provider of state.providers.values()) {
+      // Models not filled in yet have nothing compiled.
+      if (!pendingProviders.has(provider)) for (const m of provider.models) m.compiled.clear();
+    }
+
+  for (const alias of [...overlay.aliases].reverse()) {
+    const key = alias.alias.toLowerCase();
+    state.aliases.set(key, [alias, ...(state.aliases.get(key) ?? [])]);
+  }
+  state.discounts = [...overlay.discounts, ...state.discounts];
+  state.version = `${state.version}+${overlay.source === 'supplement' ? 'supplement' : overlay.source === 'prices_file' ? 'prices' : 'overrides'}.${overlay.versionLabel}`;
+  reorder(state);
+}
+
+/** Applies an overlay's model entries: patches of listed models and new models. */
+function applyModelEntries(
+  state: BookState,
+  models: Overlay['models'],
+  source: PriceSource,
+  listed: ListedModels | undefined,
+  p: Problems,
+): void {
+  const checked = source !== 'supplement';
   const addedCustom: BookModel[] = [];
   const addedBy = new Map<BookProvider, BookModel[]>();
-  for (const m of overlay.models) {
+  for (const m of models) {
     const ref = providerRef(m.provider);
     let provider = state.providers.get(ref.dataId);
     const existing = provider?.byId.get(m.model.toLowerCase());
@@ -263,60 +406,6 @@ export function applyOverlay(state: BookState, overlay: Overlay, p: Problems): v
     provider.buckets.clear();
   }
   state.custom = [...addedCustom, ...state.custom];
-
-  // Rules may name the custom models just added: their ids are taken from here on.
-  const ruleIds = new Map<string, string[]>();
-  const rulesByProvider = new Map<string, OverlayTierRule[]>();
-  overlay.tierRules.forEach((rule, i) => {
-    const id = providerRef(rule.provider).dataId;
-    if (!state.providers.has(id)) {
-      unknownProvider(state, p, ['service_tiers', i, 'provider'], rule.provider);
-      return;
-    }
-    if (checked)
-      checkGlobs(
-        p,
-        [...rule.path, 'models'],
-        rule.globs,
-        cachedIds(ruleIds, `group:${id}`, () => providerGroup(state, id)),
-        rule.provider,
-      );
-    const list = rulesByProvider.get(id) ?? [];
-    list.push(rule);
-    rulesByProvider.set(id, list);
-  });
-  for (const [id, rules] of rulesByProvider) {
-    const provider = state.providers.get(id) as BookProvider;
-    provider.tierRules = [...rules, ...provider.tierRules];
-  }
-  [...overlay.derivedRates].reverse().forEach((rule, j) => {
-    const i = overlay.derivedRates.length - 1 - j;
-    const provider = state.providers.get(providerRef(rule.provider).dataId);
-    if (!provider) {
-      unknownProvider(state, p, ['derived_rates', i, 'provider'], rule.provider);
-      return;
-    }
-    if (checked)
-      checkGlobs(
-        p,
-        [...rule.path, 'models'],
-        rule.globs,
-        cachedIds(ruleIds, `own:${provider.id}`, () => [provider]),
-        rule.provider,
-      );
-    provider.derivedRates = [rule, ...provider.derivedRates];
-  });
-  // Tier rules of one provider reach models of others (Azure serves OpenAI's models).
-  if (rulesByProvider.size > 0 || overlay.derivedRates.length > 0)
-    for (const provider of state.providers.values()) for (const m of provider.models) m.compiled.clear();
-
-  for (const alias of [...overlay.aliases].reverse()) {
-    const key = alias.alias.toLowerCase();
-    state.aliases.set(key, [alias, ...(state.aliases.get(key) ?? [])]);
-  }
-  state.discounts = [...overlay.discounts, ...state.discounts];
-  state.version = `${state.version}+${overlay.source === 'supplement' ? 'supplement' : overlay.source === 'prices_file' ? 'prices' : 'overrides'}.${overlay.versionLabel}`;
-  reorder(state);
 }
 
 const ACCEPT_PROVIDER = 'a provider in the price book (see `tokenomics prices list`) or defined under models';

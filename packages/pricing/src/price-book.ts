@@ -77,7 +77,8 @@ function throwFirst(p: Problems): void {
 function loadBundledData(): PriceData {
   if (!bundledData) {
     const p: Problems = { doc: readSourceDoc(join(DATA_DIR, 'genai-prices.json')), errors: [] };
-    const data = readPriceData(p, 'bundled');
+    // Each provider's models are compiled on first use (the data is checked by the package's tests).
+    const data = readPriceData(p, 'bundled', true);
     throwFirst(p);
     bundledData = data;
   }

@@ -8,7 +8,7 @@ import { compileMatch, prefixKeys, type MatchLogic, type Matcher } from './match
 import type { RawRates } from './rates';
 import { isPlainObject, problem, readUpstreamRates, readDate, type Problems } from './rate-fields';
 import type { PriceSource } from './types';
-import type { FieldPath, SourceDoc } from './source-doc';
+import { inlineDoc, type FieldPath, type SourceDoc } from './source-doc';
 
 /** One period of a model's prices: from a date on, or at a time of day (UTC). */
 export interface Period {
@@ -74,8 +74,24 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
-/** Reads a price data document; problems are collected in `p` (invalid parts are skipped). */
-export function readPriceData(p: Problems, source: PriceSource): PriceData {
+/**
+ * Providers whose models are read on first use (see `readPriceData`'s `lazyModels`): reading
+ * `models` compiles them, once.
+ */
+const pendingModels = new WeakSet<DataProvider>();
+
+/** Whether a provider's models are still unread (reading `models` would compile them now). */
+export function modelsPending(provider: DataProvider): boolean {
+  return pendingModels.has(provider);
+}
+
+/**
+ * Reads a price data document; problems are collected in `p` (invalid parts are skipped).
+ * With `lazyModels` (the bundled data, checked by its tests) each provider keeps its models as
+ * JSON text and compiles them when `models` is first read: an app that calls one or two providers
+ * never holds the compiled models of the other forty. Problems found then are not reported.
+ */
+export function readPriceData(p: Problems, source: PriceSource, lazyModels = false): PriceData {
   const doc: SourceDoc = p.doc;
   const value = doc.value;
   let list: unknown[];
@@ -104,7 +120,7 @@ export function readPriceData(p: Problems, source: PriceSource): PriceData {
   const seen = new Set<string>();
   list.forEach((raw, i) => {
     const path = [...base, i];
-    const provider = readProvider(p, path, raw, source);
+    const provider = readProvider(p, path, raw, source, lazyModels);
     if (!provider) return;
     if (seen.has(provider.id)) {
       problem(p, [...path, 'id'], provider.id, 'a provider id not used before in the file', 'is a duplicate provider id');
@@ -125,7 +141,7 @@ function readMatch(p: Problems, path: FieldPath, v: unknown): Matcher | undefine
   }
 }
 
-function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceSource): DataProvider | undefined {
+function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceSource, lazyModels: boolean): DataProvider | undefined {
   if (!isPlainObject(raw)) {
     problem(p, path, raw, 'a provider object { id, name, models: [...] }');
     return undefined;
@@ -145,18 +161,45 @@ function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceS
       fallback = raw.fallback_model_providers as string[];
     } else problem(p, [...path, 'fallback_model_providers'], raw.fallback_model_providers, 'a list of provider ids');
   }
-  const models: DataModel[] = [];
-  raw.models.forEach((m: unknown, j: number) => {
-    const model = readModel(p, [...path, 'models', j], m, source);
-    if (model) models.push(model);
-  });
-  return {
+  const provider: DataProvider = {
     id: raw.id.toLowerCase(),
     name: typeof raw.name === 'string' ? raw.name : raw.id,
     modelMatch,
     fallback: fallback.map((f) => f.toLowerCase()),
-    models,
+    models: [],
   };
+  if (!lazyModels) {
+    provider.models = readModels(p, path, raw.models, source);
+    return provider;
+  }
+  // One string per provider: far smaller than the parsed entries, and nothing else is kept.
+  const text = JSON.stringify(raw.models);
+  const file = p.doc.file;
+  pendingModels.add(provider);
+  Object.defineProperty(provider, 'models', {
+    configurable: true,
+    enumerable: true,
+    get(): DataModel[] {
+      const models = readModels({ doc: inlineDoc(null, file), errors: [] }, path, JSON.parse(text) as unknown[], source);
+      pendingModels.delete(provider);
+      Object.defineProperty(provider, 'models', { value: models, writable: true, configurable: true, enumerable: true });
+      return models;
+    },
+    set(models: DataModel[]) {
+      pendingModels.delete(provider);
+      Object.defineProperty(provider, 'models', { value: models, writable: true, configurable: true, enumerable: true });
+    },
+  });
+  return provider;
+}
+
+function readModels(p: Problems, path: FieldPath, raw: unknown[], source: PriceSource): DataModel[] {
+  const models: DataModel[] = [];
+  raw.forEach((m: unknown, j: number) => {
+    const model = readModel(p, [...path, 'models', j], m, source);
+    if (model) models.push(model);
+  });
+  return models;
 }
 
 function readModel(p: Problems, path: FieldPath, raw: unknown, source: PriceSource): DataModel | undefined {
