@@ -2,11 +2,12 @@
  * The collector stage: OTLP in (HTTP and gRPC), GenAI spans and token-usage histograms priced with
  * the exporter's enrichment, OTLP/HTTP protobuf out through a bounded queue.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { diag } from '@opentelemetry/api';
 import { SpanCostEnricher, TokenUsageCost, DEFAULT_DEDUPE_CAPACITY, DEFAULT_MAX_METRIC_STREAMS } from '@tokenomics/exporter';
 import { TOKENOMICS_SCOPE_PREFIX } from './names';
 import { CostMetrics, DEFAULT_MAX_COST_SERIES } from './cost-metrics';
+import { countTally } from './cost-tally';
 import { Forwarder, type DestinationOptions, type RetryOptions } from './forwarder';
 import { GrpcReceiver } from './grpc-receiver';
 import { HttpReceiver } from './http-receiver';
@@ -17,6 +18,7 @@ import { TelemetryServer } from './telemetry-server';
 import { enrichTraces, type TraceEnrichment } from './trace-enrichment';
 import { fieldsOf, readerOf } from './wire';
 import { PACKAGE_NAME } from './version';
+import { EnrichPool, type WorkResult } from './worker-pool';
 
 /** A `host:port` listen address. */
 export interface ListenAddress {
@@ -64,6 +66,21 @@ export interface CollectorOptions {
    * behind one gateway send distinct series). Default `<hostname>-<pid>`.
    */
   instanceId?: string | undefined;
+  /**
+   * Worker threads that do the CPU work of requests (pricing spans, converting histograms, checking
+   * log framing), so that the stage uses several cores; the main thread receives, queues and
+   * forwards. `0` (the default here) does the work in the main thread. The CLI and the YAML
+   * configuration default to {@link defaultWorkerCount}. Needs the built package (`dist/`).
+   */
+  workers?: number | undefined;
+}
+
+/** Most workers the CLI starts by default. */
+export const MAX_DEFAULT_WORKERS = 4;
+
+/** The default number of workers of `tokenomics collector`: the cores available, at most 4. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_WORKERS));
 }
 
 /** Where a service's cost counters come from: its GenAI spans or its token-usage histograms. */
@@ -74,6 +91,8 @@ export type AcceptResult =
   | { readonly kind: 'accepted' }
   | { readonly kind: 'malformed'; readonly reason: string }
   | { readonly kind: 'full'; readonly retryAfterSeconds: number }
+  /** A worker failed while it held the request: nothing was queued; the sender may retry. */
+  | { readonly kind: 'unavailable'; readonly reason: string; readonly retryAfterSeconds: number }
   | { readonly kind: 'stopping' };
 
 /** Defaults. */
@@ -97,6 +116,7 @@ export class TokenomicsCollector {
   private readonly http: HttpReceiver | undefined;
   private readonly grpc: GrpcReceiver | undefined;
   private readonly telemetry: TelemetryServer | undefined;
+  private readonly pool: EnrichPool | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -128,6 +148,26 @@ export class TokenomicsCollector {
     if (http !== null) this.http = new HttpReceiver(this, http, maxRequestBytes, maxInFlight);
     if (options.grpc) this.grpc = new GrpcReceiver(this, options.grpc, maxRequestBytes);
     if (options.telemetry) this.telemetry = new TelemetryServer(this, options.telemetry);
+    const workers = options.workers ?? 0;
+    if (!Number.isInteger(workers) || workers < 0)
+      throw new Error(`${PACKAGE_NAME}: workers must be a whole number from 0, not ${workers}`);
+    if (workers > 0) {
+      this.pool = new EnrichPool(workers, {
+        priceBook: options.priceBook,
+        costMetricsFrom: options.costMetricsFrom,
+        costMetricsFromServices: options.costMetricsFromServices,
+      });
+    }
+  }
+
+  /** Number of worker threads doing the CPU work of requests (0: the main thread does it). */
+  get workerCount(): number {
+    return this.pool?.size ?? 0;
+  }
+
+  /** The worker pool, for fault tests. @internal */
+  get enrichPool(): EnrichPool | undefined {
+    return this.pool;
   }
 
   /** Opens the receivers and starts the cost-metrics timer. */
@@ -169,7 +209,10 @@ export class TokenomicsCollector {
 
   /** Loads the price book files again and uses them for the next request; the old book stays on error. */
   reloadPriceBook(): Error | undefined {
-    return this.priceBook.reload();
+    // Checked here first: workers load the files only once they are known good.
+    const error = this.priceBook.reload();
+    if (error === undefined) this.pool?.reload();
+    return error;
   }
 
   /**
@@ -191,6 +234,52 @@ export class TokenomicsCollector {
     this.stats.requests[signal]++;
     // Counted once accepted: a refused request comes again, and its calls must not count twice.
     if (processed.traces !== undefined) this.countTraces(processed.traces);
+    return { kind: 'accepted' };
+  }
+
+  /**
+   * Offer one OTLP export request (protobuf bytes), doing its CPU work on a worker thread when the
+   * stage has workers (in the main thread otherwise, as {@link accept}). The bytes are handed to the
+   * worker: the caller must not use `body` afterwards. Never rejects. The request's bytes count
+   * against the queue's memory limit from here until the worker is done (a sender is refused when
+   * they do not fit), so memory stays bounded however many requests wait for a worker.
+   */
+  async submit(signal: Signal, body: Uint8Array): Promise<AcceptResult> {
+    const pool = this.pool;
+    if (pool === undefined) return this.accept(signal, body);
+    if (this.stopping) return { kind: 'stopping' };
+    const size = body.length;
+    if (!this.forwarder.reserve(size)) return this.refuse();
+    let result: WorkResult;
+    try {
+      result = await pool.run(signal, body);
+    } finally {
+      this.forwarder.release(size);
+    }
+    switch (result.kind) {
+      case 'malformed':
+        this.stats.invalid++;
+        return { kind: 'malformed', reason: `malformed OTLP ${signal} protobuf: ${result.reason}` };
+      case 'failed':
+        this.stats.failed++;
+        return { kind: 'unavailable', reason: result.reason, retryAfterSeconds: this.retryAfterSeconds };
+      case 'done':
+        break;
+    }
+    if (!this.forwarder.offer(signal, result.bytes)) return this.refuse();
+    this.stats.requests[signal]++;
+    this.stats.tokenUsagePoints += result.points;
+    this.stats.spans += result.spans;
+    this.stats.enriched += result.enriched;
+    this.stats.unpriced += result.unpriced;
+    this.stats.duplicates += result.duplicates;
+    if (result.tally !== undefined) {
+      try {
+        countTally(result.tally, this.costMetrics, (service) => this.costSourceOf(service) === 'spans');
+      } catch (err) {
+        diag.error(`${PACKAGE_NAME}: counting cost metrics failed`, err);
+      }
+    }
     return { kind: 'accepted' };
   }
 
@@ -262,8 +351,11 @@ export class TokenomicsCollector {
     this.stopping = true;
     clearInterval(this.metricsTimer);
     await Promise.all([this.http?.stop(), this.grpc?.stop()]);
+    // Requests in the workers are finished and queued before the queue drains.
+    await this.pool?.idle();
     this.flushCostMetrics();
     await this.forwarder.drain(this.options.shutdownTimeoutMs ?? 10_000);
+    await this.pool?.close();
     await this.telemetry?.stop();
   }
 }

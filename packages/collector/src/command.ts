@@ -3,8 +3,8 @@
  * shutdown timeout), reloads the price book on SIGHUP.
  */
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { TokenomicsCollector, type CollectorOptions } from './collector';
-import { CollectorConfigError, loadCollectorConfig, parseDuration, parseListen, parseSize } from './config';
+import { defaultWorkerCount, TokenomicsCollector, type CollectorOptions } from './collector';
+import { CollectorConfigError, loadCollectorConfig, MAX_WORKERS, parseDuration, parseListen, parseSize, parseWorkers } from './config';
 import { runOttlCommand } from './ottl/command';
 
 /** Where the command writes its messages. */
@@ -29,6 +29,8 @@ Options:
   --queue-memory-limit SIZE  bytes held per destination before senders are refused (default 64MiB)
   --shutdown-timeout DUR     how long SIGTERM waits for the queue to drain (default 10s)
   --price-overrides FILE     price override file (negotiated rates); reloaded on SIGHUP
+  --workers N                worker threads doing the pricing (default: cores available, at most 4;
+                             0: all in the main thread)
 
 Signals: SIGTERM/SIGINT drain and exit; SIGHUP reloads the price book without dropping data.`;
 
@@ -56,6 +58,7 @@ export function collectorOptionsFromArgs(args: readonly string[], env: NodeJS.Pr
     '--queue-memory-limit',
     '--shutdown-timeout',
     '--price-overrides',
+    '--workers',
   ];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}`);
   const one = (name: string) => {
@@ -109,6 +112,12 @@ export function collectorOptionsFromArgs(args: readonly string[], env: NodeJS.Pr
   }
   const overrides = one('--price-overrides');
   if (overrides !== undefined) options.priceBook = { overridesFile: overrides };
+  const workers = one('--workers');
+  if (workers !== undefined) {
+    const count = parseWorkers(workers);
+    if (count === undefined) throw new Error(`--workers ${workers}: expected a whole number from 0 to ${MAX_WORKERS}`);
+    options.workers = count;
+  }
   return options;
 }
 
@@ -142,7 +151,7 @@ export async function runCollectorCommand(args: readonly string[], output: Comma
   );
   let stage: TokenomicsCollector;
   try {
-    stage = new TokenomicsCollector(options);
+    stage = new TokenomicsCollector({ ...options, workers: options.workers ?? defaultWorkerCount() });
     await stage.start();
   } catch (err) {
     output.err(`tokenomics collector: cannot start: ${(err as Error).message}`);
@@ -150,7 +159,7 @@ export async function runCollectorCommand(args: readonly string[], output: Comma
   }
   const a = stage.addresses;
   output.err(
-    `tokenomics collector: listening${a.http ? ` http=${a.http}` : ''}${a.grpc ? ` grpc=${a.grpc}` : ''}${a.telemetry ? ` telemetry=${a.telemetry}` : ''}; forwarding to ${options.destinations.map((d) => d.endpoint).join(', ')}; price book ${stage.priceBookVersion}`,
+    `tokenomics collector: listening${a.http ? ` http=${a.http}` : ''}${a.grpc ? ` grpc=${a.grpc}` : ''}${a.telemetry ? ` telemetry=${a.telemetry}` : ''}; forwarding to ${options.destinations.map((d) => d.endpoint).join(', ')}; price book ${stage.priceBookVersion}; ${stage.workerCount} worker${stage.workerCount === 1 ? '' : 's'}`,
   );
   return new Promise<number>((resolve) => {
     const onHup = () => {

@@ -21,6 +21,7 @@
  *   from: spans                             # spans (default) | histograms
  *   services: { batch-py: histograms }      # per service.name
  * instance_id: ${env:POD_NAME}              # service.instance.id of this replica's cost counters
+ * processing: { workers: 2 }               # worker threads; default: cores available, at most 4; 0: main thread
  * shutdown_timeout: 10s
  * ```
  */
@@ -59,6 +60,7 @@ const TOP_LEVEL = new Set([
   'cost_metrics',
   'instance_id',
   'shutdown_timeout',
+  'processing',
 ]);
 const COST_SOURCES: readonly CostMetricsSource[] = ['spans', 'histograms'];
 const ENV = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -170,6 +172,11 @@ export function parseCollectorConfig(text: string, file: string, env: NodeJS.Pro
     }
   }
   if (top.instance_id !== undefined) options.instanceId = v.string(top.instance_id, ['instance_id']);
+  if (top.processing !== undefined) {
+    const processing = v.object(top.processing, ['processing']);
+    v.only(processing, ['processing'], ['workers']);
+    if (processing.workers !== undefined) options.workers = v.workers(processing.workers, ['processing', 'workers']);
+  }
   if (top.shutdown_timeout !== undefined) options.shutdownTimeoutMs = v.duration(top.shutdown_timeout, ['shutdown_timeout'], 0);
   return options;
 }
@@ -216,6 +223,12 @@ class Validator {
   only(obj: Record<string, unknown>, path: Path, keys: readonly string[]): void {
     for (const key of Object.keys(obj))
       if (!keys.includes(key)) this.fail([...path, key], obj[key], `unknown field; accepted: ${keys.join(', ')}`);
+  }
+
+  workers(value: unknown, path: Path): number {
+    const count = parseWorkers(value);
+    if (count === undefined) this.fail(path, value, `expected a whole number from 0 to ${MAX_WORKERS} (0: the main thread does the work)`);
+    return count;
   }
 
   costSource(value: unknown, path: Path): CostMetricsSource {
@@ -284,6 +297,15 @@ class Validator {
       this.fail(path, value, `expected a duration such as 500ms, 10s or 1m${minMs > 0 ? ` (at least ${minMs} ms)` : ''}`);
     return ms;
   }
+}
+
+/** Most worker threads a configuration may ask for. */
+export const MAX_WORKERS = 64;
+
+/** A worker count from 0 to {@link MAX_WORKERS} (a number, or its digits as text). */
+export function parseWorkers(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_WORKERS ? n : undefined;
 }
 
 /** `host:port` (IPv6 in brackets) to a listen address. */

@@ -15,7 +15,6 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { partitionTokens, TOKEN_UNITS } from '@tokenomics/contract';
-import type { GenAiCall } from '@tokenomics/exporter';
 import { toKeyValue } from './attributes';
 import * as N from './names';
 import { otlpMessages } from './otlp-messages';
@@ -54,6 +53,19 @@ const METRICS: Readonly<Record<MetricKind, { name: string; unit: string; descrip
   },
 };
 
+/** What the series of a priced call are keyed by: its service, provider, operation, models and flags. */
+export interface CallShape {
+  readonly service: string | undefined;
+  readonly provider: string | undefined;
+  readonly operation: string | undefined;
+  readonly requestModel: string | undefined;
+  readonly responseModel: string | undefined;
+  /** The source flagged its counts as estimated: every unit is counted estimated. */
+  readonly estimated: boolean;
+  /** The span shows no cache count and the model's cached input is priced differently: the input unit is counted estimated. */
+  readonly cacheShareUnknown: boolean;
+}
+
 /** Default of the series cap. */
 export const DEFAULT_MAX_COST_SERIES = 10_000;
 
@@ -87,22 +99,41 @@ export class CostMetrics {
   /** Count one priced call: its tokens by disjoint unit and its cost by billing unit. */
   addPriced(priced: PricedCall): void {
     const call = priced.call;
+    this.addCall(
+      {
+        service: priced.serviceName,
+        provider: call.provider,
+        operation: call.operation,
+        requestModel: call.requestModel,
+        responseModel: call.responseModel,
+        estimated: call.estimated,
+        cacheShareUnknown: priced.cacheShareUnknown === true,
+      },
+      partitionTokens(call.usage, this.parts),
+      priced.breakdown,
+    );
+  }
+
+  /**
+   * Count one priced call given by its shape, its tokens by disjoint unit (in `TOKEN_UNITS` order,
+   * as `partitionTokens` gives them) and its cost by billing unit: what {@link addPriced} counts,
+   * for calls read elsewhere (a worker thread of the stage).
+   */
+  addCall(shape: CallShape, parts: ArrayLike<number>, breakdown: Iterable<readonly [string, number]>): void {
     // The series of one call shape are looked up once per call, by one string.
-    const cacheShareUnknown = priced.cacheShareUnknown === true;
-    const groupKey = `${priced.serviceName ?? ''}\u0000${call.provider ?? ''}\u0000${call.operation ?? ''}\u0000${call.requestModel ?? ''}\u0000${call.responseModel ?? ''}\u0000${call.estimated ? 1 : 0}${cacheShareUnknown ? 1 : 0}`;
+    const groupKey = `${shape.service ?? ''}\u0000${shape.provider ?? ''}\u0000${shape.operation ?? ''}\u0000${shape.requestModel ?? ''}\u0000${shape.responseModel ?? ''}\u0000${shape.estimated ? 1 : 0}${shape.cacheShareUnknown ? 1 : 0}`;
     let group = this.groups.get(groupKey);
     if (group === undefined) {
-      group = { base: baseAttributes(call), tokens: new Map(), cost: new Map() };
+      group = { base: baseAttributes(shape), tokens: new Map(), cost: new Map() };
       if (this.groups.size < this.maxSeries) this.groups.set(groupKey, group);
     }
-    const parts = partitionTokens(call.usage, this.parts);
     for (let i = 0; i < TOKEN_UNITS.length; i++) {
       const count = parts[i];
       const unit = TOKEN_UNITS[i];
-      if (count > 0) this.addTo(group, 'tokens', priced.serviceName, unit, estimatedUnit(call, cacheShareUnknown, unit), count);
+      if (count > 0) this.addTo(group, 'tokens', shape.service, unit, estimatedUnit(shape, unit), count);
     }
-    for (const [unit, amount] of priced.breakdown) {
-      if (amount > 0) this.addTo(group, 'cost', priced.serviceName, unit, estimatedUnit(call, cacheShareUnknown, unit), amount);
+    for (const [unit, amount] of breakdown) {
+      if (amount > 0) this.addTo(group, 'cost', shape.service, unit, estimatedUnit(shape, unit), amount);
     }
   }
 
@@ -215,11 +246,11 @@ export class CostMetrics {
 /** The unit whose figure a cache share the span does not show would change. */
 const INPUT_UNIT = 'input';
 
-function estimatedUnit(call: GenAiCall, cacheShareUnknown: boolean, unit: string): boolean {
-  return call.estimated || (cacheShareUnknown && unit === INPUT_UNIT);
+function estimatedUnit(shape: CallShape, unit: string): boolean {
+  return shape.estimated || (shape.cacheShareUnknown && unit === INPUT_UNIT);
 }
 
-function baseAttributes(call: GenAiCall): Attributes {
+function baseAttributes(call: CallShape): Attributes {
   const attrs: Attributes = {};
   if (call.provider !== undefined) attrs[N.ATTR_GEN_AI_PROVIDER_NAME] = call.provider;
   if (call.operation !== undefined) attrs[N.ATTR_GEN_AI_OPERATION_NAME] = call.operation;

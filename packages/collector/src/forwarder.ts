@@ -64,6 +64,8 @@ export class Destination {
   private head = 0;
   /** Bytes held: queued and in flight. */
   private held = 0;
+  /** Bytes of requests not queued yet (being enriched by a worker), set aside under the limit. */
+  private reserved = 0;
   private inFlight = 0;
   private stopping = false;
   private abandoned = false;
@@ -86,9 +88,9 @@ export class Destination {
     for (let i = 0; i < concurrency; i++) this.workers.push(this.work());
   }
 
-  /** Bytes queued or in flight. */
+  /** Bytes queued, in flight, or set aside for requests being enriched. */
   get heldBytes(): number {
-    return this.held;
+    return this.held + this.reserved;
   }
 
   /** Requests queued (not yet in flight). */
@@ -98,7 +100,17 @@ export class Destination {
 
   /** Whether `bytes` more fit under the memory limit. */
   hasRoom(bytes: number): boolean {
-    return !this.stopping && this.held + bytes <= this.limitBytes;
+    return !this.stopping && this.held + this.reserved + bytes <= this.limitBytes;
+  }
+
+  /** Set `bytes` aside under the limit (the caller checked {@link hasRoom}); {@link release} gives them back. */
+  reserve(bytes: number): void {
+    this.reserved += bytes;
+  }
+
+  /** Give back bytes set aside by {@link reserve}. */
+  release(bytes: number): void {
+    this.reserved = Math.max(0, this.reserved - bytes);
   }
 
   /** Queue a request; the caller checked {@link hasRoom}. */
@@ -264,6 +276,22 @@ export class Forwarder {
     for (const d of this.destinations) if (!d.hasRoom(bytes.length)) return false;
     for (const d of this.destinations) d.push(signal, bytes);
     return true;
+  }
+
+  /**
+   * Set `bytes` aside on every destination for a request that is not ready to queue yet (a worker
+   * enriches it); `false` (nothing set aside) when one has no room. Give them back with
+   * {@link release} before offering the request.
+   */
+  reserve(bytes: number): boolean {
+    for (const d of this.destinations) if (!d.hasRoom(bytes)) return false;
+    for (const d of this.destinations) d.reserve(bytes);
+    return true;
+  }
+
+  /** Give back bytes set aside by {@link reserve}. */
+  release(bytes: number): void {
+    for (const d of this.destinations) d.release(bytes);
   }
 
   /** Deliver what is held, within `timeoutMs`. */

@@ -14,7 +14,7 @@ import {
   type sendUnaryData,
   type ServerUnaryCall,
 } from '@grpc/grpc-js';
-import type { ListenAddress, TokenomicsCollector } from './collector';
+import type { AcceptResult, ListenAddress, TokenomicsCollector } from './collector';
 import { encodeStatus, GRPC_INVALID_ARGUMENT, GRPC_RESOURCE_EXHAUSTED, GRPC_UNAVAILABLE } from './rpc-status';
 import type { Signal } from './stats';
 
@@ -48,6 +48,27 @@ function errorWithDetails(code: number, message: string, retryAfterMs?: number):
   return { code, details: message, metadata };
 }
 
+/** Answers an `Export` call with the stage's verdict on its request. */
+function answer(result: AcceptResult, callback: sendUnaryData<unknown>): void {
+  switch (result.kind) {
+    case 'accepted':
+      callback(null, {});
+      return;
+    case 'malformed':
+      callback(errorWithDetails(GRPC_INVALID_ARGUMENT, result.reason));
+      return;
+    case 'full':
+      callback(errorWithDetails(GRPC_RESOURCE_EXHAUSTED, 'the forward queue is full; retry later', result.retryAfterSeconds * 1000));
+      return;
+    case 'unavailable':
+      callback(errorWithDetails(GRPC_UNAVAILABLE, `${result.reason}; retry later`, result.retryAfterSeconds * 1000));
+      return;
+    case 'stopping':
+      callback(errorWithDetails(GRPC_UNAVAILABLE, 'shutting down; retry on another instance', 1000));
+      return;
+  }
+}
+
 /** The OTLP/gRPC receiver of a {@link TokenomicsCollector}. */
 export class GrpcReceiver {
   private server: Server | undefined;
@@ -64,29 +85,10 @@ export class GrpcReceiver {
     for (const [signal, path] of SERVICES) {
       server.addService(serviceDefinition(path), {
         Export: (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
-          let result;
-          try {
-            result = this.collector.accept(signal, call.request);
-          } catch (err) {
-            callback({ code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
-            return;
-          }
-          switch (result.kind) {
-            case 'accepted':
-              callback(null, {});
-              return;
-            case 'malformed':
-              callback(errorWithDetails(GRPC_INVALID_ARGUMENT, result.reason));
-              return;
-            case 'full':
-              callback(
-                errorWithDetails(GRPC_RESOURCE_EXHAUSTED, 'the forward queue is full; retry later', result.retryAfterSeconds * 1000),
-              );
-              return;
-            case 'stopping':
-              callback(errorWithDetails(GRPC_UNAVAILABLE, 'shutting down; retry on another instance', 1000));
-              return;
-          }
+          this.collector.submit(signal, call.request).then(
+            (result) => answer(result, callback),
+            (err: unknown) => callback({ code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) }),
+          );
         },
       });
     }

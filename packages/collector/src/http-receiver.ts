@@ -108,7 +108,7 @@ export class HttpReceiver {
           throw err;
         }
       }
-      const result = this.collector.accept(signal, body);
+      const result = await this.collector.submit(signal, body);
       switch (result.kind) {
         case 'accepted':
           if (encoding === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -119,6 +119,9 @@ export class HttpReceiver {
           return;
         case 'full':
           respondStatus(res, encoding, 429, GRPC_RESOURCE_EXHAUSTED, 'the forward queue is full; retry later', result.retryAfterSeconds);
+          return;
+        case 'unavailable':
+          respondStatus(res, encoding, 503, GRPC_UNAVAILABLE, `${result.reason}; retry later`, result.retryAfterSeconds);
           return;
         case 'stopping':
           respondStatus(res, encoding, 503, GRPC_UNAVAILABLE, 'shutting down; retry on another instance', 1);

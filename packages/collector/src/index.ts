@@ -7,6 +7,8 @@
  */
 export {
   TokenomicsCollector,
+  defaultWorkerCount,
+  MAX_DEFAULT_WORKERS,
   DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_QUEUE_MEMORY_LIMIT_BYTES,
   type AcceptResult,

@@ -5,8 +5,8 @@ export type Signal = 'traces' | 'metrics' | 'logs';
 export type DropReason = 'rejected' | 'shutdown_timeout' | 'retries_exhausted';
 
 /**
- * The stage's own counters since it started, read by the Prometheus endpoint. Plain numbers: the
- * stage is single-threaded.
+ * The stage's own counters since it started, read by the Prometheus endpoint. Plain numbers: only
+ * the main thread counts (workers send their counts back with each request).
  */
 export class CollectorStats {
   /** Export requests accepted, by signal. */
@@ -25,6 +25,8 @@ export class CollectorStats {
   refused = 0;
   /** Requests refused as malformed (400), oversized (413) or of an unknown type (415). */
   invalid = 0;
+  /** Requests answered 503 / UNAVAILABLE because the worker enriching them failed (the sender retries). */
+  failed = 0;
   /** Requests delivered, by destination. */
   readonly forwarded = new Map<string, number>();
   /** Requests dropped, by destination and reason. */
