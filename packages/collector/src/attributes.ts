@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { int64ToNumber, type AnyValueMessage, type KeyValueMessage } from './otlp-messages';
+import { int64ToNumber, otlpMessages, type AnyValueMessage, type KeyValueMessage } from './otlp-messages';
+import { varintLength, writeVarint } from './wire';
 
 /**
  * Decoded OTLP attributes as an OpenTelemetry `Attributes` object: strings, booleans, numbers and
@@ -58,4 +59,110 @@ function toAnyValue(value: AttributeValue): AnyValueMessage {
 
 function present<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;
+}
+
+/** `Span.attributes` (field 9), length-delimited. */
+const SPAN_ATTRIBUTES_TAG = (9 << 3) | 2;
+/** `KeyValue.value` (field 2), length-delimited. */
+const KEY_VALUE_VALUE_TAG = (2 << 3) | 2;
+/** `AnyValue.int_value` (field 3), varint. */
+const ANY_VALUE_INT_TAG = (3 << 3) | 0;
+/** `AnyValue.double_value` (field 4), 64-bit. */
+const ANY_VALUE_DOUBLE_TAG = (4 << 3) | 1;
+
+/**
+ * Encoded `Span.attributes` entries, appended one after another into one reusable buffer: the
+ * attributes the stage adds to the spans of one request. Numbers are written straight into the
+ * buffer (a finite double as `doubleValue`, a non-negative safe integer as `intValue`, the bytes the
+ * generated `Span` class writes for them, with the key's field encoded by that class once per key);
+ * any other value is encoded by the generated class. Synchronous use only: the bytes are valid
+ * until the next {@link reset}.
+ */
+export class AttributeBytes {
+  private buf: Buffer;
+  /** Offset just past the last entry. */
+  pos = 0;
+
+  constructor(private readonly initialSize = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Starts over; a buffer grown past 4 times its initial size for a large request is let go. */
+  reset(): void {
+    this.pos = 0;
+    if (this.buf.length > 4 * this.initialSize) this.buf = Buffer.allocUnsafe(this.initialSize);
+  }
+
+  /** Copies `[start, end)` of the entries to `out` at `at`; returns the offset after them. */
+  copyTo(out: Buffer, at: number, start: number, end: number): number {
+    return at + this.buf.copy(out, at, start, end);
+  }
+
+  /** Appends bytes encoded elsewhere (whole `Span.attributes` entries). */
+  appendEncoded(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Appends the entry of one attribute, written as {@link toKeyValue} maps it. */
+  append(key: string, value: AttributeValue): void {
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      const keyField = keyFieldOf(key);
+      if (!Number.isInteger(value)) {
+        const anyLength = 9;
+        const entry = keyField.length + 2 + anyLength;
+        this.reserve(1 + varintLength(entry) + entry);
+        let pos = writeVarint(this.buf, this.pos, SPAN_ATTRIBUTES_TAG);
+        pos = writeVarint(this.buf, pos, entry);
+        this.buf.set(keyField, pos);
+        pos += keyField.length;
+        this.buf[pos++] = KEY_VALUE_VALUE_TAG;
+        this.buf[pos++] = anyLength;
+        this.buf[pos++] = ANY_VALUE_DOUBLE_TAG;
+        this.pos = this.buf.writeDoubleLE(value, pos);
+        return;
+      }
+      if (value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
+        // -0 is an integer too: written as 0, as the runtime's int64 writes it.
+        const int = value === 0 ? 0 : value;
+        const anyLength = 1 + varintLength(int);
+        const entry = keyField.length + 1 + varintLength(anyLength) + anyLength;
+        this.reserve(1 + varintLength(entry) + entry);
+        let pos = writeVarint(this.buf, this.pos, SPAN_ATTRIBUTES_TAG);
+        pos = writeVarint(this.buf, pos, entry);
+        this.buf.set(keyField, pos);
+        pos += keyField.length;
+        pos = writeVarint(this.buf, pos, KEY_VALUE_VALUE_TAG);
+        pos = writeVarint(this.buf, pos, anyLength);
+        pos = writeVarint(this.buf, pos, ANY_VALUE_INT_TAG);
+        this.pos = writeVarint(this.buf, pos, int);
+        return;
+      }
+    }
+    this.appendEncoded(
+      otlpMessages()
+        .span.encode({ attributes: [toKeyValue(key, value)] })
+        .finish(),
+    );
+  }
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+}
+
+const KEY_FIELDS_LIMIT = 256;
+/** `KeyValue.key` fields (tag, length, UTF-8 bytes) as the generated class encodes them, by key. */
+const keyFields = new Map<string, Uint8Array>();
+
+function keyFieldOf(key: string): Uint8Array {
+  const hit = keyFields.get(key);
+  if (hit !== undefined) return hit;
+  const bytes = otlpMessages().keyValue.encode({ key }).finish();
+  if (keyFields.size < KEY_FIELDS_LIMIT) keyFields.set(key, bytes);
+  return bytes;
 }

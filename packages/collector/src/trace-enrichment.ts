@@ -11,10 +11,10 @@
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
 import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
-import { toAttributes, toKeyValue } from './attributes';
+import { AttributeBytes, toAttributes, toKeyValue } from './attributes';
 import * as N from './names';
-import { int64ToNumber, otlpMessages, type KeyValueMessage, type ProtoReader, type SpanMessage } from './otlp-messages';
-import { fieldsOf, messageFields, pushLengthDelimited, readerOf, type FieldRange } from './wire';
+import { int64ToNumber, otlpMessages, type ProtoReader, type SpanMessage } from './otlp-messages';
+import { fieldsOf, messageFields, readerOf, varintLength, writeVarint, type FieldRange } from './wire';
 
 type ReadableSpanLike = Parameters<SpanCostEnricher['enrich']>[0][number];
 
@@ -72,6 +72,12 @@ interface Candidate {
   readonly view: SpanView;
   depth: number;
   added?: Attributes;
+  /** When written: the span's new content length, and where its added attributes are. */
+  length: number;
+  addedStart: number;
+  addedEnd: number;
+  /** When written: the span re-encoded (a key replaced), instead of its bytes plus the added ones. */
+  replacement?: Uint8Array;
 }
 
 /** A read-only span view of a decoded OTLP span: what the exporter's enricher reads. */
@@ -143,7 +149,7 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
         const message = decodeAt(reader, range, m.span);
         const traceKey = hex(message.traceId);
         const view = new SpanView(message, scopeName, traceKey, hex(message.spanId), hex(message.parentSpanId));
-        candidates.push({ resourceIndex: ri, scopeIndex: si, range, message, view, depth: 0 });
+        candidates.push({ resourceIndex: ri, scopeIndex: si, range, message, view, depth: 0, length: 0, addedStart: 0, addedEnd: 0 });
       }
     }
   }
@@ -161,6 +167,7 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
 
   // Children before parents: a framework span and the client span inside it describe one call,
   // and the lowest span (the client's) is the one that carries the cost.
+  const inDocumentOrder = candidates.slice();
   orderChildrenFirst(candidates);
   const views = candidates.map((c) => c.view as unknown as ReadableSpanLike);
   const out = enricher.enrichAttributes(views);
@@ -171,15 +178,12 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
     if (!serviceNames.has(ri)) serviceNames.set(ri, decodeServiceName(reader, resourceFields[ri]));
     return serviceNames.get(ri);
   };
-  const changedSpans = new Map<number, Map<number, Map<number, Candidate>>>();
+  /** Per resource, per scope: whether a span of it changes. */
+  const changedScopes: (boolean[] | undefined)[] = [];
   for (const [i, enrichment] of out) {
     const c = candidates[i];
     const added = enrichment.attributes;
-    let byScope = changedSpans.get(c.resourceIndex);
-    if (byScope === undefined) changedSpans.set(c.resourceIndex, (byScope = new Map()));
-    let bySpan = byScope.get(c.scopeIndex);
-    if (bySpan === undefined) byScope.set(c.scopeIndex, (bySpan = new Map()));
-    bySpan.set(c.range.start, c);
+    (changedScopes[c.resourceIndex] ??= [])[c.scopeIndex] = true;
 
     if (typeof added[N.ATTR_GEN_AI_USAGE_COST_AMOUNT] === 'number') {
       result.enriched++;
@@ -204,36 +208,121 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
     }
     c.added = added;
   }
-  if (changedSpans.size === 0) return result;
+  if (changedScopes.length === 0) return result;
+  return { ...result, bytes: rewrite(buf, top, resourceFields, scopeFields, inDocumentOrder, changedScopes) };
+}
 
-  const parts: Uint8Array[] = [];
+/** The added attributes of the spans of the request being written, reused from request to request. */
+const addedBytes = new AttributeBytes();
+
+/**
+ * The request with each changed span's attributes added: the new bytes are measured first and
+ * written into one buffer, every unchanged byte range copied as it came.
+ */
+function rewrite(
+  buf: Buffer,
+  top: readonly FieldRange[],
+  resourceFields: readonly (readonly FieldRange[])[],
+  scopeFields: readonly (readonly (readonly FieldRange[])[])[],
+  inDocumentOrder: readonly Candidate[],
+  changedScopes: readonly (readonly boolean[] | undefined)[],
+): Buffer {
+  addedBytes.reset();
+  for (const c of inDocumentOrder) if (c.added !== undefined) spanBytes(c, c.added);
+
+  // Measure: each changed scope's and resource's new content length, in document order.
+  const lengths: number[] = [];
+  let total = 0;
+  let k = 0;
+  let ri = 0;
   for (const range of top) {
-    const ri = range.field === REQUEST_RESOURCE_SPANS && range.wireType === 2 ? resources.indexOf(range) : -1;
-    const byScope = ri >= 0 ? changedSpans.get(ri) : undefined;
-    if (byScope === undefined) {
-      parts.push(buf.subarray(range.start, range.end));
+    if (range.field !== REQUEST_RESOURCE_SPANS || range.wireType !== 2) {
+      total += range.end - range.start;
       continue;
     }
-    const rsParts: Uint8Array[] = [];
-    const scopes = messageFields(resourceFields[ri], RESOURCE_SPANS_SCOPE_SPANS);
+    const byScope = changedScopes[ri];
+    if (byScope === undefined) {
+      total += range.end - range.start;
+      ri++;
+      continue;
+    }
+    const rsAt = lengths.push(0) - 1;
+    let rsLength = 0;
+    let si = 0;
     for (const rsField of resourceFields[ri]) {
-      const si = rsField.field === RESOURCE_SPANS_SCOPE_SPANS && rsField.wireType === 2 ? scopes.indexOf(rsField) : -1;
-      const bySpan = si >= 0 ? byScope.get(si) : undefined;
-      if (bySpan === undefined) {
-        rsParts.push(buf.subarray(rsField.start, rsField.end));
+      if (rsField.field !== RESOURCE_SPANS_SCOPE_SPANS || rsField.wireType !== 2) {
+        rsLength += rsField.end - rsField.start;
         continue;
       }
-      const ssParts: Uint8Array[] = [];
-      for (const ssField of scopeFields[ri][si]) {
-        const c = bySpan.get(ssField.start);
-        if (c === undefined || c.added === undefined) ssParts.push(buf.subarray(ssField.start, ssField.end));
-        else pushLengthDelimited(ssParts, SCOPE_SPANS_SPANS, spanBytes(buf, c, c.added));
+      if (byScope[si] !== true) {
+        rsLength += rsField.end - rsField.start;
+        si++;
+        continue;
       }
-      pushLengthDelimited(rsParts, RESOURCE_SPANS_SCOPE_SPANS, ssParts);
+      let ssLength = 0;
+      for (const ssField of scopeFields[ri][si]) {
+        while (k < inDocumentOrder.length && inDocumentOrder[k].range.start < ssField.start) k++;
+        const c = k < inDocumentOrder.length && inDocumentOrder[k].range === ssField ? inDocumentOrder[k] : undefined;
+        if (c === undefined || c.added === undefined) ssLength += ssField.end - ssField.start;
+        else ssLength += 1 + varintLength(c.length) + c.length;
+      }
+      lengths.push(ssLength);
+      rsLength += 1 + varintLength(ssLength) + ssLength;
+      si++;
     }
-    pushLengthDelimited(parts, REQUEST_RESOURCE_SPANS, rsParts);
+    lengths[rsAt] = rsLength;
+    total += 1 + varintLength(rsLength) + rsLength;
+    ri++;
   }
-  return { ...result, bytes: Buffer.concat(parts) };
+
+  // Write, walking the request in the same order.
+  const outBytes = Buffer.allocUnsafe(total);
+  let pos = 0;
+  let at = 0;
+  k = 0;
+  ri = 0;
+  for (const range of top) {
+    if (range.field !== REQUEST_RESOURCE_SPANS || range.wireType !== 2 || changedScopes[ri] === undefined) {
+      pos += buf.copy(outBytes, pos, range.start, range.end);
+      if (range.field === REQUEST_RESOURCE_SPANS && range.wireType === 2) ri++;
+      continue;
+    }
+    const byScope = changedScopes[ri] as readonly boolean[];
+    outBytes[pos++] = (REQUEST_RESOURCE_SPANS << 3) | 2;
+    pos = writeVarint(outBytes, pos, lengths[at++]);
+    let si = 0;
+    for (const rsField of resourceFields[ri]) {
+      const isScope = rsField.field === RESOURCE_SPANS_SCOPE_SPANS && rsField.wireType === 2;
+      if (!isScope || byScope[si] !== true) {
+        pos += buf.copy(outBytes, pos, rsField.start, rsField.end);
+        if (isScope) si++;
+        continue;
+      }
+      outBytes[pos++] = (RESOURCE_SPANS_SCOPE_SPANS << 3) | 2;
+      pos = writeVarint(outBytes, pos, lengths[at++]);
+      for (const ssField of scopeFields[ri][si]) {
+        while (k < inDocumentOrder.length && inDocumentOrder[k].range.start < ssField.start) k++;
+        const c = k < inDocumentOrder.length && inDocumentOrder[k].range === ssField ? inDocumentOrder[k] : undefined;
+        if (c === undefined || c.added === undefined) {
+          pos += buf.copy(outBytes, pos, ssField.start, ssField.end);
+          continue;
+        }
+        outBytes[pos++] = (SCOPE_SPANS_SPANS << 3) | 2;
+        pos = writeVarint(outBytes, pos, c.length);
+        if (c.replacement !== undefined) {
+          outBytes.set(c.replacement, pos);
+          pos += c.replacement.length;
+        } else {
+          pos += buf.copy(outBytes, pos, c.range.contentStart, c.range.end);
+          pos = addedBytes.copyTo(outBytes, pos, c.addedStart, c.addedEnd);
+        }
+      }
+      si++;
+    }
+    ri++;
+  }
+  if (pos !== total) throw new Error(`@tokenomics/collector: wrote ${pos} bytes of ${total}`);
+  return outBytes;
 }
 
 /**
@@ -243,10 +332,11 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
 const STALE_ONCE_PRICED: ReadonlySet<string> = new Set([N.ATTR_TOKENOMICS_UNPRICED_REASON, N.ATTR_TOKENOMICS_UNPRICED]);
 
 /**
- * The span's bytes with `added` attributes: appended, or the span re-encoded when a key is replaced
- * or an unpriced mark goes from a span now priced.
+ * The span's new bytes with `added` attributes: appended (to {@link addedBytes}: strings and
+ * booleans first, then the figures, each in the order of `added`), or the span re-encoded when a
+ * key is replaced or an unpriced mark goes from a span now priced. Sets the candidate's length.
  */
-function spanBytes(buf: Buffer, c: Candidate, added: Attributes): Uint8Array[] {
+function spanBytes(c: Candidate, added: Attributes): void {
   const m = otlpMessages();
   const existing = c.message.attributes ?? [];
   const priced = typeof added[N.ATTR_GEN_AI_USAGE_COST_AMOUNT] === 'number';
@@ -259,20 +349,28 @@ function spanBytes(buf: Buffer, c: Candidate, added: Attributes): Uint8Array[] {
     }
   }
   if (!replaces) {
-    const parts: Uint8Array[] = [buf.subarray(c.range.contentStart, c.range.end)];
-    let numbers: KeyValueMessage[] | undefined;
+    c.addedStart = addedBytes.pos;
+    let numbers = false;
     for (const key in added) {
       const value = added[key] as NonNullable<Attributes[string]>;
-      if (typeof value === 'string' || typeof value === 'boolean') parts.push(encodedAttribute(key, value));
-      else (numbers ??= []).push(toKeyValue(key, value));
+      if (typeof value === 'string' || typeof value === 'boolean') addedBytes.appendEncoded(encodedAttribute(key, value));
+      else numbers = true;
     }
-    // Figures differ from span to span: encoded together, in one message.
-    if (numbers !== undefined) parts.push(m.span.encode({ attributes: numbers }).finish());
-    return parts;
+    // Figures differ from span to span: written after the repeated values, as they always were.
+    if (numbers) {
+      for (const key in added) {
+        const value = added[key] as NonNullable<Attributes[string]>;
+        if (typeof value !== 'string' && typeof value !== 'boolean') addedBytes.append(key, value);
+      }
+    }
+    c.addedEnd = addedBytes.pos;
+    c.length = c.range.end - c.range.contentStart + (c.addedEnd - c.addedStart);
+    return;
   }
   const extra = Object.keys(added).map((key) => toKeyValue(key, added[key] as NonNullable<Attributes[string]>));
   c.message.attributes = existing.filter((kv) => !dropped(kv.key)).concat(extra);
-  return [m.span.encode(c.message).finish()];
+  c.replacement = m.span.encode(c.message).finish();
+  c.length = c.replacement.length;
 }
 
 /**

@@ -78,3 +78,26 @@ export function pushLengthDelimited(out: Uint8Array[], field: number, parts: rea
   );
   for (const part of parts) out.push(part);
 }
+
+/**
+ * Bytes of the base-128 varint of `value`, a non-negative safe integer (a tag, a length, a count):
+ * what the runtime's `Writer.uint32` writes for values below 2^32 and `Writer.int64` for the rest.
+ */
+export function varintLength(value: number): number {
+  let n = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Writes the varint of `value` (a non-negative safe integer) at `pos`; returns the offset after it. */
+export function writeVarint(out: Uint8Array, pos: number, value: number): number {
+  while (value >= 128) {
+    out[pos++] = (value % 128) | 128;
+    value = Math.floor(value / 128);
+  }
+  out[pos++] = value;
+  return pos;
+}
