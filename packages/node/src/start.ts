@@ -242,7 +242,8 @@ function startSdk(
       ];
   // Readers the hook builds report the call metrics from Tokenomics' own aggregation (readers given
   // in code cannot take a producer: the instruments of their provider record the call metrics).
-  const callMetrics = taken.metrics || options.metricReaders ? undefined : new CallMetrics();
+  // (An earlier build of @tokenomics/instrumentation without the aggregation records through the instruments.)
+  const callMetrics = taken.metrics || options.metricReaders || typeof CallMetrics !== 'function' ? undefined : new CallMetrics();
   const readers = taken.metrics ? [] : (options.metricReaders ?? metricReadersFor(config.metrics.exporters, config.metrics, callMetrics));
 
   let tracerProvider: OwnedProvider | undefined;
