@@ -109,6 +109,9 @@ export class HttpReceiver {
         }
       }
       const result = await this.collector.submit(signal, body);
+      // Stopped while the request was worked on: the connection closes after this answer, so that
+      // closing the server does not wait for it to go idle.
+      if (this.server === undefined) res.setHeader('connection', 'close');
       switch (result.kind) {
         case 'accepted':
           if (encoding === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { collectorOptionsFromArgs } from '../src/command';
 import { CollectorConfigError, parseCollectorConfig } from '../src/config';
 
 const parse = (text: string, env: NodeJS.ProcessEnv = {}) => parseCollectorConfig(text, 'stage.yaml', env);
@@ -110,6 +111,38 @@ describe('collector configuration', () => {
     );
     expect(error('forward: [http://g:4318]\ninstance_id: ""\n').message).toMatch(
       /^stage\.yaml:2: instance_id = "": expected a non-empty string$/,
+    );
+  });
+
+  it('reads the number of worker threads, and leaves the default to the command when it is not set', () => {
+    expect(parse('forward: [http://g:4318]\nprocessing:\n  workers: 3\n').workers).toBe(3);
+    expect(parse('forward: [http://g:4318]\nprocessing: { workers: 0 }\n').workers).toBe(0);
+    expect(parse('forward: [http://g:4318]\nprocessing: { workers: "${env:WORKERS}" }\n', { WORKERS: '2' }).workers).toBe(2);
+    expect(parse('forward: [http://g:4318]\n').workers).toBeUndefined();
+  });
+
+  it('refuses a worker count that is not a whole number from 0 to 64, and unknown processing fields', () => {
+    expect(error('forward: [http://g:4318]\nprocessing:\n  workers: -1\n').message).toBe(
+      'stage.yaml:3: processing.workers = -1: expected a whole number from 0 to 64 (0: the main thread does the work)',
+    );
+    expect(error('forward: [http://g:4318]\nprocessing:\n  workers: 1.5\n').message).toMatch(
+      /^stage\.yaml:3: processing\.workers = 1\.5: /,
+    );
+    expect(error('forward: [http://g:4318]\nprocessing:\n  workers: all\n').message).toMatch(
+      /^stage\.yaml:3: processing\.workers = "all": /,
+    );
+    expect(error('forward: [http://g:4318]\nprocessing:\n  workers: 65\n').message).toMatch(/^stage\.yaml:3: processing\.workers = 65: /);
+    expect(error('forward: [http://g:4318]\nprocessing:\n  threads: 2\n').message).toMatch(
+      /^stage\.yaml:3: processing\.threads = 2: unknown field; accepted: workers$/,
+    );
+  });
+
+  it('takes --workers on the command line: a count from 0 to 64', () => {
+    expect(collectorOptionsFromArgs(['--forward', 'http://g:4318', '--workers', '2'])).toMatchObject({ workers: 2 });
+    expect(collectorOptionsFromArgs(['--forward', 'http://g:4318', '--workers=0'])).toMatchObject({ workers: 0 });
+    expect(collectorOptionsFromArgs(['--forward', 'http://g:4318'])).not.toHaveProperty('workers');
+    expect(() => collectorOptionsFromArgs(['--forward', 'http://g:4318', '--workers', 'many'])).toThrow(
+      '--workers many: expected a whole number from 0 to 64',
     );
   });
 
