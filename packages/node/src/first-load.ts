@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import Module, { createRequire } from 'node:module';
-import { sep } from 'node:path';
+import { dirname, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
@@ -18,12 +18,41 @@ function packageNames(modules: readonly string[]): string[] {
 
 /** Whether `request` (a bare specifier or a file path) names one of `packages` or a file in it. */
 export function requestsPackage(request: string, packages: readonly string[]): boolean {
-  for (const name of packages) {
-    if (request === name || request.startsWith(`${name}/`)) return true;
-    if (request.includes(`${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`)) return true;
-    if (sep !== '/' && request.includes(`/node_modules/${name}/`)) return true;
-  }
-  return false;
+  return packageMatcher(packages)(request);
+}
+
+const NODE_MODULES = `${sep}node_modules${sep}`;
+
+/** The package a bare specifier names (`@scope/name` or `name`), or the specifier itself. */
+function packageOf(request: string): string {
+  const slash = request.indexOf('/');
+  if (slash < 0) return request;
+  if (request.charCodeAt(0) !== 64 /* @ */) return request.slice(0, slash);
+  const second = request.indexOf('/', slash + 1);
+  return second < 0 ? request : request.slice(0, second);
+}
+
+/** {@link requestsPackage} for one list of packages, its strings built once. */
+function packageMatcher(packages: readonly string[]): (request: string) => boolean {
+  const names = new Set(packages);
+  const needles = packages.map((name) => `${NODE_MODULES}${name.split('/').join(sep)}${sep}`);
+  if (sep !== '/') needles.push(...packages.map((name) => `/node_modules/${name}/`));
+  return (request) => {
+    if (names.has(packageOf(request))) return true;
+    if (!request.includes('node_modules')) return false;
+    for (const needle of needles) if (request.includes(needle)) return true;
+    return false;
+  };
+}
+
+/** Whether `request` is relative (`./x`, `../x`, `.`, `..`). */
+function isRelative(request: string): boolean {
+  if (request.charCodeAt(0) !== 46 /* . */) return false;
+  if (request.length === 1) return true;
+  const second = request[1];
+  if (second === '/' || second === sep) return true;
+  if (second !== '.') return false;
+  return request.length === 2 || request[2] === '/' || request[2] === sep;
 }
 
 /**
@@ -48,14 +77,20 @@ export function atFirstLoadOf(modules: readonly string[], fn: () => void): void 
     fn();
     return;
   }
-  const packages = packageNames(modules);
+  const matches = packageMatcher(packageNames(modules));
   // By name, or by the file it resolves to (an alias, a path): as the require hook matches modules.
   const wanted = (request: string, parent: unknown): boolean => {
-    if (requestsPackage(request, packages)) return true;
+    if (matches(request)) return true;
     if (Module.isBuiltin(request) || typeof loader._resolveFilename !== 'function') return false;
+    // A relative request from a file of an installed package (most of what an app loads) names a
+    // file among the installed packages: the path tells, without resolving it a second time.
+    if (isRelative(request)) {
+      const from = (parent as { filename?: unknown } | null | undefined)?.filename;
+      if (typeof from === 'string' && from.includes(NODE_MODULES)) return matches(`${resolvePath(dirname(from), request)}${sep}`);
+    }
     try {
       const file = (loader._resolveFilename as (r: string, p: unknown, m: boolean) => unknown)(request, parent, false);
-      return typeof file === 'string' && requestsPackage(file, packages);
+      return typeof file === 'string' && matches(file);
     } catch {
       return false;
     }
@@ -127,7 +162,7 @@ export function atFirstImportOf(modules: readonly string[], fn: () => void): Imp
     fn();
     return { moveToEnd: () => {} };
   }
-  const packages = packageNames(modules);
+  const matches = packageMatcher(packageNames(modules));
   let ran = false;
   const hook: ImportHook = (url, namespace, specifier, format) => {
     if (ran || typeof url !== 'string' || !url.startsWith('file:')) return;
@@ -137,7 +172,7 @@ export function atFirstImportOf(modules: readonly string[], fn: () => void): Imp
     } catch {
       return;
     }
-    if (!requestsPackage(file, packages)) return;
+    if (!matches(file)) return;
     ran = true;
     const before = importHooks.length;
     try {
