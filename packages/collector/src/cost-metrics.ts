@@ -31,7 +31,8 @@ interface Series {
   value: number;
 }
 
-interface CallGroup {
+/** The series of one call shape (see {@link CostMetrics.groupOf}). */
+export interface CallGroup {
   readonly base: Attributes;
   readonly tokens: Map<string, Series>;
   readonly cost: Map<string, Series>;
@@ -120,13 +121,25 @@ export class CostMetrics {
    * for calls read elsewhere (a worker thread of the stage).
    */
   addCall(shape: CallShape, parts: ArrayLike<number>, breakdown: Iterable<readonly [string, number]>): void {
-    // The series of one call shape are looked up once per call, by one string.
+    this.addToGroup(this.groupOf(shape), shape, parts, breakdown);
+  }
+
+  /**
+   * The series of one call shape, looked up by one string: a caller with many calls of one shape
+   * looks it up once and counts them with {@link addToGroup}.
+   */
+  groupOf(shape: CallShape): CallGroup {
     const groupKey = `${shape.service ?? ''}\u0000${shape.provider ?? ''}\u0000${shape.operation ?? ''}\u0000${shape.requestModel ?? ''}\u0000${shape.responseModel ?? ''}\u0000${shape.estimated ? 1 : 0}${shape.cacheShareUnknown ? 1 : 0}`;
     let group = this.groups.get(groupKey);
     if (group === undefined) {
       group = { base: baseAttributes(shape), tokens: new Map(), cost: new Map() };
       if (this.groups.size < this.maxSeries) this.groups.set(groupKey, group);
     }
+    return group;
+  }
+
+  /** Count one call of `shape` into `group` (from {@link groupOf} for the same shape). */
+  addToGroup(group: CallGroup, shape: CallShape, parts: ArrayLike<number>, breakdown: Iterable<readonly [string, number]>): void {
     for (let i = 0; i < TOKEN_UNITS.length; i++) {
       const count = parts[i];
       const unit = TOKEN_UNITS[i];

@@ -39,24 +39,43 @@ export function tallyOf(result: TraceEnrichment): CostTally {
   const values = new Float64Array(size);
   const parts = new Float64Array(TOKEN_UNITS.length);
   let at = 0;
+  let last: CallShape | undefined;
+  let lastIndex = 0;
   for (const p of result.priced) {
     const call = p.call;
     const cacheShareUnknown = p.cacheShareUnknown === true;
-    const key = `${p.serviceName ?? ''}\u0000${call.provider ?? ''}\u0000${call.operation ?? ''}\u0000${call.requestModel ?? ''}\u0000${call.responseModel ?? ''}\u0000${call.estimated ? 1 : 0}${cacheShareUnknown ? 1 : 0}`;
-    let shape = shapeIndex.get(key);
-    if (shape === undefined) {
-      shape = shapes.length;
-      shapeIndex.set(key, shape);
-      shapes.push({
-        service: p.serviceName,
-        provider: call.provider,
-        operation: call.operation,
-        requestModel: call.requestModel,
-        responseModel: call.responseModel,
-        estimated: call.estimated,
-        cacheShareUnknown,
-      });
+    let shape: number | undefined;
+    // Calls next to each other mostly share their shape: compared field by field before a lookup.
+    if (
+      last !== undefined &&
+      last.service === p.serviceName &&
+      last.provider === call.provider &&
+      last.operation === call.operation &&
+      last.requestModel === call.requestModel &&
+      last.responseModel === call.responseModel &&
+      last.estimated === call.estimated &&
+      last.cacheShareUnknown === cacheShareUnknown
+    ) {
+      shape = lastIndex;
+    } else {
+      const key = `${p.serviceName ?? ''}\u0000${call.provider ?? ''}\u0000${call.operation ?? ''}\u0000${call.requestModel ?? ''}\u0000${call.responseModel ?? ''}\u0000${call.estimated ? 1 : 0}${cacheShareUnknown ? 1 : 0}`;
+      shape = shapeIndex.get(key);
+      if (shape === undefined) {
+        shape = shapes.length;
+        shapeIndex.set(key, shape);
+        shapes.push({
+          service: p.serviceName,
+          provider: call.provider,
+          operation: call.operation,
+          requestModel: call.requestModel,
+          responseModel: call.responseModel,
+          estimated: call.estimated,
+          cacheShareUnknown,
+        });
+      }
     }
+    last = shapes[shape];
+    lastIndex = shape;
     values[at++] = shape;
     partitionTokens(call.usage, parts);
     for (let i = 0; i < parts.length; i++) values[at++] = parts[i];
@@ -90,16 +109,19 @@ export function tallyOf(result: TraceEnrichment): CostTally {
 export function countTally(tally: CostTally, metrics: CostMetrics, counts: (service: string | undefined) => boolean): void {
   const { shapes, units, values } = tally;
   const n = TOKEN_UNITS.length;
+  // One series lookup per shape of the request, not per call.
+  const groups = shapes.map((shape) => (counts(shape.service) ? metrics.groupOf(shape) : undefined));
   const breakdown: [string, number][] = [];
   let at = 0;
   while (at < values.length) {
-    const shape = shapes[values[at]];
+    const index = values[at];
     const parts = values.subarray(at + 1, at + 1 + n);
     const k = values[at + 1 + n];
     at += 2 + n;
     breakdown.length = 0;
     for (let i = 0; i < k; i++, at += 2) breakdown.push([units[values[at]], values[at + 1]]);
-    if (shape !== undefined && counts(shape.service)) metrics.addCall(shape, parts, breakdown);
+    const group = groups[index];
+    if (group !== undefined) metrics.addToGroup(group, shapes[index], parts, breakdown);
   }
   for (const u of tally.unpriced) if (counts(u.serviceName)) metrics.addUnpriced(u);
 }
