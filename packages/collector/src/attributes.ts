@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { int64ToNumber, otlpMessages, type AnyValueMessage, type KeyValueMessage } from './otlp-messages';
+import { int64ToNumber, otlpMessages, type AnyValueMessage, type KeyValueMessage, type ProtoReader } from './otlp-messages';
 import { varintLength, writeVarint } from './wire';
 
 /**
@@ -20,7 +20,8 @@ export function toAttributes(list: readonly KeyValueMessage[] | null | undefined
   return out;
 }
 
-function toAttributeValue(v: AnyValueMessage): AttributeValue | undefined {
+/** A decoded OTLP `AnyValue` as an attribute value, as {@link toAttributes} reads it; `undefined` for maps and bytes. */
+export function toAttributeValue(v: AnyValueMessage): AttributeValue | undefined {
   if (present(v.stringValue)) return v.stringValue;
   if (present(v.boolValue)) return v.boolValue;
   if (present(v.intValue)) return int64ToNumber(v.intValue);
@@ -35,6 +36,135 @@ function toAttributeValue(v: AnyValueMessage): AttributeValue | undefined {
     return out as AttributeValue;
   }
   return undefined;
+}
+
+/** Wire types, and the field numbers of `KeyValue` and `AnyValue`. */
+const VARINT = 0;
+const FIXED64 = 1;
+const LENGTH_DELIMITED = 2;
+const KEY_VALUE_KEY = 1;
+const KEY_VALUE_VALUE = 2;
+const ANY_STRING = 1;
+const ANY_BOOL = 2;
+const ANY_INT = 3;
+const ANY_DOUBLE = 4;
+const ANY_ARRAY = 5;
+const ANY_KVLIST = 6;
+const ANY_BYTES = 7;
+
+/** What {@link readAttribute} returns when the bytes are not in the shape the generated classes read alike. */
+export const UNUSUAL = Symbol('unusual');
+
+/**
+ * Reads one encoded `KeyValue` of `length` bytes at the reader's position into `out`, as
+ * {@link toAttributes} would read it once decoded by the generated class (same values, a later
+ * entry of a key replacing an earlier one, the same entries left out), without building the
+ * decoded messages: scalars are read with the runtime's `Reader`, arrays and maps decoded by the
+ * generated classes. Returns the key when the entry was left out (no usable value), `undefined`
+ * when it was read, or {@link UNUSUAL} when a field has a wire type other than its declared one or
+ * overruns the entry: the generated class would read such bytes differently, so the caller decodes
+ * the whole span with it instead.
+ */
+export function readAttribute(reader: ProtoReader, length: number, out: Attributes): string | undefined | typeof UNUSUAL {
+  const end = reader.pos + length;
+  let key = '';
+  let hasValue = false;
+  let value: AttributeValue | undefined;
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (field === KEY_VALUE_KEY) {
+      if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
+      key = reader.string();
+    } else if (field === KEY_VALUE_VALUE) {
+      if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
+      const read = readAnyValue(reader, reader.uint32());
+      if (read === UNUSUAL) return UNUSUAL;
+      hasValue = true;
+      value = read;
+    } else {
+      reader.skipType(wireType);
+    }
+  }
+  if (reader.pos !== end) return UNUSUAL;
+  // `__proto__` would set the object's prototype rather than an own property: never a GenAI key.
+  if (key === '' || key === '__proto__') return undefined;
+  if (hasValue && value !== undefined) {
+    out[key] = value;
+    return undefined;
+  }
+  return key;
+}
+
+/** One encoded `AnyValue` as {@link toAttributeValue} reads it decoded, or {@link UNUSUAL}. */
+function readAnyValue(reader: ProtoReader, length: number): AttributeValue | undefined | typeof UNUSUAL {
+  const end = reader.pos + length;
+  // Every field is read where it stands (a later one of the same number replaces it), and the
+  // value is then picked in the order toAttributeValue picks it.
+  let stringValue: string | undefined;
+  let boolValue: boolean | undefined;
+  let intValue: number | undefined;
+  let doubleValue: number | undefined;
+  let arrayValue: AttributeValue | undefined;
+  let hasArray = false;
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    switch (field) {
+      case ANY_STRING:
+        if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
+        stringValue = reader.string();
+        break;
+      case ANY_BOOL:
+        if (wireType !== VARINT) return UNUSUAL;
+        boolValue = reader.bool();
+        break;
+      case ANY_INT:
+        if (wireType !== VARINT) return UNUSUAL;
+        intValue = readInt64(reader);
+        break;
+      case ANY_DOUBLE:
+        if (wireType !== FIXED64) return UNUSUAL;
+        doubleValue = reader.double();
+        break;
+      case ANY_ARRAY:
+        if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
+        arrayValue = toAttributeValue({ arrayValue: otlpMessages().arrayValue.decode(reader, reader.uint32()) });
+        hasArray = true;
+        break;
+      case ANY_KVLIST:
+        if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
+        // Decoded (and dropped) as the generated class decodes it: a malformed map fails alike.
+        otlpMessages().keyValueList.decode(reader, reader.uint32());
+        break;
+      case ANY_BYTES:
+        if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
+        reader.skip(reader.uint32());
+        break;
+      default:
+        reader.skipType(wireType);
+    }
+  }
+  if (reader.pos !== end) return UNUSUAL;
+  if (stringValue !== undefined) return stringValue;
+  if (boolValue !== undefined) return boolValue;
+  if (intValue !== undefined) return intValue;
+  if (doubleValue !== undefined) return doubleValue;
+  return hasArray ? arrayValue : undefined;
+}
+
+/**
+ * An `int64` varint as a number, as {@link int64ToNumber} reads the runtime's 64-bit value: one
+ * that ends within its first four bytes (below 2^28, every token count) is read as a `uint32`,
+ * the same number without the 64-bit objects; any other through the runtime's `int64`.
+ */
+function readInt64(reader: ProtoReader): number {
+  const buf = reader.buf;
+  const p = reader.pos;
+  if (p + 4 <= reader.len && (buf[p] < 128 || buf[p + 1] < 128 || buf[p + 2] < 128 || buf[p + 3] < 128)) return reader.uint32();
+  return int64ToNumber(reader.int64());
 }
 
 /**

@@ -54,6 +54,12 @@ export interface ProtoReader {
   len: number;
   buf: Uint8Array;
   uint32(): number;
+  int32(): number;
+  int64(): Int64;
+  fixed32(): number;
+  bool(): boolean;
+  double(): number;
+  string(): string;
   skip(length?: number): ProtoReader;
   skipType(wireType: number): ProtoReader;
 }
@@ -84,6 +90,8 @@ export interface OtlpMessages {
   readonly span: MessageType<SpanMessage>;
   readonly metric: MessageType;
   readonly keyValue: MessageType<KeyValueMessage>;
+  readonly keyValueList: MessageType<{ values?: KeyValueMessage[] | null }>;
+  readonly arrayValue: MessageType<{ values?: AnyValueMessage[] | null }>;
 }
 
 let messages: OtlpMessages | undefined;
@@ -110,6 +118,8 @@ export function otlpMessages(): OtlpMessages {
     span: p.trace.v1.Span,
     metric: p.metrics.v1.Metric,
     keyValue: p.common.v1.KeyValue,
+    keyValueList: p.common.v1.KeyValueList,
+    arrayValue: p.common.v1.ArrayValue,
   };
   return messages;
 }

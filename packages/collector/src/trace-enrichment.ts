@@ -11,7 +11,7 @@
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
 import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
-import { AttributeBytes, toAttributes, toKeyValue } from './attributes';
+import { AttributeBytes, readAttribute, toAttributes, toKeyValue, UNUSUAL } from './attributes';
 import * as N from './names';
 import { int64ToNumber, otlpMessages, type ProtoReader, type SpanMessage } from './otlp-messages';
 import { fieldsOf, messageFields, readerOf, varintLength, writeVarint, type FieldRange } from './wire';
@@ -68,7 +68,6 @@ interface Candidate {
   readonly resourceIndex: number;
   readonly scopeIndex: number;
   readonly range: FieldRange;
-  readonly message: SpanMessage;
   readonly view: SpanView;
   depth: number;
   added?: Attributes;
@@ -80,37 +79,153 @@ interface Candidate {
   replacement?: Uint8Array;
 }
 
-/** A read-only span view of a decoded OTLP span: what the exporter's enricher reads. */
+/** A read-only span view of an OTLP span: what the exporter's enricher reads. */
 class SpanView {
-  readonly attributes: Attributes;
-  readonly instrumentationScope: { name: string; version?: string };
   readonly startTime: [number, number];
   readonly parentSpanContext: SpanContext | undefined;
-  readonly name: string;
-  readonly kind: number;
   private readonly context: SpanContext;
 
   constructor(
-    message: SpanMessage,
-    scopeName: string,
+    readonly attributes: Attributes,
+    /** Keys of entries the attributes leave out (no usable value); they still count as present. */
+    readonly keysWithoutValue: readonly string[] | undefined,
+    readonly instrumentationScope: { readonly name: string },
+    startNanos: number,
     readonly traceKey: string,
     readonly spanKey: string,
     readonly parentKey: string,
+    readonly name: string,
+    readonly kind: number,
   ) {
-    this.attributes = toAttributes(message.attributes);
-    this.instrumentationScope = { name: scopeName };
-    const nanos = int64ToNumber(message.startTimeUnixNano);
-    const seconds = Math.floor(nanos / 1e9);
-    this.startTime = [seconds, Math.max(0, Math.min(999_999_999, Math.round(nanos - seconds * 1e9)))];
+    const seconds = Math.floor(startNanos / 1e9);
+    this.startTime = [seconds, Math.max(0, Math.min(999_999_999, Math.round(startNanos - seconds * 1e9)))];
     this.context = { traceId: traceKey, spanId: spanKey, traceFlags: 1 };
     this.parentSpanContext = parentKey === '' ? undefined : { traceId: traceKey, spanId: parentKey, traceFlags: 1 };
-    this.name = message.name ?? '';
-    this.kind = message.kind ?? 0;
   }
 
   spanContext(): SpanContext {
     return this.context;
   }
+
+  /** Whether the span holds an attribute entry of `key` (with a usable value or not). */
+  hasKey(key: string): boolean {
+    return Object.hasOwn(this.attributes, key) || (this.keysWithoutValue !== undefined && this.keysWithoutValue.includes(key));
+  }
+}
+
+/** `Span` field numbers, and the wire type each is declared with. */
+const SPAN_TRACE_ID = 1;
+const SPAN_SPAN_ID = 2;
+const SPAN_PARENT_SPAN_ID = 4;
+const SPAN_NAME = 5;
+const SPAN_KIND = 6;
+const SPAN_START_TIME = 7;
+const SPAN_ATTRIBUTES = 9;
+const SPAN_WIRE_TYPES: readonly number[] = [-1, 2, 2, 2, 2, 2, 0, 1, 1, 2, 0, 2, 0, 2, 0, 2, 5];
+
+/**
+ * The view of the span at `range`, read field by field with the runtime's `Reader`: ids, name,
+ * kind, start time and attributes; events, links and status are skipped unread. Reads what the
+ * generated `Span` class decodes from the same bytes (then {@link toAttributes}); `undefined` when a
+ * field is not in the shape that class reads alike (a declared field with another wire type, an
+ * entry that overruns) or the bytes do not read: the caller then decodes the span with the class.
+ */
+function readSpan(reader: ProtoReader, range: FieldRange, scope: { readonly name: string }): SpanView | undefined {
+  try {
+    return readSpanFields(reader, range, scope);
+  } catch {
+    return undefined;
+  }
+}
+
+function readSpanFields(reader: ProtoReader, range: FieldRange, scope: { readonly name: string }): SpanView | undefined {
+  const buf = reader.buf as Buffer;
+  const end = range.end;
+  reader.pos = range.contentStart;
+  let traceStart = 0;
+  let traceEnd = 0;
+  let spanStart = 0;
+  let spanEnd = 0;
+  let parentStart = 0;
+  let parentEnd = 0;
+  let name = '';
+  let kind = 0;
+  let startNanos = 0;
+  const attributes: Attributes = {};
+  let keysWithoutValue: string[] | undefined;
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (field < SPAN_WIRE_TYPES.length && field > 0 && SPAN_WIRE_TYPES[field] !== wireType) return undefined;
+    switch (field) {
+      case SPAN_TRACE_ID:
+        traceEnd = reader.uint32() + (traceStart = reader.pos);
+        reader.skip(traceEnd - traceStart);
+        break;
+      case SPAN_SPAN_ID:
+        spanEnd = reader.uint32() + (spanStart = reader.pos);
+        reader.skip(spanEnd - spanStart);
+        break;
+      case SPAN_PARENT_SPAN_ID:
+        parentEnd = reader.uint32() + (parentStart = reader.pos);
+        reader.skip(parentEnd - parentStart);
+        break;
+      case SPAN_NAME:
+        name = reader.string();
+        break;
+      case SPAN_KIND:
+        kind = reader.int32();
+        break;
+      case SPAN_START_TIME: {
+        // fixed64, unsigned: what int64ToNumber makes of the runtime's value.
+        const low = reader.fixed32();
+        startNanos = low + reader.fixed32() * 4294967296;
+        break;
+      }
+      case SPAN_ATTRIBUTES: {
+        const left = readAttribute(reader, reader.uint32(), attributes);
+        if (left === UNUSUAL) return undefined;
+        if (left !== undefined) (keysWithoutValue ??= []).push(left);
+        break;
+      }
+      default:
+        reader.skipType(wireType);
+    }
+  }
+  if (reader.pos !== end) return undefined;
+  const traceKey = traceEnd > traceStart ? buf.toString('hex', traceStart, traceEnd) : '';
+  return new SpanView(
+    attributes,
+    keysWithoutValue,
+    scope,
+    startNanos,
+    traceKey,
+    spanEnd > spanStart ? buf.toString('hex', spanStart, spanEnd) : '',
+    parentEnd > parentStart ? buf.toString('hex', parentStart, parentEnd) : '',
+    name,
+    kind,
+  );
+}
+
+/** The view of a span decoded by the generated `Span` class (for spans {@link readSpan} leaves). */
+function viewOfMessage(message: SpanMessage, scope: { readonly name: string }): SpanView {
+  let keysWithoutValue: string[] | undefined;
+  const attributes = toAttributes(message.attributes);
+  for (const kv of message.attributes ?? []) {
+    if (typeof kv.key === 'string' && kv.key !== '' && !Object.hasOwn(attributes, kv.key)) (keysWithoutValue ??= []).push(kv.key);
+  }
+  return new SpanView(
+    attributes,
+    keysWithoutValue,
+    scope,
+    int64ToNumber(message.startTimeUnixNano),
+    hex(message.traceId),
+    hex(message.spanId),
+    hex(message.parentSpanId),
+    message.name ?? '',
+    message.kind ?? 0,
+  );
 }
 
 /**
@@ -140,16 +255,15 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
     for (let si = 0; si < scopes.length; si++) {
       const ssFields = fieldsOf(reader, scopes[si].contentStart, scopes[si].end);
       perScope.push(ssFields);
-      let scopeName: string | undefined;
+      let scope: { readonly name: string } | undefined;
       for (const range of ssFields) {
         if (range.field !== SCOPE_SPANS_SPANS || range.wireType !== 2) continue;
         spanCount++;
         if (!mentionsGenAi(buf, range.contentStart, range.end)) continue;
-        scopeName ??= decodeScopeName(reader, ssFields);
-        const message = decodeAt(reader, range, m.span);
-        const traceKey = hex(message.traceId);
-        const view = new SpanView(message, scopeName, traceKey, hex(message.spanId), hex(message.parentSpanId));
-        candidates.push({ resourceIndex: ri, scopeIndex: si, range, message, view, depth: 0, length: 0, addedStart: 0, addedEnd: 0 });
+        // One scope object for the spans of a scope: the enricher reads its name only.
+        scope ??= { name: decodeScopeName(reader, ssFields) };
+        const view = readSpan(reader, range, scope) ?? viewOfMessage(decodeAt(reader, range, m.span), scope);
+        candidates.push({ resourceIndex: ri, scopeIndex: si, range, view, depth: 0, length: 0, addedStart: 0, addedEnd: 0 });
       }
     }
   }
@@ -209,7 +323,7 @@ export function enrichTraces(body: Uint8Array, enricher: SpanCostEnricher): Trac
     c.added = added;
   }
   if (changedScopes.length === 0) return result;
-  return { ...result, bytes: rewrite(buf, top, resourceFields, scopeFields, inDocumentOrder, changedScopes) };
+  return { ...result, bytes: rewrite(buf, reader, top, resourceFields, scopeFields, inDocumentOrder, changedScopes) };
 }
 
 /** The added attributes of the spans of the request being written, reused from request to request. */
@@ -221,6 +335,7 @@ const addedBytes = new AttributeBytes();
  */
 function rewrite(
   buf: Buffer,
+  reader: ProtoReader,
   top: readonly FieldRange[],
   resourceFields: readonly (readonly FieldRange[])[],
   scopeFields: readonly (readonly (readonly FieldRange[])[])[],
@@ -228,7 +343,7 @@ function rewrite(
   changedScopes: readonly (readonly boolean[] | undefined)[],
 ): Buffer {
   addedBytes.reset();
-  for (const c of inDocumentOrder) if (c.added !== undefined) spanBytes(c, c.added);
+  for (const c of inDocumentOrder) if (c.added !== undefined) spanBytes(reader, c, c.added);
 
   // Measure: each changed scope's and resource's new content length, in document order.
   const lengths: number[] = [];
@@ -336,18 +451,16 @@ const STALE_ONCE_PRICED: ReadonlySet<string> = new Set([N.ATTR_TOKENOMICS_UNPRIC
  * booleans first, then the figures, each in the order of `added`), or the span re-encoded when a
  * key is replaced or an unpriced mark goes from a span now priced. Sets the candidate's length.
  */
-function spanBytes(c: Candidate, added: Attributes): void {
-  const m = otlpMessages();
-  const existing = c.message.attributes ?? [];
+function spanBytes(reader: ProtoReader, c: Candidate, added: Attributes): void {
   const priced = typeof added[N.ATTR_GEN_AI_USAGE_COST_AMOUNT] === 'number';
-  const dropped = (key: unknown) => typeof key === 'string' && (Object.hasOwn(added, key) || (priced && STALE_ONCE_PRICED.has(key)));
   let replaces = false;
-  for (const kv of existing) {
-    if (dropped(kv.key)) {
+  for (const key in added) {
+    if (c.view.hasKey(key)) {
       replaces = true;
       break;
     }
   }
+  if (!replaces && priced) for (const key of STALE_ONCE_PRICED) if (c.view.hasKey(key)) replaces = true;
   if (!replaces) {
     c.addedStart = addedBytes.pos;
     let numbers = false;
@@ -367,9 +480,12 @@ function spanBytes(c: Candidate, added: Attributes): void {
     c.length = c.range.end - c.range.contentStart + (c.addedEnd - c.addedStart);
     return;
   }
+  const m = otlpMessages();
+  const message = decodeAt(reader, c.range, m.span);
+  const dropped = (key: unknown) => typeof key === 'string' && (Object.hasOwn(added, key) || (priced && STALE_ONCE_PRICED.has(key)));
   const extra = Object.keys(added).map((key) => toKeyValue(key, added[key] as NonNullable<Attributes[string]>));
-  c.message.attributes = existing.filter((kv) => !dropped(kv.key)).concat(extra);
-  c.replacement = m.span.encode(c.message).finish();
+  message.attributes = (message.attributes ?? []).filter((kv) => !dropped(kv.key)).concat(extra);
+  c.replacement = m.span.encode(message).finish();
   c.length = c.replacement.length;
 }
 
