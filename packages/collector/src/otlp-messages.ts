@@ -67,6 +67,9 @@ export interface ProtoReader {
 /** protobufjs `Writer`. */
 export interface ProtoWriter {
   uint32(value: number): ProtoWriter;
+  int64(value: number): ProtoWriter;
+  fixed64(value: number): ProtoWriter;
+  string(value: string): ProtoWriter;
   bytes(value: Uint8Array): ProtoWriter;
   finish(): Uint8Array;
 }
