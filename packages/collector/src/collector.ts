@@ -18,6 +18,7 @@ import { TelemetryServer } from './telemetry-server';
 import { enrichTraces, type TraceEnrichment } from './trace-enrichment';
 import { fieldsOf, readerOf } from './wire';
 import { PACKAGE_NAME } from './version';
+import { routeTraces, type TraceRoute } from './trace-routing';
 import { EnrichPool, type WorkResult } from './worker-pool';
 
 /** A `host:port` listen address. */
@@ -250,30 +251,46 @@ export class TokenomicsCollector {
     if (this.stopping) return { kind: 'stopping' };
     const size = body.length;
     if (!this.forwarder.reserve(size)) return this.refuse();
-    let result: WorkResult;
+    let results: WorkResult[];
     try {
-      result = await pool.run(signal, body);
+      let route: TraceRoute = { kind: 'whole', worker: undefined };
+      try {
+        if (signal === 'traces') route = routeTraces(body, pool.size);
+      } catch (err) {
+        this.stats.invalid++;
+        return { kind: 'malformed', reason: `malformed OTLP ${signal} protobuf: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      results =
+        route.kind === 'whole'
+          ? [await pool.run(signal, body, route.worker)]
+          : await Promise.all(route.parts.map((part) => pool.run(signal, part.bytes, part.worker)));
     } finally {
       this.forwarder.release(size);
     }
-    switch (result.kind) {
-      case 'malformed':
-        this.stats.invalid++;
-        return { kind: 'malformed', reason: `malformed OTLP ${signal} protobuf: ${result.reason}` };
-      case 'failed':
-        this.stats.failed++;
-        return { kind: 'unavailable', reason: result.reason, retryAfterSeconds: this.retryAfterSeconds };
-      case 'done':
-        break;
+    const done: Extract<WorkResult, { kind: 'done' }>[] = [];
+    for (const result of results) {
+      switch (result.kind) {
+        case 'malformed':
+          this.stats.invalid++;
+          return { kind: 'malformed', reason: `malformed OTLP ${signal} protobuf: ${result.reason}` };
+        case 'failed':
+          this.stats.failed++;
+          return { kind: 'unavailable', reason: result.reason, retryAfterSeconds: this.retryAfterSeconds };
+        case 'done':
+          done.push(result);
+      }
     }
-    if (!this.forwarder.offer(signal, result.bytes)) return this.refuse();
+    // The parts of a request cut by trace go on as one request, in the order they were cut.
+    const bytes = done.length === 1 ? done[0].bytes : Buffer.concat(done.map((d) => d.bytes));
+    if (!this.forwarder.offer(signal, bytes)) return this.refuse();
     this.stats.requests[signal]++;
-    this.stats.tokenUsagePoints += result.points;
-    this.stats.spans += result.spans;
-    this.stats.enriched += result.enriched;
-    this.stats.unpriced += result.unpriced;
-    this.stats.duplicates += result.duplicates;
-    if (result.tally !== undefined) {
+    for (const result of done) {
+      this.stats.tokenUsagePoints += result.points;
+      this.stats.spans += result.spans;
+      this.stats.enriched += result.enriched;
+      this.stats.unpriced += result.unpriced;
+      this.stats.duplicates += result.duplicates;
+      if (result.tally === undefined) continue;
       try {
         countTally(result.tally, this.costMetrics, (service) => this.costSourceOf(service) === 'spans');
       } catch (err) {

@@ -4,8 +4,9 @@
  *
  * Each worker takes a few requests at a time; beyond that requests wait in the main thread, in
  * arrival order (their bytes are already counted against the queue's memory limit by the caller).
- * Metrics requests all go to the first worker: the histogram conversion follows cumulative streams
- * across requests. A worker that dies answers its requests in flight as failed and is replaced; a
+ * A request can be bound to one worker: traces by their trace IDs (see `trace-routing.ts`), and
+ * metrics all to the first worker (the histogram conversion follows cumulative streams across
+ * requests). A worker that dies answers its requests in flight as failed and is replaced; a
  * worker is referenced only while it has work, so it never holds the process at exit.
  */
 import { existsSync } from 'node:fs';
@@ -93,15 +94,17 @@ export class EnrichPool {
   }
 
   /**
-   * Runs one request on a worker. `bytes` are handed over (transferred when they span their whole
-   * buffer, which is then unusable here). Never rejects.
+   * Runs one request on a worker: on worker `worker` when given (metrics always on the first),
+   * else on the least busy. `bytes` are handed over (transferred when they span their whole buffer,
+   * which is then unusable here). Never rejects.
    */
-  run(signal: Signal, bytes: Uint8Array): Promise<WorkResult> {
+  run(signal: Signal, bytes: Uint8Array, worker?: number): Promise<WorkResult> {
     if (this.closed) return Promise.resolve({ kind: 'failed', reason: 'the stage is shutting down' });
     return new Promise<WorkResult>((resolve) => {
       const task: Task = { id: this.nextId++, signal, bytes: ownedBytes(bytes), resolve };
-      if (signal === 'metrics') {
-        const slot = this.slots[0];
+      const pinned = signal === 'metrics' ? 0 : worker;
+      if (pinned !== undefined) {
+        const slot = this.slots[pinned % this.slots.length];
         if (slot.free && slot.pinned.length === 0) this.send(slot, task);
         else slot.pinned.push(task);
         return;

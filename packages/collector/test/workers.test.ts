@@ -104,8 +104,19 @@ const SHAPES: { scope: string; attrs: Record<string, Value> }[] = [
   },
 ];
 
-/** A request of `count` GenAI spans (span ids from `first`) of two services, and one plain span. */
-function tracesRequest(first: number, count: number): Uint8Array {
+interface ExtraSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  scope: string;
+  attrs: Record<string, Value>;
+}
+
+/**
+ * A request of `count` GenAI spans (span ids from `first`, one trace each) of two services, one
+ * plain span, and `extra` spans of a third service.
+ */
+function tracesRequest(first: number, count: number, extra: ExtraSpan[] = []): Uint8Array {
   const resource = (service: string, from: number, n: number) => ({
     resource: { attributes: [kv('service.name', service)] },
     scopeSpans: SHAPES.map((shape, s) => ({
@@ -137,6 +148,26 @@ function tracesRequest(first: number, count: number): Uint8Array {
           },
         ],
       },
+      ...extra.map((span) => ({
+        resource: { attributes: [kv('service.name', 'agent')] },
+        scopeSpans: [
+          {
+            scope: { name: span.scope },
+            spans: [
+              {
+                traceId: span.traceId,
+                spanId: span.spanId,
+                ...(span.parentSpanId === undefined ? {} : { parentSpanId: span.parentSpanId }),
+                name: 'llm call',
+                kind: 3,
+                startTimeUnixNano: '1764000000000000000',
+                endTimeUnixNano: '1764000001000000000',
+                attributes: Object.entries(span.attrs).map(([k, v]) => kv(k, v)),
+              },
+            ],
+          },
+        ],
+      })),
     ],
   };
   return jsonToProtobuf('traces', Buffer.from(JSON.stringify(body)));
@@ -235,7 +266,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('worker threads', () => {
-  it('forward the same bytes and count the same cost counters, figure for figure, as the main thread alone', async () => {
+  it('forward the same spans and count the same cost counters, figure for figure, as the main thread alone (requests cut by trace between them)', async () => {
     const requests = Array.from({ length: 8 }, (_, i) => tracesRequest(1 + i * 50, 48));
     const results = [];
     for (const workers of [0, 2]) {
@@ -253,7 +284,6 @@ describe('worker threads', () => {
       const bySpan = new Map(tracesAt(sink).flatMap((r) => spansOf(r.body).map((s) => [s.spanId, JSON.stringify(s)] as const)));
       results.push({
         bySpan,
-        requests: tracesAt(sink).map((r) => r.body.toString('base64')),
         counters: costPoints(metricsAt(sink)[0].body),
         stats: { spans: stage.stats.spans, enriched: stage.stats.enriched, unpriced: stage.stats.unpriced },
       });
@@ -264,10 +294,29 @@ describe('worker threads', () => {
     expect(pooled.stats).toEqual(main.stats);
     expect(pooled.bySpan.size).toBe(392);
     expect(pooled.bySpan).toEqual(main.bySpan);
-    // Each request forwarded byte for byte as the main thread writes it (in the order they finished).
-    expect([...pooled.requests].sort()).toEqual([...main.requests].sort());
     expect(pooled.counters).toEqual(main.counters);
     expect(main.counters.some((p) => p.startsWith('tokenomics.calls.unpriced checkout'))).toBe(true);
+  });
+
+  it('price a framework span and its client span once when they come in different requests among other traces', async () => {
+    const sink = await newSink();
+    const { stage, post } = await stageTo(sink, { workers: 2 });
+    const trace = 'feedfacefeedfacefeedfacefeedface';
+    const call = { ...SHAPES[0].attrs };
+    // The client span ends first and comes in one request, the framework span around it in the next;
+    // each request also holds 24 other traces, so that both are cut between the workers.
+    const client = { traceId: trace, spanId: 'c1c1c1c1c1c1c1c1', parentSpanId: 'f0f0f0f0f0f0f0f0', scope: 'openai', attrs: call };
+    const framework = { traceId: trace, spanId: 'f0f0f0f0f0f0f0f0', scope: 'langchain', attrs: call };
+    expect((await post(tracesRequest(1000, 24, [client]))).status).toBe(200);
+    expect((await post(tracesRequest(2000, 24, [framework]))).status).toBe(200);
+    await sink.waitFor((s) => spanIdsAt(s).length === 2 * 26);
+    const spans = tracesAt(sink).flatMap((r) => spansOf(r.body));
+    const attr = (id: string, key: string) => spans.find((s) => s.spanId === id)?.attributes.find((a) => a.key === key)?.value;
+    // 1000 x $0.15 + 100 x $0.60 per million = $0.00021
+    expect(attr('c1c1c1c1c1c1c1c1', 'gen_ai.usage.cost.amount')?.doubleValue).toBeCloseTo(0.00021, 12);
+    expect(attr('f0f0f0f0f0f0f0f0', 'gen_ai.usage.cost.amount')).toBeUndefined();
+    expect(attr('f0f0f0f0f0f0f0f0', 'tokenomics.duplicate_of')?.stringValue).toBe('c1c1c1c1c1c1c1c1');
+    expect(stage.stats.duplicates).toBe(1);
   });
 
   it('answer a malformed request 400 with the reason the worker found, counted invalid', async () => {
