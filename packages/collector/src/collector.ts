@@ -280,9 +280,9 @@ export class TokenomicsCollector {
           done.push(result);
       }
     }
-    // The parts of a request cut by trace go on as one request, in the order they were cut.
-    const bytes = done.length === 1 ? done[0].bytes : Buffer.concat(done.map((d) => d.bytes));
-    if (!this.forwarder.offer(signal, bytes)) return this.refuse();
+    // The parts of a request cut by trace go on as one request, in the order they were cut (sent
+    // one after the other: two encoded requests one after the other are one request).
+    if (!this.forwarder.offer(signal, done.length === 1 ? done[0].bytes : done.map((d) => d.bytes))) return this.refuse();
     this.stats.requests[signal]++;
     for (const result of done) {
       this.stats.tokenUsagePoints += result.points;

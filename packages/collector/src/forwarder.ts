@@ -30,9 +30,21 @@ export interface RetryOptions {
   maxIntervalMs?: number | undefined;
 }
 
+/** A request's body: one buffer, or its parts in order (sent one after the other, never joined). */
+export type Body = Uint8Array | readonly Uint8Array[];
+
 interface Item {
   readonly signal: Signal;
-  readonly bytes: Uint8Array;
+  readonly body: Body;
+  readonly size: number;
+}
+
+/** Bytes of a body. */
+export function sizeOf(body: Body): number {
+  if (!Array.isArray(body)) return (body as Uint8Array).length;
+  let size = 0;
+  for (const part of body as readonly Uint8Array[]) size += part.length;
+  return size;
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -114,9 +126,9 @@ export class Destination {
   }
 
   /** Queue a request; the caller checked {@link hasRoom}. */
-  push(signal: Signal, bytes: Uint8Array): void {
-    this.queue.push({ signal, bytes });
-    this.held += bytes.length;
+  push(signal: Signal, body: Body, size = sizeOf(body)): void {
+    this.queue.push({ signal, body, size });
+    this.held += size;
     this.workAvailable.shift()?.();
   }
 
@@ -169,7 +181,7 @@ export class Destination {
         await this.deliver(item);
       } finally {
         this.inFlight--;
-        this.held -= item.bytes.length;
+        this.held -= item.size;
         if (this.held === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       }
     }
@@ -215,7 +227,7 @@ export class Destination {
         {
           method: 'POST',
           agent: this.agent,
-          headers: { ...this.options.headers, 'content-type': 'application/x-protobuf', 'content-length': item.bytes.length },
+          headers: { ...this.options.headers, 'content-type': 'application/x-protobuf', 'content-length': item.size },
           timeout: this.options.timeoutMs ?? 10_000,
         },
         (res: IncomingMessage) => {
@@ -235,7 +247,11 @@ export class Destination {
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (err) => resolve({ kind: 'retry', detail: err.message }));
-      req.end(item.bytes);
+      if (Array.isArray(item.body)) {
+        req.cork();
+        for (const part of item.body as readonly Uint8Array[]) req.write(part);
+        req.end();
+      } else req.end(item.body);
     });
   }
 }
@@ -272,9 +288,10 @@ export class Forwarder {
   }
 
   /** Queue a request on every destination; `false` (nothing queued) when one has no room. */
-  offer(signal: Signal, bytes: Uint8Array): boolean {
-    for (const d of this.destinations) if (!d.hasRoom(bytes.length)) return false;
-    for (const d of this.destinations) d.push(signal, bytes);
+  offer(signal: Signal, body: Body): boolean {
+    const size = sizeOf(body);
+    for (const d of this.destinations) if (!d.hasRoom(size)) return false;
+    for (const d of this.destinations) d.push(signal, body, size);
     return true;
   }
 
