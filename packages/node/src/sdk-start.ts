@@ -1,15 +1,36 @@
-import { context, metrics, propagation, type ContextManager, type TextMapPropagator } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  metrics,
+  propagation,
+  trace,
+  type ContextManager,
+  type TextMapPropagator,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
   getBooleanFromEnv,
+  getNumberFromEnv,
+  getStringFromEnv,
   getStringListFromEnv,
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanLimits,
+  type SpanProcessor,
+  type TracerConfig,
+} from '@opentelemetry/sdk-trace-base';
+import { createRequire } from 'node:module';
 
 /** What a start registers for the signals the app has not registered. */
 export interface SdkParts {
@@ -29,16 +50,18 @@ export interface SdkParts {
 }
 
 /**
- * Registers the OpenTelemetry components of a start. With no span processor, no logs and no
- * resource detectors to run, and only W3C propagators named, it registers what `NodeSDK` would
- * (context manager, propagator, meter provider) without loading `@opentelemetry/sdk-node`, which
- * loads every exporter, protocol encoder and configuration-file reader it supports (about 4 MB of
- * heap an app that exports metrics only would carry for nothing). Otherwise it starts `NodeSDK`.
+ * Registers the OpenTelemetry components of a start. With no logs and no resource detectors to
+ * run, and only W3C propagators named, it registers what `NodeSDK` would (context manager,
+ * propagator, meter provider, tracer provider with the sampler and span limits of the
+ * environment) without loading `@opentelemetry/sdk-node`, which loads every exporter, protocol
+ * encoder and configuration-file reader it supports (about 4 MB of heap an app would carry for
+ * nothing). Otherwise it starts `NodeSDK`.
  */
 export function startSdkParts(parts: SdkParts): void {
   const propagator = parts.propagator ? propagatorFromEnv() : null;
-  if (parts.spanProcessors.length === 0 && !parts.ownLogs && !parts.detectResources && propagator !== NEEDS_NODE_SDK) {
-    startMetricsOnly(parts, propagator);
+  const traceSdk = parts.spanProcessors.length > 0 ? loadTraceSdk() : undefined;
+  if (!parts.ownLogs && !parts.detectResources && propagator !== NEEDS_NODE_SDK && (parts.spanProcessors.length === 0 || traceSdk)) {
+    startWithoutNodeSdk(parts, propagator, traceSdk);
     return;
   }
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
@@ -85,8 +108,27 @@ function propagatorFromEnv(): TextMapPropagator | null | typeof NEEDS_NODE_SDK {
   return propagators.length === 1 ? (propagators[0] as TextMapPropagator) : new CompositePropagator({ propagators });
 }
 
-/** What `NodeSDK.start()` does when it has only metric readers (or nothing) to set up. */
-function startMetricsOnly(parts: SdkParts, propagator: TextMapPropagator | null): void {
+/** The part of `@opentelemetry/sdk-trace` used here: the tracer provider `NodeSDK` registers. */
+interface TraceSdk {
+  TracerProvider: new (config: TracerConfig) => TracerProvider;
+}
+
+/**
+ * `@opentelemetry/sdk-trace` as `@opentelemetry/sdk-trace-base` (which re-exports its samplers and
+ * processors) and `NodeSDK` resolve it; `undefined` if it cannot be loaded.
+ */
+function loadTraceSdk(): TraceSdk | undefined {
+  try {
+    const sdk = createRequire(require.resolve('@opentelemetry/sdk-trace-base'))('@opentelemetry/sdk-trace') as Partial<TraceSdk>;
+    return typeof sdk.TracerProvider === 'function' ? (sdk as TraceSdk) : undefined;
+  } catch (err) {
+    diag.debug('@tokenomics/node: @opentelemetry/sdk-trace could not be loaded; starting NodeSDK', err);
+    return undefined;
+  }
+}
+
+/** What `NodeSDK.start()` does with no logs and no resource detectors, in its order. */
+function startWithoutNodeSdk(parts: SdkParts, propagator: TextMapPropagator | null, traceSdk: TraceSdk | undefined): void {
   // NodeSDK registers nothing when OTEL_SDK_DISABLED is set in the process environment.
   if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return;
   if (parts.contextManager) {
@@ -95,17 +137,76 @@ function startMetricsOnly(parts: SdkParts, propagator: TextMapPropagator | null)
     context.setGlobalContextManager(manager);
   }
   if (propagator) propagation.setGlobalPropagator(propagator);
-  if (parts.metricReaders.length === 0) return;
   const resource =
     parts.serviceName === undefined ? parts.resource : parts.resource.merge(resourceFromAttributes({ 'service.name': parts.serviceName }));
-  metrics.setGlobalMeterProvider(
-    new MeterProvider({
-      resource,
-      views: [],
-      readers: parts.metricReaders,
-      sdkMetricsEnabled: getBooleanFromEnv('OTEL_NODE_EXPERIMENTAL_SDK_METRICS'),
-    }),
-  );
+  const sdkMetricsEnabled = getBooleanFromEnv('OTEL_NODE_EXPERIMENTAL_SDK_METRICS');
+  let meterProvider: MeterProvider | undefined;
+  if (parts.metricReaders.length > 0) {
+    meterProvider = new MeterProvider({ resource, views: [], readers: parts.metricReaders, sdkMetricsEnabled });
+    metrics.setGlobalMeterProvider(meterProvider);
+  }
+  if (parts.spanProcessors.length > 0 && traceSdk) {
+    const sampler = samplerFromEnv();
+    trace.setGlobalTracerProvider(
+      new traceSdk.TracerProvider({
+        ...(sampler !== undefined ? { sampler } : {}),
+        spanLimits: spanLimitsFromEnv(),
+        resource,
+        ...(sdkMetricsEnabled && meterProvider ? { meterProvider } : {}),
+        spanProcessors: parts.spanProcessors,
+      }),
+    );
+  }
+}
+
+/** The sampler `OTEL_TRACES_SAMPLER` names, as `NodeSDK` reads it (`undefined`: the SDK's default). */
+function samplerFromEnv(): Sampler | undefined {
+  const name = getStringFromEnv('OTEL_TRACES_SAMPLER');
+  switch (name) {
+    case undefined:
+      return undefined;
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(samplerRatioFromEnv());
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplerRatioFromEnv()) });
+    default:
+      diag.error(`unknown OTEL_TRACES_SAMPLER value "${name}", using default`);
+      return undefined;
+  }
+}
+
+function samplerRatioFromEnv(): number {
+  const ratio = getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG');
+  if (ratio == null) {
+    diag.error('OTEL_TRACES_SAMPLER_ARG is blank, defaulting to 1.');
+    return 1;
+  }
+  if (ratio < 0 || ratio > 1) {
+    diag.error(`OTEL_TRACES_SAMPLER_ARG=${ratio} was given, but it is out of range ([0..1]), defaulting to 1.`);
+    return 1;
+  }
+  return ratio;
+}
+
+/** Span limits from the environment, as `NodeSDK` reads them (unset ones left to the SDK). */
+function spanLimitsFromEnv(): SpanLimits {
+  return {
+    attributeCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT'),
+    attributeValueLengthLimit:
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+    eventCountLimit: getNumberFromEnv('OTEL_SPAN_EVENT_COUNT_LIMIT'),
+    linkCountLimit: getNumberFromEnv('OTEL_SPAN_LINK_COUNT_LIMIT'),
+    attributePerEventCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'),
+    attributePerLinkCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT'),
+  } as SpanLimits;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { metrics, propagation } from '@opentelemetry/api';
+import { metrics, propagation, trace } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port';
@@ -47,23 +48,44 @@ describe('what the hook loads', () => {
     expect(loaded.filter((name) => NOT_IN_DEFAULT_SET_UP.includes(name))).toEqual([]);
   });
 
-  it('with spans exported over OTLP, or a propagator only NodeSDK sets up, NodeSDK starts as before', async () => {
+  it('with spans exported over OTLP loads the OTLP trace exporter and still not NodeSDK, its log exporters or the configuration-file reader', async () => {
+    const loaded = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), OTEL_TRACES_EXPORTER: 'otlp' });
+    expect(loaded).toEqual(expect.arrayContaining(['@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/sdk-trace']));
+    const notLoaded = [
+      '@opentelemetry/sdk-node',
+      '@opentelemetry/configuration',
+      '@opentelemetry/sdk-logs',
+      '@opentelemetry/exporter-zipkin',
+    ];
+    expect(loaded.filter((name) => notLoaded.includes(name))).toEqual([]);
+  });
+
+  it('with logs exported, or a propagator only NodeSDK sets up, NodeSDK starts as before', async () => {
     const port = String(await freePort());
-    const spans = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: port, OTEL_TRACES_EXPORTER: 'otlp' });
-    expect(spans).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/exporter-trace-otlp-proto']));
+    const logs = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: port, OTEL_LOGS_EXPORTER: 'console' });
+    expect(logs).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/sdk-logs']));
     const b3 = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: port, OTEL_PROPAGATORS: 'b3' });
     expect(b3).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/propagator-b3']));
   });
 });
 
-describe('start() without NodeSDK (metrics only)', () => {
+describe('start() without NodeSDK', () => {
   let handle: TokenomicsHandle | undefined;
-  const savedPropagators = process.env.OTEL_PROPAGATORS;
+  const VARIABLES = [
+    'OTEL_PROPAGATORS',
+    'OTEL_TRACES_SAMPLER',
+    'OTEL_TRACES_SAMPLER_ARG',
+    'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT',
+    'OTEL_ATTRIBUTE_COUNT_LIMIT',
+  ];
+  const saved = new Map(VARIABLES.map((name) => [name, process.env[name]]));
   afterEach(async () => {
     await handle?.shutdown();
     handle = undefined;
-    if (savedPropagators === undefined) delete process.env.OTEL_PROPAGATORS;
-    else process.env.OTEL_PROPAGATORS = savedPropagators;
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   });
 
   it('registers the meter provider with the resource and the service name from code, the context manager and the W3C propagators', async () => {
@@ -95,5 +117,39 @@ describe('start() without NodeSDK (metrics only)', () => {
     process.env.OTEL_PROPAGATORS = 'none';
     handle = start({ metricReaders: [], env: { OTEL_PROPAGATORS: 'none' }, flushOnExit: false });
     expect(registeredGlobals().propagation).toBe(false);
+  });
+
+  it('exports spans through a tracer provider with the resource, and the sampler and span limits the environment names, as NodeSDK reads them', async () => {
+    process.env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT = '2';
+    const spans = new InMemorySpanExporter();
+    handle = start({ serviceName: 'from-code', traceExporter: spans, metricReaders: [], env: {}, flushOnExit: false });
+    trace
+      .getTracer('t')
+      .startSpan('unit of work', { attributes: { a: 1, b: 2, c: 3 } })
+      .end();
+    await handle.forceFlush();
+    const [span] = spans.getFinishedSpans();
+    expect(span.resource.attributes['service.name']).toBe('from-code');
+    expect(Object.keys(span.attributes)).toHaveLength(2);
+    await handle.shutdown();
+
+    delete process.env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT;
+    process.env.OTEL_ATTRIBUTE_COUNT_LIMIT = '1';
+    process.env.OTEL_TRACES_SAMPLER = 'traceidratio';
+    process.env.OTEL_TRACES_SAMPLER_ARG = '0';
+    const more = new InMemorySpanExporter();
+    handle = start({ traceExporter: more, metricReaders: [], env: {}, flushOnExit: false });
+    expect(trace.getTracer('t').startSpan('never sampled').isRecording()).toBe(false);
+    await handle.shutdown();
+
+    process.env.OTEL_TRACES_SAMPLER = 'always_on';
+    const last = new InMemorySpanExporter();
+    handle = start({ traceExporter: last, metricReaders: [], env: {}, flushOnExit: false });
+    trace
+      .getTracer('t')
+      .startSpan('sampled', { attributes: { a: 1, b: 2 } })
+      .end();
+    await handle.forceFlush();
+    expect(last.getFinishedSpans().map((s) => Object.keys(s.attributes).length)).toEqual([1]);
   });
 });
