@@ -42,11 +42,14 @@ export function createOtlpSpanExporter(config: OtlpSignalConfig): SpanExporter {
  * (`tokenomics.telemetry.dropped`), and `forceFlush()` also waits for the exports in flight.
  */
 class BoundedBatchSpanProcessor extends BatchSpanProcessor {
+  private readonly shapes = new AttributeShapes();
+
   constructor(private readonly exporter: SpanExporter) {
     super(exporter);
   }
 
   override onEnd(span: ReadableSpan): void {
+    this.shapes.observe(span);
     const queue = this as unknown as { _finishedSpans?: unknown; _maxQueueSize?: unknown };
     if (
       Array.isArray(queue._finishedSpans) &&
@@ -62,6 +65,48 @@ class BoundedBatchSpanProcessor extends BatchSpanProcessor {
   override async forceFlush(): Promise<void> {
     await super.forceFlush();
     await this.exporter.forceFlush?.();
+  }
+}
+
+/** Properties V8 adds to an object by keyed stores before it turns it into a hash table. */
+const FAST_KEYED_PROPERTIES = 16;
+/** One span in this many is looked at (the first one always). */
+const SHAPE_SAMPLE_EVERY = 16;
+/** Most attribute sequences laid down. */
+const MAX_SHAPES = 64;
+const UNDEFINED_FIELD: PropertyDescriptor = { value: undefined, writable: true, enumerable: true, configurable: true };
+
+/**
+ * Keeps the attribute objects of wide spans (a priced GenAI span has about 24 attributes) in V8's
+ * fast mode while they wait in the batch and when they are serialised. The SDK writes each
+ * attribute with a keyed store, and V8 turns an object that gains more than 16 properties that way
+ * into a hash table: more memory per queued span and slower `for...in` and look-ups in the OTLP
+ * serialiser. Properties added along an existing chain of hidden classes stay fast, so for each
+ * sequence of attribute names seen on a sample of spans the chain is laid down once, by
+ * `defineProperty` with `undefined` values (a field that takes any later value), and one object per
+ * sequence is kept so that the chain is not collected. What a span holds and exports is unchanged.
+ */
+class AttributeShapes {
+  private readonly seen = new Set<string>();
+  private readonly kept: object[] = [];
+  private countdown = 0;
+
+  observe(span: ReadableSpan): void {
+    if (this.countdown-- > 0) return;
+    this.countdown = SHAPE_SAMPLE_EVERY - 1;
+    if (this.kept.length >= MAX_SHAPES) return;
+    try {
+      const keys = Object.keys(span.attributes);
+      if (keys.length <= FAST_KEYED_PROPERTIES) return;
+      const sequence = keys.join('\n');
+      if (this.seen.has(sequence)) return;
+      this.seen.add(sequence);
+      const shape = {};
+      for (const key of keys) Object.defineProperty(shape, key, UNDEFINED_FIELD);
+      this.kept.push(shape);
+    } catch {
+      // A span without attributes to read: nothing to lay down.
+    }
   }
 }
 
