@@ -4,7 +4,7 @@
 //   node bench/hook-overhead/profile.mjs [hook|hook-spans|bare] [chat|chat-stream|chat-stream-no-usage] [calls]
 //
 // Sampling at 50 µs inflates every figure; compare profiles with each other, not with the bench table.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -36,7 +36,8 @@ if (setup === 'hook-spans') {
 }
 const hook = setup === 'bare' ? [] : ['--require', '@tokenomics/node/register'];
 try {
-  const child = spawnSync(
+  // Spawned asynchronously: this process answers the span sink while the app runs.
+  const child = await run(
     process.execPath,
     [
       '--expose-gc',
@@ -49,7 +50,7 @@ try {
       warmup,
       calls,
     ],
-    { cwd: join(here, '..', '..', 'test'), env, encoding: 'utf8' },
+    { cwd: join(here, '..', '..', 'test'), env },
   );
   if (child.status !== 0) throw new Error(child.stderr);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -58,6 +59,18 @@ try {
 } finally {
   sink?.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+function run(command, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 function where(cf) {
