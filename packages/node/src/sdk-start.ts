@@ -20,15 +20,15 @@ import {
 } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import {
+import type {
   AlwaysOffSampler,
   AlwaysOnSampler,
   ParentBasedSampler,
+  Sampler,
+  SpanLimits,
+  SpanProcessor,
   TraceIdRatioBasedSampler,
-  type Sampler,
-  type SpanLimits,
-  type SpanProcessor,
-  type TracerConfig,
+  TracerConfig,
 } from '@opentelemetry/sdk-trace-base';
 import { createRequire } from 'node:module';
 
@@ -111,6 +111,10 @@ function propagatorFromEnv(): TextMapPropagator | null | typeof NEEDS_NODE_SDK {
 /** The part of `@opentelemetry/sdk-trace` used here: the tracer provider `NodeSDK` registers. */
 interface TraceSdk {
   TracerProvider: new (config: TracerConfig) => TracerProvider;
+  AlwaysOnSampler: typeof AlwaysOnSampler;
+  AlwaysOffSampler: typeof AlwaysOffSampler;
+  ParentBasedSampler: typeof ParentBasedSampler;
+  TraceIdRatioBasedSampler: typeof TraceIdRatioBasedSampler;
 }
 
 /**
@@ -120,7 +124,13 @@ interface TraceSdk {
 function loadTraceSdk(): TraceSdk | undefined {
   try {
     const sdk = createRequire(require.resolve('@opentelemetry/sdk-trace-base'))('@opentelemetry/sdk-trace') as Partial<TraceSdk>;
-    return typeof sdk.TracerProvider === 'function' ? (sdk as TraceSdk) : undefined;
+    const complete =
+      typeof sdk.TracerProvider === 'function' &&
+      typeof sdk.AlwaysOnSampler === 'function' &&
+      typeof sdk.AlwaysOffSampler === 'function' &&
+      typeof sdk.ParentBasedSampler === 'function' &&
+      typeof sdk.TraceIdRatioBasedSampler === 'function';
+    return complete ? (sdk as TraceSdk) : undefined;
   } catch (err) {
     diag.debug('@tokenomics/node: @opentelemetry/sdk-trace could not be loaded; starting NodeSDK', err);
     return undefined;
@@ -146,7 +156,7 @@ function startWithoutNodeSdk(parts: SdkParts, propagator: TextMapPropagator | nu
     metrics.setGlobalMeterProvider(meterProvider);
   }
   if (parts.spanProcessors.length > 0 && traceSdk) {
-    const sampler = samplerFromEnv();
+    const sampler = samplerFromEnv(traceSdk);
     trace.setGlobalTracerProvider(
       new traceSdk.TracerProvider({
         ...(sampler !== undefined ? { sampler } : {}),
@@ -160,7 +170,8 @@ function startWithoutNodeSdk(parts: SdkParts, propagator: TextMapPropagator | nu
 }
 
 /** The sampler `OTEL_TRACES_SAMPLER` names, as `NodeSDK` reads it (`undefined`: the SDK's default). */
-function samplerFromEnv(): Sampler | undefined {
+function samplerFromEnv(sdk: TraceSdk): Sampler | undefined {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
   const name = getStringFromEnv('OTEL_TRACES_SAMPLER');
   switch (name) {
     case undefined:
