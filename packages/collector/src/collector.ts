@@ -173,7 +173,12 @@ export class TokenomicsCollector {
 
   /** Opens the receivers and starts the cost-metrics timer. */
   async start(): Promise<void> {
-    await Promise.all([this.http?.start(), this.grpc?.start(), this.telemetry?.start()]);
+    try {
+      await Promise.all([this.http?.start(), this.grpc?.start(), this.telemetry?.start()]);
+    } catch (err) {
+      await Promise.all([this.http?.stop(), this.grpc?.stop(), this.telemetry?.stop(), this.pool?.close()]);
+      throw err;
+    }
     const interval = this.options.metricsIntervalMs ?? 10_000;
     this.metricsTimer = setInterval(() => this.flushCostMetrics(), interval);
     this.metricsTimer.unref();
@@ -217,8 +222,9 @@ export class TokenomicsCollector {
   }
 
   /**
-   * Offer one OTLP export request (protobuf bytes). Never throws: malformed input is reported, a
-   * full queue is reported for backpressure.
+   * Offer one OTLP export request (protobuf bytes), doing its work in the calling thread (with the
+   * main thread's enrichers, even when the stage has workers; the receivers use {@link submit}).
+   * Never throws: malformed input is reported, a full queue is reported for backpressure.
    */
   accept(signal: Signal, body: Uint8Array): AcceptResult {
     if (this.stopping) return { kind: 'stopping' };
@@ -368,10 +374,16 @@ export class TokenomicsCollector {
     this.stopping = true;
     clearInterval(this.metricsTimer);
     await Promise.all([this.http?.stop(), this.grpc?.stop()]);
-    // Requests in the workers are finished and queued before the queue drains.
-    await this.pool?.idle();
+    // Requests in the workers are finished and queued before the queue drains (within the timeout:
+    // what a stuck worker still holds is answered 503 when the pool closes).
+    const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
+    if (this.pool !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.pool.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    }
     this.flushCostMetrics();
-    await this.forwarder.drain(this.options.shutdownTimeoutMs ?? 10_000);
+    await this.forwarder.drain(timeoutMs);
     await this.pool?.close();
     await this.telemetry?.stop();
   }

@@ -1,15 +1,14 @@
 /**
- * Which worker enriches which spans of a traces request: every GenAI span goes to the worker its
- * trace ID hashes to, so that the spans of one trace always meet on one worker. A framework span
- * and the client span of the same model call are then recognised as one call (priced once) even
- * when they arrive in different requests, as in the main thread alone: each worker remembers the
- * calls it has seen. A request whose GenAI spans all hash to one worker goes to it whole, its bytes
- * untouched; otherwise it is cut into one request per worker, each with the resource and scope
- * blocks of its spans (other spans go with the first GenAI span's worker), and the enriched parts
- * are forwarded as one request.
+ * Which worker enriches which spans of a traces request: every span goes to the worker its trace ID
+ * hashes to, so that the spans of one trace always meet on one worker. A framework span and the
+ * client span of the same model call are then recognised as one call (priced once) even when they
+ * arrive in different requests, as in the main thread alone: each worker remembers the calls it has
+ * seen. A request that mentions no GenAI name, or whose spans all hash to one worker, goes to one
+ * worker whole, its bytes untouched; otherwise it is cut into one request per worker, each with the
+ * resource and scope blocks of its spans, and the enriched parts are forwarded as one request.
  *
- * Only the framing is read here (tags and lengths, and the trace ID of spans that mention a GenAI
- * name); the spans are decoded by the workers.
+ * Only the framing is read here (tags and lengths, and each span's trace ID); the spans are decoded
+ * by the workers.
  */
 import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
 import { fieldsOf, pushLengthDelimited, readerOf, type FieldRange } from './wire';
@@ -20,8 +19,12 @@ const SCOPE_SPANS_SPANS = 2;
 const SPAN_TRACE_ID = 1;
 const LENGTH_DELIMITED = 2;
 
-/** The attribute prefixes that make a span a GenAI candidate (the same as the enrichment's). */
-const MARKERS = [GEN_AI_ATTRIBUTE_PREFIX, 'llm.', 'ai.usage.', 'ai.model.'].map((s) => Buffer.from(s, 'latin1'));
+/**
+ * Byte strings one of which every GenAI span holds: the enrichment's markers (`gen_ai.`, `llm.`,
+ * `ai.usage.`, `ai.model.`) shortened to what they share, so that a request is scanned at most
+ * twice. A request without them has nothing to price and is not cut.
+ */
+const MARKERS = [GEN_AI_ATTRIBUTE_PREFIX.slice(-3), 'llm.'].map((s) => Buffer.from(s, 'latin1'));
 
 /** Where the spans of one traces request go. */
 export type TraceRoute =
@@ -38,8 +41,8 @@ export function routeTraces(body: Uint8Array, workers: number): TraceRoute {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const reader = readerOf(buf);
   const top = fieldsOf(reader, 0, buf.length);
-  if (workers < 2) return { kind: 'whole', worker: workers === 1 ? 0 : undefined };
-  // Per resource block: per scope block, the worker of each span (-1: not GenAI, goes with `home`).
+  if (workers < 2 || !mentionsGenAi(buf)) return { kind: 'whole', worker: workers === 1 ? 0 : undefined };
+  // Per resource block: per scope block, the worker of each span (-1: not a span).
   const plan: { fields: FieldRange[]; scopes: { fields: FieldRange[]; targets: Int32Array }[] }[] = [];
   let home = -1;
   let spread = false;
@@ -53,7 +56,7 @@ export function routeTraces(body: Uint8Array, workers: number): TraceRoute {
       const targets = new Int32Array(ssFields.length).fill(-1);
       for (let i = 0; i < ssFields.length; i++) {
         const span = ssFields[i];
-        if (span.field !== SCOPE_SPANS_SPANS || span.wireType !== LENGTH_DELIMITED || !mentionsGenAi(buf, span)) continue;
+        if (span.field !== SCOPE_SPANS_SPANS || span.wireType !== LENGTH_DELIMITED) continue;
         const worker = traceHash(buf, span) % workers;
         targets[i] = worker;
         if (home === -1) home = worker;
@@ -81,11 +84,13 @@ export function routeTraces(body: Uint8Array, workers: number): TraceRoute {
     const { fields, scopes } = plan[ri++];
     // The workers this resource block's spans go to.
     const used = new Set<number>();
-    for (const scope of scopes) for (const t of scope.targets) used.add(t === -1 ? home : t);
+    for (const scope of scopes) for (const t of scope.targets) if (t !== -1) used.add(t);
     if (used.size <= 1) {
       partOf(used.size === 0 ? home : (used.values().next().value as number)).push(buf.subarray(range.start, range.end));
       continue;
     }
+    // Scope blocks without spans go with the first worker of the block.
+    const keeper = used.values().next().value as number;
     for (const worker of used) {
       const rsParts: Uint8Array[] = [];
       let si = 0;
@@ -100,12 +105,12 @@ export function routeTraces(body: Uint8Array, workers: number): TraceRoute {
         for (let i = 0; i < scope.fields.length; i++) {
           const ssField = scope.fields[i];
           const isSpan = ssField.field === SCOPE_SPANS_SPANS && ssField.wireType === LENGTH_DELIMITED;
-          if (isSpan && (scope.targets[i] === -1 ? home : scope.targets[i]) !== worker) continue;
+          if (isSpan && scope.targets[i] !== worker) continue;
           if (isSpan) spans++;
           ssParts.push(buf.subarray(ssField.start, ssField.end));
         }
-        // A scope block goes to every worker with spans of it (and an empty one to `home`).
-        if (spans > 0 || (worker === home && !scope.fields.some((f) => f.field === SCOPE_SPANS_SPANS))) {
+        // A scope block goes to every worker with spans of it.
+        if (spans > 0 || (worker === keeper && !scope.targets.some((t) => t !== -1))) {
           pushLengthDelimited(rsParts, RESOURCE_SPANS_SCOPE_SPANS, ssParts);
         }
       }
@@ -115,9 +120,8 @@ export function routeTraces(body: Uint8Array, workers: number): TraceRoute {
   return { kind: 'split', parts: [...parts].map(([worker, list]) => ({ worker, bytes: Buffer.concat(list) })) };
 }
 
-function mentionsGenAi(buf: Buffer, span: FieldRange): boolean {
-  const view = buf.subarray(span.contentStart, span.end);
-  for (const marker of MARKERS) if (view.indexOf(marker) !== -1) return true;
+function mentionsGenAi(buf: Buffer): boolean {
+  for (const marker of MARKERS) if (buf.indexOf(marker) !== -1) return true;
   return false;
 }
 

@@ -322,7 +322,8 @@ describe('worker threads', () => {
   it('answer a malformed request 400 with the reason the worker found, counted invalid', async () => {
     const sink = await newSink();
     const { stage, post } = await stageTo(sink, { workers: 2 });
-    const res = await post(Buffer.from([0x0a, 0x05, 0x01]));
+    // Well framed at the top, so that only the worker reading the resource block finds the fault.
+    const res = await post(Buffer.from([0x0a, 0x03, 0x12, 0x05, 0x01]));
     expect(res.status).toBe(400);
     expect(decodeStatus(res.body).message).toMatch(/^malformed OTLP traces protobuf: /);
     expect(stage.stats.invalid).toBe(1);
