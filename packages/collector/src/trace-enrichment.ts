@@ -517,12 +517,25 @@ const encodedAttributes = new Map<string, Map<string | boolean, Uint8Array>>();
 function breakdownOf(added: Attributes): Map<string, number> {
   const out = new Map<string, number>();
   for (const key in added) {
-    if (!key.startsWith(N.ATTR_TOKENOMICS_COST_PREFIX)) continue;
+    const unit = unitOf(key);
+    if (unit === undefined) continue;
     const amount = added[key];
-    if (typeof amount === 'number' && Number.isFinite(amount) && amount >= 0)
-      out.set(key.slice(N.ATTR_TOKENOMICS_COST_PREFIX.length), amount);
+    if (typeof amount === 'number' && Number.isFinite(amount) && amount >= 0) out.set(unit, amount);
   }
   return out;
+}
+
+const UNITS_LIMIT = 256;
+/** The billing unit of a `tokenomics.cost.<unit>` key, or `null` for other keys, by key. */
+const units = new Map<string, string | null>();
+
+function unitOf(key: string): string | undefined {
+  let unit = units.get(key);
+  if (unit === undefined) {
+    unit = key.startsWith(N.ATTR_TOKENOMICS_COST_PREFIX) ? key.slice(N.ATTR_TOKENOMICS_COST_PREFIX.length) : null;
+    if (units.size < UNITS_LIMIT) units.set(key, unit);
+  }
+  return unit ?? undefined;
 }
 
 /**

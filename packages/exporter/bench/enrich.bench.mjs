@@ -9,11 +9,21 @@
 //   mixed   half HTTP spans, 40% GenAI calls to price, 10% already priced
 //   http    no GenAI spans at all (the pass-through cost)
 // each with a constant-time price book (the exporter's own overhead) and with the bundled price book
-// of @tokenomics/pricing (overhead plus model resolution and rate arithmetic).
-import { createRequire } from 'node:module';
+// of @tokenomics/pricing (overhead plus model resolution and rate arithmetic). Each line gives the
+// best round by wall clock and by CPU time of the process (steadier on a shared machine).
+//
+// EXPORTER_BENCH_DIST=<dir> runs another build of the exporter (its dist folder), for before/after
+// comparisons; the workspace's dependencies are used for it.
+import { createRequire, Module } from 'node:module';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const { CostEnrichingSpanExporter } = require('../dist/index.js');
+const distDir = process.env.EXPORTER_BENCH_DIST;
+if (distDir !== undefined) {
+  process.env.NODE_PATH = join(import.meta.dirname, '..', 'node_modules');
+  Module._initPaths();
+}
+const { CostEnrichingSpanExporter } = require(distDir === undefined ? '../dist/index.js' : join(distDir, 'index.js'));
 const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 
 const SPANS = Number(process.argv[2] ?? 50_000);
@@ -135,19 +145,29 @@ const books = [
 const noop = { export: (_spans, cb) => cb({ code: 0 }), shutdown: async () => {} };
 
 console.log(`node ${process.version}, ${SPANS} spans per round, batches of ${BATCH}, best of ${ROUNDS} rounds`);
-console.log(`bundled price book: ${bundled.version}`);
+console.log(
+  `bundled price book: ${bundled.version}; load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 for (const [bookName, book] of books) {
   for (const [workload, pick] of Object.entries(workloads)) {
     const exporter = new CostEnrichingSpanExporter(noop, { priceBook: book });
     let best = 0;
+    let bestCpu = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const spans = makeSpans(SPANS, pick);
       globalThis.gc?.();
       const start = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < spans.length; i += BATCH) exporter.export(spans.slice(i, i + BATCH), () => {});
+      const cpu = process.cpuUsage(cpu0);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       best = Math.max(best, spans.length / seconds);
+      bestCpu = Math.max(bestCpu, spans.length / ((cpu.user + cpu.system) / 1e6));
     }
-    console.log(`${bookName.padEnd(20)} ${workload.padEnd(6)} ${Math.round(best).toLocaleString('en-US').padStart(12)} spans/s`);
+    const f = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
+    console.log(`${bookName.padEnd(20)} ${workload.padEnd(6)} ${f(best)} spans/s ${f(bestCpu)} spans/CPU-s`);
   }
 }

@@ -42,6 +42,19 @@ export function unpricedAttributes(reason: string, priceBookVersion: string | un
 function addBreakdown(attrs: Attributes, cost: PricedCost): void {
   for (const unit in cost.breakdown) {
     const amount = cost.breakdown[unit as keyof PricedCost['breakdown']];
-    if (amount !== undefined) attrs[A.ATTR_TOKENOMICS_COST_PREFIX + unit] = amount;
+    if (amount !== undefined) attrs[breakdownKey(unit)] = amount;
   }
+}
+
+const BREAKDOWN_KEYS_LIMIT = 64;
+/** `tokenomics.cost.<unit>` by unit: one string per unit, not one per span. */
+const breakdownKeys = new Map<string, string>();
+
+function breakdownKey(unit: string): string {
+  let key = breakdownKeys.get(unit);
+  if (key === undefined) {
+    key = A.ATTR_TOKENOMICS_COST_PREFIX + unit;
+    if (breakdownKeys.size < BREAKDOWN_KEYS_LIMIT) breakdownKeys.set(unit, key);
+  }
+  return key;
 }

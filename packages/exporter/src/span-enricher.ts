@@ -66,9 +66,6 @@ interface PricingInputs {
 /** A call that cannot be priced before the book is asked. */
 type Unpriceable = { priced: false; reason: string; priceBookVersion: string; invalidReason?: string };
 
-/** The attributes {@link SpanCostEnricher} added to spans whose cache share is unknown. */
-const cacheShareUnknownAttributes = new WeakSet<Attributes>();
-
 interface Pending {
   readonly index: number;
   readonly span: ReadableSpan;
@@ -89,6 +86,8 @@ export class SpanCostEnricher {
   private readonly foreignCost: 'annotate' | 'keep';
   private readonly selfMetrics: SelfMetrics;
   private readonly reporter: InvalidValueReporter;
+  /** Set by {@link enrichOne}: the attributes it returned flag an unknown cache share. */
+  private lastCacheShareUnknown = false;
 
   constructor(options: CostEnrichmentOptions = {}) {
     this.priceBook = options.priceBook;
@@ -171,12 +170,13 @@ export class SpanCostEnricher {
     // Pass 2: price, annotate or mark duplicates, in batch order.
     let out: Map<number, SpanEnrichment> | undefined;
     for (const p of pending) {
+      this.lastCacheShareUnknown = false;
       const added = this.enrichOne(p, bump);
       if (added !== undefined) {
         const enrichment: SpanEnrichment =
           p.reading.kind !== 'call'
             ? { attributes: added }
-            : cacheShareUnknownAttributes.has(added)
+            : this.lastCacheShareUnknown
               ? { attributes: added, call: p.reading.call, cacheShareUnknown: true }
               : { attributes: added, call: p.reading.call };
         (out ??= new Map()).set(p.index, enrichment);
@@ -228,7 +228,7 @@ export class SpanCostEnricher {
     const attrs = pricedAttributes(cost);
     if ('book' in inputs && this.cacheShareUnknown(call, span, inputs, cost.amount)) {
       attrs[A.ATTR_TOKENOMICS_USAGE_ESTIMATED] = true;
-      cacheShareUnknownAttributes.add(attrs);
+      this.lastCacheShareUnknown = true;
     }
     return attrs;
   }
