@@ -545,8 +545,30 @@ function unitOf(key: string): string | undefined {
  */
 function orderChildrenFirst(candidates: Candidate[]): void {
   if (candidates.length < 2) return;
-  const byKey = new Map<string, Candidate>();
-  for (const c of candidates) byKey.set(`${c.view.traceKey}/${c.view.spanKey}`, c);
+  let parented = false;
+  for (const c of candidates) if (c.view.parentKey !== '') parented = true;
+  if (!parented) return;
+  // By span id (the strings the spans already hold); by trace and span id only when two traces of
+  // the batch share a span id. The latest of equal keys wins.
+  let bySpanId = new Map<string, Candidate>();
+  let byTrace = false;
+  for (const c of candidates) {
+    const same = bySpanId.get(c.view.spanKey);
+    if (same !== undefined && same.view.traceKey !== c.view.traceKey) {
+      byTrace = true;
+      break;
+    }
+    bySpanId.set(c.view.spanKey, c);
+  }
+  if (byTrace) {
+    bySpanId = new Map();
+    for (const c of candidates) bySpanId.set(`${c.view.traceKey}/${c.view.spanKey}`, c);
+  }
+  const parentOf = (c: Candidate): Candidate | undefined => {
+    if (byTrace) return bySpanId.get(`${c.view.traceKey}/${c.view.parentKey}`);
+    const parent = bySpanId.get(c.view.parentKey);
+    return parent !== undefined && parent.view.traceKey === c.view.traceKey ? parent : undefined;
+  };
   const UNKNOWN = -1;
   const VISITING = -2;
   for (const c of candidates) c.depth = UNKNOWN;
@@ -565,7 +587,7 @@ function orderChildrenFirst(candidates: Candidate[]): void {
       if (c.depth === VISITING) break;
       c.depth = VISITING;
       chain.push(c);
-      c = c.view.parentKey === '' ? undefined : byKey.get(`${c.view.traceKey}/${c.view.parentKey}`);
+      c = c.view.parentKey === '' ? undefined : parentOf(c);
     }
     for (let k = chain.length - 1; k >= 0; k--) {
       chain[k].depth = base++;
