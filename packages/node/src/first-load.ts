@@ -18,7 +18,7 @@ function packageNames(modules: readonly string[]): string[] {
 
 /** Whether `request` (a bare specifier or a file path) names one of `packages` or a file in it. */
 export function requestsPackage(request: string, packages: readonly string[]): boolean {
-  return packageMatcher(packages)(request);
+  return packageMatcher(packages)(request) !== undefined;
 }
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
@@ -32,16 +32,17 @@ function packageOf(request: string): string {
   return second < 0 ? request : request.slice(0, second);
 }
 
-/** {@link requestsPackage} for one list of packages, its strings built once. */
-function packageMatcher(packages: readonly string[]): (request: string) => boolean {
+/** Which of `packages` a request names (see {@link requestsPackage}), its strings built once. */
+function packageMatcher(packages: readonly string[]): (request: string) => string | undefined {
   const names = new Set(packages);
-  const needles = packages.map((name) => `${NODE_MODULES}${name.split('/').join(sep)}${sep}`);
-  if (sep !== '/') needles.push(...packages.map((name) => `/node_modules/${name}/`));
+  const needles = packages.map((name) => [`${NODE_MODULES}${name.split('/').join(sep)}${sep}`, name] as const);
+  if (sep !== '/') needles.push(...packages.map((name) => [`/node_modules/${name}/`, name] as const));
   return (request) => {
-    if (names.has(packageOf(request))) return true;
-    if (!request.includes('node_modules')) return false;
-    for (const needle of needles) if (request.includes(needle)) return true;
-    return false;
+    const named = packageOf(request);
+    if (names.has(named)) return named;
+    if (!request.includes('node_modules')) return undefined;
+    for (const [needle, name] of needles) if (request.includes(needle)) return name;
+    return undefined;
   };
 }
 
@@ -57,7 +58,7 @@ function isRelative(request: string): boolean {
 
 /**
  * Runs `fn` when the app first `require`s one of `modules` (or a file in one of those packages),
- * before it is loaded; then loads it again through `require`, so that what `fn` registered (the
+ * before it is loaded, with the name of that package; then loads it again through `require`, so that what `fn` registered (the
  * instrumentations' require hook) sees and patches it. Runs `fn` at once when `Module._load`
  * cannot be wrapped.
  *
@@ -70,7 +71,7 @@ function isRelative(request: string): boolean {
  * for the same client library: of two patches of one method the later replaces the earlier, so the
  * Tokenomics one stays.
  */
-export function atFirstLoadOf(modules: readonly string[], fn: () => void): void {
+export function atFirstLoadOf(modules: readonly string[], fn: (loaded?: string) => void): void {
   const loader = Module as unknown as { _load?: unknown; _resolveFilename?: unknown };
   const original = loader._load;
   if (typeof original !== 'function') {
@@ -79,9 +80,10 @@ export function atFirstLoadOf(modules: readonly string[], fn: () => void): void 
   }
   const matches = packageMatcher(packageNames(modules));
   // By name, or by the file it resolves to (an alias, a path): as the require hook matches modules.
-  const wanted = (request: string, parent: unknown): boolean => {
-    if (matches(request)) return true;
-    if (Module.isBuiltin(request) || typeof loader._resolveFilename !== 'function') return false;
+  const wanted = (request: string, parent: unknown): string | undefined => {
+    const named = matches(request);
+    if (named !== undefined) return named;
+    if (Module.isBuiltin(request) || typeof loader._resolveFilename !== 'function') return undefined;
     // A relative request from a file of an installed package (most of what an app loads) names a
     // file among the installed packages: the path tells, without resolving it a second time.
     if (isRelative(request)) {
@@ -90,20 +92,19 @@ export function atFirstLoadOf(modules: readonly string[], fn: () => void): void 
     }
     try {
       const file = (loader._resolveFilename as (r: string, p: unknown, m: boolean) => unknown)(request, parent, false);
-      return typeof file === 'string' && matches(file);
+      return typeof file === 'string' ? matches(file) : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   };
   let ran = false;
   const wrapper: Load = function (this: unknown, request, parent, isMain) {
-    if (ran || typeof request !== 'string' || !wanted(request, parent)) {
-      return (original as Load).call(this, request, parent, isMain);
-    }
+    const loaded = ran || typeof request !== 'string' ? undefined : wanted(request, parent);
+    if (loaded === undefined) return (original as Load).call(this, request, parent, isMain);
     ran = true;
     if (loader._load === wrapper) loader._load = original;
     try {
-      fn();
+      fn(loaded);
     } catch (err) {
       diag.error('@tokenomics/node: registering the instrumentations failed', err);
     }
@@ -142,7 +143,7 @@ type ImportHook = (url: string, namespace: unknown, specifier: unknown, format: 
  * imported earlier are offered by import-in-the-middle itself). The ESM counterpart of
  * {@link atFirstLoadOf}; runs `fn` at once when import-in-the-middle cannot be loaded.
  */
-export function atFirstImportOf(modules: readonly string[], fn: () => void): ImportTrigger {
+export function atFirstImportOf(modules: readonly string[], fn: (loaded?: string) => void): ImportTrigger {
   let iitm: Iitm;
   let importHooks: ImportHook[];
   let toHook: unknown[][];
@@ -172,11 +173,12 @@ export function atFirstImportOf(modules: readonly string[], fn: () => void): Imp
     } catch {
       return;
     }
-    if (!matches(file)) return;
+    const loaded = matches(file);
+    if (loaded === undefined) return;
     ran = true;
     const before = importHooks.length;
     try {
-      fn();
+      fn(loaded);
     } catch (err) {
       diag.error('@tokenomics/node: registering the instrumentations failed', err);
     }

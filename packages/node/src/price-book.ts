@@ -54,3 +54,33 @@ function preloadBundledBook(): void {
     // The bundled book ships with the package; a failure here resurfaces, unpriced, on the first call.
   }
 }
+
+/** The price-book provider a client library's calls are priced under. */
+const PROVIDER_OF_LIBRARY: ReadonlyMap<string, string> = new Map([
+  ['openai', 'openai'],
+  ['@anthropic-ai/sdk', 'anthropic'],
+  ['@google/genai', 'google'],
+  ['@aws-sdk/client-bedrock-runtime', 'aws'],
+  ['@mistralai/mistralai', 'mistral'],
+  ['cohere-ai', 'cohere'],
+  ['groq-sdk', 'groq'],
+  ['together-ai', 'together'],
+]);
+
+/**
+ * On the turn after `library` (a client library's package name) loads, compiles the price-book
+ * models of the provider it calls, so that its first priced call does not (the bundled book
+ * compiles a provider's models on first use). Libraries calling many providers are left alone.
+ */
+export function warmPriceBookFor(library: string | undefined): void {
+  const provider = library === undefined ? undefined : PROVIDER_OF_LIBRARY.get(library);
+  if (provider === undefined) return;
+  setImmediate(() => {
+    try {
+      const book = getPriceBook();
+      if (typeof book.warm === 'function') book.warm(provider);
+    } catch {
+      // A book that failed to load resurfaces, unpriced, on the first call.
+    }
+  }).unref();
+}

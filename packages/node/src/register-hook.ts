@@ -4,6 +4,7 @@ import { readConfig } from './config';
 import { registerEsmLoaderHook } from './esm-loader';
 import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation';
 import { atFirstImportOf, atFirstLoadOf, type ImportTrigger } from './first-load';
+import { warmPriceBookFor } from './price-book';
 import { currentHandle, startWithConfig } from './start';
 
 /** Creates the instrumentations of the start this hook made, if they are not created yet. */
@@ -43,8 +44,13 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
       {
         deferInstrumentations: (bind) => {
           pendingBind = bind;
-          atFirstLoadOf(INSTRUMENTED_MODULES, bind);
-          if (entry === 'import') importTrigger = atFirstImportOf(INSTRUMENTED_MODULES, bind);
+          // Also the price-book models of the first client library's provider, off its first call.
+          const bindAndWarm = (loaded?: string) => {
+            bind();
+            warmPriceBookFor(loaded);
+          };
+          atFirstLoadOf(INSTRUMENTED_MODULES, bindAndWarm);
+          if (entry === 'import') importTrigger = atFirstImportOf(INSTRUMENTED_MODULES, bindAndWarm);
         },
         // The app's SDK registered its instrumentations: ours come after them (see first-load.ts).
         appSdkStarted: () => importTrigger?.moveToEnd(),

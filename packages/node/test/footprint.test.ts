@@ -9,6 +9,7 @@ import { registeredGlobals } from '../src/global-providers';
 import { start, type TokenomicsHandle } from '../src/index';
 
 const LOADED_PACKAGES_APP = fileURLToPath(new URL('./fixtures/loaded-packages.cjs', import.meta.url));
+const WARM_PRICE_BOOK_APP = fileURLToPath(new URL('./fixtures/warm-price-book.cjs', import.meta.url));
 
 /** Packages the default set-up has no use for: NodeSDK and what it loads for exporters it may set up. */
 const NOT_IN_DEFAULT_SET_UP = [
@@ -46,6 +47,12 @@ describe('what the hook loads', () => {
     const loaded = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) });
     expect(loaded).toEqual(expect.arrayContaining(['@opentelemetry/exporter-prometheus', '@opentelemetry/sdk-metrics', 'openai']));
     expect(loaded.filter((name) => NOT_IN_DEFAULT_SET_UP.includes(name))).toEqual([]);
+  });
+
+  it("compiles the price-book models of the first client library's provider on the turn after it loads, and no other provider's", async () => {
+    const result = await runApp({ app: WARM_PRICE_BOOK_APP, env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout.trim())).toEqual(['openai']);
   });
 
   it('with spans exported over OTLP loads the OTLP trace exporter and still not NodeSDK, its log exporters or the configuration-file reader', async () => {

@@ -100,6 +100,7 @@ function newProvider(id: string, name: string, order: number): BookProvider {
 const pendingProviders = new WeakMap<BookProvider, PendingProvider>();
 
 interface PendingProvider {
+  fill: () => void;
   /** Overlay entries for this provider, applied when its models are filled in. */
   deferred: Overlay['models'];
   state: BookState | undefined;
@@ -136,6 +137,11 @@ export function stateFromData(data: PriceData): BookState {
   return state;
 }
 
+/** Fills in a provider's models now if they are not yet (see {@link stateFromData}). */
+export function fillModels(provider: BookProvider): void {
+  pendingProviders.get(provider)?.fill();
+}
+
 function fillLater(provider: BookProvider, dp: DataProvider): void {
   const own = provider as unknown as Record<'models' | 'byId', unknown>;
   const models = own.models;
@@ -155,7 +161,7 @@ function fillLater(provider: BookProvider, dp: DataProvider): void {
     copyModels(provider, dp);
     if (pending.state !== undefined) applyModelEntries(pending.state, pending.deferred, 'supplement', undefined, silent());
   };
-  pendingProviders.set(provider, { deferred: [], state: undefined });
+  pendingProviders.set(provider, { fill, deferred: [], state: undefined });
   for (const key of ['models', 'byId'] as const) {
     Object.defineProperty(provider, key, {
       configurable: true,

@@ -5,6 +5,7 @@ import {
   cachedIds,
   checkGlobs,
   compiledModel,
+  fillModels,
   modelsFor,
   providerGroup,
   stateFromData,
@@ -221,6 +222,18 @@ export class PriceBook implements PriceBookLike {
       for (const m of p.models) out.push(modelInfo(m, reportAs ?? reportedId(p.id), p, now));
     }
     return out;
+  }
+
+  /**
+   * Compiles now the models of `provider` (any accepted spelling) and of the providers it serves
+   * models of, rather than on the first look-up that searches them: the bundled book compiles a
+   * provider's models on first use. Prices and resolutions are the same either way. Does nothing
+   * for a provider the book does not know.
+   */
+  warm(provider: string): void {
+    const addressed = this.state.providers.get(providerRef(provider).dataId);
+    if (addressed === undefined) return;
+    for (const p of providerGroup(this.state, addressed.id)) fillModels(p);
   }
 
   /** Whether the book knows a provider (any accepted spelling). */

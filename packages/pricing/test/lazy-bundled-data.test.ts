@@ -43,6 +43,18 @@ describe('bundled price data compiled per provider on first use', () => {
     expect(data.providers.length).toBeGreaterThan(40);
   });
 
+  it('warm() compiles a provider and the providers it serves models of ahead of their first look-up, and prices the same', () => {
+    const { data } = bundled(true);
+    const book = buildBook(data, []);
+    const eager = buildBook(bundled(false).data, []);
+    book.warm('azure');
+    book.warm('not-a-provider');
+    const compiled = data.providers.filter((p) => !modelsPending(p)).map((p) => p.id);
+    expect(compiled.sort()).toEqual(['anthropic', 'azure', 'deepseek', 'moonshotai', 'openai', 'x-ai']);
+    const opts = { provider: 'azure', model: 'gpt-4o', at: AT };
+    expect(book.price(USAGE, opts)).toEqual(eager.price(USAGE, opts));
+  });
+
   it('a book whose providers compile on first use resolves, prices and lists every model as one compiled at once', () => {
     const eager = buildBook(bundled(false).data, []);
     const lazy = buildBook(bundled(true).data, []);
