@@ -59,7 +59,7 @@ export class RecentCalls {
       const parent = this.byKey.get(call.parentKey);
       if (parent !== undefined && sameCall(parent, call)) return parent;
     }
-    const children = this.byParent.get(call.key);
+    const children = this.byParent.size === 0 ? undefined : this.byParent.get(call.key);
     if (children !== undefined) {
       for (const child of children) if (sameCall(child, call)) return child;
     }

@@ -310,9 +310,7 @@ function classify(attrs: Attributes): State {
 function recentCall(span: ReadableSpan, call: GenAiCall): RecentCall {
   const ctx = span.spanContext();
   const parentId = span.parentSpanContext?.spanId;
-  const models: string[] = [];
-  if (call.requestModel !== undefined) models.push(call.requestModel);
-  if (call.responseModel !== undefined && call.responseModel !== call.requestModel) models.push(call.responseModel);
+  const models = modelsOf(call.requestModel, call.responseModel === call.requestModel ? undefined : call.responseModel);
   return {
     key: `${ctx.traceId}/${ctx.spanId}`,
     spanId: ctx.spanId,
@@ -320,4 +318,24 @@ function recentCall(span: ReadableSpan, call: GenAiCall): RecentCall {
     usage: `${call.usage.inputTokens}/${call.usage.outputTokens}`,
     models,
   };
+}
+
+const NO_MODELS: readonly string[] = Object.freeze([]);
+const MODEL_LISTS_LIMIT = 1024;
+/**
+ * The model list of a remembered call, one frozen array per request model (and response model
+ * when it differs), up to a bound: the recent calls hold up to `dedupeCapacity` of them, and most
+ * name the same few models.
+ */
+const modelLists = new Map<string, Map<string | undefined, readonly string[]>>();
+
+function modelsOf(requestModel: string | undefined, responseModel: string | undefined): readonly string[] {
+  if (requestModel === undefined) return responseModel === undefined ? NO_MODELS : [responseModel];
+  let byResponse = modelLists.get(requestModel);
+  const hit = byResponse?.get(responseModel);
+  if (hit !== undefined) return hit;
+  const models = Object.freeze(responseModel === undefined ? [requestModel] : [requestModel, responseModel]);
+  if (byResponse === undefined && modelLists.size < MODEL_LISTS_LIMIT) modelLists.set(requestModel, (byResponse = new Map()));
+  if (byResponse !== undefined && byResponse.size < 16) byResponse.set(responseModel, models);
+  return models;
 }
