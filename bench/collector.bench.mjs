@@ -9,8 +9,9 @@
 // forwarded request and acknowledges it, so that the stage gets most of the machine.
 //   throughput  spans/s from the first request sent to the last span received by the sink
 //               (8 requests in flight), with the stage's default worker threads and with
-//               `--workers 0` (all the work in the main thread), alternating, `--rounds` runs each
-//               (default 2); wall clock, and per CPU-second of the stage (all its threads, /proc)
+//               `--workers 0` (all the work in the main thread), and with `--workers N` for each N
+//               in BENCH_WORKERS (e.g. "2 3"), alternating, `--rounds` runs each (default 2); wall
+//               clock, and per CPU-second of the stage (all its threads, /proc)
 //   latency     added latency per batch: one request at a time, from sending it to the sink
 //               receiving the priced request (p50, p99), default workers
 //   stalled     the sink holds every request; requests are sent until the stage answers 429; the
@@ -301,14 +302,17 @@ console.log(
   `${REQUESTS} requests of ${SPANS_PER_REQUEST} GenAI spans in four dialects, ${Math.round(inputBytes / 1024)} KiB in per request, ${IN_FLIGHT} in flight; stage flags ${STAGE_FLAGS.join(' ')}; load average ${loadavg()}`,
 );
 // Default workers and one thread, alternating (A/B in the same sitting).
-const runs = { workers: [], single: [] };
+const extra = (process.env.BENCH_WORKERS ?? '').split(' ').filter(Boolean);
+const runs = { workers: [], single: [], ...Object.fromEntries(extra.map((n) => [n, []])) };
+const argsOf = (kind) => (kind === 'workers' ? [] : ['--workers', kind === 'single' ? '0' : kind]);
 let defaultWorkers = 0;
 for (let round = 0; round < ROUNDS; round++) {
-  for (const kind of round % 2 === 0 ? ['workers', 'single'] : ['single', 'workers']) {
-    const stage = await startStage(kind === 'single' ? ['--workers', '0'] : []);
+  const kinds = ['workers', 'single', ...extra];
+  for (const kind of round % 2 === 0 ? kinds : kinds.reverse()) {
+    const stage = await startStage(argsOf(kind));
     if (kind === 'workers') defaultWorkers = stage.workers;
     const r = { ...(await throughput(stage)), load: loadavg().split(' ')[0] };
-    report(kind === 'single' ? '(--workers 0)' : `(default: ${stage.workers} workers)`, r);
+    report(kind === 'workers' ? `(default: ${stage.workers} workers)` : `(--workers ${argsOf(kind)[1]})`, r);
     runs[kind].push(r);
     await stage.stop();
   }
@@ -319,6 +323,7 @@ const summary = (label, list) =>
   );
 summary(`default workers (${defaultWorkers})`, runs.workers);
 summary('--workers 0', runs.single);
+for (const n of extra) summary(`--workers ${n}`, runs[n]);
 if (median(runs.workers.map((r) => r.wall)) < TARGET_SPANS_PER_SECOND) {
   console.log(`  below the target of ${TARGET_SPANS_PER_SECOND.toLocaleString('en-US')} GenAI spans/s wall clock`);
   if (strict) process.exitCode = 1;

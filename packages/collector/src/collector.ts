@@ -79,9 +79,13 @@ export interface CollectorOptions {
 /** Most workers the CLI starts by default. */
 export const MAX_DEFAULT_WORKERS = 4;
 
-/** The default number of workers of `tokenomics collector`: the cores available, at most 4. */
+/**
+ * The default number of workers of `tokenomics collector`: one core fewer than the process may use
+ * (the main thread receives, routes and forwards, about a fifth of the CPU of a GenAI span), at most
+ * 4; none on one core, where a worker would only add hand-over costs.
+ */
 export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_WORKERS));
+  return Math.max(0, Math.min(availableParallelism() - 1, MAX_DEFAULT_WORKERS));
 }
 
 /** Where a service's cost counters come from: its GenAI spans or its token-usage histograms. */
