@@ -88,10 +88,12 @@ export class InstrumentSinks implements MetricSinks {
     }
   }
 
+  /** Records into the histogram `metric` with `attributes`. */
   histogram(metric: MetricDefinition, attributes: Attributes): HistogramSink {
     return new BoundHistogram(this.instruments.get(metric.name) as Histogram, attributes);
   }
 
+  /** Adds to the counter `metric` with `attributes`. */
   counter(metric: MetricDefinition, attributes: Attributes): CounterSink {
     return new BoundCounter(this.instruments.get(metric.name) as Counter, attributes);
   }
@@ -337,10 +339,15 @@ export class CallMetrics implements MetricSinks {
     for (const metric of CALL_METRIC_DEFINITIONS) this.family(metric);
   }
 
+  /**
+   * The series of histogram `metric` with `attributes` (the same for equal attribute sets, whatever
+   * the order of their keys); past the SDK's cardinality limit, the metric's overflow series.
+   */
   histogram(metric: MetricDefinition, attributes: Attributes): HistogramSink {
     return this.cell(metric, attributes) as HistogramCell;
   }
 
+  /** As {@link CallMetrics.histogram}, for counter `metric`. */
   counter(metric: MetricDefinition, attributes: Attributes): CounterSink {
     return this.cell(metric, attributes) as CounterCell;
   }
