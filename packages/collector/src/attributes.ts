@@ -76,7 +76,7 @@ export function readAttribute(reader: ProtoReader, length: number, out: Attribut
     const wireType = tag & 7;
     if (field === KEY_VALUE_KEY) {
       if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
-      key = reader.string();
+      key = readString(reader);
     } else if (field === KEY_VALUE_VALUE) {
       if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
       const read = readAnyValue(reader, reader.uint32());
@@ -115,7 +115,7 @@ function readAnyValue(reader: ProtoReader, length: number): AttributeValue | und
     switch (field) {
       case ANY_STRING:
         if (wireType !== LENGTH_DELIMITED) return UNUSUAL;
-        stringValue = reader.string();
+        stringValue = readString(reader);
         break;
       case ANY_BOOL:
         if (wireType !== VARINT) return UNUSUAL;
@@ -153,6 +153,51 @@ function readAnyValue(reader: ProtoReader, length: number): AttributeValue | und
   if (intValue !== undefined) return intValue;
   if (doubleValue !== undefined) return doubleValue;
   return hasArray ? arrayValue : undefined;
+}
+
+const STRINGS_SLOTS = 1024;
+const STRINGS_MAX_BYTES = 64;
+/** Short strings read before, with their bytes, in slots by a hash of their bytes (one per slot). */
+const stringBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(STRINGS_SLOTS).fill(undefined);
+const strings: string[] = new Array<string>(STRINGS_SLOTS).fill('');
+
+/**
+ * A length-delimited string at the reader's position, as the runtime's `Reader.string` reads it.
+ * Attribute keys and most values (operation, provider and model names) repeat from span to span: a
+ * string of at most 64 bytes read before from the same bytes is returned again (the runtime's own
+ * result for those bytes then), without decoding or allocating.
+ */
+export function readString(reader: ProtoReader): string {
+  const at = reader.pos;
+  const length = reader.uint32();
+  const start = reader.pos;
+  const buf = reader.buf;
+  if (length === 0 || length > STRINGS_MAX_BYTES || start + length > reader.len) {
+    reader.pos = at;
+    return reader.string();
+  }
+  const end = start + length;
+  const slot = (length * 31 + buf[start] * 7 + buf[end - 1] * 131 + buf[start + (length >>> 1)] * 17) & (STRINGS_SLOTS - 1);
+  const known = stringBytes[slot];
+  if (known !== undefined && known.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (known[i] !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      reader.pos = end;
+      return strings[slot];
+    }
+  }
+  reader.pos = at;
+  const value = reader.string();
+  // A copy of its own (not a view of a pooled slab the cache would keep alive).
+  stringBytes[slot] = new Uint8Array(buf.subarray(start, end));
+  strings[slot] = value;
+  return value;
 }
 
 /**

@@ -11,7 +11,7 @@
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
 import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
-import { AttributeBytes, readAttribute, toAttributes, toKeyValue, UNUSUAL } from './attributes';
+import { AttributeBytes, readAttribute, readString, toAttributes, toKeyValue, UNUSUAL } from './attributes';
 import * as N from './names';
 import { int64ToNumber, otlpMessages, type ProtoReader, type SpanMessage } from './otlp-messages';
 import { fieldsOf, messageFields, readerOf, varintLength, writeVarint, type FieldRange } from './wire';
@@ -172,7 +172,7 @@ function readSpanFields(reader: ProtoReader, range: FieldRange, scope: { readonl
         reader.skip(parentEnd - parentStart);
         break;
       case SPAN_NAME:
-        name = reader.string();
+        name = readString(reader);
         break;
       case SPAN_KIND:
         kind = reader.int32();

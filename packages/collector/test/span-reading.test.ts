@@ -7,6 +7,7 @@
  */
 import { SpanCostEnricher } from '@tokenomics/exporter';
 import { describe, expect, it } from 'vitest';
+import { readString } from '../src/attributes';
 import { otlpMessages, type SpanMessage } from '../src/otlp-messages';
 import { enrichTraces, type TraceEnrichment } from '../src/trace-enrichment';
 
@@ -198,5 +199,41 @@ describe('reading GenAI spans from their bytes', () => {
     expect(result.enriched).toBe(1);
     expect(result.priced[0].call.usage).toEqual({ inputTokens: 1000, outputTokens: 100 });
     expect(readings(result)).toEqual(readings(enrichTraces(canonical(body), new SpanCostEnricher())));
+  });
+});
+
+describe('readString', () => {
+  it('returns what the runtime reads for the same bytes, told apart byte by byte from strings read before', () => {
+    const values = [
+      'gen_ai.usage.input_tokens',
+      'gen_ai.usage.input_tokenz',
+      'gen_ai.usage.input_tokens',
+      '',
+      'x',
+      'é\u{1F600}',
+      'k'.repeat(64),
+      'k'.repeat(65),
+      'k'.repeat(64),
+      'gpt-4o',
+      'gpt-4o',
+    ];
+    const strings = Array.from({ length: 3000 }, (_, i) => `model-${i % 1500}`);
+    const all = [...values, ...strings, ...values];
+    const bytes = Buffer.from(all.reduce((w, s) => w.string(s), writer()).finish());
+    // invalid UTF-8, twice
+    const invalid = Buffer.from([0x03, 0x61, 0xff, 0x62, 0x03, 0x61, 0xff, 0x62]);
+    const read = (buf: Buffer, count: number) => {
+      const reader = m.runtime.Reader.create(buf);
+      const out: string[] = [];
+      for (let i = 0; i < count; i++) out.push(readString(reader));
+      expect(reader.pos).toBe(buf.length);
+      return out;
+    };
+    const byRuntime = (buf: Buffer, count: number) => {
+      const reader = m.runtime.Reader.create(buf);
+      return Array.from({ length: count }, () => reader.string());
+    };
+    expect(read(bytes, all.length)).toEqual(all);
+    expect(read(invalid, 2)).toEqual(byRuntime(invalid, 2));
   });
 });
