@@ -184,7 +184,9 @@ export class QuotaTable {
    * The latest response headers per provider and model, read at the next collection: only the
    * state at collection time is reported, so a call pays for keeping a reference, not for parsing.
    */
-  private readonly latest = new Map<string, { provider: string; model: string; headers: unknown }>();
+  private readonly latest: Array<{ provider: string; model: string; headers: unknown }> = [];
+  /** {@link latest} by provider, then model: the strings a call already holds are the keys, no key is built per call. */
+  private readonly latestByProvider = new Map<string, Map<string, { provider: string; model: string; headers: unknown }>>();
 
   constructor(
     private readonly maxEntries = DEFAULT_MAX_QUOTA_ENTRIES,
@@ -198,20 +200,26 @@ export class QuotaTable {
    */
   offer(provider: string, model: string, headers: unknown): void {
     if (typeof headers !== 'object' || headers === null) return;
-    const key = `${provider}\u0000${model}`;
-    const waiting = this.latest.get(key);
+    let byModel = this.latestByProvider.get(provider);
+    const waiting = byModel?.get(model);
     if (waiting !== undefined) waiting.headers = headers;
-    else if (this.latest.size < this.maxEntries) this.latest.set(key, { provider, model, headers });
+    else if (this.latest.length < this.maxEntries) {
+      if (byModel === undefined) this.latestByProvider.set(provider, (byModel = new Map()));
+      const entry = { provider, model, headers };
+      byModel.set(model, entry);
+      this.latest.push(entry);
+    }
   }
 
   /** Reads the headers offered since the last collection into the table. */
   private drain(now: number): void {
-    if (this.latest.size === 0) return;
-    for (const { provider, model, headers } of this.latest.values()) {
+    if (this.latest.length === 0) return;
+    for (const { provider, model, headers } of this.latest) {
       const reading = readQuotaHeaders(headers);
       if (reading) this.update(provider, model, reading, now);
     }
-    this.latest.clear();
+    this.latest.length = 0;
+    this.latestByProvider.clear();
   }
 
   /** Keeps what `reading` says for `provider` and `model`. */

@@ -156,7 +156,7 @@ export abstract class OpenAICompatibleClientInstrumentation extends GenAIInstrum
         onParsed: (value) => {
           if (streaming) observeSdkStream(value, call, recorder, sink(recorder.captureContent));
           else {
-            applyResponse(op, value, call.result, call.start.provider);
+            applyResponse(op, value, call.result, call.start.provider, recorder.captureContent);
             call.succeed();
           }
         },

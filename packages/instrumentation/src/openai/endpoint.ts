@@ -13,6 +13,8 @@ export interface Endpoint {
 }
 
 const defaultCache = new Map<string, Endpoint>();
+/** Endpoints of `AzureOpenAI` clients by base URL (always `azure.ai.openai`, whatever the map says). */
+const azureCache = new Map<string, Endpoint>();
 /** Endpoints by base URL for each user map (a map changes only with the configuration). */
 const mapCaches = new WeakMap<CompiledProviderHosts, Map<string, Endpoint>>();
 const MAX_CACHED = 64;
@@ -23,18 +25,18 @@ const MAX_CACHED = 64;
  * `azure.ai.openai`. Cached per base URL (and per map).
  */
 export function endpointOf(baseURL: unknown, azure: boolean, hosts?: CompiledProviderHosts): Endpoint {
-  let cache = defaultCache;
+  let cache = azure ? azureCache : defaultCache;
   if (hosts !== undefined && !azure) {
     cache = mapCaches.get(hosts) ?? new Map<string, Endpoint>();
     if (cache.size === 0) mapCaches.set(hosts, cache);
   }
+  // Keyed by the client's own base URL string: no key is built per call.
   const url = typeof baseURL === 'string' ? baseURL : '';
-  const key = `${azure ? 'az:' : ''}${url}`;
-  let endpoint = cache.get(key);
+  let endpoint = cache.get(url);
   if (!endpoint) {
     endpoint = toEndpoint(detectCompatibleHost(url, azure ? undefined : hosts), azure);
     if (cache.size >= MAX_CACHED) cache.clear();
-    cache.set(key, endpoint);
+    cache.set(url, endpoint);
   }
   return endpoint;
 }

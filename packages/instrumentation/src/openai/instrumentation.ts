@@ -186,7 +186,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
           if (body.stream === true) this.observeStream(op, call, body, injected, value);
           else {
             providerFromResponse(call, value);
-            applyResponse(op, value, call.result, call.start.provider);
+            applyResponse(op, value, call.result, call.start.provider, recorder.captureContent);
             call.succeed();
           }
         },

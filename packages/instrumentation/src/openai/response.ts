@@ -6,9 +6,10 @@ type Obj = Record<string, unknown>;
 
 /**
  * Fills `result` from a parsed, non-streamed response body; `provider` selects the host's usage
- * fields (see `compatibleUsage`) and a cost the host reported.
+ * fields (see `compatibleUsage`) and a cost the host reported. The output messages are kept only
+ * when `captureContent` is on.
  */
-export function applyResponse(op: OpenAIOperation, body: unknown, result: CallResult, provider = 'openai'): void {
+export function applyResponse(op: OpenAIOperation, body: unknown, result: CallResult, provider = 'openai', captureContent = true): void {
   if (!body || typeof body !== 'object') return;
   const b = body as Obj;
   if (typeof b.model === 'string') result.responseModel = b.model;
@@ -22,7 +23,7 @@ export function applyResponse(op: OpenAIOperation, body: unknown, result: CallRe
   }
   if (op === 'responses') {
     if (typeof b.status === 'string') result.finishReasons = [b.status];
-    result.outputMessages = () => responsesOutput(b.output);
+    if (captureContent) result.outputMessages = () => responsesOutput(b.output);
     return;
   }
   if (Array.isArray(b.choices)) {
@@ -31,6 +32,7 @@ export function applyResponse(op: OpenAIOperation, body: unknown, result: CallRe
       if (choice && typeof choice.finish_reason === 'string') reasons.push(choice.finish_reason);
     }
     if (reasons.length) result.finishReasons = reasons;
+    if (!captureContent) return;
     const choices = b.choices as Obj[];
     result.outputMessages = () =>
       choices.map((c) => {

@@ -21,24 +21,33 @@ export function openAIUsage(raw: unknown): Usage | undefined {
   const usage: Usage = {};
   if (input !== undefined) usage.inputTokens = input;
   if (output !== undefined) usage.outputTokens = output;
-  const inKey = u.prompt_tokens_details !== undefined ? 'prompt_tokens_details' : 'input_tokens_details';
-  const outKey = u.completion_tokens_details !== undefined ? 'completion_tokens_details' : 'output_tokens_details';
-  const inDetails = details(r, u[inKey], inKey);
-  const outDetails = details(r, u[outKey], outKey);
+  const inFields = u.prompt_tokens_details !== undefined ? PROMPT_DETAILS : INPUT_DETAILS;
+  const outFields = u.completion_tokens_details !== undefined ? COMPLETION_DETAILS : OUTPUT_DETAILS;
+  const inDetails = details(r, u[inFields.key], inFields.key);
+  const outDetails = details(r, u[outFields.key], outFields.key);
   if (inDetails) {
-    const cached = r.optional(inDetails.cached_tokens, `${inKey}.cached_tokens`);
+    const cached = r.optional(inDetails.cached_tokens, inFields.cached);
     if (cached !== undefined) usage.cacheReadTokens = cached;
-    const audio = r.optional(inDetails.audio_tokens, `${inKey}.audio_tokens`);
+    const audio = r.optional(inDetails.audio_tokens, inFields.audio);
     if (audio) usage.inputAudioTokens = audio;
   }
   if (outDetails) {
-    const reasoning = r.optional(outDetails.reasoning_tokens, `${outKey}.reasoning_tokens`);
+    const reasoning = r.optional(outDetails.reasoning_tokens, outFields.reasoning);
     if (reasoning !== undefined) usage.reasoningTokens = reasoning;
-    const audio = r.optional(outDetails.audio_tokens, `${outKey}.audio_tokens`);
+    const audio = r.optional(outDetails.audio_tokens, outFields.audio);
     if (audio) usage.outputAudioTokens = audio;
   }
   return r.finish(usage);
 }
+
+/** A details object's key and the names its counts are reported by, built once rather than per response. */
+function detailFields(key: string) {
+  return { key, cached: `${key}.cached_tokens`, audio: `${key}.audio_tokens`, reasoning: `${key}.reasoning_tokens` };
+}
+const PROMPT_DETAILS = detailFields('prompt_tokens_details');
+const INPUT_DETAILS = detailFields('input_tokens_details');
+const COMPLETION_DETAILS = detailFields('completion_tokens_details');
+const OUTPUT_DETAILS = detailFields('output_tokens_details');
 
 /** A details object; `null` or absent reads as none, anything else that is not an object is a problem. */
 function details(r: CountReader, value: unknown, field: string): Obj | undefined {
