@@ -2,7 +2,9 @@
  * The collector stage: OTLP in (HTTP and gRPC), GenAI spans and token-usage histograms priced with
  * the exporter's enrichment, OTLP/HTTP protobuf out through a bounded queue.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
+import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { SpanCostEnricher, TokenUsageCost, DEFAULT_DEDUPE_CAPACITY, DEFAULT_MAX_METRIC_STREAMS } from '@tokenomics/exporter';
 import { TOKENOMICS_SCOPE_PREFIX } from './names';
@@ -80,12 +82,41 @@ export interface CollectorOptions {
 export const MAX_DEFAULT_WORKERS = 4;
 
 /**
- * The default number of workers of `tokenomics collector`: one core fewer than the process may use
- * (the main thread receives, routes and forwards, about a fifth of the CPU of a GenAI span), at most
- * 4; none on one core, where a worker would only add hand-over costs.
+ * The default number of workers of `tokenomics collector`: one fewer than the cores the process may
+ * use (the main thread receives, routes and forwards, about a fifth of the CPU of a GenAI span), at
+ * most 4; none on one core, where a worker would only add hand-over costs. The cores are those Node.js
+ * reports, capped by the container's CPU limit (cgroup quota) when there is one.
  */
 export function defaultWorkerCount(): number {
-  return Math.max(0, Math.min(availableParallelism() - 1, MAX_DEFAULT_WORKERS));
+  const cores = Math.min(availableParallelism(), cgroupCpuLimit() ?? Infinity);
+  return Math.max(0, Math.min(cores - 1, MAX_DEFAULT_WORKERS));
+}
+
+/**
+ * Whole CPUs allowed by the cgroup CPU quota of this process (v2 `cpu.max`, v1
+ * `cpu.cfs_quota_us`), at least 1; `undefined` without a quota or when it cannot be read.
+ */
+export function cgroupCpuLimit(root = '/sys/fs/cgroup'): number | undefined {
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(root, file), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  let quota: number;
+  let period: number;
+  const v2 = read('cpu.max');
+  if (v2 !== undefined) {
+    const [q, p] = v2.split(/\s+/);
+    quota = Number(q);
+    period = Number(p);
+  } else {
+    quota = Number(read('cpu/cpu.cfs_quota_us'));
+    period = Number(read('cpu/cpu.cfs_period_us'));
+  }
+  if (!Number.isFinite(quota) || !Number.isFinite(period) || quota <= 0 || period <= 0) return undefined;
+  return Math.max(1, Math.floor(quota / period));
 }
 
 /** Where a service's cost counters come from: its GenAI spans or its token-usage histograms. */

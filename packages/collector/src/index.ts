@@ -8,6 +8,7 @@
 export {
   TokenomicsCollector,
   defaultWorkerCount,
+  cgroupCpuLimit,
   MAX_DEFAULT_WORKERS,
   DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_QUEUE_MEMORY_LIMIT_BYTES,

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cgroupCpuLimit } from '../src/collector';
 import { collectorOptionsFromArgs } from '../src/command';
 import { CollectorConfigError, parseCollectorConfig } from '../src/config';
 
@@ -144,6 +148,30 @@ describe('collector configuration', () => {
     expect(() => collectorOptionsFromArgs(['--forward', 'http://g:4318', '--workers', 'many'])).toThrow(
       '--workers many: expected a whole number from 0 to 64',
     );
+  });
+
+  it('reads the CPU limit of a container from its cgroup quota (v2 cpu.max, v1 cfs quota), for the default worker count', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenomics-cgroup-'));
+    try {
+      const v2 = (text: string) => {
+        writeFileSync(join(dir, 'cpu.max'), text);
+        return cgroupCpuLimit(dir);
+      };
+      expect(v2('200000 100000\n')).toBe(2);
+      expect(v2('150000 100000\n')).toBe(1);
+      expect(v2('50000 100000\n')).toBe(1);
+      expect(v2('max 100000\n')).toBeUndefined();
+      rmSync(join(dir, 'cpu.max'));
+      mkdirSync(join(dir, 'cpu'));
+      writeFileSync(join(dir, 'cpu', 'cpu.cfs_period_us'), '100000\n');
+      writeFileSync(join(dir, 'cpu', 'cpu.cfs_quota_us'), '400000\n');
+      expect(cgroupCpuLimit(dir)).toBe(4);
+      writeFileSync(join(dir, 'cpu', 'cpu.cfs_quota_us'), '-1\n');
+      expect(cgroupCpuLimit(dir)).toBeUndefined();
+      expect(cgroupCpuLimit(join(dir, 'none'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports YAML syntax errors with their line', () => {
