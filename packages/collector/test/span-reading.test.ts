@@ -131,6 +131,19 @@ describe('reading GenAI spans from their bytes', () => {
     });
   });
 
+  it('prices a span whose events hold bytes that do not decode (events are skipped unread) and forwards them as they came', () => {
+    // One event entry of one byte: field 1 with wire type 7, which no decoder reads.
+    const broken = Buffer.from([(11 << 3) | 2, 0x01, 0x0f]);
+    const span = spanBytes(
+      '0000000000000007',
+      attributeBytes([...chat, ['gen_ai.usage.input_tokens', 1000], ['gen_ai.usage.output_tokens', 100]]),
+      broken,
+    );
+    const result = enrichTraces(request(span), new SpanCostEnricher());
+    expect(result.enriched).toBe(1);
+    expect(Buffer.from(result.bytes).includes(Buffer.concat([broken, Buffer.from([(9 << 3) | 2])]))).toBe(true);
+  });
+
   it('reads values the way the decoded span reads them: an entry holding two kinds of value, its key after its value, a value of no kind, large and negative integers', () => {
     const entry = (...parts: Uint8Array[]) => field(9, Buffer.concat(parts));
     const key = (k: string) => writer().uint32(10).string(k).finish();
