@@ -1,13 +1,5 @@
 import { TraceFlags } from '@opentelemetry/api';
-import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { CostEnrichingSpanExporter } from '@tokenomics/exporter';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpSignalConfig, TraceExporterName } from './config';
 import { backgroundSpanExporter, deliveryLedger } from './delivery';
 import { detachedAgentFactory, detachRetries } from './detached-http';
@@ -37,35 +29,56 @@ export function createOtlpSpanExporter(config: OtlpSignalConfig): SpanExporter {
 }
 
 /**
+ * The trace SDK and the cost-enriching exporter, loaded when the first span processor is built:
+ * an app that exports no spans never loads them.
+ */
+function traceSdk(): typeof import('@opentelemetry/sdk-trace-base') {
+  return require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+}
+
+function costEnrichingExporter(exporter: SpanExporter): SpanExporter {
+  const { CostEnrichingSpanExporter } = require('@tokenomics/exporter') as typeof import('@tokenomics/exporter');
+  return new CostEnrichingSpanExporter(exporter);
+}
+
+type BoundedBatchSpanProcessorClass = new (exporter: SpanExporter) => SpanProcessor;
+let boundedBatchSpanProcessor: BoundedBatchSpanProcessorClass | undefined;
+
+/**
  * A {@link BatchSpanProcessor} whose queue (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048) is the bound
  * on spans waiting to be exported: a span that finds it full is counted as dropped
  * (`tokenomics.telemetry.dropped`), and `forceFlush()` also waits for the exports in flight.
  */
-class BoundedBatchSpanProcessor extends BatchSpanProcessor {
-  private readonly shapes = new AttributeShapes();
+function boundedBatchSpanProcessorClass(): BoundedBatchSpanProcessorClass {
+  if (boundedBatchSpanProcessor) return boundedBatchSpanProcessor;
+  class BoundedBatchSpanProcessor extends traceSdk().BatchSpanProcessor {
+    private readonly shapes = new AttributeShapes();
 
-  constructor(private readonly exporter: SpanExporter) {
-    super(exporter);
-  }
-
-  override onEnd(span: ReadableSpan): void {
-    this.shapes.observe(span);
-    const queue = this as unknown as { _finishedSpans?: unknown; _maxQueueSize?: unknown };
-    if (
-      Array.isArray(queue._finishedSpans) &&
-      typeof queue._maxQueueSize === 'number' &&
-      queue._finishedSpans.length >= queue._maxQueueSize &&
-      (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0
-    ) {
-      deliveryLedger.drop('traces', 'queue_full', 1);
+    constructor(private readonly exporter: SpanExporter) {
+      super(exporter);
     }
-    super.onEnd(span);
-  }
 
-  override async forceFlush(): Promise<void> {
-    await super.forceFlush();
-    await this.exporter.forceFlush?.();
+    override onEnd(span: ReadableSpan): void {
+      this.shapes.observe(span);
+      const queue = this as unknown as { _finishedSpans?: unknown; _maxQueueSize?: unknown };
+      if (
+        Array.isArray(queue._finishedSpans) &&
+        typeof queue._maxQueueSize === 'number' &&
+        queue._finishedSpans.length >= queue._maxQueueSize &&
+        (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0
+      ) {
+        deliveryLedger.drop('traces', 'queue_full', 1);
+      }
+      super.onEnd(span);
+    }
+
+    override async forceFlush(): Promise<void> {
+      await super.forceFlush();
+      await this.exporter.forceFlush?.();
+    }
   }
+  boundedBatchSpanProcessor = BoundedBatchSpanProcessor;
+  return BoundedBatchSpanProcessor;
 }
 
 /** Properties V8 adds to an object by keyed stores before it turns it into a hash table. */
@@ -116,7 +129,7 @@ class AttributeShapes {
  * span exporter of the SDK goes through this.
  */
 export function costEnrichingBatchProcessor(exporter: SpanExporter): SpanProcessor {
-  return new BoundedBatchSpanProcessor(backgroundSpanExporter(new CostEnrichingSpanExporter(exporter)));
+  return new (boundedBatchSpanProcessorClass())(backgroundSpanExporter(costEnrichingExporter(exporter)));
 }
 
 /** Span processors for the exporters named in `OTEL_TRACES_EXPORTER`. */
@@ -125,9 +138,11 @@ export function spanProcessorsFor(names: readonly TraceExporterName[], otlp: Otl
     switch (name) {
       case 'otlp':
         return costEnrichingBatchProcessor(createOtlpSpanExporter(otlp));
-      case 'console':
+      case 'console': {
         // Printed as each span ends, which is what a console exporter is for.
-        return new SimpleSpanProcessor(new CostEnrichingSpanExporter(new ConsoleSpanExporter()));
+        const sdk = traceSdk();
+        return new sdk.SimpleSpanProcessor(costEnrichingExporter(new sdk.ConsoleSpanExporter()));
+      }
     }
   });
 }
