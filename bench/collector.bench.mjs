@@ -8,7 +8,8 @@
 // SDK) over keep-alive connections and is the next hop, a sink that only counts the bytes of each
 // forwarded request and acknowledges it, so that the stage gets most of the machine.
 //   throughput  spans/s from the first request sent to the last span received by the sink
-//               (8 requests in flight), with the stage's default worker threads and with
+//               (24 requests in flight, BENCH_IN_FLIGHT; an agent Collector's exporter sends with
+//               several consumers), with the stage's default worker threads and with
 //               `--workers 0` (all the work in the main thread), and with `--workers N` for each N
 //               in BENCH_WORKERS (e.g. "2 3"), alternating, `--rounds` runs each (default 2); wall
 //               clock, and per CPU-second of the stage (all its threads, /proc)
@@ -35,7 +36,7 @@ const strict = process.argv.includes('--strict');
 const roundsAt = process.argv.indexOf('--rounds');
 const ROUNDS = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 2;
 const REQUESTS = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--rounds') ?? 400);
-const IN_FLIGHT = 8;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 24);
 const SPANS_PER_REQUEST = 512;
 const LIMIT_MIB = 64;
 const TARGET_SPANS_PER_SECOND = 50_000;
