@@ -79,11 +79,14 @@ interface Candidate {
   replacement?: Uint8Array;
 }
 
-/** A read-only span view of an OTLP span: what the exporter's enricher reads. */
-class SpanView {
+/**
+ * A read-only span view of an OTLP span: what the exporter's enricher reads. It is its own span
+ * context (trace id, span id, flags), so a span is one object more, not two.
+ */
+class SpanView implements SpanContext {
   readonly startTime: [number, number];
   readonly parentSpanContext: SpanContext | undefined;
-  private readonly context: SpanContext;
+  readonly traceFlags = 1;
 
   constructor(
     readonly attributes: Attributes,
@@ -99,12 +102,19 @@ class SpanView {
   ) {
     const seconds = Math.floor(startNanos / 1e9);
     this.startTime = [seconds, Math.max(0, Math.min(999_999_999, Math.round(startNanos - seconds * 1e9)))];
-    this.context = { traceId: traceKey, spanId: spanKey, traceFlags: 1 };
     this.parentSpanContext = parentKey === '' ? undefined : { traceId: traceKey, spanId: parentKey, traceFlags: 1 };
   }
 
+  get traceId(): string {
+    return this.traceKey;
+  }
+
+  get spanId(): string {
+    return this.spanKey;
+  }
+
   spanContext(): SpanContext {
-    return this.context;
+    return this;
   }
 
   /** Whether the span holds an attribute entry of `key` (with a usable value or not). */
