@@ -82,14 +82,14 @@ export interface CollectorOptions {
 export const MAX_DEFAULT_WORKERS = 4;
 
 /**
- * The default number of workers of `tokenomics collector`: one per core the process may use, at
- * most 4; none on one core, where a worker would only add hand-over costs to the main thread's. The
- * cores are those Node.js reports, capped by the container's CPU limit (cgroup quota) when there is
- * one.
+ * The default number of workers of `tokenomics collector`: one fewer than the cores the process may
+ * use (the main thread receives, routes and forwards, about a fifth of the CPU of a GenAI span), at
+ * most 4; none on one core. The cores are those Node.js reports, capped by the container's CPU limit
+ * (cgroup quota) when there is one.
  */
 export function defaultWorkerCount(): number {
   const cores = Math.min(availableParallelism(), cgroupCpuLimit() ?? Infinity);
-  return cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_WORKERS);
+  return Math.max(0, Math.min(cores - 1, MAX_DEFAULT_WORKERS));
 }
 
 /**

@@ -29,8 +29,8 @@ Options:
   --queue-memory-limit SIZE  bytes held per destination before senders are refused (default 64MiB)
   --shutdown-timeout DUR     how long SIGTERM waits for the queue to drain (default 10s)
   --price-overrides FILE     price override file (negotiated rates); reloaded on SIGHUP
-  --workers N                worker threads doing the pricing (default: the cores available, at
-                             most 4, none on one core; 0: all in the main thread)
+  --workers N                worker threads doing the pricing (default: one fewer than the cores
+                             available, at most 4; 0: all in the main thread)
 
 Signals: SIGTERM/SIGINT drain and exit; SIGHUP reloads the price book without dropping data.`;
 

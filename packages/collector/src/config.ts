@@ -21,7 +21,7 @@
  *   from: spans                             # spans (default) | histograms
  *   services: { batch-py: histograms }      # per service.name
  * instance_id: ${env:POD_NAME}              # service.instance.id of this replica's cost counters
- * processing: { workers: 2 }               # worker threads; default: cores available, at most 4; 0: main thread
+ * processing: { workers: 2 }               # worker threads; default: cores available - 1, at most 4; 0: main thread
  * shutdown_timeout: 10s
  * ```
  */
