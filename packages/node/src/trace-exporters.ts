@@ -83,8 +83,8 @@ function boundedBatchSpanProcessorClass(): BoundedBatchSpanProcessorClass {
 
 /** Properties V8 adds to an object by keyed stores before it turns it into a hash table. */
 const FAST_KEYED_PROPERTIES = 16;
-/** One span in this many is looked at (the first one always). */
-const SHAPE_SAMPLE_EVERY = 16;
+/** Share of spans looked at (the first one always), drawn at random so that no periodic mix of spans is missed. */
+const SHAPE_SAMPLE_SHARE = 1 / 16;
 /** Most attribute sequences laid down. */
 const MAX_SHAPES = 64;
 const UNDEFINED_FIELD: PropertyDescriptor = { value: undefined, writable: true, enumerable: true, configurable: true };
@@ -102,11 +102,11 @@ const UNDEFINED_FIELD: PropertyDescriptor = { value: undefined, writable: true, 
 class AttributeShapes {
   private readonly seen = new Set<string>();
   private readonly kept: object[] = [];
-  private countdown = 0;
+  private first = true;
 
   observe(span: ReadableSpan): void {
-    if (this.countdown-- > 0) return;
-    this.countdown = SHAPE_SAMPLE_EVERY - 1;
+    if (this.first) this.first = false;
+    else if (Math.random() >= SHAPE_SAMPLE_SHARE) return;
     if (this.kept.length >= MAX_SHAPES) return;
     try {
       const keys = Object.keys(span.attributes);
