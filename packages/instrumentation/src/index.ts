@@ -59,5 +59,6 @@ export {
 } from './genai/budget-guard';
 export { BUDGET_WINDOWS, SpendWindow, WINDOW_HOURS, type BudgetWindow } from './genai/budget-windows';
 export { createInstrumentations } from './instrumentations';
+export { InstrumentationLoader } from './lazy-instrumentations';
 export { INSTRUMENTED_MODULES } from './instrumented-modules';
 export { waitForPendingEstimates, pendingEstimateCount, DEFAULT_PENDING_ESTIMATES_WAIT_MILLIS } from './genai/pending-estimates';

@@ -6,7 +6,7 @@ import {
   type BudgetMatch,
   type BudgetsConfig,
   type BudgetWindow,
-} from '@tokenomics/instrumentation';
+} from '@tokenomics/instrumentation/hook';
 import { describeValue, fieldName, PriceFileError, readSourceDoc, type FieldPath, type SourceDoc } from '@tokenomics/pricing';
 import { ConfigError } from './config-error';
 import type { Env } from './env-reader';

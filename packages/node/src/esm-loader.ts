@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation';
+import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation/hook';
 
 /** The import-in-the-middle loader hook shipped by `@opentelemetry/instrumentation`. */
 export const ESM_LOADER_HOOK = '@opentelemetry/instrumentation/hook.mjs';

@@ -59,8 +59,10 @@ function isRelative(request: string): boolean {
 /**
  * Runs `fn` when the app first `require`s one of `modules` (or a file in one of those packages),
  * before it is loaded, with the name of that package; then loads it again through `require`, so that what `fn` registered (the
- * instrumentations' require hook) sees and patches it. Runs `fn` at once when `Module._load`
- * cannot be wrapped.
+ * instrumentations' require hook) sees and patches it. With `each`, runs `fn` again at the first
+ * `require` of each other package of `modules` (the hook creates each client library's
+ * instrumentation when that library loads), until every one has loaded. Runs `fn` at once, with
+ * no package, when `Module._load` cannot be wrapped.
  *
  * Creating the instrumentations there, rather than when the hook loads, keeps the app's own
  * OpenTelemetry set-up as it would be without the hook: every instrumentation of the process shares
@@ -71,14 +73,15 @@ function isRelative(request: string): boolean {
  * for the same client library: of two patches of one method the later replaces the earlier, so the
  * Tokenomics one stays.
  */
-export function atFirstLoadOf(modules: readonly string[], fn: (loaded?: string) => void): void {
+export function atFirstLoadOf(modules: readonly string[], fn: (loaded?: string) => void, each = false): void {
   const loader = Module as unknown as { _load?: unknown; _resolveFilename?: unknown };
   const original = loader._load;
   if (typeof original !== 'function') {
     fn();
     return;
   }
-  const matches = packageMatcher(packageNames(modules));
+  const packages = packageNames(modules);
+  const matches = packageMatcher(packages);
   // By name, or by the file it resolves to (an alias, a path): as the require hook matches modules.
   const wanted = (request: string, parent: unknown): string | undefined => {
     const named = matches(request);
@@ -97,12 +100,12 @@ export function atFirstLoadOf(modules: readonly string[], fn: (loaded?: string) 
       return undefined;
     }
   };
-  let ran = false;
+  const ran = new Set<string>();
   const wrapper: Load = function (this: unknown, request, parent, isMain) {
-    const loaded = ran || typeof request !== 'string' ? undefined : wanted(request, parent);
-    if (loaded === undefined) return (original as Load).call(this, request, parent, isMain);
-    ran = true;
-    if (loader._load === wrapper) loader._load = original;
+    const loaded = typeof request !== 'string' ? undefined : wanted(request, parent);
+    if (loaded === undefined || ran.has(loaded)) return (original as Load).call(this, request, parent, isMain);
+    ran.add(loaded);
+    if ((!each || ran.size === packages.length) && loader._load === wrapper) loader._load = original;
     try {
       fn(loaded);
     } catch (err) {
@@ -140,10 +143,11 @@ type ImportHook = (url: string, namespace: unknown, specifier: unknown, format: 
  * Runs `fn` when an ES module of one of `modules` (or a file in one of those packages) that the
  * import-in-the-middle loader wrapped is first evaluated, before its importers run; then offers
  * that module to the hooks `fn` added, so the instrumentations it created patch it (modules
- * imported earlier are offered by import-in-the-middle itself). The ESM counterpart of
- * {@link atFirstLoadOf}; runs `fn` at once when import-in-the-middle cannot be loaded.
+ * imported earlier are offered by import-in-the-middle itself). With `each`, again for the first
+ * module of each other package of `modules`. The ESM counterpart of {@link atFirstLoadOf}; runs
+ * `fn` at once when import-in-the-middle cannot be loaded.
  */
-export function atFirstImportOf(modules: readonly string[], fn: (loaded?: string) => void): ImportTrigger {
+export function atFirstImportOf(modules: readonly string[], fn: (loaded?: string) => void, each = false): ImportTrigger {
   let iitm: Iitm;
   let importHooks: ImportHook[];
   let toHook: unknown[][];
@@ -163,10 +167,12 @@ export function atFirstImportOf(modules: readonly string[], fn: (loaded?: string
     fn();
     return { moveToEnd: () => {} };
   }
-  const matches = packageMatcher(packageNames(modules));
-  let ran = false;
+  const packages = packageNames(modules);
+  const matches = packageMatcher(packages);
+  const ran = new Set<string>();
+  let done = false;
   const hook: ImportHook = (url, namespace, specifier, format) => {
-    if (ran || typeof url !== 'string' || !url.startsWith('file:')) return;
+    if (done || typeof url !== 'string' || !url.startsWith('file:')) return;
     let file: string;
     try {
       file = fileURLToPath(url);
@@ -174,8 +180,9 @@ export function atFirstImportOf(modules: readonly string[], fn: (loaded?: string
       return;
     }
     const loaded = matches(file);
-    if (loaded === undefined) return;
-    ran = true;
+    if (loaded === undefined || ran.has(loaded)) return;
+    ran.add(loaded);
+    done = !each || ran.size === packages.length;
     const before = importHooks.length;
     try {
       fn(loaded);
@@ -187,12 +194,12 @@ export function atFirstImportOf(modules: readonly string[], fn: (loaded?: string
     if (!toHook.some((entry) => entry[0] === url)) {
       for (const added of importHooks.slice(before)) added(url, namespace, specifier, format);
     }
-    queueMicrotask(() => iitm.removeHook(hook));
+    if (done) queueMicrotask(() => iitm.removeHook(hook));
   };
   iitm.addHook(hook);
   return {
     moveToEnd: () => {
-      if (ran) return;
+      if (done) return;
       iitm.removeHook(hook);
       iitm.addHook(hook);
     },

@@ -5,7 +5,7 @@ import {
   ProviderHostsError,
   type ProviderHostEntry,
   type TokenomicsInstrumentationConfig,
-} from '@tokenomics/instrumentation';
+} from '@tokenomics/instrumentation/hook';
 import { ConfigError } from './config-error';
 import type { EnvReader } from './env-reader';
 

@@ -2,13 +2,13 @@ import { isMainThread } from 'node:worker_threads';
 import { ConfigError } from './config-error';
 import { readConfig } from './config';
 import { registerEsmLoaderHook } from './esm-loader';
-import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation';
+import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation/hook';
 import { atFirstImportOf, atFirstLoadOf, type ImportTrigger } from './first-load';
 import { warmPriceBookFor } from './price-book';
 import { currentHandle, startWithConfig } from './start';
 
-/** Creates the instrumentations of the start this hook made, if they are not created yet. */
-let pendingBind: (() => void) | undefined;
+/** Creates the instrumentations of the start this hook made (of one client library, or all) not created yet. */
+let pendingBind: ((loaded?: string) => void) | undefined;
 
 /**
  * What `--require` and `--import @tokenomics/node/register` run. Reads the environment, and for
@@ -28,15 +28,16 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
       if (entry === 'import' && running.mode !== 'disabled') {
         registerEsmLoaderHook();
         // `--require` and `--import` together: ES module imports create the instrumentations too.
-        if (pendingBind) atFirstImportOf(INSTRUMENTED_MODULES, pendingBind);
+        if (pendingBind) atFirstImportOf(INSTRUMENTED_MODULES, pendingBind, true);
       }
       return;
     }
     const config = readConfig(process.env);
     if (entry === 'import' && !config.disabled) registerEsmLoaderHook();
-    // The instrumentations are created when the app first loads a client library they patch, with
-    // `require` or (`--import`) with `import` (see first-load.ts): until then the hook adds
-    // nothing to module loading, and the app's own OpenTelemetry set-up loads as without it.
+    // Each client library's instrumentation is loaded and created when the app first loads that
+    // library, with `require` or (`--import`) with `import` (see first-load.ts): until then the
+    // hook adds nothing to module loading, the app's own OpenTelemetry set-up loads as without it,
+    // and the app never carries the code of the libraries it does not use.
     let importTrigger: ImportTrigger | undefined;
     startWithConfig(
       config,
@@ -45,12 +46,15 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
         deferInstrumentations: (bind) => {
           pendingBind = bind;
           // Also the price-book models of the first client library's provider, off its first call.
+          let warmed = false;
           const bindAndWarm = (loaded?: string) => {
-            bind();
+            bind(loaded);
+            if (warmed) return;
+            warmed = true;
             warmPriceBookFor(loaded);
           };
-          atFirstLoadOf(INSTRUMENTED_MODULES, bindAndWarm);
-          if (entry === 'import') importTrigger = atFirstImportOf(INSTRUMENTED_MODULES, bindAndWarm);
+          atFirstLoadOf(INSTRUMENTED_MODULES, bindAndWarm, true);
+          if (entry === 'import') importTrigger = atFirstImportOf(INSTRUMENTED_MODULES, bindAndWarm, true);
         },
         // The app's SDK registered its instrumentations: ours come after them (see first-load.ts).
         appSdkStarted: () => importTrigger?.moveToEnd(),

@@ -196,7 +196,7 @@ function samplerFromEnv(sdk: TraceSdk): Sampler | undefined {
 
 function samplerRatioFromEnv(): number {
   const ratio = getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG');
-  if (ratio == null) {
+  if (ratio === undefined) {
     diag.error('OTEL_TRACES_SAMPLER_ARG is blank, defaulting to 1.');
     return 1;
   }

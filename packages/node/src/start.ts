@@ -6,16 +6,16 @@ import { sep } from 'node:path';
 import {
   attachCallMetrics,
   CallMetrics,
-  createInstrumentations,
   DEFAULT_BAGGAGE_KEYS,
   INSTRUMENTED_MODULES,
+  InstrumentationLoader,
   setAttributionPropagation,
   setBaggageAttributionKeys,
   setBudgetGuard,
   waitForPendingEstimates,
   type BudgetsConfig,
   type TokenomicsInstrumentationConfig,
-} from '@tokenomics/instrumentation';
+} from '@tokenomics/instrumentation/hook';
 import type { PriceBook } from '@tokenomics/pricing';
 import { readConfig, type NodeConfig } from './config';
 import { redactUrl, type Env } from './env-reader';
@@ -138,10 +138,11 @@ export function start(options: StartOptions = {}): TokenomicsHandle {
 /** How the register hook starts, beyond {@link StartOptions}. */
 export interface StartInternals {
   /**
-   * Called with the function that creates and registers the instrumentations, to run it later
-   * (the hook runs it when the app's main module starts); default: at once.
+   * Called with the function that creates and registers the instrumentations, to run it later;
+   * default: at once. Given a package name, it creates only the instrumentations of that client
+   * library not created yet (the hook runs it as each library first loads); without, all of them.
    */
-  deferInstrumentations?: (bind: () => void) => void;
+  deferInstrumentations?: (bind: (loaded?: string) => void) => void;
   /** Called once, when an SDK the app starts after this one registers its first global. */
   appSdkStarted?: () => void;
 }
@@ -280,16 +281,32 @@ function startSdk(
   deliveryLedger.useMeterProvider(meterProvider ? metrics.getMeterProvider() : undefined);
 
   let instrumentations: Instrumentation[] = [];
-  let unregister = () => {};
+  let loader = new InstrumentationLoader(instrumentationConfig);
+  let extrasBound = false;
+  let unregisters: (() => void)[] = [];
+  const unregister = () => {
+    for (const off of unregisters) off();
+    unregisters = [];
+  };
   let stopped = false;
-  const bindInstrumentations = () => {
-    if (stopped || instrumentations.length > 0) return;
-    instrumentations = [...createInstrumentations(instrumentationConfig), ...(options.instrumentations ?? [])];
-    unregister = registerInstrumentations({
-      instrumentations,
-      tracerProvider: trace.getTracerProvider(),
-      meterProvider: metrics.getMeterProvider(),
-    });
+  // Each client library's instrumentation is loaded and created when `loaded` names that library,
+  // the instrumentations given in the options with the first ones.
+  const bindInstrumentations = (loaded?: string) => {
+    if (stopped) return;
+    const added = loader.create(loaded);
+    if (!extrasBound) {
+      extrasBound = true;
+      added.push(...(options.instrumentations ?? []));
+    }
+    if (added.length === 0) return;
+    instrumentations = [...instrumentations, ...added];
+    unregisters.push(
+      registerInstrumentations({
+        instrumentations: added,
+        tracerProvider: trace.getTracerProvider(),
+        meterProvider: metrics.getMeterProvider(),
+      }),
+    );
   };
   if (internal.deferInstrumentations) internal.deferInstrumentations(bindInstrumentations);
   else bindInstrumentations();
@@ -326,6 +343,8 @@ function startSdk(
     if (anyModuleLoaded(INSTRUMENTED_MODULES)) return;
     unregister();
     instrumentations = [];
+    loader = new InstrumentationLoader(instrumentationConfig);
+    extrasBound = false;
     bindInstrumentations();
   };
   const handover = new GlobalsHandover({
