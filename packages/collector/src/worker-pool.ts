@@ -199,6 +199,14 @@ export class EnrichPool {
     diag.error(`${PACKAGE_NAME}: enrichment worker ${slot.index} stopped (exit code ${code}); starting another`);
     if (wasReady) this.spawn(slot);
     else {
+      // It could not start (a price file gone bad since the stage started): tried again after a
+      // pause, and meanwhile the requests only it could take, or all when no worker runs, are
+      // answered as failed (retryable) instead of waiting.
+      const reason = `enrichment worker ${slot.index} could not start (exit code ${code})`;
+      for (const task of slot.pinned.splice(0)) task.resolve({ kind: 'failed', reason });
+      if (this.slots.every((s) => s.worker === undefined)) {
+        for (const task of this.waiting.splice(0)) task.resolve({ kind: 'failed', reason });
+      }
       slot.restartTimer = setTimeout(() => {
         if (!this.closed) this.spawn(slot);
         this.dispatch(slot);
@@ -206,6 +214,7 @@ export class EnrichPool {
       slot.restartTimer.unref();
     }
     this.dispatch(slot);
+    this.checkIdle();
   }
 
   private failAll(slot: Slot, reason: string): void {

@@ -359,6 +359,28 @@ describe('worker threads', () => {
     expect(stage.stats.requests.traces).toBe(24);
   });
 
+  it('answer 503 while a replaced worker cannot load a broken price file, and price again once it is fixed', async () => {
+    const sink = await newSink();
+    const overrides = join(dir, 'broken-later.yaml');
+    const good = 'version: acme-1\nmodels:\n  - provider: openai\n    model: gpt-4o-mini\n    prices: { input: 0.1, output: 0.4 }\n';
+    writeFileSync(overrides, good);
+    const { stage, post } = await stageTo(sink, { workers: 1, priceBook: { overridesFile: overrides } });
+    expect((await post(tracesRequest(1, 6))).status).toBe(200);
+    writeFileSync(overrides, 'models: [ { provider: openai } ]\n');
+    await stage.enrichPool!.terminateWorker(0);
+    // The replacement fails to start: requests are answered 503 (retryable), none waits for good.
+    const refused = await post(tracesRequest(100, 6));
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toBe('1');
+    writeFileSync(overrides, good);
+    const statuses = await postUntilAccepted(post, tracesRequest(200, 6));
+    expect(statuses.at(-1)).toBe(200);
+    expect(statuses.slice(0, -1).every((s) => s === 503)).toBe(true);
+    await sink.waitFor((s) => spanIdsAt(s).length === 14);
+    expect(stage.enrichPool!.restarts).toBeGreaterThanOrEqual(2);
+    expect(stage.stats.failed).toBe(1 + statuses.length - 1);
+  });
+
   it('shutdown waits for the requests the workers hold, then delivers them', async () => {
     const sink = await newSink();
     const { stage, post } = await stageTo(sink, { workers: 2 });
