@@ -201,6 +201,11 @@ export class TokenomicsCollector {
     return this.pool?.size ?? 0;
   }
 
+  /** Enrichment worker threads replaced after they died (0 without workers). */
+  get workerRestarts(): number {
+    return this.pool?.restarts ?? 0;
+  }
+
   /** The worker pool, for fault tests. @internal */
   get enrichPool(): EnrichPool | undefined {
     return this.pool;

@@ -53,6 +53,10 @@ export function prometheusText(collector: TokenomicsCollector): string {
   counter(N.METRIC_COLLECTOR_DUPLICATES, 'GenAI spans marked as a second span of a call priced once', [['', s.duplicates]]);
   counter(N.METRIC_COLLECTOR_REFUSED, 'Export requests refused because the queue was full (backpressure)', [['', s.refused]]);
   counter(N.METRIC_COLLECTOR_INVALID, 'Export requests refused as malformed, oversized or of an unknown type', [['', s.invalid]]);
+  counter(N.METRIC_COLLECTOR_FAILED, 'Export requests answered 503 because the worker enriching them failed (retried by the sender)', [
+    ['', s.failed],
+  ]);
+  counter(N.METRIC_COLLECTOR_WORKER_RESTARTS, 'Enrichment worker threads replaced after they died', [['', collector.workerRestarts]]);
   counter(
     N.METRIC_COLLECTOR_FORWARDED,
     'Export requests delivered, by destination',

@@ -15,6 +15,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { decodeStatus, TokenomicsCollector, type CollectorOptions } from '../dist/index';
 import { jsonToProtobuf } from '../src/otlp-json';
 import { otlpMessages } from '../src/otlp-messages';
+import { prometheusText } from '../dist/telemetry-server';
 import { startRawSink, type RawSink } from './support/raw-sink';
 
 const CLI = join(__dirname, '..', '..', 'cli', 'bin', 'tokenomics.js');
@@ -357,6 +358,10 @@ describe('worker threads', () => {
     expect(stage.stats.failed).toBe(failed);
     expect(statuses.filter((s) => s === 200).length).toBe(24);
     expect(stage.stats.requests.traces).toBe(24);
+    // Both are on the stage's own metrics endpoint.
+    const text = prometheusText(stage);
+    expect(text).toMatch(new RegExp(`^tokenomics_collector_failed_total ${failed}$`, 'm'));
+    expect(text).toMatch(/^tokenomics_collector_worker_restarts_total 1$/m);
   });
 
   it('answer 503 while a replaced worker cannot load a broken price file, and price again once it is fixed', async () => {

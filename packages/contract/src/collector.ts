@@ -19,6 +19,10 @@ export const METRIC_TOKENOMICS_COLLECTOR_DROPPED = 'tokenomics.collector.dropped
 export const METRIC_TOKENOMICS_COLLECTOR_REFUSED = 'tokenomics.collector.refused';
 /** Export requests refused as malformed (400), oversized (413) or of an unknown type (415). */
 export const METRIC_TOKENOMICS_COLLECTOR_INVALID = 'tokenomics.collector.invalid';
+/** Export requests answered 503 / UNAVAILABLE because the worker enriching them died or could not start (the sender retries them). */
+export const METRIC_TOKENOMICS_COLLECTOR_FAILED = 'tokenomics.collector.failed';
+/** Enrichment worker threads replaced after they died. */
+export const METRIC_TOKENOMICS_COLLECTOR_WORKER_RESTARTS = 'tokenomics.collector.worker.restarts';
 /** Delivery attempts retried, by `tokenomics.collector.destination`. */
 export const METRIC_TOKENOMICS_COLLECTOR_RETRIES = 'tokenomics.collector.retries';
 /** Bytes held in the forward queue (gauge). */
