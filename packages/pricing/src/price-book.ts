@@ -114,7 +114,7 @@ export interface Layer {
  * ```
  */
 export class PriceBook implements PriceBookLike {
-  /** Version of the price data: source snapshot plus each layer (`genai-prices@0.1.8+supplement.…`). */
+  /** Version of the price data: source snapshot plus each layer (`genai-prices@0.1.8+supplement.2026-12-06`). */
   readonly version: string;
   private readonly state: BookState;
   private readonly cache = new Map<string, Map<string, Resolution>>();

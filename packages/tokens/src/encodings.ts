@@ -115,8 +115,8 @@ function matchesPrefix(name: string, prefix: string): boolean {
 /**
  * Resolves the encoding for a model and whether counts in it are exact for that model.
  *
- * OpenAI models (gpt-4o, gpt-4.1, gpt-5, o1/o3/o4, chatgpt-4o, gpt-oss → `o200k_base`;
- * gpt-4, gpt-3.5, text-embedding-* → `cl100k_base`; older completion models → their
+ * OpenAI models (gpt-4o, gpt-4.1, gpt-5, o1/o3/o4, chatgpt-4o, gpt-oss -> `o200k_base`;
+ * gpt-4, gpt-3.5, text-embedding-* -> `cl100k_base`; older completion models -> their
  * p50k/r50k encodings) are exact. Any other model (claude, gemini, llama, mistral, ...) or a
  * missing model name resolves to `o200k_base`; counts are then exact only when no model was given.
  *
