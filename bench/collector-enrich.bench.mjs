@@ -21,11 +21,11 @@ import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { requestMaker, SPANS_PER_REQUEST } from './collector/requests.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 8);
-const SPANS_PER_REQUEST = 512;
 const REQUESTS = 64;
 const baseline = process.env.COLLECTOR_ENRICH_BASELINE;
 const side = process.env.ENRICH_BENCH_SIDE;
@@ -36,95 +36,6 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const f = (n) => Math.round(n).toLocaleString('en-US');
-
-// --- requests: the four dialects of bench/collector.bench.mjs -------------------------------------
-function kv(key, value) {
-  return typeof value === 'string'
-    ? { key, value: { stringValue: value } }
-    : Number.isInteger(value)
-      ? { key, value: { intValue: String(value) } }
-      : { key, value: { doubleValue: value } };
-}
-
-const DIALECTS = [
-  {
-    scope: '@opentelemetry/instrumentation-openai',
-    name: 'chat gpt-4o',
-    attrs: {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.system': 'openai',
-      'gen_ai.request.model': 'gpt-4o',
-      'gen_ai.response.model': 'gpt-4o-2024-08-06',
-      'gen_ai.usage.input_tokens': 1200,
-      'gen_ai.usage.output_tokens': 300,
-      'server.address': 'api.openai.com',
-    },
-  },
-  {
-    scope: 'opentelemetry.instrumentation.anthropic',
-    name: 'anthropic.chat',
-    attrs: {
-      'gen_ai.system': 'Anthropic',
-      'llm.request.type': 'chat',
-      'gen_ai.request.model': 'claude-sonnet-4-20250514',
-      'gen_ai.usage.prompt_tokens': 1500,
-      'gen_ai.usage.cache_read_input_tokens': 1000,
-      'gen_ai.usage.completion_tokens': 400,
-      'llm.usage.total_tokens': 1900,
-    },
-  },
-  {
-    scope: 'openinference.instrumentation.openai',
-    name: 'ChatCompletion',
-    attrs: {
-      'openinference.span.kind': 'LLM',
-      'llm.provider': 'openai',
-      'llm.model_name': 'gpt-4o-mini-2024-07-18',
-      'llm.token_count.prompt': 800,
-      'llm.token_count.completion': 120,
-    },
-  },
-  {
-    scope: 'ai',
-    name: 'ai.generateText.doGenerate',
-    attrs: {
-      'ai.operationId': 'ai.generateText.doGenerate',
-      'ai.model.id': 'gemini-2.5-flash',
-      'ai.model.provider': 'google.generative-ai',
-      'ai.usage.inputTokens': 2000,
-      'ai.usage.outputTokens': 500,
-    },
-  },
-];
-
-let nextId;
-function request(jsonToProtobuf) {
-  nextId ??= 1;
-  const hex = (n, width) => n.toString(16).padStart(width, '0');
-  const scopes = DIALECTS.map((d) => ({ scope: { name: d.scope, version: '1.0.0' }, spans: [] }));
-  for (let i = 0; i < SPANS_PER_REQUEST; i++) {
-    const d = i % DIALECTS.length;
-    const id = nextId++;
-    scopes[d].spans.push({
-      traceId: hex(id, 32),
-      spanId: hex(id, 16),
-      name: DIALECTS[d].name,
-      kind: 3,
-      startTimeUnixNano: '1764000000000000000',
-      endTimeUnixNano: '1764000001000000000',
-      attributes: Object.entries(DIALECTS[d].attrs).map(([k, v]) => kv(k, v)),
-    });
-  }
-  const body = {
-    resourceSpans: [
-      {
-        resource: { attributes: [kv('service.name', 'bench'), kv('telemetry.sdk.language', 'python')] },
-        scopeSpans: scopes,
-      },
-    ],
-  };
-  return Buffer.from(jsonToProtobuf('traces', Buffer.from(JSON.stringify(body))));
-}
 
 if (baseline !== undefined && side === undefined) {
   // Parent: alternate the two builds in child processes.
@@ -171,7 +82,7 @@ if (baseline !== undefined && side === undefined) {
   const { enrichTraces } = require(join(dist.collector, 'trace-enrichment.js'));
   const { SpanCostEnricher } = require(join(dist.exporter, 'index.js'));
 
-  const bodies = Array.from({ length: REQUESTS }, () => request(jsonToProtobuf));
+  const bodies = Array.from({ length: REQUESTS }, requestMaker(jsonToProtobuf));
   const enricher = new SpanCostEnricher();
   const first = enrichTraces(bodies[0], enricher);
   if (first.enriched !== SPANS_PER_REQUEST) throw new Error(`expected ${SPANS_PER_REQUEST} priced spans, got ${first.enriched}`);

@@ -27,6 +27,7 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requestMaker, SPANS_PER_REQUEST } from './collector/requests.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,96 +38,8 @@ const roundsAt = process.argv.indexOf('--rounds');
 const ROUNDS = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 2;
 const REQUESTS = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--rounds') ?? 400);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 24);
-const SPANS_PER_REQUEST = 512;
 const LIMIT_MIB = 64;
 const TARGET_SPANS_PER_SECOND = 50_000;
-
-const kv = (key, value) =>
-  typeof value === 'string'
-    ? { key, value: { stringValue: value } }
-    : Number.isInteger(value)
-      ? { key, value: { intValue: String(value) } }
-      : { key, value: { doubleValue: value } };
-
-const DIALECTS = [
-  {
-    scope: '@opentelemetry/instrumentation-openai',
-    name: 'chat gpt-4o',
-    attrs: {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.system': 'openai',
-      'gen_ai.request.model': 'gpt-4o',
-      'gen_ai.response.model': 'gpt-4o-2024-08-06',
-      'gen_ai.usage.input_tokens': 1200,
-      'gen_ai.usage.output_tokens': 300,
-      'server.address': 'api.openai.com',
-    },
-  },
-  {
-    scope: 'opentelemetry.instrumentation.anthropic',
-    name: 'anthropic.chat',
-    attrs: {
-      'gen_ai.system': 'Anthropic',
-      'llm.request.type': 'chat',
-      'gen_ai.request.model': 'claude-sonnet-4-20250514',
-      'gen_ai.usage.prompt_tokens': 1500,
-      'gen_ai.usage.cache_read_input_tokens': 1000,
-      'gen_ai.usage.completion_tokens': 400,
-      'llm.usage.total_tokens': 1900,
-    },
-  },
-  {
-    scope: 'openinference.instrumentation.openai',
-    name: 'ChatCompletion',
-    attrs: {
-      'openinference.span.kind': 'LLM',
-      'llm.provider': 'openai',
-      'llm.model_name': 'gpt-4o-mini-2024-07-18',
-      'llm.token_count.prompt': 800,
-      'llm.token_count.completion': 120,
-    },
-  },
-  {
-    scope: 'ai',
-    name: 'ai.generateText.doGenerate',
-    attrs: {
-      'ai.operationId': 'ai.generateText.doGenerate',
-      'ai.model.id': 'gemini-2.5-flash',
-      'ai.model.provider': 'google.generative-ai',
-      'ai.usage.inputTokens': 2000,
-      'ai.usage.outputTokens': 500,
-    },
-  },
-];
-
-let nextId = 1;
-const hex = (n, width) => n.toString(16).padStart(width, '0');
-
-function request() {
-  const scopes = DIALECTS.map((d) => ({ scope: { name: d.scope, version: '1.0.0' }, spans: [] }));
-  for (let i = 0; i < SPANS_PER_REQUEST; i++) {
-    const d = i % DIALECTS.length;
-    const id = nextId++;
-    scopes[d].spans.push({
-      traceId: hex(id, 32),
-      spanId: hex(id, 16),
-      name: DIALECTS[d].name,
-      kind: 3,
-      startTimeUnixNano: '1764000000000000000',
-      endTimeUnixNano: '1764000001000000000',
-      attributes: Object.entries(DIALECTS[d].attrs).map(([k, v]) => kv(k, v)),
-    });
-  }
-  const body = {
-    resourceSpans: [
-      {
-        resource: { attributes: [kv('service.name', 'bench'), kv('telemetry.sdk.language', 'python')] },
-        scopeSpans: scopes,
-      },
-    ],
-  };
-  return Buffer.from(jsonToProtobuf('traces', Buffer.from(JSON.stringify(body))));
-}
 
 // --- the next hop -------------------------------------------------------------------------------
 let received = 0;
@@ -189,7 +102,8 @@ const threadCpuOf = (pid) => {
   return out;
 };
 const mib = (n) => (n / 1024 / 1024).toFixed(1);
-const bodies = Array.from({ length: 64 }, request);
+const request = requestMaker(jsonToProtobuf);
+const bodies = Array.from({ length: 64 }, () => request());
 const inputBytes = bodies.reduce((s, b) => s + b.length, 0) / bodies.length;
 
 const STAGE_FLAGS = ['--max-semi-space-size=32', ...(process.env.BENCH_STAGE_FLAGS ?? '').split(' ').filter(Boolean)];
