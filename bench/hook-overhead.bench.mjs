@@ -294,6 +294,7 @@ if (soak) {
   say(
     `| flat heap over 1,000,000 calls (spread of heap after GC, sampled every 100,000) | ${CONFIGS.hook.label} | ${fmt(spread, 2)} MB | 5 MB | ${verdict(spread <= 5)} |`,
   );
+  process.stderr.write(`  soak: heap after GC every 100,000 calls (MB): ${heaps.map((h) => fmt(h, 2)).join(' ')}\n`);
 } else say('| flat heap over 1,000,000 calls | default set-up | not run (HOOK_BENCH_SOAK=1) | 5 MB | not measured |');
 const warnings = results.filter((r) => r.stderr).map((r) => `${r.configuration} × ${r.scenario}: ${r.stderr}`);
 if (warnings.length) {
