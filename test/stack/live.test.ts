@@ -403,9 +403,12 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
     // Month to date: both rounds, or only the first when the month group evaluated just before
     // the copy of the second round was written (the groups run concurrently).
     const perRound = (by: string) => sumBy(f.cost, [by]);
-    const at = new Date(T * 1000);
-    const daysInMonth = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
-    const hoursLeft = daysInMonth * 24 - (at.getUTCDate() - 1) * 24 - at.getUTCHours() - at.getUTCMinutes() / 60;
+    // Hours left in the month at a time (seconds): the rule's own arithmetic, by the minute.
+    const hoursLeftAt = (seconds: number) => {
+      const at = new Date(seconds * 1000);
+      const daysInMonth = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
+      return daysInMonth * 24 - (at.getUTCDate() - 1) * 24 - at.getUTCHours() - at.getUTCMinutes() / 60;
+    };
     // Bucket copies: the second round falls where the emulator's delays put it.
     const le = (items: typeof f.calls, bound: number) =>
       sumBy(
@@ -481,7 +484,7 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
       'tokenomics:reconciliation_cost_ratio_bucket': [],
       'tokenomics:reconciliation_cost_ratio_sum': [],
       'tokenomics:reconciliation_cost_ratio_count': [],
-      'tokenomics:month_hours_left': [{ labels: {}, value: hoursLeft }],
+      'tokenomics:month_hours_left': [{ labels: {}, value: hoursLeftAt(T) }],
     };
     // Figures that depend on when each group ran: checked for their series and a plausible value.
     const plausible: Record<string, [Sample[], (v: number, labels: Record<string, string>) => boolean]> = {
@@ -577,6 +580,11 @@ describe.skipIf(noPrometheus)('live stack: the hook scraped by a real Prometheus
         got = await prom.query(name, when.value);
         if (!got.length) failures.push(`${name}: empty`);
         want = diffVectors(got, mean(when.value)) ? mean(when.value - 0.25) : mean(when.value);
+      } else if (name === 'tokenomics:month_hours_left') {
+        // At the rule's own evaluation, which can fall in the minute before T.
+        const [when] = await prom.query(`timestamp(${name})`, T);
+        got = await prom.query(name, T);
+        want = when ? [{ labels: {}, value: hoursLeftAt(when.value) }] : (expected[name] ?? []);
       } else if (expected[name]) {
         got = await prom.query(name, T);
         want = expected[name];
