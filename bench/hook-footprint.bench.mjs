@@ -14,11 +14,11 @@
 // app would depend on @tokenomics/node.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from './overhead/machine.mjs';
 import { median } from './overhead/stats.mjs';
+import { freePort } from './overhead/free-port.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CWD = join(here, '..', 'test');
@@ -26,15 +26,6 @@ const STAGE = join(here, 'hook-footprint', 'stage.cjs');
 const RUNS = Number(process.env.FOOTPRINT_RUNS ?? 5);
 const HOOK = ['--require', '@tokenomics/node/register'];
 const BASELINE_CWD = process.env.FOOTPRINT_BASELINE_CWD;
-
-async function freePort() {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function run(args, extraEnv = {}, cwd = CWD) {
   const env = { ...process.env };

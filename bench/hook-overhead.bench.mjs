@@ -31,6 +31,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from './overhead/machine.mjs';
 import { median } from './overhead/stats.mjs';
+import { freePort } from './overhead/free-port.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -120,16 +121,6 @@ const sinkServer = createServer((req, res) => {
 sinkServer.listen(0, '127.0.0.1');
 await once(sinkServer, 'listening');
 const SINK = `http://127.0.0.1:${sinkServer.address().port}`;
-
-/** A port nothing listens on now, for the hook's Prometheus endpoint (not the default 9464 another process may hold). */
-async function freePort() {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Runs the app under set-up `c`; resolves with its JSON line and the sink traffic it caused. */
 async function runApp(c, appArgs, extraEnv = {}) {

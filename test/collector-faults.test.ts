@@ -10,7 +10,6 @@ import {
   status,
   type ServiceError,
 } from '../packages/collector/node_modules/@grpc/grpc-js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,11 +21,11 @@ import { startRawSink, type RawSink } from '../packages/collector/test/support/r
 import { startEmulator } from '@tokenomics/emulator';
 import { decodeOtlpSpans } from './support/otlp-decode';
 import { startApp } from './support/run-app';
+import { startCliStage } from '../packages/collector/test/support/cli-stage';
 
 // Child processes and retries on a loaded machine: generous limits (no test waits on a clock).
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
-const CLI = join(__dirname, '..', 'packages', 'cli', 'bin', 'tokenomics.js');
 const dir = mkdtempSync(join(tmpdir(), 'tokenomics-collector-faults-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -320,26 +319,7 @@ describe('backpressure to a real OTLP/HTTP exporter', () => {
 });
 
 /** Runs `tokenomics collector` as a child process; resolves once it listens. */
-async function startCli(args: string[]): Promise<{ child: ChildProcess; http: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'collector', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-  });
-  const http = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = /listening http=(\S+?)[ ;]/.exec(err);
-      if (m) resolve(m[1]);
-    };
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${err}`)));
-  });
-  return { child, http, stderr: () => err };
-}
+const startCli = (args: string[]) => startCliStage(args, cleanups);
 
 describe('restart during load', () => {
   it('SIGTERM drains the queue: every request the stage answered 200 reaches the next hop, and a new instance takes over', async () => {

@@ -6,7 +6,6 @@
  * the work in flight.
  *
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +16,8 @@ import { jsonToProtobuf } from '../src/otlp-json';
 import { otlpMessages } from '../src/otlp-messages';
 import { prometheusText } from '../dist/telemetry-server';
 import { startRawSink, type RawSink } from './support/raw-sink';
+import { startCliStage } from './support/cli-stage';
 
-const CLI = join(__dirname, '..', '..', 'cli', 'bin', 'tokenomics.js');
 const dir = mkdtempSync(join(tmpdir(), 'tokenomics-collector-workers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -409,26 +408,7 @@ describe('worker threads', () => {
 });
 
 /** Runs `tokenomics collector` as a child process; resolves once it listens. */
-async function startCli(args: string[]): Promise<{ child: ChildProcess; http: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'collector', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-  });
-  const http = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = /listening http=(\S+?)[ ;]/.exec(err);
-      if (m) resolve(m[1]);
-    };
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${err}`)));
-  });
-  return { child, http, stderr: () => err };
-}
+const startCli = (args: string[]) => startCliStage(args, cleanups);
 
 describe('tokenomics collector with workers', () => {
   it('SIGHUP reloads the price book of the workers: requests sent after it, four at a time, are priced at the new rate', async () => {
