@@ -1,20 +1,23 @@
-import { TraceFlags } from '@opentelemetry/api';
+import { diag, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpSignalConfig, TraceExporterName } from './config';
 import { backgroundSpanExporter, deliveryLedger } from './delivery';
 import { detachedAgentFactory, detachRetries } from './detached-http';
+import { fastTraceSerializer, type TraceSerializer } from './otlp-span-serializer';
 
 /**
  * The OTLP span exporter for `config.protocol`; the package is loaded only when used. Over HTTP its
  * sockets and retry timers never hold the process open (see `detached-http.ts`); the request
- * timeout, retries included, is `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT` (default 10 s).
+ * timeout, retries included, is `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT` (default 10 s). Over
+ * http/protobuf the spans are encoded by `otlp-span-serializer.ts` (the same bytes as the
+ * exporter's own serializer, in less time); everything else is the official exporter's.
  */
 export function createOtlpSpanExporter(config: OtlpSignalConfig): SpanExporter {
   const options = { url: config.url, headers: config.headers, httpAgentOptions: detachedAgentFactory };
   switch (config.protocol) {
     case 'http/protobuf': {
       const m = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-      return detachRetries(new m.OTLPTraceExporter(options));
+      return detachRetries(withFastSerializer(new m.OTLPTraceExporter(options)));
     }
     case 'http/json': {
       const m = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
@@ -26,6 +29,32 @@ export function createOtlpSpanExporter(config: OtlpSignalConfig): SpanExporter {
       return new m.OTLPTraceExporter({ url: config.url });
     }
   }
+}
+
+function isTraceSerializer(value: unknown): value is TraceSerializer {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as TraceSerializer).serializeRequest === 'function' &&
+    typeof (value as TraceSerializer).deserializeResponse === 'function'
+  );
+}
+
+/**
+ * Makes the http/protobuf OTLP trace exporter of `@opentelemetry/exporter-trace-otlp-proto` (0.223)
+ * encode requests with {@link fastTraceSerializer}, its own serializer still reading responses
+ * (partial success) and encoding any batch the fast one cannot. An exporter of another shape is
+ * left as it is (reported through `diag`).
+ */
+function withFastSerializer<T extends object>(exporter: T): T {
+  const delegate = (exporter as { _delegate?: { _serializer?: unknown } })._delegate;
+  const official = delegate?._serializer;
+  if (delegate && isTraceSerializer(official)) {
+    delegate._serializer = fastTraceSerializer(official);
+  } else {
+    diag.debug('@tokenomics/node: unexpected OTLP exporter shape; spans are encoded by its own serializer');
+  }
+  return exporter;
 }
 
 /**
