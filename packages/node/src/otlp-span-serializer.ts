@@ -207,11 +207,7 @@ function taggedString(tag: number, value: string): void {
 function copy(bytes: Uint8Array): void {
   const n = bytes.length;
   ensure(n);
-  if (n < 64) {
-    for (let i = 0; i < n; i++) buf[pos + i] = bytes[i] as number;
-  } else {
-    buf.set(bytes, pos);
-  }
+  buf.set(bytes, pos);
   pos += n;
 }
 
