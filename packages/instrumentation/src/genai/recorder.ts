@@ -24,7 +24,12 @@ import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/token
 import { trackEstimate } from './pending-estimates';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
-import { COST_SOURCE_PROVIDER, isProviderReported, providerReportedCost, setReportedCostAttributes } from './reported-cost';
+import {
+  COST_SOURCE_PROVIDER as SOURCE_PROVIDER,
+  isProviderReported,
+  providerReportedCost,
+  setReportedCostAttributes,
+} from './reported-cost';
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
 import {
@@ -51,6 +56,14 @@ import type { TokenomicsInstrumentationConfig } from '../config';
 import { VERSION } from '../version';
 
 const DEFAULT_ATTRIBUTION_KEYS = ['tenant', 'feature'];
+
+// Names read on every call, bound once: a read through a package's re-exports is a getter call
+// (a megamorphic one for `export *`), measurable on the call path.
+const UNITS = TOKEN_UNITS;
+const UNIT_COUNT = TOKEN_UNITS.length;
+const partition = partitionTokens;
+const CONVERSATION_KEY = ATTRIBUTION_KEY_CONVERSATION;
+const COST_SOURCE_PROVIDER = SOURCE_PROVIDER;
 const DEFAULT_MAX_VALUES = 100;
 
 /** Name and version of the one meter every Tokenomics instrumentation records its metrics on. */
@@ -174,6 +187,14 @@ export class GenAIRecorder {
     }
   }
 
+  /**
+   * Whether some calls have their input counted to reconcile estimates with bills
+   * (`reconcileSample` above 0): without it, an adapter need not give {@link CallStart.inputEstimate}.
+   */
+  get reconciles(): boolean {
+    return this.reconcileShare > 0;
+  }
+
   /** Starts the span of a call in the active context. Never throws. */
   start(start: CallStart): GenAICall {
     // The adapter's fresh request attributes become the span's start attributes (no copy).
@@ -185,18 +206,15 @@ export class GenAIRecorder {
     if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
     if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
     if (start.requestedServiceTier) attributes[serviceTierKey(start.provider, 'request')] = start.requestedServiceTier;
-    const attribution = getAttribution();
+    const active = context.active();
+    const attribution = getAttribution(active);
     for (const key in attribution) attributes[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = attribution[key];
     const conversationId = this.conversationOf(start, attributes, attribution);
     if (this.captureContent && start.inputMessages) {
       const text = serialiseContent(safeCall(start.inputMessages));
       if (text !== undefined) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = text;
     }
-    const span = this.getTracer().startSpan(
-      `${start.operation} ${start.requestModel}`,
-      { kind: SpanKind.CLIENT, attributes },
-      context.active(),
-    );
+    const span = this.getTracer().startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes }, active);
     const call = new GenAICall(this, span, start, attribution);
     call.conversationId = conversationId;
     call.reconcile = this.reconcileShare > 0 && start.inputEstimate !== undefined && Math.random() < this.reconcileShare;
@@ -210,8 +228,8 @@ export class GenAIRecorder {
    */
   private conversationOf(start: CallStart, attributes: Attributes, attribution: Attribution): string | undefined {
     let id = conversationIdOf(attributes[sc.ATTR_GEN_AI_CONVERSATION_ID]);
-    if (id === undefined && Object.hasOwn(attribution, ATTRIBUTION_KEY_CONVERSATION)) {
-      id = conversationIdOf(attribution[ATTRIBUTION_KEY_CONVERSATION]);
+    if (id === undefined && Object.hasOwn(attribution, CONVERSATION_KEY)) {
+      id = conversationIdOf(attribution[CONVERSATION_KEY]);
       if (id !== undefined) attributes[sc.ATTR_GEN_AI_CONVERSATION_ID] = id;
     }
     if (id === undefined && start.previousResponseId !== undefined) {
@@ -311,7 +329,15 @@ export class GenAIRecorder {
       if (estimateUnavailable !== undefined) span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATE_UNAVAILABLE, estimateUnavailable);
     }
     // A call that failed before anything was billed is not a turn of its conversation.
-    const conversation = failedUnbilled ? undefined : safeCall(() => this.conversationTurn(call, usage, cost));
+    // Only a call in a named conversation, or one a later call may continue, has a turn to count.
+    let conversation: ConversationTurn | undefined;
+    if (!failedUnbilled && (call.conversationId !== undefined || start.continuable === true)) {
+      try {
+        conversation = this.conversationTurn(call, usage, cost);
+      } catch {
+        conversation = undefined;
+      }
+    }
     if (conversation !== undefined && span.isRecording()) {
       span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_TURN, conversation.turn);
       span.setAttribute(ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS, conversation.inputTokens);
@@ -597,10 +623,10 @@ export class GenAIRecorder {
     if (usage) {
       if (usage.inputTokens !== undefined) series.inputUsage.record(usage.inputTokens);
       if (usage.outputTokens !== undefined) series.outputUsage.record(usage.outputTokens);
-      const parts = partitionTokens(usage, this.parts);
-      for (let i = 0; i < TOKEN_UNITS.length; i++) {
+      const parts = partition(usage, this.parts);
+      for (let i = 0; i < UNIT_COUNT; i++) {
         const n = parts[i];
-        if (n > 0) series.tokens(TOKEN_UNITS[i], estimated).add(n);
+        if (n > 0) series.tokens(UNITS[i], estimated).add(n);
       }
     }
     if (estimated) series.estimated.add(1);
@@ -738,9 +764,18 @@ export class GenAICall {
    * context manager's tracking of every promise in the process.
    */
   run<A extends unknown[], R>(fn: (this: unknown, ...args: A) => R, thisArg: unknown, ...args: A): R {
+    if (!this.hasSpanContext) return fn.apply(thisArg, args);
+    return context.with(trace.setSpan(context.active(), this.span), fn, thisArg, ...args);
+  }
+
+  /**
+   * Whether the call's span has something to hand to children: it records, or has a valid span
+   * context (sampled out). `false` without a tracer provider (metrics only): the call's work then
+   * runs in the active context, with nothing entered (see {@link run}).
+   */
+  get hasSpanContext(): boolean {
     const span = this.span;
-    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return fn.apply(thisArg, args);
-    return context.with(trace.setSpan(context.active(), span), fn, thisArg, ...args);
+    return span.isRecording() || isSpanContextValid(span.spanContext());
   }
 
   private finish(error: unknown, outcome: StreamOutcome | undefined): void {

@@ -1,5 +1,9 @@
 import { CountReader, type Usage } from '@tokenomics/pricing';
-import {
+import * as C from '@tokenomics/contract';
+import { openAIUsage } from './usage';
+
+// Read on every response: bound once, as plain constants rather than getters of the contract's re-exports.
+const {
   BILLED_ITEM_SEARCH_CONTEXT_HIGH,
   BILLED_ITEM_SEARCH_CONTEXT_MEDIUM,
   BILLED_ITEM_WEB_SEARCH,
@@ -8,8 +12,7 @@ import {
   PROVIDER_OPENROUTER,
   PROVIDER_PERPLEXITY,
   PROVIDER_X_AI,
-} from '@tokenomics/contract';
-import { openAIUsage } from './usage';
+} = C;
 
 type Obj = Record<string, unknown>;
 

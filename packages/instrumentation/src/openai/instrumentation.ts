@@ -1,9 +1,10 @@
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
-import type { GenAICall } from '../genai/recorder';
+import type { GenAICall, GenAIRecorder } from '../genai/recorder';
 import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import { observeSdkStream } from '../genai/sdk-stream';
-import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
+import { isObservableAPIPromise, observeAPIPromise, type APIPromiseHandlers } from '../genai/api-promise';
+import type { ChunkSink } from '../genai/observed-iterator';
 import { acceptsStreamOptions, endpointOf } from './endpoint';
 import { providerHostsOf } from '../genai/compatible-hosts';
 import { providerFromResponse, providerMayComeFromResponse } from './self-hosted';
@@ -95,32 +96,19 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
 
   private patchCreate(op: OpenAIOperation, original: CreateFn): CreateFn {
     const instrumentation = this;
-    return function create(this: unknown, body: unknown, ...rest: unknown[]) {
+    return function create(this: unknown, body: unknown, options?: unknown) {
       if (!body || typeof body !== 'object' || !instrumentation.isEnabled()) {
-        return original.call(this, body, ...rest);
+        return original.apply(this, arguments as unknown as Parameters<CreateFn>);
       }
-      const started = instrumentation.startCall(op, this, body as Obj);
-      if (!started) return original.call(this, body, ...rest);
-      const { call, sendBody, raw } = started;
-      const send = (): unknown => {
-        let result: unknown;
-        try {
-          result = call.run(original, this, sendBody, ...rest);
-        } catch (err) {
-          call.fail(err);
-          throw err;
-        }
-        instrumentation.observe(op, call, body as Obj, sendBody !== body, raw, result);
-        return result;
-      };
+      const observed = instrumentation.startCall(op, this, body as Obj, original, arguments.length, options, arguments);
+      if (observed === undefined) return original.apply(this, arguments as unknown as Parameters<CreateFn>);
       // With budgets on, a call they count is sent once the guard has estimated it.
-      const gate = instrumentation.budgetGateOf(op, call, body as Obj);
-      return gate === undefined ? send() : sendWhenAllowed(call, gate, send);
+      const gate = getBudgetGuard() === undefined ? undefined : instrumentation.budgetGateOf(op, observed.call, body as Obj);
+      return gate === undefined ? observed.send() : sendWhenAllowed(observed.call, gate, () => observed.send());
     };
   }
 
   private budgetGateOf(op: OpenAIOperation, call: GenAICall, body: Obj): Promise<void> | undefined {
-    if (getBudgetGuard() === undefined) return undefined;
     try {
       return budgetGate(call, estimateUsage(op, body, call.start.requestModel, undefined, 0).job, maxOutputTokens(op, body));
     } catch (err) {
@@ -129,31 +117,49 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
     }
   }
 
-  private startCall(op: OpenAIOperation, resource: unknown, body: Obj): { call: GenAICall; sendBody: Obj; raw: RawFlag } | undefined {
+  private startCall(
+    op: OpenAIOperation,
+    resource: unknown,
+    body: Obj,
+    original: CreateFn,
+    argc: number,
+    options: unknown,
+    args: IArguments,
+  ): ObservedCreate | undefined {
     const recorder = this.recorder;
-    const raw: RawFlag = { requested: false };
     try {
       const client = (resource as { _client?: Obj } | null)?._client;
       const azure = !!client && (client.constructor as { name?: string } | undefined)?.name === 'AzureOpenAI';
-      const endpoint = endpointOf(client?.baseURL, azure, providerHostsOf(this.getConfig().providerHosts));
+      const config = this.getConfig();
+      const endpoint = endpointOf(client?.baseURL, azure, providerHostsOf(config.providerHosts));
       const streaming = body.stream === true;
-      let sendBody = body;
+      const observed = new ObservedCreate(
+        this,
+        op,
+        body,
+        resource,
+        original,
+        argc,
+        options,
+        argc > 2 ? Array.prototype.slice.call(args, 2) : undefined,
+      );
       if (
         streaming &&
         (op === 'chat' || op === 'completions') &&
-        this.getConfig().injectStreamUsage !== false &&
+        config.injectStreamUsage !== false &&
         endpoint.streamUsage === 'on_request' &&
         acceptsStreamOptions(client)
       ) {
         const streamOptions = body.stream_options as Obj | undefined | null;
         if (!streamOptions || streamOptions.include_usage !== true) {
-          sendBody = withInjectedUsage(body, streamOptions, raw);
+          observed.sendBody = withInjectedUsage(body, streamOptions, observed);
         }
       }
+      const requestModel = requestModelOf(op, client, azure, body);
       const call = recorder.start({
         provider: endpoint.provider,
         operation: OPERATION_NAME[op],
-        requestModel: requestModelOf(op, client, azure, body),
+        requestModel,
         serverAddress: endpoint.serverAddress,
         serverPort: endpoint.serverPort,
         attributes: withConversation(op, body, requestAttributes(op, body)),
@@ -162,59 +168,20 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         inputMessages: recorder.captureContent ? () => inputMessages(op, body) : undefined,
         previousResponseId: op === 'responses' && typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined,
         continuable: op === 'responses' && body.store !== false,
-        inputEstimate: () => estimateUsage(op, body, requestModelOf(op, client, azure, body), undefined, 0).job,
+        // Only asked for when calls are sampled for reconciliation: no closure per call otherwise.
+        inputEstimate: recorder.reconciles ? () => estimateUsage(op, body, requestModel, undefined, 0).job : undefined,
       });
+      observed.call = call;
       if (endpoint.guessed && (op === 'chat' || op === 'completions')) providerMayComeFromResponse(call);
-      return { call, sendBody, raw };
+      return observed;
     } catch (err) {
       recorder.reportInternalError('call start', err);
       return undefined;
     }
   }
 
-  private observe(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, raw: RawFlag, result: unknown): void {
-    const recorder = this.recorder;
-    try {
-      if (!isObservableAPIPromise(result)) {
-        recorder.reportInternalError('call', new Error('openai returned an unexpected value; the call is recorded without usage'));
-        call.succeed();
-        return;
-      }
-      const model = () => call.result.responseModel ?? call.start.requestModel;
-      observeAPIPromise(result, call, recorder, {
-        onParsed: (value) => {
-          if (body.stream === true) this.observeStream(op, call, body, injected, value);
-          else {
-            providerFromResponse(call, value);
-            applyResponse(op, value, call.result, call.start.provider, recorder.captureContent);
-            call.succeed();
-          }
-        },
-        onUnparsed: () => {
-          call.result.usageEstimate = estimateUsage(op, body, model(), undefined, 0);
-          if (body.stream === true) call.endStream('abandoned');
-          else call.succeed();
-        },
-        onRawRequested: () => {
-          raw.requested = true;
-        },
-        // The app reads the raw events itself: nothing to hide, and the text is kept for an
-        // estimate in case no usage comes.
-        createRawStreamSink:
-          body.stream === true && (op === 'chat' || op === 'completions' || op === 'responses')
-            ? (isAborted) => {
-                const options = { op, call, body, injected: false, keepText: true, isAborted };
-                return op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
-              }
-            : undefined,
-      });
-    } catch (err) {
-      recorder.reportInternalError('call', err);
-      call.succeed();
-    }
-  }
-
-  private observeStream(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, value: unknown): void {
+  /** @internal Follows the stream a streamed call parsed to. */
+  observeStream(op: OpenAIOperation, call: GenAICall, body: Obj, injected: boolean, value: unknown): void {
     const usageExpected = op === 'responses' || injected || (body.stream_options as Obj | undefined)?.include_usage === true;
     const keepText = !usageExpected || this.recorder.captureContent;
     observeSdkStream(value, call, this.recorder, (isAborted) => {
@@ -222,11 +189,120 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
       return op === 'responses' ? new ResponsesStreamSink(options) : new CompletionStreamSink(options);
     });
   }
+
+  /** @internal The recorder of the current configuration. */
+  get callRecorder(): GenAIRecorder {
+    return this.recorder;
+  }
+}
+
+/**
+ * One `create` call being recorded: how it is sent, and the handlers of the `APIPromise` it
+ * returns. One object per call holds what would otherwise be a handful of closures.
+ */
+class ObservedCreate implements APIPromiseHandlers {
+  /** Set once the recorder started the call. */
+  declare call: GenAICall;
+  /** The body sent: the app's own, or a copy asking for the stream's usage. */
+  sendBody: Obj;
+  /** The app asked for the raw response (`asResponse()`) before the request was serialised. */
+  rawRequested = false;
+  /**
+   * A sink for the events of a stream the app reads raw, for streamed calls. The app reads the raw
+   * events itself: nothing to hide, and the text is kept for an estimate in case no usage comes.
+   */
+  readonly createRawStreamSink: ((isAborted: () => boolean) => ChunkSink<unknown>) | undefined;
+
+  constructor(
+    private readonly instrumentation: OpenAIInstrumentation,
+    private readonly op: OpenAIOperation,
+    private readonly body: Obj,
+    private readonly thisArg: unknown,
+    private readonly original: CreateFn,
+    /** Number of arguments the app passed, handed on unchanged. */
+    private readonly argc: number,
+    private readonly options: unknown,
+    /** Arguments after the second, if any. */
+    private readonly extra: unknown[] | undefined,
+  ) {
+    this.sendBody = body;
+    this.createRawStreamSink =
+      body.stream === true && (op === 'chat' || op === 'completions' || op === 'responses')
+        ? (isAborted) => {
+            const sinkOptions = { op, call: this.call, body, injected: false, keepText: true, isAborted };
+            return op === 'responses' ? new ResponsesStreamSink(sinkOptions) : new CompletionStreamSink(sinkOptions);
+          }
+        : undefined;
+  }
+
+  /** Sends the request through the client's own method (in the call's span context) and follows its response. */
+  send(): unknown {
+    const call = this.call;
+    let result: unknown;
+    try {
+      result = call.hasSpanContext ? call.run(invokeObserved, this) : this.invoke();
+    } catch (err) {
+      call.fail(err);
+      throw err;
+    }
+    this.observe(result);
+    return result;
+  }
+
+  /** The client's method with the app's arguments (the body possibly replaced). */
+  invoke(): unknown {
+    const { original, thisArg, sendBody, argc } = this;
+    if (argc <= 1) return original.call(thisArg, sendBody);
+    if (this.extra === undefined) return original.call(thisArg, sendBody, this.options);
+    return original.call(thisArg, sendBody, this.options, ...this.extra);
+  }
+
+  private observe(result: unknown): void {
+    const { call, instrumentation } = this;
+    const recorder = instrumentation.callRecorder;
+    try {
+      if (!isObservableAPIPromise(result)) {
+        recorder.reportInternalError('call', new Error('openai returned an unexpected value; the call is recorded without usage'));
+        call.succeed();
+        return;
+      }
+      observeAPIPromise(result, call, recorder, this);
+    } catch (err) {
+      recorder.reportInternalError('call', err);
+      call.succeed();
+    }
+  }
+
+  onParsed(value: unknown): void {
+    const { call, op, body } = this;
+    if (body.stream === true) this.instrumentation.observeStream(op, call, body, this.sendBody !== body, value);
+    else {
+      providerFromResponse(call, value);
+      applyResponse(op, value, call.result, call.start.provider, this.instrumentation.callRecorder.captureContent);
+      call.succeed();
+    }
+  }
+
+  onUnparsed(): void {
+    const { call, op, body } = this;
+    call.result.usageEstimate = estimateUsage(op, body, call.result.responseModel ?? call.start.requestModel, undefined, 0);
+    if (body.stream === true) call.endStream('abandoned');
+    else call.succeed();
+  }
+
+  onRawRequested(): void {
+    this.rawRequested = true;
+  }
+}
+
+/** {@link ObservedCreate.invoke} of `this`, for {@link GenAICall.run}. */
+function invokeObserved(this: unknown): unknown {
+  return (this as ObservedCreate).invoke();
 }
 
 /** Whether the app asked for the raw response of a call (`asResponse()`). */
 interface RawFlag {
-  requested: boolean;
+  rawRequested: boolean;
 }
 
 /**
@@ -242,7 +318,7 @@ function withInjectedUsage(body: Obj, streamOptions: Obj | undefined | null, raw
   Object.defineProperty(sendBody, 'stream_options', {
     configurable: true,
     enumerable: true,
-    get: () => (raw.requested ? (own ? streamOptions : undefined) : injected),
+    get: () => (raw.rawRequested ? (own ? streamOptions : undefined) : injected),
   });
   return sendBody;
 }
