@@ -172,15 +172,15 @@ function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceS
     provider.models = readModels(p, path, raw.models, source);
     return provider;
   }
-  // One string per provider: far smaller than the parsed entries, and nothing else is kept.
-  const text = JSON.stringify(raw.models);
+  // One string per provider, packed: far smaller than the parsed entries, and nothing else is kept.
+  const text = packJson(JSON.stringify(raw.models));
   const file = p.doc.file;
   pendingModels.add(provider);
   Object.defineProperty(provider, 'models', {
     configurable: true,
     enumerable: true,
     get(): DataModel[] {
-      const models = readModels({ doc: inlineDoc(null, file), errors: [] }, path, JSON.parse(text) as unknown[], source);
+      const models = readModels({ doc: inlineDoc(null, file), errors: [] }, path, JSON.parse(unpackJson(text)) as unknown[], source);
       pendingModels.delete(provider);
       Object.defineProperty(provider, 'models', { value: models, writable: true, configurable: true, enumerable: true });
       return models;
@@ -191,6 +191,78 @@ function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceS
     },
   });
   return provider;
+}
+
+/**
+ * Spellings that recur throughout a provider's model list (field names with their punctuation),
+ * each written as one control character while the list waits to be read: about half the text.
+ * `JSON.stringify` writes every control character escaped (`\u0001`...), so none occurs in its
+ * output and the substitution reverses exactly, whatever the text.
+ */
+const PACKED_SPELLINGS: readonly string[] = [
+  '},"context_window":',
+  '{"id":"',
+  '","name":"',
+  '","match":{"equals":"',
+  '"},"prices":{"input_mtok":',
+  ',"output_mtok":',
+  ',"cache_read_mtok":',
+  ',"cache_write_mtok":',
+  '"match":{"or":[{"equals":"',
+  '"},{"equals":"',
+  '"}]},"prices":{"input_mtok":',
+  '"},{"starts_with":"',
+  '{"starts_with":"',
+  '"},{"contains":"',
+  '{"contains":"',
+  '"}]},"context_window":',
+  ',"prices":{"input_mtok":',
+  '}},',
+  '"}]}',
+  '"input_mtok":',
+  '{"base":',
+  ',"tiers":[{"start":',
+  ',"price":',
+  '},{"start":',
+  '"regex":"',
+  ',"web_searches_kcount":',
+  ',"storage_searches_kcount":',
+  ',"deprecated":true',
+  ',"input_audio_mtok":',
+  '"prices":[{"prices":{',
+  '"constraint":{"start_date":"',
+];
+const PACK = new RegExp(
+  [...PACKED_SPELLINGS]
+    .sort((a, b) => b.length - a.length)
+    .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+  'g',
+);
+const PACK_CODES: ReadonlyMap<string, string> = new Map(PACKED_SPELLINGS.map((s, i) => [s, String.fromCharCode(i + 1)]));
+// The codes are control characters on purpose (see above).
+// oxlint-disable-next-line no-control-regex
+const UNPACK = /[\u0001-\u001f]/g;
+
+/** A character outside Latin-1: one of them makes V8 keep the whole string at two bytes a character. */
+const WIDE = /[\u0100-\uffff]/;
+
+/**
+ * `JSON.stringify` output with each of {@link PACKED_SPELLINGS} as one control character and each
+ * character outside Latin-1 (only ever inside a JSON string) as its `\uXXXX` escape, in a string
+ * V8 keeps at one byte a character.
+ */
+export function packJson(json: string): string {
+  const packed = json.replace(PACK, (s) => PACK_CODES.get(s) as string);
+  if (!WIDE.test(packed)) return packed;
+  const escaped = packed.replace(new RegExp(WIDE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // A string made from a two-byte one stays two-byte: copied through Latin-1 bytes, it is one-byte.
+  return Buffer.from(escaped, 'latin1').toString('latin1');
+}
+
+/** JSON text of the value {@link packJson} was given the text of. */
+export function unpackJson(packed: string): string {
+  return packed.replace(UNPACK, (c) => PACKED_SPELLINGS[c.charCodeAt(0) - 1]);
 }
 
 function readModels(p: Problems, path: FieldPath, raw: unknown[], source: PriceSource): DataModel[] {

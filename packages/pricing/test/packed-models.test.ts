@@ -1,0 +1,62 @@
+/**
+ * The bundled data keeps each provider's models as packed JSON text until they are first used.
+ * These tests prove that packing loses nothing: any JSON value reads back the same, characters
+ * outside Latin-1 included, and a model whose name has one is listed with it.
+ */
+import fc from 'fast-check';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildBook } from '../src/price-book';
+import { packJson, readPriceData, unpackJson } from '../src/price-data';
+import type { Problems } from '../src/rate-fields';
+import { readSourceDoc } from '../src/source-doc';
+
+const DATA_FILE = join(__dirname, '..', 'data', 'genai-prices.json');
+
+describe('packed model lists of the bundled data', () => {
+  it('any JSON value reads back equal from its packed text', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const json = JSON.stringify(value);
+        expect(JSON.parse(unpackJson(packJson(json)))).toEqual(JSON.parse(json));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('text made of the packed spellings and control-character escapes reads back exactly', () => {
+    const spellings = fc.constantFrom('{"id":"', '","name":"', ',"output_mtok":', '"}]}', '}},', '\\u0001', '\\u001f', 'a', '"', ',');
+    fc.assert(
+      fc.property(fc.array(spellings, { maxLength: 40 }), (parts) => {
+        const json = JSON.stringify(parts.join(''));
+        expect(unpackJson(packJson(json))).toBe(json);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('packed text is less than half the text of the bundled model lists and holds no character outside Latin-1', () => {
+    const doc = readSourceDoc(DATA_FILE);
+    const providers = (doc.value as { providers: { id: string; models: unknown[] }[] }).providers;
+    let text = 0;
+    let packed = 0;
+    for (const p of providers) {
+      const json = JSON.stringify(p.models);
+      const out = packJson(json);
+      expect(/[\u0100-\uffff]/.test(out), p.id).toBe(false);
+      expect(JSON.parse(unpackJson(out)), p.id).toEqual(p.models);
+      text += json.length;
+      packed += out.length;
+    }
+    expect(packed).toBeLessThan(text / 2);
+  });
+
+  it('a model whose name has a character outside Latin-1 keeps it in a book built from packed lists', () => {
+    const problems: Problems = { doc: readSourceDoc(DATA_FILE), errors: [] };
+    const book = buildBook(readPriceData(problems, 'bundled', true), []);
+    const eager = buildBook(readPriceData({ doc: readSourceDoc(DATA_FILE), errors: [] }, 'bundled', false), []);
+    const wide = eager.list().filter((m) => /[\u0100-\uffff]/.test(m.name ?? ''));
+    expect(wide.length).toBeGreaterThan(0);
+    for (const m of wide) expect(book.resolve(m.model, m.provider)).toEqual(eager.resolve(m.model, m.provider));
+  });
+});
