@@ -30,6 +30,7 @@ import {
   serializerCacheSize,
   type TraceSerializer,
 } from '../src/otlp-span-serializer';
+import { createOtlpSpanExporter } from '../src/trace-exporters';
 
 // The official serializer, from the copy of `@opentelemetry/otlp-transformer` the hook's OTLP
 // exporter itself uses.
@@ -353,5 +354,20 @@ describe('OTLP span serialiser', () => {
     };
     expect(() => serializeSpans([odd])).toThrow(RangeError);
     expect(Buffer.from(serializer.serializeRequest([odd]) as Uint8Array).equals(official([odd]))).toBe(true);
+  });
+
+  it('is what the http/protobuf exporter the hook builds encodes requests with, the official serialiser still reading responses', () => {
+    const exporter = createOtlpSpanExporter({ protocol: 'http/protobuf', url: 'http://127.0.0.1:4318/v1/traces', headers: {} });
+    const serializer = (exporter as unknown as { _delegate: { _serializer: TraceSerializer } })._delegate._serializer;
+    const exported = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exported)] }).getTracer('wired');
+    tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 12 } }).end();
+    const spans = exported.getFinishedSpans();
+    expect(Buffer.from(serializer.serializeRequest(spans)!).equals(official(spans))).toBe(true);
+    // Names it encoded are cached: the request went through this serialiser.
+    expect(serializerCacheSize().keys).toBeGreaterThan(0);
+    const response = Buffer.from([0x0a, 0x05, 0x08, 0x03, 0x12, 0x01, 0x78]); // partial success: 3 rejected, "x"
+    expect(serializer.deserializeResponse(response)).toEqual(ProtobufTraceSerializer.deserializeResponse(response));
+    void exporter.shutdown();
   });
 });
