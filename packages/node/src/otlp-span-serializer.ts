@@ -344,13 +344,17 @@ function attributes(tag: number, attrs: Attributes): void {
     if (!hasOwnProperty.call(attrs, key)) continue;
     const value = attrs[key];
     const entry = keyEntry(key);
-    if (entry !== undefined && typeof value === 'string') {
-      const whole = cachedKeyValue(entry, value);
-      if (whole !== undefined) {
-        ensure(6);
-        buf[pos++] = tag;
-        varint(whole.length);
-        copy(whole);
+    if (entry !== undefined) {
+      if (typeof value === 'string') {
+        const whole = cachedKeyValue(entry, value);
+        if (whole !== undefined) {
+          ensure(6);
+          buf[pos++] = tag;
+          varint(whole.length);
+          copy(whole);
+          continue;
+        }
+      } else if (typeof value === 'number' && numberKeyValue(tag, entry.prefix, value)) {
         continue;
       }
     }
@@ -369,6 +373,33 @@ function attributes(tag: number, attrs: Attributes): void {
     closeLength(any, 1);
     closeLength(kv, 1);
   }
+}
+
+/**
+ * A whole `KeyValue` for a number that is a double or an integer of 32 bits, whose lengths are known
+ * before it is written; `false` (nothing written) for other integers.
+ */
+function numberKeyValue(tag: number, prefix: Uint8Array, value: number): boolean {
+  let anyLength: number;
+  if (!Number.isInteger(value)) anyLength = 9;
+  else if (value >= 0 && value <= 0xffffffff) anyLength = 1 + varintSize(value >>> 0);
+  else return false;
+  const length = prefix.length + 1 + anyLength;
+  ensure(length + 6);
+  buf[pos++] = tag;
+  varint(length);
+  buf.set(prefix, pos);
+  pos += prefix.length;
+  buf[pos++] = anyLength;
+  if (anyLength === 9) {
+    buf[pos++] = 0x21;
+    view.setFloat64(pos, value, true);
+    pos += 8;
+  } else {
+    buf[pos++] = 0x18;
+    varint(value);
+  }
+  return true;
 }
 
 /** The fields of an `AnyValue` for an attribute value (nothing for a value of no supported type). */
