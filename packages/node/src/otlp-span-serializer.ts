@@ -1,4 +1,4 @@
-import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
+import { diag, type Attributes, type HrTime, type Link, type SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 /*
@@ -67,6 +67,11 @@ let view = EMPTY_VIEW;
 let pos = 0;
 /** Bytes per span of the last batch, for sizing the next one's buffer. */
 let bytesPerSpan = 1_280;
+/** Most bytes set aside for a batch before it is written: a larger one grows its buffer as it goes. */
+const MAX_FIRST_ALLOCATION = 1 << 20;
+/** Bounds of the bytes per span used for sizing, whatever the last batch held. */
+const MIN_BYTES_PER_SPAN = 64;
+const MAX_BYTES_PER_SPAN = 16 << 10;
 
 const nativeUtf8Write = typeof (Buffer.prototype as Utf8WritingBuffer).utf8Write === 'function';
 
@@ -580,12 +585,12 @@ export function serializeSpans(spans: readonly ReadableSpan[]): Uint8Array {
     if (records === undefined) scopes.set(s.instrumentationScope, [s]);
     else records.push(s);
   }
-  allocate(Math.ceil(spans.length * bytesPerSpan * 1.125) + 512);
+  allocate(Math.min(Math.ceil(spans.length * bytesPerSpan * 1.125) + 512, MAX_FIRST_ALLOCATION));
   pos = 0;
   try {
     for (const [resource, scopes] of resources) resourceSpans(resource, scopes);
     const out = new Uint8Array(buf.buffer, buf.byteOffset, pos);
-    if (spans.length > 0) bytesPerSpan = Math.min(Math.max(Math.ceil(pos / spans.length), 64), 1 << 20);
+    if (spans.length > 0) bytesPerSpan = Math.min(Math.max(Math.ceil(pos / spans.length), MIN_BYTES_PER_SPAN), MAX_BYTES_PER_SPAN);
     return out;
   } finally {
     // The batch's buffer belongs to the request now.
@@ -601,6 +606,8 @@ export interface TraceSerializer {
   deserializeResponse(data: Uint8Array): unknown;
 }
 
+let fallbackReported = false;
+
 /**
  * `official` with {@link serializeSpans} for requests: a batch it cannot encode goes to `official`.
  * Responses (partial success) are read by `official`.
@@ -610,7 +617,11 @@ export function fastTraceSerializer(official: TraceSerializer): TraceSerializer 
     serializeRequest(request: ReadableSpan[]): Uint8Array | undefined {
       try {
         return serializeSpans(request);
-      } catch {
+      } catch (err) {
+        if (!fallbackReported) {
+          fallbackReported = true;
+          diag.debug('@tokenomics/node: a span batch the OTLP serialiser could not encode goes to the exporter serializer', err);
+        }
         return official.serializeRequest(request);
       }
     },

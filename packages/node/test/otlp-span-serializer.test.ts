@@ -331,6 +331,18 @@ describe('OTLP span serialiser', () => {
     expect(serializerCacheSize().keys).toBeLessThanOrEqual(MAX_CACHED_KEYS);
   });
 
+  it('writes a batch larger than the buffer it sets aside (a 3 MB value, then 3,000 spans) whole and identically', () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('large');
+    tracer.startSpan('huge', { attributes: { prompt: 'é'.repeat(1_500_000) } }).end();
+    const huge = exporter.getFinishedSpans();
+    expect(ours(huge).equals(official(huge))).toBe(true);
+    exporter.reset();
+    for (let i = 0; i < 3_000; i++) tracer.startSpan(`span ${i}`, { attributes: { i, text: 'x'.repeat(i % 300) } }).end();
+    const many = exporter.getFinishedSpans();
+    expect(ours(many).equals(official(many))).toBe(true);
+  });
+
   it('hands a batch it cannot encode to the official serialiser, which answers for it', () => {
     const serializer = fastTraceSerializer(ProtobufTraceSerializer);
     const resource = resourceFromAttributes({});
