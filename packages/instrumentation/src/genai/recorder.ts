@@ -1,6 +1,7 @@
 import {
   context,
   diag,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   SpanKind,
   SpanStatusCode,
@@ -775,7 +776,10 @@ export class GenAICall {
    */
   get hasSpanContext(): boolean {
     const span = this.span;
-    return span.isRecording() || isSpanContextValid(span.spanContext());
+    if (span.isRecording()) return true;
+    // The span of a tracer without a provider: known invalid without checking its ids.
+    const spanContext = span.spanContext();
+    return spanContext !== INVALID_SPAN_CONTEXT && isSpanContextValid(spanContext);
   }
 
   private finish(error: unknown, outcome: StreamOutcome | undefined): void {
@@ -831,8 +835,12 @@ function safeCall<T>(fn: () => T): T | undefined {
   }
 }
 
+/** The clock's origin, read once (a getter), and the clock itself. */
+const TIME_ORIGIN = performance.timeOrigin;
+const clock = performance;
+
 function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + clock.now();
 }
 
 /**

@@ -21,13 +21,20 @@ export function requestAttributes(op: OpenAIOperation, body: Body): Attributes {
     if (typeof body.encoding_format === 'string') attrs[sc.ATTR_GEN_AI_REQUEST_ENCODING_FORMATS] = [body.encoding_format];
     return attrs;
   }
+  // One store per attribute (no shared helper): each site then writes one key, which keeps the
+  // property stores on the fresh object fast.
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TEMPERATURE, body.temperature);
-  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_P, body.top_p);
-  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, body.frequency_penalty);
-  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, body.presence_penalty);
-  setSignedNumber(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, body.seed);
+  if (isNonNegative(maxTokens)) attrs[sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
+  const temperature = body.temperature;
+  if (isNonNegative(temperature)) attrs[sc.ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
+  const topP = body.top_p;
+  if (isNonNegative(topP)) attrs[sc.ATTR_GEN_AI_REQUEST_TOP_P] = topP;
+  const frequencyPenalty = body.frequency_penalty;
+  if (isFiniteNumber(frequencyPenalty)) attrs[sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY] = frequencyPenalty;
+  const presencePenalty = body.presence_penalty;
+  if (isFiniteNumber(presencePenalty)) attrs[sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY] = presencePenalty;
+  const seed = body.seed;
+  if (isFiniteNumber(seed)) attrs[sc.ATTR_GEN_AI_REQUEST_SEED] = seed;
   if (typeof body.n === 'number' && Number.isFinite(body.n) && body.n >= 0 && body.n !== 1)
     attrs[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = body.n;
   const stop = body.stop;
@@ -75,11 +82,11 @@ function contentParts(content: unknown): unknown[] {
 }
 
 /** A request parameter that cannot be negative (token limits, temperature, top_p, top_k, counts): finite and at least 0, or not recorded. */
-function setNumber(attrs: Attributes, key: string, v: unknown): void {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) attrs[key] = v;
+function isNonNegative(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
 
 /** A request parameter that may be negative (penalties, seeds): any finite number. */
-function setSignedNumber(attrs: Attributes, key: string, v: unknown): void {
-  if (typeof v === 'number' && Number.isFinite(v)) attrs[key] = v;
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
