@@ -24,7 +24,6 @@ import { boundedFlush, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } fro
 import { GLOBAL_SIGNALS, GlobalsHandover, loadLogsApi, registeredSignals, type GlobalSignal } from './handover';
 import { metricReadersFor } from './metric-readers';
 import { applyPriceBook } from './price-book';
-import { applyBudgets } from './budgets';
 import { checkProviderHostsOption } from './provider-hosts';
 import { buildResource } from './resource';
 import { startSdkParts } from './sdk-start';
@@ -164,11 +163,12 @@ export function startWithConfig(config: NodeConfig, options: StartOptions = {}, 
   applyPriceBook(options.env ?? process.env, options.priceBook);
   setBaggageAttributionKeys(options.baggageKeys ?? config.attribution?.baggageKeys ?? DEFAULT_BAGGAGE_KEYS);
   setAttributionPropagation(options.propagateAttribution ?? config.attribution?.propagate ?? false);
-  applyBudgets(
-    options.env ?? process.env,
-    options.budgets,
-    options.serviceName ?? config.serviceName ?? config.resourceAttributes['service.name'],
-  );
+  const env = options.env ?? process.env;
+  if (options.budgets !== undefined || env.TOKENOMICS_BUDGETS_FILE?.trim()) {
+    // The budgets file reader is loaded only when there are budgets (at start-up, off any call).
+    const { applyBudgets } = require('./budgets') as typeof import('./budgets');
+    applyBudgets(env, options.budgets, options.serviceName ?? config.serviceName ?? config.resourceAttributes['service.name']);
+  } else setBudgetGuard(undefined);
   const instrumentationConfig = { ...config.instrumentation, ...options.instrumentationConfig };
   return remember(startSdk(config, instrumentationConfig, options, internal));
 }

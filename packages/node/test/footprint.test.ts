@@ -1,6 +1,9 @@
 import { metrics, propagation, trace } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port';
@@ -10,6 +13,7 @@ import { start, type TokenomicsHandle } from '../src/index';
 
 const LOADED_PACKAGES_APP = fileURLToPath(new URL('./fixtures/loaded-packages.cjs', import.meta.url));
 const WARM_PRICE_BOOK_APP = fileURLToPath(new URL('./fixtures/warm-price-book.cjs', import.meta.url));
+const LOADED_FILES_APP = fileURLToPath(new URL('./fixtures/loaded-files.cjs', import.meta.url));
 
 /** Packages the default set-up has no use for: NodeSDK and what it loads for exporters it may set up. */
 const NOT_IN_DEFAULT_SET_UP = [
@@ -65,6 +69,22 @@ describe('what the hook loads', () => {
       '@opentelemetry/exporter-zipkin',
     ];
     expect(loaded.filter((name) => notLoaded.includes(name))).toEqual([]);
+  });
+
+  it('loads the budgets file reader only when there is a budgets file', async () => {
+    const port = String(await freePort());
+    const run = async (env: Record<string, string>): Promise<string[]> => {
+      const result = await runApp({ app: LOADED_FILES_APP, env: { OTEL_EXPORTER_PROMETHEUS_PORT: port, ...env } });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout.trim()) as string[];
+    };
+    const without = await run({});
+    expect(without).toEqual(expect.arrayContaining(['node/start.js', 'pricing/price-book.js']));
+    expect(without).not.toContain('node/budgets.js');
+    const budgets = join(mkdtempSync(join(tmpdir(), 'footprint-')), 'budgets.yml');
+    writeFileSync(budgets, 'budgets:\n  - name: all\n    limit_usd: 5\n    window: day\n');
+    expect(await run({ TOKENOMICS_BUDGETS_FILE: budgets })).toContain('node/budgets.js');
   });
 
   it('with logs exported, or a propagator only NodeSDK sets up, NodeSDK starts as before', async () => {
