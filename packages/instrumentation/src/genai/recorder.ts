@@ -18,7 +18,14 @@ import { getPriceBook, usageProblem, type Cost, type PriceOptions, type Usage } 
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
 import { getBudgetGuard, releaseBudgetHold } from './budget-guard';
-import { DEFAULT_MAX_SERIES_PER_METRIC, SeriesCache, SeriesLimit, type MetricSeries, type SeriesMetric } from './metric-series';
+import {
+  DEFAULT_MAX_SERIES_PER_METRIC,
+  OVERFLOW_ATTRIBUTES,
+  SeriesCache,
+  SeriesLimit,
+  type MetricSeries,
+  type SeriesMetric,
+} from './metric-series';
 import { attachedCallMetrics, InstrumentSinks, METER_NAME, type CounterSink, type HistogramSink, type MetricSinks } from './call-metrics';
 import type { CallResult, CallStart, StreamOutcome } from './call';
 import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
@@ -126,6 +133,12 @@ export class GenAIRecorder {
   readonly captureContent: boolean;
   private readonly deprecatedNames = emitDeprecatedGenAINames();
   private series: SeriesCache | undefined;
+  /**
+   * The series of the latest call, with what it was found by: a call like the one before (the same
+   * provider, operation, models and attribution, as nearly every call of a service is) takes it
+   * without admitting its models again or walking the series cache.
+   */
+  private lastSeries: LastSeries | undefined;
   private readonly seriesLimit: SeriesLimit;
   private quotaGauges: [ObservableGauge, ObservableGauge] | undefined;
   /** Rate-limit state from response headers, reported by the quota gauges. */
@@ -647,6 +660,47 @@ export class GenAIRecorder {
   /** The metric series of a call: provider, operation, models and allow-listed attribution, each capped. */
   private seriesOf(call: GenAICall): MetricSeries {
     const { start, result } = call;
+    const last = this.lastSeries;
+    if (
+      last !== undefined &&
+      last.cache === this.series &&
+      last.attribution === call.attribution &&
+      last.requestModel === start.requestModel &&
+      last.responseModel === result.responseModel &&
+      last.provider === start.provider &&
+      last.operation === start.operation
+    ) {
+      return last.series;
+    }
+    const series = this.findSeries(call);
+    // The overflow series is found again each time, so that each call sent there is counted.
+    if (series.base === OVERFLOW_ATTRIBUTES) return series;
+    // One record, rewritten in place: a service alternating between models allocates nothing here.
+    const cache = this.series as SeriesCache;
+    if (last === undefined) {
+      this.lastSeries = {
+        cache,
+        attribution: call.attribution,
+        provider: start.provider,
+        operation: start.operation,
+        requestModel: start.requestModel,
+        responseModel: result.responseModel,
+        series,
+      };
+    } else {
+      last.cache = cache;
+      last.attribution = call.attribution;
+      last.provider = start.provider;
+      last.operation = start.operation;
+      last.requestModel = start.requestModel;
+      last.responseModel = result.responseModel;
+      last.series = series;
+    }
+    return series;
+  }
+
+  private findSeries(call: GenAICall): MetricSeries {
+    const { start, result } = call;
     const requestModel = this.models.admit(start.requestModel);
     const responseModel = result.responseModel ? this.models.admit(result.responseModel) : undefined;
     let attribution: Array<[string, string]> | undefined;
@@ -797,6 +851,20 @@ export class GenAICall {
       releaseBudgetHold(this);
     }
   }
+}
+
+/**
+ * What {@link GenAIRecorder} found the latest call's series by. The same raw values find the same
+ * series: a model admitted once stays admitted, and one past the cap stays past it.
+ */
+interface LastSeries {
+  cache: SeriesCache;
+  attribution: Attribution;
+  provider: string;
+  operation: string;
+  requestModel: string;
+  responseModel: string | undefined;
+  series: MetricSeries;
 }
 
 const COST_ATTRIBUTE_KEYS = new Map<string, string>();

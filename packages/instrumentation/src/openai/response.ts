@@ -27,11 +27,14 @@ export function applyResponse(op: OpenAIOperation, body: unknown, result: CallRe
     return;
   }
   if (Array.isArray(b.choices)) {
-    const reasons: string[] = [];
+    // Started as a one-element literal: a single choice, as nearly every call has, takes no spare capacity.
+    let reasons: string[] | undefined;
     for (const choice of b.choices as Obj[]) {
-      if (choice && typeof choice.finish_reason === 'string') reasons.push(choice.finish_reason);
+      if (!choice || typeof choice.finish_reason !== 'string') continue;
+      if (reasons === undefined) reasons = [choice.finish_reason];
+      else reasons.push(choice.finish_reason);
     }
-    if (reasons.length) result.finishReasons = reasons;
+    if (reasons !== undefined) result.finishReasons = reasons;
     if (!captureContent) return;
     const choices = b.choices as Obj[];
     result.outputMessages = () =>
