@@ -492,6 +492,31 @@ for (const major of [6, 5, 4] as const) {
       expect(cost.some((p) => 'tokenomics.attribution.user' in p.attributes)).toBe(false);
     });
 
+    it('records back-to-back calls that differ only in attribution or request model in series of their own', async () => {
+      const ask = (model: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'series check' }] });
+      const calls = async (model: string, tenant: string | undefined) => {
+        const points = (await telemetry.points('gen_ai.client.operation.duration')).filter(
+          (p) => p.attributes['gen_ai.request.model'] === model && p.attributes['tokenomics.attribution.tenant'] === tenant,
+        );
+        return points.reduce((n, p) => n + (p.value as Histogram).count, 0);
+      };
+      const cases: Array<[string, string | undefined]> = [
+        ['gpt-4.1-mini', 'series-a'],
+        ['gpt-4.1-mini', 'series-b'],
+        ['gpt-4.1-mini', undefined],
+        ['gpt-4.1', 'series-a'],
+      ];
+      const before = await Promise.all(cases.map(([model, tenant]) => calls(model, tenant)));
+      await withAttribution({ tenant: 'series-a' }, () => ask('gpt-4.1-mini'));
+      await withAttribution({ tenant: 'series-a' }, () => ask('gpt-4.1-mini'));
+      await withAttribution({ tenant: 'series-b' }, () => ask('gpt-4.1-mini'));
+      await ask('gpt-4.1-mini');
+      await withAttribution({ tenant: 'series-a' }, () => ask('gpt-4.1'));
+      await withAttribution({ tenant: 'series-a' }, () => ask('gpt-4.1-mini'));
+      const after = await Promise.all(cases.map(([model, tenant]) => calls(model, tenant)));
+      expect(after.map((n, i) => n - before[i])).toEqual([3, 1, 1, 1]);
+    });
+
     it('parents the span under the active span and records no content or key by default', async () => {
       const parent = telemetry.tracerProvider.getTracer('app').startSpan('handler');
       await context.with(trace.setSpan(context.active(), parent), () =>
