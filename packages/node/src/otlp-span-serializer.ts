@@ -77,7 +77,7 @@ const nativeUtf8Write = typeof (Buffer.prototype as Utf8WritingBuffer).utf8Write
 
 /** Writes `value` as UTF-8 at `offset` (room for 3 bytes per UTF-16 unit assured); returns the byte count. */
 function utf8At(value: string, offset: number): number {
-  return nativeUtf8Write ? (buf.utf8Write as (v: string, o: number) => number)(value, offset) : buf.write(value, offset, 'utf8');
+  return nativeUtf8Write ? buf.utf8Write!(value, offset) : buf.write(value, offset, 'utf8');
 }
 
 function allocate(size: number): void {
@@ -258,7 +258,7 @@ function fixed32(value: number): void {
   buf[pos++] = (v >>> 24) & 0xff;
 }
 
-/** A one-byte tag (16 or lower) for `flags`, then the span flags in a fixed32. */
+/** The tag of a `flags` field (one or two bytes), then the span flags in a fixed32. */
 function spanFlags(tag: number, traceFlags: number, isRemote: boolean | undefined): void {
   let flags = (traceFlags & 0xff) | 0x100;
   if (isRemote) flags |= 0x200;
