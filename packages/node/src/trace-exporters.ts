@@ -3,7 +3,7 @@ import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/s
 import type { OtlpSignalConfig, TraceExporterName } from './config';
 import { backgroundSpanExporter, deliveryLedger } from './delivery';
 import { detachedAgentFactory, detachRetries } from './detached-http';
-import type { TraceSerializer } from './otlp-span-serializer';
+import { fastTraceSerializer, type TraceSerializer } from './otlp-span-serializer';
 
 /**
  * The OTLP span exporter for `config.protocol`; the package is loaded only when used. Over HTTP its
@@ -50,8 +50,6 @@ function withFastSerializer<T extends object>(exporter: T): T {
   const delegate = (exporter as { _delegate?: { _serializer?: unknown } })._delegate;
   const official = delegate?._serializer;
   if (delegate && isTraceSerializer(official)) {
-    // Loaded with the exporter: an app that exports no spans never loads it.
-    const { fastTraceSerializer } = require('./otlp-span-serializer') as typeof import('./otlp-span-serializer');
     delegate._serializer = fastTraceSerializer(official);
   } else {
     diag.debug('@tokenomics/node: unexpected OTLP exporter shape; spans are encoded by its own serializer');
