@@ -165,7 +165,8 @@ export function startWithConfig(config: NodeConfig, options: StartOptions = {}, 
   setAttributionPropagation(options.propagateAttribution ?? config.attribution?.propagate ?? false);
   const env = options.env ?? process.env;
   if (options.budgets !== undefined || env.TOKENOMICS_BUDGETS_FILE?.trim()) {
-    // The budgets file reader is loaded only when there are budgets (at start-up, off any call).
+    // The budgets file reader is loaded only when there are budgets (at start-up, off any call). The
+    // `require` resolves in the built package; tests of the sources call `applyBudgets` directly.
     const { applyBudgets } = require('./budgets') as typeof import('./budgets');
     applyBudgets(env, options.budgets, options.serviceName ?? config.serviceName ?? config.resourceAttributes['service.name']);
   } else setBudgetGuard(undefined);
