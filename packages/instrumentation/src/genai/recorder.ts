@@ -14,7 +14,8 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { getPriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
+import { getPriceBook, PriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
+import type { PriceBookLike } from '@tokenomics/contract';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
 import { getBudgetGuard, releaseBudgetHold } from './budget-guard';
@@ -320,8 +321,18 @@ export class GenAIRecorder {
     const reported = result.usage;
     const estimated = result.usageEstimated === true;
     // Untrusted counts are checked before anything reads them; invalid ones reach no metric or price.
-    let invalid = reported ? usageProblem(reported) : undefined;
-    const bookCost = this.price(start, result, invalid === undefined ? reported : undefined, estimated, call.startedAt, invalid);
+    let invalid: string | undefined;
+    let bookCost: Cost;
+    if (reported !== undefined && checksUsage(this.config.priceBook ?? getPriceBook())) {
+      // The book checks the counts before it prices them (the same check, and the context window):
+      // a priced call's usage is valid, and only the usage of a call it did not price is checked here.
+      bookCost = this.price(start, result, reported, estimated, call.startedAt, undefined);
+      invalid = bookCost.priced ? undefined : usageProblem(reported);
+      if (invalid !== undefined) bookCost = this.price(start, result, undefined, estimated, call.startedAt, invalid);
+    } else {
+      invalid = reported ? usageProblem(reported) : undefined;
+      bookCost = this.price(start, result, invalid === undefined ? reported : undefined, estimated, call.startedAt, invalid);
+    }
     const cost =
       result.reportedCost !== undefined && !estimated && invalid === undefined
         ? providerReportedCost(bookCost, result.reportedCost)
@@ -890,6 +901,16 @@ function setUsageAttributes(span: Span, usage: Usage, deprecatedNames: boolean):
   }
   if (usage.reasoningTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
 }
+
+/**
+ * Whether `book` is Tokenomics' own price book, which prices a usage only after the counts pass
+ * `usageProblem` (with the model's context window on top); a book given in the configuration may
+ * be any `PriceBookLike`.
+ */
+function checksUsage(book: PriceBookLike): boolean {
+  return Object.getPrototypeOf(book) === PRICE_BOOK_PROTOTYPE;
+}
+const PRICE_BOOK_PROTOTYPE: object = PriceBook.prototype;
 
 function errorMessage(error: unknown): string | undefined {
   return error instanceof Error ? error.message : typeof error === 'string' ? error : undefined;
