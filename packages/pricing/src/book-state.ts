@@ -125,11 +125,10 @@ function copyModels(provider: BookProvider, dp: DataProvider): void {
 export function stateFromData(data: PriceData): BookState {
   const providers = new Map<string, BookProvider>();
   data.providers.forEach((dp, order) => {
-    const provider = newProvider(dp.id, dp.name, order);
+    const provider = modelsPending(dp) ? providerFilledLater(dp, order) : newProvider(dp.id, dp.name, order);
     provider.modelMatch = dp.modelMatch;
     provider.fallback = dp.fallback;
-    if (modelsPending(dp)) fillLater(provider, dp);
-    else copyModels(provider, dp);
+    if (!modelsPending(dp)) copyModels(provider, dp);
     providers.set(dp.id, provider);
   });
   const state: BookState = { version: data.version, providers, ordered: [], custom: [], aliases: new Map(), discounts: [] };
@@ -142,10 +141,14 @@ export function fillModels(provider: BookProvider): void {
   pendingProviders.get(provider)?.fill();
 }
 
-function fillLater(provider: BookProvider, dp: DataProvider): void {
-  const own = provider as unknown as Record<'models' | 'byId', unknown>;
-  const models = own.models;
-  const byId = own.byId;
+/**
+ * A provider whose `models` and `byId` fill it in when first read. They are added as accessors to
+ * an object without them, not turned into accessors: V8 keeps the object in its compact form
+ * (changing a property's kind moves an object to a dictionary of its properties).
+ */
+function providerFilledLater(dp: DataProvider, order: number): BookProvider {
+  const { models, byId, ...rest } = newProvider(dp.id, dp.name, order);
+  const provider = rest as BookProvider;
   const fill = () => {
     const pending = pendingProviders.get(provider);
     if (pending === undefined) return;
@@ -162,21 +165,36 @@ function fillLater(provider: BookProvider, dp: DataProvider): void {
     if (pending.state !== undefined) applyModelEntries(pending.state, pending.deferred, 'supplement', undefined, silent());
   };
   pendingProviders.set(provider, { fill, deferred: [], state: undefined });
-  for (const key of ['models', 'byId'] as const) {
-    Object.defineProperty(provider, key, {
-      configurable: true,
-      enumerable: true,
-      get() {
-        fill();
-        return own[key];
-      },
-      set(value: unknown) {
-        fill();
-        own[key] = value;
-      },
-    });
-  }
+  Object.defineProperty(provider, 'models', MODELS_FILLED_LATER);
+  Object.defineProperty(provider, 'byId', BY_ID_FILLED_LATER);
+  return provider;
 }
+
+/**
+ * `models` or `byId` of a provider not filled in yet: filling it in makes them plain values. One
+ * pair of functions for every provider, so that V8 keeps the providers in its compact form (with
+ * accessors of their own, each would become a dictionary of its properties, 0.6 KB).
+ */
+function filledLater(key: 'models' | 'byId'): PropertyDescriptor {
+  const filledValue = (provider: BookProvider): unknown => {
+    fillModels(provider);
+    const own = Object.getOwnPropertyDescriptor(provider, key);
+    return own !== undefined && 'value' in own ? own.value : undefined;
+  };
+  return {
+    configurable: true,
+    enumerable: true,
+    get(this: BookProvider): unknown {
+      return filledValue(this);
+    },
+    set(this: BookProvider, value: unknown): void {
+      fillModels(this);
+      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
+    },
+  };
+}
+const MODELS_FILLED_LATER = filledLater('models');
+const BY_ID_FILLED_LATER = filledLater('byId');
 
 function reorder(state: BookState): void {
   state.ordered = [...state.providers.values()].sort((a, b) => a.rank - b.rank);

@@ -78,12 +78,35 @@ function shortHash(text: string): string {
  * Providers whose models are read on first use (see `readPriceData`'s `lazyModels`): reading
  * `models` compiles them, once.
  */
-const pendingModels = new WeakSet<DataProvider>();
+const pendingModels = new WeakMap<DataProvider, () => DataModel[]>();
 
 /** Whether a provider's models are still unread (reading `models` would compile them now). */
 export function modelsPending(provider: DataProvider): boolean {
   return pendingModels.has(provider);
 }
+
+function settleModels(provider: DataProvider, models: DataModel[]): void {
+  pendingModels.delete(provider);
+  Object.defineProperty(provider, 'models', { value: models, writable: true, configurable: true, enumerable: true });
+}
+
+/**
+ * The `models` of a provider whose models are unread: one pair of functions for every provider, so
+ * that V8 keeps the providers in its compact form (with an accessor of its own, each would become a
+ * dictionary of its properties, 0.6 KB).
+ */
+const PENDING_MODELS: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: DataProvider): DataModel[] {
+    const models = pendingModels.get(this)?.() ?? [];
+    settleModels(this, models);
+    return models;
+  },
+  set(this: DataProvider, models: DataModel[]): void {
+    settleModels(this, models);
+  },
+};
 
 /**
  * Reads a price data document; problems are collected in `p` (invalid parts are skipped).
@@ -161,35 +184,23 @@ function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceS
       fallback = raw.fallback_model_providers as string[];
     } else problem(p, [...path, 'fallback_model_providers'], raw.fallback_model_providers, 'a list of provider ids');
   }
-  const provider: DataProvider = {
+  const fields = {
     id: raw.id.toLowerCase(),
     name: typeof raw.name === 'string' ? raw.name : raw.id,
     modelMatch,
     fallback: fallback.map((f) => f.toLowerCase()),
-    models: [],
   };
-  if (!lazyModels) {
-    provider.models = readModels(p, path, raw.models, source);
-    return provider;
-  }
+  if (!lazyModels) return { ...fields, models: readModels(p, path, raw.models, source) };
+  // `models` is added as an accessor (PENDING_MODELS), not turned into one: V8 keeps the object in
+  // its compact form (changing a property's kind moves an object to a dictionary of its properties).
+  const provider = fields as DataProvider;
   // One string per provider, packed: far smaller than the parsed entries, and nothing else is kept.
   const text = packJson(JSON.stringify(raw.models));
   const file = p.doc.file;
-  pendingModels.add(provider);
-  Object.defineProperty(provider, 'models', {
-    configurable: true,
-    enumerable: true,
-    get(): DataModel[] {
-      const models = readModels({ doc: inlineDoc(null, file), errors: [] }, path, JSON.parse(unpackJson(text)) as unknown[], source);
-      pendingModels.delete(provider);
-      Object.defineProperty(provider, 'models', { value: models, writable: true, configurable: true, enumerable: true });
-      return models;
-    },
-    set(models: DataModel[]) {
-      pendingModels.delete(provider);
-      Object.defineProperty(provider, 'models', { value: models, writable: true, configurable: true, enumerable: true });
-    },
-  });
+  pendingModels.set(provider, () =>
+    readModels({ doc: inlineDoc(null, file), errors: [] }, path, JSON.parse(unpackJson(text)) as unknown[], source),
+  );
+  Object.defineProperty(provider, 'models', PENDING_MODELS);
   return provider;
 }
 

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stateFromData } from '../src/book-state';
 import { buildBook } from '../src/price-book';
 import { packJson, readPriceData, unpackJson } from '../src/price-data';
 import type { Problems } from '../src/rate-fields';
@@ -49,6 +50,27 @@ describe('packed model lists of the bundled data', () => {
       packed += out.length;
     }
     expect(packed).toBeLessThan(text / 2);
+  });
+
+  it('providers of the data and of a book share one accessor for what is unread (none of their own, which makes V8 keep each as a dictionary)', () => {
+    const data = readPriceData({ doc: readSourceDoc(DATA_FILE), errors: [] }, 'bundled', true);
+    const getters = (objects: object[], key: string) => new Set(objects.map((o) => Object.getOwnPropertyDescriptor(o, key)?.get));
+    expect(data.providers.length).toBeGreaterThan(40);
+    const dataGetters = getters(data.providers, 'models');
+    expect(dataGetters.size).toBe(1);
+    expect([...dataGetters][0]).toBeTypeOf('function');
+    const state = stateFromData(data);
+    const providers = [...state.providers.values()];
+    for (const key of ['models', 'byId']) {
+      const bookGetters = getters(providers, key);
+      expect(bookGetters.size, key).toBe(1);
+      expect([...bookGetters][0], key).toBeTypeOf('function');
+    }
+    // Reading one provider's models fills in that provider alone, with plain values.
+    const openai = state.providers.get('openai');
+    expect(openai?.models.length).toBeGreaterThan(50);
+    expect(Object.getOwnPropertyDescriptor(openai as object, 'models')).toMatchObject({ writable: true });
+    expect(Object.getOwnPropertyDescriptor(state.providers.get('anthropic') as object, 'models')?.get).toBeTypeOf('function');
   });
 
   it('a model whose name has a character outside Latin-1 keeps it in a book built from packed lists', () => {
