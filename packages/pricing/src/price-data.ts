@@ -285,6 +285,23 @@ function readModels(p: Problems, path: FieldPath, raw: unknown[], source: PriceS
   return models;
 }
 
+/**
+ * Prefix-key sets already made, by their keys in order: models share one Set per distinct set (most
+ * of a provider's models have the same one or two), never changed once read. Bounded: past the
+ * limit a model keeps its own Set.
+ */
+const keySets = new Map<string, Set<string>>();
+const KEY_SETS_LIMIT = 4096;
+
+function sharedKeys(keys: Set<string> | null): Set<string> | null {
+  if (keys === null) return null;
+  const id = [...keys].join('\n');
+  const shared = keySets.get(id);
+  if (shared !== undefined) return shared;
+  if (keySets.size < KEY_SETS_LIMIT) keySets.set(id, keys);
+  return keys;
+}
+
 function readModel(p: Problems, path: FieldPath, raw: unknown, source: PriceSource): DataModel | undefined {
   if (!isPlainObject(raw)) {
     problem(p, path, raw, 'a model object { id, match, prices }');
@@ -300,7 +317,7 @@ function readModel(p: Problems, path: FieldPath, raw: unknown, source: PriceSour
   const model: DataModel = {
     id: raw.id,
     match,
-    keys: prefixKeys(raw.match as MatchLogic),
+    keys: sharedKeys(prefixKeys(raw.match as MatchLogic)),
     literals: equalsLiterals(raw.match as MatchLogic),
     prefixes: startsWithPrefixes(raw.match as MatchLogic),
     periods,
