@@ -75,43 +75,43 @@ function shortHash(text: string): string {
 }
 
 /**
- * Providers whose models are read on first use (see `readPriceData`'s `lazyModels`): reading
- * `models` compiles them, once.
+ * Providers whose models are read from their packed text (see `readPriceData`'s `lazyModels`):
+ * reading `models` compiles them, each time, and nothing compiled is kept on the provider: a price
+ * book reads a provider's models once, when it first needs them, and keeps its own copy of them.
  */
 const pendingModels = new WeakMap<DataProvider, () => DataModel[]>();
+/** Providers of {@link pendingModels} whose models have been read. */
+const modelsRead = new WeakSet<DataProvider>();
 
-/** Whether a provider's models are still unread (reading `models` would compile them now). */
+/** Whether a provider's models have not been read yet (reading `models` compiles them). */
 export function modelsPending(provider: DataProvider): boolean {
-  return pendingModels.has(provider);
-}
-
-function settleModels(provider: DataProvider, models: DataModel[]): void {
-  pendingModels.delete(provider);
-  Object.defineProperty(provider, 'models', { value: models, writable: true, configurable: true, enumerable: true });
+  return pendingModels.has(provider) && !modelsRead.has(provider);
 }
 
 /**
- * The `models` of a provider whose models are unread: one pair of functions for every provider, so
- * that V8 keeps the providers in its compact form (with an accessor of its own, each would become a
- * dictionary of its properties, 0.6 KB).
+ * The `models` of a provider read from its packed text: one pair of functions for every provider,
+ * so that V8 keeps the providers in its compact form (with an accessor of its own, each would
+ * become a dictionary of its properties, 0.6 KB). Models assigned replace the text.
  */
 const PENDING_MODELS: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
   get(this: DataProvider): DataModel[] {
-    const models = pendingModels.get(this)?.() ?? [];
-    settleModels(this, models);
-    return models;
+    const read = pendingModels.get(this);
+    if (read === undefined) return [];
+    modelsRead.add(this);
+    return read();
   },
   set(this: DataProvider, models: DataModel[]): void {
-    settleModels(this, models);
+    pendingModels.delete(this);
+    Object.defineProperty(this, 'models', { value: models, writable: true, configurable: true, enumerable: true });
   },
 };
 
 /**
  * Reads a price data document; problems are collected in `p` (invalid parts are skipped).
  * With `lazyModels` (the bundled data, checked by its tests) each provider keeps its models as
- * JSON text and compiles them when `models` is first read: an app that calls one or two providers
+ * packed JSON text and compiles them when `models` is read: an app that calls one or two providers
  * never holds the compiled models of the other forty. Problems found then are not reported.
  */
 export function readPriceData(p: Problems, source: PriceSource, lazyModels = false): PriceData {
