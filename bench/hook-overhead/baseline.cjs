@@ -10,6 +10,8 @@ const fromPackage = Module.createRequire(join(__dirname, '..', '..', 'packages',
 const original = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   if (request === '@tokenomics/instrumentation') return index;
+  // The hook's light entry, which loads each library's instrumentation from the same build.
+  if (request === '@tokenomics/instrumentation/hook') return join(dist, 'hook.js');
   try {
     return original.call(this, request, parent, ...rest);
   } catch (error) {
