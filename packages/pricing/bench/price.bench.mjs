@@ -1,12 +1,18 @@
 // Price-book benchmark (plain node, built dist): price() throughput for known models, first
 // resolution of unseen model strings, and the price book's memory. Prints a table; with --strict
 // it exits 1 when a target is missed. Run: npx tsc -b packages/pricing && node packages/pricing/bench/price.bench.mjs
+// PRICE_BENCH_DIST=<dir> measures another build of the package (a dist/ directory placed inside the
+// package, so that it resolves the same dependencies), for before/after comparisons;
+// PRICE_BENCH_ONLY=throughput skips the resolution and memory rows.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const distPath = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const distPath = process.env.PRICE_BENCH_DIST
+  ? resolve(process.env.PRICE_BENCH_DIST, 'index.js')
+  : fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const strict = process.argv.includes('--strict');
 
 if (process.argv[2] === '--memory-child') {
@@ -103,15 +109,18 @@ function dateFor(key) {
   return new Date(Date.UTC(2030, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
-const fr = [
-  firstResolution('dated snapshot, provider given', (i) => `gpt-4o-mini-${dateFor(i)}`, 'openai'),
-  firstResolution('dated snapshot, no provider', (i) => `claude-sonnet-4-5-${dateFor(i).replace(/-/g, '')}`),
-  firstResolution(
-    'Bedrock ARN, no provider',
-    (i) => `arn:aws:bedrock:us-east-1:${i}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`,
-  ),
-  firstResolution('unknown model, no provider', (i) => `in-house-model-${i}`),
-];
+const throughputOnly = process.env.PRICE_BENCH_ONLY === 'throughput';
+const fr = throughputOnly
+  ? []
+  : [
+      firstResolution('dated snapshot, provider given', (i) => `gpt-4o-mini-${dateFor(i)}`, 'openai'),
+      firstResolution('dated snapshot, no provider', (i) => `claude-sonnet-4-5-${dateFor(i).replace(/-/g, '')}`),
+      firstResolution(
+        'Bedrock ARN, no provider',
+        (i) => `arn:aws:bedrock:us-east-1:${i}:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0`,
+      ),
+      firstResolution('unknown model, no provider', (i) => `in-house-model-${i}`),
+    ];
 for (const r of fr) {
   const ok = r.mean < 50;
   if (!ok) missed++;
@@ -123,17 +132,19 @@ for (const r of fr) {
   ]);
 }
 
-const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--memory-child'], { encoding: 'utf8' });
-if (child.status !== 0) throw new Error(`memory measurement failed: ${child.stderr}`);
-const mem = JSON.parse(child.stdout);
-const memOk = mem.rss < 30 * 1024 * 1024 && mem.heap < 30 * 1024 * 1024;
-if (!memOk) missed++;
-rows.push([
-  `price book memory (${mem.models} models compiled)`,
-  `heap ${fmt(mem.heap / 1048576)} MB, rss ${fmt(mem.rss / 1048576)} MB`,
-  '< 30 MB',
-  check(memOk),
-]);
+if (!throughputOnly) {
+  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--memory-child'], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`memory measurement failed: ${child.stderr}`);
+  const mem = JSON.parse(child.stdout);
+  const memOk = mem.rss < 30 * 1024 * 1024 && mem.heap < 30 * 1024 * 1024;
+  if (!memOk) missed++;
+  rows.push([
+    `price book memory (${mem.models} models compiled)`,
+    `heap ${fmt(mem.heap / 1048576)} MB, rss ${fmt(mem.rss / 1048576)} MB`,
+    '< 30 MB',
+    check(memOk),
+  ]);
+}
 
 const widths = [0, 1, 2, 3].map((c) => Math.max(...[['benchmark', 'result', 'target', ''], ...rows].map((r) => r[c].length)));
 const line = (r) =>
