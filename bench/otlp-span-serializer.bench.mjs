@@ -1,6 +1,6 @@
 // The OTLP http/protobuf encoding of the spans the hook exports: the official serializer
 // (`ProtobufTraceSerializer` of @opentelemetry/otlp-transformer, which the OTLP exporter uses) against
-// the hook's own (`packages/node/src/otlp-span-serializer.ts`), on priced GenAI spans captured from
+// the hook's own (`packages/exporter/src/otlp-span-serializer.ts`), on priced GenAI spans captured from
 // the hook around the real `openai` client, in batches of 512 (the batch span processor's default).
 //
 //   node bench/otlp-span-serializer.bench.mjs            (after `tsc -b`)
@@ -52,7 +52,7 @@ if (spans.length !== BATCH) throw new Error(`captured ${spans.length} spans, not
 
 const fromExporter = createRequire(fromTest.resolve('@opentelemetry/exporter-trace-otlp-proto'));
 const { ProtobufTraceSerializer } = fromExporter('@opentelemetry/otlp-transformer');
-const { serializeSpans } = createRequire(import.meta.url)(join(root, 'packages', 'node', 'dist', 'otlp-span-serializer.js'));
+const { serializeSpans } = createRequire(import.meta.url)(join(root, 'packages', 'exporter', 'dist', 'otlp-span-serializer.js'));
 
 const official = ProtobufTraceSerializer.serializeRequest(spans);
 const ours = serializeSpans(spans);

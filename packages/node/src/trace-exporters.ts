@@ -1,16 +1,17 @@
 import { diag, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { TraceSerializer } from '@tokenomics/exporter/otlp-span-serializer';
 import type { OtlpSignalConfig, TraceExporterName } from './config';
 import { backgroundSpanExporter, deliveryLedger } from './delivery';
 import { detachedAgentFactory, detachRetries } from './detached-http';
-import { fastTraceSerializer, type TraceSerializer } from './otlp-span-serializer';
 
 /**
  * The OTLP span exporter for `config.protocol`; the package is loaded only when used. Over HTTP its
  * sockets and retry timers never hold the process open (see `detached-http.ts`); the request
  * timeout, retries included, is `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT` (default 10 s). Over
- * http/protobuf the spans are encoded by `otlp-span-serializer.ts` (the same bytes as the
- * exporter's own serializer, in less time); everything else is the official exporter's.
+ * http/protobuf the spans are encoded by `@tokenomics/exporter/otlp-span-serializer` (the same
+ * bytes as the exporter's own serializer, in less time), loaded only then; everything else is the
+ * official exporter's.
  */
 export function createOtlpSpanExporter(config: OtlpSignalConfig): SpanExporter {
   const options = { url: config.url, headers: config.headers, httpAgentOptions: detachedAgentFactory };
@@ -42,14 +43,17 @@ function isTraceSerializer(value: unknown): value is TraceSerializer {
 
 /**
  * Makes the http/protobuf OTLP trace exporter of `@opentelemetry/exporter-trace-otlp-proto` (0.223)
- * encode requests with {@link fastTraceSerializer}, its own serializer still reading responses
- * (partial success) and encoding any batch the fast one cannot. An exporter of another shape is
- * left as it is (reported through `diag`).
+ * encode requests with `fastTraceSerializer` of `@tokenomics/exporter/otlp-span-serializer`, its own
+ * serializer still reading responses (partial success) and encoding any batch the fast one cannot.
+ * An exporter of another shape is left as it is (reported through `diag`). The serializer is loaded
+ * by package name here, so that a process exporting no spans over http/protobuf never loads it.
  */
 function withFastSerializer<T extends object>(exporter: T): T {
   const delegate = (exporter as { _delegate?: { _serializer?: unknown } })._delegate;
   const official = delegate?._serializer;
   if (delegate && isTraceSerializer(official)) {
+    const { fastTraceSerializer } =
+      require('@tokenomics/exporter/otlp-span-serializer') as typeof import('@tokenomics/exporter/otlp-span-serializer');
     delegate._serializer = fastTraceSerializer(official);
   } else {
     diag.debug('@tokenomics/node: unexpected OTLP exporter shape; spans are encoded by its own serializer');

@@ -87,6 +87,20 @@ describe('what the hook loads', () => {
     expect(await run({ TOKENOMICS_BUDGETS_FILE: budgets })).toContain('node/budgets.js');
   });
 
+  it('loads the OTLP span serialiser only when spans are exported over OTLP http/protobuf', async () => {
+    const port = String(await freePort());
+    const run = async (env: Record<string, string>) => {
+      const result = await runApp({ app: LOADED_FILES_APP, env: { OTEL_EXPORTER_PROMETHEUS_PORT: port, ...env } });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout.trim()) as string[];
+    };
+    const serialiser = (files: string[]) => files.filter((file) => file.endsWith('otlp-span-serializer.js'));
+    expect(serialiser(await run({}))).toEqual([]);
+    expect(serialiser(await run({ OTEL_TRACES_EXPORTER: 'console' }))).toEqual([]);
+    expect(serialiser(await run({ OTEL_TRACES_EXPORTER: 'otlp' }))).toEqual(['exporter/otlp-span-serializer.js']);
+  });
+
   it('with logs exported, or a propagator only NodeSDK sets up, NodeSDK starts as before', async () => {
     const port = String(await freePort());
     const logs = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: port, OTEL_LOGS_EXPORTER: 'console' });

@@ -1,6 +1,14 @@
 import { diag, type Attributes, type HrTime, type Link, type SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
+/**
+ * `@tokenomics/exporter/otlp-span-serializer`: an OTLP http/protobuf span serializer for the OTLP
+ * trace exporter of `@opentelemetry/exporter-trace-otlp-proto` (see {@link fastTraceSerializer}).
+ * A subpath of its own, so that only a process that exports spans over http/protobuf loads it.
+ *
+ * @packageDocumentation
+ */
+
 /*
  * The OTLP http/protobuf encoding of a batch of spans (`ExportTraceServiceRequest`), byte for byte
  * what `ProtobufTraceSerializer.serializeRequest` of `@opentelemetry/otlp-transformer` 0.223 writes
@@ -609,8 +617,11 @@ export interface TraceSerializer {
 let fallbackReported = false;
 
 /**
- * `official` with {@link serializeSpans} for requests: a batch it cannot encode goes to `official`.
- * Responses (partial success) are read by `official`.
+ * `official` with {@link serializeSpans} for requests: a batch it cannot encode goes to `official`
+ * (reported once through `diag`). Responses (partial success) are read by `official`.
+ *
+ * @param official - the serializer the OTLP exporter came with (`ProtobufTraceSerializer`)
+ * @returns a serializer that writes the same bytes as `official` for every batch
  */
 export function fastTraceSerializer(official: TraceSerializer): TraceSerializer {
   return {
@@ -620,7 +631,7 @@ export function fastTraceSerializer(official: TraceSerializer): TraceSerializer 
       } catch (err) {
         if (!fallbackReported) {
           fallbackReported = true;
-          diag.debug('@tokenomics/node: a span batch the OTLP serialiser could not encode goes to the exporter serializer', err);
+          diag.debug('@tokenomics/exporter: a span batch the OTLP serialiser could not encode goes to the exporter serializer', err);
         }
         return official.serializeRequest(request);
       }
