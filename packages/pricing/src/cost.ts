@@ -314,3 +314,105 @@ function invalidUsageDetail(problem: string, contextWindow: number | undefined):
       return `${problem}: token counts must be non-negative integers of at most ${MAX_TOKENS_PER_CALL}`;
   }
 }
+
+/**
+ * The amount `computeCost` gives for `usage` with its cache reads (or its cache writes) left out of
+ * the usage (`reads` true: `cacheReadTokens`; false: `cacheWriteTokens` and `cacheWrite1hTokens`),
+ * i.e. priced as uncached input when `inputTokens` is given, at the same target, tier and
+ * instant; NaN when that usage would be unpriced. Same partition, rate set and sums in the same
+ * order as `computeCost`, so the figure is the one a second `price()` would give, without building
+ * a usage or a cost. `usage` must be valid (the call it describes was priced).
+ */
+export function amountWithoutCache(
+  target: PricingTarget,
+  usage: Usage,
+  tier: number,
+  t: number,
+  contextWindow: number | undefined,
+  reads: boolean,
+): number {
+  const u = usage ?? {};
+  if (usageProblem(u, contextWindow) !== undefined) return NaN;
+  const parts = partitionTokens(u, PARTS);
+  let textIn = parts[0];
+  let cr = parts[1];
+  let cw = parts[2];
+  let cw1 = parts[3];
+  const ia = parts[4];
+  const ii = parts[5];
+  const textOut = parts[6];
+  const rt = parts[7];
+  const oa = parts[8];
+  const oi = parts[9];
+  // Without a total, input is the sum of its subsets: the moved tokens are gone rather than moved.
+  const moved = u.inputTokens !== undefined;
+  if (reads) {
+    if (moved) textIn += cr;
+    cr = 0;
+  } else {
+    if (moved) textIn = textIn + cw + cw1;
+    cw = 0;
+    cw1 = 0;
+  }
+  const input = textIn + cr + cw + cw1 + ia + ii;
+  const output = textOut + rt + oa + oi;
+  const requests = u.requests;
+  let hasRequests = false;
+  if (requests !== undefined && requests !== null) {
+    for (const name in requests) {
+      if (requests[name] > 0) hasRequests = true;
+    }
+  }
+  if (input === 0 && output === 0 && !hasRequests) return NaN;
+  const compiled = target.compiled;
+  if (t < compiled.strictFrom) return NaN;
+  const periods = compiled.periods;
+  const period = periods.length === 1 ? periods[0] : periodAt(periods, t);
+  const ladder = period.ladders[tier];
+  if (ladder === null) return NaN;
+  const starts = ladder.starts;
+  let k = 0;
+  while (k < starts.length && input > starts[k]) k++;
+  const rs: RateSet = ladder.sets[k];
+  const mult = target.discounts === null ? 1 : discountAt(target.discounts, t, tier);
+
+  let amount = 0;
+  if (textIn > 0) {
+    if (rs.input !== rs.input) return NaN;
+    amount += usd(textIn, rs.input, 1e6, mult);
+  }
+  if (cr > 0) amount += usd(cr, rs.cache_read, 1e6, mult);
+  if (cw > 0) amount += usd(cw, rs.cache_write, 1e6, mult);
+  if (cw1 > 0) amount += usd(cw1, rs.cache_write_1h, 1e6, mult);
+  if (ia > 0) amount += usd(ia, rs.input_audio, 1e6, mult);
+  if (ii > 0) amount += usd(ii, rs.input_image, 1e6, mult);
+  if (textOut > 0) {
+    if (rs.output !== rs.output) return NaN;
+    amount += usd(textOut, rs.output, 1e6, mult);
+  }
+  if (rt > 0) amount += usd(rt, rs.reasoning, 1e6, mult);
+  if (oa > 0) amount += usd(oa, rs.output_audio, 1e6, mult);
+  if (oi > 0) amount += usd(oi, rs.output_image, 1e6, mult);
+  if (amount !== amount) return NaN;
+
+  let fees = 0;
+  let feeCount = 0;
+  if (rs.request > 0) {
+    fees += usd(1, rs.request, 1, mult);
+    feeCount += 1;
+  }
+  if (hasRequests) {
+    const table = rs.requests;
+    for (const name in requests) {
+      const n = (requests as Record<string, number>)[name];
+      if (n === 0) continue;
+      const fee = table === undefined ? undefined : table.get(REQUEST_NAMES.get(name) ?? name);
+      if (fee !== undefined) {
+        fees += usd(n, fee, 1, mult);
+        feeCount += n;
+      }
+    }
+  }
+  if (feeCount > 0) amount += fees;
+  return amount >= 0 && amount < Infinity ? amount : NaN;
+}

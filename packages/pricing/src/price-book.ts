@@ -14,7 +14,7 @@ import {
   type BookProvider,
   type BookState,
 } from './book-state';
-import { computeCost, unpriced, type PricingTarget } from './cost';
+import { amountWithoutCache, computeCost, unpriced, type PricingTarget } from './cost';
 import { modelConflict } from './model-identity';
 import { modelNameForms } from './model-names';
 import { readOverlay, type Overlay, type OverlayDiscount } from './overlay';
@@ -25,7 +25,7 @@ import type { Problems } from './rate-fields';
 import { SERVICE_TIERS, TOKEN_UNITS, type Rate, type RawRates, type TokenUnit } from './rates';
 import { serviceTierIndex } from './service-tiers';
 import { fieldError, inlineDoc, readSourceDoc, type SourceDoc } from './source-doc';
-import type { Cost, ModelInfo, PriceOptions, RateCard, ResolvedModel, ServiceTier, UnpricedReason, Usage } from './types';
+import type { CacheSavings, Cost, ModelInfo, PriceOptions, RateCard, ResolvedModel, ServiceTier, UnpricedReason, Usage } from './types';
 
 /** Options of `PriceBook.load()`. */
 export interface PriceBookLoadOptions {
@@ -193,6 +193,58 @@ export class PriceBook implements PriceBookLike {
     const op = opts.operation;
     const window = op !== undefined && op !== 'embeddings' ? resolution.target.contextWindow : undefined;
     return computeCost(resolution.target, usage, tier, t, estimated, this.version, window);
+  }
+
+  /**
+   * What the prompt cache of a call saved, and what its cache writes cost extra, given its cost
+   * `actual` (`price(usage, opts)`); see {@link CacheSavings}. The same figures as pricing the call
+   * again with the cache reads (or writes) left out of `usage` and taking the difference from
+   * `actual.amount`, computed from the rates the call resolves to without building a second usage
+   * or cost. `undefined` when `actual` is unpriced, the call read and wrote no cache, or a
+   * counterfactual could not be priced. Never throws.
+   */
+  cacheSavings(usage: Usage, opts: PriceOptions, actual: Cost): CacheSavings | undefined {
+    if (actual === null || typeof actual !== 'object' || actual.priced !== true) return undefined;
+    if (usage === null || typeof usage !== 'object' || opts === null || typeof opts !== 'object') return undefined;
+    const reads = usage.cacheReadTokens ?? 0;
+    const writes = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
+    if (!(reads > 0) && !(writes > 0)) return undefined;
+    try {
+      const resolution = this.target(opts);
+      if (!resolution.hit) return undefined;
+      const tier = serviceTierIndex(opts.serviceTier);
+      if (tier < 0) return undefined;
+      const at = opts.at;
+      let t =
+        at === undefined
+          ? Date.now()
+          : at instanceof Date
+            ? at.getTime()
+            : typeof at === 'number'
+              ? at
+              : typeof at === 'string'
+                ? Date.parse(at)
+                : NaN;
+      if (t !== t) t = Date.now();
+      const op = opts.operation;
+      const target = resolution.target;
+      const window = op !== undefined && op !== 'embeddings' ? target.contextWindow : undefined;
+      let savings = 0;
+      if (reads > 0) {
+        const uncached = amountWithoutCache(target, usage, tier, t, window, true);
+        if (uncached !== uncached) return undefined;
+        savings = nonNegative(uncached - actual.amount);
+      }
+      let writePremium = 0;
+      if (writes > 0) {
+        const unwritten = amountWithoutCache(target, usage, tier, t, window, false);
+        if (unwritten !== unwritten) return undefined;
+        writePremium = nonNegative(actual.amount - unwritten);
+      }
+      return { savings, writePremium };
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -409,6 +461,10 @@ export class PriceBook implements PriceBookLike {
     );
     return found.length > 0 ? found : null;
   }
+}
+
+function nonNegative(n: number): number {
+  return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /**

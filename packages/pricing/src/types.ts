@@ -65,3 +65,19 @@ export interface ModelInfo {
   dated: boolean;
   source: PriceSource;
 }
+
+/**
+ * What a call's prompt cache saved, and what its cache writes cost extra, in USD, each against the
+ * same call priced as if those tokens were plain (uncached) input (`PriceBook.cacheSavings`):
+ * - `savings` = cost with the cache reads as uncached input - real cost
+ *   (= cache read tokens x (input rate - cache read rate));
+ * - `writePremium` = real cost - cost with the cache writes as uncached input
+ *   (= cache write tokens x (cache write rate - input rate), both write lifetimes).
+ *
+ * Context-length tiers, service tiers, dates, discounts and per-call fees are those of the real
+ * call. A figure that would be negative (a cache read rate above the input rate) is 0.
+ */
+export interface CacheSavings {
+  savings: number;
+  writePremium: number;
+}

@@ -1,4 +1,5 @@
 import type { Cost, PriceBookLike, PriceOptions, Usage } from '@tokenomics/contract';
+import { PriceBook } from '@tokenomics/pricing';
 
 /**
  * What a call's prompt cache saved, and what its cache writes cost extra, in USD, each against the
@@ -6,7 +7,8 @@ import type { Cost, PriceBookLike, PriceOptions, Usage } from '@tokenomics/contr
  *
  * Both figures come from the price book itself: the call's usage is priced again with the cache
  * reads (or the cache writes) moved to uncached input, and the difference from the call's real
- * cost is taken. Context-length tiers, service tiers, dates and per-call fees are therefore those
+ * cost is taken. A `PriceBook` computes that second price from the rates the call resolved to
+ * (`PriceBook.cacheSavings`, the same figures); another `PriceBookLike` is asked for it. Context-length tiers, service tiers, dates and per-call fees are therefore those
  * of the real call, and no rate arithmetic is repeated here:
  * - `savings` = cost with the cache reads as uncached input - real cost
  *   (= cache read tokens x (input rate - cache read rate));
@@ -28,6 +30,8 @@ export interface CacheSavings {
  */
 export function cacheSavings(book: PriceBookLike, usage: Usage, options: PriceOptions, actual: Cost): CacheSavings | undefined {
   if (!actual.priced) return undefined;
+  // A subclass that prices differently is asked like any other book.
+  if (book instanceof PriceBook && book.price === PriceBook.prototype.price) return book.cacheSavings(usage, options, actual);
   const reads = usage.cacheReadTokens ?? 0;
   const writes = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
   if (!(reads > 0) && !(writes > 0)) return undefined;
