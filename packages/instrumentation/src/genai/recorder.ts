@@ -15,7 +15,6 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { getPriceBook, PriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
-import type { PriceBookLike } from '@tokenomics/contract';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
 import { getBudgetGuard, releaseBudgetHold } from './budget-guard';
@@ -55,6 +54,7 @@ import {
   TOKENOMICS_QUOTA_LIMIT,
   TOKENOMICS_QUOTA_REMAINING,
   ATTRIBUTION_KEY_CONVERSATION,
+  type PriceBookLike,
 } from '@tokenomics/contract';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
 import { cacheSavings } from './cache-savings';
