@@ -85,6 +85,8 @@ const optsArb = (models: { provider: string; model: string }[]) =>
     serviceTier: fc.constantFrom(undefined, 'batch', 'flex', 'priority', 'auto'),
     at: fc.constantFrom(undefined, '2025-03-01T00:00:00Z', '2026-06-01T12:00:00Z', Date.UTC(2027, 5, 1)),
     operation: fc.constantFrom(undefined, 'chat'),
+    // Another call priced in between: the savings are not those of the last call priced.
+    between: fc.boolean(),
   });
 
 describe('PriceBook.cacheSavings', () => {
@@ -103,9 +105,11 @@ describe('PriceBook.cacheSavings', () => {
           if (o.at !== undefined) opts.at = o.at;
           if (o.operation !== undefined) opts.operation = o.operation;
           const actual = book.price(usage, opts);
+          if (o.between) book.price({ inputTokens: 10, outputTokens: 1 }, { provider: 'openai', model: 'gpt-4o' });
+          const saved = book.cacheSavings(usage, opts, actual);
           const expected = pricedAgain(book, usage, opts, actual);
           if (expected !== undefined && (expected.savings > 0 || expected.writePremium > 0)) compared++;
-          expect(book.cacheSavings(usage, opts, actual)).toStrictEqual(expected);
+          expect(saved).toStrictEqual(expected);
         }),
         { numRuns: 3000, seed: 14 },
       );
@@ -123,6 +127,17 @@ describe('PriceBook.cacheSavings', () => {
     // (The difference of two sums, as a second price() gives it: exact to the picodollar.)
     expect(saved?.savings).toBeCloseTo(0.54, 12);
     expect(saved?.writePremium).toBeCloseTo(0.03, 12);
+  });
+
+  it('gives the savings of a cost priced by another book from the rates of the book asked', () => {
+    const usage: Usage = { inputTokens: 1_000_000, cacheReadTokens: 1_000_000 };
+    const actual = discounted.price(usage, { model: 'cached-llm' });
+    // 1M tokens: $0.20 as input, $0.05 as cache reads.
+    expect(discounted.cacheSavings(usage, { model: 'cached-llm' }, actual)?.savings).toBeCloseTo(0.15, 12);
+    const other = PriceBook.load({
+      overrides: { models: [{ provider: 'self-hosted', model: 'cached-llm', prices: { input: 1, cache_read: 0.5 } }] },
+    });
+    expect(other.cacheSavings(usage, { model: 'cached-llm' }, actual)).toStrictEqual({ savings: 0.95, writePremium: 0 });
   });
 
   it('gives nothing for an unpriced call or a call without cache tokens', () => {
