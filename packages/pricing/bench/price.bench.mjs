@@ -97,6 +97,31 @@ const tp = [
     { provider: 'aws.bedrock', model: 'us.anthropic.claude-sonnet-4-20250514-v1:0', at: new Date('2026-06-01') },
   ),
 ];
+// As the hook prices an OpenAI call: the model asked for and a dated response model, each a fresh
+// string read from a response body.
+{
+  const pool = Array.from({ length: 1024 }, () => ({
+    provider: 'openai',
+    model: JSON.parse('"gpt-4o-mini"'),
+    responseModel: JSON.parse('"gpt-4o-mini-2024-07-18"'),
+    operation: 'chat',
+    at: Date.now(),
+  }));
+  const usage = { inputTokens: 1200, cacheReadTokens: 1024, outputTokens: 300 };
+  let sink = 0;
+  for (let i = 0; i < 300_000; i++) sink += book.price(usage, pool[i & 1023]).amount ?? 0;
+  const rates = [];
+  for (let round = 0; round < 5; round++) {
+    const n = 2_000_000;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) sink += book.price(usage, pool[i & 1023]).amount ?? 0;
+    rates.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  if (!(sink > 0)) throw new Error('response model: priced nothing');
+  rates.sort((a, b) => a - b);
+  tp.push({ label: 'gpt-4o-mini with a dated response model, as read from a response', median: rates[2], best: rates[4] });
+}
+
 // The cache savings of a cached call after its price: PriceBook.cacheSavings where the build has
 // it, else (or with PRICE_BENCH_SAVINGS=price-again) the call priced twice more (cache reads, then
 // cache writes, as uncached input).

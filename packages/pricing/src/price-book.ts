@@ -119,6 +119,11 @@ export class PriceBook implements PriceBookLike {
   private readonly state: BookState;
   private readonly cache = new Map<string, Map<string, Resolution>>();
   private cacheSize = 0;
+  // The last model strings priced and what they resolved to (a resolution never changes).
+  private lastModel: string | undefined;
+  private lastResponse: string | undefined;
+  private lastProvider: string | undefined;
+  private lastResolution: Resolution | undefined;
 
   /** @internal Use `PriceBook.bundled()` or `PriceBook.load()`. */
   constructor(state: BookState) {
@@ -294,11 +299,30 @@ export class PriceBook implements PriceBookLike {
   }
 
   private target(opts: PriceOptions): Resolution {
-    const primary = this.lookup(opts.model, opts.provider);
+    const model = opts.model;
+    const provider = opts.provider;
     const response = opts.responseModel;
-    if (response === undefined || response === opts.model || (primary.hit && primary.viaAlias)) return primary;
-    const secondary = this.lookup(response, opts.provider);
-    return secondary.hit ? secondary : primary;
+    // Calls of an app name the same few models: the last answer is compared before any hashing.
+    if (model === this.lastModel && response === this.lastResponse && provider === this.lastProvider && this.lastResolution !== undefined) {
+      return this.lastResolution;
+    }
+    const primary = this.lookup(model, provider);
+    let resolution = primary;
+    if (!(response === undefined || response === model || (primary.hit && primary.viaAlias))) {
+      const secondary = this.lookup(response, provider);
+      if (secondary.hit) resolution = secondary;
+    }
+    if (
+      typeof model === 'string' &&
+      (response === undefined || typeof response === 'string') &&
+      (provider === undefined || typeof provider === 'string')
+    ) {
+      this.lastModel = model;
+      this.lastResponse = response;
+      this.lastProvider = provider;
+      this.lastResolution = resolution;
+    }
+    return resolution;
   }
 
   private lookup(model: string, provider: string | undefined): Resolution {

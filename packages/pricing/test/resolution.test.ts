@@ -118,3 +118,26 @@ describe('model resolution', () => {
     expect(noResponse).toMatchObject({ priced: false, reason: 'unknown_model' });
   });
 });
+
+describe('consecutive calls', () => {
+  it('prices each call with its own model, response model and provider when they change from call to call', () => {
+    const book = PriceBook.bundled();
+    const usage = { inputTokens: 1_000_000 };
+    const calls: [Parameters<PriceBook['price']>[1], string | undefined][] = [
+      [{ provider: 'openai', model: 'gpt-4o' }, 'gpt-4o'],
+      [{ provider: 'openai', model: 'gpt-4o', responseModel: 'gpt-4o-mini' }, 'gpt-4o-mini'],
+      [{ provider: 'openai', model: 'gpt-4o' }, 'gpt-4o'],
+      [{ provider: 'openai', model: 'gpt-4o', responseModel: 'gpt-4o-mini' }, 'gpt-4o-mini'],
+      [{ provider: 'openai', model: 'gpt-4o', responseModel: 'gpt-4o-mini' }, 'gpt-4o-mini'],
+      [{ provider: 'anthropic', model: 'gpt-4o', responseModel: 'gpt-4o-mini' }, undefined],
+      [{ model: 'gpt-4o', responseModel: 'gpt-4o-mini' }, 'gpt-4o-mini'],
+      [{ provider: 'openai', model: 'gpt-4o-mini' }, 'gpt-4o-mini'],
+      [{ provider: 'openai', model: 'gpt-4o' }, 'gpt-4o'],
+    ];
+    for (const [opts, matched] of calls) {
+      const cost = book.price(usage, opts);
+      if (matched === undefined) expect(cost.priced).toBe(false);
+      else expect(cost).toMatchObject({ priced: true, matchedModel: matched });
+    }
+  });
+});
