@@ -97,6 +97,32 @@ function usd(units: number, price: number, per: number, mult: number): number {
 /** Scratch space of the partition, reused by every call (pricing is synchronous). */
 const PARTS = new Float64Array(TOKEN_UNITS.length);
 
+const NO_PRICE_AT_DATE = 0;
+const NO_PRICE_FOR_TIER = 1;
+
+/**
+ * The rate set of `target` for a prompt of `input` tokens at instant `t` in service tier `tier`:
+ * the period in force, the tier's ladder and its context-length step. {@link NO_PRICE_AT_DATE}
+ * before the model's first price, {@link NO_PRICE_FOR_TIER} when the tier has no prices.
+ */
+function rateSetAt(
+  target: PricingTarget,
+  tier: number,
+  t: number,
+  input: number,
+): RateSet | typeof NO_PRICE_AT_DATE | typeof NO_PRICE_FOR_TIER {
+  const compiled = target.compiled;
+  if (t < compiled.strictFrom) return NO_PRICE_AT_DATE;
+  const periods = compiled.periods;
+  const period = periods.length === 1 ? periods[0] : periodAt(periods, t);
+  const ladder = period.ladders[tier];
+  if (ladder === null) return NO_PRICE_FOR_TIER;
+  const starts = ladder.starts;
+  let k = 0;
+  while (k < starts.length && input > starts[k]) k++;
+  return ladder.sets[k];
+}
+
 /**
  * Prices `usage` for `target` at instant `t` (epoch ms) and service tier index `tier`.
  * `contextWindow`, given for one recorded call (not for a what-if price of a round number of
@@ -145,26 +171,19 @@ export function computeCost(
     return unpriced('no_usage', 'the call reported no tokens and no billed requests', version, estimated, target);
   }
 
-  const compiled = target.compiled;
-  if (t < compiled.strictFrom) {
+  const rs = rateSetAt(target, tier, t, input);
+  if (rs === NO_PRICE_AT_DATE) {
     return unpriced(
       'no_price_at_date',
-      `${target.model} has no price before ${new Date(compiled.strictFrom).toISOString().slice(0, 10)}`,
+      `${target.model} has no price before ${new Date(target.compiled.strictFrom).toISOString().slice(0, 10)}`,
       version,
       estimated,
       target,
     );
   }
-  const periods = compiled.periods;
-  const period = periods.length === 1 ? periods[0] : periodAt(periods, t);
-  const ladder = period.ladders[tier];
-  if (ladder === null) {
+  if (rs === NO_PRICE_FOR_TIER) {
     return unpriced('no_price_for_tier', `no ${SERVICE_TIERS[tier]} price for ${target.model}`, version, estimated, target);
   }
-  const starts = ladder.starts;
-  let k = 0;
-  while (k < starts.length && input > starts[k]) k++;
-  const rs: RateSet = ladder.sets[k];
   const mult = target.discounts === null ? 1 : discountAt(target.discounts, t, tier);
 
   // Named stores (not breakdown[unit]) keep the property writes monomorphic on the hot path.
@@ -364,16 +383,8 @@ export function amountWithoutCache(
     }
   }
   if (input === 0 && output === 0 && !hasRequests) return NaN;
-  const compiled = target.compiled;
-  if (t < compiled.strictFrom) return NaN;
-  const periods = compiled.periods;
-  const period = periods.length === 1 ? periods[0] : periodAt(periods, t);
-  const ladder = period.ladders[tier];
-  if (ladder === null) return NaN;
-  const starts = ladder.starts;
-  let k = 0;
-  while (k < starts.length && input > starts[k]) k++;
-  const rs: RateSet = ladder.sets[k];
+  const rs = rateSetAt(target, tier, t, input);
+  if (rs === NO_PRICE_AT_DATE || rs === NO_PRICE_FOR_TIER) return NaN;
   const mult = target.discounts === null ? 1 : discountAt(target.discounts, t, tier);
 
   let amount = 0;

@@ -183,18 +183,7 @@ export class PriceBook implements PriceBookLike {
         resolution.target,
       );
     }
-    const at = opts.at;
-    let t =
-      at === undefined
-        ? Date.now()
-        : at instanceof Date
-          ? at.getTime()
-          : typeof at === 'number'
-            ? at
-            : typeof at === 'string'
-              ? Date.parse(at)
-              : NaN;
-    if (t !== t) t = Date.now();
+    const t = instantOf(opts.at);
     const op = opts.operation;
     const window = op !== undefined && op !== 'embeddings' ? resolution.target.contextWindow : undefined;
     return computeCost(resolution.target, usage, tier, t, estimated, this.version, window);
@@ -219,18 +208,7 @@ export class PriceBook implements PriceBookLike {
       if (!resolution.hit) return undefined;
       const tier = serviceTierIndex(opts.serviceTier);
       if (tier < 0) return undefined;
-      const at = opts.at;
-      let t =
-        at === undefined
-          ? Date.now()
-          : at instanceof Date
-            ? at.getTime()
-            : typeof at === 'number'
-              ? at
-              : typeof at === 'string'
-                ? Date.parse(at)
-                : NaN;
-      if (t !== t) t = Date.now();
+      const t = instantOf(opts.at);
       const op = opts.operation;
       const target = resolution.target;
       const window = op !== undefined && op !== 'embeddings' ? target.contextWindow : undefined;
@@ -485,6 +463,21 @@ export class PriceBook implements PriceBookLike {
     );
     return found.length > 0 ? found : null;
   }
+}
+
+/** The instant `at` names, in ms since the epoch; now when it is absent or not a valid date. */
+function instantOf(at: PriceOptions['at']): number {
+  const t =
+    at === undefined
+      ? Date.now()
+      : at instanceof Date
+        ? at.getTime()
+        : typeof at === 'number'
+          ? at
+          : typeof at === 'string'
+            ? Date.parse(at)
+            : NaN;
+  return t === t ? t : Date.now();
 }
 
 function nonNegative(n: number): number {
