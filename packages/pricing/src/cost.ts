@@ -97,6 +97,55 @@ function usd(units: number, price: number, per: number, mult: number): number {
 /** Scratch space of the partition, reused by every call (pricing is synchronous). */
 const PARTS = new Float64Array(TOKEN_UNITS.length);
 
+/** True when `requests` counts any billed request. */
+function billsRequests(requests: Usage['requests']): boolean {
+  if (requests === undefined || requests === null) return false;
+  for (const name in requests) {
+    if (requests[name] > 0) return true;
+  }
+  return false;
+}
+
+/** What {@link requestFees} found; one record, reused (pricing is synchronous). */
+interface RequestFees {
+  amount: number;
+  count: number;
+  unpriced: string[] | undefined;
+}
+const FEES: RequestFees = { amount: 0, count: 0, unpriced: undefined };
+
+/**
+ * The per-request fees of a call at rate set `rs`: the fee per call when there is one, then each
+ * billed request in `requests` at its rate; requests with no rate are listed in `unpriced`. The
+ * result is overwritten by the next call.
+ */
+function requestFees(rs: RateSet, requests: Usage['requests'], hasRequests: boolean, mult: number): RequestFees {
+  let amount = 0;
+  let count = 0;
+  let unpriced: string[] | undefined;
+  if (rs.request > 0) {
+    amount += usd(1, rs.request, 1, mult);
+    count += 1;
+  }
+  if (hasRequests) {
+    const table = rs.requests;
+    for (const name in requests) {
+      const n = (requests as Record<string, number>)[name];
+      if (n === 0) continue;
+      const fee = table === undefined ? undefined : table.get(REQUEST_NAMES.get(name) ?? name);
+      if (fee === undefined) (unpriced ??= []).push(name);
+      else {
+        amount += usd(n, fee, 1, mult);
+        count += n;
+      }
+    }
+  }
+  FEES.amount = amount;
+  FEES.count = count;
+  FEES.unpriced = unpriced;
+  return FEES;
+}
+
 const NO_PRICE_AT_DATE = 0;
 const NO_PRICE_FOR_TIER = 1;
 
@@ -161,12 +210,7 @@ export function computeCost(
   const input = textIn + cr + cw + cw1 + ia + ii;
   const output = textOut + rt + oa + oi;
   const requests = u.requests;
-  let hasRequests = false;
-  if (requests !== undefined && requests !== null) {
-    for (const name in requests) {
-      if (requests[name] > 0) hasRequests = true;
-    }
-  }
+  const hasRequests = billsRequests(requests);
   if (input === 0 && output === 0 && !hasRequests) {
     return unpriced('no_usage', 'the call reported no tokens and no billed requests', version, estimated, target);
   }
@@ -269,30 +313,12 @@ export function computeCost(
     );
   }
 
-  let fees = 0;
-  let feeCount = 0;
-  let unpricedRequests: string[] | undefined;
-  if (rs.request > 0) {
-    fees += usd(1, rs.request, 1, mult);
-    feeCount += 1;
-  }
-  if (hasRequests) {
-    const table = rs.requests;
-    for (const name in requests) {
-      const n = (requests as Record<string, number>)[name];
-      if (n === 0) continue;
-      const fee = table === undefined ? undefined : table.get(REQUEST_NAMES.get(name) ?? name);
-      if (fee === undefined) (unpricedRequests ??= []).push(name);
-      else {
-        fees += usd(n, fee, 1, mult);
-        feeCount += n;
-      }
-    }
-  }
-  if (feeCount > 0) {
-    breakdown.request = fees;
-    tokens.request = feeCount;
-    amount += fees;
+  const fees = requestFees(rs, requests, hasRequests, mult);
+  const unpricedRequests = fees.unpriced;
+  if (fees.count > 0) {
+    breakdown.request = fees.amount;
+    tokens.request = fees.count;
+    amount += fees.amount;
   }
 
   const cost: PricedCost = {
@@ -376,12 +402,7 @@ export function amountWithoutCache(
   const input = textIn + cr + cw + cw1 + ia + ii;
   const output = textOut + rt + oa + oi;
   const requests = u.requests;
-  let hasRequests = false;
-  if (requests !== undefined && requests !== null) {
-    for (const name in requests) {
-      if (requests[name] > 0) hasRequests = true;
-    }
-  }
+  const hasRequests = billsRequests(requests);
   if (input === 0 && output === 0 && !hasRequests) return NaN;
   const rs = rateSetAt(target, tier, t, input);
   if (rs === NO_PRICE_AT_DATE || rs === NO_PRICE_FOR_TIER) return NaN;
@@ -406,24 +427,7 @@ export function amountWithoutCache(
   if (oi > 0) amount += usd(oi, rs.output_image, 1e6, mult);
   if (amount !== amount) return NaN;
 
-  let fees = 0;
-  let feeCount = 0;
-  if (rs.request > 0) {
-    fees += usd(1, rs.request, 1, mult);
-    feeCount += 1;
-  }
-  if (hasRequests) {
-    const table = rs.requests;
-    for (const name in requests) {
-      const n = (requests as Record<string, number>)[name];
-      if (n === 0) continue;
-      const fee = table === undefined ? undefined : table.get(REQUEST_NAMES.get(name) ?? name);
-      if (fee !== undefined) {
-        fees += usd(n, fee, 1, mult);
-        feeCount += n;
-      }
-    }
-  }
-  if (feeCount > 0) amount += fees;
+  const fees = requestFees(rs, requests, hasRequests, mult);
+  if (fees.count > 0) amount += fees.amount;
   return amount >= 0 && amount < Infinity ? amount : NaN;
 }
