@@ -405,14 +405,19 @@ function numberKeyValue(tag: number, prefix: Uint8Array, value: number): boolean
   pos += prefix.length;
   buf[pos++] = anyLength;
   if (anyLength === 9) {
-    buf[pos++] = 0x21;
-    view.setFloat64(pos, value, true);
-    pos += 8;
+    doubleValue(value);
   } else {
     buf[pos++] = 0x18;
     varint(value);
   }
   return true;
+}
+
+/** `AnyValue.double_value` (field 4, fixed64); the caller has ensured 9 bytes. */
+function doubleValue(n: number): void {
+  buf[pos++] = 0x21;
+  view.setFloat64(pos, n, true);
+  pos += 8;
 }
 
 /** The fields of an `AnyValue` for an attribute value (nothing for a value of no supported type). */
@@ -430,9 +435,7 @@ function anyValue(value: unknown): void {
       tagged(0x18, n);
     } else {
       ensure(9);
-      buf[pos++] = 0x21;
-      view.setFloat64(pos, n, true);
-      pos += 8;
+      doubleValue(n);
     }
   } else if (value instanceof Uint8Array) {
     ensure(11 + value.length);
