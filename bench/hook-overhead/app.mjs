@@ -133,6 +133,8 @@ if (memoryArg) {
   out.samples = samples;
   out.memoryCalls = more;
   out.memoryHeapBytes = heapAfterGC();
+  // HOOK_BENCH_SNAPSHOT=file: also a heap snapshot at that point, to see what the heap holds.
+  if (process.env.HOOK_BENCH_SNAPSHOT) require('node:v8').writeHeapSnapshot(process.env.HOOK_BENCH_SNAPSHOT);
 }
 // Spans still queued go out now (as at a graceful exit), so the sink sees every set-up's export.
 {

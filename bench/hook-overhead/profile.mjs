@@ -1,11 +1,12 @@
 // Where the time goes under the hook: runs app.mjs under `node --cpu-prof` in one set-up and prints
 // the top functions by self time (µs per call) and the time under each Tokenomics function.
 //
-//   node bench/hook-overhead/profile.mjs [hook|hook-spans|bare] [chat|chat-stream|chat-stream-no-usage] [calls]
+//   node bench/hook-overhead/profile.mjs [hook|hook-spans|span|bare] [chat|chat-stream|chat-stream-no-usage] [calls]
+//   PROFILE_OUT=run.cpuprofile ...   also keep the profile (for DevTools or a closer look)
 //
 // Sampling at 50 µs inflates every figure; compare profiles with each other, not with the bench table.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tokenomics-hook-profile-'));
 const env = { ...process.env };
 for (const key of Object.keys(env)) if (key.startsWith('OTEL_') || key.startsWith('TOKENOMICS_') || key === 'NODE_OPTIONS') delete env[key];
 let sink;
-if (setup !== 'bare') {
+if (setup === 'hook' || setup === 'hook-spans') {
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   env.OTEL_EXPORTER_PROMETHEUS_PORT = String(probe.address().port);
@@ -34,7 +35,9 @@ if (setup === 'hook-spans') {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${sink.address().port}/v1/traces`,
   });
 }
-const hook = setup === 'bare' ? [] : ['--require', '@tokenomics/node/register'];
+const hook =
+  setup === 'bare' ? [] : setup === 'span' ? ['--require', join(here, 'span-floor.cjs')] : ['--require', '@tokenomics/node/register'];
+if (setup === 'span') env.HOOK_BENCH_WRAP = 'span';
 try {
   // Spawned asynchronously: this process answers the span sink while the app runs.
   const child = await run(
@@ -55,6 +58,7 @@ try {
   if (child.status !== 0) throw new Error(child.stderr);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const result = JSON.parse(child.stdout.trim().split('\n').pop());
+  if (process.env.PROFILE_OUT) copyFileSync(join(dir, file), process.env.PROFILE_OUT);
   summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')), calls, result);
 } finally {
   sink?.close();
