@@ -210,26 +210,44 @@ export class GenAIRecorder {
     return this.reconcileShare > 0;
   }
 
-  /** Starts the span of a call in the active context. Never throws. */
+  /**
+   * Starts the span of a call in the active context. Never throws.
+   *
+   * The span is created with what a sampler decides by: the GenAI conventions' sampling-relevant
+   * attributes (operation, provider, request model, server address and port), the
+   * `tokenomics.attribution.*` keys and the conversation id. The request parameters, the requested
+   * service tier and captured input are set on the span right after, and only on a span that
+   * records: the trace SDK copies and checks start attributes twice before the span checks them a
+   * third time, a set attribute is checked once. The span ends with the same attributes either way.
+   */
   start(start: CallStart): GenAICall {
-    // The adapter's fresh request attributes become the span's start attributes (no copy).
-    const attributes: Attributes = start.attributes ?? {};
-    attributes[sc.ATTR_GEN_AI_OPERATION_NAME] = start.operation;
-    attributes[sc.ATTR_GEN_AI_PROVIDER_NAME] = start.provider;
-    attributes[sc.ATTR_GEN_AI_REQUEST_MODEL] = start.requestModel;
+    const attributes: Attributes = {
+      [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+      [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+      [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
+    };
     if (this.deprecatedNames) attributes[sc.ATTR_GEN_AI_SYSTEM] = deprecatedSystemName(start.provider);
     if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
     if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
-    if (start.requestedServiceTier) attributes[serviceTierKey(start.provider, 'request')] = start.requestedServiceTier;
     const active = context.active();
     const attribution = getAttribution(active);
     for (const key in attribution) attributes[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = attribution[key];
-    const conversationId = this.conversationOf(start, attributes, attribution);
-    if (this.captureContent && start.inputMessages) {
-      const text = serialiseContent(safeCall(start.inputMessages));
-      if (text !== undefined) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = text;
+    const requested = start.attributes;
+    const conversationId = this.conversationOf(start, requested, attributes, attribution);
+    const span = this.getTracer().startSpan(spanName(start.operation, start.requestModel), { kind: SpanKind.CLIENT, attributes }, active);
+    if (span.isRecording()) {
+      if (requested !== undefined) {
+        for (const key in requested) {
+          const value = requested[key];
+          if (value !== undefined && key !== sc.ATTR_GEN_AI_CONVERSATION_ID && Object.hasOwn(requested, key)) span.setAttribute(key, value);
+        }
+      }
+      if (start.requestedServiceTier) span.setAttribute(serviceTierKey(start.provider, 'request'), start.requestedServiceTier);
+      if (this.captureContent && start.inputMessages) {
+        const text = serialiseContent(safeCall(start.inputMessages));
+        if (text !== undefined) span.setAttribute(sc.ATTR_GEN_AI_INPUT_MESSAGES, text);
+      }
     }
-    const span = this.getTracer().startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes }, active);
     const call = new GenAICall(this, span, start, attribution);
     call.conversationId = conversationId;
     call.reconcile = this.reconcileShare > 0 && start.inputEstimate !== undefined && Math.random() < this.reconcileShare;
@@ -237,12 +255,22 @@ export class GenAIRecorder {
   }
 
   /**
-   * The conversation a call belongs to: `gen_ai.conversation.id` set by the adapter (an SDK
-   * option), else the attribution key `conversation` (then written to the span as
-   * `gen_ai.conversation.id`), else the conversation of the response it continues.
+   * The conversation a call belongs to: `gen_ai.conversation.id` set by the adapter in `requested`
+   * (an SDK option), else the attribution key `conversation`, else the conversation of the response
+   * it continues. The span's start `attributes` get `gen_ai.conversation.id`.
    */
-  private conversationOf(start: CallStart, attributes: Attributes, attribution: Attribution): string | undefined {
-    let id = conversationIdOf(attributes[sc.ATTR_GEN_AI_CONVERSATION_ID]);
+  private conversationOf(
+    start: CallStart,
+    requested: Attributes | undefined,
+    attributes: Attributes,
+    attribution: Attribution,
+  ): string | undefined {
+    let id: string | undefined;
+    if (requested !== undefined && Object.hasOwn(requested, sc.ATTR_GEN_AI_CONVERSATION_ID)) {
+      const given = requested[sc.ATTR_GEN_AI_CONVERSATION_ID];
+      attributes[sc.ATTR_GEN_AI_CONVERSATION_ID] = given;
+      id = conversationIdOf(given);
+    }
     if (id === undefined && Object.hasOwn(attribution, CONVERSATION_KEY)) {
       id = conversationIdOf(attribution[CONVERSATION_KEY]);
       if (id !== undefined) attributes[sc.ATTR_GEN_AI_CONVERSATION_ID] = id;
@@ -876,6 +904,26 @@ interface LastSeries {
   requestModel: string;
   responseModel: string | undefined;
   series: MetricSeries;
+}
+
+/** Span names by operation, then by request model: a service names a handful of models. */
+const SPAN_NAMES = new Map<string, Map<string, string>>();
+/** Most request models whose span name is kept, per operation (a model past it gets a fresh name each call). */
+const MAX_SPAN_NAMES = 256;
+
+/** `{operation} {model}`, the span name of the GenAI conventions, built once per operation and model. */
+function spanName(operation: string, model: string): string {
+  let byModel = SPAN_NAMES.get(operation);
+  if (byModel === undefined) {
+    byModel = new Map();
+    if (SPAN_NAMES.size < 16) SPAN_NAMES.set(operation, byModel);
+  }
+  let name = byModel.get(model);
+  if (name === undefined) {
+    name = `${operation} ${model}`;
+    if (byModel.size < MAX_SPAN_NAMES) byModel.set(model, name);
+  }
+  return name;
 }
 
 const COST_ATTRIBUTE_KEYS = new Map<string, string>();
