@@ -12,8 +12,9 @@ export interface CallStart {
   serverAddress?: string | undefined;
   serverPort?: number | undefined;
   /**
-   * Request attributes (`gen_ai.request.*`, provider specific ones). The recorder takes the object
-   * over and adds the span's other start attributes to it: pass a fresh object.
+   * Request attributes (`gen_ai.request.*`, provider specific ones, and `gen_ai.conversation.id`
+   * when the request names one). Set on the span right after it is created; only
+   * `gen_ai.conversation.id` is among the attributes a sampler sees.
    */
   attributes?: Attributes | undefined;
   /** Service tier asked for in the request, if any. */
