@@ -290,3 +290,96 @@ function firstString(attrs: Attributes, keys: readonly string[]): string | undef
   }
   return undefined;
 }
+
+/** What {@link readOwnCallTotals} reads: the totals and models of one model call. */
+export interface CallTotals {
+  inputTokens: number;
+  outputTokens: number;
+  requestModel: string | undefined;
+  responseModel: string | undefined;
+}
+
+/**
+ * A fast reading of a span the hook's instrumentation wrote (scope `@tokenomics/...`), for spans
+ * already priced: fills `out` with the input and output totals and the request and response
+ * models, and returns `true`, only when {@link readGenAiCall} would read the span as a call with
+ * exactly these totals and models and would report no bad value: a model-call operation, valid
+ * input and output counts, every other count present in any dialect valid, no cache count above
+ * the input and no reasoning count above the output (so no dialect adjustment applies). Otherwise
+ * returns `false` and the caller reads the span with {@link readGenAiCall}. Each attribute is read
+ * at its own site, not in a loop over names, and nothing is allocated.
+ */
+export function readOwnCallTotals(attrs: Attributes, scopeName: string, out: CallTotals): boolean {
+  if (!scopeName.startsWith(A.TOKENOMICS_SCOPE_PREFIX)) return false;
+  const operation = attrs[A.ATTR_GEN_AI_OPERATION_NAME];
+  if (typeof operation !== 'string' || operation.length === 0 || NOT_MODEL_CALLS.has(operation)) return false;
+  if (attrs[F.ATTR_OPENINFERENCE_SPAN_KIND] !== undefined || attrs[F.ATTR_AI_OPERATION_ID] !== undefined) return false;
+  const input = attrs[A.ATTR_GEN_AI_USAGE_INPUT_TOKENS];
+  const output = attrs[A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
+  if (!isCount(input) || !isCount(output)) return false;
+
+  // Every other count group: its first present value must be a valid count (or none at all).
+  let v: AttributeValue | undefined;
+  if (
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_TOTAL_TOKENS])) &&
+    none((v = attrs[A.ATTR_LLM_USAGE_TOTAL_TOKENS])) &&
+    none((v = attrs[F.ATTR_LLM_TOKEN_COUNT_TOTAL]))
+  ) {
+    v = attrs[F.ATTR_AI_USAGE_TOTAL_TOKENS];
+  }
+  if (!none(v) && !isCount(v)) return false;
+  if (
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS])) &&
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT])) &&
+    none((v = attrs[A.ATTR_OPENLIT_CACHE_READ])) &&
+    none((v = attrs[F.ATTR_LLM_TOKEN_COUNT_CACHE_READ]))
+  ) {
+    v = attrs[F.ATTR_AI_USAGE_CACHED_INPUT_TOKENS];
+  }
+  let cache = 0;
+  if (!none(v)) {
+    if (!isCount(v)) return false;
+    cache = v;
+  }
+  if (
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS])) &&
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS])) &&
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT])) &&
+    none((v = attrs[A.ATTR_OPENLIT_CACHE_WRITE]))
+  ) {
+    v = attrs[F.ATTR_LLM_TOKEN_COUNT_CACHE_WRITE];
+  }
+  if (!none(v)) {
+    if (!isCount(v)) return false;
+    cache += v;
+  }
+  // Cache above the input, or any cache on a span OpenLIT priced, is a dialect adjustment.
+  if (cache > input || (cache > 0 && isOpenLit(attrs, scopeName))) return false;
+  if (
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS])) &&
+    none((v = attrs[A.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT])) &&
+    none((v = attrs[A.ATTR_OPENLIT_REASONING])) &&
+    none((v = attrs[F.ATTR_LLM_TOKEN_COUNT_REASONING]))
+  ) {
+    v = attrs[F.ATTR_AI_USAGE_REASONING_TOKENS];
+  }
+  if (!none(v) && (!isCount(v) || v > output)) return false;
+
+  out.inputTokens = input;
+  out.outputTokens = output;
+  let model = attrs[A.ATTR_GEN_AI_REQUEST_MODEL];
+  out.requestModel = typeof model === 'string' && model.length > 0 ? model : F.firstStringOf(attrs, F.FOREIGN_REQUEST_MODEL_KEYS);
+  model = attrs[A.ATTR_GEN_AI_RESPONSE_MODEL];
+  out.responseModel = typeof model === 'string' && model.length > 0 ? model : F.firstStringOf(attrs, F.FOREIGN_RESPONSE_MODEL_KEYS);
+  return true;
+}
+
+/** Absent as the readers see it: a `null` value is skipped like a missing one. */
+function none(value: AttributeValue | null | undefined): boolean {
+  return value === undefined || value === null;
+}
+
+/** A count the readers take as is: a number {@link countProblem} finds nothing wrong with. */
+function isCount(value: AttributeValue | undefined): value is number {
+  return typeof value === 'number' && countProblem(value) === undefined;
+}

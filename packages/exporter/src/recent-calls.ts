@@ -1,85 +1,415 @@
-/** A GenAI span the exporter has seen recently, kept to spot a second span of the same call. */
-export interface RecentCall {
-  /** `<traceId>/<spanId>`. */
-  readonly key: string;
-  readonly spanId: string;
-  /** `<traceId>/<parentSpanId>` when the span has a parent. */
-  readonly parentKey: string | undefined;
-  /** Input and output token totals in the semconv shape, `"<input>/<output>"`. */
-  readonly usage: string;
-  /** Request and response model names the span carried. */
-  readonly models: readonly string[];
-}
+/**
+ * The most recently seen GenAI spans, kept to spot a second span of the same call, in a compact
+ * table: one slot per span in typed arrays, no object and no string built per span remembered.
+ */
+
+/** Slot flags. */
+const USED = 1;
+const HAS_PARENT = 2;
+/** The trace, span or parent ID is not 32 or 16 lowercase hex digits: it is kept as its string. */
+const ODD_TRACE = 4;
+const ODD_SPAN = 8;
+const ODD_PARENT = 16;
+
+const NONE = -1;
+const FIRST_SLOTS = 64;
+/** Upper bound of the capacity (a larger or infinite option is clamped to it). */
+export const MAX_RECENT_CALLS = 1 << 24;
+const NO_MODELS: readonly string[] = Object.freeze([]);
 
 /**
- * The most recently seen GenAI spans, at most `capacity` of them: a ring buffer in the order they
- * were seen, so the least recently seen span is forgotten first, in constant time. An index from
- * parent span to child spans finds both directions of a parent/child pair in constant time.
- * Memory is bounded by `capacity` whatever the traffic.
+ * The most recently seen GenAI spans, at most `capacity` of them, in the order they were seen: the
+ * least recently seen span is forgotten first, and a span seen again moves to the newest place.
+ * {@link findSameCall} finds the direct parent or a direct child of a call that describes the same
+ * model call, in constant time for the parent and in time proportional to the span's children for
+ * the children.
+ *
+ * Each span takes one slot of a ring of typed arrays: its trace, span and parent IDs parsed from
+ * their hex, its input and output totals, and a reference to its (shared, frozen) model list. Two
+ * chained hash indexes over the slots (by trace and span ID, and by trace and parent span ID) are
+ * typed arrays too; a collision in either is resolved by comparing the full IDs. An ID that is not
+ * 32 (trace) or 16 (span) lowercase hex digits is kept as its string in the slot, and matches only
+ * the same string, as any ID does. The slots grow by doubling up to `capacity`; memory is bounded by
+ * `capacity` whatever the traffic. Never throws on any ID or count.
  */
 export class RecentCalls {
-  private readonly byKey = new Map<string, RecentCall>();
-  private readonly byParent = new Map<string, RecentCall[]>();
-  private readonly ring: (RecentCall | undefined)[];
+  /** The most spans held. */
+  readonly capacity: number;
+  private readonly maxBuckets: number;
+  private readonly seed: number;
+  /** Slots allocated so far (up to `capacity`). */
+  private slots = 0;
+  /** The slot the next span goes to; the slot of the least recently seen span once the ring is full. */
   private next = 0;
+  private count = 0;
 
-  constructor(readonly capacity: number) {
-    this.ring = new Array<RecentCall | undefined>(Math.max(0, capacity)).fill(undefined);
+  private flags = new Uint8Array(0);
+  private traceIds = new Uint32Array(0);
+  private spanIds = new Uint32Array(0);
+  private parentIds = new Uint32Array(0);
+  /** Input and output totals, two per slot. */
+  private totals = new Float64Array(0);
+  private models: (readonly string[])[] = [];
+  /** Hash of (trace, span) and of (trace, parent) of each slot. */
+  private idHashes = new Int32Array(0);
+  private parentHashes = new Int32Array(0);
+  /** Next slot in the same (trace, span) bucket. */
+  private idNext = new Int32Array(0);
+  /** Next and previous slot in the same (trace, parent) bucket. */
+  private parentNext = new Int32Array(0);
+  private parentPrev = new Int32Array(0);
+  private idHeads = new Int32Array(0);
+  private parentHeads = new Int32Array(0);
+  private mask = 0;
+  /** IDs kept as strings (see `ODD_*`), allocated when the first one is seen. */
+  private oddTraces: (string | undefined)[] | undefined;
+  private oddSpans: (string | undefined)[] | undefined;
+  private oddParents: (string | undefined)[] | undefined;
+
+  // The span being remembered or looked up, parsed once.
+  private readonly qTrace = new Uint32Array(4);
+  private readonly qSpan = new Uint32Array(2);
+  private readonly qParent = new Uint32Array(2);
+  private qFlags = 0;
+  private qTraceId = '';
+  private qSpanId = '';
+  private qParentId = '';
+  private qTraceHash = 0;
+  private qSpanHash = 0;
+
+  /**
+   * @param capacity - the most spans held; 0 (or less) remembers nothing.
+   * @param bucketBits - at most 2^bucketBits hash buckets per index (internal: a small value makes
+   * IDs collide, for tests).
+   */
+  constructor(capacity: number, bucketBits = 30) {
+    const n = Number.isNaN(capacity) ? 0 : Math.floor(capacity);
+    this.capacity = n <= 0 ? 0 : Math.min(n, MAX_RECENT_CALLS);
+    this.maxBuckets = 2 ** Math.max(0, Math.min(30, Math.floor(bucketBits)));
+    this.seed = (Math.random() * 0x1_0000_0000) | 0;
   }
 
   /** Number of spans held. */
   get size(): number {
-    return this.byKey.size;
-  }
-
-  /** Remember a span, forgetting the least recently seen one beyond capacity. */
-  remember(call: RecentCall): void {
-    if (this.capacity <= 0) return;
-    const oldest = this.ring[this.next];
-    // The slot may hold a span seen again since (its newer record lives in a later slot).
-    if (oldest !== undefined && this.byKey.get(oldest.key) === oldest) this.forget(oldest);
-    const existing = this.byKey.get(call.key);
-    if (existing !== undefined) this.forget(existing);
-    this.ring[this.next] = call;
-    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
-    this.byKey.set(call.key, call);
-    if (call.parentKey !== undefined) {
-      const siblings = this.byParent.get(call.parentKey);
-      if (siblings === undefined) this.byParent.set(call.parentKey, [call]);
-      else siblings.push(call);
-    }
+    return this.count;
   }
 
   /**
-   * A remembered span that is the direct parent or a direct child of `call` and describes the same
-   * model call: identical input and output totals and, when both name models, a model in common.
+   * Remember a span with its input and output totals and model list, forgetting the least recently
+   * seen one beyond capacity. A span already held moves to the newest place.
    */
-  findSameCall(call: RecentCall): RecentCall | undefined {
-    if (call.parentKey !== undefined) {
-      const parent = this.byKey.get(call.parentKey);
-      if (parent !== undefined && sameCall(parent, call)) return parent;
-    }
-    const children = this.byParent.size === 0 ? undefined : this.byParent.get(call.key);
-    if (children !== undefined) {
-      for (const child of children) if (sameCall(child, call)) return child;
-    }
-    return undefined;
+  remember(
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    inputTokens: number,
+    outputTokens: number,
+    models: readonly string[],
+  ): void {
+    if (this.capacity === 0 || !this.load(traceId, spanId, parentSpanId)) return;
+    let slot = this.next;
+    if (slot === this.slots) this.grow();
+    if ((this.flags[slot] & USED) !== 0) this.unlink(slot);
+    const idHash = this.keyHash(this.qSpanHash);
+    const held = this.findById(idHash, this.qSpan, ODD_SPAN, this.qSpanId);
+    if (held !== NONE) this.unlink(held);
+    this.store(slot, idHash, inputTokens, outputTokens, models);
+    slot++;
+    this.next = slot === this.capacity ? 0 : slot;
+    this.clearQuery();
   }
 
-  private forget(call: RecentCall): void {
-    this.byKey.delete(call.key);
-    if (call.parentKey === undefined) return;
-    const siblings = this.byParent.get(call.parentKey);
-    if (siblings === undefined) return;
-    const i = siblings.indexOf(call);
-    if (i >= 0) siblings.splice(i, 1);
-    if (siblings.length === 0) this.byParent.delete(call.parentKey);
+  /**
+   * The span ID of a remembered span that is the direct parent or a direct child of the given span
+   * (same trace) and describes the same model call: identical input and output totals and, when
+   * both name models, a model in common. The parent is preferred; among children, the least
+   * recently seen.
+   */
+  findSameCall(
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    inputTokens: number,
+    outputTokens: number,
+    models: readonly string[],
+  ): string | undefined {
+    if (this.count === 0 || !this.load(traceId, spanId, parentSpanId)) return undefined;
+    let found = NONE;
+    if ((this.qFlags & HAS_PARENT) !== 0) {
+      const odd = (this.qFlags & ODD_PARENT) !== 0;
+      const parent = this.findById(
+        this.keyHash(odd ? hashString(this.qParentId) : hashWords(this.qParent, 2)),
+        this.qParent,
+        ODD_PARENT,
+        this.qParentId,
+      );
+      if (parent !== NONE && this.sameCall(parent, inputTokens, outputTokens, models)) found = parent;
+    }
+    if (found === NONE) {
+      const hash = this.keyHash(this.qSpanHash);
+      for (let s = this.parentHeads[hash & this.mask]; s !== NONE; s = this.parentNext[s]) {
+        if (this.parentHashes[s] === hash && this.parentIs(s) && this.sameCall(s, inputTokens, outputTokens, models)) found = s;
+      }
+    }
+    this.clearQuery();
+    return found === NONE ? undefined : this.spanIdOf(found);
+  }
+
+  /** Parses the span's IDs into the query fields; `false` when it has no usable trace or span ID. */
+  private load(traceId: string, spanId: string, parentSpanId: string | undefined): boolean {
+    if (typeof traceId !== 'string' || typeof spanId !== 'string') return false;
+    let flags = 0;
+    if (parseHex(traceId, 4, this.qTrace)) this.qTraceHash = hashWords(this.qTrace, 4);
+    else {
+      flags |= ODD_TRACE;
+      this.qTraceId = traceId;
+      this.qTraceHash = hashString(traceId);
+    }
+    if (parseHex(spanId, 2, this.qSpan)) this.qSpanHash = hashWords(this.qSpan, 2);
+    else {
+      flags |= ODD_SPAN;
+      this.qSpanId = spanId;
+      this.qSpanHash = hashString(spanId);
+    }
+    if (typeof parentSpanId === 'string' && parentSpanId.length > 0) {
+      flags |= HAS_PARENT;
+      if (!parseHex(parentSpanId, 2, this.qParent)) {
+        flags |= ODD_PARENT;
+        this.qParentId = parentSpanId;
+      }
+    }
+    this.qFlags = flags;
+    return true;
+  }
+
+  /** Drops the query's strings, so the table holds no ID it does not store. */
+  private clearQuery(): void {
+    this.qTraceId = this.qSpanId = this.qParentId = '';
+  }
+
+  /** Hash of the query's trace with a span ID of hash `idHash`. */
+  private keyHash(idHash: number): number {
+    return fmix(Math.imul(this.qTraceHash ^ this.seed, 0x9e3779b1) + idHash);
+  }
+
+  /** The slot holding the query's trace with the span ID in `words` (or `odd` string). */
+  private findById(hash: number, words: Uint32Array, oddFlag: number, odd: string): number {
+    for (let s = this.idHeads[hash & this.mask]; s !== NONE; s = this.idNext[s]) {
+      if (this.idHashes[s] !== hash || !this.sameTrace(s)) continue;
+      const flags = this.flags[s];
+      const queryOdd = (this.qFlags & oddFlag) !== 0;
+      if ((flags & ODD_SPAN) !== 0) {
+        if (queryOdd && this.oddSpans![s] === odd) return s;
+      } else if (!queryOdd && this.spanIds[2 * s] === words[0] && this.spanIds[2 * s + 1] === words[1]) {
+        return s;
+      }
+    }
+    return NONE;
+  }
+
+  private sameTrace(s: number): boolean {
+    const odd = (this.flags[s] & ODD_TRACE) !== 0;
+    if (odd !== ((this.qFlags & ODD_TRACE) !== 0)) return false;
+    if (odd) return this.oddTraces![s] === this.qTraceId;
+    const t = this.traceIds;
+    const q = this.qTrace;
+    const i = 4 * s;
+    return t[i] === q[0] && t[i + 1] === q[1] && t[i + 2] === q[2] && t[i + 3] === q[3];
+  }
+
+  /** Whether slot `s` is a child of the query span (same trace, parent ID equal to its span ID). */
+  private parentIs(s: number): boolean {
+    const flags = this.flags[s];
+    if ((flags & HAS_PARENT) === 0 || !this.sameTrace(s)) return false;
+    const odd = (flags & ODD_PARENT) !== 0;
+    if (odd !== ((this.qFlags & ODD_SPAN) !== 0)) return false;
+    if (odd) return this.oddParents![s] === this.qSpanId;
+    return this.parentIds[2 * s] === this.qSpan[0] && this.parentIds[2 * s + 1] === this.qSpan[1];
+  }
+
+  private sameCall(s: number, input: number, output: number, models: readonly string[]): boolean {
+    if (!sameNumber(this.totals[2 * s], input) || !sameNumber(this.totals[2 * s + 1], output)) return false;
+    const held = this.models[s];
+    if (held.length === 0 || models.length === 0) return true;
+    for (const model of held) if (models.includes(model)) return true;
+    return false;
+  }
+
+  private spanIdOf(s: number): string {
+    if ((this.flags[s] & ODD_SPAN) !== 0) return this.oddSpans![s]!;
+    return hex8(this.spanIds[2 * s]) + hex8(this.spanIds[2 * s + 1]);
+  }
+
+  /** Writes the query span to slot `s` and links it into both indexes. */
+  private store(s: number, idHash: number, input: number, output: number, models: readonly string[]): void {
+    const flags = this.qFlags | USED;
+    this.flags[s] = flags;
+    if ((flags & ODD_TRACE) !== 0) this.odd('trace')[s] = this.qTraceId;
+    else this.traceIds.set(this.qTrace, 4 * s);
+    if ((flags & ODD_SPAN) !== 0) this.odd('span')[s] = this.qSpanId;
+    else {
+      this.spanIds[2 * s] = this.qSpan[0];
+      this.spanIds[2 * s + 1] = this.qSpan[1];
+    }
+    this.totals[2 * s] = input;
+    this.totals[2 * s + 1] = output;
+    this.models[s] = models;
+    this.idHashes[s] = idHash;
+    this.linkId(s);
+    if ((flags & HAS_PARENT) !== 0) {
+      let parentHash: number;
+      if ((flags & ODD_PARENT) !== 0) {
+        this.odd('parent')[s] = this.qParentId;
+        parentHash = hashString(this.qParentId);
+      } else {
+        this.parentIds[2 * s] = this.qParent[0];
+        this.parentIds[2 * s + 1] = this.qParent[1];
+        parentHash = hashWords(this.qParent, 2);
+      }
+      this.parentHashes[s] = this.keyHash(parentHash);
+      this.linkParent(s);
+    }
+    this.count++;
+  }
+
+  private linkId(s: number): void {
+    const b = this.idHashes[s] & this.mask;
+    this.idNext[s] = this.idHeads[b];
+    this.idHeads[b] = s;
+  }
+
+  private linkParent(s: number): void {
+    const b = this.parentHashes[s] & this.mask;
+    const head = this.parentHeads[b];
+    this.parentNext[s] = head;
+    this.parentPrev[s] = NONE;
+    if (head !== NONE) this.parentPrev[head] = s;
+    this.parentHeads[b] = s;
+  }
+
+  /** Forgets slot `s`. */
+  private unlink(s: number): void {
+    const b = this.idHashes[s] & this.mask;
+    let prev = NONE;
+    for (let c = this.idHeads[b]; c !== NONE; prev = c, c = this.idNext[c]) {
+      if (c !== s) continue;
+      if (prev === NONE) this.idHeads[b] = this.idNext[s];
+      else this.idNext[prev] = this.idNext[s];
+      break;
+    }
+    const flags = this.flags[s];
+    if ((flags & HAS_PARENT) !== 0) {
+      const before = this.parentPrev[s];
+      const after = this.parentNext[s];
+      if (before === NONE) this.parentHeads[this.parentHashes[s] & this.mask] = after;
+      else this.parentNext[before] = after;
+      if (after !== NONE) this.parentPrev[after] = before;
+    }
+    if ((flags & ODD_TRACE) !== 0) this.oddTraces![s] = undefined;
+    if ((flags & ODD_SPAN) !== 0) this.oddSpans![s] = undefined;
+    if ((flags & ODD_PARENT) !== 0) this.oddParents![s] = undefined;
+    this.models[s] = NO_MODELS;
+    this.flags[s] = 0;
+    this.count--;
+  }
+
+  /** The string column of one ID, allocated on first use. */
+  private odd(column: 'trace' | 'span' | 'parent'): (string | undefined)[] {
+    const make = () => new Array<string | undefined>(this.slots).fill(undefined);
+    if (column === 'trace') return (this.oddTraces ??= make());
+    if (column === 'span') return (this.oddSpans ??= make());
+    return (this.oddParents ??= make());
+  }
+
+  /**
+   * More slots, up to `capacity` (only while the ring has not yet wrapped round, so slots keep their
+   * place), and as many buckets per index as slots (up to the bucket bound), re-linked in the order
+   * the slots were filled.
+   */
+  private grow(): void {
+    const old = this.slots;
+    const n = Math.min(this.capacity, Math.max(FIRST_SLOTS, 2 * old));
+    this.slots = n;
+    this.flags = grown(this.flags, new Uint8Array(n));
+    this.traceIds = grown(this.traceIds, new Uint32Array(4 * n));
+    this.spanIds = grown(this.spanIds, new Uint32Array(2 * n));
+    this.parentIds = grown(this.parentIds, new Uint32Array(2 * n));
+    this.totals = grown(this.totals, new Float64Array(2 * n));
+    this.idHashes = grown(this.idHashes, new Int32Array(n));
+    this.parentHashes = grown(this.parentHashes, new Int32Array(n));
+    this.idNext = new Int32Array(n);
+    this.parentNext = new Int32Array(n);
+    this.parentPrev = new Int32Array(n);
+    for (let s = old; s < n; s++) this.models.push(NO_MODELS);
+    if (this.oddTraces !== undefined) for (let s = old; s < n; s++) this.oddTraces.push(undefined);
+    if (this.oddSpans !== undefined) for (let s = old; s < n; s++) this.oddSpans.push(undefined);
+    if (this.oddParents !== undefined) for (let s = old; s < n; s++) this.oddParents.push(undefined);
+    let buckets = 16;
+    while (buckets < n && buckets < this.maxBuckets) buckets *= 2;
+    buckets = Math.min(buckets, this.maxBuckets);
+    this.mask = buckets - 1;
+    this.idHeads = new Int32Array(buckets).fill(NONE);
+    this.parentHeads = new Int32Array(buckets).fill(NONE);
+    for (let s = 0; s < old; s++) {
+      const flags = this.flags[s];
+      if ((flags & USED) === 0) continue;
+      this.linkId(s);
+      if ((flags & HAS_PARENT) !== 0) this.linkParent(s);
+    }
   }
 }
 
-function sameCall(a: RecentCall, b: RecentCall): boolean {
-  if (a.usage !== b.usage) return false;
-  if (a.models.length === 0 || b.models.length === 0) return true;
-  for (const model of a.models) if (b.models.includes(model)) return true;
-  return false;
+function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from as never);
+  return to;
+}
+
+/** Parses `words` × 8 lowercase hex digits into `out`; `false` for any other string. */
+function parseHex(id: string, words: number, out: Uint32Array): boolean {
+  if (id.length !== 8 * words) return false;
+  for (let w = 0, i = 0; w < words; w++) {
+    let value = 0;
+    for (const end = i + 8; i < end; i++) {
+      const c = id.charCodeAt(i);
+      let digit: number;
+      if (c >= 48 && c <= 57) digit = c - 48;
+      else if (c >= 97 && c <= 102) digit = c - 87;
+      else return false;
+      value = (value << 4) | digit;
+    }
+    out[w] = value;
+  }
+  return true;
+}
+
+function hex8(word: number): string {
+  return word.toString(16).padStart(8, '0');
+}
+
+function hashWords(words: Uint32Array, n: number): number {
+  let h = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    h = Math.imul(h ^ words[i], 0x85ebca6b);
+    h ^= h >>> 15;
+  }
+  return fmix(h);
+}
+
+function hashString(s: string): number {
+  let h = 0x811c9dc5 ^ s.length;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix(h);
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Counts compare as numbers (NaN, which a read call never holds, equal to itself). */
+function sameNumber(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
 }

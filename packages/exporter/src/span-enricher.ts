@@ -5,10 +5,18 @@ import type { Cost, PriceOptions } from '@tokenomics/pricing';
 import * as A from './attribute-names';
 import { pricedAttributes, shadowAttributes, unpricedAttributes } from './cost-attributes';
 import { EnrichedSpan } from './enriched-span';
-import { isGenAiSpan, readGenAiCall, showsCacheCount, type GenAiCall, type SpanReading } from './genai-call';
+import {
+  isGenAiSpan,
+  readGenAiCall,
+  readOwnCallTotals,
+  showsCacheCount,
+  type CallTotals,
+  type GenAiCall,
+  type SpanReading,
+} from './genai-call';
 import { InvalidValueReporter } from './invalid-values';
 import { defaultPriceBook, modelOptions, type PriceBookLike } from './price-book';
-import { RecentCalls, type RecentCall } from './recent-calls';
+import { RecentCalls } from './recent-calls';
 import { SelfMetrics, type SpanOutcome } from './self-metrics';
 
 /** Options shared by the span exporter and the span processor wrappers. */
@@ -88,6 +96,8 @@ export class SpanCostEnricher {
   private readonly reporter: InvalidValueReporter;
   /** Set by {@link enrichOne}: the attributes it returned flag an unknown cache share. */
   private lastCacheShareUnknown = false;
+  /** Filled by `readOwnCallTotals` for each already-priced span of the hook. */
+  private readonly totals: CallTotals = { inputTokens: 0, outputTokens: 0, requestModel: undefined, responseModel: undefined };
 
   constructor(options: CostEnrichmentOptions = {}) {
     this.priceBook = options.priceBook;
@@ -148,11 +158,22 @@ export class SpanCostEnricher {
         bump('duplicate');
         continue;
       }
-      const reading = readGenAiCall(attrs, span.instrumentationScope.name, this.reporter.report);
+      const scopeName = span.instrumentationScope.name;
+      if (state === 'already_priced' && readOwnCallTotals(attrs, scopeName, this.totals)) {
+        // The hook's own span, read without the dialect walk (the same reading, see readOwnCallTotals).
+        bump('already_priced');
+        const t = this.totals;
+        this.remember(span, t.inputTokens, t.outputTokens, t.requestModel, t.responseModel);
+        continue;
+      }
+      const reading = readGenAiCall(attrs, scopeName, this.reporter.report);
       if (reading.kind === 'not_genai') continue;
       if (state === 'already_priced') {
         bump('already_priced');
-        if (reading.kind === 'call') this.recent.remember(recentCall(span, reading.call));
+        if (reading.kind === 'call') {
+          const call = reading.call;
+          this.remember(span, call.usage.inputTokens ?? NaN, call.usage.outputTokens ?? NaN, call.requestModel, call.responseModel);
+        }
         continue;
       }
       if (reading.kind === 'skipped') {
@@ -200,13 +221,16 @@ export class SpanCostEnricher {
     if (reading.kind !== 'call') return undefined;
 
     const call = reading.call;
-    const recent = recentCall(span, call);
-    const same = this.recent.findSameCall(recent);
+    const ctx = span.spanContext();
+    const models = modelsOf(call.requestModel, call.responseModel);
+    const input = call.usage.inputTokens ?? NaN;
+    const output = call.usage.outputTokens ?? NaN;
+    const same = this.recent.findSameCall(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, input, output, models);
     if (same !== undefined) {
       bump('duplicate');
-      return { [A.ATTR_TOKENOMICS_DUPLICATE_OF]: same.spanId };
+      return { [A.ATTR_TOKENOMICS_DUPLICATE_OF]: same };
     }
-    this.recent.remember(recent);
+    this.recent.remember(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, input, output, models);
 
     if (foreignPriced && this.foreignCost === 'keep') {
       bump('foreign_priced');
@@ -284,6 +308,19 @@ export class SpanCostEnricher {
     return opts;
   }
 
+  /** Remembers a span of a call for de-duplication. */
+  private remember(
+    span: ReadableSpan,
+    input: number,
+    output: number,
+    requestModel: string | undefined,
+    responseModel: string | undefined,
+  ): void {
+    if (this.recent.capacity === 0) return;
+    const ctx = span.spanContext();
+    this.recent.remember(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, input, output, modelsOf(requestModel, responseModel));
+  }
+
   private book(): PriceBookLike | undefined {
     if (!this.priceBookLoaded) {
       this.priceBookLoaded = true;
@@ -307,19 +344,6 @@ function classify(attrs: Attributes): State {
   return 'pending';
 }
 
-function recentCall(span: ReadableSpan, call: GenAiCall): RecentCall {
-  const ctx = span.spanContext();
-  const parentId = span.parentSpanContext?.spanId;
-  const models = modelsOf(call.requestModel, call.responseModel === call.requestModel ? undefined : call.responseModel);
-  return {
-    key: `${ctx.traceId}/${ctx.spanId}`,
-    spanId: ctx.spanId,
-    parentKey: parentId ? `${ctx.traceId}/${parentId}` : undefined,
-    usage: `${call.usage.inputTokens}/${call.usage.outputTokens}`,
-    models,
-  };
-}
-
 const NO_MODELS: readonly string[] = Object.freeze([]);
 const MODEL_LISTS_LIMIT = 1024;
 /**
@@ -329,7 +353,8 @@ const MODEL_LISTS_LIMIT = 1024;
  */
 const modelLists = new Map<string, Map<string | undefined, readonly string[]>>();
 
-function modelsOf(requestModel: string | undefined, responseModel: string | undefined): readonly string[] {
+function modelsOf(requestModel: string | undefined, response: string | undefined): readonly string[] {
+  const responseModel = response === requestModel ? undefined : response;
   if (requestModel === undefined) return responseModel === undefined ? NO_MODELS : [responseModel];
   let byResponse = modelLists.get(requestModel);
   const hit = byResponse?.get(responseModel);

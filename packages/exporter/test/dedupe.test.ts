@@ -206,16 +206,22 @@ describe('bounded memory', () => {
 
   it('holds at most capacity spans and keeps the parent index in step with evictions', () => {
     const recent = new RecentCalls(1000);
-    for (let i = 0; i < 50_000; i++) {
-      recent.remember({ key: `t/${i}`, spanId: String(i), parentKey: `t/p${i % 7}`, usage: '1/1', models: ['m'] });
-    }
+    const trace = '0af7651916cd43dd8448eb211c80319c';
+    const id = (n: number) => n.toString(16).padStart(16, '0');
+    // 50,000 children of 7 parents, each with its own input total.
+    for (let i = 0; i < 50_000; i++) recent.remember(trace, id(i + 100), id(i % 7), i, 1, ['m']);
     expect(recent.size).toBe(1000);
-    // A parent of an evicted child finds nothing; of a kept child, the newest one.
-    const found = recent.findSameCall({ key: 't/p3', spanId: 'p3', parentKey: undefined, usage: '1/1', models: ['m'] });
-    expect(Number(found?.spanId)).toBeGreaterThanOrEqual(49_000);
-    expect(Number(found?.spanId) % 7).toBe(3);
-    const internals = recent as unknown as { byParent: Map<string, unknown[]> };
-    expect([...internals.byParent.values()].reduce((n, list) => n + list.length, 0)).toBe(1000);
+    // A parent finds exactly its kept children: none of the 49,000 forgotten ones.
+    let found = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const child = recent.findSameCall(trace, id(i % 7), undefined, i, 1, ['m']);
+      if (child !== undefined) {
+        found++;
+        expect(child).toBe(id(i + 100));
+        expect(i).toBeGreaterThanOrEqual(49_000);
+      }
+    }
+    expect(found).toBe(1000);
   });
 
   it('counts duplicates on tokenomics.exporter.spans', async () => {
