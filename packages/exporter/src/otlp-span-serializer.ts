@@ -21,7 +21,11 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
  * - an attribute name is encoded to UTF-8 once and then copied as bytes, and so is a short string
  *   value that keeps coming back under the same name (model, provider, operation, units): the whole
  *   `KeyValue` message is copied. Both caches are bounded (see the limits below); a name or value
- *   outside them is encoded as it comes.
+ *   outside them is encoded as it comes;
+ * - a span's attributes come in the order its instrumentation set them, the same span after span: a
+ *   name and value at the same position as in the last span (compared with `===`, strings, numbers
+ *   and booleans only) are copied as the bytes written for them then, without a look-up;
+ * - a trace id is decoded from hex by one native call.
  *
  * A batch that this code cannot encode (a span of another shape that makes it throw) is handed to
  * the official serializer, which then gives its own answer or error for it.
@@ -60,10 +64,12 @@ export function serializerCacheSize(): { keys: number; values: number } {
 export function clearSerializerCache(): void {
   keyCache.clear();
   cachedValues = 0;
+  slots.length = 0;
 }
 
 interface Utf8WritingBuffer extends Buffer {
   utf8Write?(value: string, offset: number): number;
+  hexWrite?(value: string, offset: number, length: number): number;
 }
 
 const EMPTY: Utf8WritingBuffer = Buffer.alloc(0);
@@ -82,6 +88,9 @@ const MIN_BYTES_PER_SPAN = 64;
 const MAX_BYTES_PER_SPAN = 16 << 10;
 
 const nativeUtf8Write = typeof (Buffer.prototype as Utf8WritingBuffer).utf8Write === 'function';
+const nativeHexWrite = typeof (Buffer.prototype as Utf8WritingBuffer).hexWrite === 'function';
+/** Fewest bytes of a hex id decoded by one native call: below it, the loop over the digits is cheaper. */
+const MIN_NATIVE_HEX_BYTES = 16;
 
 /** Writes `value` as UTF-8 at `offset` (room for 3 bytes per UTF-16 unit assured); returns the byte count. */
 function utf8At(value: string, offset: number): number {
@@ -220,6 +229,7 @@ function taggedString(tag: number, value: string): void {
 function copy(bytes: Uint8Array): void {
   const n = bytes.length;
   ensure(n);
+  // One native copy: cheaper than a loop over the bytes even for a few dozen of them.
   buf.set(bytes, pos);
   pos += n;
 }
@@ -230,6 +240,13 @@ function hexDigit(code: number): number {
   return code - 55;
 }
 
+/** {@link hexDigit} of the codes below 128, looked up instead of compared. */
+const HEX_DIGITS = Int8Array.from({ length: 128 }, (_, code) => hexDigit(code));
+
+function hexValue(code: number): number {
+  return code < 128 ? HEX_DIGITS[code]! : hexDigit(code);
+}
+
 /** A one-byte tag and the bytes a hex id stands for. */
 function taggedHexId(tag: number, hex: string): void {
   const n = hex.length;
@@ -237,8 +254,17 @@ function taggedHexId(tag: number, hex: string): void {
   const bytes = n >>> 1;
   ensure(bytes + 6);
   buf[pos++] = tag;
-  varint(bytes);
-  for (let i = 0; i < n; i += 2) buf[pos++] = (hexDigit(hex.charCodeAt(i)) << 4) | hexDigit(hex.charCodeAt(i + 1));
+  if (bytes < 0x80) buf[pos++] = bytes;
+  else varint(bytes);
+  // A trace id in one native call; it stops at a pair that is not hex, and then the loop below writes
+  // what the official writer writes for such a pair.
+  if (bytes >= MIN_NATIVE_HEX_BYTES && nativeHexWrite && buf.hexWrite!(hex, pos, bytes) === bytes) {
+    pos += bytes;
+    return;
+  }
+  let p = pos;
+  for (let i = 0; i < n; i += 2) buf[p++] = (hexValue(hex.charCodeAt(i)) << 4) | hexValue(hex.charCodeAt(i + 1));
+  pos = p;
 }
 
 /** A one-byte tag and an `HrTime` as nanoseconds in a fixed64, with the official writer's arithmetic. */
@@ -292,21 +318,27 @@ function keyEntry(key: string): KeyEntry | undefined {
   const size = varintSize(encoded.length);
   const prefix = new Uint8Array(1 + size + encoded.length + 1);
   prefix[0] = 0x0a;
-  let at = 1;
-  let v = encoded.length;
-  while (v > 0x7f) {
-    prefix[at++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  prefix[at++] = v;
-  prefix.set(encoded, at);
+  prefix.set(encoded, varintInto(prefix, 1, encoded.length));
   prefix[prefix.length - 1] = 0x12;
   const entry: KeyEntry = { prefix, values: new Map(), misses: 0 };
   keyCache.set(key, entry);
   return entry;
 }
 
-/** The whole `KeyValue` message for a short string value under a cached name, when it is (now) cached. */
+/** Writes `v` as a varint into `bytes` at `at`; returns where it ends. */
+function varintInto(bytes: Uint8Array, at: number, v: number): number {
+  while (v > 0x7f) {
+    bytes[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  bytes[at++] = v;
+  return at;
+}
+
+/**
+ * The whole `KeyValue` message, after its length, for a short string value under a cached name, when
+ * it is (now) cached.
+ */
 function cachedKeyValue(entry: KeyEntry, value: string): Uint8Array | undefined {
   const values = entry.values;
   if (values === undefined || value.length > MAX_VALUE_CHARS) return undefined;
@@ -322,29 +354,13 @@ function cachedKeyValue(entry: KeyEntry, value: string): Uint8Array | undefined 
   const encoded = Buffer.from(value, 'utf8');
   // The name's prefix, the AnyValue's length, its string tag, the string's length and UTF-8.
   const anyLength = 1 + varintSize(encoded.length) + encoded.length;
-  const total = entry.prefix.length + varintSize(anyLength) + anyLength;
-  const bytes = new Uint8Array(total);
-  bytes.set(entry.prefix, 0);
-  let at = entry.prefix.length;
-  for (let v = anyLength; ;) {
-    if (v > 0x7f) {
-      bytes[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    } else {
-      bytes[at++] = v;
-      break;
-    }
-  }
+  const kvLength = entry.prefix.length + varintSize(anyLength) + anyLength;
+  const bytes = new Uint8Array(varintSize(kvLength) + kvLength);
+  let at = varintInto(bytes, 0, kvLength);
+  bytes.set(entry.prefix, at);
+  at = varintInto(bytes, at + entry.prefix.length, anyLength);
   bytes[at++] = 0x0a;
-  for (let v = encoded.length; ;) {
-    if (v > 0x7f) {
-      bytes[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    } else {
-      bytes[at++] = v;
-      break;
-    }
-  }
+  at = varintInto(bytes, at, encoded.length);
   bytes.set(encoded, at);
   values.set(value, bytes);
   cachedValues++;
@@ -355,36 +371,113 @@ function cachedKeyValue(entry: KeyEntry, value: string): Uint8Array | undefined 
 function attributes(tag: number, attrs: Attributes): void {
   for (const key in attrs) {
     if (!hasOwnProperty.call(attrs, key)) continue;
+    keyValue(tag, key, keyEntry(key), attrs[key]);
+  }
+}
+
+/**
+ * One `KeyValue` under the one-byte tag `tag`. Returns the cached bytes it copied (the message after
+ * its length, see {@link cachedKeyValue}) when it copied them.
+ */
+function keyValue(tag: number, key: string, entry: KeyEntry | undefined, value: unknown): Uint8Array | undefined {
+  if (entry !== undefined) {
+    if (typeof value === 'string') {
+      const whole = cachedKeyValue(entry, value);
+      if (whole !== undefined) {
+        ensure(1);
+        buf[pos++] = tag;
+        copy(whole);
+        return whole;
+      }
+    } else if (typeof value === 'number' && numberKeyValue(tag, entry.prefix, value)) {
+      return undefined;
+    }
+  }
+  ensure(3);
+  buf[pos++] = tag;
+  const kv = openLength(1);
+  if (entry !== undefined) {
+    copy(entry.prefix);
+  } else {
+    taggedString(0x0a, key);
+    ensure(1);
+    buf[pos++] = 0x12;
+  }
+  const any = openLength(1);
+  anyValue(value);
+  closeLength(any, 1);
+  closeLength(kv, 1);
+  return undefined;
+}
+
+/**
+ * What the span attributes at one position (in `for...in` order) held in the last span: spans of one
+ * instrumentation set their attributes in the same order, and most values come back span after span.
+ */
+interface Slot {
+  key: string;
+  entry: KeyEntry | undefined;
+  /** The last value (a string, number or boolean short enough to keep), or {@link NO_VALUE}. */
+  value: unknown;
+  /** The `KeyValue` for `value` after its tag (its length, then the message), once `value` came twice. */
+  bytes: Uint8Array | undefined;
+}
+
+/** Most span attribute positions remembered. */
+const MAX_SLOTS = 64;
+/** Longest `KeyValue` (bytes) and string value (UTF-16 units) a slot keeps. */
+const MAX_SLOT_BYTES = 256;
+const NO_VALUE: unique symbol = Symbol('no value');
+const slots: Slot[] = [];
+
+/**
+ * The attributes of a span: as {@link attributes}, but a name and value at the same position as in the
+ * last span are copied as one run of bytes, without a look-up in the caches.
+ */
+function spanAttributes(attrs: Attributes): void {
+  let i = 0;
+  for (const key in attrs) {
+    if (!hasOwnProperty.call(attrs, key)) continue;
     const value = attrs[key];
-    const entry = keyEntry(key);
-    if (entry !== undefined) {
-      if (typeof value === 'string') {
-        const whole = cachedKeyValue(entry, value);
-        if (whole !== undefined) {
-          ensure(6);
-          buf[pos++] = tag;
-          varint(whole.length);
-          copy(whole);
-          continue;
-        }
-      } else if (typeof value === 'number' && numberKeyValue(tag, entry.prefix, value)) {
+    if (i >= MAX_SLOTS) {
+      keyValue(0x4a, key, keyEntry(key), value);
+      continue;
+    }
+    let slot = slots[i++];
+    if (slot === undefined) {
+      slot = { key, entry: keyEntry(key), value: NO_VALUE, bytes: undefined };
+      slots.push(slot);
+    } else if (slot.key !== key) {
+      slot.key = key;
+      slot.entry = keyEntry(key);
+      slot.value = NO_VALUE;
+      slot.bytes = undefined;
+    } else if (slot.value === value) {
+      const bytes = slot.bytes;
+      if (bytes !== undefined) {
+        ensure(1);
+        buf[pos++] = 0x4a;
+        copy(bytes);
         continue;
       }
     }
-    ensure(3);
-    buf[pos++] = tag;
-    const kv = openLength(1);
-    if (entry !== undefined) {
-      copy(entry.prefix);
+    const start = pos + 1;
+    const whole = keyValue(0x4a, key, slot.entry, value);
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') {
+      slot.value = NO_VALUE;
+      slot.bytes = undefined;
+    } else if (whole !== undefined) {
+      slot.value = value;
+      slot.bytes = whole;
+    } else if (slot.value === value) {
+      // The second time in a row: keep the bytes (once) for the spans that follow.
+      // A copy: the batch's bytes may still move (a longer length before them) and belong to its request.
+      if (pos - start <= MAX_SLOT_BYTES) slot.bytes = new Uint8Array(buf.subarray(start, pos));
     } else {
-      taggedString(0x0a, key);
-      ensure(1);
-      buf[pos++] = 0x12;
+      slot.value = type === 'string' && (value as string).length > MAX_SLOT_BYTES ? NO_VALUE : value;
+      slot.bytes = undefined;
     }
-    const any = openLength(1);
-    anyValue(value);
-    closeLength(any, 1);
-    closeLength(kv, 1);
   }
 }
 
@@ -520,7 +613,7 @@ function span(s: ReadableSpan): void {
   if (kind !== 0) tagged(0x30, kind);
   taggedTime(0x39, s.startTime);
   taggedTime(0x41, s.endTime);
-  if (s.attributes) attributes(0x4a, s.attributes);
+  if (s.attributes) spanAttributes(s.attributes);
   tagged(0x50, s.droppedAttributesCount);
   for (const e of s.events) event(e);
   tagged(0x60, s.droppedEventsCount);

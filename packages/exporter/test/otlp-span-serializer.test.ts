@@ -228,6 +228,72 @@ function readableSpans(b: Batch): ReadableSpan[] {
   });
 }
 
+/**
+ * Batches of spans that set their attributes in the same order with values that keep coming back, as
+ * an instrumentation's spans do: a value at a position is copied from the last span's bytes, so
+ * every change (a value, its type, a name, a missing name, more names than positions kept) is tried.
+ */
+const ORDERED_KEYS = Array.from({ length: 70 }, (_, i) => `gen_ai.ordered.${i}`);
+const REPEATING_VALUES: unknown[] = [
+  'chat',
+  'openai',
+  '1',
+  '',
+  'é',
+  'x'.repeat(300),
+  'y'.repeat(100),
+  0,
+  -0,
+  1,
+  Number.NaN,
+  0.1,
+  2 ** 40,
+  -5,
+  true,
+  false,
+  ['stop'],
+  new Uint8Array([1, 2]),
+];
+const repeatingAttributes = fc
+  .tuple(
+    fc.integer({ min: 0, max: ORDERED_KEYS.length }),
+    fc.array(fc.integer({ min: 0, max: REPEATING_VALUES.length - 1 }), { minLength: ORDERED_KEYS.length, maxLength: ORDERED_KEYS.length }),
+    fc.nat({ max: 9 }),
+  )
+  .map(([count, values, skip]) => {
+    const attrs: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) if (skip === 0 || i % 10 !== skip) attrs[ORDERED_KEYS[i]!] = REPEATING_VALUES[values[i]!];
+    return attrs as Attributes;
+  });
+/** Runs of spans: the same attributes a few times, then others. */
+const repeatingBatch = fc.array(fc.tuple(repeatingAttributes, fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 6 });
+
+function spansWith(attributeSets: Attributes[], traceId = '0af7651916cd43dd8448eb211c80319c'): ReadableSpan[] {
+  const resource = resourceFromAttributes({ 'service.name': 'ordered' });
+  const scope = { name: 'ordered' };
+  return attributeSets.map((attrs, i) => {
+    const ctx: SpanContext = { traceId, spanId: (0x1000 + i).toString(16).padStart(16, '0'), traceFlags: 1 };
+    return {
+      name: 'ordered',
+      kind: SpanKind.CLIENT,
+      spanContext: () => ctx,
+      startTime: [1_700_000_000, i],
+      endTime: [1_700_000_001, i],
+      status: { code: SpanStatusCode.UNSET },
+      attributes: attrs,
+      links: [],
+      events: [],
+      duration: [1, 0],
+      ended: true,
+      resource,
+      instrumentationScope: scope,
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+    } satisfies ReadableSpan;
+  });
+}
+
 beforeEach(() => clearSerializerCache());
 
 describe('OTLP span serialiser', () => {
@@ -282,6 +348,34 @@ describe('OTLP span serialiser', () => {
     expect(ours(spans).equals(official(spans))).toBe(true);
     expect(ours(spans).equals(official(spans))).toBe(true);
     expect(ours([]).equals(official([]))).toBe(true);
+  });
+
+  it('writes the same bytes as the official serialiser for spans whose attributes come in the same order with repeating values (names, values and types changing at a position, more than 64 names)', () => {
+    fc.assert(
+      fc.property(repeatingBatch, (runs) => {
+        const sets: Attributes[] = [];
+        for (const [attrs, times] of runs) for (let i = 0; i < times; i++) sets.push(i % 2 ? { ...attrs } : attrs);
+        const spans = spansWith(sets);
+        expect(ours(spans).equals(official(spans))).toBe(true);
+        // Again, with the last batch's values remembered.
+        expect(ours(spans).equals(official(spans))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes what the official serialiser writes for a trace id with a pair that is not hex, upper-case hex and ids of other lengths', () => {
+    for (const traceId of [
+      '0af7651916cd43dd8448eb211c80319g',
+      'zz0af7651916cd43dd8448eb211c8031',
+      '0AF7651916CD43DD8448EB211C80319C',
+      '0af7651916cd43dd8448eb211c80319c0af7651916cd43dd',
+      '0af7651916cd43dd8448eb211c80319c'.repeat(5),
+      '',
+    ]) {
+      const spans = spansWith([{ a: 1 }], traceId);
+      expect(ours(spans).equals(official(spans))).toBe(true);
+    }
   });
 
   it('keeps at most MAX_CACHED_KEYS names and MAX_CACHED_VALUES values however many distinct ones it meets, and still writes the same bytes', () => {
