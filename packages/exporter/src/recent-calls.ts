@@ -364,22 +364,42 @@ function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(f
   return to;
 }
 
-/** Parses `words` × 8 lowercase hex digits into `out`; `false` for any other string. */
+/** Each ASCII character's value as a lowercase hex digit, 255 for any other. */
+const HEX_DIGITS = new Uint8Array(128).fill(255);
+for (let c = 48; c <= 57; c++) HEX_DIGITS[c] = c - 48;
+for (let c = 97; c <= 102; c++) HEX_DIGITS[c] = c - 87;
+
+/**
+ * Parses `words` × 8 lowercase hex digits into `out`; `false` for any other string. Unrolled, with
+ * one table look-up per character (the hot loop of remembering a span).
+ */
 function parseHex(id: string, words: number, out: Uint32Array): boolean {
   if (id.length !== 8 * words) return false;
-  for (let w = 0, i = 0; w < words; w++) {
-    let value = 0;
-    for (const end = i + 8; i < end; i++) {
-      const c = id.charCodeAt(i);
-      let digit: number;
-      if (c >= 48 && c <= 57) digit = c - 48;
-      else if (c >= 97 && c <= 102) digit = c - 87;
-      else return false;
-      value = (value << 4) | digit;
-    }
-    out[w] = value;
+  const T = HEX_DIGITS;
+  let codes = 0;
+  let digits = 0;
+  for (let w = 0, i = 0; w < words; w++, i += 8) {
+    const c0 = id.charCodeAt(i);
+    const c1 = id.charCodeAt(i + 1);
+    const c2 = id.charCodeAt(i + 2);
+    const c3 = id.charCodeAt(i + 3);
+    const c4 = id.charCodeAt(i + 4);
+    const c5 = id.charCodeAt(i + 5);
+    const c6 = id.charCodeAt(i + 6);
+    const c7 = id.charCodeAt(i + 7);
+    codes |= c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7;
+    const d0 = T[c0 & 127];
+    const d1 = T[c1 & 127];
+    const d2 = T[c2 & 127];
+    const d3 = T[c3 & 127];
+    const d4 = T[c4 & 127];
+    const d5 = T[c5 & 127];
+    const d6 = T[c6 & 127];
+    const d7 = T[c7 & 127];
+    digits |= d0 | d1 | d2 | d3 | d4 | d5 | d6 | d7;
+    out[w] = (d0 << 28) | (d1 << 24) | (d2 << 20) | (d3 << 16) | (d4 << 12) | (d5 << 8) | (d6 << 4) | d7;
   }
-  return true;
+  return codes < 128 && digits < 16;
 }
 
 function hex8(word: number): string {
