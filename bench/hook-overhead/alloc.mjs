@@ -3,6 +3,8 @@
 // prints the bytes allocated per timed call in total, by owner and by function (top 30).
 //
 //   node bench/hook-overhead/alloc.mjs [bare|span|hook|hook-spans] [chat|chat-stream|chat-stream-no-usage] [calls]
+//   HOOK_BENCH_BASELINE=bench/dist/hook-baseline/dist ... hook-baseline|hook-spans-baseline ...
+//                                the hook with an earlier build of @tokenomics/instrumentation
 //   ALLOC_INTERVAL=64 ...        sampling interval in bytes (default 64: close to every object)
 //   ALLOC_OUT=run.heapprofile ...   also keep the profile (for DevTools or a closer look)
 //
@@ -16,7 +18,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 if (process.env.ALLOC_PRELOAD_OUT) preload(process.env.ALLOC_PRELOAD_OUT);
@@ -69,13 +71,16 @@ async function main() {
   delete env.ALLOC_OUT;
   env.ALLOC_PRELOAD_OUT = file;
   let sink;
-  if (setup === 'hook' || setup === 'hook-spans') {
+  const baseline = setup.endsWith('-baseline');
+  if (baseline && !process.env.HOOK_BENCH_BASELINE) throw new Error(`${setup} needs HOOK_BENCH_BASELINE`);
+  const spans = setup === 'hook-spans' || setup === 'hook-spans-baseline';
+  if (setup.startsWith('hook')) {
     const probe = createServer().listen(0, '127.0.0.1');
     await once(probe, 'listening');
     env.OTEL_EXPORTER_PROMETHEUS_PORT = String(probe.address().port);
     await new Promise((r) => probe.close(r));
   }
-  if (setup === 'hook-spans') {
+  if (spans) {
     sink = createServer((req, res) => req.resume().on('end', () => res.end())).listen(0, '127.0.0.1');
     await once(sink, 'listening');
     Object.assign(env, {
@@ -84,7 +89,14 @@ async function main() {
     });
   }
   const hook =
-    setup === 'bare' ? [] : setup === 'span' ? ['--require', join(here, 'span-floor.cjs')] : ['--require', '@tokenomics/node/register'];
+    setup === 'bare'
+      ? []
+      : setup === 'span'
+        ? ['--require', join(here, 'span-floor.cjs')]
+        : baseline
+          ? ['--require', join(here, 'baseline.cjs')]
+          : ['--require', '@tokenomics/node/register'];
+  if (baseline) env.HOOK_BENCH_BASELINE = resolve(process.env.HOOK_BENCH_BASELINE);
   if (setup === 'span') env.HOOK_BENCH_WRAP = 'span';
   try {
     // Spawned asynchronously: this process answers the span sink while the app runs.
@@ -120,7 +132,7 @@ function where(cf) {
 }
 
 function ownerOf(url) {
-  if (url.includes('/packages/instrumentation/')) return 'Tokenomics instrumentation';
+  if (url.includes('/packages/instrumentation/') || url.includes('/hook-baseline/')) return 'Tokenomics instrumentation';
   if (url.includes('/packages/pricing/')) return 'Tokenomics pricing';
   if (url.includes('/packages/')) return 'Tokenomics, other packages';
   if (url.includes('sdk-metrics') || url.includes('exporter-prometheus')) return 'OpenTelemetry metrics SDK';
