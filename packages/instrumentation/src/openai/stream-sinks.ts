@@ -152,14 +152,7 @@ function isUsageChunk(chunk: Obj, choices: unknown): boolean {
  * the order they would have without `usage`. Any other layout gets a plain delete.
  */
 function removeUsage(chunk: Obj): void {
-  let last: string | undefined;
-  let beforeLast: string | undefined;
-  // No allocation: a chunk's keys come from the enum cache of its shape.
-  for (const key in chunk) {
-    beforeLast = last;
-    last = key;
-  }
-  if (last === 'obfuscation' && beforeLast === 'usage' && Object.isExtensible(chunk)) {
+  if (Object.hasOwn(chunk, 'obfuscation') && Object.isExtensible(chunk) && endsWithUsageThenObfuscation(chunk)) {
     const padding = chunk.obfuscation;
     delete chunk.obfuscation;
     try {
@@ -170,6 +163,18 @@ function removeUsage(chunk: Obj): void {
     return;
   }
   delete chunk.usage;
+}
+
+/** Whether the last two keys of `chunk` are `usage` and `obfuscation`, in that order. */
+function endsWithUsageThenObfuscation(chunk: Obj): boolean {
+  let last: string | undefined;
+  let beforeLast: string | undefined;
+  // No allocation: a chunk's keys come from the enum cache of its shape.
+  for (const key in chunk) {
+    beforeLast = last;
+    last = key;
+  }
+  return last === 'obfuscation' && beforeLast === 'usage';
 }
 
 /** The streamed output an estimate counts: text, then tool-call arguments. */
