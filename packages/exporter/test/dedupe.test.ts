@@ -2,8 +2,8 @@
  * Two spans of one call (a vendor SDK's span around or inside another instrumentation's) must not
  * both carry cost. gpt-4o: 1000 x $2.50 + 100 x $10 per million = $0.0035.
  */
-import type { Span } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { context, trace, type Span } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { CostEnrichingSpanExporter } from '../src/index';
 import { RecentCalls } from '../src/recent-calls';
@@ -123,6 +123,32 @@ describe('duplicate spans of one call', () => {
     expect(openlitOut.attributes['tokenomics.duplicate_of']).toBe(idOf(spans[0]));
     expect(openlitOut.attributes['tokenomics.price_book.cost']).toBeUndefined();
     expect(openlitOut.attributes['gen_ai.usage.cost']).toBe(0.0093);
+  });
+});
+
+describe('duplicate spans whose IDs are not lower-case hex', () => {
+  it('marks the vendor span duplicate_of ours when the SDK made upper-case hex IDs, and names our span as the SDK wrote it', async () => {
+    let n = 0;
+    const upper = (digits: number) => () => (++n).toString(16).toUpperCase().padStart(digits, 'A');
+    const sink = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      idGenerator: { generateTraceId: upper(32), generateSpanId: upper(16) },
+      spanProcessors: [new SimpleSpanProcessor(sink)],
+    });
+    const ours = provider
+      .getTracer('@tokenomics/instrumentation-openai')
+      .startSpan('chat gpt-4o', { attributes: { ...usage(1000, 100), ...priced } });
+    provider
+      .getTracer('openai-sdk')
+      .startSpan('openai.chat.completions.create', { attributes: usage(1000, 100) }, trace.setSpan(context.active(), ours))
+      .end();
+    ours.end();
+    const spans = sink.getFinishedSpans();
+    expect(idOf(spans[1])).toMatch(/^[0-9A-F]{16}$/);
+    const { sink: out, exporter } = setup();
+    await exportBatch(exporter, [spans[1]]);
+    await exportBatch(exporter, [spans[0]]);
+    expect(out.getFinishedSpans()[1].attributes['tokenomics.duplicate_of']).toBe(idOf(spans[1]));
   });
 });
 
