@@ -239,7 +239,8 @@ export class GenAIRecorder {
       if (requested !== undefined) {
         for (const key in requested) {
           const value = requested[key];
-          if (value !== undefined && key !== sc.ATTR_GEN_AI_CONVERSATION_ID && Object.hasOwn(requested, key)) span.setAttribute(key, value);
+          // The recorder's own start attributes win, as they did when the two were one object.
+          if (value !== undefined && Object.hasOwn(requested, key) && !Object.hasOwn(attributes, key)) span.setAttribute(key, value);
         }
       }
       if (start.requestedServiceTier) span.setAttribute(serviceTierKey(start.provider, 'request'), start.requestedServiceTier);
