@@ -107,6 +107,31 @@ export class RecentCalls {
     models: readonly string[],
   ): void {
     if (this.capacity === 0 || !this.load(traceId, spanId, parentSpanId)) return;
+    this.storeQuery(inputTokens, outputTokens, models);
+    this.clearQuery();
+  }
+
+  /**
+   * {@link findSameCall}, and when it finds nothing, {@link remember}: the IDs are read once.
+   * Returns the span ID found.
+   */
+  rememberUnlessSameCall(
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    inputTokens: number,
+    outputTokens: number,
+    models: readonly string[],
+  ): string | undefined {
+    if (this.capacity === 0 || !this.load(traceId, spanId, parentSpanId)) return undefined;
+    const found = this.count === 0 ? NONE : this.findQuery(inputTokens, outputTokens, models);
+    if (found === NONE) this.storeQuery(inputTokens, outputTokens, models);
+    this.clearQuery();
+    return found === NONE ? undefined : this.spanIdOf(found);
+  }
+
+  /** Remembers the loaded query span. */
+  private storeQuery(inputTokens: number, outputTokens: number, models: readonly string[]): void {
     let slot = this.next;
     if (slot === this.slots) this.grow();
     if ((this.flags[slot] & USED) !== 0) this.unlink(slot);
@@ -116,7 +141,6 @@ export class RecentCalls {
     this.store(slot, idHash, inputTokens, outputTokens, models);
     slot++;
     this.next = slot === this.capacity ? 0 : slot;
-    this.clearQuery();
   }
 
   /**
@@ -134,6 +158,13 @@ export class RecentCalls {
     models: readonly string[],
   ): string | undefined {
     if (this.count === 0 || !this.load(traceId, spanId, parentSpanId)) return undefined;
+    const found = this.findQuery(inputTokens, outputTokens, models);
+    this.clearQuery();
+    return found === NONE ? undefined : this.spanIdOf(found);
+  }
+
+  /** The slot of the loaded query span's parent or child describing the same call, or `NONE`. */
+  private findQuery(inputTokens: number, outputTokens: number, models: readonly string[]): number {
     let found = NONE;
     if ((this.qFlags & HAS_PARENT) !== 0) {
       const odd = (this.qFlags & ODD_PARENT) !== 0;
@@ -151,8 +182,7 @@ export class RecentCalls {
         if (this.parentHashes[s] === hash && this.parentIs(s) && this.sameCall(s, inputTokens, outputTokens, models)) found = s;
       }
     }
-    this.clearQuery();
-    return found === NONE ? undefined : this.spanIdOf(found);
+    return found;
   }
 
   /** Parses the span's IDs into the query fields; `false` when it has no usable trace or span ID. */

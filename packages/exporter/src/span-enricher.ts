@@ -225,12 +225,11 @@ export class SpanCostEnricher {
     const models = modelsOf(call.requestModel, call.responseModel);
     const input = call.usage.inputTokens ?? NaN;
     const output = call.usage.outputTokens ?? NaN;
-    const same = this.recent.findSameCall(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, input, output, models);
+    const same = this.recent.rememberUnlessSameCall(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, input, output, models);
     if (same !== undefined) {
       bump('duplicate');
       return { [A.ATTR_TOKENOMICS_DUPLICATE_OF]: same };
     }
-    this.recent.remember(ctx.traceId, ctx.spanId, span.parentSpanContext?.spanId, input, output, models);
 
     if (foreignPriced && this.foreignCost === 'keep') {
       bump('foreign_priced');

@@ -224,9 +224,9 @@ describe('RecentCalls behaves as the plain list of spans last seen', () => {
   const parent = fc.option(span, { nil: undefined });
   const totals = fc.constantFrom(1, 2);
   const models = fc.constantFrom<readonly string[]>([], ['a'], ['b'], ['a', 'b']);
-  const op = fc.record({ find: fc.boolean(), trace, span, parent, input: totals, output: totals, models });
+  const op = fc.record({ kind: fc.constantFrom('find', 'remember', 'both'), trace, span, parent, input: totals, output: totals, models });
 
-  it('gives the same answers as the plain list for any sequence of sightings and look-ups', () => {
+  it('gives the same answers as the plain list for any sequence of sightings, look-ups and both at once', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 6 }),
@@ -236,19 +236,54 @@ describe('RecentCalls behaves as the plain list of spans last seen', () => {
           const table = new RecentCalls(capacity, bits);
           const plain = new PlainRecentCalls(capacity);
           for (const o of ops) {
-            if (o.find) {
-              expect(table.findSameCall(o.trace, o.span, o.parent, o.input, o.output, o.models)).toBe(
-                plain.findSameCall(o.trace, o.span, o.parent, o.input, o.output, o.models),
-              );
+            const args = [o.trace, o.span, o.parent, o.input, o.output, o.models] as const;
+            if (o.kind === 'find') {
+              expect(table.findSameCall(...args)).toBe(plain.findSameCall(...args));
+            } else if (o.kind === 'remember') {
+              table.remember(...args);
+              plain.remember(...args);
             } else {
-              table.remember(o.trace, o.span, o.parent, o.input, o.output, o.models);
-              plain.remember(o.trace, o.span, o.parent, o.input, o.output, o.models);
+              const same = plain.findSameCall(...args);
+              if (same === undefined) plain.remember(...args);
+              expect(table.rememberUnlessSameCall(...args)).toBe(same);
             }
             expect(table.size).toBe(plain.size);
           }
         },
       ),
       { numRuns: 500 },
+    );
+  });
+  it('gives the same answers as the plain list while it grows past its first slots', () => {
+    const manySpans = fc.oneof(fc.integer({ min: 1, max: 150 }).map(id), fc.constantFrom('S6', '00000000000000A7'));
+    const manyOp = fc.record({
+      kind: fc.constantFrom('find', 'remember', 'both', 'both'),
+      trace: fc.constantFrom(T1, T2),
+      span: manySpans,
+      parent: fc.option(manySpans, { nil: undefined }),
+      input: totals,
+      output: totals,
+      models,
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 60, max: 140 }), fc.array(manyOp, { minLength: 100, maxLength: 400 }), (capacity, ops) => {
+        const table = new RecentCalls(capacity);
+        const plain = new PlainRecentCalls(capacity);
+        for (const o of ops) {
+          const args = [o.trace, o.span, o.parent, o.input, o.output, o.models] as const;
+          if (o.kind === 'find') expect(table.findSameCall(...args)).toBe(plain.findSameCall(...args));
+          else if (o.kind === 'remember') {
+            table.remember(...args);
+            plain.remember(...args);
+          } else {
+            const same = plain.findSameCall(...args);
+            if (same === undefined) plain.remember(...args);
+            expect(table.rememberUnlessSameCall(...args)).toBe(same);
+          }
+        }
+        expect(table.size).toBe(plain.size);
+      }),
+      { numRuns: 100 },
     );
   });
 });
