@@ -5,7 +5,7 @@
 //
 //   node bench/otlp-span-serializer.bench.mjs            (after `tsc -b`)
 //   BENCH_ROUNDS=9 BENCH_BATCHES=60 node bench/otlp-span-serializer.bench.mjs
-//   BENCH_SERIALIZER_BASELINE=<dist dir of an earlier build of @tokenomics/exporter> ...   also time that build
+//   BENCH_SERIALIZER_BASELINE=<dist dir of an earlier build of @tokenomics/exporter>[,<another>] ...   also time those builds
 //     (a dir from which @opentelemetry/api resolves, e.g. a copy of packages/exporter with its node_modules)
 //   BENCH_ONLY=ours ...   only that serializer, for a profile
 //
@@ -99,7 +99,8 @@ const SERIALIZERS = {
   official: (s) => ProtobufTraceSerializer.serializeRequest(s),
   ours: load(join(root, 'packages', 'exporter', 'dist')),
 };
-if (process.env.BENCH_SERIALIZER_BASELINE) SERIALIZERS.baseline = load(resolve(process.env.BENCH_SERIALIZER_BASELINE));
+const baselines = (process.env.BENCH_SERIALIZER_BASELINE ?? '').split(',').filter(Boolean);
+baselines.forEach((dir, i) => (SERIALIZERS[baselines.length > 1 ? `baseline${i + 1}` : 'baseline'] = load(resolve(dir))));
 
 const built = batchOfNewSpans();
 for (const spans of [captured, built]) {

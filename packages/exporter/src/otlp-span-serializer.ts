@@ -24,7 +24,8 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
  *   outside them is encoded as it comes;
  * - a span's attributes come in the order its instrumentation set them, the same span after span: a
  *   name and value at the same position as in the last span (compared with `===`, strings, numbers
- *   and booleans only) are copied as the bytes written for them then, without a look-up;
+ *   and booleans only) are copied as the bytes written for them then, without a look-up, and a run of
+ *   such attributes that was the same in the last span is copied at once;
  * - a trace id is decoded from hex by one native call.
  *
  * A batch that this code cannot encode (a span of another shape that makes it throw) is handed to
@@ -421,14 +422,59 @@ interface Slot {
   value: unknown;
   /** The `KeyValue` for `value` after its tag (its length, then the message), once `value` came twice. */
   bytes: Uint8Array | undefined;
+  /**
+   * The slots' `bytes` of the last run of repeated attributes that began at this position, each
+   * after its tag, as one array (`run`) and one by one (`runParts`, to tell that the run is the same).
+   */
+  run: Uint8Array | undefined;
+  runParts: Uint8Array[] | undefined;
 }
 
 /** Most span attribute positions remembered. */
 const MAX_SLOTS = 64;
 /** Longest `KeyValue` (bytes) and string value (UTF-16 units) a slot keeps. */
 const MAX_SLOT_BYTES = 256;
+/** Longest run of repeated attributes (bytes) kept as one array. */
+const MAX_RUN_BYTES = 4_096;
 const NO_VALUE: unique symbol = Symbol('no value');
 const slots: Slot[] = [];
+
+/**
+ * Writes the repeated attributes of slots `from` to `to` (excluded), each its tag and its `bytes`: as
+ * one copy when the same run was written in the last span, else one by one, keeping the run.
+ */
+function writeRun(from: number, to: number): void {
+  const first = slots[from]!;
+  const count = to - from;
+  const parts = first.runParts;
+  if (parts !== undefined && parts.length === count) {
+    let same = true;
+    for (let k = 0; k < count; k++) {
+      if (slots[from + k]!.bytes !== parts[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      copy(first.run!);
+      return;
+    }
+  }
+  const start = pos;
+  for (let k = from; k < to; k++) {
+    const bytes = slots[k]!.bytes!;
+    ensure(1);
+    buf[pos++] = 0x4a;
+    copy(bytes);
+  }
+  if (count > 1 && pos - start <= MAX_RUN_BYTES) {
+    first.run = new Uint8Array(buf.subarray(start, pos));
+    first.runParts = slots.slice(from, to).map((slot) => slot.bytes!);
+  } else {
+    first.run = undefined;
+    first.runParts = undefined;
+  }
+}
 
 /**
  * The attributes of a span: as {@link attributes}, but a name and value at the same position as in the
@@ -436,31 +482,38 @@ const slots: Slot[] = [];
  */
 function spanAttributes(attrs: Attributes): void {
   let i = 0;
+  /** The first slot of the repeated attributes not written yet (they are written as one run), or -1. */
+  let run = -1;
   for (const key in attrs) {
     if (!hasOwnProperty.call(attrs, key)) continue;
     const value = attrs[key];
     if (i >= MAX_SLOTS) {
+      if (run >= 0) {
+        writeRun(run, i);
+        run = -1;
+      }
       keyValue(0x4a, key, keyEntry(key), value);
       continue;
     }
-    let slot = slots[i++];
+    let slot = slots[i];
     if (slot === undefined) {
-      slot = { key, entry: keyEntry(key), value: NO_VALUE, bytes: undefined };
+      slot = { key, entry: keyEntry(key), value: NO_VALUE, bytes: undefined, run: undefined, runParts: undefined };
       slots.push(slot);
     } else if (slot.key !== key) {
       slot.key = key;
       slot.entry = keyEntry(key);
       slot.value = NO_VALUE;
       slot.bytes = undefined;
-    } else if (slot.value === value) {
-      const bytes = slot.bytes;
-      if (bytes !== undefined) {
-        ensure(1);
-        buf[pos++] = 0x4a;
-        copy(bytes);
-        continue;
-      }
+    } else if (slot.value === value && slot.bytes !== undefined) {
+      if (run < 0) run = i;
+      i++;
+      continue;
     }
+    if (run >= 0) {
+      writeRun(run, i);
+      run = -1;
+    }
+    i++;
     const start = pos + 1;
     const whole = keyValue(0x4a, key, slot.entry, value);
     const type = typeof value;
@@ -479,6 +532,7 @@ function spanAttributes(attrs: Attributes): void {
       slot.bytes = undefined;
     }
   }
+  if (run >= 0) writeRun(run, i);
 }
 
 /**
