@@ -63,9 +63,17 @@ export function serializerCacheSize(): { keys: number; values: number } {
 
 /** Empties the caches: for tests. */
 export function clearSerializerCache(): void {
+  clearKeyCache();
+  slots.length = 0;
+}
+
+/**
+ * Starts the name cache (and the values under its names) over. The span attribute positions keep the
+ * entries they hold (still right for their names) and may be in the middle of a span: they stay.
+ */
+function clearKeyCache(): void {
   keyCache.clear();
   cachedValues = 0;
-  slots.length = 0;
 }
 
 interface Utf8WritingBuffer extends Buffer {
@@ -314,7 +322,7 @@ const MAX_INT64 = 2 ** 63;
 function keyEntry(key: string): KeyEntry | undefined {
   const hit = keyCache.get(key);
   if (hit !== undefined || key.length > MAX_KEY_CHARS) return hit;
-  if (keyCache.size >= MAX_CACHED_KEYS) clearSerializerCache();
+  if (keyCache.size >= MAX_CACHED_KEYS) clearKeyCache();
   const encoded = Buffer.from(key, 'utf8');
   const size = varintSize(encoded.length);
   const prefix = new Uint8Array(1 + size + encoded.length + 1);

@@ -378,6 +378,15 @@ describe('OTLP span serialiser', () => {
     }
   });
 
+  it('writes the same bytes when the name cache fills up in the middle of a run of repeated attributes', () => {
+    const sets: Attributes[] = [];
+    for (let n = 0; n < MAX_CACHED_KEYS * 3; n++) sets.push({ a: 'x', b: 1, c: true, [`fresh.${n}`]: n, d: 'y' });
+    for (let from = 0; from < sets.length; from += 100) {
+      const spans = spansWith(sets.slice(from, from + 100));
+      expect(ours(spans).equals(official(spans))).toBe(true);
+    }
+  });
+
   it('keeps at most MAX_CACHED_KEYS names and MAX_CACHED_VALUES values however many distinct ones it meets, and still writes the same bytes', () => {
     const resource = resourceFromAttributes({ 'service.name': 'bounded' });
     const scope = { name: 'bounded' };
