@@ -20,14 +20,15 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'x-request-id': 'req_
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'req_bench0123456789abcdef' };
 const json = openaiChatJSON();
 const sseWithUsage = openaiChatSSE();
-// The same stream without its usage chunk (the event whose choices are empty), as OpenAI sends it
-// when the request does not ask for usage.
+// The same stream as OpenAI sends it when the request does not ask for usage: no usage chunk (the
+// event whose choices are empty) and no `usage` field in the other chunks.
 const sseText = new TextDecoder().decode(sseWithUsage);
 const sseWithoutUsage = new TextEncoder().encode(
   sseText
     .split('\n\n')
     .filter((e) => !e.includes('"choices":[]'))
-    .join('\n\n'),
+    .join('\n\n')
+    .replaceAll('"usage":null,', ''),
 );
 
 async function fetchStub(_url, init) {

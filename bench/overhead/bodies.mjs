@@ -55,7 +55,7 @@ export function openaiChatJSON() {
   );
 }
 
-/** The same answer as a `stream: true` + `include_usage` SSE body: 50 content chunks, finish, usage, [DONE]. */
+/** The same answer as a `stream: true` + `include_usage` SSE body: 50 content chunks, finish, usage, [DONE], as the API sends it (with `obfuscation` padding). */
 export function openaiChatSSE() {
   const base = {
     id: 'chatcmpl-BenchS1b2C3d4E5f6G7h8I9j0K1l2',
@@ -66,11 +66,18 @@ export function openaiChatSSE() {
     system_fingerprint: 'fp_560af6e559',
   };
   const events = [];
+  // OpenAI pads each delta chunk with an `obfuscation` field (after `usage`), a few characters long.
+  const padding = (text) => 'Xq7bR2mK9pL4vN8s'.slice(0, Math.max(1, 16 - (text.length % 16)));
   ANSWER_PIECES.forEach((piece, i) => {
     const delta = i === 0 ? { role: 'assistant', content: piece, refusal: null } : { content: piece };
-    events.push({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }], usage: null });
+    events.push({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }], usage: null, obfuscation: padding(piece) });
   });
-  events.push({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], usage: null });
+  events.push({
+    ...base,
+    choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
+    usage: null,
+    obfuscation: padding(''),
+  });
   events.push({ ...base, choices: [], usage: openaiUsage });
   const text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
   return encoder.encode(text);
