@@ -2,11 +2,12 @@
 // the top functions by self time (µs per call) and the time under each Tokenomics function.
 //
 //   node bench/hook-overhead/profile.mjs [hook|hook-spans|span|bare] [chat|chat-stream|chat-stream-no-usage] [calls]
-//   PROFILE_OUT=run.cpuprofile ...   also keep the profile (for DevTools or a closer look)
+//   PROFILE_OUT=run.cpuprofile ...   also keep the profile (for DevTools or a closer look), and the
+//                                    timed window beside it (run.cpuprofile.window.json)
 //
 // Sampling at 50 µs inflates every figure; compare profiles with each other, not with the bench table.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,11 @@ try {
   if (child.status !== 0) throw new Error(child.stderr);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const result = JSON.parse(child.stdout.trim().split('\n').pop());
-  if (process.env.PROFILE_OUT) copyFileSync(join(dir, file), process.env.PROFILE_OUT);
+  if (process.env.PROFILE_OUT) {
+    copyFileSync(join(dir, file), process.env.PROFILE_OUT);
+    // The timed window (monotonic µs, the profile's clock), to count only the timed calls later.
+    writeFileSync(`${process.env.PROFILE_OUT}.window.json`, JSON.stringify({ from: result.timedFromUs, to: result.timedToUs, calls }));
+  }
   summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')), calls, result);
 } finally {
   sink?.close();
