@@ -15,13 +15,11 @@
 // a few thousand calls each (two runs of the same set-up differ by about 100 bytes per call). An
 // allocation is counted where V8 made it: in optimised code, a function inlined into its caller
 // allocates as the caller, so read the owners and the Tokenomics view before single functions.
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APP, APP_CWD, appSetup, run, where } from './setup.mjs';
 
 if (process.env.ALLOC_PRELOAD_OUT) preload(process.env.ALLOC_PRELOAD_OUT);
 else await main();
@@ -61,76 +59,28 @@ async function preload(out) {
 }
 
 async function main() {
-  const here = dirname(fileURLToPath(import.meta.url));
   const [setup = 'hook-spans', scenario = 'chat', callsArg] = process.argv.slice(2);
   const calls = Number(callsArg ?? (scenario === 'chat' ? 5000 : 1000));
   const warmup = Math.max(200, Math.round(calls / 5));
   const dir = mkdtempSync(join(tmpdir(), 'tokenomics-hook-alloc-'));
   const file = join(dir, 'run.heapprofile');
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (key.startsWith('OTEL_') || key.startsWith('TOKENOMICS_') || key === 'NODE_OPTIONS') delete env[key];
+  const { env, args: hook, close } = await appSetup(setup);
   delete env.ALLOC_OUT;
   env.ALLOC_PRELOAD_OUT = file;
-  let sink;
-  const baseline = setup.endsWith('-baseline');
-  if (baseline && !process.env.HOOK_BENCH_BASELINE) throw new Error(`${setup} needs HOOK_BENCH_BASELINE`);
-  const spans = setup === 'hook-spans' || setup === 'hook-spans-baseline';
-  if (setup.startsWith('hook')) {
-    const probe = createServer().listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    env.OTEL_EXPORTER_PROMETHEUS_PORT = String(probe.address().port);
-    await new Promise((r) => probe.close(r));
-  }
-  if (spans) {
-    sink = createServer((req, res) => req.resume().on('end', () => res.end())).listen(0, '127.0.0.1');
-    await once(sink, 'listening');
-    Object.assign(env, {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${sink.address().port}/v1/traces`,
-    });
-  }
-  const hook =
-    setup === 'bare'
-      ? []
-      : setup === 'span'
-        ? ['--require', join(here, 'span-floor.cjs')]
-        : baseline
-          ? ['--require', join(here, 'baseline.cjs')]
-          : ['--require', '@tokenomics/node/register'];
-  if (baseline) env.HOOK_BENCH_BASELINE = resolve(process.env.HOOK_BENCH_BASELINE);
-  if (setup === 'span') env.HOOK_BENCH_WRAP = 'span';
   try {
     // Spawned asynchronously: this process answers the span sink while the app runs.
     const child = await run(
       process.execPath,
-      ['--expose-gc', ...hook, '--import', fileURLToPath(import.meta.url), join(here, 'app.mjs'), scenario, warmup, calls],
-      { cwd: join(here, '..', '..', 'test'), env },
+      ['--expose-gc', ...hook, '--import', fileURLToPath(import.meta.url), APP, scenario, warmup, calls],
+      { cwd: APP_CWD, env },
     );
     if (child.status !== 0) throw new Error(child.stderr);
     if (process.env.ALLOC_OUT) copyFileSync(file, process.env.ALLOC_OUT);
     summarise(JSON.parse(readFileSync(file, 'utf8')), setup, scenario, calls);
   } finally {
-    sink?.close();
+    close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function run(command, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, options);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-function where(cf) {
-  const url = cf.url.replace(/.*\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '').replace(/.*\/packages\//, 'packages/');
-  return `${cf.functionName || '(anonymous)'} ${url}:${cf.lineNumber + 1}`;
 }
 
 function ownerOf(url) {

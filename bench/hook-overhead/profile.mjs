@@ -1,60 +1,27 @@
 // Where the time goes under the hook: runs app.mjs under `node --cpu-prof` in one set-up and prints
 // the top functions by self time (µs per call) and the time under each Tokenomics function.
 //
-//   node bench/hook-overhead/profile.mjs [hook|hook-spans|span|bare] [chat|chat-stream|chat-stream-no-usage] [calls]
+//   node bench/hook-overhead/profile.mjs [bare|span|hook|hook-spans|hook-baseline|hook-spans-baseline] [chat|chat-stream|chat-stream-no-usage] [calls]
 //   PROFILE_OUT=run.cpuprofile ...   also keep the profile (for DevTools or a closer look), and the
 //                                    timed window beside it (run.cpuprofile.window.json)
 //
 // Sampling at 50 µs inflates every figure; compare profiles with each other, not with the bench table.
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { APP, APP_CWD, appSetup, run, where } from './setup.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const [setup = 'hook', scenario = 'chat', callsArg] = process.argv.slice(2);
 const calls = Number(callsArg ?? (scenario === 'chat' ? 30000 : 6000));
 const warmup = Math.round(calls / 10);
 const dir = mkdtempSync(join(tmpdir(), 'tokenomics-hook-profile-'));
-const env = { ...process.env };
-for (const key of Object.keys(env)) if (key.startsWith('OTEL_') || key.startsWith('TOKENOMICS_') || key === 'NODE_OPTIONS') delete env[key];
-let sink;
-if (setup === 'hook' || setup === 'hook-spans') {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  env.OTEL_EXPORTER_PROMETHEUS_PORT = String(probe.address().port);
-  await new Promise((r) => probe.close(r));
-}
-if (setup === 'hook-spans') {
-  sink = createServer((req, res) => req.resume().on('end', () => res.end())).listen(0, '127.0.0.1');
-  await once(sink, 'listening');
-  Object.assign(env, {
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${sink.address().port}/v1/traces`,
-  });
-}
-const hook =
-  setup === 'bare' ? [] : setup === 'span' ? ['--require', join(here, 'span-floor.cjs')] : ['--require', '@tokenomics/node/register'];
-if (setup === 'span') env.HOOK_BENCH_WRAP = 'span';
+const { env, args: hook, close } = await appSetup(setup);
 try {
   // Spawned asynchronously: this process answers the span sink while the app runs.
   const child = await run(
     process.execPath,
-    [
-      '--expose-gc',
-      '--cpu-prof',
-      `--cpu-prof-dir=${dir}`,
-      '--cpu-prof-interval=50',
-      ...hook,
-      join(here, 'app.mjs'),
-      scenario,
-      warmup,
-      calls,
-    ],
-    { cwd: join(here, '..', '..', 'test'), env },
+    ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=50', ...hook, APP, scenario, warmup, calls],
+    { cwd: APP_CWD, env },
   );
   if (child.status !== 0) throw new Error(child.stderr);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -66,25 +33,8 @@ try {
   }
   summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')), calls, result);
 } finally {
-  sink?.close();
+  close();
   rmSync(dir, { recursive: true, force: true });
-}
-
-function run(command, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, options);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-function where(cf) {
-  const url = cf.url.replace(/.*\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '').replace(/.*\/packages\//, 'packages/');
-  return `${cf.functionName || '(anonymous)'} ${url}:${cf.lineNumber + 1}`;
 }
 
 function summarise(p, n, result) {
