@@ -388,37 +388,17 @@ describe('OTLP span serialiser', () => {
   });
 
   it('keeps at most MAX_CACHED_KEYS names and MAX_CACHED_VALUES values however many distinct ones it meets, and still writes the same bytes', () => {
-    const resource = resourceFromAttributes({ 'service.name': 'bounded' });
-    const scope = { name: 'bounded' };
-    const ctx: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
-    const spanWith = (attrs: Attributes): ReadableSpan => ({
-      name: 'bounded',
-      kind: SpanKind.CLIENT,
-      spanContext: () => ctx,
-      startTime: [1_700_000_000, 1],
-      endTime: [1_700_000_001, 2],
-      status: { code: SpanStatusCode.UNSET },
-      attributes: attrs,
-      links: [],
-      events: [],
-      duration: [1, 1],
-      ended: true,
-      resource,
-      instrumentationScope: scope,
-      droppedAttributesCount: 0,
-      droppedEventsCount: 0,
-      droppedLinksCount: 0,
-    });
     let peakKeys = 0;
     let peakValues = 0;
     for (let round = 0; round < 40; round++) {
-      const spans: ReadableSpan[] = [];
+      const sets: Attributes[] = [];
       for (let s = 0; s < 10; s++) {
         const attrs: Attributes = {};
         for (let k = 0; k < 30; k++) attrs[`key.${round}.${s}.${k % 7 === 0 ? 'same' : k}`] = `value ${round * 300 + s * 30 + k}`;
         for (let k = 0; k < 20; k++) attrs[`repeated.${k}`] = `v${(round * 10 + s) % 13}`;
-        spans.push(spanWith(attrs));
+        sets.push(attrs);
       }
+      const spans = spansWith(sets);
       expect(ours(spans).equals(official(spans))).toBe(true);
       const size = serializerCacheSize();
       peakKeys = Math.max(peakKeys, size.keys);

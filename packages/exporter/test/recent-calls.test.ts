@@ -216,6 +216,33 @@ class PlainRecentCalls {
   }
 }
 
+/** One sighting, look-up or both, applied to the table and the plain list; their answers must agree. */
+function applyToBoth(
+  table: RecentCalls,
+  plain: PlainRecentCalls,
+  o: {
+    kind: 'find' | 'remember' | 'both';
+    trace: string;
+    span: string;
+    parent: string | undefined;
+    input: number;
+    output: number;
+    models: readonly string[];
+  },
+): void {
+  const args = [o.trace, o.span, o.parent, o.input, o.output, o.models] as const;
+  if (o.kind === 'find') {
+    expect(table.findSameCall(...args)).toBe(plain.findSameCall(...args));
+  } else if (o.kind === 'remember') {
+    table.remember(...args);
+    plain.remember(...args);
+  } else {
+    const same = plain.findSameCall(...args);
+    if (same === undefined) plain.remember(...args);
+    expect(table.rememberUnlessSameCall(...args)).toBe(same);
+  }
+}
+
 describe('RecentCalls behaves as the plain list of spans last seen', () => {
   // Few distinct IDs (hex and not), few totals, tiny capacities and few buckets: collisions,
   // re-sightings, evictions and parent/child pairs are frequent.
@@ -236,17 +263,7 @@ describe('RecentCalls behaves as the plain list of spans last seen', () => {
           const table = new RecentCalls(capacity, bits);
           const plain = new PlainRecentCalls(capacity);
           for (const o of ops) {
-            const args = [o.trace, o.span, o.parent, o.input, o.output, o.models] as const;
-            if (o.kind === 'find') {
-              expect(table.findSameCall(...args)).toBe(plain.findSameCall(...args));
-            } else if (o.kind === 'remember') {
-              table.remember(...args);
-              plain.remember(...args);
-            } else {
-              const same = plain.findSameCall(...args);
-              if (same === undefined) plain.remember(...args);
-              expect(table.rememberUnlessSameCall(...args)).toBe(same);
-            }
+            applyToBoth(table, plain, o);
             expect(table.size).toBe(plain.size);
           }
         },
@@ -269,18 +286,7 @@ describe('RecentCalls behaves as the plain list of spans last seen', () => {
       fc.property(fc.integer({ min: 60, max: 140 }), fc.array(manyOp, { minLength: 100, maxLength: 400 }), (capacity, ops) => {
         const table = new RecentCalls(capacity);
         const plain = new PlainRecentCalls(capacity);
-        for (const o of ops) {
-          const args = [o.trace, o.span, o.parent, o.input, o.output, o.models] as const;
-          if (o.kind === 'find') expect(table.findSameCall(...args)).toBe(plain.findSameCall(...args));
-          else if (o.kind === 'remember') {
-            table.remember(...args);
-            plain.remember(...args);
-          } else {
-            const same = plain.findSameCall(...args);
-            if (same === undefined) plain.remember(...args);
-            expect(table.rememberUnlessSameCall(...args)).toBe(same);
-          }
-        }
+        for (const o of ops) applyToBoth(table, plain, o);
         expect(table.size).toBe(plain.size);
       }),
       { numRuns: 100 },
