@@ -1,7 +1,7 @@
 // Where the time goes under the hook: runs app.mjs under `node --cpu-prof` in one set-up and prints
 // the top functions by self time (µs per call) and the time under each Tokenomics function.
 //
-//   node bench/hook-overhead/profile.mjs [bare|span|hook|hook-spans|hook-baseline|hook-spans-baseline] [chat|chat-stream|chat-stream-no-usage] [calls]
+//   node bench/hook-overhead/profile.mjs [bare|span|hook|hook-spans|otel|openllmetry|hook-baseline|hook-spans-baseline] [chat|chat-stream|chat-stream-no-usage] [calls]
 //   PROFILE_OUT=run.cpuprofile ...   also keep the profile (for DevTools or a closer look), and the
 //                                    timed window beside it (run.cpuprofile.window.json)
 //

@@ -14,9 +14,10 @@ export const APP_CWD = join(here, '..', '..', 'test');
 
 /**
  * The environment and preload arguments of one set-up: `bare`, `span` (the span floor), `hook`,
- * `hook-spans`, and with `HOOK_BENCH_BASELINE` `hook-baseline` / `hook-spans-baseline`. The hook's
- * set-ups get a free Prometheus port; the span-exporting ones a sink answering 200, in this
- * process (so the app must be spawned asynchronously). `close()` stops the sink.
+ * `hook-spans`, the peers `otel` and `openllmetry` (`peer.cjs`), and with `HOOK_BENCH_BASELINE`
+ * `hook-baseline` / `hook-spans-baseline`. The hook's set-ups get a free Prometheus port; the
+ * span-exporting ones (peers included) a sink answering 200, in this process (so the app must be
+ * spawned asynchronously). `close()` stops the sink.
  */
 export async function appSetup(setup) {
   const env = { ...process.env };
@@ -31,22 +32,24 @@ export async function appSetup(setup) {
     env.OTEL_EXPORTER_PROMETHEUS_PORT = String(probe.address().port);
     await new Promise((r) => probe.close(r));
   }
-  if (setup === 'hook-spans' || setup === 'hook-spans-baseline') {
+  const peer = setup === 'otel' || setup === 'openllmetry';
+  if (setup === 'hook-spans' || setup === 'hook-spans-baseline' || peer) {
     sink = createServer((req, res) => req.resume().on('end', () => res.end())).listen(0, '127.0.0.1');
     await once(sink, 'listening');
-    Object.assign(env, {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${sink.address().port}/v1/traces`,
-    });
+    const url = `http://127.0.0.1:${sink.address().port}`;
+    if (peer) Object.assign(env, { HOOK_BENCH_PEER: setup, HOOK_BENCH_SINK: url });
+    else Object.assign(env, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}/v1/traces` });
   }
   const args =
     setup === 'bare'
       ? []
       : setup === 'span'
         ? ['--require', join(here, 'span-floor.cjs')]
-        : baseline
-          ? ['--require', join(here, 'baseline.cjs')]
-          : ['--require', '@tokenomics/node/register'];
+        : peer
+          ? ['--require', join(here, 'peer.cjs')]
+          : baseline
+            ? ['--require', join(here, 'baseline.cjs')]
+            : ['--require', '@tokenomics/node/register'];
   if (baseline) env.HOOK_BENCH_BASELINE = resolve(process.env.HOOK_BENCH_BASELINE);
   if (setup === 'span') env.HOOK_BENCH_WRAP = 'span';
   return { env, args, close: () => sink?.close() };
