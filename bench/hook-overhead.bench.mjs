@@ -10,6 +10,9 @@
 //   HOOK_BENCH_MEMORY=0 ...      skip the memory runs (10,000 streams per set-up)
 //   HOOK_BENCH_SOAK=1 ...        also 1,000,000 plain calls through the default set-up, heap sampled
 //   BENCH_JSON=out.json ...      also write every raw result
+//   HOOK_BENCH_CALLS=2000,10000 / HOOK_BENCH_STREAMS=1000,4000 ...   warm-up and timed calls per
+//                                process, plain / streamed (shorter processes, more rounds: a
+//                                stream's CPU moves by ±20 % from one process to the next)
 //
 // Set-ups, each in its own process (hook-overhead/app.mjs, started from test/ where the hook resolves):
 //   bare         the client alone;
@@ -30,7 +33,7 @@ import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from './overhead/machine.mjs';
-import { median } from './overhead/stats.mjs';
+import { median, medianInterval } from './overhead/stats.mjs';
 import { freePort } from './overhead/free-port.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,12 +78,14 @@ const CONFIGS = {
     args: ['--require', join(here, 'hook-overhead', 'peer.cjs')],
     env: { HOOK_BENCH_PEER: 'otel' },
     peer: true,
+    short: '@opentelemetry/instrumentation-openai',
   },
   openllmetry: {
     label: 'NodeSDK + OpenLLMetry @traceloop/instrumentation-openai, batch span processor, OTLP',
     args: ['--require', join(here, 'hook-overhead', 'peer.cjs')],
     env: { HOOK_BENCH_PEER: 'openllmetry' },
     peer: true,
+    short: 'OpenLLMetry',
   },
 };
 const SCENARIOS = {
@@ -104,6 +109,13 @@ for (const n of configNames) if (!CONFIGS[n]) throw new Error(`BENCH_CONFIGS: un
 /** Warm-up and timed calls per process. */
 function callsFor(scenario) {
   const streamed = scenario !== 'chat';
+  const given = process.env[streamed ? 'HOOK_BENCH_STREAMS' : 'HOOK_BENCH_CALLS'];
+  if (given) {
+    const counts = given.split(',').map(Number);
+    if (counts.length !== 2 || !counts.every((n) => Number.isInteger(n) && n > 0))
+      throw new Error(`${streamed ? 'HOOK_BENCH_STREAMS' : 'HOOK_BENCH_CALLS'}: expected "<warm-up>,<timed>", got "${given}"`);
+    return counts;
+  }
   if (QUICK) return streamed ? [100, 300] : [200, 1000];
   return streamed ? [1000, 4000] : [2000, 10000];
 }
@@ -257,6 +269,32 @@ for (const s of scenarioNames) {
       `| spans exported: CPU added ≤ the lightest peer's | ${SCENARIOS[s].label} | ${fmt(spans.added_cpuUs)} µs | ${fmt(lightest)} µs | ${verdict(spans.added_cpuUs <= lightest)} |`,
     );
 }
+// The same CPU targets, paired by round: in each round, the hook's CPU added minus the bound (the
+// peer that is lightest over all rounds, measured in that round), with a distribution-free
+// interval of the median of those differences. Negative is under the bound.
+const paired = [];
+for (const s of scenarioNames) {
+  const peers = Object.keys(S[s]).filter((c) => CONFIGS[c].peer);
+  if (peers.length === 0) continue;
+  const lightestPeer = peers.reduce((a, b) => (S[s][b].added_cpuUs < S[s][a].added_cpuUs ? b : a));
+  for (const [c, share] of [
+    ['hook', 0.5],
+    ['hook-spans', 1],
+  ]) {
+    if (!S[s][c]) continue;
+    const diffs = [];
+    for (const r of timed.filter((x) => x.scenario === s && x.configuration === c)) {
+      const bare = bareIn(s, r.round);
+      const peer = timed.find((x) => x.scenario === s && x.configuration === lightestPeer && x.round === r.round);
+      if (bare && peer) diffs.push(r.cpuUs - bare.cpuUs - share * (peer.cpuUs - bare.cpuUs));
+    }
+    if (diffs.length === 0) continue;
+    const ci = medianInterval(diffs);
+    paired.push(
+      `| ${c === 'hook' ? 'default set-up' : 'spans exported'} | ${SCENARIOS[s].label} | ${share === 1 ? '' : 'half of '}${CONFIGS[lightestPeer].short} | ${fmt(median(diffs))} µs | ${ci ? `${fmt(ci.low)} to ${fmt(ci.high)} µs (${fmt(ci.coverage * 100, 1)} %)` : '– (fewer than 6 rounds)'} | ${diffs.filter((d) => d <= 0).length} of ${diffs.length} |`,
+    );
+  }
+}
 for (const c of ['hook', 'hook-spans']) {
   const plain = S.chat?.[c];
   const stream = S['chat-stream']?.[c];
@@ -287,6 +325,14 @@ if (soak) {
   );
   process.stderr.write(`  soak: heap after GC every 100,000 calls (MB): ${heaps.map((h) => fmt(h, 2)).join(' ')}\n`);
 } else say('| flat heap over 1,000,000 calls | default set-up | not run (HOOK_BENCH_SOAK=1) | 5 MB | not measured |');
+if (paired.length) {
+  say();
+  say('CPU added minus the bound, paired by round (negative: under the bound):');
+  say();
+  say('| set-up | scenario | bound | median of the round differences | interval of the median | rounds at or under the bound |');
+  say('|---|---|---|--:|--:|--:|');
+  for (const l of paired) say(l);
+}
 const warnings = results.filter((r) => r.stderr).map((r) => `${r.configuration} × ${r.scenario}: ${r.stderr}`);
 if (warnings.length) {
   say();

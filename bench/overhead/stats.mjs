@@ -26,3 +26,33 @@ export function median(values) {
   const mid = v.length >> 1;
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
+
+/**
+ * A distribution-free confidence interval of the median: the order statistics [x(k), x(n+1-k)]
+ * with the largest k whose coverage, 1 - 2·P(Binomial(n, ½) < k), is at least `level`. Undefined
+ * below 6 values (no such k at 95 %).
+ */
+export function medianInterval(values, level = 0.95) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const n = v.length;
+  let below = 0; // P(B < k), for k = 1, 2, ...
+  let term = 0.5 ** n; // P(B = k - 1)
+  let k = 0;
+  for (let j = 1; j <= n >> 1; j++) {
+    below += term;
+    if (1 - 2 * below < level) break;
+    k = j;
+    term = (term * (n - (j - 1))) / j;
+  }
+  return k === 0 ? undefined : { low: v[k - 1], high: v[n - k], coverage: coverageOf(n, k) };
+}
+
+function coverageOf(n, k) {
+  let below = 0;
+  let term = 0.5 ** n;
+  for (let j = 0; j < k; j++) {
+    below += term;
+    term = (term * (n - j)) / (j + 1);
+  }
+  return 1 - 2 * below;
+}
