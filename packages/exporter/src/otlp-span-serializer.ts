@@ -1,9 +1,12 @@
 import { diag, type Attributes, type HrTime, type Link, type SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { decodeTraceServiceResponse } from './otlp-trace-response';
+
+export { decodeTraceServiceResponse, type TracePartialSuccess, type TraceServiceResponse } from './otlp-trace-response';
 
 /**
  * `@tokenomics/exporter/otlp-span-serializer`: an OTLP http/protobuf span serializer for the OTLP
- * trace exporter of `@opentelemetry/exporter-trace-otlp-proto` (see {@link fastTraceSerializer}).
+ * trace exporters of `@opentelemetry/otlp-exporter-base` (see {@link fastTraceSerializer}).
  * A subpath of its own, so that only a process that exports spans over http/protobuf loads it.
  *
  * @packageDocumentation
@@ -29,7 +32,8 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
  * - a trace id is decoded from hex by one native call.
  *
  * A batch that this code cannot encode (a span of another shape that makes it throw) is handed to
- * the official serializer, which then gives its own answer or error for it.
+ * the official serializer, which then gives its own answer or error for it. Responses are read by
+ * `otlp-trace-response.ts`, so that a process exporting spans never loads the official one.
  */
 
 /** Most attribute names kept encoded; the cache starts over when it is full. */
@@ -775,13 +779,17 @@ export interface TraceSerializer {
 let fallbackReported = false;
 
 /**
- * `official` with {@link serializeSpans} for requests: a batch it cannot encode goes to `official`
- * (reported once through `diag`). Responses (partial success) are read by `official`.
+ * A serializer for the OTLP http/protobuf trace exporter: requests are encoded by
+ * {@link serializeSpans}, responses (partial success) read by {@link decodeTraceServiceResponse}.
+ * A batch {@link serializeSpans} cannot encode goes to `fallback` (reported once through `diag`),
+ * which is then asked for, so that the official serializer is loaded only on that rare path.
  *
- * @param official - the serializer the OTLP exporter came with (`ProtobufTraceSerializer`)
- * @returns a serializer that writes the same bytes as `official` for every batch
+ * @param fallback - the official serializer (`ProtobufTraceSerializer` of
+ *   `@opentelemetry/otlp-transformer`), or a function that loads it when first needed
+ * @returns a serializer that writes the same bytes as the official one for every batch
  */
-export function fastTraceSerializer(official: TraceSerializer): TraceSerializer {
+export function fastTraceSerializer(fallback: TraceSerializer | (() => TraceSerializer)): TraceSerializer {
+  let official = typeof fallback === 'function' ? undefined : fallback;
   return {
     serializeRequest(request: ReadableSpan[]): Uint8Array | undefined {
       try {
@@ -789,13 +797,14 @@ export function fastTraceSerializer(official: TraceSerializer): TraceSerializer 
       } catch (err) {
         if (!fallbackReported) {
           fallbackReported = true;
-          diag.debug('@tokenomics/exporter: a span batch the OTLP serialiser could not encode goes to the exporter serializer', err);
+          diag.debug('@tokenomics/exporter: a span batch the OTLP serialiser could not encode goes to the official serializer', err);
         }
+        official ??= (fallback as () => TraceSerializer)();
         return official.serializeRequest(request);
       }
     },
     deserializeResponse(data: Uint8Array): unknown {
-      return official.deserializeResponse(data);
+      return decodeTraceServiceResponse(data);
     },
   };
 }

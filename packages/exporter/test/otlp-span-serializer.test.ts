@@ -424,8 +424,17 @@ describe('OTLP span serialiser', () => {
     expect(ours(many).equals(official(many))).toBe(true);
   });
 
-  it('hands a batch it cannot encode to the official serialiser, which answers for it', () => {
-    const serializer = fastTraceSerializer(ProtobufTraceSerializer);
+  it('hands a batch it cannot encode to the official serialiser, loaded then and only once, which answers for it', () => {
+    let loads = 0;
+    const serializer = fastTraceSerializer(() => {
+      loads++;
+      return ProtobufTraceSerializer;
+    });
+    const exporter = new InMemorySpanExporter();
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('plain').startSpan('plain').end();
+    const plain = exporter.getFinishedSpans();
+    expect(Buffer.from(serializer.serializeRequest(plain) as Uint8Array).equals(official(plain))).toBe(true);
+    expect(loads).toBe(0);
     const resource = resourceFromAttributes({});
     const odd: ReadableSpan = {
       name: 'odd ids',
@@ -447,5 +456,11 @@ describe('OTLP span serialiser', () => {
     };
     expect(() => serializeSpans([odd])).toThrow(RangeError);
     expect(Buffer.from(serializer.serializeRequest([odd]) as Uint8Array).equals(official([odd]))).toBe(true);
+    expect(Buffer.from(serializer.serializeRequest([odd]) as Uint8Array).equals(official([odd]))).toBe(true);
+    expect(loads).toBe(1);
+    // The official serializer given as it is serves the same way.
+    expect(Buffer.from(fastTraceSerializer(ProtobufTraceSerializer).serializeRequest([odd]) as Uint8Array).equals(official([odd]))).toBe(
+      true,
+    );
   });
 });

@@ -1,5 +1,6 @@
-import { diag, TraceFlags } from '@opentelemetry/api';
+import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import type { TraceSerializer } from '@tokenomics/exporter/otlp-span-serializer';
 import type { OtlpSignalConfig, TraceExporterName } from './config';
 import { backgroundSpanExporter, deliveryLedger } from './delivery';
@@ -9,17 +10,13 @@ import { detachedAgentFactory, detachRetries } from './detached-http';
  * The OTLP span exporter for `config.protocol`; the package is loaded only when used. Over HTTP its
  * sockets and retry timers never hold the process open (see `detached-http.ts`); the request
  * timeout, retries included, is `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT` (default 10 s). Over
- * http/protobuf the spans are encoded by `@tokenomics/exporter/otlp-span-serializer` (the same
- * bytes as the exporter's own serializer, in less time), loaded only then; everything else is the
- * official exporter's.
+ * http/protobuf see {@link protobufSpanExporter}.
  */
 export function createOtlpSpanExporter(config: OtlpSignalConfig): SpanExporter {
   const options = { url: config.url, headers: config.headers, httpAgentOptions: detachedAgentFactory };
   switch (config.protocol) {
-    case 'http/protobuf': {
-      const m = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-      return detachRetries(withFastSerializer(new m.OTLPTraceExporter(options)));
-    }
+    case 'http/protobuf':
+      return detachRetries(protobufSpanExporter(options));
     case 'http/json': {
       const m = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
       return detachRetries(new m.OTLPTraceExporter(options));
@@ -32,33 +29,40 @@ export function createOtlpSpanExporter(config: OtlpSignalConfig): SpanExporter {
   }
 }
 
-function isTraceSerializer(value: unknown): value is TraceSerializer {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as TraceSerializer).serializeRequest === 'function' &&
-    typeof (value as TraceSerializer).deserializeResponse === 'function'
-  );
+/** `otel.component.type` of the exporter's own metrics, as `@opentelemetry/exporter-trace-otlp-proto` names it. */
+const OTLP_HTTP_SPAN_EXPORTER = 'otlp_http_span_exporter';
+
+/** What the exporter's own metrics count in a batch, as `TraceExporterMetricsHelper` counts it. */
+const SPAN_METRICS_HELPER = { name: 'span' as const, countItems: (request: ReadableSpan[]): number => request.length };
+
+/** The official serializer, loaded only for a batch the fast one cannot encode (reported once through `diag` there). */
+function officialTraceSerializer(): TraceSerializer {
+  const m = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
+  return m.ProtobufTraceSerializer;
 }
 
 /**
- * Makes the http/protobuf OTLP trace exporter of `@opentelemetry/exporter-trace-otlp-proto` (0.223)
- * encode requests with `fastTraceSerializer` of `@tokenomics/exporter/otlp-span-serializer`, its own
- * serializer still reading responses (partial success) and encoding any batch the fast one cannot.
- * An exporter of another shape is left as it is (reported through `diag`). The serializer is loaded
- * by package name here, so that a process exporting no spans over http/protobuf never loads it.
+ * The http/protobuf OTLP span exporter, built from `@opentelemetry/otlp-exporter-base` the way
+ * `OTLPTraceExporter` of `@opentelemetry/exporter-trace-otlp-proto` 0.223 builds it (the same
+ * configuration from options and environment: endpoint, headers, timeout, compression, concurrency,
+ * agent; the same retrying transport and the same `_delegate` shape), with the serializer of
+ * `@tokenomics/exporter/otlp-span-serializer`: requests are encoded and responses read without
+ * `@opentelemetry/otlp-transformer` (about 1 MB of heap once loaded), which is loaded only for a
+ * batch the fast serializer cannot encode, to encode it as before.
  */
-function withFastSerializer<T extends object>(exporter: T): T {
-  const delegate = (exporter as { _delegate?: { _serializer?: unknown } })._delegate;
-  const official = delegate?._serializer;
-  if (delegate && isTraceSerializer(official)) {
-    const { fastTraceSerializer } =
-      require('@tokenomics/exporter/otlp-span-serializer') as typeof import('@tokenomics/exporter/otlp-span-serializer');
-    delegate._serializer = fastTraceSerializer(official);
-  } else {
-    diag.debug('@tokenomics/node: unexpected OTLP exporter shape; spans are encoded by its own serializer');
-  }
-  return exporter;
+function protobufSpanExporter(options: OTLPExporterNodeConfigBase): SpanExporter {
+  const base = require('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base');
+  const http = require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
+  const { fastTraceSerializer } =
+    require('@tokenomics/exporter/otlp-span-serializer') as typeof import('@tokenomics/exporter/otlp-span-serializer');
+  const delegate = http.createOtlpHttpExportDelegate(
+    http.convertLegacyHttpOptions(options, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' }),
+    fastTraceSerializer(officialTraceSerializer),
+    OTLP_HTTP_SPAN_EXPORTER,
+    SPAN_METRICS_HELPER,
+    undefined,
+  );
+  return new base.OTLPExporterBase<ReadableSpan[]>(delegate);
 }
 
 /**

@@ -59,10 +59,12 @@ describe('what the hook loads', () => {
     expect(JSON.parse(result.stdout.trim())).toEqual(['openai']);
   });
 
-  it('with spans exported over OTLP loads the OTLP trace exporter and still not NodeSDK, its log exporters or the configuration-file reader', async () => {
+  it('with spans exported over OTLP loads the OTLP exporter base and still not NodeSDK, its log exporters, the official encoders or the configuration-file reader', async () => {
     const loaded = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), OTEL_TRACES_EXPORTER: 'otlp' });
-    expect(loaded).toEqual(expect.arrayContaining(['@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/sdk-trace']));
+    expect(loaded).toEqual(expect.arrayContaining(['@opentelemetry/otlp-exporter-base', '@opentelemetry/sdk-trace-base']));
     const notLoaded = [
+      '@opentelemetry/exporter-trace-otlp-proto',
+      '@opentelemetry/otlp-transformer',
       '@opentelemetry/sdk-node',
       '@opentelemetry/configuration',
       '@opentelemetry/sdk-logs',
