@@ -10,6 +10,8 @@ const HAS_PARENT = 2;
 const ODD_TRACE = 4;
 const ODD_SPAN = 8;
 const ODD_PARENT = 16;
+/** The slot is linked into the hash indexes (see `index`). */
+const INDEXED = 32;
 
 const NONE = -1;
 const FIRST_SLOTS = 64;
@@ -31,6 +33,11 @@ const NO_MODELS: readonly string[] = Object.freeze([]);
  * 32 (trace) or 16 (span) lowercase hex digits is kept as its string in the slot, and matches only
  * the same string, as any ID does. The slots grow by doubling up to `capacity`; memory is bounded by
  * `capacity` whatever the traffic. Never throws on any ID or count.
+ *
+ * Remembering a span only parses its IDs into the next slot; the slots remembered since the last
+ * look-up are hashed and linked into the indexes, in the order they were seen, by the next look-up
+ * (or `size`). A process whose spans are all remembered and never looked up (the hook's own,
+ * already-priced spans with no other instrumentation's span of the same call) never hashes them.
  */
 export class RecentCalls {
   /** The most spans held. */
@@ -41,7 +48,10 @@ export class RecentCalls {
   private slots = 0;
   /** The slot the next span goes to; the slot of the least recently seen span once the ring is full. */
   private next = 0;
+  /** Slots in use, the ones not yet indexed included. */
   private count = 0;
+  /** Slots written since the last `index` (the newest ones, up to `capacity`), not yet indexed. */
+  private unindexed = 0;
 
   private flags = new Uint8Array(0);
   private traceIds = new Uint32Array(0);
@@ -75,7 +85,6 @@ export class RecentCalls {
   private qSpanId = '';
   private qParentId = '';
   private qTraceHash = 0;
-  private qSpanHash = 0;
 
   /**
    * @param capacity - the most spans held; 0 (or less) remembers nothing.
@@ -91,6 +100,7 @@ export class RecentCalls {
 
   /** Number of spans held. */
   get size(): number {
+    this.index();
     return this.count;
   }
 
@@ -107,7 +117,7 @@ export class RecentCalls {
     models: readonly string[],
   ): void {
     if (this.capacity === 0 || !this.load(traceId, spanId, parentSpanId)) return;
-    this.storeQuery(inputTokens, outputTokens, models);
+    this.write(inputTokens, outputTokens, models);
     this.clearQuery();
   }
 
@@ -123,24 +133,109 @@ export class RecentCalls {
     outputTokens: number,
     models: readonly string[],
   ): string | undefined {
-    if (this.capacity === 0 || !this.load(traceId, spanId, parentSpanId)) return undefined;
+    if (this.capacity === 0) return undefined;
+    this.index();
+    if (!this.load(traceId, spanId, parentSpanId)) return undefined;
     const found = this.count === 0 ? NONE : this.findQuery(inputTokens, outputTokens, models);
-    if (found === NONE) this.storeQuery(inputTokens, outputTokens, models);
+    if (found === NONE) this.write(inputTokens, outputTokens, models);
     this.clearQuery();
     return found === NONE ? undefined : this.spanIdOf(found);
   }
 
-  /** Remembers the loaded query span. */
-  private storeQuery(inputTokens: number, outputTokens: number, models: readonly string[]): void {
+  /**
+   * Writes the loaded query span to the next slot, forgetting the span it held; the slot is
+   * indexed by the next `index`.
+   */
+  private write(inputTokens: number, outputTokens: number, models: readonly string[]): void {
     let slot = this.next;
     if (slot === this.slots) this.grow();
-    if ((this.flags[slot] & USED) !== 0) this.unlink(slot);
-    const idHash = this.keyHash(this.qSpanHash);
-    const held = this.findById(idHash, this.qSpan, ODD_SPAN, this.qSpanId);
-    if (held !== NONE) this.unlink(held);
-    this.store(slot, idHash, inputTokens, outputTokens, models);
+    if ((this.flags[slot] & USED) !== 0) this.forget(slot);
+    const flags = this.qFlags | USED;
+    this.flags[slot] = flags;
+    if ((flags & ODD_TRACE) !== 0) this.odd('trace')[slot] = this.qTraceId;
+    else {
+      const t = this.traceIds;
+      const q = this.qTrace;
+      const i = 4 * slot;
+      t[i] = q[0];
+      t[i + 1] = q[1];
+      t[i + 2] = q[2];
+      t[i + 3] = q[3];
+    }
+    if ((flags & ODD_SPAN) !== 0) this.odd('span')[slot] = this.qSpanId;
+    else {
+      this.spanIds[2 * slot] = this.qSpan[0];
+      this.spanIds[2 * slot + 1] = this.qSpan[1];
+    }
+    if ((flags & ODD_PARENT) !== 0) this.odd('parent')[slot] = this.qParentId;
+    else if ((flags & HAS_PARENT) !== 0) {
+      this.parentIds[2 * slot] = this.qParent[0];
+      this.parentIds[2 * slot + 1] = this.qParent[1];
+    }
+    this.totals[2 * slot] = inputTokens;
+    this.totals[2 * slot + 1] = outputTokens;
+    this.models[slot] = models;
+    this.count++;
+    if (this.unindexed < this.capacity) this.unindexed++;
     slot++;
     this.next = slot === this.capacity ? 0 : slot;
+  }
+
+  /**
+   * Links the slots written since the last call into the indexes, oldest first, as if each had
+   * been linked when it was written: a span held in an older slot is forgotten, so a span seen
+   * again keeps only its newest place.
+   */
+  private index(): void {
+    let n = this.unindexed;
+    if (n === 0) return;
+    this.unindexed = 0;
+    let s = this.next - n;
+    if (s < 0) s += this.capacity;
+    for (; n > 0; n--) {
+      if ((this.flags[s] & (USED | INDEXED)) === USED) this.link(s);
+      if (++s === this.capacity) s = 0;
+    }
+    this.clearQuery();
+  }
+
+  /** Links slot `s` into both indexes, forgetting an older slot of the same span. */
+  private link(s: number): void {
+    const flags = this.flags[s];
+    // The slot becomes the query: its IDs and their hashes.
+    this.qFlags = flags & (HAS_PARENT | ODD_TRACE | ODD_SPAN | ODD_PARENT);
+    if ((flags & ODD_TRACE) !== 0) {
+      this.qTraceId = this.oddTraces![s]!;
+      this.qTraceHash = hashString(this.qTraceId);
+    } else {
+      const q = this.qTrace;
+      const i = 4 * s;
+      q[0] = this.traceIds[i];
+      q[1] = this.traceIds[i + 1];
+      q[2] = this.traceIds[i + 2];
+      q[3] = this.traceIds[i + 3];
+      this.qTraceHash = hashWords(q, 4);
+    }
+    let spanHash: number;
+    if ((flags & ODD_SPAN) !== 0) {
+      this.qSpanId = this.oddSpans![s]!;
+      spanHash = hashString(this.qSpanId);
+    } else {
+      this.qSpan[0] = this.spanIds[2 * s];
+      this.qSpan[1] = this.spanIds[2 * s + 1];
+      spanHash = hashWords(this.qSpan, 2);
+    }
+    const idHash = this.keyHash(spanHash);
+    const held = this.findById(idHash, this.qSpan, ODD_SPAN, this.qSpanId);
+    if (held !== NONE) this.forget(held);
+    this.flags[s] = flags | INDEXED;
+    this.idHashes[s] = idHash;
+    this.linkId(s);
+    if ((flags & HAS_PARENT) !== 0) {
+      const parentHash = (flags & ODD_PARENT) !== 0 ? hashString(this.oddParents![s]!) : hashWords(this.parentIds, 2, 2 * s);
+      this.parentHashes[s] = this.keyHash(parentHash);
+      this.linkParent(s);
+    }
   }
 
   /**
@@ -157,7 +252,9 @@ export class RecentCalls {
     outputTokens: number,
     models: readonly string[],
   ): string | undefined {
-    if (this.count === 0 || !this.load(traceId, spanId, parentSpanId)) return undefined;
+    if (this.count === 0) return undefined;
+    this.index();
+    if (!this.load(traceId, spanId, parentSpanId)) return undefined;
     const found = this.findQuery(inputTokens, outputTokens, models);
     this.clearQuery();
     return found === NONE ? undefined : this.spanIdOf(found);
@@ -165,6 +262,9 @@ export class RecentCalls {
 
   /** The slot of the loaded query span's parent or child describing the same call, or `NONE`. */
   private findQuery(inputTokens: number, outputTokens: number, models: readonly string[]): number {
+    const flags = this.qFlags;
+    this.qTraceHash = (flags & ODD_TRACE) !== 0 ? hashString(this.qTraceId) : hashWords(this.qTrace, 4);
+    const spanHash = (flags & ODD_SPAN) !== 0 ? hashString(this.qSpanId) : hashWords(this.qSpan, 2);
     let found = NONE;
     if ((this.qFlags & HAS_PARENT) !== 0) {
       const odd = (this.qFlags & ODD_PARENT) !== 0;
@@ -177,7 +277,7 @@ export class RecentCalls {
       if (parent !== NONE && this.sameCall(parent, inputTokens, outputTokens, models)) found = parent;
     }
     if (found === NONE) {
-      const hash = this.keyHash(this.qSpanHash);
+      const hash = this.keyHash(spanHash);
       for (let s = this.parentHeads[hash & this.mask]; s !== NONE; s = this.parentNext[s]) {
         if (this.parentHashes[s] === hash && this.parentIs(s) && this.sameCall(s, inputTokens, outputTokens, models)) found = s;
       }
@@ -185,21 +285,20 @@ export class RecentCalls {
     return found;
   }
 
-  /** Parses the span's IDs into the query fields; `false` when it has no usable trace or span ID. */
+  /**
+   * Parses the span's IDs into the query fields (their hashes are computed where the query is
+   * looked up or linked); `false` when it has no usable trace or span ID.
+   */
   private load(traceId: string, spanId: string, parentSpanId: string | undefined): boolean {
     if (typeof traceId !== 'string' || typeof spanId !== 'string') return false;
     let flags = 0;
-    if (parseHex(traceId, 4, this.qTrace)) this.qTraceHash = hashWords(this.qTrace, 4);
-    else {
+    if (!parseHex(traceId, 4, this.qTrace)) {
       flags |= ODD_TRACE;
       this.qTraceId = traceId;
-      this.qTraceHash = hashString(traceId);
     }
-    if (parseHex(spanId, 2, this.qSpan)) this.qSpanHash = hashWords(this.qSpan, 2);
-    else {
+    if (!parseHex(spanId, 2, this.qSpan)) {
       flags |= ODD_SPAN;
       this.qSpanId = spanId;
-      this.qSpanHash = hashString(spanId);
     }
     if (typeof parentSpanId === 'string' && parentSpanId.length > 0) {
       flags |= HAS_PARENT;
@@ -270,38 +369,6 @@ export class RecentCalls {
     return hex8(this.spanIds[2 * s]) + hex8(this.spanIds[2 * s + 1]);
   }
 
-  /** Writes the query span to slot `s` and links it into both indexes. */
-  private store(s: number, idHash: number, input: number, output: number, models: readonly string[]): void {
-    const flags = this.qFlags | USED;
-    this.flags[s] = flags;
-    if ((flags & ODD_TRACE) !== 0) this.odd('trace')[s] = this.qTraceId;
-    else this.traceIds.set(this.qTrace, 4 * s);
-    if ((flags & ODD_SPAN) !== 0) this.odd('span')[s] = this.qSpanId;
-    else {
-      this.spanIds[2 * s] = this.qSpan[0];
-      this.spanIds[2 * s + 1] = this.qSpan[1];
-    }
-    this.totals[2 * s] = input;
-    this.totals[2 * s + 1] = output;
-    this.models[s] = models;
-    this.idHashes[s] = idHash;
-    this.linkId(s);
-    if ((flags & HAS_PARENT) !== 0) {
-      let parentHash: number;
-      if ((flags & ODD_PARENT) !== 0) {
-        this.odd('parent')[s] = this.qParentId;
-        parentHash = hashString(this.qParentId);
-      } else {
-        this.parentIds[2 * s] = this.qParent[0];
-        this.parentIds[2 * s + 1] = this.qParent[1];
-        parentHash = hashWords(this.qParent, 2);
-      }
-      this.parentHashes[s] = this.keyHash(parentHash);
-      this.linkParent(s);
-    }
-    this.count++;
-  }
-
   private linkId(s: number): void {
     const b = this.idHashes[s] & this.mask;
     this.idNext[s] = this.idHeads[b];
@@ -317,8 +384,20 @@ export class RecentCalls {
     this.parentHeads[b] = s;
   }
 
-  /** Forgets slot `s`. */
-  private unlink(s: number): void {
+  /** Forgets slot `s`, unlinking it from the indexes if it is linked. */
+  private forget(s: number): void {
+    const flags = this.flags[s];
+    if ((flags & INDEXED) !== 0) this.unlink(s, flags);
+    if ((flags & ODD_TRACE) !== 0) this.oddTraces![s] = undefined;
+    if ((flags & ODD_SPAN) !== 0) this.oddSpans![s] = undefined;
+    if ((flags & ODD_PARENT) !== 0) this.oddParents![s] = undefined;
+    this.models[s] = NO_MODELS;
+    this.flags[s] = 0;
+    this.count--;
+  }
+
+  /** Unlinks slot `s` from both indexes. */
+  private unlink(s: number, flags: number): void {
     const b = this.idHashes[s] & this.mask;
     let prev = NONE;
     for (let c = this.idHeads[b]; c !== NONE; prev = c, c = this.idNext[c]) {
@@ -327,7 +406,6 @@ export class RecentCalls {
       else this.idNext[prev] = this.idNext[s];
       break;
     }
-    const flags = this.flags[s];
     if ((flags & HAS_PARENT) !== 0) {
       const before = this.parentPrev[s];
       const after = this.parentNext[s];
@@ -335,12 +413,6 @@ export class RecentCalls {
       else this.parentNext[before] = after;
       if (after !== NONE) this.parentPrev[after] = before;
     }
-    if ((flags & ODD_TRACE) !== 0) this.oddTraces![s] = undefined;
-    if ((flags & ODD_SPAN) !== 0) this.oddSpans![s] = undefined;
-    if ((flags & ODD_PARENT) !== 0) this.oddParents![s] = undefined;
-    this.models[s] = NO_MODELS;
-    this.flags[s] = 0;
-    this.count--;
   }
 
   /** The string column of one ID, allocated on first use. */
@@ -382,7 +454,7 @@ export class RecentCalls {
     this.parentHeads = new Int32Array(buckets).fill(NONE);
     for (let s = 0; s < old; s++) {
       const flags = this.flags[s];
-      if ((flags & USED) === 0) continue;
+      if ((flags & INDEXED) === 0) continue;
       this.linkId(s);
       if ((flags & HAS_PARENT) !== 0) this.linkParent(s);
     }
@@ -436,9 +508,10 @@ function hex8(word: number): string {
   return word.toString(16).padStart(8, '0');
 }
 
-function hashWords(words: Uint32Array, n: number): number {
+/** Hash of `n` words of `words` from `from`. */
+function hashWords(words: Uint32Array, n: number, from = 0): number {
   let h = 0x2545f491;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + n; i++) {
     h = Math.imul(h ^ words[i], 0x85ebca6b);
     h ^= h >>> 15;
   }

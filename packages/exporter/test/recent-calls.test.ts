@@ -271,6 +271,28 @@ describe('RecentCalls behaves as the plain list of spans last seen', () => {
       { numRuns: 500 },
     );
   });
+  it('gives the same answers as the plain list when its size is read only now and then', () => {
+    // Spans remembered since the last look-up are indexed by the next one (or by reading the size):
+    // runs of sightings with no look-up in between, past capacity, re-sighted spans among them.
+    const sizeOp = fc.record({ kind: fc.constant('size' as const) });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.oneof({ arbitrary: op, weight: 6 }, { arbitrary: sizeOp, weight: 1 }), { maxLength: 80 }),
+        (capacity, bits, ops) => {
+          const table = new RecentCalls(capacity, bits);
+          const plain = new PlainRecentCalls(capacity);
+          for (const o of ops) {
+            if (o.kind === 'size') expect(table.size).toBe(plain.size);
+            else applyToBoth(table, plain, o);
+          }
+          expect(table.size).toBe(plain.size);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
   it('gives the same answers as the plain list while it grows past its first slots', () => {
     const manySpans = fc.oneof(fc.integer({ min: 1, max: 150 }).map(id), fc.constantFrom('S6', '00000000000000A7'));
     const manyOp = fc.record({
