@@ -792,8 +792,11 @@ export class GenAICall {
    * the encoding it counted them in: reconciled with the billed input when the call ends.
    */
   preflightInput: { tokens: number; encoding: string } | undefined;
-  /** Epoch milliseconds of the latest streamed chunk. */
-  private lastChunkAt: number | undefined;
+  /**
+   * Epoch milliseconds of the latest streamed chunk, 0 before the first. Always a number, so that V8
+   * keeps the field a double written in place: a chunk stores its time without allocating.
+   */
+  private lastChunkAt = 0;
   /** The stream was dropped unfinished and is being ended by the collector. */
   private collected = false;
   private ended = false;
@@ -814,8 +817,8 @@ export class GenAICall {
   /** Marks the arrival of a streamed chunk: the first gives the time to first chunk, the latest the end of a stream dropped unfinished. */
   chunkArrived(): void {
     const now = nowMs();
-    if (this.firstChunkAt === undefined) this.firstChunkAt = now;
     this.lastChunkAt = now;
+    if (this.firstChunkAt === undefined) this.firstChunkAt = now;
   }
 
   /**
@@ -880,7 +883,7 @@ export class GenAICall {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.recorder.finish(this, error, outcome, this.collected ? (this.lastChunkAt ?? this.startedAt) : nowMs());
+      this.recorder.finish(this, error, outcome, this.collected ? (this.lastChunkAt > 0 ? this.lastChunkAt : this.startedAt) : nowMs());
     } catch (err) {
       this.recorder.reportInternalError('finish', err);
       try {
