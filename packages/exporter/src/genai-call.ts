@@ -379,7 +379,13 @@ function none(value: AttributeValue | null | undefined): boolean {
   return value === undefined || value === null;
 }
 
+/**
+ * {@link countProblem}, read from the pricing package's exports once: a call through the module's
+ * export is a getter call each time, on the path of every already-priced span.
+ */
+const problemOfCount = countProblem;
+
 /** A count the readers take as is: a number {@link countProblem} finds nothing wrong with. */
 function isCount(value: AttributeValue | undefined): value is number {
-  return typeof value === 'number' && countProblem(value) === undefined;
+  return typeof value === 'number' && problemOfCount(value) === undefined;
 }

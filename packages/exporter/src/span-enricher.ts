@@ -352,7 +352,21 @@ const MODEL_LISTS_LIMIT = 1024;
  */
 const modelLists = new Map<string, Map<string | undefined, readonly string[]>>();
 
+/** The last model pair asked for and its list: consecutive spans mostly name the same models. */
+let lastRequestModel: string | undefined;
+let lastResponseModel: string | undefined;
+let lastModels: readonly string[] = NO_MODELS;
+
 function modelsOf(requestModel: string | undefined, response: string | undefined): readonly string[] {
+  if (requestModel === lastRequestModel && response === lastResponseModel && requestModel !== undefined) return lastModels;
+  const models = listOfModels(requestModel, response);
+  lastRequestModel = requestModel;
+  lastResponseModel = response;
+  lastModels = models;
+  return models;
+}
+
+function listOfModels(requestModel: string | undefined, response: string | undefined): readonly string[] {
   const responseModel = response === requestModel ? undefined : response;
   if (requestModel === undefined) return responseModel === undefined ? NO_MODELS : [responseModel];
   let byResponse = modelLists.get(requestModel);
