@@ -30,16 +30,21 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
   /** Streamed tool-call arguments: generated output, counted with the text in an estimate. */
   private readonly toolArguments: string[] | undefined;
   private readonly finishReasons: string[] = [];
-  private readonly textKey: 'content' | 'text';
+  /** A chat stream (text in `choices[].delta.content`), not a legacy completion (`choices[].text`). */
+  private readonly chat: boolean;
+  private readonly call: GenAICall;
+  private readonly injected: boolean;
 
   constructor(private readonly o: SinkOptions) {
     this.texts = o.keepText ? [] : undefined;
     this.toolArguments = o.keepText ? [] : undefined;
-    this.textKey = o.op === 'chat' ? 'content' : 'text';
+    this.chat = o.op === 'chat';
+    this.call = o.call;
+    this.injected = o.injected;
   }
 
   onChunk(raw: unknown): boolean {
-    const { call, injected } = this.o;
+    const call = this.call;
     call.chunkArrived();
     if (!raw || typeof raw !== 'object') return true;
     const chunk = raw as Obj;
@@ -53,20 +58,28 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
       for (let i = 0; i < choices.length; i++) {
         const choice = choices[i] as Obj | null;
         if (!choice) continue;
-        const piece = this.o.op === 'chat' ? (choice.delta as Obj | undefined)?.[this.textKey] : choice[this.textKey];
+        let piece: unknown;
+        if (this.chat) {
+          const delta = choice.delta as Obj | null | undefined;
+          if (delta) {
+            piece = delta.content;
+            const toolCalls = delta.tool_calls;
+            if (toolCalls !== undefined) this.onToolCalls(toolCalls);
+          }
+        } else piece = choice.text;
         if (typeof piece === 'string' && piece.length > 0) {
           this.contentChunks++;
           this.texts?.push(piece);
         }
-        if (this.o.op === 'chat') this.onToolCalls((choice.delta as Obj | undefined)?.tool_calls);
         if (typeof choice.finish_reason === 'string') {
           this.finishReasons[typeof choice.index === 'number' ? choice.index : i] = choice.finish_reason;
         }
       }
     }
     const usage = Object.hasOwn(chunk, 'usage') ? chunk.usage : undefined;
-    // Groq sends a stream's usage in the last chunk's `x_groq.usage` instead.
-    const billed = usage || groqUsage(chunk);
+    // Groq sends a stream's usage in the last chunk's `x_groq.usage` instead (read as an own field
+    // only; the plain read first spares the own-field check on the chunks that have none).
+    const billed = usage || (chunk.x_groq !== undefined ? groqUsage(chunk) : undefined);
     if (billed) {
       const provider = call.start.provider;
       const parsed = compatibleUsage(provider, billed);
@@ -74,7 +87,7 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
       const reportedCost = reportedCostOf(provider, billed);
       if (reportedCost !== undefined) result.reportedCost = reportedCost;
     }
-    if (injected && usage !== undefined) {
+    if (this.injected && usage !== undefined) {
       // The server sent usage only because the instrumentation asked for it. The chunk it adds for
       // usage (no choices, nothing but the usual chunk fields, a usage that is not null) is hidden
       // whatever that usage holds (an object, `{}`, garbage); a usage field on any other chunk
