@@ -6,6 +6,7 @@
 //   BENCH_ROUNDS=5 STREAM_BENCH_REPS=40 node bench/stream-chunk.bench.mjs   more processes, more pairs
 //   STREAM_BENCH_BASELINE=<copy of packages/instrumentation/dist> ...   also measure an earlier build
 //                                                                       (before/after, same sitting)
+//   STREAM_BENCH_SETUPS=metrics/hook,spans/app ...   only these set-ups (telemetry/usage)
 //   BENCH_JSON=out.json ...      also write every raw result
 //
 // What is measured: the real `openai` `Stream` class, fed by an iterator that parses each chunk's
@@ -76,8 +77,10 @@ else main();
 function main() {
   const builds = BASELINE ? ['current', 'baseline'] : ['current'];
   const setups = [];
+  const only = process.env.STREAM_BENCH_SETUPS?.split(',');
   for (const telemetry of Object.keys(TELEMETRY))
-    for (const usage of Object.keys(USAGE)) for (const build of builds) setups.push({ telemetry, usage, build });
+    for (const usage of Object.keys(USAGE))
+      for (const build of builds) if (!only || only.includes(`${telemetry}/${usage}`)) setups.push({ telemetry, usage, build });
   const info = machine();
   console.log(`stream chunks: our work per chunk, ${SHORT.toLocaleString('en-US')} and ${LONG.toLocaleString('en-US')} chunks per stream`);
   console.log(`${info.node}, ${info.cpu}, load ${info.loadavg}; ${ROUNDS} round(s) × ${REPS} pairs per set-up`);
