@@ -142,45 +142,15 @@ export class SpanCostEnricher {
 
   private enrichBatch(spans: ReadableSpan[]): Map<number, SpanEnrichment> | undefined {
     const tally: Partial<Record<SpanOutcome, number>> = {};
-    const bump = (outcome: SpanOutcome) => (tally[outcome] = (tally[outcome] ?? 0) + 1);
+    const bump = (outcome: SpanOutcome) => addOne(tally, outcome);
     let pending: Pending[] | undefined;
 
     // Pass 1: classify; remember spans that are already priced so that a duplicate of them later in
-    // the batch (or in a later batch) is recognised whatever the order.
+    // the batch (or in a later batch) is recognised whatever the order. One call per span: the
+    // method is soon optimised, where this one, called once a batch, may long run unoptimised.
     for (let i = 0; i < spans.length; i++) {
-      const span = spans[i];
-      const attrs = span.attributes;
-      const state = classify(attrs);
-      if (state === 'untouched') continue;
-      // Marked at the source as a second span of a call another span carries the cost of (the
-      // AI SDK's own span of a model call the hook recorded): priced there, never here.
-      if (state === 'pending' && attrs[A.ATTR_TOKENOMICS_DUPLICATE_OF] !== undefined) {
-        bump('duplicate');
-        continue;
-      }
-      const scopeName = span.instrumentationScope.name;
-      if (state === 'already_priced' && readOwnCallTotals(attrs, scopeName, this.totals)) {
-        // The hook's own span, read without the dialect walk (the same reading, see readOwnCallTotals).
-        bump('already_priced');
-        const t = this.totals;
-        this.remember(span, t.inputTokens, t.outputTokens, t.requestModel, t.responseModel);
-        continue;
-      }
-      const reading = readGenAiCall(attrs, scopeName, this.reporter.report);
-      if (reading.kind === 'not_genai') continue;
-      if (state === 'already_priced') {
-        bump('already_priced');
-        if (reading.kind === 'call') {
-          const call = reading.call;
-          this.remember(span, call.usage.inputTokens ?? NaN, call.usage.outputTokens ?? NaN, call.requestModel, call.responseModel);
-        }
-        continue;
-      }
-      if (reading.kind === 'skipped') {
-        bump('skipped');
-        continue;
-      }
-      (pending ??= []).push({ index: i, span, reading, foreignPriced: typeof attrs[A.ATTR_OPENLIT_USAGE_COST] === 'number' });
+      const p = this.firstPass(spans[i], i, tally);
+      if (p !== undefined) (pending ??= []).push(p);
     }
 
     if (pending === undefined) {
@@ -205,6 +175,42 @@ export class SpanCostEnricher {
     }
     this.selfMetrics.countSpans(tally);
     return out;
+  }
+
+  /** Pass 1 of {@link enrichBatch} for one span: what is left to do in pass 2, if anything. */
+  private firstPass(span: ReadableSpan, index: number, tally: Partial<Record<SpanOutcome, number>>): Pending | undefined {
+    const attrs = span.attributes;
+    const state = classify(attrs);
+    if (state === 'untouched') return undefined;
+    // Marked at the source as a second span of a call another span carries the cost of (the
+    // AI SDK's own span of a model call the hook recorded): priced there, never here.
+    if (state === 'pending' && attrs[A.ATTR_TOKENOMICS_DUPLICATE_OF] !== undefined) {
+      addOne(tally, 'duplicate');
+      return undefined;
+    }
+    const scopeName = span.instrumentationScope.name;
+    if (state === 'already_priced' && readOwnCallTotals(attrs, scopeName, this.totals)) {
+      // The hook's own span, read without the dialect walk (the same reading, see readOwnCallTotals).
+      addOne(tally, 'already_priced');
+      const t = this.totals;
+      this.remember(span, t.inputTokens, t.outputTokens, t.requestModel, t.responseModel);
+      return undefined;
+    }
+    const reading = readGenAiCall(attrs, scopeName, this.reporter.report);
+    if (reading.kind === 'not_genai') return undefined;
+    if (state === 'already_priced') {
+      addOne(tally, 'already_priced');
+      if (reading.kind === 'call') {
+        const call = reading.call;
+        this.remember(span, call.usage.inputTokens ?? NaN, call.usage.outputTokens ?? NaN, call.requestModel, call.responseModel);
+      }
+      return undefined;
+    }
+    if (reading.kind === 'skipped') {
+      addOne(tally, 'skipped');
+      return undefined;
+    }
+    return { index, span, reading, foreignPriced: typeof attrs[A.ATTR_OPENLIT_USAGE_COST] === 'number' };
   }
 
   private enrichOne({ span, reading, foreignPriced }: Pending, bump: (o: SpanOutcome) => void): Attributes | undefined {
@@ -327,6 +333,11 @@ export class SpanCostEnricher {
     }
     return this.priceBook;
   }
+}
+
+/** Counts one span of `outcome` in a batch's tally. */
+function addOne(tally: Partial<Record<SpanOutcome, number>>, outcome: SpanOutcome): void {
+  tally[outcome] = (tally[outcome] ?? 0) + 1;
 }
 
 /** Flags a call whose usage the exporter would not price, with the bounded reason. */
