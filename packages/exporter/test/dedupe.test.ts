@@ -98,6 +98,28 @@ describe('duplicate spans of one call', () => {
     expect(sink.getFinishedSpans()[1].attributes['tokenomics.duplicate_of']).toBe(idOf(spans[0]));
   });
 
+  it('matches each vendor span to our span of its own response model when our spans before it named other response models', async () => {
+    // Our spans, one batch, the same request model and totals, each its own response model; each
+    // inside a vendor span that names only that response model, exported in the next batch.
+    const snapshots = ['gpt-4o-2024-08-06', 'gpt-4o-2024-11-20', 'gpt-4o-2024-08-06'];
+    const spans = recordSpans((tracer) => {
+      for (const snapshot of snapshots) {
+        const vendor = tracer('openai-sdk').span('openai.chat.completions.create', usage(1000, 100, snapshot));
+        tracer('@tokenomics/instrumentation-openai')
+          .span('chat gpt-4o', { ...usage(1000, 100), 'gen_ai.response.model': snapshot, ...priced }, vendor)
+          .end();
+        vendor.end();
+      }
+    });
+    const ours = [spans[0], spans[2], spans[4]];
+    const vendors = [spans[1], spans[3], spans[5]];
+    const { sink, exporter } = setup();
+    await exportBatch(exporter, ours);
+    await exportBatch(exporter, vendors);
+    const out = sink.getFinishedSpans().slice(3);
+    expect(out.map((s) => s.attributes['tokenomics.duplicate_of'])).toEqual(ours.map(idOf));
+  });
+
   it('matches OpenLIT Anthropic input (cache excluded) to a semconv span of the same call (cache included)', async () => {
     const anthropic = {
       'gen_ai.operation.name': 'chat',
