@@ -77,9 +77,8 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
       }
     }
     const usage = Object.hasOwn(chunk, 'usage') ? chunk.usage : undefined;
-    // Groq sends a stream's usage in the last chunk's `x_groq.usage` instead (read as an own field
-    // only; the plain read first spares the own-field check on the chunks that have none).
-    const billed = usage || (chunk.x_groq !== undefined ? groqUsage(chunk) : undefined);
+    // Groq sends a stream's usage in the last chunk's `x_groq.usage` instead.
+    const billed = usage || groqUsage(chunk);
     if (billed) {
       const provider = call.start.provider;
       const parsed = compatibleUsage(provider, billed);
