@@ -134,7 +134,7 @@ function main() {
     const bareNs = median(pairs.map((p) => p.bareNs));
     const floorCpu = median(pairs.map((p) => p.floorCpuNs));
     const floorBytes = median(pairs.map((p) => p.floorBytes));
-    summary.push({ ...setup, cpu, bytes });
+    summary.push({ ...setup, cpu, bytes, floorCpu, floorBytes });
     console.log(
       `| ${TELEMETRY[setup.telemetry]} | ${USAGE[setup.usage]} | ${setup.build} | ${fmt(cpu)} ns | ${interval(cpuCi, 0)} ns | ${fmt(bytes, 1)} B | ${interval(bytesCi, 1)} B | ${fmt(floorCpu)} ns, ${fmt(floorBytes, 1)} B | ${fmt(perStreamUs, 1)} µs | ${fmt(bareNs)} ns |`,
     );
@@ -153,10 +153,10 @@ function main() {
   console.log('|---|---|---|--:|--:|:-:|');
   for (const s of summary.filter((x) => x.build === 'current')) {
     console.log(
-      `| CPU per chunk < 0.5 µs | ${TELEMETRY[s.telemetry]} | ${USAGE[s.usage]} | ${fmt(s.cpu / 1000, 3)} µs | 0.5 µs | ${verdict(s.cpu < TARGET_CPU_NS)} |`,
+      `| CPU per chunk < 0.5 µs | ${TELEMETRY[s.telemetry]} | ${USAGE[s.usage]} | ${fmt(s.cpu / 1000, 3)} µs (any observer's floor: ${fmt(s.floorCpu / 1000, 3)} µs) | 0.5 µs | ${verdict(s.cpu < TARGET_CPU_NS)} |`,
     );
     console.log(
-      `| no allocation per chunk | ${TELEMETRY[s.telemetry]} | ${USAGE[s.usage]} | ${fmt(s.bytes, 1)} B | ${TARGET_BYTES} B | ${verdict(s.bytes <= TARGET_BYTES + BYTES_TOLERANCE)} |`,
+      `| no allocation per chunk | ${TELEMETRY[s.telemetry]} | ${USAGE[s.usage]} | ${fmt(s.bytes, 1)} B (any observer's floor: ${fmt(s.floorBytes, 1)} B) | ${TARGET_BYTES} B | ${verdict(s.bytes <= TARGET_BYTES + BYTES_TOLERANCE)} |`,
     );
   }
   if (process.argv.includes('--strict') && missed) process.exitCode = 1;
