@@ -16,19 +16,21 @@
 // OpenTelemetry SDK providers. Without it, the same stream is read bare. The request and the HTTP
 // exchange are left out: they do not grow with the stream, and the hook-overhead bench covers them.
 //
-// Each process reads, in pairs of rounds, streams of SHORT and LONG chunks, bare, through the floor
-// and through the hook, in an order rotated from pair to pair. For each pair, our work per chunk is
-// the slope of (hook - bare) between the two lengths: what is done once per stream (the end of the
-// call: span, metrics) cancels out, what grows with the stream stays. The floor is what any observer
-// of an async iterator pays, measured the same way: a pass-through iterator whose `next` returns
-// `inner.next().then(identity)` and does nothing else. Seeing a chunk before the app (and hiding
-// one) needs that promise and its reaction: 96 bytes per chunk on Node 20 (a 48-byte promise, a
-// 48-byte reaction, which V8 turns into the microtask in place), more with the AsyncLocalStorage
-// context manager on (Node's async hooks give each promise its ids and context). CPU is the process's user + system time
-// (`--single-threaded-gc`: no GC helper threads); bytes are the growth of the heap in use over the
-// stream, with a young generation large enough (64 MB) that most streams are read without a
-// collection; a stream read while a collection ran is read again. Without a collection the heap's
-// growth is the bytes allocated, to the byte; the figures are medians over every pair of every process.
+// Each process measures in pairs: in each, one stream of SHORT and one of LONG chunks per arm
+// (bare, the floor, the hook), the arms in an order rotated from pair to pair. For each pair, our
+// work per chunk is the slope of (hook - bare) between the two lengths: what is done once per stream
+// (the end of the call: span, metrics) cancels out, what grows with the stream stays. The floor is
+// what any observer of an async iterator pays, measured the same way: a pass-through iterator whose
+// `next` returns `inner.next().then(identity)` and does nothing else. Seeing a chunk before the app
+// (and hiding one) needs that promise and its reaction: 96 bytes per chunk on Node 20 (a 48-byte
+// promise, a 48-byte reaction, which V8 turns into the microtask in place), more with the
+// AsyncLocalStorage context manager on (Node's async hooks give each promise its ids and context).
+//
+// CPU is the process's user + system time (`--single-threaded-gc`: no GC helper threads); bytes are
+// the growth of the heap in use over the stream, with a young generation large enough (64 MB) that
+// most streams are read without a collection; a stream read while a collection ran is read again.
+// Without a collection the heap's growth is the bytes allocated, to the byte. The figures are
+// medians over every pair of every process.
 //
 // Set-ups (each in its own process):
 //   metrics      the default set-up: metrics only, no tracer provider, no context manager;
