@@ -121,9 +121,9 @@ function main() {
   console.log('iterator with one `then` per chunk and nothing else, what any observer of the stream pays:');
   console.log();
   console.log(
-    '| set-up | usage | build | CPU per chunk | interval | bytes per chunk | interval | floor: CPU, bytes per chunk | once per stream (end) | bare stream per chunk |',
+    '| set-up | usage | build | CPU per chunk | interval | bytes per chunk | interval | floor: CPU, bytes per chunk | bare stream per chunk |',
   );
-  console.log('|---|---|---|--:|--:|--:|--:|--:|--:|--:|');
+  console.log('|---|---|---|--:|--:|--:|--:|--:|--:|');
   const summary = [];
   for (const setup of setups) {
     const mine = results.filter((r) => r.telemetry === setup.telemetry && r.usage === setup.usage && r.build === setup.build);
@@ -132,13 +132,12 @@ function main() {
     const bytes = median(pairs.map((p) => p.bytes));
     const cpuCi = medianInterval(pairs.map((p) => p.cpuNs));
     const bytesCi = medianInterval(pairs.map((p) => p.bytes));
-    const perStreamUs = median(pairs.map((p) => p.perStreamNs)) / 1000;
     const bareNs = median(pairs.map((p) => p.bareNs));
     const floorCpu = median(pairs.map((p) => p.floorCpuNs));
     const floorBytes = median(pairs.map((p) => p.floorBytes));
     summary.push({ ...setup, cpu, bytes, floorCpu, floorBytes });
     console.log(
-      `| ${TELEMETRY[setup.telemetry]} | ${USAGE[setup.usage]} | ${setup.build} | ${fmt(cpu)} ns | ${interval(cpuCi, 0)} ns | ${fmt(bytes, 1)} B | ${interval(bytesCi, 1)} B | ${fmt(floorCpu)} ns, ${fmt(floorBytes, 1)} B | ${fmt(perStreamUs, 1)} µs | ${fmt(bareNs)} ns |`,
+      `| ${TELEMETRY[setup.telemetry]} | ${USAGE[setup.usage]} | ${setup.build} | ${fmt(cpu)} ns | ${interval(cpuCi, 0)} ns | ${fmt(bytes, 1)} B | ${interval(bytesCi, 1)} B | ${fmt(floorCpu)} ns, ${fmt(floorBytes, 1)} B | ${fmt(bareNs)} ns |`,
     );
   }
   console.log();
@@ -378,7 +377,6 @@ async function child({ telemetry, usage, build, reps, baseline }) {
       bytes: slope('hook', 'bytes'),
       floorCpuNs: slope('floor', 'cpuNs'),
       floorBytes: slope('floor', 'bytes'),
-      perStreamNs: r[`hook${SHORT}`].cpuNs - r[`bare${SHORT}`].cpuNs - cpuNs * SHORT,
       bareNs: (r[`bare${LONG}`].cpuNs - r[`bare${SHORT}`].cpuNs) / (LONG - SHORT),
     });
   }
