@@ -204,28 +204,21 @@ export class RecentCalls {
     const flags = this.flags[s];
     // The slot becomes the query: its IDs and their hashes.
     this.qFlags = flags & (HAS_PARENT | ODD_TRACE | ODD_SPAN | ODD_PARENT);
-    if ((flags & ODD_TRACE) !== 0) {
-      this.qTraceId = this.oddTraces![s]!;
-      this.qTraceHash = hashString(this.qTraceId);
-    } else {
+    if ((flags & ODD_TRACE) !== 0) this.qTraceId = this.oddTraces![s]!;
+    else {
       const q = this.qTrace;
       const i = 4 * s;
       q[0] = this.traceIds[i];
       q[1] = this.traceIds[i + 1];
       q[2] = this.traceIds[i + 2];
       q[3] = this.traceIds[i + 3];
-      this.qTraceHash = hashWords(q, 4);
     }
-    let spanHash: number;
-    if ((flags & ODD_SPAN) !== 0) {
-      this.qSpanId = this.oddSpans![s]!;
-      spanHash = hashString(this.qSpanId);
-    } else {
+    if ((flags & ODD_SPAN) !== 0) this.qSpanId = this.oddSpans![s]!;
+    else {
       this.qSpan[0] = this.spanIds[2 * s];
       this.qSpan[1] = this.spanIds[2 * s + 1];
-      spanHash = hashWords(this.qSpan, 2);
     }
-    const idHash = this.keyHash(spanHash);
+    const idHash = this.keyHash(this.hashQuery());
     const held = this.findById(idHash, this.qSpan, ODD_SPAN, this.qSpanId);
     if (held !== NONE) this.forget(held);
     this.flags[s] = flags | INDEXED;
@@ -262,9 +255,7 @@ export class RecentCalls {
 
   /** The slot of the loaded query span's parent or child describing the same call, or `NONE`. */
   private findQuery(inputTokens: number, outputTokens: number, models: readonly string[]): number {
-    const flags = this.qFlags;
-    this.qTraceHash = (flags & ODD_TRACE) !== 0 ? hashString(this.qTraceId) : hashWords(this.qTrace, 4);
-    const spanHash = (flags & ODD_SPAN) !== 0 ? hashString(this.qSpanId) : hashWords(this.qSpan, 2);
+    const spanHash = this.hashQuery();
     let found = NONE;
     if ((this.qFlags & HAS_PARENT) !== 0) {
       const odd = (this.qFlags & ODD_PARENT) !== 0;
@@ -283,6 +274,13 @@ export class RecentCalls {
       }
     }
     return found;
+  }
+
+  /** Hashes the loaded query's IDs: sets the trace's hash, returns the span's. */
+  private hashQuery(): number {
+    const flags = this.qFlags;
+    this.qTraceHash = (flags & ODD_TRACE) !== 0 ? hashString(this.qTraceId) : hashWords(this.qTrace, 4);
+    return (flags & ODD_SPAN) !== 0 ? hashString(this.qSpanId) : hashWords(this.qSpan, 2);
   }
 
   /**
