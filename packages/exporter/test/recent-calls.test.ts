@@ -182,16 +182,18 @@ describe('RecentCalls with IDs that are not lowercase hex', () => {
  * The behaviour of the table, written plainly: it holds the spans of its last `capacity`
  * sightings (a span seen again counts from its latest sighting), in the order last seen.
  */
+/** One span as the table is told of it. */
+interface Sighting {
+  trace: string;
+  span: string;
+  parent: string | undefined;
+  input: number;
+  output: number;
+  models: readonly string[];
+}
+
 class PlainRecentCalls {
-  private held: {
-    trace: string;
-    span: string;
-    parent: string | undefined;
-    input: number;
-    output: number;
-    models: readonly string[];
-    seen: number;
-  }[] = [];
+  private held: (Sighting & { seen: number })[] = [];
   private sightings = 0;
   constructor(private readonly capacity: number) {}
   get size() {
@@ -217,19 +219,7 @@ class PlainRecentCalls {
 }
 
 /** One sighting, look-up or both, applied to the table and the plain list; their answers must agree. */
-function applyToBoth(
-  table: RecentCalls,
-  plain: PlainRecentCalls,
-  o: {
-    kind: 'find' | 'remember' | 'both';
-    trace: string;
-    span: string;
-    parent: string | undefined;
-    input: number;
-    output: number;
-    models: readonly string[];
-  },
-): void {
+function applyToBoth(table: RecentCalls, plain: PlainRecentCalls, o: Sighting & { kind: 'find' | 'remember' | 'both' }): void {
   const args = [o.trace, o.span, o.parent, o.input, o.output, o.models] as const;
   if (o.kind === 'find') {
     expect(table.findSameCall(...args)).toBe(plain.findSameCall(...args));
