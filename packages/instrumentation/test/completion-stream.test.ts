@@ -87,6 +87,47 @@ describe('streamed chat chunks', () => {
     await telemetry.shutdown();
   });
 
+  it('shows an equal copy without usage in place of an OpenAI chunk, also when the iterator result is frozen', async () => {
+    const { telemetry, recorder } = setup();
+    const padded = (content: string) => ({
+      id: 'chatcmpl-B2',
+      object: 'chat.completion.chunk',
+      created: 1732000000,
+      model: 'gpt-4o-2024-08-06',
+      service_tier: 'default',
+      system_fingerprint: 'fp_2',
+      choices: [{ index: 0, delta: { content }, finish_reason: null }],
+      usage: null,
+      obfuscation: 'xyz',
+    });
+    const usageChunk = { ...padded(''), choices: [], usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 } };
+    const chunks = [padded('Hel'), padded('lo'), usageChunk];
+    const served: object[] = [];
+    // An iterator whose results cannot be written: the copy comes in a result of its own.
+    const frozen: AsyncIterator<unknown> = {
+      next: async () => {
+        const value = chunks.shift();
+        if (value) served.push(value);
+        return Object.freeze(value ? { done: false, value } : { done: true, value: undefined });
+      },
+    };
+    const call = recorder.start({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o' });
+    const sink = new CompletionStreamSink({ op: 'chat', call, body: {}, injected: true, keepText: false, isAborted: () => false });
+    const it = new ObservedIterator(frozen, sink, () => undefined);
+    const seen: any[] = [];
+    for await (const chunk of { [Symbol.asyncIterator]: () => it }) seen.push(chunk);
+    const { usage: _, ...withoutUsage } = padded('Hel');
+    expect(seen.map((c) => Object.keys(c))).toEqual([Object.keys(withoutUsage), Object.keys(withoutUsage)]);
+    expect(seen[0]).toEqual(withoutUsage);
+    expect(seen[1].choices[0].delta.content).toBe('lo');
+    // The same nested values the server's chunk holds, not copies of them.
+    expect(seen[0].choices).toBe((served[0] as { choices: unknown }).choices);
+    const span = telemetry.spans()[0];
+    expect(span.attributes['gen_ai.usage.input_tokens']).toBe(7);
+    expect(span.attributes['gen_ai.usage.output_tokens']).toBe(2);
+    await telemetry.shutdown();
+  });
+
   it('passes chunks through untouched when the app asked for usage itself', async () => {
     const { telemetry, recorder } = setup();
     const call = recorder.start({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o' });

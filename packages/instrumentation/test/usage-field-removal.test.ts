@@ -25,6 +25,36 @@ const LAYOUTS: Record<string, Layout> = {
     ...(usage === 'absent' ? {} : { usage }),
     obfuscation: `pad${content.length}`,
   }),
+  'service tier and fingerprint, then obfuscation after usage (as OpenAI sends it)': (content, finish, usage) => ({
+    ...base,
+    service_tier: 'default',
+    system_fingerprint: 'fp_1',
+    choices: choices(content, finish),
+    ...(usage === 'absent' ? {} : { usage }),
+    obfuscation: `pad${content.length}`,
+  }),
+  'fingerprint, then obfuscation after usage (as OpenAI sends it)': (content, finish, usage) => ({
+    ...base,
+    system_fingerprint: null,
+    choices: choices(content, finish),
+    ...(usage === 'absent' ? {} : { usage }),
+    obfuscation: `pad${content.length}`,
+  }),
+  'service tier, then obfuscation after usage': (content, finish, usage) => ({
+    ...base,
+    service_tier: 'priority',
+    choices: choices(content, finish),
+    ...(usage === 'absent' ? {} : { usage }),
+    obfuscation: `pad${content.length}`,
+  }),
+  'an extra field before usage, then obfuscation': (content, finish, usage) => ({
+    ...base,
+    system_fingerprint: 'fp_1',
+    x_extra: { note: content },
+    choices: choices(content, finish),
+    ...(usage === 'absent' ? {} : { usage }),
+    obfuscation: `pad${content.length}`,
+  }),
   'obfuscation before usage': (content, finish, usage) => ({
     ...base,
     choices: choices(content, finish),
@@ -83,6 +113,12 @@ describe('openai chat stream, usage asked for by the hook: the usage field remov
       });
       for await (const c of stream) {
         expect(Object.getOwnPropertyDescriptors(c)).not.toHaveProperty('usage');
+        // A plain, extensible object whose fields are ordinary data properties, as JSON.parse makes.
+        expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+        expect(Object.isExtensible(c)).toBe(true);
+        for (const d of Object.values(Object.getOwnPropertyDescriptors(c))) {
+          expect([d.writable, d.enumerable, d.configurable]).toEqual([true, true, true]);
+        }
         seen.push(JSON.stringify(c));
       }
       const usage = 'absent' as const;

@@ -3,8 +3,12 @@ import type { StreamOutcome } from './call';
 
 /** What a stream adapter does with the chunks of one call. */
 export interface ChunkSink<T> {
-  /** Sees each chunk before the app; returns false to hide a chunk the instrumentation added. */
-  onChunk(chunk: T): boolean;
+  /**
+   * Sees each chunk before the app. Returns true to show it as it is, false to hide a chunk the
+   * instrumentation added, or an object to show in its place: an equal copy of the chunk without a
+   * field the instrumentation caused (cheaper than deleting that field from the chunk).
+   */
+  onChunk(chunk: T): boolean | object;
   /** Called exactly once when the stream ends, however it ends. */
   onEnd(outcome: StreamOutcome, error?: unknown): void;
 }
@@ -63,13 +67,15 @@ export class ObservedIterator<T> implements AsyncIterableIterator<T> {
       this.end('completed');
       return result;
     }
-    let show = true;
+    let shown: boolean | object = true;
     try {
-      show = this.sink.onChunk(result.value);
+      shown = this.sink.onChunk(result.value);
     } catch (err) {
       this.onInternalError('stream chunk', err);
     }
-    return show ? result : this.next();
+    if (shown === true) return result;
+    if (shown === false) return this.next();
+    return withValue(result, shown as T);
   };
 
   private readonly onError = (error: unknown): never => {
@@ -89,4 +95,15 @@ export class ObservedIterator<T> implements AsyncIterableIterator<T> {
       abandonedStreams.release(this.sink);
     }
   }
+}
+
+/** `result` showing `value` instead: the same result object where it can be written (a generator's is). */
+function withValue<T>(result: IteratorYieldResult<T>, value: T): IteratorResult<T> {
+  try {
+    result.value = value;
+    if (result.value === value) return result;
+  } catch {
+    // A frozen result: a new one below.
+  }
+  return { done: false, value };
 }
