@@ -177,9 +177,10 @@ try {
       for (const c of order) {
         const r = await runApp(c, [s, ...callsFor(s)]);
         r.round = round;
+        r.outsideGcUs = r.cpuUs - r.gcUs;
         results.push(r);
         process.stderr.write(
-          `  round ${round + 1}/${ROUNDS} ${s.padEnd(21)} ${c.padEnd(20)} CPU ${r.cpuUs.toFixed(1).padStart(8)} µs  p50 ${r.p50Us.toFixed(1).padStart(8)} µs\n`,
+          `  round ${round + 1}/${ROUNDS} ${s.padEnd(21)} ${c.padEnd(20)} CPU ${r.cpuUs.toFixed(1).padStart(8)} µs  GC ${r.gcUs.toFixed(1).padStart(7)} µs  p50 ${r.p50Us.toFixed(1).padStart(8)} µs\n`,
         );
       }
     }
@@ -212,7 +213,7 @@ function summary(s, c) {
   const rs = timed.filter((r) => r.scenario === s && r.configuration === c);
   if (rs.length === 0) return undefined;
   const out = { rounds: rs.length };
-  for (const f of ['p50Us', 'p99Us', 'cpuUs']) {
+  for (const f of ['p50Us', 'p99Us', 'cpuUs', 'gcUs', 'outsideGcUs']) {
     out[f] = median(rs.map((r) => r[f]));
     out[`added_${f}`] = median(rs.map((r) => r[f] - (bareIn(s, r.round)?.[f] ?? NaN)));
   }
@@ -292,15 +293,21 @@ for (const s of scenarioNames) {
   ]) {
     if (!S[s][c]) continue;
     const diffs = [];
+    const outside = [];
     for (const r of timed.filter((x) => x.scenario === s && x.configuration === c)) {
       const bare = bareIn(s, r.round);
       const peer = timed.find((x) => x.scenario === s && x.configuration === lightestPeer && x.round === r.round);
-      if (bare && peer) diffs.push(r.cpuUs - bare.cpuUs - share * (peer.cpuUs - bare.cpuUs));
+      if (!bare || !peer) continue;
+      diffs.push(r.cpuUs - bare.cpuUs - share * (peer.cpuUs - bare.cpuUs));
+      outside.push(r.outsideGcUs - bare.outsideGcUs - share * (peer.outsideGcUs - bare.outsideGcUs));
     }
     if (diffs.length === 0) continue;
-    const ci = medianInterval(diffs);
+    const interval = (xs) => {
+      const ci = medianInterval(xs);
+      return ci ? `${fmt(ci.low)} to ${fmt(ci.high)} µs (${fmt(ci.coverage * 100, 1)} %)` : '– (fewer than 6 rounds)';
+    };
     paired.push(
-      `| ${c === 'hook' ? 'default set-up' : 'spans exported'} | ${SCENARIOS[s].label} | ${share === 1 ? '' : 'half of '}${CONFIGS[lightestPeer].short} | ${fmt(median(diffs))} µs | ${ci ? `${fmt(ci.low)} to ${fmt(ci.high)} µs (${fmt(ci.coverage * 100, 1)} %)` : '– (fewer than 6 rounds)'} | ${diffs.filter((d) => d <= 0).length} of ${diffs.length} |`,
+      `| ${c === 'hook' ? 'default set-up' : 'spans exported'} | ${SCENARIOS[s].label} | ${share === 1 ? '' : 'half of '}${CONFIGS[lightestPeer].short} | ${fmt(median(diffs))} µs | ${interval(diffs)} | ${diffs.filter((d) => d <= 0).length} of ${diffs.length} | ${fmt(median(outside))} µs | ${interval(outside)} |`,
     );
   }
 }
@@ -338,9 +345,30 @@ if (paired.length) {
   say();
   say('CPU added minus the bound, paired by round (negative: under the bound):');
   say();
-  say('| set-up | scenario | bound | median of the round differences | interval of the median | rounds at or under the bound |');
-  say('|---|---|---|--:|--:|--:|');
+  say(
+    '| set-up | scenario | bound | median of the round differences | interval of the median | rounds at or under the bound | the same outside GC pauses | its interval |',
+  );
+  say('|---|---|---|--:|--:|--:|--:|--:|');
   for (const l of paired) say(l);
+}
+// A process's CPU moves with how often the collector runs in it (full collections, which the
+// client's own buffers trigger, vary several-fold from one process to the next), so: the main
+// thread's collection pauses per call and the CPU outside them, medians over rounds and added over
+// the bare client of the same round. Diagnostic only: the targets stay on the whole CPU.
+say();
+say('Garbage-collection pauses (main thread) and CPU outside them, µs per call:');
+say();
+say('| scenario | set-up | GC pauses | GC pauses added | CPU outside GC | CPU outside GC added |');
+say('|---|---|--:|--:|--:|--:|');
+for (const s of scenarioNames) {
+  for (const c of configNames) {
+    const m = S[s][c];
+    if (!m) continue;
+    const added = (f) => (c === 'bare' ? '–' : fmt(m[`added_${f}`]));
+    say(
+      `| ${SCENARIOS[s].label} | ${CONFIGS[c].label} | ${fmt(m.gcUs)} | ${added('gcUs')} | ${fmt(m.outsideGcUs)} | ${added('outsideGcUs')} |`,
+    );
+  }
 }
 const warnings = results.filter((r) => r.stderr).map((r) => `${r.configuration} × ${r.scenario}: ${r.stderr}`);
 if (warnings.length) {

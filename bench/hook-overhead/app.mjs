@@ -6,10 +6,12 @@
 //
 // The client gets an in-process `fetch` (no sockets: lower noise than a server) answering on a later
 // turn of the event loop; a stream carries its usage chunk only when the request asks for it, as
-// OpenAI does. Prints one JSON line: CPU µs per timed call (user + system of the whole process), p50
-// and p99 wall time, heap after one full collection (no turn of the event loop in between, so no
-// finaliser has run) and, with a fourth argument, the heap after that many more streams.
+// OpenAI does. Prints one JSON line: CPU µs per timed call (user + system of the whole process), the
+// main thread's garbage-collection pauses per timed call, p50 and p99 wall time, heap after one full
+// collection (no turn of the event loop in between, so no finaliser has run) and, with a fourth
+// argument, the heap after that many more streams.
 import { createRequire } from 'node:module';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { MESSAGES, OPENAI_MODEL, openaiChatJSON, openaiChatSSE } from '../overhead/bodies.mjs';
 import { summarise } from '../overhead/stats.mjs';
 
@@ -101,6 +103,13 @@ const calls = Number(callsArg);
 for (let i = 0; i < warmup; i++) await call();
 const times = new Float64Array(calls);
 global.gc();
+// The main thread's garbage-collection pauses during the timed calls, from Node's `gc` performance
+// entries (the same observer in every set-up): a process's CPU moves with how often the collector
+// runs, so the bench also reports the time outside those pauses.
+const gcEntries = [];
+const gcObserver = new PerformanceObserver((list) => gcEntries.push(...list.getEntries()));
+gcObserver.observe({ entryTypes: ['gc'] });
+const timedFrom = performance.now();
 // Monotonic clock in µs, the clock of a CPU profile's sample times: profile.mjs counts only the timed calls.
 const timedFromUs = Number(process.hrtime.bigint() / 1000n);
 const cpu0 = process.cpuUsage();
@@ -111,6 +120,11 @@ for (let i = 0; i < calls; i++) {
 }
 const cpu = process.cpuUsage(cpu0);
 const timedToUs = Number(process.hrtime.bigint() / 1000n);
+const timedTo = performance.now();
+gcEntries.push(...gcObserver.takeRecords());
+gcObserver.disconnect();
+let gcMs = 0;
+for (const e of gcEntries) if (e.startTime >= timedFrom && e.startTime < timedTo) gcMs += e.duration;
 const out = {
   timedFromUs,
   timedToUs,
@@ -118,6 +132,7 @@ const out = {
   instrumentation: process.env.HOOK_BENCH_INSTRUMENTATION,
   ...summarise(times),
   cpuUs: (cpu.user + cpu.system) / calls,
+  gcUs: (gcMs * 1000) / calls,
   calls: warmup + calls,
 };
 out.heapBytes = heapAfterGC();
