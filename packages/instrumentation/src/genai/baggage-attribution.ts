@@ -1,5 +1,8 @@
 import { propagation, type Context } from '@opentelemetry/api';
 
+/** The propagation API, read on every call: bound once, not read through the getter of the API package's export. */
+const propagationApi = propagation;
+
 /** Baggage keys read as attribution unless configured otherwise (`TOKENOMICS_BAGGAGE_KEYS`). */
 export const DEFAULT_BAGGAGE_KEYS: readonly string[] = Object.freeze(['tenant', 'feature']);
 
@@ -43,7 +46,7 @@ export function attributionPropagation(): boolean {
  */
 export function baggageAttribution(ctx: Context): Record<string, string> | undefined {
   if (baggageKeys.length === 0) return undefined;
-  const baggage = propagation.getBaggage(ctx);
+  const baggage = propagationApi.getBaggage(ctx);
   if (baggage === undefined) return undefined;
   let out: Record<string, string> | undefined;
   for (const key of baggageKeys) {

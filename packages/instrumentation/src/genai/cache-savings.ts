@@ -1,6 +1,9 @@
 import type { Cost, PriceBookLike, PriceOptions, Usage } from '@tokenomics/contract';
 import { PriceBook } from '@tokenomics/pricing';
 
+// Read on every cached call: bound once, not read through the getters of the package's re-exports.
+const PRICE_BOOK = PriceBook;
+
 /**
  * What a call's prompt cache saved, and what its cache writes cost extra, in USD, each against the
  * same call priced as if those tokens were plain (uncached) input.
@@ -31,7 +34,7 @@ export interface CacheSavings {
 export function cacheSavings(book: PriceBookLike, usage: Usage, options: PriceOptions, actual: Cost): CacheSavings | undefined {
   if (!actual.priced) return undefined;
   // A subclass that prices differently is asked like any other book.
-  if (book instanceof PriceBook && book.price === PriceBook.prototype.price) return book.cacheSavings(usage, options, actual);
+  if (book instanceof PRICE_BOOK && book.price === PRICE_BOOK.prototype.price) return book.cacheSavings(usage, options, actual);
   const reads = usage.cacheReadTokens ?? 0;
   const writes = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
   if (!(reads > 0) && !(writes > 0)) return undefined;

@@ -67,12 +67,20 @@ import { VERSION } from '../version';
 const DEFAULT_ATTRIBUTION_KEYS = ['tenant', 'feature'];
 
 // Names read on every call, bound once: a read through a package's re-exports is a getter call
-// (a megamorphic one for `export *`), measurable on the call path.
+// (a megamorphic one for `export *`), measurable on the call path. The API objects (`context`,
+// `trace`) are its singletons, the same objects for the life of the process.
 const UNITS = TOKEN_UNITS;
 const UNIT_COUNT = TOKEN_UNITS.length;
 const partition = partitionTokens;
 const CONVERSATION_KEY = ATTRIBUTION_KEY_CONVERSATION;
 const COST_SOURCE_PROVIDER = SOURCE_PROVIDER;
+const OPENAI = PROVIDER_OPENAI;
+const AZURE_OPENAI = PROVIDER_AZURE_AI_OPENAI;
+const defaultPriceBook = getPriceBook;
+const problemOf = usageProblem;
+const contextApi = context;
+const traceApi = trace;
+const CLIENT = SpanKind.CLIENT;
 const DEFAULT_MAX_VALUES = 100;
 
 /** Name and version of the one meter every Tokenomics instrumentation records its metrics on. */
@@ -229,12 +237,12 @@ export class GenAIRecorder {
     if (this.deprecatedNames) attributes[sc.ATTR_GEN_AI_SYSTEM] = deprecatedSystemName(start.provider);
     if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
     if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
-    const active = context.active();
+    const active = contextApi.active();
     const attribution = getAttribution(active);
     for (const key in attribution) attributes[sc.ATTR_TOKENOMICS_ATTRIBUTION_PREFIX + key] = attribution[key];
     const requested = start.attributes;
     const conversationId = this.conversationOf(start, requested, attributes, attribution);
-    const span = this.getTracer().startSpan(spanName(start.operation, start.requestModel), { kind: SpanKind.CLIENT, attributes }, active);
+    const span = this.getTracer().startSpan(spanName(start.operation, start.requestModel), { kind: CLIENT, attributes }, active);
     if (span.isRecording()) {
       if (requested !== undefined) {
         for (const key in requested) {
@@ -352,14 +360,14 @@ export class GenAIRecorder {
     // Untrusted counts are checked before anything reads them; invalid ones reach no metric or price.
     let invalid: string | undefined;
     let bookCost: Cost;
-    if (reported !== undefined && checksUsage(this.config.priceBook ?? getPriceBook())) {
+    if (reported !== undefined && checksUsage(this.config.priceBook ?? defaultPriceBook())) {
       // The book checks the counts before it prices them (the same check, and the context window):
       // a priced call's usage is valid, and only the usage of a call it did not price is checked here.
       bookCost = this.price(start, result, reported, estimated, call.startedAt, undefined);
-      invalid = bookCost.priced ? undefined : usageProblem(reported);
+      invalid = bookCost.priced ? undefined : problemOf(reported);
       if (invalid !== undefined) bookCost = this.price(start, result, undefined, estimated, call.startedAt, invalid);
     } else {
-      invalid = reported ? usageProblem(reported) : undefined;
+      invalid = reported ? problemOf(reported) : undefined;
       bookCost = this.price(start, result, invalid === undefined ? reported : undefined, estimated, call.startedAt, invalid);
     }
     const cost =
@@ -468,7 +476,12 @@ export class GenAIRecorder {
     const cached = (usage.cacheReadTokens ?? 0) > 0 || (usage.cacheWriteTokens ?? 0) > 0 || (usage.cacheWrite1hTokens ?? 0) > 0;
     const saved =
       cached && bookCost.priced
-        ? cacheSavings(this.config.priceBook ?? getPriceBook(), usage, this.priceOptions(start, result, call.startedAt, false), bookCost)
+        ? cacheSavings(
+            this.config.priceBook ?? defaultPriceBook(),
+            usage,
+            this.priceOptions(start, result, call.startedAt, false),
+            bookCost,
+          )
         : undefined;
     if (saved !== undefined) {
       const series = this.seriesOf(call);
@@ -623,7 +636,7 @@ export class GenAIRecorder {
     startedAt: number,
     invalid: string | undefined,
   ): Cost {
-    const book = this.config.priceBook ?? getPriceBook();
+    const book = this.config.priceBook ?? defaultPriceBook();
     if (invalid !== undefined) {
       const detail = `the reported usage is invalid (${invalid})`;
       return { priced: false, reason: 'invalid_usage', detail, invalidReason: invalid, priceBookVersion: book.version, estimated };
@@ -851,7 +864,7 @@ export class GenAICall {
 
   /** The span's context, for child spans of this call. */
   spanContext() {
-    return trace.setSpan(context.active(), this.span);
+    return traceApi.setSpan(contextApi.active(), this.span);
   }
 
   /**
@@ -863,7 +876,7 @@ export class GenAICall {
    */
   run<A extends unknown[], R>(fn: (this: unknown, ...args: A) => R, thisArg: unknown, ...args: A): R {
     if (!this.hasSpanContext) return fn.apply(thisArg, args);
-    return context.with(trace.setSpan(context.active(), this.span), fn, thisArg, ...args);
+    return contextApi.with(traceApi.setSpan(contextApi.active(), this.span), fn, thisArg, ...args);
   }
 
   /**
@@ -989,7 +1002,7 @@ function nowMs(): number {
  * `tokenomics.*` ones for providers without a convention of their own.
  */
 function serviceTierKey(provider: string, side: 'request' | 'response'): string {
-  if (provider === PROVIDER_OPENAI || provider === PROVIDER_AZURE_AI_OPENAI) {
+  if (provider === OPENAI || provider === AZURE_OPENAI) {
     return side === 'request' ? sc.ATTR_OPENAI_REQUEST_SERVICE_TIER : sc.ATTR_OPENAI_RESPONSE_SERVICE_TIER;
   }
   return side === 'request' ? sc.ATTR_TOKENOMICS_REQUEST_SERVICE_TIER : sc.ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER;

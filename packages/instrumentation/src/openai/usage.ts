@@ -1,5 +1,8 @@
 import { CountReader, type Usage } from '@tokenomics/pricing';
 
+// Made on every response: bound once, not read through the getter of the package's re-export.
+const Reader = CountReader;
+
 type Obj = Record<string, unknown>;
 
 /**
@@ -13,7 +16,7 @@ export function openAIUsage(raw: unknown): Usage | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'object' || Array.isArray(raw)) return { invalid: 'usage:wrong_type' };
   const u = raw as Obj;
-  const r = new CountReader();
+  const r = new Reader();
   const input = u.prompt_tokens !== undefined ? r.count(u.prompt_tokens, 'prompt_tokens') : r.count(u.input_tokens, 'input_tokens');
   const output =
     u.completion_tokens !== undefined ? r.count(u.completion_tokens, 'completion_tokens') : r.count(u.output_tokens, 'output_tokens');
