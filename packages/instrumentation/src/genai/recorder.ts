@@ -593,39 +593,148 @@ export class GenAIRecorder {
     failedUnbilled: boolean,
     outcome: StreamOutcome | undefined,
   ): void {
-    const responseModel = result.responseModel;
-    if (responseModel) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_MODEL, responseModel);
-    if (result.responseId) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
-    if (result.finishReasons?.length) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
-    if (result.serviceTier) span.setAttribute(serviceTierKey(provider, 'response'), result.serviceTier);
-    if (usage) {
-      setUsageAttributes(span, usage, this.deprecatedNames);
-      if (this.deprecatedNames) {
-        if (usage.inputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_PROMPT_TOKENS, usage.inputTokens);
-        if (usage.outputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, usage.outputTokens);
+    const own = directAttributes(span, result.finishReasons);
+    if (own !== undefined) {
+      addAttributeCount(span, this.writeHeadAttributes(own, provider, result, usage, estimated, cost, failedUnbilled));
+    } else {
+      const responseModel = result.responseModel;
+      if (responseModel) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_MODEL, responseModel);
+      if (result.responseId) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
+      if (result.finishReasons?.length) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
+      if (result.serviceTier) span.setAttribute(serviceTierKey(provider, 'response'), result.serviceTier);
+      if (usage) {
+        setUsageAttributes(span, usage, this.deprecatedNames);
+        if (this.deprecatedNames) {
+          if (usage.inputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_PROMPT_TOKENS, usage.inputTokens);
+          if (usage.outputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, usage.outputTokens);
+        }
+      }
+      span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATED, estimated);
+      span.setAttribute(sc.ATTR_TOKENOMICS_PRICE_BOOK_VERSION, cost.priceBookVersion);
+      if (cost.priced) {
+        span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_AMOUNT, cost.amount);
+        span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_CURRENCY, cost.currency);
+        span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_SOURCE, isProviderReported(cost) ? COST_SOURCE_PROVIDER : sc.COST_SOURCE_LOCAL);
+        if (cost.matchedModel) span.setAttribute(sc.ATTR_TOKENOMICS_PRICING_MODEL, cost.matchedModel);
+      } else if (!failedUnbilled) {
+        span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED, true);
+        span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED_REASON, cost.reason);
       }
     }
-    span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATED, estimated);
-    span.setAttribute(sc.ATTR_TOKENOMICS_PRICE_BOOK_VERSION, cost.priceBookVersion);
+    // The rest, through the span (a few, and of variable keys or rare): the same order as above.
     if (cost.priced) {
-      span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_AMOUNT, cost.amount);
-      span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_CURRENCY, cost.currency);
-      span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_SOURCE, isProviderReported(cost) ? COST_SOURCE_PROVIDER : sc.COST_SOURCE_LOCAL);
-      if (cost.matchedModel) span.setAttribute(sc.ATTR_TOKENOMICS_PRICING_MODEL, cost.matchedModel);
       setReportedCostAttributes(span, cost);
       const breakdown = cost.breakdown;
       for (const unit in breakdown) {
         span.setAttribute(costAttributeKey(unit), breakdown[unit as keyof typeof breakdown] as number);
       }
-    } else if (!failedUnbilled) {
-      span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED, true);
-      span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED_REASON, cost.reason);
     }
     if (outcome) span.setAttribute(sc.ATTR_TOKENOMICS_STREAM_OUTCOME, outcome);
     if (this.captureContent && result.outputMessages) {
       const text = serialiseContent(safeCall(result.outputMessages));
       if (text !== undefined) span.setAttribute(sc.ATTR_GEN_AI_OUTPUT_MESSAGES, text);
     }
+  }
+
+  /**
+   * The first part of {@link setEndAttributes} (response, usage, estimate, price book and cost, or
+   * why the call is unpriced), stored straight into `a`, the attribute object of a trace SDK span
+   * ({@link directAttributes}), in the same order and with the same values as through
+   * `setAttribute`. Each key has its own store here, so each store always sees the same key and
+   * nearly always the same object shape: V8 keeps it a direct field write, where the SDK's one
+   * store for every key of every span is a generic look-up. Returns the number of keys added.
+   */
+  private writeHeadAttributes(
+    a: Attributes,
+    provider: string,
+    result: CallResult,
+    usage: Usage | undefined,
+    estimated: boolean,
+    cost: Cost,
+    failedUnbilled: boolean,
+  ): number {
+    let added = 0;
+    const responseModel = result.responseModel;
+    if (responseModel) {
+      if (!(sc.ATTR_GEN_AI_RESPONSE_MODEL in a)) added++;
+      a[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    }
+    const responseId = result.responseId;
+    if (responseId) {
+      if (!(sc.ATTR_GEN_AI_RESPONSE_ID in a)) added++;
+      a[sc.ATTR_GEN_AI_RESPONSE_ID] = responseId;
+    }
+    const reasons = result.finishReasons;
+    if (reasons !== undefined && reasons.length > 0) {
+      if (!(sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS in a)) added++;
+      // A copy, as the SDK stores one.
+      a[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = reasons.slice();
+    }
+    const serviceTier = result.serviceTier;
+    if (serviceTier) {
+      const key = serviceTierKey(provider, 'response');
+      if (!(key in a)) added++;
+      a[key] = serviceTier;
+    }
+    if (usage) {
+      if (usage.inputTokens !== undefined) {
+        if (!(sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS in a)) added++;
+        a[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
+      }
+      if (usage.outputTokens !== undefined) {
+        if (!(sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS in a)) added++;
+        a[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
+      }
+      if (usage.cacheReadTokens !== undefined) {
+        if (!(sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS in a)) added++;
+        a[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheReadTokens;
+      }
+      if (usage.cacheWriteTokens !== undefined || usage.cacheWrite1hTokens !== undefined) {
+        const cacheWrite = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
+        if (!(sc.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS in a)) added++;
+        a[sc.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = cacheWrite;
+        if (this.deprecatedNames) {
+          if (!(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS in a)) added++;
+          a[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = cacheWrite;
+        }
+      }
+      if (usage.reasoningTokens !== undefined) {
+        if (!(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS in a)) added++;
+        a[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoningTokens;
+      }
+      if (this.deprecatedNames) {
+        if (usage.inputTokens !== undefined) {
+          if (!(sc.ATTR_GEN_AI_USAGE_PROMPT_TOKENS in a)) added++;
+          a[sc.ATTR_GEN_AI_USAGE_PROMPT_TOKENS] = usage.inputTokens;
+        }
+        if (usage.outputTokens !== undefined) {
+          if (!(sc.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS in a)) added++;
+          a[sc.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS] = usage.outputTokens;
+        }
+      }
+    }
+    if (!(sc.ATTR_TOKENOMICS_USAGE_ESTIMATED in a)) added++;
+    a[sc.ATTR_TOKENOMICS_USAGE_ESTIMATED] = estimated;
+    if (!(sc.ATTR_TOKENOMICS_PRICE_BOOK_VERSION in a)) added++;
+    a[sc.ATTR_TOKENOMICS_PRICE_BOOK_VERSION] = cost.priceBookVersion;
+    if (cost.priced) {
+      if (!(sc.ATTR_GEN_AI_USAGE_COST_AMOUNT in a)) added++;
+      a[sc.ATTR_GEN_AI_USAGE_COST_AMOUNT] = cost.amount;
+      if (!(sc.ATTR_GEN_AI_USAGE_COST_CURRENCY in a)) added++;
+      a[sc.ATTR_GEN_AI_USAGE_COST_CURRENCY] = cost.currency;
+      if (!(sc.ATTR_GEN_AI_USAGE_COST_SOURCE in a)) added++;
+      a[sc.ATTR_GEN_AI_USAGE_COST_SOURCE] = isProviderReported(cost) ? COST_SOURCE_PROVIDER : sc.COST_SOURCE_LOCAL;
+      if (cost.matchedModel) {
+        if (!(sc.ATTR_TOKENOMICS_PRICING_MODEL in a)) added++;
+        a[sc.ATTR_TOKENOMICS_PRICING_MODEL] = cost.matchedModel;
+      }
+    } else if (!failedUnbilled) {
+      if (!(sc.ATTR_TOKENOMICS_UNPRICED in a)) added++;
+      a[sc.ATTR_TOKENOMICS_UNPRICED] = true;
+      if (!(sc.ATTR_TOKENOMICS_UNPRICED_REASON in a)) added++;
+      a[sc.ATTR_TOKENOMICS_UNPRICED_REASON] = cost.reason;
+    }
+    return added;
   }
 
   private price(
@@ -1006,4 +1115,44 @@ function serviceTierKey(provider: string, side: 'request' | 'response'): string 
     return side === 'request' ? sc.ATTR_OPENAI_REQUEST_SERVICE_TIER : sc.ATTR_OPENAI_RESPONSE_SERVICE_TIER;
   }
   return side === 'request' ? sc.ATTR_TOKENOMICS_REQUEST_SERVICE_TIER : sc.ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER;
+}
+
+/** Most attributes {@link GenAIRecorder.writeHeadAttributes} adds (18 with every optional one), with room to spare. */
+const HEAD_ATTRIBUTES_MOST = 24;
+
+/** The fields of a span of the OpenTelemetry trace SDK (2.x) that its `setAttribute` reads and writes. */
+interface SdkSpanFields {
+  attributes?: unknown;
+  _attributesCount?: unknown;
+  _attributeValueLengthLimit?: unknown;
+  _spanLimits?: { attributeCountLimit?: unknown } | null;
+  _ended?: unknown;
+}
+
+/**
+ * The attribute object of `span` when the head of a call's end attributes can be stored in it
+ * directly, with the same result as through `setAttribute`: a live span of the trace SDK (2.x)
+ * with no value length limit (the SDK's default; with one, `setAttribute` cuts strings) and room
+ * under its attribute count limit (128 by default) for {@link HEAD_ATTRIBUTES_MOST} more, so that no
+ * attribute would be dropped; and finish reasons, if any, all strings (what the SDK accepts in an
+ * array). The recorder's other values are strings, finite numbers and booleans by construction, the
+ * types `setAttribute` accepts. `undefined` otherwise: the attributes then go through the span.
+ */
+function directAttributes(span: Span, finishReasons: readonly unknown[] | undefined): Attributes | undefined {
+  const s = span as unknown as SdkSpanFields;
+  if (s._ended !== false || s._attributeValueLengthLimit !== Infinity) return undefined;
+  const count = s._attributesCount;
+  const attributes = s.attributes;
+  const limits = s._spanLimits;
+  if (typeof count !== 'number' || typeof attributes !== 'object' || attributes === null || typeof limits !== 'object' || limits === null)
+    return undefined;
+  const limit = limits.attributeCountLimit;
+  if (limit !== undefined && !(typeof limit === 'number' && count + HEAD_ATTRIBUTES_MOST <= limit)) return undefined;
+  if (finishReasons !== undefined) for (const reason of finishReasons) if (typeof reason !== 'string') return undefined;
+  return attributes as Attributes;
+}
+
+/** Counts `added` keys stored by {@link directAttributes}' caller in the span's attribute count, as `setAttribute` would have. */
+function addAttributeCount(span: Span, added: number): void {
+  (span as unknown as { _attributesCount: number })._attributesCount += added;
 }
