@@ -593,7 +593,7 @@ export class GenAIRecorder {
     failedUnbilled: boolean,
     outcome: StreamOutcome | undefined,
   ): void {
-    const own = directAttributes(span, result.finishReasons);
+    const own = plainEndValues(result, cost) ? directAttributes(span, result.finishReasons) : undefined;
     if (own !== undefined) {
       addAttributeCount(span, this.writeHeadAttributes(own, provider, result, usage, estimated, cost, failedUnbilled));
     } else {
@@ -1150,6 +1150,24 @@ function directAttributes(span: Span, finishReasons: readonly unknown[] | undefi
   if (limit !== undefined && !(typeof limit === 'number' && count + HEAD_ATTRIBUTES_MOST <= limit)) return undefined;
   if (finishReasons !== undefined) for (const reason of finishReasons) if (typeof reason !== 'string') return undefined;
   return attributes as Attributes;
+}
+
+/**
+ * Whether the values {@link GenAIRecorder.writeHeadAttributes} stores are of the types its stores
+ * assume: strings (or absent) for the response's model, id and service tier and the cost's price book
+ * version, currency, pricing model and unpriced reason, a number for a cost amount. The recorder's
+ * adapters and price book give these; a price book from the configuration may give anything, and a
+ * cost of other types goes through `setAttribute`, which checks each value.
+ */
+function plainEndValues(result: CallResult, cost: Cost): boolean {
+  if (!optionalString(result.responseModel) || !optionalString(result.responseId) || !optionalString(result.serviceTier)) return false;
+  if (typeof cost.priceBookVersion !== 'string') return false;
+  if (!cost.priced) return typeof cost.reason === 'string';
+  return typeof cost.amount === 'number' && typeof cost.currency === 'string' && optionalString(cost.matchedModel);
+}
+
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
 }
 
 /** Counts `added` keys stored by {@link directAttributes}' caller in the span's attribute count, as `setAttribute` would have. */
