@@ -621,14 +621,31 @@ export class GenAIRecorder {
         span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED_REASON, cost.reason);
       }
     }
-    // The rest, through the span (a few, and of variable keys or rare): the same order as above.
     if (cost.priced) {
+      // Rare, through the span (its count is current).
       setReportedCostAttributes(span, cost);
+      // The breakdown's amounts: stored directly after a head stored directly (the room for
+      // BREAKDOWN_MOST of them was checked with it), any further one, or one that is not a number,
+      // through the span with the count made current first.
       const breakdown = cost.breakdown;
+      let room = BREAKDOWN_MOST;
+      let added = 0;
       for (const unit in breakdown) {
-        span.setAttribute(costAttributeKey(unit), breakdown[unit as keyof typeof breakdown] as number);
+        const key = costAttributeKey(unit);
+        const amount = breakdown[unit as keyof typeof breakdown];
+        if (own !== undefined && room > 0 && typeof amount === 'number') {
+          room--;
+          if (!(key in own)) added++;
+          own[key] = amount;
+        } else {
+          if (added > 0) addAttributeCount(span, added);
+          added = 0;
+          span.setAttribute(key, amount as number);
+        }
       }
+      if (added > 0) addAttributeCount(span, added);
     }
+    // The rest, through the span (rare).
     if (outcome) span.setAttribute(sc.ATTR_TOKENOMICS_STREAM_OUTCOME, outcome);
     if (this.captureContent && result.outputMessages) {
       const text = serialiseContent(safeCall(result.outputMessages));
@@ -1117,8 +1134,14 @@ function serviceTierKey(provider: string, side: 'request' | 'response'): string 
   return side === 'request' ? sc.ATTR_TOKENOMICS_REQUEST_SERVICE_TIER : sc.ATTR_TOKENOMICS_RESPONSE_SERVICE_TIER;
 }
 
-/** Most attributes {@link GenAIRecorder.writeHeadAttributes} adds (18 with every optional one), with room to spare. */
-const HEAD_ATTRIBUTES_MOST = 24;
+/** Most cost breakdown amounts stored directly (a breakdown has one per billing unit priced: 11 units). */
+const BREAKDOWN_MOST = 16;
+/**
+ * Room checked for the attributes of a call's end stored directly: the head
+ * ({@link GenAIRecorder.writeHeadAttributes}, 18 with every optional one), the 2 of a reported cost
+ * (through the span) and {@link BREAKDOWN_MOST}.
+ */
+const HEAD_ATTRIBUTES_MOST = 36;
 
 /** The fields of a span of the OpenTelemetry trace SDK (2.x) that its `setAttribute` reads and writes. */
 interface SdkSpanFields {
