@@ -355,11 +355,13 @@ if (paired.length) {
 // client's own buffers trigger, vary several-fold from one process to the next), so: the main
 // thread's collection pauses per call and the CPU outside them, medians over rounds and added over
 // the bare client of the same round. Diagnostic only: the targets stay on the whole CPU.
-say();
-say('Garbage-collection pauses (main thread) and CPU outside them, µs per call:');
-say();
-say('| scenario | set-up | GC pauses | GC pauses added | CPU outside GC | CPU outside GC added |');
-say('|---|---|--:|--:|--:|--:|');
+if (timed.length) {
+  say();
+  say('Garbage-collection pauses (main thread) and CPU outside them, µs per call:');
+  say();
+  say('| scenario | set-up | GC pauses | GC pauses added | CPU outside GC | CPU outside GC added |');
+  say('|---|---|--:|--:|--:|--:|');
+}
 for (const s of scenarioNames) {
   for (const c of configNames) {
     const m = S[s][c];
