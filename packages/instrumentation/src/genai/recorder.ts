@@ -597,29 +597,11 @@ export class GenAIRecorder {
     if (own !== undefined) {
       addAttributeCount(span, this.writeHeadAttributes(own, provider, result, usage, estimated, cost, failedUnbilled));
     } else {
-      const responseModel = result.responseModel;
-      if (responseModel) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_MODEL, responseModel);
-      if (result.responseId) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
-      if (result.finishReasons?.length) span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
-      if (result.serviceTier) span.setAttribute(serviceTierKey(provider, 'response'), result.serviceTier);
-      if (usage) {
-        setUsageAttributes(span, usage, this.deprecatedNames);
-        if (this.deprecatedNames) {
-          if (usage.inputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_PROMPT_TOKENS, usage.inputTokens);
-          if (usage.outputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS, usage.outputTokens);
-        }
-      }
-      span.setAttribute(sc.ATTR_TOKENOMICS_USAGE_ESTIMATED, estimated);
-      span.setAttribute(sc.ATTR_TOKENOMICS_PRICE_BOOK_VERSION, cost.priceBookVersion);
-      if (cost.priced) {
-        span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_AMOUNT, cost.amount);
-        span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_CURRENCY, cost.currency);
-        span.setAttribute(sc.ATTR_GEN_AI_USAGE_COST_SOURCE, isProviderReported(cost) ? COST_SOURCE_PROVIDER : sc.COST_SOURCE_LOCAL);
-        if (cost.matchedModel) span.setAttribute(sc.ATTR_TOKENOMICS_PRICING_MODEL, cost.matchedModel);
-      } else if (!failedUnbilled) {
-        span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED, true);
-        span.setAttribute(sc.ATTR_TOKENOMICS_UNPRICED_REASON, cost.reason);
-      }
+      // Through `setAttribute` (which `setAttributes` calls for each, in order): it checks, cuts or
+      // drops each value under the span's limits.
+      const head: Attributes = {};
+      this.writeHeadAttributes(head, provider, result, usage, estimated, cost, failedUnbilled);
+      span.setAttributes(head);
     }
     if (cost.priced) {
       // Rare, through the span (its count is current).
@@ -655,9 +637,8 @@ export class GenAIRecorder {
 
   /**
    * The first part of {@link setEndAttributes} (response, usage, estimate, price book and cost, or
-   * why the call is unpriced), stored straight into `a`, the attribute object of a trace SDK span
-   * ({@link directAttributes}), in the same order and with the same values as through
-   * `setAttribute`. Each key has its own store here, so each store always sees the same key and
+   * why the call is unpriced), stored straight into `a`: the attribute object of a trace SDK span
+   * ({@link directAttributes}), or a plain object then handed to the span's `setAttributes`. Each key has its own store here, so each store always sees the same key and
    * nearly always the same object shape: V8 keeps it a direct field write, where the SDK's one
    * store for every key of every span is a generic look-up. Returns the number of keys added.
    */
@@ -1079,18 +1060,6 @@ function costAttributeKey(unit: string): string {
     if (COST_ATTRIBUTE_KEYS.size < 64) COST_ATTRIBUTE_KEYS.set(unit, key);
   }
   return key;
-}
-
-function setUsageAttributes(span: Span, usage: Usage, deprecatedNames: boolean): void {
-  if (usage.inputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
-  if (usage.outputTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
-  if (usage.cacheReadTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadTokens);
-  if (usage.cacheWriteTokens !== undefined || usage.cacheWrite1hTokens !== undefined) {
-    const cacheWrite = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
-    span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, cacheWrite);
-    if (deprecatedNames) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, cacheWrite);
-  }
-  if (usage.reasoningTokens !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
 }
 
 /**
