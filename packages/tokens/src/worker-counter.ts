@@ -28,9 +28,11 @@ export const DEFAULT_ESTIMATE_TIMEOUT_MILLIS = 5_000;
 export const MAX_QUEUED_ESTIMATES = 1_000;
 /**
  * Extra time given to the jobs posted before the worker first answered: it starts a thread and
- * loads tiktoken, which takes seconds on a busy machine.
+ * loads tiktoken, about 0.2 s of CPU, at the lowest scheduling priority. On a machine whose cores
+ * are all busy that thread gets a small share of a core, and the load takes 5 to 30 s; a job
+ * waits for that rather than being lost.
  */
-export const WORKER_START_ALLOWANCE_MILLIS = 10_000;
+export const WORKER_START_ALLOWANCE_MILLIS = 60_000;
 /** Workers started at most: after this many have failed, counting in a worker is given up. */
 const MAX_WORKER_STARTS = 3;
 

@@ -28,7 +28,7 @@ import {
 } from './metric-series';
 import { attachedCallMetrics, InstrumentSinks, METER_NAME, type CounterSink, type HistogramSink, type MetricSinks } from './call-metrics';
 import type { CallResult, CallStart, StreamOutcome } from './call';
-import { countInWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
+import { countInWorker, warmTokenWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
 import { trackEstimate } from './pending-estimates';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
@@ -172,6 +172,9 @@ export class GenAIRecorder {
     this.maxValues = config.maxAttributeValues ?? DEFAULT_MAX_VALUES;
     this.seriesLimit = new SeriesLimit(config.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC);
     this.reconcileShare = reconcileSample(config.reconcileSample);
+    // Reconciled calls are counted in the token worker: start it, at its low priority, and let it
+    // load tiktoken now rather than on the first sampled call, whose count would wait for that.
+    if (this.reconcileShare > 0) warmTokenWorker();
     this.models = new BoundedValues(this.maxValues);
     this.attributionKeys = new Set(config.attributionKeys ?? DEFAULT_ATTRIBUTION_KEYS);
     this.captureContent = shouldCaptureContent(config.captureMessageContent);
