@@ -21,6 +21,7 @@ export {
   countInPlace,
   warmTokenWorker,
   stopTokenWorker,
+  tokenWorkerRunning,
   DEFAULT_ESTIMATE_TIMEOUT_MILLIS,
   MAX_QUEUED_ESTIMATES,
 } from './worker-counter';

@@ -114,6 +114,10 @@ class WorkerCounter {
     return worker;
   }
 
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Starts the worker, and has it load the default encoding, unless it runs already. */
   warm(): void {
     if (this.worker) return;
@@ -222,6 +226,11 @@ export function warmTokenWorker(): void {
   } catch {
     /* counting will report worker_failed */
   }
+}
+
+/** Whether the counting worker runs (started by a job or {@link warmTokenWorker}). @internal For tests. */
+export function tokenWorkerRunning(): boolean {
+  return counter.running;
 }
 
 /** Stops the counting worker and fails its waiting jobs; the next job starts a new one. For tests. */
