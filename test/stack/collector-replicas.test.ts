@@ -13,6 +13,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { join } from 'node:path';
 import { OTEL_CONFIG_DIR, otelcolBinary, startCollector, type RunningCollector } from '../support/otelcol';
 import { freePort, waitFor } from './support/processes';
+import { sumOf } from './support/prometheus';
 
 const OTELCOL = otelcolBinary();
 if (!OTELCOL) console.warn('collector replica tests skipped: no Collector was built (node scripts/build-otelcol.mjs)');
@@ -152,14 +153,3 @@ describe.skipIf(!OTELCOL)('two collector stage replicas -> one gateway Collector
     ).toBeCloseTo(0.0003 + 0.00015 + 0.00012, 12); // first call's output, second call's input and output
   });
 });
-
-/** Sum of the samples of `name` on a Prometheus text page whose labels contain every one of `having`. */
-function sumOf(page: string, name: string, ...having: string[]): number {
-  let sum = 0;
-  for (const line of page.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!having.every((h) => line.includes(h))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}

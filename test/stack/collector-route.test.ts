@@ -16,7 +16,7 @@ import { startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from '../support/
 import { OTEL_CONFIG_DIR, otelcolBinary, startCollector, validateConfig, type RunningCollector } from '../support/otelcol';
 import { runApp } from '../support/run-app';
 import { freePort, Service, tools, waitFor } from './support/processes';
-import { compressRules, PromClient, RULE_FILES, startPrometheus } from './support/prometheus';
+import { compressRules, PromClient, RULE_FILES, startPrometheus, sumOf } from './support/prometheus';
 
 const OTELCOL = otelcolBinary();
 if (!OTELCOL) {
@@ -234,14 +234,3 @@ describe.skipIf(!OTELCOL)('hook -> agent -> gateway -> Prometheus, on the shippe
     expect(got[0]!.labels).toEqual({ service_name: SERVICE });
   });
 });
-
-/** Sum of the samples of `name` on a Prometheus text page whose labels contain `having`. */
-function sumOf(page: string, name: string, having = ''): number {
-  let sum = 0;
-  for (const line of page.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (having && !line.includes(having)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}

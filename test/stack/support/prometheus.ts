@@ -41,6 +41,17 @@ export function compressExpr(expr: string, window: string): string {
   return expr.replace(/\[(?:\d+(?:ms|s|m|h|d|w|y))+\]/g, `[${window}]`).replace(/offset\s+(?:\d+(?:ms|s|m|h|d|w|y))+/g, `offset ${window}`);
 }
 
+/** Sum of the samples of `name` on a Prometheus text page whose labels contain every one of `having`. */
+export function sumOf(page: string, name: string, ...having: string[]): number {
+  let sum = 0;
+  for (const line of page.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!having.every((h) => line.includes(h))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
 /** One sample of an instant vector. */
 export interface Sample {
   labels: Record<string, string>;

@@ -641,9 +641,10 @@ export class GenAIRecorder {
   /**
    * The first part of {@link setEndAttributes} (response, usage, estimate, price book and cost, or
    * why the call is unpriced), stored straight into `a`: the attribute object of a trace SDK span
-   * ({@link directAttributes}), or a plain object then handed to the span's `setAttributes`. Each key has its own store here, so each store always sees the same key and
-   * nearly always the same object shape: V8 keeps it a direct field write, where the SDK's one
-   * store for every key of every span is a generic look-up. Returns the number of keys added.
+   * ({@link directAttributes}), or a plain object then handed to the span's `setAttributes`. Each
+   * key has its own store here, so each store always sees the same key and nearly always the same
+   * object shape: V8 keeps it a direct field write, where the SDK's one store for every key of
+   * every span is a generic look-up. Returns the number of keys added.
    */
   private writeHeadAttributes(
     a: Attributes,

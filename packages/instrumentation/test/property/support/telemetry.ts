@@ -16,7 +16,7 @@ import {
   type Span,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { createInstrumentations, pendingEstimateCount, waitForPendingEstimates } from '../../../src';
+import { createInstrumentations, waitForPendingEstimates } from '../../../src';
 import { acceptableAttribute } from './exported-values';
 
 /** Keeps the spans that have started and not yet ended. */
@@ -84,7 +84,7 @@ export class PropertyTelemetry {
    * low priority it starts slowly on a busy machine, and those spans end only once it answered.
    */
   async spansEnded(limitMs = 10_000): Promise<void> {
-    if (pendingEstimateCount() > 0) await waitForPendingEstimates(120_000);
+    await waitForPendingEstimates(120_000);
     const deadline = Date.now() + limitMs;
     for (let turn = 0; this.openSpans.open.size > 0 && Date.now() < deadline; turn++) {
       await new Promise((resolve) => (turn < 50 ? setImmediate(resolve) : setTimeout(resolve, 1)));
