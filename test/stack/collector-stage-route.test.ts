@@ -27,7 +27,7 @@ import { startOtlpReceiver, type OtlpReceiver, type OtlpSpan } from '../support/
 import { OTEL_CONFIG_DIR, otelcolBinary, startCollector, type RunningCollector } from '../support/otelcol';
 import { runApp } from '../support/run-app';
 import { freePort, Service, tools, waitFor } from './support/processes';
-import { PromClient, startPrometheus } from './support/prometheus';
+import { PromClient, startPrometheus, sumOf } from './support/prometheus';
 
 const OTELCOL = otelcolBinary();
 if (!OTELCOL) console.warn('collector stage route tests skipped: no Collector was built (node scripts/build-otelcol.mjs)');
@@ -313,14 +313,3 @@ describe.skipIf(!OTELCOL)('hook and contrib services -> agent -> collector stage
     expect(got[0]!.value).toBeCloseTo(want, 12);
   });
 });
-
-/** Sum of the samples of `name` on a Prometheus text page whose labels contain every one of `having`. */
-function sumOf(page: string, name: string, ...having: string[]): number {
-  let sum = 0;
-  for (const line of page.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!having.every((h) => line.includes(h))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
