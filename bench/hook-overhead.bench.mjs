@@ -10,6 +10,7 @@
 //   HOOK_BENCH_MEMORY=0 ...      skip the memory runs (10,000 streams per set-up)
 //   HOOK_BENCH_SOAK=1 ...        also 1,000,000 plain calls through the default set-up, heap sampled
 //   BENCH_JSON=out.json ...      also write every raw result
+//   HOOK_BENCH_FROM=out.json ... the tables of that run again, without running it
 //   HOOK_BENCH_CALLS=2000,10000 / HOOK_BENCH_STREAMS=1000,4000 ...   warm-up and timed calls per
 //                                process, plain / streamed (shorter processes, more rounds: a
 //                                stream's CPU moves by ±20 % from one process to the next)
@@ -18,6 +19,9 @@
 //   bare         the client alone;
 //   span         span floor: a tracer provider with a no-op span processor, the context manager and
 //                one empty span per call (hook-overhead/span-floor.cjs);
+//   sdk-floor, sdk-floor-spans   the OpenTelemetry components of the hook's two set-ups, built the
+//                same way from the same packages, with no Tokenomics code: one duration point per
+//                call and, with spans, one empty span per call exported over OTLP (sdk-floor.cjs);
 //   hook         the hook with no configuration: metrics on its Prometheus endpoint, no trace exporter;
 //   hook-spans   the hook with spans exported: OTLP http/protobuf to a local sink answering 200
 //                (metrics still on the Prometheus endpoint);
@@ -28,7 +32,7 @@
 // beside it. Set-ups are interleaved within a round, in an order rotated from round to round.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +61,21 @@ const CONFIGS = {
     label: 'span floor: no-op span processor, context manager, one empty span per call',
     args: ['--require', join(here, 'hook-overhead', 'span-floor.cjs')],
     env: { HOOK_BENCH_WRAP: 'span' },
+    floor: true,
+  },
+  // The OpenTelemetry components of the hook's two set-ups, without Tokenomics (sdk-floor.cjs).
+  'sdk-floor': {
+    label: 'SDK floor of the default set-up: its OpenTelemetry components, one duration point per call',
+    args: ['--require', join(here, 'hook-overhead', 'sdk-floor.cjs')],
+    env: { HOOK_BENCH_WRAP: 'sdk-floor' },
+    floor: true,
+  },
+  'sdk-floor-spans': {
+    label: 'SDK floor with spans exported: the same, one empty span per call exported over OTLP',
+    args: ['--require', join(here, 'hook-overhead', 'sdk-floor.cjs')],
+    env: { HOOK_BENCH_WRAP: 'sdk-floor' },
+    floor: true,
+    spans: true,
   },
   hook: { label: 'Tokenomics hook, default set-up (Prometheus endpoint, no trace exporter)', args: HOOK, env: {}, prometheus: true },
   'hook-spans': { label: 'Tokenomics hook, spans exported (OTLP to a local sink)', args: HOOK, env: {}, prometheus: true, spans: true },
@@ -144,6 +163,7 @@ async function runApp(c, appArgs, extraEnv = {}) {
     if (key.startsWith('OTEL_') || key.startsWith('TOKENOMICS_') || key === 'NODE_OPTIONS') delete env[key];
   Object.assign(env, cfg.env, extraEnv, { HOOK_BENCH_SINK: SINK });
   if (cfg.prometheus) Object.assign(env, { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), HOOK_BENCH_SCRAPE: '1' });
+  if (cfg.env.HOOK_BENCH_WRAP === 'sdk-floor') env.OTEL_EXPORTER_PROMETHEUS_PORT = String(await freePort());
   if (cfg.spans) Object.assign(env, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${SINK}/v1/traces` });
   const sinkBefore = { ...sink };
   const child = spawn(process.execPath, ['--expose-gc', ...cfg.args, APP, ...appArgs.map(String)], {
@@ -166,45 +186,51 @@ async function runApp(c, appArgs, extraEnv = {}) {
   return r;
 }
 
-const before = machine();
-console.log(`# hook overhead: ${ROUNDS} round(s), node ${before.node}, ${before.cpu}, load ${before.loadavg}`);
+// HOOK_BENCH_FROM=<file written by BENCH_JSON>: the tables of that run again, without running.
+const saved = process.env.HOOK_BENCH_FROM ? JSON.parse(readFileSync(process.env.HOOK_BENCH_FROM, 'utf8')) : undefined;
+const rounds = saved ? saved.rounds : ROUNDS;
+const before = saved ? saved.machine.before : machine();
+console.log(`# hook overhead: ${rounds} round(s), node ${before.node}, ${before.cpu}, load ${before.loadavg}`);
 const started = Date.now();
-const results = [];
-try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const s of scenarioNames) {
-      const order = configNames.map((_, i) => configNames[(i + round) % configNames.length]);
-      for (const c of order) {
-        const r = await runApp(c, [s, ...callsFor(s)]);
-        r.round = round;
-        r.outsideGcUs = r.cpuUs - r.gcUs;
+const results = saved ? saved.results : [];
+if (saved) sinkServer.close();
+else {
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const s of scenarioNames) {
+        const order = configNames.map((_, i) => configNames[(i + round) % configNames.length]);
+        for (const c of order) {
+          const r = await runApp(c, [s, ...callsFor(s)]);
+          r.round = round;
+          r.outsideGcUs = r.cpuUs - r.gcUs;
+          results.push(r);
+          process.stderr.write(
+            `  round ${round + 1}/${ROUNDS} ${s.padEnd(21)} ${c.padEnd(20)} CPU ${r.cpuUs.toFixed(1).padStart(8)} µs  GC ${r.gcUs.toFixed(1).padStart(7)} µs  p50 ${r.p50Us.toFixed(1).padStart(8)} µs\n`,
+          );
+        }
+      }
+    }
+    if (MEMORY) {
+      for (const c of configNames) {
+        const r = await runApp(c, ['chat-stream', QUICK ? 100 : 1000, 0, MEMORY_STREAMS]);
+        r.memory = true;
         results.push(r);
         process.stderr.write(
-          `  round ${round + 1}/${ROUNDS} ${s.padEnd(21)} ${c.padEnd(20)} CPU ${r.cpuUs.toFixed(1).padStart(8)} µs  GC ${r.gcUs.toFixed(1).padStart(7)} µs  p50 ${r.p50Us.toFixed(1).padStart(8)} µs\n`,
+          `  memory ${c.padEnd(20)} heap after ${MEMORY_STREAMS} streams ${(r.memoryHeapBytes / 2 ** 20).toFixed(2)} MB\n`,
         );
       }
     }
-  }
-  if (MEMORY) {
-    for (const c of configNames) {
-      const r = await runApp(c, ['chat-stream', QUICK ? 100 : 1000, 0, MEMORY_STREAMS]);
-      r.memory = true;
+    if (SOAK) {
+      const r = await runApp('hook', ['chat', 2000, 0, 1_000_000], { HOOK_BENCH_SAMPLE_EVERY: '100000' });
+      r.soak = true;
       results.push(r);
-      process.stderr.write(
-        `  memory ${c.padEnd(20)} heap after ${MEMORY_STREAMS} streams ${(r.memoryHeapBytes / 2 ** 20).toFixed(2)} MB\n`,
-      );
     }
+  } finally {
+    sinkServer.close();
   }
-  if (SOAK) {
-    const r = await runApp('hook', ['chat', 2000, 0, 1_000_000], { HOOK_BENCH_SAMPLE_EVERY: '100000' });
-    r.soak = true;
-    results.push(r);
-  }
-} finally {
-  sinkServer.close();
 }
-const after = machine();
-const seconds = (Date.now() - started) / 1000;
+const after = saved ? saved.machine.after : machine();
+const seconds = saved ? saved.seconds : (Date.now() - started) / 1000;
 
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 const timed = results.filter((r) => !r.memory && !r.soak);
@@ -227,7 +253,7 @@ function summary(s, c) {
 const lines = [];
 const say = (l = '') => lines.push(l);
 say(`Machine: ${before.cpu}, ${before.memoryGiB} GiB, ${before.platform}; node ${before.node} (V8 ${before.v8}).`);
-say(`Load average before / after: ${before.loadavg} / ${after.loadavg}. ${ROUNDS} round(s) in ${fmt(seconds, 0)} s.`);
+say(`Load average before / after: ${before.loadavg} / ${after.loadavg}. ${rounds} round(s) in ${fmt(seconds, 0)} s.`);
 say();
 say(
   '| scenario | set-up | CPU µs per call | CPU added µs | p50 µs | p50 added µs | p99 µs | heap after GC MB | OTLP requests to the sink | cost series on /metrics |',
@@ -327,9 +353,14 @@ const bareMem = mem.find((r) => r.configuration === 'bare');
 for (const r of mem) {
   if (r === bareMem || !bareMem) continue;
   const diff = (r.memoryHeapBytes - bareMem.memoryHeapBytes) / 2 ** 20;
-  const ok = CONFIGS[r.configuration].peer ? undefined : diff <= 5;
+  const cfg = CONFIGS[r.configuration];
+  const ok = cfg.peer || cfg.floor ? undefined : diff <= 5;
+  // The hook's rows also say how much of it the SDK floor of the same signals holds.
+  const floorName = r.configuration.startsWith('hook') ? (cfg.spans ? 'sdk-floor-spans' : 'sdk-floor') : undefined;
+  const floor = floorName && mem.find((x) => x.configuration === floorName);
+  const ofFloor = floor ? `; SDK floor ${fmt((floor.memoryHeapBytes - bareMem.memoryHeapBytes) / 2 ** 20, 2)} MB of it` : '';
   say(
-    `| heap after one full collection, ${MEMORY_STREAMS.toLocaleString('en-US')} streams, within 5 MB of the bare client | ${CONFIGS[r.configuration].label} | ${fmt(diff, 2)} MB (${fmt(r.memoryHeapBytes / 2 ** 20, 2)} against ${fmt(bareMem.memoryHeapBytes / 2 ** 20, 2)}) | 5 MB | ${ok === undefined ? '(peer)' : verdict(ok)} |`,
+    `| heap after one full collection, ${MEMORY_STREAMS.toLocaleString('en-US')} streams, within 5 MB of the bare client | ${cfg.label} | ${fmt(diff, 2)} MB (${fmt(r.memoryHeapBytes / 2 ** 20, 2)} against ${fmt(bareMem.memoryHeapBytes / 2 ** 20, 2)}${ofFloor}) | 5 MB | ${ok === undefined ? (cfg.peer ? '(peer)' : '(floor)') : verdict(ok)} |`,
   );
 }
 const soak = results.find((r) => r.soak);
@@ -350,6 +381,40 @@ if (paired.length) {
   );
   say('|---|---|---|--:|--:|--:|--:|--:|');
   for (const l of paired) say(l);
+}
+// What the hook adds over the SDK floor of its own signals (sdk-floor.cjs), paired by round: the
+// part of its cost that is Tokenomics' own work, beside the part any implementation on the
+// OpenTelemetry SDK pays.
+const overFloor = [];
+for (const s of scenarioNames) {
+  for (const [c, f] of [
+    ['hook', 'sdk-floor'],
+    ['hook-spans', 'sdk-floor-spans'],
+  ]) {
+    if (!S[s][c] || !S[s][f]) continue;
+    const cpu = [];
+    const p50 = [];
+    for (const r of timed.filter((x) => x.scenario === s && x.configuration === c)) {
+      const floor = timed.find((x) => x.scenario === s && x.configuration === f && x.round === r.round);
+      if (!floor) continue;
+      cpu.push(r.cpuUs - floor.cpuUs);
+      p50.push(r.p50Us - floor.p50Us);
+    }
+    const ci = medianInterval(cpu);
+    overFloor.push(
+      `| ${CONFIGS[c].label} | ${SCENARIOS[s].label} | ${fmt(S[s][f].added_cpuUs)} µs | ${fmt(median(cpu))} µs | ${ci ? `${fmt(ci.low)} to ${fmt(ci.high)} µs` : '–'} | ${fmt(S[s][f].added_p50Us)} µs | ${fmt(median(p50))} µs |`,
+    );
+  }
+}
+if (overFloor.length) {
+  say();
+  say('The hook over the SDK floor of its signals, paired by round (CPU and p50 per call):');
+  say();
+  say(
+    '| set-up | scenario | SDK floor: CPU added | the hook over it: CPU | interval of the median | SDK floor: p50 added | the hook over it: p50 |',
+  );
+  say('|---|---|--:|--:|--:|--:|--:|');
+  for (const l of overFloor) say(l);
 }
 // A process's CPU moves with how often the collector runs in it (full collections, which the
 // client's own buffers trigger, vary several-fold from one process to the next), so: the main
@@ -395,4 +460,4 @@ if (silent.length || unexported.length) {
 console.log(lines.join('\n'));
 if (process.argv.includes('--strict') && missed) process.exitCode = 1;
 if (process.env.BENCH_JSON)
-  writeFileSync(process.env.BENCH_JSON, JSON.stringify({ machine: { before, after }, rounds: ROUNDS, results }, null, 2));
+  writeFileSync(process.env.BENCH_JSON, JSON.stringify({ machine: { before, after }, rounds, seconds, results }, null, 2));

@@ -93,6 +93,36 @@ if (process.env.HOOK_BENCH_WRAP === 'span') {
   };
 }
 
+// The SDK floor (sdk-floor.cjs): one duration point per call, with the attributes the GenAI
+// conventions put on it, and with a tracer provider, the call in one empty span.
+if (process.env.HOOK_BENCH_WRAP === 'sdk-floor') {
+  const api = require('@opentelemetry/api');
+  const tracer = api.trace.getTracer('bench-sdk-floor');
+  const duration = api.metrics.getMeter('bench-sdk-floor').createHistogram('gen_ai.client.operation.duration', { unit: 's' });
+  const attributes = {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': OPENAI_MODEL,
+    'server.address': 'api.openai.com',
+  };
+  const tracing = process.env.OTEL_TRACES_EXPORTER === 'otlp';
+  const inner = call;
+  const record = (t0) => duration.record((performance.now() - t0) / 1000, attributes);
+  call = tracing
+    ? () => {
+        const t0 = performance.now();
+        const span = tracer.startSpan('call', { kind: api.SpanKind.CLIENT });
+        return api.context.with(api.trace.setSpan(api.context.active(), span), inner).finally(() => {
+          record(t0);
+          span.end();
+        });
+      }
+    : () => {
+        const t0 = performance.now();
+        return inner().finally(() => record(t0));
+      };
+}
+
 const heapAfterGC = () => {
   global.gc();
   return process.memoryUsage().heapUsed;

@@ -13,7 +13,8 @@ export const APP = join(here, 'app.mjs');
 export const APP_CWD = join(here, '..', '..', 'test');
 
 /**
- * The environment and preload arguments of one set-up: `bare`, `span` (the span floor), `hook`,
+ * The environment and preload arguments of one set-up: `bare`, `span` (the span floor), the SDK
+ * floors `sdk-floor` and `sdk-floor-spans` (`sdk-floor.cjs`), `hook`,
  * `hook-spans`, the peers `otel` and `openllmetry` (`peer.cjs`), and with `HOOK_BENCH_BASELINE`
  * `hook-baseline` / `hook-spans-baseline`. The hook's set-ups get a free Prometheus port; the
  * span-exporting ones (peers included) a sink answering 200, in this process (so the app must be
@@ -26,14 +27,15 @@ export async function appSetup(setup) {
   const baseline = setup.endsWith('-baseline');
   if (baseline && !process.env.HOOK_BENCH_BASELINE) throw new Error(`${setup} needs HOOK_BENCH_BASELINE`);
   let sink;
-  if (setup.startsWith('hook')) {
+  const sdkFloor = setup === 'sdk-floor' || setup === 'sdk-floor-spans';
+  if (setup.startsWith('hook') || sdkFloor) {
     const probe = createServer().listen(0, '127.0.0.1');
     await once(probe, 'listening');
     env.OTEL_EXPORTER_PROMETHEUS_PORT = String(probe.address().port);
     await new Promise((r) => probe.close(r));
   }
   const peer = setup === 'otel' || setup === 'openllmetry';
-  if (setup === 'hook-spans' || setup === 'hook-spans-baseline' || peer) {
+  if (setup === 'hook-spans' || setup === 'hook-spans-baseline' || setup === 'sdk-floor-spans' || peer) {
     sink = createServer((req, res) => req.resume().on('end', () => res.end())).listen(0, '127.0.0.1');
     await once(sink, 'listening');
     const url = `http://127.0.0.1:${sink.address().port}`;
@@ -45,13 +47,16 @@ export async function appSetup(setup) {
       ? []
       : setup === 'span'
         ? ['--require', join(here, 'span-floor.cjs')]
-        : peer
-          ? ['--require', join(here, 'peer.cjs')]
-          : baseline
-            ? ['--require', join(here, 'baseline.cjs')]
-            : ['--require', '@tokenomics/node/register'];
+        : sdkFloor
+          ? ['--require', join(here, 'sdk-floor.cjs')]
+          : peer
+            ? ['--require', join(here, 'peer.cjs')]
+            : baseline
+              ? ['--require', join(here, 'baseline.cjs')]
+              : ['--require', '@tokenomics/node/register'];
   if (baseline) env.HOOK_BENCH_BASELINE = resolve(process.env.HOOK_BENCH_BASELINE);
   if (setup === 'span') env.HOOK_BENCH_WRAP = 'span';
+  if (sdkFloor) env.HOOK_BENCH_WRAP = 'sdk-floor';
   return { env, args, close: () => sink?.close() };
 }
 
