@@ -22,6 +22,8 @@
 //   sdk-floor, sdk-floor-spans   the OpenTelemetry components of the hook's two set-ups, built the
 //                same way from the same packages, with no Tokenomics code: one duration point per
 //                call and, with spans, one empty span per call exported over OTLP (sdk-floor.cjs);
+//   usage-floor  (chat-stream-no-usage only) the bare client asking for the stream's usage the app
+//                did not ask for, its chunk skipped: what the request for usage costs the client;
 //   hook         the hook with no configuration: metrics on its Prometheus endpoint, no trace exporter;
 //   hook-spans   the hook with spans exported: OTLP http/protobuf to a local sink answering 200
 //                (metrics still on the Prometheus endpoint);
@@ -62,6 +64,14 @@ const CONFIGS = {
     args: ['--require', join(here, 'hook-overhead', 'span-floor.cjs')],
     env: { HOOK_BENCH_WRAP: 'span' },
     floor: true,
+  },
+  // Where the app does not ask for a stream's usage: the bare client asking for it, as the hook does.
+  'usage-floor': {
+    label: 'usage floor: the bare client asking for the usage the app did not ask for, its chunk skipped',
+    args: [],
+    env: { HOOK_BENCH_ASK_USAGE: '1' },
+    floor: true,
+    scenarios: ['chat-stream-no-usage'],
   },
   // The OpenTelemetry components of the hook's two set-ups, without Tokenomics (sdk-floor.cjs).
   'sdk-floor': {
@@ -200,6 +210,7 @@ else {
       for (const s of scenarioNames) {
         const order = configNames.map((_, i) => configNames[(i + round) % configNames.length]);
         for (const c of order) {
+          if (CONFIGS[c].scenarios && !CONFIGS[c].scenarios.includes(s)) continue;
           const r = await runApp(c, [s, ...callsFor(s)]);
           r.round = round;
           r.outsideGcUs = r.cpuUs - r.gcUs;
@@ -212,6 +223,7 @@ else {
     }
     if (MEMORY) {
       for (const c of configNames) {
+        if (CONFIGS[c].scenarios && !CONFIGS[c].scenarios.includes('chat-stream')) continue;
         const r = await runApp(c, ['chat-stream', QUICK ? 100 : 1000, 0, MEMORY_STREAMS]);
         r.memory = true;
         results.push(r);
@@ -382,38 +394,40 @@ if (paired.length) {
   say('|---|---|---|--:|--:|--:|--:|--:|');
   for (const l of paired) say(l);
 }
-// What the hook adds over the SDK floor of its own signals (sdk-floor.cjs), paired by round: the
-// part of its cost that is Tokenomics' own work, beside the part any implementation on the
-// OpenTelemetry SDK pays.
+// What the hook adds over a floor, paired by round: over the SDK floor of its own signals
+// (sdk-floor.cjs), the part of its cost that is Tokenomics' own work, beside the part any
+// implementation on the OpenTelemetry SDK pays; where the hook asks for a stream's usage, over the
+// usage floor, what it costs beyond the client's parsing of what that request brings.
 const overFloor = [];
-for (const s of scenarioNames) {
-  for (const [c, f] of [
-    ['hook', 'sdk-floor'],
-    ['hook-spans', 'sdk-floor-spans'],
-  ]) {
-    if (!S[s][c] || !S[s][f]) continue;
-    const cpu = [];
-    const p50 = [];
-    for (const r of timed.filter((x) => x.scenario === s && x.configuration === c)) {
-      const floor = timed.find((x) => x.scenario === s && x.configuration === f && x.round === r.round);
-      if (!floor) continue;
-      cpu.push(r.cpuUs - floor.cpuUs);
-      p50.push(r.p50Us - floor.p50Us);
-    }
-    const ci = medianInterval(cpu);
-    overFloor.push(
-      `| ${CONFIGS[c].label} | ${SCENARIOS[s].label} | ${fmt(S[s][f].added_cpuUs)} µs | ${fmt(median(cpu))} µs | ${ci ? `${fmt(ci.low)} to ${fmt(ci.high)} µs` : '–'} | ${fmt(S[s][f].added_p50Us)} µs | ${fmt(median(p50))} µs |`,
-    );
+function overFloorRow(s, c, f, floorLabel) {
+  if (!S[s]?.[c] || !S[s]?.[f]) return;
+  const cpu = [];
+  const p50 = [];
+  for (const r of timed.filter((x) => x.scenario === s && x.configuration === c)) {
+    const floor = timed.find((x) => x.scenario === s && x.configuration === f && x.round === r.round);
+    if (!floor) continue;
+    cpu.push(r.cpuUs - floor.cpuUs);
+    p50.push(r.p50Us - floor.p50Us);
   }
+  const ci = medianInterval(cpu);
+  overFloor.push(
+    `| ${CONFIGS[c].label} | ${SCENARIOS[s].label} | ${floorLabel} | ${fmt(S[s][f].added_cpuUs)} µs | ${fmt(median(cpu))} µs | ${ci ? `${fmt(ci.low)} to ${fmt(ci.high)} µs` : '–'} | ${fmt(S[s][f].added_p50Us)} µs | ${fmt(median(p50))} µs |`,
+  );
+}
+for (const s of scenarioNames) {
+  overFloorRow(s, 'hook', 'sdk-floor', 'SDK floor');
+  overFloorRow(s, 'hook-spans', 'sdk-floor-spans', 'SDK floor');
+  overFloorRow(s, 'hook', 'usage-floor', 'usage floor');
+  overFloorRow(s, 'hook-spans', 'usage-floor', 'usage floor');
 }
 if (overFloor.length) {
   say();
-  say('The hook over the SDK floor of its signals, paired by round (CPU and p50 per call):');
+  say('The hook over a floor, paired by round (CPU and p50 per call; floors added over the bare client):');
   say();
   say(
-    '| set-up | scenario | SDK floor: CPU added | the hook over it: CPU | interval of the median | SDK floor: p50 added | the hook over it: p50 |',
+    '| set-up | scenario | floor | floor: CPU added | the hook over it: CPU | interval of the median | floor: p50 added | the hook over it: p50 |',
   );
-  say('|---|---|--:|--:|--:|--:|--:|');
+  say('|---|---|---|--:|--:|--:|--:|--:|');
   for (const l of overFloor) say(l);
 }
 // A process's CPU moves with how often the collector runs in it (full collections, which the

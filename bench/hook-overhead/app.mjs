@@ -64,6 +64,11 @@ async function plain() {
   const r = await client.chat.completions.create({ model: OPENAI_MODEL, messages: MESSAGES, max_tokens: 200, temperature: 0.2 });
   if (r.usage?.completion_tokens !== 50) fail('a completion without its usage');
 }
+// HOOK_BENCH_ASK_USAGE=1 (the `usage-floor` set-up, no OpenTelemetry): where the scenario's app
+// does not ask for a stream's usage, ask for it anyway and skip the usage chunk, as the hook does:
+// what the request for usage costs the client (the server's `usage: null` on every chunk and the
+// usage chunk, parsed), whoever asks.
+const askUsage = s.stream && !s.includeUsage && process.env.HOOK_BENCH_ASK_USAGE === '1';
 async function streamed() {
   const stream = await client.chat.completions.create({
     model: OPENAI_MODEL,
@@ -71,12 +76,13 @@ async function streamed() {
     max_tokens: 200,
     temperature: 0.2,
     stream: true,
-    ...(s.includeUsage ? { stream_options: { include_usage: true } } : {}),
+    ...(s.includeUsage || askUsage ? { stream_options: { include_usage: true } } : {}),
   });
   let n = 0;
   for await (const chunk of stream) {
-    n++;
     if (!chunk) fail('an empty chunk');
+    if (askUsage && chunk.usage) continue;
+    n++;
   }
   if (n !== s.chunks) fail(`${n} chunks, not ${s.chunks}`);
 }
