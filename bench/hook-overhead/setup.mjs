@@ -14,7 +14,7 @@ export const APP_CWD = join(here, '..', '..', 'test');
 
 /**
  * The environment and preload arguments of one set-up: `bare`, `span` (the span floor), the SDK
- * floors `sdk-floor` and `sdk-floor-spans` (`sdk-floor.cjs`), `hook`,
+ * floors `sdk-floor` and `sdk-floor-spans` (`sdk-floor.cjs`), `usage-floor`, `hook`,
  * `hook-spans`, the peers `otel` and `openllmetry` (`peer.cjs`), and with `HOOK_BENCH_BASELINE`
  * `hook-baseline` / `hook-spans-baseline`. The hook's set-ups get a free Prometheus port; the
  * span-exporting ones (peers included) a sink answering 200, in this process (so the app must be
@@ -43,7 +43,7 @@ export async function appSetup(setup) {
     else Object.assign(env, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}/v1/traces` });
   }
   const args =
-    setup === 'bare'
+    setup === 'bare' || setup === 'usage-floor'
       ? []
       : setup === 'span'
         ? ['--require', join(here, 'span-floor.cjs')]
@@ -57,6 +57,7 @@ export async function appSetup(setup) {
   if (baseline) env.HOOK_BENCH_BASELINE = resolve(process.env.HOOK_BENCH_BASELINE);
   if (setup === 'span') env.HOOK_BENCH_WRAP = 'span';
   if (sdkFloor) env.HOOK_BENCH_WRAP = 'sdk-floor';
+  if (setup === 'usage-floor') env.HOOK_BENCH_ASK_USAGE = '1';
   return { env, args, close: () => sink?.close() };
 }
 
