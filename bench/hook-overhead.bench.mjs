@@ -57,6 +57,7 @@ const CHUNKS = 52;
 const PRICING_US = 2;
 
 const HOOK = ['--require', '@tokenomics/node/register'];
+const SDK_FLOOR = ['--require', join(here, 'hook-overhead', 'sdk-floor.cjs')];
 const CONFIGS = {
   bare: { label: 'bare client, no OpenTelemetry', args: [], env: {} },
   span: {
@@ -76,13 +77,13 @@ const CONFIGS = {
   // The OpenTelemetry components of the hook's two set-ups, without Tokenomics (sdk-floor.cjs).
   'sdk-floor': {
     label: 'SDK floor of the default set-up: its OpenTelemetry components, one duration point per call',
-    args: ['--require', join(here, 'hook-overhead', 'sdk-floor.cjs')],
+    args: SDK_FLOOR,
     env: { HOOK_BENCH_WRAP: 'sdk-floor' },
     floor: true,
   },
   'sdk-floor-spans': {
     label: 'SDK floor with spans exported: the same, one empty span per call exported over OTLP',
-    args: ['--require', join(here, 'hook-overhead', 'sdk-floor.cjs')],
+    args: SDK_FLOOR,
     env: { HOOK_BENCH_WRAP: 'sdk-floor' },
     floor: true,
     spans: true,
