@@ -11,6 +11,7 @@
 //   HOOK_BENCH_SOAK=1 ...        also 1,000,000 plain calls through the default set-up, heap sampled
 //   BENCH_JSON=out.json ...      also write every raw result
 //   HOOK_BENCH_FROM=out.json ... the tables of that run again, without running it
+//   HOOK_BENCH_FROM=a.json,b.json ...   sittings of the same code pooled: more rounds, one verdict
 //   HOOK_BENCH_CALLS=2000,10000 / HOOK_BENCH_STREAMS=1000,4000 ...   warm-up and timed calls per
 //                                process, plain / streamed (shorter processes, more rounds: a
 //                                stream's CPU moves by ±20 % from one process to the next)
@@ -198,7 +199,30 @@ async function runApp(c, appArgs, extraEnv = {}) {
 }
 
 // HOOK_BENCH_FROM=<file written by BENCH_JSON>: the tables of that run again, without running.
-const saved = process.env.HOOK_BENCH_FROM ? JSON.parse(readFileSync(process.env.HOOK_BENCH_FROM, 'utf8')) : undefined;
+// Several files, comma-separated (sittings of the same code), are pooled: their rounds are numbered
+// on, one after the other, so that the paired figures pair within each sitting's rounds; the memory
+// and soak runs are those of the first file that has one for a set-up.
+function pooled(files) {
+  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const results = [];
+  const once = new Set();
+  let rounds = 0;
+  let seconds = 0;
+  for (const run of runs) {
+    for (const r of run.results) {
+      if (r.memory || r.soak) {
+        const key = `${r.memory ? 'memory' : 'soak'} ${r.configuration}`;
+        if (once.has(key)) continue;
+        once.add(key);
+        results.push(r);
+      } else results.push({ ...r, round: r.round + rounds, helperCpuUs: r.cpuUs - r.mainThreadCpuUs });
+    }
+    rounds += run.rounds;
+    seconds += run.seconds ?? NaN;
+  }
+  return { rounds, seconds, results, machine: { before: runs[0].machine.before, after: runs[runs.length - 1].machine.after } };
+}
+const saved = process.env.HOOK_BENCH_FROM ? pooled(list(process.env.HOOK_BENCH_FROM)) : undefined;
 const rounds = saved ? saved.rounds : ROUNDS;
 const before = saved ? saved.machine.before : machine();
 console.log(`# hook overhead: ${rounds} round(s), node ${before.node}, ${before.cpu}, load ${before.loadavg}`);
@@ -215,6 +239,7 @@ else {
           const r = await runApp(c, [s, ...callsFor(s)]);
           r.round = round;
           r.outsideGcUs = r.cpuUs - r.gcUs;
+          r.helperCpuUs = r.cpuUs - r.mainThreadCpuUs;
           results.push(r);
           process.stderr.write(
             `  round ${round + 1}/${ROUNDS} ${s.padEnd(21)} ${c.padEnd(20)} CPU ${r.cpuUs.toFixed(1).padStart(8)} µs  GC ${r.gcUs.toFixed(1).padStart(7)} µs  p50 ${r.p50Us.toFixed(1).padStart(8)} µs\n`,
@@ -252,7 +277,7 @@ function summary(s, c) {
   const rs = timed.filter((r) => r.scenario === s && r.configuration === c);
   if (rs.length === 0) return undefined;
   const out = { rounds: rs.length };
-  for (const f of ['p50Us', 'p99Us', 'cpuUs', 'gcUs', 'outsideGcUs']) {
+  for (const f of ['p50Us', 'p99Us', 'cpuUs', 'gcUs', 'outsideGcUs', 'mainThreadCpuUs', 'helperCpuUs']) {
     out[f] = median(rs.map((r) => r[f]));
     out[`added_${f}`] = median(rs.map((r) => r[f] - (bareIn(s, r.round)?.[f] ?? NaN)));
   }
@@ -437,10 +462,13 @@ if (overFloor.length) {
 // the bare client of the same round. Diagnostic only: the targets stay on the whole CPU.
 if (timed.length) {
   say();
-  say('Garbage-collection pauses (main thread) and CPU outside them, µs per call:');
+  say('Garbage-collection pauses (main thread) and CPU outside them; CPU of the main thread and of the');
+  say("process's other threads (V8's collector helpers and compilers, libuv's pool), µs per call:");
   say();
-  say('| scenario | set-up | GC pauses | GC pauses added | CPU outside GC | CPU outside GC added |');
-  say('|---|---|--:|--:|--:|--:|');
+  say(
+    '| scenario | set-up | GC pauses | GC pauses added | CPU outside GC | CPU outside GC added | main thread | main thread added | other threads | other threads added |',
+  );
+  say('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
 }
 for (const s of scenarioNames) {
   for (const c of configNames) {
@@ -448,7 +476,7 @@ for (const s of scenarioNames) {
     if (!m) continue;
     const added = (f) => (c === 'bare' ? '–' : fmt(m[`added_${f}`]));
     say(
-      `| ${SCENARIOS[s].label} | ${CONFIGS[c].label} | ${fmt(m.gcUs)} | ${added('gcUs')} | ${fmt(m.outsideGcUs)} | ${added('outsideGcUs')} |`,
+      `| ${SCENARIOS[s].label} | ${CONFIGS[c].label} | ${fmt(m.gcUs)} | ${added('gcUs')} | ${fmt(m.outsideGcUs)} | ${added('outsideGcUs')} | ${fmt(m.mainThreadCpuUs)} | ${added('mainThreadCpuUs')} | ${fmt(m.helperCpuUs)} | ${added('helperCpuUs')} |`,
     );
   }
 }
