@@ -198,6 +198,9 @@ async function runApp(c, appArgs, extraEnv = {}) {
   return r;
 }
 
+/** Whether set-up `c` runs in scenario `s` (the usage floor only where the app does not ask for usage). */
+const runsIn = (c, s) => !CONFIGS[c].scenarios || CONFIGS[c].scenarios.includes(s);
+
 // HOOK_BENCH_FROM=<file written by BENCH_JSON>: the tables of that run again, without running.
 // Several files, comma-separated (sittings of the same code), are pooled: their rounds are numbered
 // on, one after the other, so that the paired figures pair within each sitting's rounds; the memory
@@ -215,7 +218,7 @@ function pooled(files) {
         if (once.has(key)) continue;
         once.add(key);
         results.push(r);
-      } else results.push({ ...r, round: r.round + rounds, helperCpuUs: r.cpuUs - r.mainThreadCpuUs });
+      } else results.push({ ...r, round: r.round + rounds });
     }
     rounds += run.rounds;
     seconds += run.seconds ?? NaN;
@@ -235,11 +238,9 @@ else {
       for (const s of scenarioNames) {
         const order = configNames.map((_, i) => configNames[(i + round) % configNames.length]);
         for (const c of order) {
-          if (CONFIGS[c].scenarios && !CONFIGS[c].scenarios.includes(s)) continue;
+          if (!runsIn(c, s)) continue;
           const r = await runApp(c, [s, ...callsFor(s)]);
           r.round = round;
-          r.outsideGcUs = r.cpuUs - r.gcUs;
-          r.helperCpuUs = r.cpuUs - r.mainThreadCpuUs;
           results.push(r);
           process.stderr.write(
             `  round ${round + 1}/${ROUNDS} ${s.padEnd(21)} ${c.padEnd(20)} CPU ${r.cpuUs.toFixed(1).padStart(8)} µs  GC ${r.gcUs.toFixed(1).padStart(7)} µs  p50 ${r.p50Us.toFixed(1).padStart(8)} µs\n`,
@@ -249,7 +250,7 @@ else {
     }
     if (MEMORY) {
       for (const c of configNames) {
-        if (CONFIGS[c].scenarios && !CONFIGS[c].scenarios.includes('chat-stream')) continue;
+        if (!runsIn(c, 'chat-stream')) continue;
         const r = await runApp(c, ['chat-stream', QUICK ? 100 : 1000, 0, MEMORY_STREAMS]);
         r.memory = true;
         results.push(r);
@@ -272,6 +273,12 @@ const seconds = saved ? saved.seconds : (Date.now() - started) / 1000;
 
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 const timed = results.filter((r) => !r.memory && !r.soak);
+// What each timed run's figures give (for a saved run too): CPU outside the GC pauses, and what the
+// process's other threads used (NaN where the main thread's CPU was not recorded).
+for (const r of timed) {
+  r.outsideGcUs = r.cpuUs - r.gcUs;
+  r.helperCpuUs = r.cpuUs - r.mainThreadCpuUs;
+}
 const bareIn = (s, round) => timed.find((r) => r.scenario === s && r.configuration === 'bare' && r.round === round);
 function summary(s, c) {
   const rs = timed.filter((r) => r.scenario === s && r.configuration === c);
