@@ -184,6 +184,42 @@ for (const major of [6, 5, 4] as const) {
       expect(a['gen_ai.usage.output_tokens']).toBe(5);
     });
 
+    it("asks for usage in a copy of the request: the app's fields in their order, its other stream options kept", async () => {
+      const request = {
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: { include_obfuscation: false },
+        messages: [{ role: 'user', content: 'Hi [emulate output_tokens=4]' }],
+        temperature: 0.5,
+      };
+      const before = JSON.stringify(request);
+      const chunks: any[] = [];
+      for await (const chunk of await client.chat.completions.create(request)) chunks.push(chunk);
+      expect(JSON.stringify(request)).toBe(before);
+      // The app's own option reached the server: no padding on its chunks; no usage the hook caused.
+      expect(chunks.every((c) => !('obfuscation' in c) && !('usage' in c))).toBe(true);
+      const sent = emulator.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)?.body as Record<string, unknown>;
+      expect(Object.keys(sent)).toEqual(['model', 'stream', 'stream_options', 'messages', 'temperature']);
+      expect(sent.stream_options).toEqual({ include_obfuscation: false, include_usage: true });
+      expect(Object.keys(sent.stream_options as object)).toEqual(['include_obfuscation', 'include_usage']);
+      expect(only(telemetry.spans()).attributes['gen_ai.usage.output_tokens']).toBe(4);
+    });
+
+    it('sends a request parsed from JSON with a "__proto__" field as it is, with the usage asked for', async () => {
+      const request = JSON.parse(
+        '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Hi [emulate output_tokens=3]"}],"__proto__":{"x":1}}',
+      );
+      const chunks: any[] = [];
+      for await (const chunk of await client.chat.completions.create(request)) chunks.push(chunk);
+      expect(chunks.every((c) => !('usage' in c))).toBe(true);
+      const sent = emulator.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)?.body as Record<string, unknown>;
+      expect(Object.keys(sent)).toEqual(['model', 'stream', 'messages', '__proto__', 'stream_options']);
+      expect(Object.getOwnPropertyDescriptor(sent, '__proto__')?.value).toEqual({ x: 1 });
+      expect(sent.stream_options).toEqual({ include_usage: true });
+      expect(Object.keys(request)).toEqual(['model', 'stream', 'messages', '__proto__']);
+      expect(only(telemetry.spans()).attributes['gen_ai.usage.output_tokens']).toBe(3);
+    });
+
     it('estimates and flags streamed usage when usage cannot be requested', async () => {
       const local = new OpenAIInstrumentation({ injectStreamUsage: false });
       instrumentation.disable();

@@ -216,6 +216,26 @@ describe('streams read raw through asResponse()', () => {
     expect(a['tokenomics.stream.outcome']).toBe('completed');
   });
 
+
+  it("sends the app's own stream options, and no more, when the app takes the raw stream", async () => {
+    const { OpenAI } = requireOpenAI(6);
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
+    const streamOptions = { include_obfuscation: false };
+    const response = await client.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: streamOptions,
+        messages: [{ role: 'user', content: 'Own options [emulate output_tokens=6]' }],
+      })
+      .asResponse();
+    const events = sseEvents(await readAll(response));
+    await settle();
+    expect((emulator.requests.at(-1)!.body as Obj).stream_options).toEqual({ include_obfuscation: false });
+    expect(streamOptions).toEqual({ include_obfuscation: false });
+    expect(events.some((e) => e.usage || e.obfuscation)).toBe(false);
+    expect(only(telemetry.spans()).attributes['tokenomics.usage.estimated']).toBe(true);
+  });
   it('reads the network only as the app reads: one pull of the source per chunk the app takes', async () => {
     const sent = bodies.get('/v1/chat/completions')!;
     const pieces: Uint8Array[] = [];
