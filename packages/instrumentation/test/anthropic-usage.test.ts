@@ -109,6 +109,23 @@ describe('mergeUsageFields', () => {
     const merged = mergeUsageFields(mergeUsageFields(undefined, { input_tokens: 25, output_tokens: 1 }), { output_tokens: 15 });
     expect(anthropicUsage(merged)).toEqual({ inputTokens: 25, outputTokens: 15 });
   });
+
+  it('takes no counts from a "__proto__" field of the usage and leaves the merged fields a plain object', () => {
+    const start = JSON.parse('{"input_tokens":25,"output_tokens":1,"__proto__":{"cache_read_input_tokens":900}}');
+    const delta = JSON.parse('{"output_tokens":15,"__proto__":{"cache_read_input_tokens":1000000,"output_tokens":7}}');
+    const merged = mergeUsageFields(mergeUsageFields(undefined, start), delta)!;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.keys(merged)).toEqual(['input_tokens', 'output_tokens']);
+    expect(anthropicUsage(merged)).toEqual({ inputTokens: 25, outputTokens: 15 });
+  });
+
+  it('adds the fields a later event brings without changing the earlier merge', () => {
+    const first = mergeUsageFields(undefined, { input_tokens: 25, output_tokens: 1, service_tier: 'standard' })!;
+    const second = mergeUsageFields(first, { output_tokens: 15, server_tool_use: { web_search_requests: 2 } })!;
+    expect(first).toEqual({ input_tokens: 25, output_tokens: 1, service_tier: 'standard' });
+    expect(Object.keys(second)).toEqual(['input_tokens', 'output_tokens', 'service_tier', 'server_tool_use']);
+    expect(anthropicUsage(second)).toEqual({ inputTokens: 25, outputTokens: 15, requests: { web_search: 2 } });
+  });
 });
 
 describe('endpointOf', () => {
