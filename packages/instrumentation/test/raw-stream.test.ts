@@ -216,7 +216,6 @@ describe('streams read raw through asResponse()', () => {
     expect(a['tokenomics.stream.outcome']).toBe('completed');
   });
 
-
   it("sends the app's own stream options, and no more, when the app takes the raw stream", async () => {
     const { OpenAI } = requireOpenAI(6);
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
