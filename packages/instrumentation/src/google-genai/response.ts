@@ -1,4 +1,5 @@
 import type { CallResult } from '../genai/call';
+import { choiceIndex } from '../genai/choice-index';
 import { geminiServiceTier, geminiUsage } from './usage';
 
 type Obj = Record<string, unknown>;
@@ -26,7 +27,7 @@ export function finishReasons(response: unknown, into: string[] = []): string[] 
   const candidates = (response as Obj | null)?.candidates;
   if (!Array.isArray(candidates)) return into;
   candidates.forEach((c: Obj | null, i) => {
-    if (c && typeof c.finishReason === 'string') into[typeof c.index === 'number' ? c.index : i] = c.finishReason.toLowerCase();
+    if (c && typeof c.finishReason === 'string') into[choiceIndex(c.index, i)] = c.finishReason.toLowerCase();
   });
   return into;
 }
@@ -41,7 +42,7 @@ export function candidateTexts(response: unknown): Array<string | undefined> {
     if (!Array.isArray(parts)) return;
     let text = '';
     for (const p of parts as Obj[]) if (p && typeof p.text === 'string' && p.thought !== true) text += p.text;
-    out[typeof c?.index === 'number' ? c.index : i] = text;
+    out[choiceIndex(c?.index, i)] = text;
   });
   return out;
 }

@@ -6,6 +6,7 @@ import { openAIUsage } from './usage';
 import { compatibleUsage, reportedCostOf } from './host-usage';
 import { providerFromResponse } from './self-hosted';
 import { estimateUsage } from './estimate';
+import { choiceIndex } from '../genai/choice-index';
 
 type Obj = Record<string, unknown>;
 
@@ -72,7 +73,7 @@ export class CompletionStreamSink implements ChunkSink<unknown> {
           this.texts?.push(piece);
         }
         if (typeof choice.finish_reason === 'string') {
-          this.finishReasons[typeof choice.index === 'number' ? choice.index : i] = choice.finish_reason;
+          this.finishReasons[choiceIndex(choice.index, i)] = choice.finish_reason;
         }
       }
     }
