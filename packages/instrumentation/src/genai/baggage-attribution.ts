@@ -44,7 +44,7 @@ export function attributionPropagation(): boolean {
  * Baggage comes from upstream services (and, at an edge, from clients): values are untrusted text
  * and reach metrics only through the bounded attribution allow-list.
  */
-export function baggageAttribution(ctx: Context): Record<string, string> | undefined {
+export function baggageAttribution(ctx: Context): Readonly<Record<string, string>> | undefined {
   if (baggageKeys.length === 0) return undefined;
   const baggage = propagationApi.getBaggage(ctx);
   if (baggage === undefined) return undefined;
@@ -55,7 +55,9 @@ export function baggageAttribution(ctx: Context): Record<string, string> | undef
     if (typeof value !== 'string' || value === '') continue;
     (out ??= {})[key] = capValue(value);
   }
-  return out;
+  // Frozen: the call's attribution is a frozen spread of this and the keys set in process, and V8
+  // gives a frozen copy of an unfrozen source a hidden class of its own on every call (about 1.5 µs).
+  return out === undefined ? undefined : Object.freeze(out);
 }
 
 /** `ctx` with the entries of `attribution` set in its Baggage (values capped), other entries kept. */
