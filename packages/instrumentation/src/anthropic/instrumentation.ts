@@ -116,7 +116,10 @@ export class AnthropicInstrumentation extends GenAIInstrumentation {
       const send = (): unknown => {
         let result: unknown;
         try {
-          result = context.with(recordedCallContext(call.spanContext()), () => original.call(this, body, ...rest));
+          // Metrics only (nothing to trace), no context is entered, as `GenAICall.run` does.
+          result = call.hasSpanContext
+            ? context.with(recordedCallContext(call.spanContext()), () => original.call(this, body, ...rest))
+            : original.call(this, body, ...rest);
         } catch (err) {
           call.fail(err);
           throw err;

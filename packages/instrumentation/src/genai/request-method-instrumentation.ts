@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import type { CallStart } from './call';
 import { GenAIInstrumentation } from './genai-instrumentation';
@@ -108,7 +107,7 @@ export abstract class RequestMethodInstrumentation<T extends RequestMethodTarget
       if (!call) return original.call(this, request, ...rest);
       let pending: unknown;
       try {
-        pending = context.with(call.spanContext(), () => original.call(this, request, ...rest));
+        pending = call.run(original, this, request, ...rest);
       } catch (err) {
         call.fail(err);
         throw err;

@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { abandonedStreams } from '../genai/abandoned-streams';
@@ -109,7 +108,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentation {
       if (!call) return original.call(this, params, ...rest);
       let pending: unknown;
       try {
-        pending = context.with(call.spanContext(), () => original.call(this, params, ...rest));
+        pending = call.run(original, this, params, ...rest);
       } catch (err) {
         call.fail(err);
         throw err;

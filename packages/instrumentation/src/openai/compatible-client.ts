@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
@@ -106,7 +105,7 @@ export abstract class OpenAICompatibleClientInstrumentation extends GenAIInstrum
       if (!call) return original.call(this, body, ...rest);
       let result: unknown;
       try {
-        result = context.with(call.spanContext(), original, this, body, ...rest);
+        result = call.run(original, this, body, ...rest);
       } catch (err) {
         call.fail(err);
         throw err;
@@ -120,7 +119,7 @@ export abstract class OpenAICompatibleClientInstrumentation extends GenAIInstrum
     const recorder = this.recorder;
     try {
       const client = (resource as { _client?: Obj } | null)?._client;
-      const host = detectCompatibleHost(client?.baseURL);
+      const host = hostOf(client?.baseURL);
       return recorder.start({
         provider: this.library().provider,
         operation: OPERATION_NAME[op],
@@ -180,4 +179,19 @@ export function clientClass(moduleExports: unknown, name: string): Obj | undefin
   if (!exp || (typeof exp !== 'object' && typeof exp !== 'function')) return undefined;
   const named = exp[name] ?? (exp.default as Obj | undefined)?.[name] ?? exp.default;
   return named && (typeof named === 'function' || typeof named === 'object') ? (named as Obj) : undefined;
+}
+
+const hosts = new Map<string, ReturnType<typeof detectCompatibleHost>>();
+const MAX_HOSTS = 64;
+
+/** The server of a client's base URL, cached per base URL (parsing a URL per call costs microseconds). */
+function hostOf(baseURL: unknown): ReturnType<typeof detectCompatibleHost> {
+  if (typeof baseURL !== 'string') return detectCompatibleHost(baseURL);
+  let host = hosts.get(baseURL);
+  if (host === undefined) {
+    host = detectCompatibleHost(baseURL);
+    if (hosts.size >= MAX_HOSTS) hosts.clear();
+    hosts.set(baseURL, host);
+  }
+  return host;
 }
