@@ -271,8 +271,12 @@ export class SpanCostEnricher {
     const input = call.usage.inputTokens;
     if (input === undefined || !(input > 0) || showsCacheCount(span.attributes)) return false;
     try {
-      const allCached = inputs.book.price({ ...call.usage, cacheReadTokens: input }, inputs.options);
-      return !allCached.priced || allCached.amount !== amount;
+      // Not `{ ...usage, cacheReadTokens }`: adding a field to a spread copy gives every copy a hidden
+      // class of its own, which then slows every later price look-up of the process.
+      const allCached = Object.assign({}, call.usage);
+      allCached.cacheReadTokens = input;
+      const price = inputs.book.price(allCached, inputs.options);
+      return !price.priced || price.amount !== amount;
     } catch {
       return false;
     }

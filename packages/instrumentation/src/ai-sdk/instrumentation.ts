@@ -186,7 +186,11 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
             const prepareStep = Object.hasOwn(options, 'prepareStep') ? options.prepareStep : settings?.prepareStep;
             const viewed = instrumentation.withViews({ model, prepareStep });
             if (viewed !== undefined) {
-              const merged: Obj = { ...options, model: viewed.model };
+              // Not `{ ...options, model }`: the model is often in the agent's settings, not in the
+              // options, and adding a field to a spread copy costs V8 a hidden class per call. An
+              // own `__proto__` field is spread, which `Object.assign` would take for the prototype.
+              const merged: Obj = Object.hasOwn(options, '__proto__') ? { ...options } : Object.assign({}, options);
+              merged.model = viewed.model;
               if (typeof viewed.prepareStep === 'function') merged.prepareStep = viewed.prepareStep;
               args[0] = merged;
             }
