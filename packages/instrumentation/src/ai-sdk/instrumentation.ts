@@ -5,6 +5,7 @@ import type { GenAIRecorder } from '../genai/recorder';
 import { ModelCalls } from './model-call';
 import { ModelProxies } from './model-proxy';
 import { noteCallIntegrations } from './sdk-spans';
+import { plainCopy } from '../genai/plain-copy';
 
 /** Range of `ai` (Vercel AI SDK) versions patched. */
 export const AI_SDK_SUPPORTED_VERSIONS = ['>=5.0.0 <8'];
@@ -186,10 +187,8 @@ export class AISdkInstrumentation extends GenAIInstrumentation {
             const prepareStep = Object.hasOwn(options, 'prepareStep') ? options.prepareStep : settings?.prepareStep;
             const viewed = instrumentation.withViews({ model, prepareStep });
             if (viewed !== undefined) {
-              // Not `{ ...options, model }`: the model is often in the agent's settings, not in the
-              // options, and adding a field to a spread copy costs V8 a hidden class per call. An
-              // own `__proto__` field is spread, which `Object.assign` would take for the prototype.
-              const merged: Obj = Object.hasOwn(options, '__proto__') ? { ...options } : Object.assign({}, options);
+              // The model is often in the agent's settings, not in the options: a field added.
+              const merged = plainCopy(options);
               merged.model = viewed.model;
               if (typeof viewed.prepareStep === 'function') merged.prepareStep = viewed.prepareStep;
               args[0] = merged;

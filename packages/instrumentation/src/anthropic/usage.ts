@@ -1,4 +1,5 @@
 import { CountReader, type Usage } from '@tokenomics/pricing';
+import { plainCopy } from '../genai/plain-copy';
 
 type Obj = Record<string, unknown>;
 
@@ -53,11 +54,9 @@ export function anthropicServiceTier(raw: unknown): string | undefined {
  */
 export function mergeUsageFields(base: Obj | undefined, update: unknown): Obj | undefined {
   if (!update || typeof update !== 'object') return base;
-  // `Object.assign` of a copy that never holds `__proto__`: on Node 20, adding a field to an object
-  // made by spread costs V8 a new hidden class each time (about 1.3 µs a stream where the delta
-  // brings a field the start had not). `__proto__` is no usage field, and writing it would set the
-  // copy's prototype, through which the counts are read.
-  const merged: Obj = base === undefined ? {} : Object.assign({}, base);
+  // A delta may bring fields the start had not (a plainCopy). `__proto__` is no usage field, and
+  // writing it would set the copy's prototype, through which the counts are read.
+  const merged: Obj = base === undefined ? {} : plainCopy(base);
   for (const key of Object.keys(update)) {
     if (key === '__proto__') continue;
     const value = (update as Obj)[key];

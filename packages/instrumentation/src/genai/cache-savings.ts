@@ -1,5 +1,6 @@
 import type { Cost, PriceBookLike, PriceOptions, Usage } from '@tokenomics/contract';
 import { PriceBook } from '@tokenomics/pricing';
+import { plainCopy } from './plain-copy';
 
 // Read on every cached call: bound once, not read through the getters of the package's re-exports.
 const PRICE_BOOK = PriceBook;
@@ -47,9 +48,7 @@ export function cacheSavings(book: PriceBookLike, usage: Usage, options: PriceOp
     }
     let writePremium = 0;
     if (writes > 0) {
-      // A plain copy: adding fields to a spread copy gives each a hidden class of its own, which
-      // slows the book's later look-ups.
-      const withoutWrites = Object.assign({}, usage);
+      const withoutWrites = plainCopy(usage);
       withoutWrites.cacheWriteTokens = undefined;
       withoutWrites.cacheWrite1hTokens = undefined;
       const unwritten = book.price(withoutWrites, options);

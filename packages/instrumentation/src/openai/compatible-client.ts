@@ -2,6 +2,7 @@ import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/i
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { isObservableAPIPromise, observeAPIPromise } from '../genai/api-promise';
 import { detectCompatibleHost } from '../genai/compatible-hosts';
+import { endpointOf } from './endpoint';
 import { GenAIInstrumentation } from '../genai/genai-instrumentation';
 import type { GenAICall } from '../genai/recorder';
 import { observeSdkStream } from '../genai/sdk-stream';
@@ -181,17 +182,10 @@ export function clientClass(moduleExports: unknown, name: string): Obj | undefin
   return named && (typeof named === 'function' || typeof named === 'object') ? (named as Obj) : undefined;
 }
 
-const hosts = new Map<string, ReturnType<typeof detectCompatibleHost>>();
-const MAX_HOSTS = 64;
-
-/** The server of a client's base URL, cached per base URL (parsing a URL per call costs microseconds). */
-function hostOf(baseURL: unknown): ReturnType<typeof detectCompatibleHost> {
-  if (typeof baseURL !== 'string') return detectCompatibleHost(baseURL);
-  let host = hosts.get(baseURL);
-  if (host === undefined) {
-    host = detectCompatibleHost(baseURL);
-    if (hosts.size >= MAX_HOSTS) hosts.clear();
-    hosts.set(baseURL, host);
-  }
-  return host;
+/**
+ * The server of a client's base URL: cached per base URL by `endpointOf`, as for openai's own
+ * clients (parsing a URL per call costs microseconds).
+ */
+function hostOf(baseURL: unknown): { serverAddress?: string | undefined; serverPort?: number | undefined } {
+  return typeof baseURL === 'string' ? endpointOf(baseURL, false) : detectCompatibleHost(baseURL);
 }

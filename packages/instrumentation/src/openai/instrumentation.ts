@@ -14,6 +14,7 @@ import { applyResponse } from './response';
 import { withConversation } from './conversation';
 import { CompletionStreamSink, ResponsesStreamSink } from './stream-sinks';
 import { budgetGate, getBudgetGuard, sendWhenAllowed } from '../genai/budget-guard';
+import { plainCopy } from '../genai/plain-copy';
 
 /** Range of `openai` versions patched. */
 export const OPENAI_SUPPORTED_VERSIONS = ['>=4.0.0 <8'];
@@ -301,17 +302,13 @@ class ObservedCreate implements APIPromiseHandlers {
   }
 
   /**
-   * Sends a copy of the body that asks for `stream_options.include_usage`; the field keeps its
-   * place where the app set one, so the serialised request is otherwise the same. The copy is made
-   * by `Object.assign` and the field written after it: on Node 20, adding a property to an object
-   * made by spread (`{ ...body }`) makes V8 build a new hidden class for every call (about 1.3 µs,
-   * and an object the collector must sweep), where this copy follows the shapes of ordinary
-   * objects. A body with an own `__proto__` field (parsed from JSON) is spread instead:
-   * `Object.assign` would set the copy's prototype from it, and the field would not be sent.
+   * Sends a copy of the body that asks for `stream_options.include_usage` (a {@link plainCopy}, the
+   * field written after it); the field keeps its place where the app set one, so the serialised
+   * request is otherwise the same.
    */
   injectStreamUsage(streamOptions: Obj | undefined | null): void {
     const body = this.body;
-    const copy: Obj = Object.hasOwn(body, '__proto__') ? { ...body } : Object.assign({}, body);
+    const copy = plainCopy(body);
     copy.stream_options = streamOptions ? { ...streamOptions, include_usage: true } : { include_usage: true };
     this.appStreamOptions = Object.hasOwn(body, 'stream_options') ? streamOptions : undefined;
     this.sendBody = copy;
