@@ -110,11 +110,15 @@ export class ModelCalls {
     );
   }
 
-  /** Calls the model in the call's span context; a synchronous throw or a non-promise result is passed on as the promise's. */
+  /**
+   * Calls the model in the call's span context (in the active one, with nothing entered, when there
+   * is nothing to trace: see `GenAICall.run`); a synchronous throw or a non-promise result is passed
+   * on as the promise's.
+   */
   private invoke(call: GenAICall, model: Obj, original: ModelMethod, args: unknown[]): Promise<unknown> {
     let value: unknown;
     try {
-      value = context.with(call.spanContext(), () => Reflect.apply(original, model, args));
+      value = call.run(original, model, ...args);
     } catch (err) {
       call.fail(err);
       throw err;
