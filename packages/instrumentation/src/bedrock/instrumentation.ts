@@ -19,7 +19,13 @@ import {
   type BedrockCommand,
 } from './commands';
 import { estimateUsage } from './estimate';
-import { ensureExchangeMiddleware, withExchangeObserver, type HttpExchangeObserver } from './response-headers';
+import {
+  attachExchangeObserver,
+  detachExchangeObserver,
+  ensureExchangeMiddleware,
+  withExchangeObserver,
+  type HttpExchangeObserver,
+} from './response-headers';
 import { applyConverse, invokeBodyFacts, serviceTierOf } from './responses';
 import { ConverseStreamSink, InvokeStreamSink, type StreamSinkOptions } from './stream-sinks';
 import { headerUsage } from './usage';
@@ -122,8 +128,18 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
       if (!instrumentation.isEnabled()) return original.apply(this, args);
       const started = instrumentation.startCall(this, args[0]);
       if (!started) return original.apply(this, args);
-      const { call } = started;
-      const ctx = withExchangeObserver(call.spanContext(), started.exchange);
+      const { call, exchange, input } = started;
+      // Nothing to trace (metrics only): the middleware finds the call by its command's input, and
+      // no context is entered (as `GenAICall.run` does); otherwise, or while a call with the same
+      // input is in flight, by the call's context.
+      const byInput = !call.hasSpanContext && attachExchangeObserver(input, exchange);
+      const ctx = byInput ? undefined : withExchangeObserver(call.spanContext(), exchange);
+      const client = this;
+      const invoke = (sendArgs: unknown[]): unknown =>
+        ctx === undefined ? original.apply(client, sendArgs) : context.with(ctx, () => original.apply(client, sendArgs));
+      const settled = (): void => {
+        if (byInput) detachExchangeObserver(input, exchange);
+      };
       const options = typeof args[1] === 'function' ? undefined : (args[1] as Obj | undefined);
       const isAborted = () => (options?.abortSignal as AbortSignal | undefined)?.aborted === true;
       const callbackAt = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1;
@@ -132,25 +148,29 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
         const callback = args[callbackAt] as (this: unknown, ...cbArgs: unknown[]) => unknown;
         const sendArgs = args.slice();
         sendArgs[callbackAt] = function observedCallback(this: unknown, ...cbArgs: unknown[]) {
+          settled();
           if (cbArgs[0]) call.fail(cbArgs[0]);
           else instrumentation.observeOutput(started, cbArgs[1], isAborted);
           return callback.apply(this, cbArgs);
         };
         try {
-          return context.with(ctx, () => original.apply(this, sendArgs));
+          return invoke(sendArgs);
         } catch (err) {
+          settled();
           call.fail(err);
           throw err;
         }
       }
       let pending: unknown;
       try {
-        pending = context.with(ctx, () => original.apply(this, args));
+        pending = invoke(args);
       } catch (err) {
+        settled();
         call.fail(err);
         throw err;
       }
       if (!pending || typeof (pending as Promise<unknown>).then !== 'function') {
+        settled();
         instrumentation.recorder.reportInternalError(
           'call',
           new Error('BedrockRuntimeClient#send returned an unexpected value; the call is recorded without usage'),
@@ -160,10 +180,12 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
       }
       return (pending as Promise<unknown>).then(
         (output) => {
+          settled();
           instrumentation.observeOutput(started, output, isAborted);
           return output;
         },
         (err: unknown) => {
+          settled();
           call.fail(err);
           throw err;
         },

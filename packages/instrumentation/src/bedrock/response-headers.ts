@@ -13,6 +13,37 @@ export function withExchangeObserver(ctx: Context, observer: HttpExchangeObserve
   return ctx.setValue(OBSERVER_KEY, observer);
 }
 
+/**
+ * The observers of calls in flight that entered no context (nothing to trace), by their command's
+ * `input`: the object the client's middleware passes on to every step as `args.input`.
+ */
+const observersByInput = new WeakMap<object, HttpExchangeObserver>();
+
+/**
+ * Attaches `observer` to the command input `input` until {@link detachExchangeObserver}: requests
+ * sent for that input are reported to it without a context being entered. Returns false when it
+ * cannot (not an object, or a call with the same input is already in flight); the call then
+ * attaches its observer to a context ({@link withExchangeObserver}).
+ */
+export function attachExchangeObserver(input: unknown, observer: HttpExchangeObserver): boolean {
+  if (!input || typeof input !== 'object' || observersByInput.has(input)) return false;
+  observersByInput.set(input, observer);
+  return true;
+}
+
+/** Detaches `observer` from `input`, if it is the one attached. */
+export function detachExchangeObserver(input: unknown, observer: HttpExchangeObserver): void {
+  if (input && typeof input === 'object' && observersByInput.get(input) === observer) observersByInput.delete(input);
+}
+
+/** The observer of the request `args` belongs to: the active context's, else its input's. */
+function observerOf(args: unknown): HttpExchangeObserver | undefined {
+  const inContext = context.active().getValue(OBSERVER_KEY) as HttpExchangeObserver | undefined;
+  if (inContext) return inContext;
+  const input = args && typeof args === 'object' ? (args as { input?: unknown }).input : undefined;
+  return input && typeof input === 'object' ? observersByInput.get(input) : undefined;
+}
+
 export const MIDDLEWARE_NAME = 'tokenomicsBedrockHttpExchange';
 
 interface MiddlewareStackLike {
@@ -34,8 +65,9 @@ const withMiddleware = new WeakSet<object>();
 /**
  * Adds, once per client, a middleware at the `deserialize` step that shows the HTTP request
  * (server) and response (headers: the token counts of InvokeModel are only there) of each
- * attempt to the observer of the call it belongs to, found in the active context. It passes the
- * request and the result through untouched, and does nothing for calls without an observer.
+ * attempt to the observer of the call it belongs to, found in the active context or by the
+ * command's input. It passes the request and the result through untouched, and does nothing for
+ * calls without an observer.
  */
 export function ensureExchangeMiddleware(client: unknown, onInternalError: (stage: string, err: unknown) => void): void {
   if (!client || typeof client !== 'object' || withMiddleware.has(client)) return;
@@ -45,7 +77,7 @@ export function ensureExchangeMiddleware(client: unknown, onInternalError: (stag
   const middleware =
     (next: (args: unknown) => Promise<unknown>) =>
     async (args: unknown): Promise<unknown> => {
-      const observer = context.active().getValue(OBSERVER_KEY) as HttpExchangeObserver | undefined;
+      const observer = observerOf(args);
       if (!observer) return next(args);
       try {
         const request = (args as { request?: HttpRequestLike } | null)?.request;
