@@ -43,6 +43,9 @@ function convertIds(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
+    // Not an OTLP field, and as a key of `out` it would set its prototype: the message would then
+    // inherit whatever fields the sender put under it. Dropped, as unknown fields are.
+    if (key === '__proto__') continue;
     const v = (value as Record<string, unknown>)[key];
     if (ID_KEYS.has(key) && typeof v === 'string') {
       if (!HEX.test(v)) throw new OtlpJsonError(`${key} "${v.slice(0, 40)}" is not hex`);
