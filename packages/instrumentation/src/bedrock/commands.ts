@@ -37,11 +37,14 @@ export function invokeRequestBody(input: Obj): Obj | undefined {
   return parseJsonBytes(input.body);
 }
 
+/** One decoder for every body: `decode` without `stream` keeps no state between calls. */
+const utf8 = new TextDecoder();
+
 /** JSON of a string or a byte array, read without touching the bytes; undefined when not JSON. */
 export function parseJsonBytes(value: unknown): Obj | undefined {
   let text: string | undefined;
   if (typeof value === 'string') text = value;
-  else if (value instanceof Uint8Array) text = new TextDecoder().decode(value);
+  else if (value instanceof Uint8Array) text = utf8.decode(value);
   if (text === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
