@@ -19,11 +19,10 @@
 // calls run without a collection; calls during one are left out) and its CPU time (user + system);
 // then the bytes of one promise with a reaction, which tells whether the context manager is
 // tracking promises. Medians over every call of every process, with the interval of the median.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appSetup, APP_CWD } from './hook-overhead/setup.mjs';
+import { appSetup, APP_CWD, run } from './hook-overhead/setup.mjs';
 import { machine } from './overhead/machine.mjs';
 import { median } from './overhead/stats.mjs';
 
@@ -38,18 +37,6 @@ const SETUPS = ['bare', 'hook', 'hook+context', ...(process.env.HOOK_BENCH_BASEL
 const CHILD_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64'];
 
 const { startEmulator } = createRequire(join(APP_CWD, 'package.json'))('@tokenomics/emulator');
-
-function run(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: APP_CWD, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const emulator = await startEmulator({ port: 0 });
 const info = machine();
@@ -68,7 +55,7 @@ try {
         env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
         if (setup === 'hook+context') env.CONTEXT_BENCH_ENTER = '1';
         try {
-          const r = await run([...CHILD_FLAGS, ...args, APP, client, String(WARM), String(TIMED)], env);
+          const r = await run(process.execPath, [...CHILD_FLAGS, ...args, APP, client, String(WARM), String(TIMED)], { cwd: APP_CWD, env });
           const line = r.stdout.trim().split('\n').pop();
           if (r.status !== 0 || !line) throw new Error(`${client} × ${setup} exited with ${r.status}\n${r.stderr.trim()}`);
           const out = JSON.parse(line);
