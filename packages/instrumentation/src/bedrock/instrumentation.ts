@@ -134,9 +134,8 @@ export class BedrockRuntimeInstrumentation extends GenAIInstrumentation {
       // input is in flight, by the call's context.
       const byInput = !call.hasSpanContext && attachExchangeObserver(input, exchange);
       const ctx = byInput ? undefined : withExchangeObserver(call.spanContext(), exchange);
-      const client = this;
       const invoke = (sendArgs: unknown[]): unknown =>
-        ctx === undefined ? original.apply(client, sendArgs) : context.with(ctx, () => original.apply(client, sendArgs));
+        ctx === undefined ? original.apply(this, sendArgs) : context.with(ctx, () => original.apply(this, sendArgs));
       const settled = (): void => {
         if (byInput) detachExchangeObserver(input, exchange);
       };
