@@ -6,6 +6,7 @@
 //   node bench/spaced-calls.bench.mjs             (after `tsc -b`; or `pnpm bench` for every benchmark)
 //   BENCH_QUICK=1 node bench/spaced-calls.bench.mjs     fast smoke run
 //   BENCH_ROUNDS=7 node bench/spaced-calls.bench.mjs    more processes per mode
+//   SPACED_BENCH_BATCH=500 ...                          calls per batch (default 50; the same calls in all)
 //
 // Each process measures one mode, in one process so that the spread between processes cancels: the
 // real `openai` client with the benchmark's in-process `fetch` (no sockets), plain chat calls, and
@@ -26,8 +27,8 @@ import { median } from './overhead/stats.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5));
-const BATCHES = QUICK ? 10 : 40;
-const BATCH = 50;
+const BATCH = Number(process.env.SPACED_BENCH_BATCH ?? 50);
+const BATCHES = Math.max(2, Math.round((QUICK ? 500 : 2000) / BATCH));
 const WARM_UP = 2000;
 const MODES = ['back-to-back', 'spaced'];
 
