@@ -309,7 +309,12 @@ class ObservedCreate implements APIPromiseHandlers {
   injectStreamUsage(streamOptions: Obj | undefined | null): void {
     const body = this.body;
     const copy = plainCopy(body);
-    copy.stream_options = streamOptions ? { ...streamOptions, include_usage: true } : { include_usage: true };
+    let options: Obj = { include_usage: true };
+    if (streamOptions) {
+      options = plainCopy(streamOptions);
+      options.include_usage = true;
+    }
+    copy.stream_options = options;
     this.appStreamOptions = Object.hasOwn(body, 'stream_options') ? streamOptions : undefined;
     this.sendBody = copy;
   }
