@@ -73,19 +73,11 @@ function main() {
 async function child(mode) {
   const require = createRequire(import.meta.url);
   const { OpenAIInstrumentation, CallMetrics, attachCallMetrics } = require('@tokenomics/instrumentation');
-  const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
-  class CollectAtEndReader extends MetricReader {
-    onForceFlush() {
-      return Promise.resolve();
-    }
-    onShutdown() {
-      return Promise.resolve();
-    }
-  }
+  const { MeterProvider } = require('@opentelemetry/sdk-metrics');
   const callMetrics = new CallMetrics();
   // What a reader of the hook's is handed of the call metrics, cumulative (1).
   const view = callMetrics.reader(() => 1);
-  const meterProvider = new MeterProvider({ readers: [new CollectAtEndReader()] });
+  const meterProvider = new MeterProvider();
   // The hook's own aggregation, as `@tokenomics/node` attaches it to the provider it builds.
   attachCallMetrics(meterProvider, callMetrics);
   const instrumentation = new OpenAIInstrumentation();

@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '../overhead/stats.mjs';
 
 const fromTest = createRequire(join(fileURLToPath(import.meta.url), '..', '..', '..', 'test', 'package.json'));
 const [client, warmArg, timedArg] = process.argv.slice(2);
@@ -87,10 +88,6 @@ if (process.env.OTEL_EXPORTER_PROMETHEUS_PORT) {
     if (/^gen_ai_client_operation_duration(_seconds)?_count[{ ]/.test(line)) recorded += Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 console.log(
   JSON.stringify({ bytesPerCall: median(bytes), bytesSamples: bytes.length, cpuUsPerCall: median(cpu), promiseBytes: probe, recorded }),
 );
