@@ -88,4 +88,47 @@ describe('a stream dropped unfinished and collected', () => {
     expect(endMs(spans[0])).toBeLessThanOrEqual(returned);
     expect(spans[0].endTime[0] * 1e9 + spans[0].endTime[1]).toBeGreaterThanOrEqual(spans[0].startTime[0] * 1e9 + spans[0].startTime[1]);
   });
+
+  it('is not ended while its iterator is read, though the app let go of the stream object', async () => {
+    const it = await (async () => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Keep the iterator only [emulate output_tokens=6]' }],
+      });
+      return stream[Symbol.asyncIterator]();
+    })();
+    await it.next();
+    // Several collections with the stream object unreachable: the iteration holds the call.
+    await collectUntil(() => false);
+    expect(telemetry.spans()).toHaveLength(0);
+    while (!(await it.next()).done);
+    await telemetry.settled();
+    const spans = telemetry.spans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0].attributes['tokenomics.stream.outcome']).toBe('completed');
+    expect(spans[0].attributes['gen_ai.usage.output_tokens']).toBe(6);
+    expect(spans[0].attributes['tokenomics.usage.estimated']).toBe(false);
+  });
+
+  it('is ended when its iterator is collected unfinished, though the app keeps the stream object', async () => {
+    const kept: unknown[] = [];
+    await (async () => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Keep the stream only [emulate output_tokens=6]' }],
+      });
+      kept.push(stream);
+      const it = stream[Symbol.asyncIterator]();
+      await it.next();
+      // The iterator is dropped here, unfinished; the stream object stays reachable.
+    })();
+    await collectUntil(() => telemetry.spans().length > 0);
+    await telemetry.settled();
+    const spans = telemetry.spans();
+    expect(kept).toHaveLength(1);
+    expect(spans).toHaveLength(1);
+    expect(spans[0].attributes['tokenomics.stream.outcome']).toBe('abandoned');
+  });
 });

@@ -30,13 +30,23 @@ class AbandonedStreams {
   });
 
   /**
-   * Follows `target` (a stream or its iterator) for the call `sink` ends; a later target for the
-   * same sink replaces it. Nothing is followed for a call that has ended already.
+   * Follows `target` (a stream, its reader, or a keep-alive object reachable from both the stream
+   * and its iterator: see `observeIterations`) for the call `sink` ends. Once per sink: one
+   * registration, no look-up of an earlier one (each costs microseconds in the engine). Nothing is
+   * followed for a call that has ended already.
    */
   track(target: object, sink: Ender, call: GenAICall): void {
-    this.registry.unregister(sink);
     if (call.isEnded) return;
     this.registry.register(target, { sink, call }, sink);
+  }
+
+  /**
+   * Follows `target` instead of whatever was followed for `sink` so far (a second {@link track} of one sink would follow both): for a stream that an app
+   * may read through a second kind of handle (a Mistral stream's reader, besides its iteration).
+   */
+  retarget(target: object, sink: Ender, call: GenAICall): void {
+    this.registry.unregister(sink);
+    this.track(target, sink, call);
   }
 
   /** Stops following every target of `sink`: its stream has ended, nothing is left to collect. */

@@ -32,6 +32,8 @@ export class ObservedIterator<T> implements AsyncIterableIterator<T> {
     private readonly inner: AsyncIterator<T>,
     private readonly sink: ChunkSink<T>,
     private readonly onInternalError: (stage: string, err: unknown) => void,
+    /** @internal An object the abandoned-stream collector follows: reachable for as long as this iterator is. */
+    readonly keepAlive?: object,
   ) {}
 
   next(value?: unknown): Promise<IteratorResult<T>> {

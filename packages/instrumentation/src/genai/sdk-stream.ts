@@ -58,16 +58,19 @@ export function observeIterations(
   const holder = target as Record<string | symbol, unknown>;
   const originalIterator = holder[key] as (...args: unknown[]) => AsyncIterator<unknown>;
   const onInternalError = (stage: string, err: unknown) => recorder.reportInternalError(stage, err);
-  let observed = false;
+  // What the collector follows: reachable from the target (through this factory) until the first
+  // iteration, then from that iteration's iterator alone. So a stream never iterated ends when the
+  // target is collected, and one iterated when its iterator is, whether or not the app still holds
+  // the target; and the stream is registered once, not again when its iteration starts.
+  let keepAlive: object | undefined = {};
   const observedFactory = function iteratorObserved(this: unknown, ...args: unknown[]) {
     const inner = originalIterator.apply(this, args);
-    if (observed) return inner;
-    observed = true;
-    const it = new ObservedIterator(inner, sink, onInternalError);
-    abandonedStreams.track(it, sink, call);
+    if (keepAlive === undefined) return inner;
+    const it = new ObservedIterator(inner, sink, onInternalError, keepAlive);
+    keepAlive = undefined;
     return it;
   };
   if (Object.hasOwn(target, key)) holder[key] = observedFactory;
   else Object.defineProperty(target, key, { configurable: true, writable: true, enumerable: false, value: observedFactory });
-  abandonedStreams.track(target, sink, call);
+  abandonedStreams.track(keepAlive, sink, call);
 }

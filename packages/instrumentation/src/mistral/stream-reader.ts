@@ -44,7 +44,8 @@ export function observeReader(stream: object, call: GenAICall, recorder: GenAIRe
         value: (reason?: unknown) => it.return(reason).then(() => undefined),
       });
     }
-    abandonedStreams.track(reader, sink, call);
+    // The reader holds the stream: it is what the collector follows from now on.
+    abandonedStreams.retarget(reader, sink, call);
     return reader;
   };
   Object.defineProperty(stream, 'getReader', { configurable: true, writable: true, enumerable: false, value: getReader });
