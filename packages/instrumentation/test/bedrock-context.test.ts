@@ -2,6 +2,7 @@ import { context, createContextKey, trace, type Context } from '@opentelemetry/a
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockRuntimeInstrumentation } from '../src';
+import { callsAttachedByInput, MAX_CALLS_BY_INPUT } from '../src/bedrock/response-headers';
 import { localClientConfig, requireBedrock, type BedrockRelease } from './support/load-bedrock';
 import { TestTelemetry } from './support/telemetry';
 
@@ -119,6 +120,26 @@ for (const release of ['current', '3.600'] as BedrockRelease[]) {
       expect(after.count - before.count).toBe(2);
       expect(after.sum - before.sum).toBe(exchanges[0].inputTokens + exchanges[1].inputTokens);
       expect(await telemetry.counterSum('tokenomics.calls.estimated')).toBe(0);
+    });
+
+    it('metrics only: more calls in flight than are found by their input are each billed from their own headers', async () => {
+      exchanges.length = 0;
+      const before = await mistralTokens('input');
+      const n = MAX_CALLS_BY_INPUT + 8;
+      const commands = Array.from({ length: n }, (_, i) => invokeMistral(`Question ${i}?`));
+      await Promise.all(commands.map((c) => client.send(c)));
+      expect(exchanges).toHaveLength(n);
+      const after = await mistralTokens('input');
+      expect(after.count - before.count).toBe(n);
+      expect(after.sum - before.sum).toBe(exchanges.reduce((sum, e) => sum + e.inputTokens, 0));
+      expect(await telemetry.counterSum('tokenomics.calls.estimated')).toBe(0);
+      // Every settled send let go of its entry: the next call is found by its input again, in the app context.
+      expect(callsAttachedByInput()).toBe(0);
+      exchanges.length = 0;
+      const appContext = context.active().setValue(APP_KEY, 'after the crowd');
+      await context.with(appContext, () => client.send(invokeMistral('One more?')));
+      expect(exchanges).toHaveLength(1);
+      expect(exchanges[0].context).toBe(appContext);
     });
 
     it("with a tracer provider: the request runs under the call's span, keeping the app's values", async () => {

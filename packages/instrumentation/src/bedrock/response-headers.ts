@@ -14,34 +14,60 @@ export function withExchangeObserver(ctx: Context, observer: HttpExchangeObserve
 }
 
 /**
- * The observers of calls in flight that entered no context (nothing to trace), by their command's
- * `input`: the object the client's middleware passes on to every step as `args.input`.
+ * How many calls in flight at once are found by their command's input; a call beyond them is found
+ * by its context (see {@link attachExchangeObserver}).
  */
-const observersByInput = new WeakMap<object, HttpExchangeObserver>();
+export const MAX_CALLS_BY_INPUT = 128;
+
+/**
+ * The command inputs of calls in flight that entered no context (nothing to trace), and their
+ * observers at the same index: the input is the object the client's middleware passes on to every
+ * step as `args.input`. Found by identity in a short list: a WeakMap or Map entry for a new object
+ * costs the engine microseconds (an identity hash, and for a WeakMap an ephemeron), a scan of the
+ * few calls in flight far less. A send removes its entry when it settles, however it settles.
+ */
+const inputs: object[] = [];
+const observers: HttpExchangeObserver[] = [];
 
 /**
  * Attaches `observer` to the command input `input` until {@link detachExchangeObserver}: requests
  * sent for that input are reported to it without a context being entered. Returns false when it
- * cannot (not an object, or a call with the same input is already in flight); the call then
- * attaches its observer to a context ({@link withExchangeObserver}).
+ * cannot (not an object, a call with the same input already in flight, or
+ * {@link MAX_CALLS_BY_INPUT} calls attached already); the call then attaches its observer to a
+ * context ({@link withExchangeObserver}).
  */
 export function attachExchangeObserver(input: unknown, observer: HttpExchangeObserver): boolean {
-  if (!input || typeof input !== 'object' || observersByInput.has(input)) return false;
-  observersByInput.set(input, observer);
+  if (!input || typeof input !== 'object' || inputs.length >= MAX_CALLS_BY_INPUT || inputs.includes(input)) return false;
+  inputs.push(input);
+  observers.push(observer);
   return true;
 }
 
 /** Detaches `observer` from `input`, if it is the one attached. */
 export function detachExchangeObserver(input: unknown, observer: HttpExchangeObserver): void {
-  if (input && typeof input === 'object' && observersByInput.get(input) === observer) observersByInput.delete(input);
+  const i = inputs.indexOf(input as object);
+  if (i < 0 || observers[i] !== observer) return;
+  // The last entry takes its place: the order of the list means nothing.
+  const last = inputs.length - 1;
+  inputs[i] = inputs[last];
+  observers[i] = observers[last];
+  inputs.pop();
+  observers.pop();
+}
+
+/** How many calls are attached by their input now (for tests: 0 once every send has settled). */
+export function callsAttachedByInput(): number {
+  return inputs.length;
 }
 
 /** The observer of the request `args` belongs to: the active context's, else its input's. */
 function observerOf(args: unknown): HttpExchangeObserver | undefined {
   const inContext = context.active().getValue(OBSERVER_KEY) as HttpExchangeObserver | undefined;
   if (inContext) return inContext;
+  if (inputs.length === 0) return undefined;
   const input = args && typeof args === 'object' ? (args as { input?: unknown }).input : undefined;
-  return input && typeof input === 'object' ? observersByInput.get(input) : undefined;
+  const i = input && typeof input === 'object' ? inputs.indexOf(input) : -1;
+  return i < 0 ? undefined : observers[i];
 }
 
 export const MIDDLEWARE_NAME = 'tokenomicsBedrockHttpExchange';
