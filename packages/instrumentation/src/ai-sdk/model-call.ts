@@ -143,7 +143,9 @@ export class ModelCalls {
         streaming: kind === 'stream',
         inputMessages: () => (kind === 'embed' ? options.values : options.prompt),
       });
-      noteOwnSpan(call.span);
+      // A span with no context to hand on (metrics only) can never be taken for the SDK's: a
+      // WeakSet entry for each would cost microseconds for nothing.
+      if (call.hasSpanContext) noteOwnSpan(call.span);
       markSdkSpan(sdkSpan, call.span);
       return call;
     } catch (err) {

@@ -6,6 +6,11 @@ import type { EstimateCounts, EstimateJob } from '@tokenomics/tokens';
 export interface CallStart {
   /** `gen_ai.provider.name` value, e.g. `openai`. */
   provider: string;
+  /**
+   * The provider was only guessed from the base URL (a default port, or none): a response that
+   * names a self-hosted server decides it (the OpenAI adapter's `providerFromResponse`).
+   */
+  providerGuessed?: boolean;
   /** `gen_ai.operation.name` value, e.g. `chat`. */
   operation: string;
   requestModel: string;

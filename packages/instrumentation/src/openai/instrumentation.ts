@@ -7,7 +7,7 @@ import { isObservableAPIPromise, observeAPIPromise, type APIPromiseHandlers } fr
 import type { ChunkSink } from '../genai/observed-iterator';
 import { acceptsStreamOptions, endpointOf } from './endpoint';
 import { providerHostsOf } from '../genai/compatible-hosts';
-import { providerFromResponse, providerMayComeFromResponse } from './self-hosted';
+import { providerFromResponse } from './self-hosted';
 import { estimateUsage } from './estimate';
 import { inputMessages, OPERATION_NAME, requestAttributes, type OpenAIOperation } from './operations';
 import { applyResponse } from './response';
@@ -164,6 +164,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         attributes: withConversation(op, body, requestAttributes(op, body)),
         requestedServiceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
         streaming,
+        providerGuessed: endpoint.guessed && (op === 'chat' || op === 'completions'),
         inputMessages: recorder.captureContent ? () => inputMessages(op, body) : undefined,
         previousResponseId: op === 'responses' && typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined,
         continuable: op === 'responses' && body.store !== false,
@@ -171,7 +172,6 @@ export class OpenAIInstrumentation extends GenAIInstrumentation {
         inputEstimate: recorder.reconciles ? () => estimateUsage(op, body, requestModel, undefined, 0).job : undefined,
       });
       observed.call = call;
-      if (endpoint.guessed && (op === 'chat' || op === 'completions')) providerMayComeFromResponse(call);
       return observed;
     } catch (err) {
       recorder.reportInternalError('call start', err);
