@@ -21,13 +21,22 @@ export const MAX_CALLS_BY_INPUT = 128;
 
 /**
  * The command inputs of calls in flight that entered no context (nothing to trace), and their
- * observers at the same index: the input is the object the client's middleware passes on to every
- * step as `args.input`. Found by identity in a short list: a WeakMap or Map entry for a new object
- * costs the engine microseconds (an identity hash, and for a WeakMap an ephemeron), a scan of the
- * few calls in flight far less. A send removes its entry when it settles, however it settles.
+ * observers at the same index, in the first {@link attached} slots: the input is the object the
+ * client's middleware passes on to every step as `args.input`. Found by identity in a short list:
+ * a WeakMap or Map entry for a new object costs the engine microseconds (an identity hash, and for
+ * a WeakMap an ephemeron), a scan of the few calls in flight far less. The slots are allocated
+ * once (no array growing and shrinking with the calls), and a send empties its slot when it
+ * settles, however it settles.
  */
-const inputs: object[] = [];
-const observers: HttpExchangeObserver[] = [];
+const inputs: Array<object | undefined> = new Array<object | undefined>(MAX_CALLS_BY_INPUT).fill(undefined);
+const observers: Array<HttpExchangeObserver | undefined> = new Array<HttpExchangeObserver | undefined>(MAX_CALLS_BY_INPUT).fill(undefined);
+let attached = 0;
+
+/** The slot of `input`, or -1. */
+function slotOf(input: unknown): number {
+  for (let i = 0; i < attached; i++) if (inputs[i] === input) return i;
+  return -1;
+}
 
 /**
  * Attaches `observer` to the command input `input` until {@link detachExchangeObserver}: requests
@@ -37,36 +46,37 @@ const observers: HttpExchangeObserver[] = [];
  * context ({@link withExchangeObserver}).
  */
 export function attachExchangeObserver(input: unknown, observer: HttpExchangeObserver): boolean {
-  if (!input || typeof input !== 'object' || inputs.length >= MAX_CALLS_BY_INPUT || inputs.includes(input)) return false;
-  inputs.push(input);
-  observers.push(observer);
+  if (!input || typeof input !== 'object' || attached >= MAX_CALLS_BY_INPUT || slotOf(input) >= 0) return false;
+  inputs[attached] = input;
+  observers[attached] = observer;
+  attached++;
   return true;
 }
 
 /** Detaches `observer` from `input`, if it is the one attached. */
 export function detachExchangeObserver(input: unknown, observer: HttpExchangeObserver): void {
-  const i = inputs.indexOf(input as object);
+  const i = slotOf(input);
   if (i < 0 || observers[i] !== observer) return;
-  // The last entry takes its place: the order of the list means nothing.
-  const last = inputs.length - 1;
+  // The last call attached takes the slot: the order of the slots means nothing.
+  const last = --attached;
   inputs[i] = inputs[last];
   observers[i] = observers[last];
-  inputs.pop();
-  observers.pop();
+  inputs[last] = undefined;
+  observers[last] = undefined;
 }
 
 /** How many calls are attached by their input now (for tests: 0 once every send has settled). */
 export function callsAttachedByInput(): number {
-  return inputs.length;
+  return attached;
 }
 
 /** The observer of the request `args` belongs to: the active context's, else its input's. */
 function observerOf(args: unknown): HttpExchangeObserver | undefined {
   const inContext = context.active().getValue(OBSERVER_KEY) as HttpExchangeObserver | undefined;
   if (inContext) return inContext;
-  if (inputs.length === 0) return undefined;
+  if (attached === 0) return undefined;
   const input = args && typeof args === 'object' ? (args as { input?: unknown }).input : undefined;
-  const i = input && typeof input === 'object' ? inputs.indexOf(input) : -1;
+  const i = input && typeof input === 'object' ? slotOf(input) : -1;
   return i < 0 ? undefined : observers[i];
 }
 
