@@ -1,4 +1,4 @@
-import { context, createContextKey, type Context } from '@opentelemetry/api';
+import { context, createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { attributionPropagation, baggageAttribution, withBaggageAttribution } from './baggage-attribution';
 
 const ATTRIBUTION_KEY = createContextKey('tokenomics.attribution');
@@ -33,6 +33,9 @@ export function withAttribution<T>(attribution: Record<string, string>, fn: () =
 
 /** The attribution in effect in `ctx` (default: the active context). */
 export function getAttribution(ctx: Context = context.active()): Attribution {
+  // The root context holds nothing: the active one of every call in an app that never entered a
+  // context (the hook's default set-up, where calls enter none either).
+  if (ctx === ROOT_CONTEXT) return EMPTY;
   const fixed = (ctx.getValue(ATTRIBUTION_KEY) as Attribution | undefined) ?? EMPTY;
   // Keys from OpenTelemetry Baggage (set by an upstream service) count for less than any set here.
   const fromBaggage = baggageAttribution(ctx);
