@@ -155,6 +155,12 @@ export interface BudgetState {
   inFlight: number;
 }
 
+/** A call's estimate held as in flight against one budget, until the call ends. */
+export interface BudgetHold {
+  readonly state: BudgetState;
+  readonly amount: number;
+}
+
 /**
  * The in-process budget guard: spend per budget over sliding windows (from billed costs as calls
  * end), and the check made before a call is sent. Per process: budgets across a fleet are the job
@@ -163,7 +169,6 @@ export interface BudgetState {
 export class BudgetGuard {
   private readonly states: BudgetState[];
   private readonly now: () => number;
-  private readonly reservations = new WeakMap<GenAICall, Array<{ state: BudgetState; amount: number }>>();
   private warnings: Counter | undefined;
   private rejections: Counter | undefined;
   readonly defaultOutputTokens: number;
@@ -222,9 +227,10 @@ export class BudgetGuard {
       }
     }
     if (rejectedBy === undefined && owner !== undefined && estimate > 0) {
-      const held = states.map((state) => ({ state, amount: estimate }));
+      const held: BudgetHold[] = states.map((state) => ({ state, amount: estimate }));
       for (const h of held) h.state.inFlight += h.amount;
-      this.reservations.set(owner, held);
+      // On the call itself: a weak map entry per call would cost microseconds.
+      owner.budgetHold = held;
     }
     return rejectedBy === undefined ? { exceeded } : { exceeded, rejectedBy };
   }
@@ -234,9 +240,9 @@ export class BudgetGuard {
    * when it was not priced) is added to the window of every budget that counts it.
    */
   settle(call: GenAICall, costUsd: number | undefined): void {
-    const held = this.reservations.get(call);
+    const held = call.budgetHold;
     if (held !== undefined) {
-      this.reservations.delete(call);
+      call.budgetHold = undefined;
       for (const h of held) h.state.inFlight = Math.max(0, h.state.inFlight - h.amount);
     }
     if (costUsd === undefined || !(costUsd > 0 && costUsd < Infinity)) return;

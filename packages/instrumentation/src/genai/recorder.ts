@@ -17,7 +17,7 @@ import {
 import { getPriceBook, PriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
-import { getBudgetGuard, releaseBudgetHold } from './budget-guard';
+import { getBudgetGuard, releaseBudgetHold, type BudgetHold } from './budget-guard';
 import {
   DEFAULT_MAX_SERIES_PER_METRIC,
   OVERFLOW_ATTRIBUTES,
@@ -916,6 +916,8 @@ export class GenAICall {
    * the encoding it counted them in: reconciled with the billed input when the call ends.
    */
   preflightInput: { tokens: number; encoding: string } | undefined;
+  /** @internal What the budget guard holds in flight for the call (its estimate per budget), released as it ends. */
+  budgetHold: ReadonlyArray<BudgetHold> | undefined = undefined;
   /**
    * Epoch milliseconds of the latest streamed chunk, 0 before the first. Always a number, so that V8
    * keeps the field a double written in place: a chunk stores its time without allocating.
