@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { invokeBodyFacts } from '../src/bedrock/responses';
-import { converseUsage, headerUsage, invocationMetricsUsage } from '../src/bedrock/usage';
+import fc from 'fast-check';
+import { converseUsage, decimalCount, headerUsage, invocationMetricsUsage } from '../src/bedrock/usage';
 
 // Response shapes the emulator does not produce, as Amazon Bedrock sends them.
 describe('Bedrock usage shapes', () => {
@@ -83,5 +84,19 @@ describe('Bedrock usage shapes', () => {
         invalid: 'x-amzn-bedrock-input-token-count:too_large',
       },
     );
+  });
+
+  it('reads a header count as the digits-only pattern after trim() does, for any string', () => {
+    const reference = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined);
+    const chars = fc.constantFrom('0', '1', '7', '9', ' ', '\t', '\n', '\u00a0', '\u2028', '+', '-', '.', 'e', 'x', '٣', '１');
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }), (parts) => {
+        const v = parts.join('');
+        expect(decimalCount(v)).toBe(reference(v));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const v of ['', ' ', '0', ' 42 ', '4 2', '+1', '-1', '1.0', '1e3', '0x10', '٣', '１', '9007199254740993'])
+      expect(decimalCount(v)).toBe(reference(v));
   });
 });

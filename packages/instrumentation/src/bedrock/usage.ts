@@ -60,11 +60,12 @@ export function headerUsage(headers: Record<string, string | undefined> | undefi
   const n = (name: string) => {
     const v = headers[name];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !/^\d+$/.test(v.trim())) {
+    const count = typeof v === 'string' ? decimalCount(v) : undefined;
+    if (count === undefined) {
       r.fail(name, 'wrong_type');
       return undefined;
     }
-    return r.count(Number(v.trim()), name);
+    return r.count(count, name);
   };
   return cacheAwareUsage(
     r,
@@ -73,6 +74,21 @@ export function headerUsage(headers: Record<string, string | undefined> | undefi
     n('x-amzn-bedrock-cache-read-input-token-count'),
     n('x-amzn-bedrock-cache-write-input-token-count'),
   );
+}
+
+/**
+ * The number a header value spells in ASCII decimal digits, whitespace around it allowed (what
+ * `/^\d+$/` accepts after `trim()`), or undefined. A loop over the characters: no regular
+ * expression to enter on every call.
+ */
+export function decimalCount(value: string): number | undefined {
+  const t = value.trim();
+  if (t.length === 0) return undefined;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(t);
 }
 
 /** Meta Llama InvokeModel counts: `prompt_token_count` and `generation_token_count`. */
