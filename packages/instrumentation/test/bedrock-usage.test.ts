@@ -99,4 +99,31 @@ describe('Bedrock usage shapes', () => {
     for (const v of ['', ' ', '0', ' 42 ', '4 2', '+1', '-1', '1.0', '1e3', '0x10', '٣', '１', '9007199254740993'])
       expect(decimalCount(v)).toBe(reference(v));
   });
+
+  it('reads the header counts whatever the case of their names, and only as own names', () => {
+    const lower = {
+      'x-amzn-bedrock-input-token-count': '40',
+      'x-amzn-bedrock-output-token-count': '8',
+      'x-amzn-bedrock-cache-read-input-token-count': '30',
+    };
+    const expected = { inputTokens: 70, outputTokens: 8, cacheReadTokens: 30 };
+    expect(headerUsage(lower)).toEqual(expected);
+    expect(
+      headerUsage({
+        'X-Amzn-Bedrock-Input-Token-Count': '40',
+        'X-AMZN-BEDROCK-OUTPUT-TOKEN-COUNT': '8',
+        'x-Amzn-Bedrock-Cache-Read-Input-Token-Count': '30',
+        'X-Amzn-RequestId': 'r-1',
+      }),
+    ).toEqual(expected);
+    // A list (a repeated header) is not a count; a value that is not text is no value.
+    expect(headerUsage({ 'x-amzn-bedrock-input-token-count': ['40', '40'], 'x-amzn-bedrock-output-token-count': 8 })).toEqual({
+      invalid: 'x-amzn-bedrock-input-token-count:wrong_type',
+    });
+    // Names inherited, or under `__proto__`, are never read.
+    const inherited = Object.create({ 'x-amzn-bedrock-input-token-count': '5', 'x-amzn-bedrock-output-token-count': '5' });
+    expect(headerUsage(inherited)).toBeUndefined();
+    const hostile = JSON.parse('{"__proto__": {"x-amzn-bedrock-input-token-count": "5"}, "X-Amzn-Bedrock-Output-Token-Count": "3"}');
+    expect(headerUsage(hostile)).toEqual({ outputTokens: 3 });
+  });
 });

@@ -54,7 +54,7 @@ function clientPrototype(moduleExports: unknown): ClientPrototype | undefined {
 
 /** What one call learns from the HTTP exchanges the client makes for it. */
 class ExchangeState implements HttpExchangeObserver {
-  headers: Record<string, string | undefined> | undefined;
+  headers: Readonly<Record<string, unknown>> | undefined;
 
   constructor(private readonly call: GenAICall) {}
 
@@ -64,7 +64,7 @@ class ExchangeState implements HttpExchangeObserver {
     if (port) this.call.span.setAttribute(sc.ATTR_SERVER_PORT, port);
   }
 
-  onResponse(headers: Record<string, string | undefined>): void {
+  onResponse(headers: Readonly<Record<string, unknown>>): void {
     this.headers = headers;
   }
 }

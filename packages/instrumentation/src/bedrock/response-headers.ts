@@ -3,7 +3,8 @@ import { context, createContextKey, type Context } from '@opentelemetry/api';
 /** What the middleware reports for the call in whose context a request was sent. */
 export interface HttpExchangeObserver {
   onRequest(hostname: string | undefined, port: number | undefined): void;
-  onResponse(headers: Record<string, string | undefined>): void;
+  /** The response's headers as the client's HTTP handler gave them (names lower-cased by Node.js's). */
+  onResponse(headers: Readonly<Record<string, unknown>>): void;
 }
 
 const OBSERVER_KEY = createContextKey('tokenomics.bedrock.http-exchange');
@@ -125,7 +126,7 @@ export function ensureExchangeMiddleware(client: unknown, onInternalError: (stag
       const result = await next(args);
       try {
         const headers = (result as { response?: HttpResponseLike } | null)?.response?.headers;
-        if (headers && typeof headers === 'object') observer.onResponse(lowerCased(headers));
+        if (headers && typeof headers === 'object') observer.onResponse(headers);
       } catch (err) {
         onInternalError('bedrock response headers', err);
       }
@@ -136,11 +137,4 @@ export function ensureExchangeMiddleware(client: unknown, onInternalError: (stag
   } catch (err) {
     onInternalError('bedrock middleware', err);
   }
-}
-
-function lowerCased(headers: Record<string, unknown>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers))
-    out[k.toLowerCase()] = typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined;
-  return out;
 }

@@ -48,19 +48,27 @@ export function invocationMetricsUsage(raw: unknown): Usage | undefined {
   );
 }
 
+/** The InvokeModel response headers with its token counts, lower-cased. */
+const INPUT_COUNT = 'x-amzn-bedrock-input-token-count';
+const OUTPUT_COUNT = 'x-amzn-bedrock-output-token-count';
+
 /**
  * Usage from the InvokeModel response headers `x-amzn-bedrock-input-token-count`,
  * `x-amzn-bedrock-output-token-count` and, for cached prompts,
  * `x-amzn-bedrock-cache-read-input-token-count` / `x-amzn-bedrock-cache-write-input-token-count`.
- * Header names are matched lower-cased.
+ * Header names are matched whatever their case: read as they are when the counts are there under
+ * lower-case names (Node.js lower-cases every name it receives), else from a lower-cased copy. A
+ * value repeated in a list is read joined with commas, and so is not a count.
  */
-export function headerUsage(headers: Record<string, string | undefined> | undefined): Usage | undefined {
+export function headerUsage(headers: Readonly<Record<string, unknown>> | undefined): Usage | undefined {
   if (!headers) return undefined;
+  const h = Object.hasOwn(headers, INPUT_COUNT) || Object.hasOwn(headers, OUTPUT_COUNT) ? headers : lowerCased(headers);
   const r = new CountReader();
   const n = (name: string) => {
-    const v = headers[name];
+    const raw = Object.hasOwn(h, name) ? h[name] : undefined;
+    const v = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(',') : undefined;
     if (v === undefined) return undefined;
-    const count = typeof v === 'string' ? decimalCount(v) : undefined;
+    const count = decimalCount(v);
     if (count === undefined) {
       r.fail(name, 'wrong_type');
       return undefined;
@@ -69,11 +77,19 @@ export function headerUsage(headers: Record<string, string | undefined> | undefi
   };
   return cacheAwareUsage(
     r,
-    n('x-amzn-bedrock-input-token-count'),
-    n('x-amzn-bedrock-output-token-count'),
+    n(INPUT_COUNT),
+    n(OUTPUT_COUNT),
     n('x-amzn-bedrock-cache-read-input-token-count'),
     n('x-amzn-bedrock-cache-write-input-token-count'),
   );
+}
+
+/** `headers` with every name lower-cased (a later duplicate name wins). */
+function lowerCased(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  // No prototype: a name such as `__proto__` is a name like any other.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(headers)) out[k.toLowerCase()] = headers[k];
+  return out;
 }
 
 /**
