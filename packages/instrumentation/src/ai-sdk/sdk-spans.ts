@@ -123,6 +123,9 @@ function requestModelIs(span: Span, modelId: string): boolean {
   return false;
 }
 
+/** No integrations. */
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
 /**
  * An open span of a `generateObject`/`streamObject` (for `generate`/`stream`) or `embed`/`embedMany`
  * (for `embed`) call of `modelId` in the integrations registered with `ai` 7 or given to a call,
@@ -131,10 +134,16 @@ function requestModelIs(span: Span, modelId: string): boolean {
 function openIntegrationSpan(modelId: string, kind: 'generate' | 'stream' | 'embed'): Span | undefined {
   const g = globalThis as unknown as Obj;
   const registered = Object.hasOwn(g, SDK_INTEGRATIONS_GLOBAL) ? g[SDK_INTEGRATIONS_GLOBAL] : undefined;
-  const integrations: unknown[] = Array.isArray(registered) ? [...(registered as unknown[])] : [];
-  for (const ref of callIntegrations) {
-    const integration = ref.deref();
-    if (integration !== undefined && !integrations.includes(integration)) integrations.push(integration);
+  let integrations: readonly unknown[] = Array.isArray(registered) ? (registered as unknown[]) : EMPTY;
+  // Without integrations given to calls (nearly every app), the registered list is read as it is:
+  // no copy of it per call.
+  if (callIntegrations.length > 0) {
+    const all = [...integrations];
+    for (const ref of callIntegrations) {
+      const integration = ref.deref();
+      if (integration !== undefined && !all.includes(integration)) all.push(integration);
+    }
+    integrations = all;
   }
   if (integrations.length === 0) return undefined;
   const operations = kind === 'embed' ? EMBED_OPERATIONS : OBJECT_OPERATIONS;

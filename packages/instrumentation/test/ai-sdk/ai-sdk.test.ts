@@ -482,6 +482,37 @@ for (const generation of GENERATIONS) {
       },
     );
 
+    it.skipIf(generation.ai < 7)(
+      "with @ai-sdk/otel's integration registered for every call, marks its client span of a generateObject call, which calls the model outside it",
+      async () => {
+        const { OpenTelemetry } = loadOtelIntegration();
+        const integration = new OpenTelemetry({ tracer: telemetry.tracerProvider.getTracer('ai-sdk-app') });
+        sdk.ai.registerTelemetry(integration);
+        try {
+          await sdk.ai.generateObject({
+            model: providers.anthropic('claude-sonnet-4-5'),
+            schema: sdk.z.object({ summary: sdk.z.string() }),
+            prompt: 'Summarise: the chain slipped.',
+            providerOptions: { anthropic: { structuredOutputMode: 'jsonTool' } },
+            maxRetries: 0,
+            telemetry: { isEnabled: true },
+          });
+        } finally {
+          const registered = (globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] }).AI_SDK_TELEMETRY_INTEGRATIONS ?? [];
+          registered.splice(registered.indexOf(integration), 1);
+        }
+        await telemetry.settled();
+        const spans = telemetry.spans();
+        const ours = only(spans.filter((s) => s.instrumentationScope.name === '@tokenomics/instrumentation-ai-sdk'));
+        const sdkCall = only(
+          spans.filter((s) => s.instrumentationScope.name === 'ai-sdk-app' && s.kind === SpanKind.CLIENT && s.parentSpanContext),
+        );
+        expect(sdkCall.name).toBe('chat claude-sonnet-4-5');
+        expect(sdkCall.attributes['tokenomics.duplicate_of']).toBe(ours.spanContext().spanId);
+        expect(costOf(ours)).toBeGreaterThan(0);
+      },
+    );
+
     it('records nothing while disabled, and the app gets the same result', async () => {
       instrumentation.disable();
       try {
