@@ -76,8 +76,8 @@ function observerOf(args: unknown): HttpExchangeObserver | undefined {
   const inContext = context.active().getValue(OBSERVER_KEY) as HttpExchangeObserver | undefined;
   if (inContext) return inContext;
   if (attached === 0) return undefined;
-  const input = args && typeof args === 'object' ? (args as { input?: unknown }).input : undefined;
-  const i = input && typeof input === 'object' ? slotOf(input) : -1;
+  // Only objects are attached: anything else is in no slot.
+  const i = slotOf(args && typeof args === 'object' ? (args as { input?: unknown }).input : undefined);
   return i < 0 ? undefined : observers[i];
 }
 

@@ -48,7 +48,7 @@ export function invocationMetricsUsage(raw: unknown): Usage | undefined {
   );
 }
 
-/** The InvokeModel response headers with its token counts, lower-cased. */
+/** The lower-case names of the InvokeModel response headers that carry its token counts. */
 const INPUT_COUNT = 'x-amzn-bedrock-input-token-count';
 const OUTPUT_COUNT = 'x-amzn-bedrock-output-token-count';
 

@@ -41,8 +41,9 @@ class AbandonedStreams {
   }
 
   /**
-   * Follows `target` instead of whatever was followed for `sink` so far (a second {@link track} of one sink would follow both): for a stream that an app
-   * may read through a second kind of handle (a Mistral stream's reader, besides its iteration).
+   * Follows `target` instead of whatever was followed for `sink` so far (a second {@link track}
+   * of one sink would follow both): for a stream that an app may read through a second kind of
+   * handle (a Mistral stream's reader, besides its iteration).
    */
   retarget(target: object, sink: Ender, call: GenAICall): void {
     this.registry.unregister(sink);
