@@ -1,8 +1,10 @@
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAttribution, mergeAttribution, setLiveAttribution, withAttribution } from '../src/genai/attribution';
 import { bindAsyncIterator } from '../src/langchain/bound-iterator';
+import { frameworkAttributionRead, noteMetricAttributionKeys } from '../src/genai/framework-attribution';
 import { frameworkName, MAX_FRAMEWORK_NAME_LENGTH } from '../src/langchain/attribution-keys';
 
 // The context plumbing of the framework instrumentations (LangChain, Agents SDK), on the real
@@ -87,6 +89,28 @@ describe('bindAsyncIterator', () => {
     expect(seen).toEqual(['graph', 'graph', 'graph']);
   });
 
+  it('enters no context for a step taken in the context it was bound to', async () => {
+    const ctx = mergeAttribution(ROOT_CONTEXT, { chain: 'graph' });
+    const seen: Array<string | undefined> = [];
+    const bound = bindAsyncIterator(numbers(seen), ctx);
+    const entered: unknown[] = [];
+    const withContext = manager.with.bind(manager);
+    manager.with = ((c: Context, ...rest: unknown[]) => {
+      entered.push(c);
+      return (withContext as (...a: unknown[]) => unknown)(c, ...rest);
+    }) as typeof manager.with;
+    try {
+      await context.with(ctx, async () => {
+        entered.length = 0;
+        for await (const _ of bound) void _;
+      });
+    } finally {
+      manager.with = withContext;
+    }
+    expect(seen).toEqual(['graph', 'graph', 'graph']);
+    expect(entered).toEqual([]);
+  });
+
   it('passes return and throw through to the generator', async () => {
     const bound = bindAsyncIterator(numbers([]), ROOT_CONTEXT);
     expect(await bound.next()).toEqual({ value: 0, done: false });
@@ -112,5 +136,27 @@ describe('frameworkName', () => {
     expect(frameworkName('ticket-graph')).toBe('ticket-graph');
     expect(frameworkName('x'.repeat(500))).toHaveLength(MAX_FRAMEWORK_NAME_LENGTH);
     for (const value of ['', 42, null, undefined, { toString: () => 'x' }]) expect(frameworkName(value)).toBeUndefined();
+  });
+});
+
+describe('frameworkAttributionRead', () => {
+  it('reads a framework key only with a tracer provider registered, or as a metric attribution key', () => {
+    expect(frameworkAttributionRead('chain', undefined)).toBe(false);
+    expect(frameworkAttributionRead('chain', ['tenant', 'feature'])).toBe(false);
+    expect(frameworkAttributionRead('chain', ['tenant', 'chain'])).toBe(true);
+
+    // A recorder's keys count for every framework instrumentation.
+    noteMetricAttributionKeys(new Set(['tenant', 'graph_node']));
+    expect(frameworkAttributionRead('graph_node', undefined)).toBe(true);
+    expect(frameworkAttributionRead('agent', undefined)).toBe(false);
+
+    trace.setGlobalTracerProvider(new BasicTracerProvider());
+    try {
+      expect(frameworkAttributionRead('agent', undefined)).toBe(true);
+      expect(frameworkAttributionRead('chain', [])).toBe(true);
+    } finally {
+      trace.disable();
+    }
+    expect(frameworkAttributionRead('agent', undefined)).toBe(false);
   });
 });

@@ -17,6 +17,7 @@ import {
 import { getPriceBook, PriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
+import { noteMetricAttributionKeys } from './framework-attribution';
 import { getBudgetGuard, releaseBudgetHold, type BudgetHold } from './budget-guard';
 import {
   DEFAULT_MAX_SERIES_PER_METRIC,
@@ -177,6 +178,7 @@ export class GenAIRecorder {
     if (this.reconcileShare > 0) warmTokenWorker();
     this.models = new BoundedValues(this.maxValues);
     this.attributionKeys = new Set(config.attributionKeys ?? DEFAULT_ATTRIBUTION_KEYS);
+    noteMetricAttributionKeys(this.attributionKeys);
     this.captureContent = shouldCaptureContent(config.captureMessageContent);
   }
 

@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { getAttribution, mergeAttribution } from '../genai/attribution';
+import { frameworkAttributionRead } from '../genai/framework-attribution';
 import { VERSION } from '../version';
 import { ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE, frameworkName } from './attribution-keys';
 import { bindAsyncIterator } from './bound-iterator';
@@ -93,7 +94,9 @@ function graphNodeOf(config: unknown): string | undefined {
  * - `graph_node`: the LangGraph node (`metadata.langgraph_node`) whose model call it is;
  *
  * which the client spans record as `tokenomics.attribution.chain` and
- * `tokenomics.attribution.graph_node` (metric points only for keys in `attributionKeys`). Patches
+ * `tokenomics.attribution.graph_node` (metric points only for keys in `attributionKeys`). A key
+ * that nothing reads (no tracer provider registered, and not a metric attribution key) is not
+ * carried, and no context is entered for it. Patches
  * `@langchain/core` 1.x (`runnables`, `language_models/chat_models`, `language_models/llms`) and
  * `@langchain/langgraph` 1.x, CommonJS and ESM builds. LangChain callbacks, LangSmith tracing and
  * what the app receives are untouched.
@@ -206,13 +209,24 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
     if (Object.hasOwn(proto, name) && isWrapped(proto[name])) this._unwrap(proto, name);
   }
 
+  /** Whether anything reads `key` on a call: no context is entered to carry it otherwise. */
+  private attributionRead(key: string): boolean {
+    const own = this.getConfig().attributionKeys;
+    return frameworkAttributionRead(key, Array.isArray(own) ? own : undefined);
+  }
+
   /** An entry method: the outermost run of a non-model runnable names the chain of what runs inside. */
   private entry(original: Fn): Fn {
     const instrumentation = this;
     return function tokenomicsChainEntry(this: unknown, ...args: unknown[]) {
       let ctx;
       try {
-        if (instrumentation.isEnabled() && !isLanguageModel(this) && !Object.hasOwn(getAttribution(), ATTRIBUTION_KEY_CHAIN)) {
+        if (
+          instrumentation.isEnabled() &&
+          instrumentation.attributionRead(ATTRIBUTION_KEY_CHAIN) &&
+          !isLanguageModel(this) &&
+          !Object.hasOwn(getAttribution(), ATTRIBUTION_KEY_CHAIN)
+        ) {
           // A binding (`withConfig({ runName })`) holds the name in its own config.
           const name =
             runNameOf(args[1]) ??
@@ -242,7 +256,10 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
     return function tokenomicsModelRun(this: unknown, ...args: unknown[]) {
       let ctx;
       try {
-        const node = instrumentation.isEnabled() ? graphNodeOf(args[configIndex]) : undefined;
+        const node =
+          instrumentation.isEnabled() && instrumentation.attributionRead(ATTRIBUTION_KEY_GRAPH_NODE)
+            ? graphNodeOf(args[configIndex])
+            : undefined;
         if (node !== undefined) ctx = mergeAttribution(context.active(), { [ATTRIBUTION_KEY_GRAPH_NODE]: node });
       } catch (err) {
         diag.debug('@tokenomics/instrumentation-langchain: graph node not read', err);

@@ -2,6 +2,7 @@ import { context, createContextKey, diag } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { setLiveAttribution, type Attribution } from '../genai/attribution';
+import { frameworkAttributionRead } from '../genai/framework-attribution';
 import { ATTRIBUTION_KEY_AGENT, frameworkName } from '../langchain/attribution-keys';
 import { VERSION } from '../version';
 
@@ -40,7 +41,8 @@ function runnerPrototype(moduleExports: unknown): Proto | undefined {
  * `tokenomics.attribution.agent` (on metric points when `agent` is in `attributionKeys`): the
  * starting agent, then, after a handoff, the agent handed to (from the runner's `agent_start` and
  * `agent_handoff` events). An agent run as a tool of another runs its own run and carries its own
- * name. The SDK's own tracing is untouched: it exports to its own processors, which never price.
+ * name. Without a tracer provider, and with `agent` not a metric attribution key, nothing reads
+ * the agent: a run then enters no context. The SDK's own tracing is untouched: it exports to its own processors, which never price.
  */
 export class OpenAIAgentsInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
@@ -94,7 +96,8 @@ export class OpenAIAgentsInstrumentation extends InstrumentationBase<TokenomicsI
     return function tokenomicsAgentRun(this: unknown, ...args: unknown[]) {
       let ctx;
       try {
-        if (instrumentation.isEnabled()) {
+        const own = instrumentation.getConfig().attributionKeys;
+        if (instrumentation.isEnabled() && frameworkAttributionRead(ATTRIBUTION_KEY_AGENT, Array.isArray(own) ? own : undefined)) {
           const cell: RunCell = { attribution: agentAttribution(args[0]) };
           ctx = setLiveAttribution(context.active().setValue(RUN_CELL_KEY, cell), () => cell.attribution);
         }
