@@ -130,6 +130,44 @@ export class BackendPause {
   }
 }
 
+/**
+ * Longest that waiting for the exports in flight holds the process open: the OTLP exporters'
+ * default timeout, by which an export in flight has settled.
+ */
+export const FLUSH_HOLD_MILLIS = 10_000;
+let flushHoldsAllowed = true;
+const flushHolds = new Set<ReturnType<typeof setTimeout>>();
+
+function noop(): void {}
+
+/**
+ * The exports' sockets and retry timers never hold the process open, so an app awaiting
+ * `forceFlush()` of a global provider, with nothing else to keep the event loop alive, would see
+ * the process end before its flush resumed it. While `wait` runs, a timer holds the process, for
+ * at most {@link FLUSH_HOLD_MILLIS}, as the SDK's own exporters hold it with their sockets.
+ */
+async function holdingProcess<T>(wait: () => Promise<T>): Promise<T> {
+  if (!flushHoldsAllowed) return wait();
+  const hold = setTimeout(noop, FLUSH_HOLD_MILLIS);
+  flushHolds.add(hold);
+  try {
+    return await wait();
+  } finally {
+    clearTimeout(hold);
+    flushHolds.delete(hold);
+  }
+}
+
+/**
+ * The flush at exit or on a signal has its own bound: from then on, waiting for the exports in
+ * flight holds nothing, and the holds of flushes still waiting are released.
+ */
+export function stopFlushHolds(): void {
+  flushHoldsAllowed = false;
+  for (const hold of flushHolds) hold.unref();
+  flushHolds.clear();
+}
+
 interface Exporter<T> {
   export(batch: T, resultCallback: (result: ExportResult) => void): void;
   forceFlush?(): Promise<void>;
@@ -140,7 +178,8 @@ interface Exporter<T> {
  * Hands batches to `inner` without making the caller wait for the backend: the caller's callback
  * is answered at once (the batch is accepted), the export goes on in the background, at most
  * `maxInFlight` at a time; a batch beyond that, and a failed export, are counted as dropped.
- * `forceFlush()` and `shutdown()` wait for the exports in flight (callers bound that wait).
+ * `forceFlush()` and `shutdown()` wait for the exports in flight, holding the process meanwhile
+ * (at most {@link FLUSH_HOLD_MILLIS}, and not at exit, whose flush has its own bound).
  *
  * The SDK's batch span processor and periodic metric reader each hold a timer open while they
  * wait for an export; answering at once keeps those timers from holding the process open while a
@@ -197,15 +236,19 @@ class BackgroundExport<T> {
     }
   }
 
-  /** Waits for the exports in flight, then flushes `inner`. */
-  async forceFlush(): Promise<void> {
-    await Promise.all(this.inFlight);
-    await this.inner.forceFlush?.();
+  /** Waits for the exports in flight, then flushes `inner`; the process is held meanwhile (see {@link holdingProcess}). */
+  forceFlush(): Promise<void> {
+    return holdingProcess(async () => {
+      await Promise.all(this.inFlight);
+      await this.inner.forceFlush?.();
+    });
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all(this.inFlight);
-    await this.inner.shutdown();
+  shutdown(): Promise<void> {
+    return holdingProcess(async () => {
+      await Promise.all(this.inFlight);
+      await this.inner.shutdown();
+    });
   }
 }
 

@@ -19,7 +19,7 @@ import {
 import type { PriceBook } from '@tokenomics/pricing';
 import { readConfig, type NodeConfig } from './config';
 import { redactUrl, type Env } from './env-reader';
-import { deliveryLedger } from './delivery';
+import { deliveryLedger, stopFlushHolds } from './delivery';
 import { boundedFlush, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS, installExitFlush } from './exit-flush';
 import { GLOBAL_SIGNALS, GlobalsHandover, loadLogsApi, registeredSignals, type GlobalSignal } from './handover';
 import { metricReadersFor } from './metric-readers';
@@ -326,7 +326,16 @@ function startSdk(
   const owns = () => tracerProvider !== undefined || meterProvider !== undefined || loggerProvider !== undefined;
   // At exit the export gets its whole bound after the estimates have settled (their own bound).
   let uninstallExitFlush =
-    options.flushOnExit === false || !owns() ? () => {} : installExitFlush(flushProviders, flushBound, settleEstimates);
+    options.flushOnExit === false || !owns()
+      ? () => {}
+      : installExitFlush(
+          () => {
+            stopFlushHolds();
+            return flushProviders();
+          },
+          flushBound,
+          settleEstimates,
+        );
 
   const retire = (provider: OwnedProvider | undefined) => {
     provider?.shutdown().catch((err: unknown) => diag.error('@tokenomics/node: shutting down a provider the app took over failed', err));

@@ -8,6 +8,7 @@ import { runApp, startApp, type HookMode, type RunAppOptions, stopAllApps } from
 const CJS_APP = fileURLToPath(new URL('./fixtures/telemetry-app.cjs', import.meta.url));
 const ESM_APP = fileURLToPath(new URL('./fixtures/telemetry-app.mjs', import.meta.url));
 const LISTENER_PROBE = fileURLToPath(new URL('./fixtures/listener-probe.cjs', import.meta.url));
+const FLUSH_MIDWAY = fileURLToPath(new URL('./fixtures/flush-midway.cjs', import.meta.url));
 
 let receiver: OtlpReceiver;
 beforeEach(async () => {
@@ -73,6 +74,44 @@ describe('flush at normal exit', () => {
       expect([result.code, result.signal, result.stderr]).toEqual([4, null, '']);
       expect(millis).toBeGreaterThanOrEqual(2_000);
       expect(millis).toBeLessThan(6_000);
+    } finally {
+      await collector.close();
+    }
+  });
+});
+
+describe("the app's own flush while it runs", () => {
+  it.each([
+    ['metrics only', { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'otlp' }],
+    ['spans and metrics', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp' }],
+  ] as const)(
+    '%s: resumes the app after each flush of the global providers, with nothing else keeping the process alive',
+    async (_, exporters) => {
+      const without = await runApp({ app: FLUSH_MIDWAY, hook: 'none', env: otlpEnv() });
+      const withHook = await runApp({ app: FLUSH_MIDWAY, env: { ...otlpEnv(), ...exporters } });
+      expect(without.stdout).toBe('flushed 1\nflushed 2\n');
+      expect(withHook.stderr).toBe('');
+      expect([withHook.code, withHook.signal]).toEqual([0, null]);
+      expect(withHook.stdout).toBe('flushed 1\nflushed 2\n');
+      await receiver.waitFor((r) => r.metricPoints('fixture.flushes').some((p) => p.value === 2));
+      if (exporters.OTEL_TRACES_EXPORTER === 'otlp') await receiver.waitFor((r) => r.spanByName('fixture round 2'));
+    },
+  );
+
+  it('a collector that does not answer: the app resumes when the export times out', async () => {
+    const collector = await unresponsiveCollector();
+    try {
+      const result = await runApp({
+        app: FLUSH_MIDWAY,
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+        },
+      });
+      expect([result.code, result.signal]).toEqual([0, null]);
+      expect(result.stdout).toBe('flushed 1\nflushed 2\n');
     } finally {
       await collector.close();
     }
