@@ -159,13 +159,21 @@ async function holdingProcess<T>(wait: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * A bounded flush reached its bound: the flushes still waiting for the exports in flight no longer
+ * hold the process open.
+ */
+export function releaseFlushHolds(): void {
+  for (const hold of flushHolds) hold.unref();
+  flushHolds.clear();
+}
+
+/**
  * The flush at exit or on a signal has its own bound: from then on, waiting for the exports in
  * flight holds nothing, and the holds of flushes still waiting are released.
  */
 export function stopFlushHolds(): void {
   flushHoldsAllowed = false;
-  for (const hold of flushHolds) hold.unref();
-  flushHolds.clear();
+  releaseFlushHolds();
 }
 
 interface Exporter<T> {

@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { deliveryLedger } from './delivery';
+import { deliveryLedger, releaseFlushHolds } from './delivery';
 
 /** Signals after which telemetry is flushed. */
 export const FLUSH_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -20,6 +20,8 @@ export function boundedFlush(flush: () => Promise<void>, timeoutMillis: number, 
           `(dropped before: ${traces} spans, ${metrics} metric points)`,
       );
       deliveryLedger.reportOnce();
+      // What still waits for the backend holds the process no longer.
+      releaseFlushHolds();
       resolve();
       onTimeout?.();
     }, timeoutMillis);

@@ -98,6 +98,30 @@ describe("the app's own flush while it runs", () => {
     },
   );
 
+  it("a collector that does not answer: the handle's bounded flush holds the process no longer than its bound", async () => {
+    const collector = await unresponsiveCollector();
+    try {
+      const started = Date.now();
+      const result = await runApp({
+        app: FLUSH_MIDWAY,
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'otlp',
+          FIXTURE_FLUSH: 'handle',
+        },
+      });
+      const millis = Date.now() - started;
+      expect([result.code, result.signal]).toEqual([0, null]);
+      expect(result.stdout).toBe('flushed 1\nflushed 2\n');
+      // Two flushes of 2 s each and the flush at exit (2 s); the exports' own timeout is 10 s.
+      expect(millis).toBeGreaterThanOrEqual(6_000);
+      expect(millis).toBeLessThan(10_000);
+    } finally {
+      await collector.close();
+    }
+  });
+
   it('a collector that does not answer: the app resumes when the export times out', async () => {
     const collector = await unresponsiveCollector();
     try {
