@@ -1,7 +1,6 @@
 import { emptyResource } from '@opentelemetry/resources';
 import {
   ConsoleMetricExporter,
-  PeriodicExportingMetricReader,
   type IMetricReader,
   type InstrumentType,
   type MetricProducer,
@@ -13,6 +12,7 @@ import type { CallMetrics, CallMetricsReader } from '@tokenomics/instrumentation
 import type { MetricExporterName, NodeConfig, OtlpSignalConfig } from './config';
 import { backgroundMetricExporter } from './delivery';
 import { detachedAgentFactory, detachRetries } from './detached-http';
+import { PeriodicMetricReader, type PeriodicMetricReaderOptions } from './periodic-reader';
 
 /**
  * The OTLP metric exporter for `config.protocol`; the package is loaded only when used. Over HTTP
@@ -61,30 +61,37 @@ function withCallMetrics<R extends MetricReader>(callMetrics: CallMetrics | unde
 /**
  * Metric readers for the exporters named in `OTEL_METRICS_EXPORTER`. OTLP exports run in the
  * background, at most a few waiting for the backend at once; more are counted as dropped. With
- * `callMetrics`, every reader also reports the call metrics aggregated there.
+ * `callMetrics`, every reader also reports the call metrics aggregated there. The push exporters'
+ * reader suppresses tracing around an export only where something could trace it (see
+ * `periodic-reader.ts`): a metrics-only process then never enters a context for its exports.
  */
 export function metricReadersFor(
   names: readonly MetricExporterName[],
   metrics: NodeConfig['metrics'],
   callMetrics?: CallMetrics,
 ): IMetricReader[] {
-  const periodic = (exporter: PushMetricExporter) =>
+  const periodic = (exporter: PushMetricExporter, suppressTracing: PeriodicMetricReaderOptions['suppressTracing']) =>
     withCallMetrics(
       callMetrics,
       (metricProducers) =>
-        new PeriodicExportingMetricReader({
+        new PeriodicMetricReader({
           exporter,
           exportIntervalMillis: metrics.exportIntervalMillis,
           exportTimeoutMillis: metrics.exportTimeoutMillis,
+          suppressTracing,
           ...(metricProducers ? { metricProducers } : {}),
         }),
     );
   return names.map((name) => {
     switch (name) {
       case 'otlp':
-        return periodic(backgroundMetricExporter(createOtlpMetricExporter(metrics.otlp)));
+        // gRPC's own instrumentation is not among the checks: its exports always suppress tracing.
+        return periodic(
+          backgroundMetricExporter(createOtlpMetricExporter(metrics.otlp)),
+          metrics.otlp.protocol === 'grpc' ? 'always' : 'when-observed',
+        );
       case 'console':
-        return periodic(new ConsoleMetricExporter());
+        return periodic(new ConsoleMetricExporter(), 'when-observed');
       case 'prometheus': {
         const m = require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus');
         // The server is unref'd: it never keeps the process alive. A port in use is reported through diag.

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otlpExportEnv } from './support/examples';
+import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver';
+import { E2E_DIR, runApp } from './support/run-app';
+
+// Metrics pushed over OTLP with no spans recorded: the hook's periodic reader exports without
+// entering a context (the SDK's reader enters one with tracing suppressed for every export, and
+// from the first export on the context manager tracks every promise of the process). With spans
+// exported, every call enters the context of its span, as before.
+const APP = join(E2E_DIR, 'fixtures', 'context-count', 'otlp-metrics-app.cjs');
+const CALLS = 6;
+
+interface Run {
+  entered: number;
+  /** Metric export requests the receiver accepted. */
+  metricExports: number;
+  /** Calls counted by the last export of the duration histogram (cumulative). */
+  calls: number;
+  spans: number;
+}
+
+async function runThroughHook(emulator: Emulator, spans: boolean): Promise<Run> {
+  const receiver: OtlpReceiver = await startOtlpReceiver();
+  try {
+    const env: Record<string, string> = {
+      OPENAI_BASE_URL: emulator.openaiBaseURL,
+      OPENAI_API_KEY: 'sk-e2e-secret-000',
+      ...otlpExportEnv(receiver.url, 'http/protobuf'),
+    };
+    if (!spans) env.OTEL_TRACES_EXPORTER = 'none';
+    const result = await runApp({ app: APP, env, timeoutMs: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const entered = /^contexts entered: (\d+)$/m.exec(result.stdout);
+    expect(entered).not.toBeNull();
+    const metricExports = receiver.requests().filter((r) => r.path === '/v1/metrics' && r.status === 200).length;
+    const counts = receiver.metricPoints('gen_ai.client.operation.duration').map((p) => p.count ?? 0);
+    return { entered: Number(entered![1]), metricExports, calls: Math.max(0, ...counts), spans: receiver.spans().length };
+  } finally {
+    await receiver.close();
+  }
+}
+
+describe('metrics pushed over OTLP through the hook: the context entered by an export', () => {
+  let emulator: Emulator;
+  let metricsOnly: Run;
+  let withSpans: Run;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    metricsOnly = await runThroughHook(emulator, false);
+    withSpans = await runThroughHook(emulator, true);
+  }, 120_000);
+
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it('metrics only: two exports while the app runs, one at exit, and no context entered', () => {
+    expect(metricsOnly.metricExports).toBe(3);
+    expect(metricsOnly.calls).toBe(CALLS);
+    expect(metricsOnly.spans).toBe(0);
+    expect(metricsOnly.entered).toBe(0);
+  });
+
+  it('spans exported: each call enters its span context, and the exports still reach the backend', () => {
+    expect(withSpans.metricExports).toBe(3);
+    expect(withSpans.calls).toBe(CALLS);
+    expect(withSpans.spans).toBe(CALLS);
+    expect(withSpans.entered).toBeGreaterThanOrEqual(CALLS);
+  });
+});
