@@ -9,12 +9,15 @@
 //   BENCH_ROUNDS=7 node bench/context-entry.bench.mjs                      more processes per set-up
 //   HOOK_BENCH_BASELINE=<copy of packages/instrumentation/dist> ...       also the earlier build
 //   CONTEXT_BENCH_CLIENTS=bedrock ...                                     only these clients
+//   CONTEXT_BENCH_SETUPS=bare,hook-otlp-metrics ...                       only these set-ups
 //
-// Clients: `bedrock` (Bedrock InvokeModel of a Mistral model, billed from its response headers)
-// and `ai-sdk` (ai 5 `generateText` through its OpenAI provider), to the emulator in this process.
+// Clients: `bedrock` (Bedrock InvokeModel of a Mistral model, billed from its response headers),
+// `ai-sdk` (ai 5 `generateText` through its OpenAI provider) and `langchain` (a LangChain.js chain
+// of a prompt, `ChatOpenAI` and a string parser, streamed), to the emulator in this process.
 // Set-ups, each in its own process per round: `bare` (no hook), `hook` (the default set-up),
-// `hook+context` (the same, the app having entered one context), and `hook-baseline` with
-// HOOK_BENCH_BASELINE. Each process makes warm-up calls, then timed calls: the bytes a call
+// `hook-otlp-metrics` (the same with the metrics also pushed over OTLP every 200 ms),
+// `hook+context` (the default set-up, the app having entered one context), and `hook-baseline`
+// with HOOK_BENCH_BASELINE. Each process makes warm-up calls, then timed calls: the bytes a call
 // allocates (the growth of the heap over the call, with a young generation of 64 MB so that most
 // calls run without a collection; calls during one are left out) and its CPU time (user + system);
 // then the bytes of one promise with a reaction, which tells whether the context manager is
@@ -32,8 +35,10 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const WARM = QUICK ? 50 : 300;
 const TIMED = QUICK ? 100 : 500;
-const CLIENTS = process.env.CONTEXT_BENCH_CLIENTS?.split(',') ?? ['bedrock', 'ai-sdk'];
-const SETUPS = ['bare', 'hook', 'hook+context', ...(process.env.HOOK_BENCH_BASELINE ? ['hook-baseline'] : [])];
+const CLIENTS = process.env.CONTEXT_BENCH_CLIENTS?.split(',') ?? ['bedrock', 'ai-sdk', 'langchain'];
+const SETUPS =
+  process.env.CONTEXT_BENCH_SETUPS?.split(',') ??
+  ['bare', 'hook', 'hook-otlp-metrics', 'hook+context', ...(process.env.HOOK_BENCH_BASELINE ? ['hook-baseline'] : [])];
 const CHILD_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64'];
 
 const { startEmulator } = createRequire(join(APP_CWD, 'package.json'))('@tokenomics/emulator');

@@ -5,7 +5,8 @@
 //   node [--require @tokenomics/node/register] app.mjs <client> <warm-up calls> <timed calls>
 //
 // Clients: `bedrock` (InvokeModel of a Mistral model: its token counts are only in the response
-// headers) and `ai-sdk` (`generateText` of ai 5 through its OpenAI provider). With
+// headers), `ai-sdk` (`generateText` of ai 5 through its OpenAI provider) and `langchain` (a
+// prompt, `ChatOpenAI` and a string parser piped into one chain, streamed). With
 // CONTEXT_BENCH_ENTER=1 the app enters one context of its own first (what each call of these
 // clients did before they ran in the app's context): the AsyncLocalStorage context manager then
 // tracks every promise of the process from that point on.
@@ -48,6 +49,22 @@ if (client === 'bedrock') {
   call = async () => {
     const out = await ai.generateText({ model, prompt: 'Which bike for a commute?', maxRetries: 0 });
     if (!out.text) throw new Error('the app received no text');
+  };
+} else if (client === 'langchain') {
+  const { ChatOpenAI } = fromTest('@langchain/openai');
+  const model = new ChatOpenAI({
+    model: 'gpt-4o-mini',
+    apiKey: 'sk-bench',
+    configuration: { baseURL: process.env.CONTEXT_BENCH_OPENAI },
+    maxRetries: 0,
+  });
+  const { ChatPromptTemplate } = fromTest('@langchain/core/prompts');
+  const { StringOutputParser } = fromTest('@langchain/core/output_parsers');
+  const chain = ChatPromptTemplate.fromTemplate('Which {thing} for a commute?').pipe(model).pipe(new StringOutputParser());
+  call = async () => {
+    let text = '';
+    for await (const chunk of await chain.stream({ thing: 'bike' })) text += chunk;
+    if (!text) throw new Error('the app received no text');
   };
 } else {
   throw new Error(`unknown client ${client}`);

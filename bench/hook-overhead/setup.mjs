@@ -15,7 +15,7 @@ export const APP_CWD = join(here, '..', '..', 'test');
 /**
  * The environment and preload arguments of one set-up: `bare`, `span` (the span floor), the SDK
  * floors `sdk-floor` and `sdk-floor-spans` (`sdk-floor.cjs`), `usage-floor`, `hook`,
- * `hook-spans`, the peers `otel` and `openllmetry` (`peer.cjs`), and with `HOOK_BENCH_BASELINE`
+ * `hook-spans`, `hook-otlp-metrics` (metrics also pushed over OTLP every 200 ms), the peers `otel` and `openllmetry` (`peer.cjs`), and with `HOOK_BENCH_BASELINE`
  * `hook-baseline` / `hook-spans-baseline`. The hook's set-ups get a free Prometheus port; the
  * span-exporting ones (peers included) a sink answering 200, in this process (so the app must be
  * spawned asynchronously). `close()` stops the sink.
@@ -35,6 +35,17 @@ export async function appSetup(setup) {
     await new Promise((r) => probe.close(r));
   }
   const peer = setup === 'otel' || setup === 'openllmetry';
+  if (setup === 'hook-otlp-metrics') {
+    // Metrics pushed over OTLP (every 200 ms, to a sink answering 200) beside the Prometheus
+    // endpoint, no spans: the periodic reader's exports run while the app does.
+    sink = createServer((req, res) => req.resume().on('end', () => res.end())).listen(0, '127.0.0.1');
+    await once(sink, 'listening');
+    Object.assign(env, {
+      OTEL_METRICS_EXPORTER: 'otlp,prometheus',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `http://127.0.0.1:${sink.address().port}/v1/metrics`,
+      OTEL_METRIC_EXPORT_INTERVAL: '200',
+    });
+  }
   if (setup === 'hook-spans' || setup === 'hook-spans-baseline' || setup === 'sdk-floor-spans' || peer) {
     sink = createServer((req, res) => req.resume().on('end', () => res.end())).listen(0, '127.0.0.1');
     await once(sink, 'listening');
