@@ -36,9 +36,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const WARM = QUICK ? 50 : 300;
 const TIMED = QUICK ? 100 : 500;
 const CLIENTS = process.env.CONTEXT_BENCH_CLIENTS?.split(',') ?? ['bedrock', 'ai-sdk', 'langchain'];
-const SETUPS =
-  process.env.CONTEXT_BENCH_SETUPS?.split(',') ??
-  ['bare', 'hook', 'hook-otlp-metrics', 'hook+context', ...(process.env.HOOK_BENCH_BASELINE ? ['hook-baseline'] : [])];
+const SETUPS = process.env.CONTEXT_BENCH_SETUPS?.split(',') ?? [
+  'bare',
+  'hook',
+  'hook-otlp-metrics',
+  'hook+context',
+  ...(process.env.HOOK_BENCH_BASELINE ? ['hook-baseline'] : []),
+];
 const CHILD_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64'];
 
 const { startEmulator } = createRequire(join(APP_CWD, 'package.json'))('@tokenomics/emulator');
