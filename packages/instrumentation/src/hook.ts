@@ -20,3 +20,4 @@ export { BUDGET_WINDOWS, type BudgetWindow } from './genai/budget-windows';
 export { INSTRUMENTED_MODULES } from './instrumented-modules';
 export { InstrumentationLoader } from './lazy-instrumentations';
 export { waitForPendingEstimates } from './genai/pending-estimates';
+export { tracerProviderRegistered } from './genai/framework-attribution';

@@ -1,11 +1,9 @@
-import { context, diag, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { context, diag } from '@opentelemetry/api';
 import { ExportResultCode, globalErrorHandler, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import { MetricReader, type MetricProducer, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { tracerProviderRegistered } from '@tokenomics/instrumentation/hook';
 import http from 'node:http';
 import https from 'node:https';
-
-/** What the API's tracer provider hands out until a provider is registered. */
-const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 /** Cardinality limit per metric stream, as `PeriodicExportingMetricReader` sets it by default. */
 const CARDINALITY_LIMIT = 2000;
@@ -30,8 +28,7 @@ export interface PeriodicMetricReaderOptions {
  * metrics need `http.request` or `https.request` wrapped (its `__wrapped` mark).
  */
 function exportObserved(): boolean {
-  const provider = trace.getTracerProvider();
-  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NO_PROVIDER) return true;
+  if (tracerProviderRegistered()) return true;
   return (http.request as { __wrapped?: unknown }).__wrapped === true || (https.request as { __wrapped?: unknown }).__wrapped === true;
 }
 

@@ -27,7 +27,15 @@ export function noteMetricAttributionKeys(keys: Iterable<string>): void {
  */
 export function frameworkAttributionRead(key: string, ownKeys: readonly string[] | undefined): boolean {
   if (metricKeys.has(key) || (ownKeys !== undefined && ownKeys.includes(key))) return true;
+  return tracerProviderRegistered();
+}
+
+/**
+ * @internal Whether a tracer provider is registered with the OpenTelemetry API, so that spans may
+ * record. A provider of another copy of the API, or one registered without the API's proxy,
+ * counts as registered.
+ */
+export function tracerProviderRegistered(): boolean {
   const provider = trace.getTracerProvider();
-  // A provider of another copy of the API, or one registered without the proxy, counts as registered.
   return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NO_PROVIDER;
 }

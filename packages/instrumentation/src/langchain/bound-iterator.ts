@@ -4,12 +4,11 @@ type AsyncIter = AsyncIterator<unknown> & Record<PropertyKey, unknown>;
 
 /**
  * `iterator` with each step (`next`, `return`, `throw`) run in `ctx`, entered only when the step is
- * taken in another context. A generator's body runs
- * when its caller steps it, in the caller's context; LangChain steps a stream's generator from
- * whoever reads the stream, so work it starts late (a graph's second node) would lose the context
- * the stream was made in. The result inherits from `iterator`'s own prototype, so it is the same
- * kind of object to every check, and yields exactly what `iterator` yields. Anything that is not
- * an async iterator is returned as it is.
+ * taken in another context. A generator's body runs when its caller steps it, in the caller's
+ * context; LangChain steps a stream's generator from whoever reads the stream, so work it starts
+ * late (a graph's second node) would lose the context the stream was made in. The result inherits
+ * from `iterator`'s own prototype, so it is the same kind of object to every check, and yields
+ * exactly what `iterator` yields. Anything that is not an async iterator is returned as it is.
  */
 export function bindAsyncIterator<T>(iterator: T, ctx: Context): T {
   if (!iterator || typeof iterator !== 'object' || typeof (iterator as Partial<AsyncIter>).next !== 'function') return iterator;

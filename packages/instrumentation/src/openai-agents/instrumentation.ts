@@ -42,7 +42,8 @@ function runnerPrototype(moduleExports: unknown): Proto | undefined {
  * starting agent, then, after a handoff, the agent handed to (from the runner's `agent_start` and
  * `agent_handoff` events). An agent run as a tool of another runs its own run and carries its own
  * name. Without a tracer provider, and with `agent` not a metric attribution key, nothing reads
- * the agent: a run then enters no context. The SDK's own tracing is untouched: it exports to its own processors, which never price.
+ * the agent: a run then enters no context. The SDK's own tracing is untouched: it exports to its
+ * own processors, which never price.
  */
 export class OpenAIAgentsInstrumentation extends InstrumentationBase<TokenomicsInstrumentationConfig> {
   constructor(config: TokenomicsInstrumentationConfig = {}) {
