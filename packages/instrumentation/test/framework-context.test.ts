@@ -141,22 +141,22 @@ describe('frameworkName', () => {
 
 describe('frameworkAttributionRead', () => {
   it('reads a framework key only with a tracer provider registered, or as a metric attribution key', () => {
-    expect(frameworkAttributionRead('chain', undefined)).toBe(false);
-    expect(frameworkAttributionRead('chain', ['tenant', 'feature'])).toBe(false);
-    expect(frameworkAttributionRead('chain', ['tenant', 'chain'])).toBe(true);
+    expect(frameworkAttributionRead('chain', {})).toBe(false);
+    expect(frameworkAttributionRead('chain', { attributionKeys: ['tenant', 'feature'] })).toBe(false);
+    expect(frameworkAttributionRead('chain', { attributionKeys: ['tenant', 'chain'] })).toBe(true);
 
     // A recorder's keys count for every framework instrumentation.
     noteMetricAttributionKeys(new Set(['tenant', 'graph_node']));
-    expect(frameworkAttributionRead('graph_node', undefined)).toBe(true);
-    expect(frameworkAttributionRead('agent', undefined)).toBe(false);
+    expect(frameworkAttributionRead('graph_node', {})).toBe(true);
+    expect(frameworkAttributionRead('agent', {})).toBe(false);
 
     trace.setGlobalTracerProvider(new BasicTracerProvider());
     try {
-      expect(frameworkAttributionRead('agent', undefined)).toBe(true);
-      expect(frameworkAttributionRead('chain', [])).toBe(true);
+      expect(frameworkAttributionRead('agent', {})).toBe(true);
+      expect(frameworkAttributionRead('chain', { attributionKeys: [] })).toBe(true);
     } finally {
       trace.disable();
     }
-    expect(frameworkAttributionRead('agent', undefined)).toBe(false);
+    expect(frameworkAttributionRead('agent', {})).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { ProxyTracerProvider, trace } from '@opentelemetry/api';
+import type { TokenomicsInstrumentationConfig } from '../config';
 
 /** Attribution keys that some recorder puts on its metric points (its `attributionKeys`). */
 const metricKeys = new Set<string>();
@@ -16,8 +17,8 @@ export function noteMetricAttributionKeys(keys: Iterable<string>): void {
  * `graph_node`, `agent`) can reach any signal:
  *
  * - a span, once a tracer provider is registered (a provider that samples a call out still counts);
- * - a metric point, when `key` is one of a recorder's attribution keys, or one of `ownKeys` (the
- *   framework instrumentation's own `attributionKeys`).
+ * - a metric point, when `key` is one of a recorder's attribution keys, or one of the
+ *   `attributionKeys` of `config`, the framework instrumentation's own configuration.
  *
  * The budget guard matches calls by `tenant` and `feature` only, which no framework sets. When
  * nothing reads the key, the framework instrumentation enters no context to carry it: a context
@@ -25,8 +26,10 @@ export function noteMetricAttributionKeys(keys: Iterable<string>): void {
  * process's lifetime. So `getAttribution()` inside a LangChain chain shows its `chain` only where
  * spans are recorded or `chain` is a metric key.
  */
-export function frameworkAttributionRead(key: string, ownKeys: readonly string[] | undefined): boolean {
-  if (metricKeys.has(key) || (ownKeys !== undefined && ownKeys.includes(key))) return true;
+export function frameworkAttributionRead(key: string, config: TokenomicsInstrumentationConfig): boolean {
+  if (metricKeys.has(key)) return true;
+  const own = config.attributionKeys;
+  if (Array.isArray(own) && own.includes(key)) return true;
   return tracerProviderRegistered();
 }
 

@@ -209,12 +209,6 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
     if (Object.hasOwn(proto, name) && isWrapped(proto[name])) this._unwrap(proto, name);
   }
 
-  /** Whether anything reads `key` on a call: no context is entered to carry it otherwise. */
-  private attributionRead(key: string): boolean {
-    const own = this.getConfig().attributionKeys;
-    return frameworkAttributionRead(key, Array.isArray(own) ? own : undefined);
-  }
-
   /** An entry method: the outermost run of a non-model runnable names the chain of what runs inside. */
   private entry(original: Fn): Fn {
     const instrumentation = this;
@@ -223,7 +217,7 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
       try {
         if (
           instrumentation.isEnabled() &&
-          instrumentation.attributionRead(ATTRIBUTION_KEY_CHAIN) &&
+          frameworkAttributionRead(ATTRIBUTION_KEY_CHAIN, instrumentation.getConfig()) &&
           !isLanguageModel(this) &&
           !Object.hasOwn(getAttribution(), ATTRIBUTION_KEY_CHAIN)
         ) {
@@ -257,7 +251,7 @@ export class LangChainInstrumentation extends InstrumentationBase<TokenomicsInst
       let ctx;
       try {
         const node =
-          instrumentation.isEnabled() && instrumentation.attributionRead(ATTRIBUTION_KEY_GRAPH_NODE)
+          instrumentation.isEnabled() && frameworkAttributionRead(ATTRIBUTION_KEY_GRAPH_NODE, instrumentation.getConfig())
             ? graphNodeOf(args[configIndex])
             : undefined;
         if (node !== undefined) ctx = mergeAttribution(context.active(), { [ATTRIBUTION_KEY_GRAPH_NODE]: node });

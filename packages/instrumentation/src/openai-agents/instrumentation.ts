@@ -97,8 +97,7 @@ export class OpenAIAgentsInstrumentation extends InstrumentationBase<TokenomicsI
     return function tokenomicsAgentRun(this: unknown, ...args: unknown[]) {
       let ctx;
       try {
-        const own = instrumentation.getConfig().attributionKeys;
-        if (instrumentation.isEnabled() && frameworkAttributionRead(ATTRIBUTION_KEY_AGENT, Array.isArray(own) ? own : undefined)) {
+        if (instrumentation.isEnabled() && frameworkAttributionRead(ATTRIBUTION_KEY_AGENT, instrumentation.getConfig())) {
           const cell: RunCell = { attribution: agentAttribution(args[0]) };
           ctx = setLiveAttribution(context.active().setValue(RUN_CELL_KEY, cell), () => cell.attribution);
         }
