@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { otlpExportEnv } from './support/examples';
-import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpan } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { runCountingContexts } from './support/context-count';
+import type { OtlpMetricPoint, OtlpSpan } from './support/otlp-receiver';
+import { E2E_DIR } from './support/run-app';
 
 // The framework instrumentations carry their names (`chain`, `graph_node`, `agent`) in an
 // OpenTelemetry context only where something reads them: spans, or metric points whose attribution
@@ -27,40 +27,30 @@ interface Run {
 
 type SetUp = 'metrics only' | 'metrics only, framework keys allow-listed' | 'spans exported';
 
-async function runThroughHook(emulator: Emulator, app: string, calls: number, setUp: SetUp): Promise<Run> {
-  const receiver: OtlpReceiver = await startOtlpReceiver();
-  try {
-    const env: Record<string, string> = {
-      OPENAI_BASE_URL: emulator.openaiBaseURL,
-      OPENAI_API_KEY: 'sk-e2e-secret-000',
-      LANGSMITH_TRACING: 'false',
-      LANGCHAIN_TRACING_V2: 'false',
-      ...otlpExportEnv(receiver.url, 'http/protobuf'),
-    };
-    if (setUp !== 'spans exported') env.OTEL_TRACES_EXPORTER = 'none';
-    if (setUp === 'metrics only, framework keys allow-listed')
-      env.TOKENOMICS_ATTRIBUTION_KEYS = ['tenant', 'feature', ...FRAMEWORK_KEYS].join(',');
-    const result = await runApp({ app, env, timeoutMs: 60_000 });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+function runThroughHook(emulator: Emulator, app: string, calls: number, setUp: SetUp): Promise<Run> {
+  const env: Record<string, string> = {
+    OPENAI_BASE_URL: emulator.openaiBaseURL,
+    OPENAI_API_KEY: 'sk-e2e-secret-000',
+    LANGSMITH_TRACING: 'false',
+    LANGCHAIN_TRACING_V2: 'false',
+  };
+  if (setUp === 'metrics only, framework keys allow-listed')
+    env.TOKENOMICS_ATTRIBUTION_KEYS = ['tenant', 'feature', ...FRAMEWORK_KEYS].join(',');
+  const spans = setUp === 'spans exported';
+  return runCountingContexts({ app, env, spans }, async ({ receiver, stdout, entered }) => {
     const durations = await receiver.waitFor((r) => {
       const points = r.metricPoints('gen_ai.client.operation.duration');
       return points.length > 0 ? points : undefined;
     }, 10_000);
-    const spans =
-      setUp === 'spans exported' ? await receiver.waitFor((r) => (r.spans().length >= calls ? r.spans() : undefined), 10_000) : [];
-    const entered = /^contexts entered: (\d+)$/m.exec(result.stdout);
-    expect(entered).not.toBeNull();
+    const received = spans ? await receiver.waitFor((r) => (r.spans().length >= calls ? r.spans() : undefined), 10_000) : [];
     return {
-      stdout: result.stdout,
-      entered: Number(entered![1]),
+      stdout,
+      entered,
       costPoints: receiver.metricPoints('tokenomics.cost'),
       calls: durations.reduce((n, p) => n + (p.count ?? 0), 0),
-      spans: spans.filter((s) => s.scope.name === '@tokenomics/instrumentation-openai'),
+      spans: received.filter((s) => s.scope.name === '@tokenomics/instrumentation-openai'),
     };
-  } finally {
-    await receiver.close();
-  }
+  });
 }
 
 const frameworkLabels = (points: OtlpMetricPoint[]) =>

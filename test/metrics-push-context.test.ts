@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { otlpExportEnv } from './support/examples';
-import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver';
-import { E2E_DIR, runApp } from './support/run-app';
+import { runCountingContexts } from './support/context-count';
+import { E2E_DIR } from './support/run-app';
 
 // Metrics pushed over OTLP with no spans recorded: the hook's periodic reader exports without
 // entering a context (the SDK's reader enters one with tracing suppressed for every export, and
@@ -21,26 +20,13 @@ interface Run {
   spans: number;
 }
 
-async function runThroughHook(emulator: Emulator, spans: boolean): Promise<Run> {
-  const receiver: OtlpReceiver = await startOtlpReceiver();
-  try {
-    const env: Record<string, string> = {
-      OPENAI_BASE_URL: emulator.openaiBaseURL,
-      OPENAI_API_KEY: 'sk-e2e-secret-000',
-      ...otlpExportEnv(receiver.url, 'http/protobuf'),
-    };
-    if (!spans) env.OTEL_TRACES_EXPORTER = 'none';
-    const result = await runApp({ app: APP, env, timeoutMs: 60_000 });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const entered = /^contexts entered: (\d+)$/m.exec(result.stdout);
-    expect(entered).not.toBeNull();
+function runThroughHook(emulator: Emulator, spans: boolean): Promise<Run> {
+  const env = { OPENAI_BASE_URL: emulator.openaiBaseURL, OPENAI_API_KEY: 'sk-e2e-secret-000' };
+  return runCountingContexts({ app: APP, env, spans }, ({ receiver, entered }) => {
     const metricExports = receiver.requests().filter((r) => r.path === '/v1/metrics' && r.status === 200).length;
     const counts = receiver.metricPoints('gen_ai.client.operation.duration').map((p) => p.count ?? 0);
-    return { entered: Number(entered![1]), metricExports, calls: Math.max(0, ...counts), spans: receiver.spans().length };
-  } finally {
-    await receiver.close();
-  }
+    return { entered, metricExports, calls: Math.max(0, ...counts), spans: receiver.spans().length };
+  });
 }
 
 describe('metrics pushed over OTLP through the hook: the context entered by an export', () => {

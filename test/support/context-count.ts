@@ -1,0 +1,37 @@
+import { expect } from 'vitest';
+import { otlpExportEnv } from './examples';
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver';
+import { runApp } from './run-app';
+
+/** What an app run by {@link runCountingContexts} did. */
+export interface ContextCountRun {
+  /** The receiver the app exported to, still open while `read` runs. */
+  receiver: OtlpReceiver;
+  stdout: string;
+  /** OpenTelemetry contexts the app entered while it ran (fixtures/context-count/count-entries.cjs). */
+  entered: number;
+}
+
+/**
+ * Runs `app` through the hook, metrics over OTLP to a receiver of its own and spans too only with
+ * `spans`, checks that it ended cleanly and printed `contexts entered: N`, and gives `read` what it
+ * did. The receiver is closed once `read` is done.
+ */
+export async function runCountingContexts<T>(
+  options: { app: string; env: Record<string, string>; spans: boolean },
+  read: (run: ContextCountRun) => T | Promise<T>,
+): Promise<T> {
+  const receiver = await startOtlpReceiver();
+  try {
+    const env = { ...options.env, ...otlpExportEnv(receiver.url, 'http/protobuf') };
+    if (!options.spans) env.OTEL_TRACES_EXPORTER = 'none';
+    const result = await runApp({ app: options.app, env, timeoutMs: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const entered = /^contexts entered: (\d+)$/m.exec(result.stdout);
+    expect(entered).not.toBeNull();
+    return await read({ receiver, stdout: result.stdout, entered: Number(entered![1]) });
+  } finally {
+    await receiver.close();
+  }
+}
