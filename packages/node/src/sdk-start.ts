@@ -8,7 +8,6 @@ import {
   type TextMapPropagator,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
   getBooleanFromEnv,
@@ -31,6 +30,7 @@ import type {
   TracerConfig,
 } from '@opentelemetry/sdk-trace-base';
 import { createRequire } from 'node:module';
+import { LeanContextManager } from './context-manager';
 
 /** What a start registers for the signals the app has not registered. */
 export interface SdkParts {
@@ -77,7 +77,7 @@ export function startSdkParts(parts: SdkParts): void {
       spanProcessors: parts.spanProcessors,
       metricReaders: parts.metricReaders,
       // null: register none (NodeSDK accepts it, its types do not say so).
-      contextManager: (parts.contextManager ? new AsyncLocalStorageContextManager() : null) as ContextManager,
+      contextManager: (parts.contextManager ? new LeanContextManager() : null) as ContextManager,
       // Not given: NodeSDK sets up OTEL_PROPAGATORS (W3C Trace Context and Baggage by default).
       ...(parts.propagator ? {} : { textMapPropagator: null }),
     }).start(),
@@ -142,7 +142,7 @@ function startWithoutNodeSdk(parts: SdkParts, propagator: TextMapPropagator | nu
   // NodeSDK registers nothing when OTEL_SDK_DISABLED is set in the process environment.
   if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return;
   if (parts.contextManager) {
-    const manager = new AsyncLocalStorageContextManager();
+    const manager = new LeanContextManager();
     manager.enable();
     context.setGlobalContextManager(manager);
   }
