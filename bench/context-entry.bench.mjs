@@ -12,8 +12,10 @@
 //   CONTEXT_BENCH_SETUPS=bare,hook-otlp-metrics ...                       only these set-ups
 //
 // Clients: `bedrock` (Bedrock InvokeModel of a Mistral model, billed from its response headers),
-// `ai-sdk` (ai 5 `generateText` through its OpenAI provider) and `langchain` (a LangChain.js chain
-// of a prompt, `ChatOpenAI` and a string parser, streamed), to the emulator in this process.
+// `ai-sdk` (ai 5 `generateText` through its OpenAI provider), `ai-sdk-telemetry` (the same with
+// `experimental_telemetry` on, so that the SDK starts its own active spans through the API) and
+// `langchain` (a LangChain.js chain of a prompt, `ChatOpenAI` and a string parser, streamed), to
+// the emulator in this process.
 // Set-ups, each in its own process per round: `bare` (no hook), `hook` (the default set-up),
 // `hook-otlp-metrics` (the same with the metrics also pushed over OTLP every 200 ms),
 // `hook+context` (the default set-up, the app having entered one context), and `hook-baseline`
@@ -35,7 +37,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const WARM = QUICK ? 50 : 300;
 const TIMED = QUICK ? 100 : 500;
-const CLIENTS = process.env.CONTEXT_BENCH_CLIENTS?.split(',') ?? ['bedrock', 'ai-sdk', 'langchain'];
+const CLIENTS = process.env.CONTEXT_BENCH_CLIENTS?.split(',') ?? ['bedrock', 'ai-sdk', 'ai-sdk-telemetry', 'langchain'];
 const SETUPS = process.env.CONTEXT_BENCH_SETUPS?.split(',') ?? [
   'bare',
   'hook',

@@ -5,7 +5,8 @@
 //   node [--require @tokenomics/node/register] app.mjs <client> <warm-up calls> <timed calls>
 //
 // Clients: `bedrock` (InvokeModel of a Mistral model: its token counts are only in the response
-// headers), `ai-sdk` (`generateText` of ai 5 through its OpenAI provider) and `langchain` (a
+// headers), `ai-sdk` (`generateText` of ai 5 through its OpenAI provider), `ai-sdk-telemetry` (the
+// same with the SDK's own telemetry on: it starts active spans through the API) and `langchain` (a
 // prompt, `ChatOpenAI` and a string parser piped into one chain, streamed). With
 // CONTEXT_BENCH_ENTER=1 the app enters one context of its own first (what each call of these
 // clients did before they ran in the app's context): the AsyncLocalStorage context manager then
@@ -42,12 +43,13 @@ if (client === 'bedrock') {
     const out = await bedrock.send(new sdk.InvokeModelCommand({ modelId: 'mistral.mistral-7b-instruct-v0:2', body }));
     if (!(out.body instanceof Uint8Array) || out.body.length === 0) throw new Error('the app received an empty body');
   };
-} else if (client === 'ai-sdk') {
+} else if (client === 'ai-sdk' || client === 'ai-sdk-telemetry') {
   const ai = fromTest('ai-v5');
   const openai = fromTest('@ai-sdk/openai-v2').createOpenAI({ baseURL: process.env.CONTEXT_BENCH_OPENAI, apiKey: 'sk-bench' });
   const model = openai.chat('gpt-4o-mini');
+  const telemetry = client === 'ai-sdk-telemetry' ? { experimental_telemetry: { isEnabled: true } } : {};
   call = async () => {
-    const out = await ai.generateText({ model, prompt: 'Which bike for a commute?', maxRetries: 0 });
+    const out = await ai.generateText({ model, prompt: 'Which bike for a commute?', maxRetries: 0, ...telemetry });
     if (!out.text) throw new Error('the app received no text');
   };
 } else if (client === 'langchain') {
