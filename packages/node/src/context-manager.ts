@@ -36,8 +36,11 @@ export class LeanContextManager extends AsyncLocalStorageContextManager {
     thisArg?: ThisParameterType<F>,
     ...args: A
   ): ReturnType<F> {
-    // As `AsyncLocalStorage.run` calls it: `this` is the given one, or null.
-    if (nothingToEnter(context, this.active())) return Reflect.apply(fn, thisArg ?? null, args) as ReturnType<F>;
+    // A recording span, the common case with spans, is entered without reading the active context.
+    // Otherwise the function runs as `AsyncLocalStorage.run` calls it: `this` is the given one, or null.
+    if (!carriesRecordingSpan(context) && nothingToEnter(context, this.active())) {
+      return Reflect.apply(fn, thisArg ?? null, args) as ReturnType<F>;
+    }
     return super.with(context, fn, thisArg, ...args);
   }
 }
@@ -46,11 +49,11 @@ export class LeanContextManager extends AsyncLocalStorageContextManager {
 function nothingToEnter(next: Context, active: Context): boolean {
   if (next === active) return true;
   try {
+    const span = next.getValue(SPAN_KEY);
+    if (!isNonRecordingSpan(span)) return false;
     const values = valuesOf(next);
     const current = valuesOf(active);
-    if (values === undefined || current === undefined) return false;
-    const span = values.get(SPAN_KEY);
-    if (span === undefined || !inertBeside(span, current.get(SPAN_KEY))) return false;
+    if (values === undefined || current === undefined || !inertBeside(span, current.get(SPAN_KEY))) return false;
     if (values.size !== current.size + (current.has(SPAN_KEY) ? 0 : 1)) return false;
     for (const [key, value] of current) {
       if (key !== SPAN_KEY && (!values.has(key) || values.get(key) !== value)) return false;
@@ -73,18 +76,26 @@ function valuesOf(context: Context): Map<unknown, unknown> | undefined {
 }
 
 /**
- * Whether setting `span` over a context whose span is `parent` (or none) changes nothing a reader
- * sees: `span` records nothing, and its span context is either invalid (nothing to propagate or
+ * Whether setting `span`, which records nothing, over a context whose span is `parent` (or none)
+ * changes nothing a reader sees: its span context is either invalid (nothing to propagate or
  * parent, where `parent` propagates nothing either) or the parent's own.
  */
-function inertBeside(span: unknown, parent: unknown): boolean {
-  if (!isNonRecordingSpan(span)) return false;
+function inertBeside(span: Span, parent: unknown): boolean {
   const spanContext = span.spanContext();
   if (parent === undefined) return !isSpanContextValid(spanContext);
   if (!isNonRecordingSpan(parent)) return false;
   const parentContext = parent.spanContext();
   if (spanContext === parentContext) return true;
   return !isSpanContextValid(spanContext) && !isSpanContextValid(parentContext);
+}
+
+function carriesRecordingSpan(context: Context): boolean {
+  try {
+    const span = context.getValue(SPAN_KEY) as Partial<Span> | null | undefined;
+    return typeof span?.isRecording === 'function' && span.isRecording() === true;
+  } catch {
+    return false;
+  }
 }
 
 function isNonRecordingSpan(value: unknown): value is Span {
