@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCountingContexts } from './support/context-count';
+import type { Emulator } from '@tokenomics/emulator';
+import { describe, expect, it } from 'vitest';
+import { runCountingContexts, runWithAndWithoutSpans } from './support/context-count';
 import type { OtlpMetricPoint, OtlpSpan } from './support/otlp-receiver';
 import { E2E_DIR } from './support/run-app';
 
@@ -46,35 +46,23 @@ const costOf = (points: OtlpMetricPoint[], tenant?: string) =>
   points.filter((p) => p.attributes['tokenomics.attribution.tenant'] === tenant).reduce((n, p) => n + (p.value ?? 0), 0);
 
 describe('a library tracing itself through the API, through the hook', () => {
-  let emulator: Emulator;
-  let metricsOnly: Run;
-  let withSpans: Run;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    metricsOnly = await runThroughHook(emulator, false);
-    withSpans = await runThroughHook(emulator, true);
-  }, 180_000);
-
-  afterAll(async () => {
-    await emulator?.close();
-  });
+  const runs = runWithAndWithoutSpans(runThroughHook, 180_000);
 
   it('metrics only: enters only the context of the app’s attribution, and records and prices every call', () => {
-    expect(metricsOnly.entered).toBe(1);
-    expect(metricsOnly.calls).toBe(CALLS);
-    expect(costOf(metricsOnly.costPoints)).toBeGreaterThan(0);
-    expect(costOf(metricsOnly.costPoints, 'acme')).toBeGreaterThan(0);
+    expect(runs.metricsOnly.entered).toBe(1);
+    expect(runs.metricsOnly.calls).toBe(CALLS);
+    expect(costOf(runs.metricsOnly.costPoints)).toBeGreaterThan(0);
+    expect(costOf(runs.metricsOnly.costPoints, 'acme')).toBeGreaterThan(0);
     // The attributed call is the one of 7 output tokens: the same cost with and without spans.
-    expect(costOf(metricsOnly.costPoints, 'acme')).toBeCloseTo(costOf(withSpans.costPoints, 'acme'), 15);
-    expect(costOf(metricsOnly.costPoints)).toBeCloseTo(costOf(withSpans.costPoints), 15);
+    expect(costOf(runs.metricsOnly.costPoints, 'acme')).toBeCloseTo(costOf(runs.withSpans.costPoints, 'acme'), 15);
+    expect(costOf(runs.metricsOnly.costPoints)).toBeCloseTo(costOf(runs.withSpans.costPoints), 15);
   });
 
   it('metrics only: inside the SDK’s call the app reads its own context, and no span', () => {
-    expect(metricsOnly.stdout).toContain('inside: tenant acme, active span none\n');
-    expect(metricsOnly.stdout).toContain('attributed generateText: ');
-    expect(metricsOnly.stdout).toContain('(tenant acme)\n');
-    expect(metricsOnly.stdout).toContain('after: active context is the root true\n');
+    expect(runs.metricsOnly.stdout).toContain('inside: tenant acme, active span none\n');
+    expect(runs.metricsOnly.stdout).toContain('attributed generateText: ');
+    expect(runs.metricsOnly.stdout).toContain('(tenant acme)\n');
+    expect(runs.metricsOnly.stdout).toContain('after: active context is the root true\n');
   });
 
   it('what the app receives does not depend on the set-up', () => {
@@ -83,14 +71,14 @@ describe('a library tracing itself through the API, through the hook', () => {
         .split('\n')
         .filter((l) => /^(generateText|streamText|attributed generateText): /.test(l))
         .join('\n');
-    expect(received(metricsOnly)).toBe(received(withSpans));
-    expect(received(metricsOnly).split('\n')).toHaveLength(3);
+    expect(received(runs.metricsOnly)).toBe(received(runs.withSpans));
+    expect(received(runs.metricsOnly).split('\n')).toHaveLength(3);
   });
 
   it('spans exported: enters the SDK’s contexts, and parents our spans under its model-call spans', () => {
-    expect(withSpans.entered).toBeGreaterThan(1);
-    expect(withSpans.stdout).toContain('inside: tenant acme, active span recording\n');
-    const names = withSpans.spans.filter((s) => s.scope.name !== SCOPE).map((s) => s.name);
+    expect(runs.withSpans.entered).toBeGreaterThan(1);
+    expect(runs.withSpans.stdout).toContain('inside: tenant acme, active span recording\n');
+    const names = runs.withSpans.spans.filter((s) => s.scope.name !== SCOPE).map((s) => s.name);
     expect(names.sort()).toEqual([
       'ai.generateText',
       'ai.generateText',
@@ -99,9 +87,9 @@ describe('a library tracing itself through the API, through the hook', () => {
       'ai.streamText',
       'ai.streamText.doStream',
     ]);
-    const ours = withSpans.spans.filter((s) => s.scope.name === SCOPE);
+    const ours = runs.withSpans.spans.filter((s) => s.scope.name === SCOPE);
     expect(ours).toHaveLength(CALLS);
-    const parents = ours.map((s) => withSpans.spans.find((p) => p.spanId === s.parentSpanId)?.name).sort();
+    const parents = ours.map((s) => runs.withSpans.spans.find((p) => p.spanId === s.parentSpanId)?.name).sort();
     expect(parents).toEqual(['ai.generateText.doGenerate', 'ai.generateText.doGenerate', 'ai.streamText.doStream']);
   });
 });

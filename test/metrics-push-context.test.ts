@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '@tokenomics/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCountingContexts } from './support/context-count';
+import type { Emulator } from '@tokenomics/emulator';
+import { describe, expect, it } from 'vitest';
+import { runCountingContexts, runWithAndWithoutSpans } from './support/context-count';
 import { E2E_DIR } from './support/run-app';
 
 // Metrics pushed over OTLP with no spans recorded: the hook's periodic reader exports without
@@ -30,31 +30,19 @@ function runThroughHook(emulator: Emulator, spans: boolean): Promise<Run> {
 }
 
 describe('metrics pushed over OTLP through the hook: the context entered by an export', () => {
-  let emulator: Emulator;
-  let metricsOnly: Run;
-  let withSpans: Run;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    metricsOnly = await runThroughHook(emulator, false);
-    withSpans = await runThroughHook(emulator, true);
-  }, 120_000);
-
-  afterAll(async () => {
-    await emulator?.close();
-  });
+  const runs = runWithAndWithoutSpans(runThroughHook, 120_000);
 
   it('metrics only: two exports while the app runs, one at exit, and no context entered', () => {
-    expect(metricsOnly.metricExports).toBe(3);
-    expect(metricsOnly.calls).toBe(CALLS);
-    expect(metricsOnly.spans).toBe(0);
-    expect(metricsOnly.entered).toBe(0);
+    expect(runs.metricsOnly.metricExports).toBe(3);
+    expect(runs.metricsOnly.calls).toBe(CALLS);
+    expect(runs.metricsOnly.spans).toBe(0);
+    expect(runs.metricsOnly.entered).toBe(0);
   });
 
   it('spans exported: each call enters its span context, and the exports still reach the backend', () => {
-    expect(withSpans.metricExports).toBe(3);
-    expect(withSpans.calls).toBe(CALLS);
-    expect(withSpans.spans).toBe(CALLS);
-    expect(withSpans.entered).toBeGreaterThanOrEqual(CALLS);
+    expect(runs.withSpans.metricExports).toBe(3);
+    expect(runs.withSpans.calls).toBe(CALLS);
+    expect(runs.withSpans.spans).toBe(CALLS);
+    expect(runs.withSpans.entered).toBeGreaterThanOrEqual(CALLS);
   });
 });

@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { startEmulator, type Emulator } from '@tokenomics/emulator';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { otlpExportEnv } from './examples';
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver';
 import { runApp } from './run-app';
@@ -34,4 +35,26 @@ export async function runCountingContexts<T>(
   } finally {
     await receiver.close();
   }
+}
+
+/**
+ * Before the tests of the calling `describe`, starts an emulator and runs `run` with it twice: with
+ * metrics only, then with spans exported. The emulator is closed after the tests. The runs are
+ * read from the returned object once the tests run.
+ */
+export function runWithAndWithoutSpans<R>(
+  run: (emulator: Emulator, spans: boolean) => Promise<R>,
+  timeoutMs: number,
+): { metricsOnly: R; withSpans: R } {
+  const runs = {} as { metricsOnly: R; withSpans: R };
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    runs.metricsOnly = await run(emulator, false);
+    runs.withSpans = await run(emulator, true);
+  }, timeoutMs);
+  afterAll(async () => {
+    await emulator?.close();
+  });
+  return runs;
 }
