@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCountingContexts } from './support/context-count';
-import type { OtlpMetricPoint, OtlpSpan } from './support/otlp-receiver';
+import { type CountedCalls, runCountingContexts } from './support/context-count';
+import type { OtlpMetricPoint } from './support/otlp-receiver';
 import { E2E_DIR } from './support/run-app';
 
 // The framework instrumentations carry their names (`chain`, `graph_node`, `agent`) in an
@@ -16,14 +16,7 @@ const LANGCHAIN_CALLS = 3;
 const AGENTS_CALLS = 1;
 const FRAMEWORK_KEYS = ['chain', 'graph_node', 'agent'];
 
-interface Run {
-  stdout: string;
-  entered: number;
-  costPoints: OtlpMetricPoint[];
-  /** Calls counted by the duration histogram. */
-  calls: number;
-  spans: OtlpSpan[];
-}
+type Run = CountedCalls;
 
 type SetUp = 'metrics only' | 'metrics only, framework keys allow-listed' | 'spans exported';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Emulator } from '@tokenomics/emulator';
 import { describe, expect, it } from 'vitest';
-import { runCountingContexts, runWithAndWithoutSpans } from './support/context-count';
-import type { OtlpMetricPoint, OtlpSpan } from './support/otlp-receiver';
+import { type CountedCalls, runCountingContexts, runWithAndWithoutSpans } from './support/context-count';
+import type { OtlpMetricPoint } from './support/otlp-receiver';
 import { E2E_DIR } from './support/run-app';
 
 // A library that traces itself through the OpenTelemetry API (here ai 5 with
@@ -15,13 +15,7 @@ const APP = join(E2E_DIR, 'fixtures', 'context-count', 'ai-telemetry-app.cjs');
 const CALLS = 3;
 const SCOPE = '@tokenomics/instrumentation-ai-sdk';
 
-interface Run {
-  stdout: string;
-  entered: number;
-  costPoints: OtlpMetricPoint[];
-  calls: number;
-  spans: OtlpSpan[];
-}
+type Run = CountedCalls;
 
 function runThroughHook(emulator: Emulator, spans: boolean): Promise<Run> {
   const env = { OPENAI_BASE_URL: emulator.openaiBaseURL, OPENAI_API_KEY: 'sk-e2e-secret-000' };

@@ -1,8 +1,19 @@
 import { startEmulator, type Emulator } from '@tokenomics/emulator';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { otlpExportEnv } from './examples';
-import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver';
+import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpan } from './otlp-receiver';
 import { runApp } from './run-app';
+
+/** What the e2e tests read of an app run by {@link runCountingContexts} that makes model calls. */
+export interface CountedCalls {
+  stdout: string;
+  /** OpenTelemetry contexts entered while the app ran. */
+  entered: number;
+  costPoints: OtlpMetricPoint[];
+  /** Calls counted by the duration histogram. */
+  calls: number;
+  spans: OtlpSpan[];
+}
 
 /** What an app run by {@link runCountingContexts} did. */
 export interface ContextCountRun {
