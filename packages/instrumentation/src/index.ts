@@ -26,8 +26,6 @@ export { LangChainInstrumentation, LANGCHAIN_CORE_SUPPORTED_VERSIONS, LANGGRAPH_
 export { OpenAIAgentsInstrumentation, OPENAI_AGENTS_SUPPORTED_VERSIONS } from './openai-agents/instrumentation';
 export { ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE, ATTRIBUTION_KEY_AGENT } from './langchain/attribution-keys';
 export { withAttribution, getAttribution, type AttributionOptions } from './genai/attribution';
-/** @internal */
-export { tracerProviderRegistered } from './genai/framework-attribution';
 export {
   attachCallMetrics,
   CallMetrics,
