@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { getBudgetGuard } from '@tokenomics/instrumentation';
 import { BudgetsFileError, ConfigError, loadBudgetsFile } from '../src';
 import { applyBudgets } from '../src/budgets';
 
 const dir = mkdtempSync(join(tmpdir(), 'budgets-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function file(text: string, ext = 'yml'): string {
   const path = join(dir, `budgets-${++n}.${ext}`);

@@ -1,7 +1,7 @@
 import { metrics, propagation, trace } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,9 +84,14 @@ describe('what the hook loads', () => {
     const without = await run({});
     expect(without).toEqual(expect.arrayContaining(['node/start.js', 'pricing/price-book.js']));
     expect(without).not.toContain('node/budgets.js');
-    const budgets = join(mkdtempSync(join(tmpdir(), 'footprint-')), 'budgets.yml');
-    writeFileSync(budgets, 'budgets:\n  - name: all\n    limit_usd: 5\n    window: day\n');
-    expect(await run({ TOKENOMICS_BUDGETS_FILE: budgets })).toContain('node/budgets.js');
+    const dir = mkdtempSync(join(tmpdir(), 'footprint-'));
+    try {
+      const budgets = join(dir, 'budgets.yml');
+      writeFileSync(budgets, 'budgets:\n  - name: all\n    limit_usd: 5\n    window: day\n');
+      expect(await run({ TOKENOMICS_BUDGETS_FILE: budgets })).toContain('node/budgets.js');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads the OTLP span serialiser only when spans are exported over OTLP http/protobuf', async () => {

@@ -3,10 +3,10 @@ import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { getPriceBook, PriceBook } from '@tokenomics/pricing';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort, isListening } from '../../../test/support/free-port';
 import { registeredGlobals } from '../src/global-providers';
 import { ConfigError, currentHandle, getAttribution, start, withAttribution, type TokenomicsHandle } from '../src/index';
@@ -16,6 +16,17 @@ afterEach(async () => {
   await handle?.shutdown();
   handle = undefined;
 });
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+/** A temporary folder, removed after the file's tests. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenomics-node-'));
+  dirs.push(dir);
+  return dir;
+}
 
 function inMemory() {
   const spans = new InMemorySpanExporter();
@@ -107,7 +118,7 @@ describe('start()', () => {
   });
 
   it('loads TOKENOMICS_PRICE_OVERRIDES at start', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tokenomics-node-'));
+    const dir = tempDir();
     const file = join(dir, 'overrides.yaml');
     writeFileSync(file, 'models:\n  - provider: openai\n    model: house-model\n    prices: { input: 1, output: 1 }\n');
     handle = start({ metricReaders: [], env: { TOKENOMICS_PRICE_OVERRIDES: file }, flushOnExit: false });
@@ -117,7 +128,7 @@ describe('start()', () => {
   });
 
   it('fails with ConfigError naming the variable and the file problem, registering nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tokenomics-node-'));
+    const dir = tempDir();
     const file = join(dir, 'overrides.yaml');
     writeFileSync(file, 'models:\n  - provider: openai\n    id: house-model\n');
     const missing = join(dir, 'missing.json');

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { requireLinked } from './require-linked';
 
 const here = createRequire(__filename);
 
@@ -15,8 +14,5 @@ export const ANTHROPIC_SDK_VERSIONS = { 1: '1.14.0', 0: '0.39.0' } as const;
  */
 export function requireAnthropic(major: 0 | 1): any {
   if (major === 1) return here('@anthropic-ai/sdk');
-  const root = mkdtempSync(join(tmpdir(), 'anthropic0-'));
-  mkdirSync(join(root, 'node_modules', '@anthropic-ai'), { recursive: true });
-  symlinkSync(dirname(here.resolve('@anthropic-ai/sdk-v0')), join(root, 'node_modules', '@anthropic-ai', 'sdk'), 'dir');
-  return createRequire(join(root, 'app.js'))('@anthropic-ai/sdk');
+  return requireLinked('@anthropic-ai/sdk', dirname(here.resolve('@anthropic-ai/sdk-v0')));
 }

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { requireLinked } from './require-linked';
 
 const here = createRequire(__filename);
 
@@ -15,11 +14,7 @@ export type BedrockRelease = 'current' | '3.600';
  */
 export function requireBedrock(release: BedrockRelease): any {
   if (release === 'current') return here('@aws-sdk/client-bedrock-runtime');
-  const root = mkdtempSync(join(tmpdir(), 'bedrock3600-'));
-  mkdirSync(join(root, 'node_modules', '@aws-sdk'), { recursive: true });
-  const pkg = join(dirname(here.resolve('@aws-sdk/client-bedrock-runtime-v3-600')), '..');
-  symlinkSync(pkg, join(root, 'node_modules', '@aws-sdk', 'client-bedrock-runtime'), 'dir');
-  return createRequire(join(root, 'app.js'))('@aws-sdk/client-bedrock-runtime');
+  return requireLinked('@aws-sdk/client-bedrock-runtime', join(dirname(here.resolve('@aws-sdk/client-bedrock-runtime-v3-600')), '..'));
 }
 
 /**

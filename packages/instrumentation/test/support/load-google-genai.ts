@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { requireLinked } from './require-linked';
 
 const here = createRequire(__filename);
 
@@ -12,10 +11,7 @@ const here = createRequire(__filename);
  */
 export function requireGoogleGenAI(major: 1 | 2): any {
   if (major === 2) return here('@google/genai');
-  const root = mkdtempSync(join(tmpdir(), 'genai1-'));
-  mkdirSync(join(root, 'node_modules', '@google'), { recursive: true });
-  symlinkSync(join(dirname(here.resolve('@google/genai-v1')), '..', '..'), join(root, 'node_modules', '@google', 'genai'), 'dir');
-  return createRequire(join(root, 'app.js'))('@google/genai');
+  return requireLinked('@google/genai', join(dirname(here.resolve('@google/genai-v1')), '..', '..'));
 }
 
 /**

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { requireLinked } from './require-linked';
 
 const here = createRequire(__filename);
 
@@ -12,8 +11,5 @@ const here = createRequire(__filename);
  */
 export function requireOpenAI(major: 4 | 5 | 6): any {
   if (major === 6) return here('openai');
-  const root = mkdtempSync(join(tmpdir(), `openai${major}-`));
-  mkdirSync(join(root, 'node_modules'));
-  symlinkSync(dirname(here.resolve(`openai-v${major}`)), join(root, 'node_modules', 'openai'), 'dir');
-  return createRequire(join(root, 'app.js'))('openai');
+  return requireLinked('openai', dirname(here.resolve(`openai-v${major}`)));
 }
