@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The packages' built modules load as Node loads them in an app, so a module reached through a
+    // package's index and through its subpath (`@tokenomics/pricing/default-book`) is one instance.
+    server: { deps: { external: [/\/packages\/[^/]+\/dist\//] } },
     reporters: ['default'],
   },
 });

@@ -14,7 +14,7 @@
  * series per metric (`otel.metric.overflow` = true), so totals stay exact and memory stays bounded.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { partitionTokens, TOKEN_UNITS } from '@tokenomics/contract';
+import { partitionTokens, TOKEN_UNITS } from '@tokenomics/contract/tokens';
 import { toKeyValue } from './attributes';
 import * as N from './names';
 import { otlpMessages } from './otlp-messages';

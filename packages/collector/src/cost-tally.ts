@@ -5,7 +5,7 @@
  * into its {@link CostMetrics} in the order the worker read them, with the same figures, so the
  * cost counters are exactly those the main thread would count from the spans itself.
  */
-import { partitionTokens, TOKEN_UNITS } from '@tokenomics/contract';
+import { partitionTokens, TOKEN_UNITS } from '@tokenomics/contract/tokens';
 import type { CallShape, CostMetrics } from './cost-metrics';
 import * as N from './names';
 import type { TraceEnrichment, UnpricedCall } from './trace-enrichment';

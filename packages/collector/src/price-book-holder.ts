@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { PriceBookLike } from '@tokenomics/exporter';
-import { PriceBook, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
+import { PriceBook } from '@tokenomics/pricing/price-book';
+import type { Cost, PriceOptions, Usage } from '@tokenomics/pricing/types';
 
 /** Where the stage's price book comes from. */
 export interface PriceBookSource {

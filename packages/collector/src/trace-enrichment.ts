@@ -9,7 +9,7 @@
  * receiver reads one attribute list). Only spans whose bytes mention a GenAI name are decoded.
  */
 import type { Attributes, SpanContext } from '@opentelemetry/api';
-import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
+import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract/attributes';
 import type { GenAiCall, SpanCostEnricher } from '@tokenomics/exporter';
 import { AttributeBytes, readAttribute, readString, toAttributes, toKeyValue, UNUSUAL } from './attributes';
 import * as N from './names';

@@ -10,7 +10,7 @@
  * Only the framing is read here (tags and lengths, and each span's trace ID); the spans are decoded
  * by the workers.
  */
-import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract';
+import { GEN_AI_ATTRIBUTE_PREFIX } from '@tokenomics/contract/attributes';
 import { fieldsOf, pushLengthDelimited, readerOf, type FieldRange } from './wire';
 
 const REQUEST_RESOURCE_SPANS = 1;

@@ -1,4 +1,4 @@
-import { countTokens } from '@tokenomics/tokens';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import { createServer } from 'node:http';
 import { createServer as createHttp2Server } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';

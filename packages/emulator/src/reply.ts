@@ -1,4 +1,5 @@
-import { countTokens, tokenPieces } from '@tokenomics/tokens';
+import { countTokens } from '@tokenomics/tokens/token-count';
+import { tokenPieces } from '@tokenomics/tokens/token-pieces';
 import { REPLY_CORPUS } from './reply-corpus';
 import { hashText, seededRandom } from './seeded-random';
 

@@ -1,4 +1,4 @@
-import { countTokens } from '@tokenomics/tokens';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import type { Reply } from './reply';
 
 /** A function call the emulated model makes, and the argument text it streams. */

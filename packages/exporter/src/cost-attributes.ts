@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { PricedCost } from '@tokenomics/pricing';
+import type { PricedCost } from '@tokenomics/pricing/types';
 import * as A from './attribute-names';
 
 /** Attributes for a call the price book priced: semconv cost plus our version, match and breakdown. */

@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { countProblem, usageProblem, type Usage } from '@tokenomics/pricing';
-import { LLM_REQUEST_TYPE_OPERATIONS, NOT_MODEL_CALL_OPERATIONS } from '@tokenomics/contract';
+import type { Usage } from '@tokenomics/pricing/types';
+import { countProblem, usageProblem } from '@tokenomics/pricing/usage-validation';
+import { LLM_REQUEST_TYPE_OPERATIONS, NOT_MODEL_CALL_OPERATIONS } from '@tokenomics/contract/operations';
 import * as A from './attribute-names';
 import * as F from './foreign-dialects';
 import type { InvalidValueSink } from './invalid-values';

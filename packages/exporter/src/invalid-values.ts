@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { MAX_TOKENS_PER_CALL } from '@tokenomics/pricing';
+import { MAX_TOKENS_PER_CALL } from '@tokenomics/pricing/usage-validation';
 
 /** Why an attribute value could not be used as a token count. */
 export type ValueProblem = 'negative' | 'not_finite' | 'not_integer' | 'too_large' | 'string' | 'not_a_number';

@@ -1,13 +1,14 @@
 import { diag } from '@opentelemetry/api';
-import { getPriceBook, type PriceOptions } from '@tokenomics/pricing';
+import { getPriceBook } from '@tokenomics/pricing/default-book';
+import type { PriceOptions } from '@tokenomics/pricing/types';
 
 /**
  * What the exporter needs from a price book: its version and a `price()` that turns a usage record
  * into a cost (the contract's price-book interface). `@tokenomics/pricing`'s `PriceBook` satisfies
  * it; pass your own to apply negotiated rates or to price from a different source.
  */
-export type { PriceBookLike } from '@tokenomics/contract';
-import type { PriceBookLike } from '@tokenomics/contract';
+export type { PriceBookLike } from '@tokenomics/contract/price-book';
+import type { PriceBookLike } from '@tokenomics/contract/price-book';
 
 /**
  * The process-wide price book from `@tokenomics/pricing` (`getPriceBook()`: the bundled snapshot,

@@ -4,7 +4,7 @@
  * `<provider>.<api>` ids): the one alias table of the telemetry contract (`@tokenomics/contract`).
  * Kept as a re-export so existing imports keep working; import from `@tokenomics/contract` in new code.
  */
-import * as C from '@tokenomics/contract';
+import * as providers from '@tokenomics/contract/providers';
 
 /** The contract's `normaliseProviderName`, as a plain constant of this module (read on every span). */
-export const normaliseProviderName = C.normaliseProviderName;
+export const normaliseProviderName = providers.normaliseProviderName;

@@ -4,7 +4,7 @@ import {
   TOKENOMICS_EXPORTER_METRIC_POINTS,
   TOKENOMICS_EXPORTER_SPANS,
   type MetricDefinition,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/metrics';
 import { ATTR_TOKENOMICS_EXPORTER_ATTRIBUTE, ATTR_TOKENOMICS_EXPORTER_OUTCOME } from './attribute-names';
 import type { ValueProblem } from './invalid-values';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';

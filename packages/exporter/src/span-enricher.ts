@@ -1,7 +1,7 @@
 import { diag, type Attributes, type MeterProvider } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { Cost, PriceOptions } from '@tokenomics/pricing';
+import type { Cost, PriceOptions } from '@tokenomics/pricing/types';
 import * as A from './attribute-names';
 import { pricedAttributes, shadowAttributes, unpricedAttributes } from './cost-attributes';
 import { EnrichedSpan } from './enriched-span';

@@ -9,14 +9,10 @@ import {
   type ScopeMetrics,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
-import {
-  TOKENOMICS_CALLS_UNPRICED,
-  TOKENOMICS_COST,
-  type GenAITokenType,
-  type MetricDefinition,
-  type PriceOptions,
-} from '@tokenomics/contract';
-import { MAX_TOKENS_PER_CALL } from '@tokenomics/pricing';
+import { TOKENOMICS_CALLS_UNPRICED, TOKENOMICS_COST, type MetricDefinition } from '@tokenomics/contract/metrics';
+import type { PriceOptions } from '@tokenomics/contract/price-book';
+import type { GenAITokenType } from '@tokenomics/contract/tokens';
+import { MAX_TOKENS_PER_CALL } from '@tokenomics/pricing/usage-validation';
 import * as A from './attribute-names';
 import { GEN_AI_TOKEN_TYPE_ALIASES, LLM_REQUEST_TYPE_OPERATIONS } from './attribute-names';
 import { modelOptions, type ModelOptions, type PriceBookLike } from './price-book';

@@ -1,5 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { PriceBookLike } from '@tokenomics/contract';
+import type { PriceBookLike } from '@tokenomics/contract/price-book';
 
 /** Configuration shared by every Tokenomics instrumentation. */
 export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
@@ -46,4 +46,4 @@ export interface TokenomicsInstrumentationConfig extends InstrumentationConfig {
  * The part of a `@tokenomics/pricing` PriceBook the instrumentation uses: the price-book interface
  * of the telemetry contract, shared with the exporter and the collector stage.
  */
-export type { PriceBookLike } from '@tokenomics/contract';
+export type { PriceBookLike } from '@tokenomics/contract/price-book';

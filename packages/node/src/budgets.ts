@@ -7,7 +7,8 @@ import {
   type BudgetsConfig,
   type BudgetWindow,
 } from '@tokenomics/instrumentation/hook';
-import { describeValue, fieldName, PriceFileError, readSourceDoc, type FieldPath, type SourceDoc } from '@tokenomics/pricing';
+import { describeValue, PriceFileError } from '@tokenomics/pricing/price-file-error';
+import { fieldName, readSourceDoc, type FieldPath, type SourceDoc } from '@tokenomics/pricing/source-doc';
 import { ConfigError } from './config-error';
 import type { Env } from './env-reader';
 

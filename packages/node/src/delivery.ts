@@ -5,9 +5,11 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import {
   ATTR_TOKENOMICS_TELEMETRY_DROP_REASON as ATTR_TELEMETRY_DROP_REASON,
   ATTR_TOKENOMICS_TELEMETRY_SIGNAL as ATTR_TELEMETRY_SIGNAL,
+} from '@tokenomics/contract/attributes';
+import {
   METRIC_TOKENOMICS_TELEMETRY_DROPPED as METRIC_TELEMETRY_DROPPED,
   TOKENOMICS_TELEMETRY_DROPPED,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/metrics';
 
 /** Counter of telemetry the hook gave up on: `tokenomics.telemetry.dropped`. */
 export { METRIC_TELEMETRY_DROPPED };

@@ -1,5 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import { getPriceBook, PriceBook, PriceFileError, setPriceBook } from '@tokenomics/pricing';
+import { getPriceBook, setPriceBook } from '@tokenomics/pricing/default-book';
+import { PriceBook } from '@tokenomics/pricing/price-book';
+import { PriceFileError } from '@tokenomics/pricing/price-file-error';
 import { ConfigError } from './config-error';
 import type { Env } from './env-reader';
 

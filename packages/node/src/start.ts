@@ -16,7 +16,7 @@ import {
   type BudgetsConfig,
   type TokenomicsInstrumentationConfig,
 } from '@tokenomics/instrumentation/hook';
-import type { PriceBook } from '@tokenomics/pricing';
+import type { PriceBook } from '@tokenomics/pricing/price-book';
 import { readConfig, type NodeConfig } from './config';
 import { redactUrl, type Env } from './env-reader';
 import { deliveryLedger, stopFlushHolds } from './delivery';

@@ -74,7 +74,8 @@ function traceSdk(): typeof import('@opentelemetry/sdk-trace-base') {
 }
 
 function costEnrichingExporter(exporter: SpanExporter): SpanExporter {
-  const { CostEnrichingSpanExporter } = require('@tokenomics/exporter') as typeof import('@tokenomics/exporter');
+  const { CostEnrichingSpanExporter } =
+    require('@tokenomics/exporter/span-exporter') as typeof import('@tokenomics/exporter/span-exporter');
   return new CostEnrichingSpanExporter(exporter);
 }
 

@@ -44,6 +44,14 @@ async function loadedPackages(env: Record<string, string>): Promise<string[]> {
   return JSON.parse(result.stdout.trim()) as string[];
 }
 
+/** The Tokenomics modules loaded on the app's thread (`node/start.js`, ...) once the hook's start-up work is done. */
+async function loadedFiles(env: Record<string, string>): Promise<string[]> {
+  const result = await runApp({ app: LOADED_FILES_APP, env });
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout.trim()) as string[];
+}
+
 afterEach(() => stopAllApps());
 
 describe('what the hook loads', () => {
@@ -75,12 +83,7 @@ describe('what the hook loads', () => {
 
   it('loads the budgets file reader only when there is a budgets file', async () => {
     const port = String(await freePort());
-    const run = async (env: Record<string, string>): Promise<string[]> => {
-      const result = await runApp({ app: LOADED_FILES_APP, env: { OTEL_EXPORTER_PROMETHEUS_PORT: port, ...env } });
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      return JSON.parse(result.stdout.trim()) as string[];
-    };
+    const run = (env: Record<string, string>) => loadedFiles({ OTEL_EXPORTER_PROMETHEUS_PORT: port, ...env });
     const without = await run({});
     expect(without).toEqual(expect.arrayContaining(['node/start.js', 'pricing/price-book.js']));
     expect(without).not.toContain('node/budgets.js');
@@ -96,16 +99,26 @@ describe('what the hook loads', () => {
 
   it('loads the OTLP span serialiser only when spans are exported over OTLP http/protobuf', async () => {
     const port = String(await freePort());
-    const run = async (env: Record<string, string>) => {
-      const result = await runApp({ app: LOADED_FILES_APP, env: { OTEL_EXPORTER_PROMETHEUS_PORT: port, ...env } });
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      return JSON.parse(result.stdout.trim()) as string[];
-    };
+    const run = (env: Record<string, string>) => loadedFiles({ OTEL_EXPORTER_PROMETHEUS_PORT: port, ...env });
     const serialiser = (files: string[]) => files.filter((file) => file.endsWith('otlp-span-serializer.js'));
     expect(serialiser(await run({}))).toEqual([]);
     expect(serialiser(await run({ OTEL_TRACES_EXPORTER: 'console' }))).toEqual([]);
     expect(serialiser(await run({ OTEL_TRACES_EXPORTER: 'otlp' }))).toEqual(['exporter/otlp-span-serializer.js']);
+  });
+
+  it("loads the modules it uses, not the packages' indexes of re-exports or the price book's file tools, with and without spans", async () => {
+    const port = String(await freePort());
+    const run = (env: Record<string, string>) => loadedFiles({ OTEL_EXPORTER_PROMETHEUS_PORT: port, ...env });
+    const indexes = (files: string[]) => files.filter((file) => /^[^/]+\/index\.js$/.test(file));
+    const tools = ['pricing/price-diff.js', 'pricing/reference-table.js', 'pricing/validate-file.js', 'exporter/metric-exporter.js'];
+    const metricsOnly = await run({});
+    expect(metricsOnly).toEqual(expect.arrayContaining(['contract/attributes.js', 'pricing/price-book.js', 'tokens/worker-counter.js']));
+    expect(indexes(metricsOnly)).toEqual([]);
+    expect(metricsOnly.filter((file) => tools.includes(file))).toEqual([]);
+    const spans = await run({ OTEL_TRACES_EXPORTER: 'otlp' });
+    expect(spans).toEqual(expect.arrayContaining(['exporter/span-exporter.js', 'exporter/span-enricher.js']));
+    expect(indexes(spans)).toEqual([]);
+    expect(spans.filter((file) => tools.includes(file))).toEqual([]);
   });
 
   it('with logs exported, or a propagator only NodeSDK sets up, NodeSDK starts as before', async () => {

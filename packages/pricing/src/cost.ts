@@ -2,7 +2,7 @@
  * The cost of one call: usage split into a partition of billing units, each priced once at its
  * own rate. This is the hot path of `PriceBook.price()`; it allocates only the result.
  */
-import { partitionTokens as contractPartition, TOKEN_UNITS } from '@tokenomics/contract';
+import { partitionTokens as contractPartition, TOKEN_UNITS } from '@tokenomics/contract/tokens';
 import type { CompiledModel, CompiledPeriod } from './book-state';
 import type { OverlayDiscount } from './overlay';
 import { REQUEST_NAME_ALIASES, SERVICE_TIERS, type RateSet } from './rates';
@@ -24,7 +24,7 @@ export interface PricingTarget {
 
 const REQUEST_NAMES = new Map(Object.entries(REQUEST_NAME_ALIASES));
 
-// Bound once: the package's `export *` re-exports are getters, read on every access otherwise.
+// Bound once: module constants, not properties of the contract's modules read on every access.
 const partitionTokens = contractPartition;
 const SERVICE_TIER_NAMES = SERVICE_TIERS;
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PriceBookLike } from '@tokenomics/contract';
+import type { PriceBookLike } from '@tokenomics/contract/price-book';
 import {
   applyOverlay,
   cachedIds,

@@ -3,7 +3,13 @@
  * and their other spellings (the one table of `@tokenomics/contract`), and the search order used
  * when no provider is given.
  */
-import { knownProviderName, PROVIDER_ALIASES, PROVIDER_NAMES, priceBookProvider, providerNameOfPriceBook } from '@tokenomics/contract';
+import {
+  knownProviderName,
+  PROVIDER_ALIASES,
+  PROVIDER_NAMES,
+  priceBookProvider,
+  providerNameOfPriceBook,
+} from '@tokenomics/contract/providers';
 
 /** A provider spelling resolved to the data provider and the id to report. */
 export interface ProviderRef {

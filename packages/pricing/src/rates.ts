@@ -13,8 +13,9 @@ export interface TieredRate {
 export type Rate = number | TieredRate;
 
 /** Token units of a rate card, in the order the breakdown lists them: the contract's token units. */
-export { TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract';
-import { BILLED_ITEM_SEARCH_UNIT, TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract';
+export { TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract/tokens';
+import { BILLED_ITEM_SEARCH_UNIT } from '@tokenomics/contract/operations';
+import { TOKEN_UNITS, type TokenUnit } from '@tokenomics/contract/tokens';
 
 /** Rates for one period of one model, before compilation. */
 export type RawRates = { [U in TokenUnit]?: Rate } & {

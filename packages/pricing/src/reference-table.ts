@@ -22,7 +22,7 @@ import {
   PROVIDER_PERPLEXITY,
   PROVIDER_TOGETHER_AI,
   PROVIDER_X_AI,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/providers';
 import { PriceFileError } from './price-file-error';
 import { MAX_RATE } from './rate-fields';
 import { readBounded } from './source-doc';

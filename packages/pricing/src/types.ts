@@ -1,7 +1,8 @@
 // The usage, request and cost shapes are the price-book interface of the telemetry contract,
 // shared with the instrumentation, the exporter and the collector stage.
-export type { BillingUnit, Cost, PriceOptions, PricedCost, ServiceTier, UnpricedCost, UnpricedReason, Usage } from '@tokenomics/contract';
-import type { ServiceTier } from '@tokenomics/contract';
+export type { Cost, PriceOptions, PricedCost, ServiceTier, UnpricedCost, UnpricedReason, Usage } from '@tokenomics/contract/price-book';
+export type { BillingUnit } from '@tokenomics/contract/tokens';
+import type { ServiceTier } from '@tokenomics/contract/price-book';
 
 /** Where a price-book entry came from. */
 export type PriceSource = 'bundled' | 'supplement' | 'prices_file' | 'overrides';

@@ -3,15 +3,14 @@
  * multi-window burn-rate alerts for budgets those alerts do not cover (a feature, a model, or a
  * service and tenant together).
  */
+import { ATTR_GEN_AI_REQUEST_MODEL, ATTR_TOKENOMICS_ATTRIBUTION_PREFIX } from '@tokenomics/contract/attributes';
 import {
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_TOKENOMICS_ATTRIBUTION_PREFIX,
   ATTR_TOKENOMICS_BUDGET_ACTION,
   PROMETHEUS_LABEL_TOKENOMICS_BUDGET_NAME,
   PROMETHEUS_LABEL_TOKENOMICS_BUDGET_SOURCE,
   PROMETHEUS_TOKENOMICS_BUDGET_USD_PER_HOUR,
-  prometheusName,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/governance';
+import { prometheusName } from '@tokenomics/contract/metrics';
 import { WINDOW_HOURS, type Budget, type BudgetsConfig } from '@tokenomics/node';
 
 /** Budget per hour, by budget and route; the series the burn-rate alerts divide by. */

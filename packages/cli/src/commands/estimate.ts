@@ -1,7 +1,8 @@
 /** `tokenomics estimate`: tokens and cost of a request before it is sent. */
 import { readFileSync } from 'node:fs';
-import { PriceFileError } from '@tokenomics/pricing';
-import { countTokens, estimateRequestTokens, type TokenCount } from '@tokenomics/tokens';
+import { PriceFileError } from '@tokenomics/pricing/price-file-error';
+import { estimateRequestTokens } from '@tokenomics/tokens/request-estimate';
+import { countTokens, type TokenCount } from '@tokenomics/tokens/token-count';
 import { countOf, parseArgs, UsageError, type FlagKind } from './price-args';
 import { PRICE_BOOK_FLAGS, PRICE_BOOK_HELP, priceBookFor } from './price-book-flags';
 import { processOutput, type Output } from './price-output';

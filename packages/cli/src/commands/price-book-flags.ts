@@ -1,4 +1,5 @@
-import { loadPriceBookFromEnv, PriceBook } from '@tokenomics/pricing';
+import { loadPriceBookFromEnv } from '@tokenomics/pricing/default-book';
+import { PriceBook } from '@tokenomics/pricing/price-book';
 import type { ParsedArgs } from './price-args';
 
 /** Flags shared by `price` and `prices list` to choose the price book. */

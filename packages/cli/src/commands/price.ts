@@ -1,5 +1,6 @@
 /** `tokenomics price MODEL ...`: the cost of one call, unit by unit. */
-import { PriceFileError, type BillingUnit, type Usage } from '@tokenomics/pricing';
+import { PriceFileError } from '@tokenomics/pricing/price-file-error';
+import type { BillingUnit, Usage } from '@tokenomics/pricing/types';
 import { countOf, parseArgs, parseAt, UsageError, type FlagKind } from './price-args';
 import { PRICE_BOOK_FLAGS, PRICE_BOOK_HELP, priceBookFor } from './price-book-flags';
 import { formatCount, formatRate, formatUsdColumn, renderTable, roundUsd } from './price-format';

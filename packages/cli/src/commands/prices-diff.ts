@@ -1,5 +1,7 @@
 /** `tokenomics prices diff TABLE`: the price book against another published price table. */
-import { diffPriceBook, PriceFileError, readReferenceTable, STANDARD_WORKLOADS, type PriceDisagreement } from '@tokenomics/pricing';
+import { diffPriceBook, STANDARD_WORKLOADS, type PriceDisagreement } from '@tokenomics/pricing/price-diff';
+import { PriceFileError } from '@tokenomics/pricing/price-file-error';
+import { readReferenceTable } from '@tokenomics/pricing/reference-table';
 import { parseAt, parseArgs, UsageError, type FlagKind } from './price-args';
 import { PRICE_BOOK_FLAGS, PRICE_BOOK_HELP, priceBookFor } from './price-book-flags';
 import { formatUsdColumn, renderTable, roundUsd } from './price-format';

@@ -1,5 +1,7 @@
 /** `tokenomics prices list|check|diff`: browse the price book, validate a price or override file, compare with another table. */
-import { PriceFileError, validatePriceFile, type ModelInfo, type RateCard } from '@tokenomics/pricing';
+import { PriceFileError } from '@tokenomics/pricing/price-file-error';
+import type { ModelInfo, RateCard } from '@tokenomics/pricing/types';
+import { validatePriceFile } from '@tokenomics/pricing/validate-file';
 import { parseArgs, UsageError, type FlagKind } from './price-args';
 import { PRICE_BOOK_FLAGS, PRICE_BOOK_HELP, priceBookFor } from './price-book-flags';
 import { formatRate, renderTable } from './price-format';

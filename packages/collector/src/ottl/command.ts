@@ -3,7 +3,7 @@
  * processor configuration that prices GenAI spans inside a stock Collector.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { PriceBook } from '@tokenomics/pricing';
+import { PriceBook } from '@tokenomics/pricing/price-book';
 import { parse } from 'yaml';
 import { generateOttl } from './generate';
 import { buildPriceTable } from './price-table';

@@ -41,10 +41,9 @@ import {
   ATTR_TOKENOMICS_UNPRICED_REASON,
   COST_CURRENCY_USD,
   COST_SOURCE_LOCAL,
-  NOT_MODEL_CALL_OPERATIONS,
-  OPERATION_EMBEDDINGS,
   TOKENOMICS_SCOPE_PREFIX,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/attributes';
+import { NOT_MODEL_CALL_OPERATIONS, OPERATION_EMBEDDINGS } from '@tokenomics/contract/operations';
 import { stringify } from 'yaml';
 import { MAX_COUNT, OTTL_UNITS, type EntryRates, type OttlUnit, type PriceTable } from './price-table';
 import { OTTL_UNPRICED_REASONS as R } from './reasons';

@@ -8,8 +8,10 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { CONTEXT_WINDOW_MARGIN, MAX_TOKENS_PER_CALL, type PriceBook } from '@tokenomics/pricing';
-import { PROVIDER_ALIASES, PROVIDER_NAMES, type PricedCost, type Usage } from '@tokenomics/contract';
+import type { PriceBook } from '@tokenomics/pricing/price-book';
+import { CONTEXT_WINDOW_MARGIN, MAX_TOKENS_PER_CALL } from '@tokenomics/pricing/usage-validation';
+import type { PricedCost, Usage } from '@tokenomics/contract/price-book';
+import { PROVIDER_ALIASES, PROVIDER_NAMES } from '@tokenomics/contract/providers';
 
 /** Billing units the generated OTTL prices (the ones a span's semconv attributes can carry). */
 export const OTTL_UNITS = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] as const;

@@ -4,7 +4,7 @@
  * (`UnpricedReason` in `@tokenomics/contract`); `long_context` and `cache_share_unknown` are asked of
  * the contract (they move there once it lists them).
  */
-import type { UnpricedReason } from '@tokenomics/contract';
+import type { UnpricedReason } from '@tokenomics/contract/price-book';
 
 const reason = <T extends UnpricedReason>(r: T): T => r;
 

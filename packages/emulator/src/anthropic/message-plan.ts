@@ -1,4 +1,4 @@
-import { estimateRequestTokens } from '@tokenomics/tokens';
+import { estimateRequestTokens } from '@tokenomics/tokens/request-estimate';
 import type { Directives } from '../directives';
 import { randomAlphanumeric } from '../ids';
 import { badRequest } from '../provider-api';

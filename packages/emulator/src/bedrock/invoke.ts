@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { countTokens } from '@tokenomics/tokens';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import { anthropicMessage, anthropicStreamEvents, planAnthropicMessage, type AnthropicPlan } from '../anthropic/message-plan';
 import type { Exchange } from '../exchange';
 import { ChunkWriter, StreamControl } from '../pacing';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { estimateRequestTokens } from '@tokenomics/tokens';
+import { estimateRequestTokens } from '@tokenomics/tokens/request-estimate';
 import type { Exchange } from '../exchange';
 import { ChunkWriter, StreamControl } from '../pacing';
 import { badRequest, type Route } from '../provider-api';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { countTokens, estimateRequestTokens } from '@tokenomics/tokens';
+import { estimateRequestTokens } from '@tokenomics/tokens/request-estimate';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import { embeddingVector } from '../embedding-vectors';
 import type { Exchange } from '../exchange';
 import { badRequest, type Route } from '../provider-api';

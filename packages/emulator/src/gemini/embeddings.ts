@@ -1,4 +1,4 @@
-import { countTokens } from '@tokenomics/tokens';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import { embeddingVector } from '../embedding-vectors';
 import type { Exchange } from '../exchange';
 import { badRequest } from '../provider-api';

@@ -1,4 +1,5 @@
-import { countTokens, estimateRequestTokens } from '@tokenomics/tokens';
+import { estimateRequestTokens } from '@tokenomics/tokens/request-estimate';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import { badRequest } from '../provider-api';
 import { countRequest } from '../token-accounting';
 

@@ -1,4 +1,4 @@
-import { estimateRequestTokens } from '@tokenomics/tokens';
+import { estimateRequestTokens } from '@tokenomics/tokens/request-estimate';
 import type { Exchange } from '../exchange';
 import { randomHex, unixSeconds } from '../ids';
 import { ChunkWriter, StreamControl } from '../pacing';

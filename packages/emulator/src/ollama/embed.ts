@@ -1,4 +1,4 @@
-import { estimateRequestTokens } from '@tokenomics/tokens';
+import { estimateRequestTokens } from '@tokenomics/tokens/request-estimate';
 import { embeddingVector } from '../embedding-vectors';
 import type { Exchange } from '../exchange';
 import { badRequest, type Route } from '../provider-api';

@@ -1,4 +1,4 @@
-import { countTokens } from '@tokenomics/tokens';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import type { Exchange } from '../exchange';
 import { randomAlphanumeric, unixSeconds } from '../ids';
 import { ChunkWriter, StreamControl } from '../pacing';

@@ -1,4 +1,5 @@
-import { countResponsesInputTokens, countTokens, type ResponsesInputItemLike } from '@tokenomics/tokens';
+import { countResponsesInputTokens, type ResponsesInputItemLike } from '@tokenomics/tokens/responses-tokens';
+import { countTokens } from '@tokenomics/tokens/token-count';
 import type { Exchange } from '../exchange';
 import { randomAlphanumeric, randomHex, unixSeconds } from '../ids';
 import { ChunkWriter, StreamControl } from '../pacing';

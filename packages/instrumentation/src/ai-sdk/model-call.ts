@@ -1,5 +1,6 @@
 import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { ATTR_TOKENOMICS_DUPLICATE_OF, OPERATION_EMBEDDINGS } from '@tokenomics/contract';
+import { ATTR_TOKENOMICS_DUPLICATE_OF } from '@tokenomics/contract/attributes';
+import { OPERATION_EMBEDDINGS } from '@tokenomics/contract/operations';
 import type { StreamOutcome } from '../genai/call';
 import type { ChunkSink } from '../genai/observed-iterator';
 import type { GenAICall, GenAIRecorder } from '../genai/recorder';

@@ -1,14 +1,13 @@
+import { OPERATION_CHAT, OPERATION_GENERATE_CONTENT } from '@tokenomics/contract/operations';
 import {
   normaliseProviderName,
-  OPERATION_CHAT,
-  OPERATION_GENERATE_CONTENT,
   PROVIDER_ANTHROPIC,
   PROVIDER_AWS_BEDROCK,
   PROVIDER_GCP_GEMINI,
   PROVIDER_GCP_GEN_AI,
   PROVIDER_GCP_VERTEX_AI,
   PROVIDER_OPENAI,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/providers';
 
 /** The wire format a provider's raw usage is in, which says how to read it. */
 export type UsageFamily = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'other';

@@ -1,5 +1,6 @@
 import { SpanKind, type Span } from '@opentelemetry/api';
-import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_REQUEST_MODEL, OPERATION_CHAT, OPERATION_EMBEDDINGS } from '@tokenomics/contract';
+import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '@tokenomics/contract/attributes';
+import { OPERATION_CHAT, OPERATION_EMBEDDINGS } from '@tokenomics/contract/operations';
 
 /**
  * Finding the AI SDK's own span of a model call, so that it can be marked as a second span of the

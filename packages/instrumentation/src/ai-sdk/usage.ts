@@ -1,4 +1,5 @@
-import { CountReader, type Usage } from '@tokenomics/pricing';
+import type { Usage } from '@tokenomics/pricing/types';
+import { CountReader } from '@tokenomics/pricing/usage-validation';
 import { anthropicUsage } from '../anthropic/usage';
 import { converseUsage } from '../bedrock/usage';
 import { geminiUsage } from '../google-genai/usage';

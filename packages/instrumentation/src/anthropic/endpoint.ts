@@ -1,4 +1,4 @@
-import { PROVIDER_AWS_BEDROCK, PROVIDER_GCP_VERTEX_AI } from '@tokenomics/contract';
+import { PROVIDER_AWS_BEDROCK, PROVIDER_GCP_VERTEX_AI } from '@tokenomics/contract/providers';
 
 /** Which provider and server an Anthropic client talks to. */
 export interface AnthropicEndpoint {

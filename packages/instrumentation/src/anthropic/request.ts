@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GEN_AI_REQUEST_TOP_K } from '@tokenomics/contract';
+import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GEN_AI_REQUEST_TOP_K } from '@tokenomics/contract/attributes';
 import * as sc from '../genai/semconv';
 
 type Obj = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { PROVIDER_AWS_BEDROCK } from '@tokenomics/contract';
+import { PROVIDER_AWS_BEDROCK } from '@tokenomics/contract/providers';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { ChunkSink } from '../genai/observed-iterator';
 import { observeIterations } from '../genai/sdk-stream';

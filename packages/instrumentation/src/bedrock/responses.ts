@@ -1,4 +1,4 @@
-import type { Usage } from '@tokenomics/pricing';
+import type { Usage } from '@tokenomics/pricing/types';
 import { anthropicUsage } from '../anthropic/usage';
 import type { CallResult } from '../genai/call';
 import { converseUsage, count, llamaUsage } from './usage';

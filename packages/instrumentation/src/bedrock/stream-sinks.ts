@@ -1,4 +1,4 @@
-import type { Usage } from '@tokenomics/pricing';
+import type { Usage } from '@tokenomics/pricing/types';
 import { anthropicUsage, mergeUsageFields } from '../anthropic/usage';
 import type { StreamOutcome } from '../genai/call';
 import type { ChunkSink } from '../genai/observed-iterator';

@@ -1,4 +1,5 @@
-import { countProblem, CountReader, type Usage } from '@tokenomics/pricing';
+import type { Usage } from '@tokenomics/pricing/types';
+import { countProblem, CountReader } from '@tokenomics/pricing/usage-validation';
 
 type Obj = Record<string, unknown>;
 

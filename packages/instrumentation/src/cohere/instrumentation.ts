@@ -1,5 +1,6 @@
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_RERANK, PROVIDER_COHERE } from '@tokenomics/contract';
+import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_RERANK } from '@tokenomics/contract/operations';
+import { PROVIDER_COHERE } from '@tokenomics/contract/providers';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
 import {

@@ -1,5 +1,6 @@
-import { BILLED_ITEM_SEARCH_UNIT } from '@tokenomics/contract';
-import { CountReader, type Usage } from '@tokenomics/pricing';
+import { BILLED_ITEM_SEARCH_UNIT } from '@tokenomics/contract/operations';
+import type { Usage } from '@tokenomics/pricing/types';
+import { CountReader } from '@tokenomics/pricing/usage-validation';
 
 type Obj = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { diag, metrics, type Attributes, type Counter, type Meter } from '@opentelemetry/api';
-import { getPriceBook } from '@tokenomics/pricing';
+import { getPriceBook } from '@tokenomics/pricing/default-book';
 import {
   ATTR_TOKENOMICS_BUDGET_ACTION,
   ATTR_TOKENOMICS_BUDGET_ESTIMATE,
@@ -12,9 +12,11 @@ import {
   METRIC_TOKENOMICS_BUDGET_WARNINGS,
   TOKENOMICS_BUDGET_REJECTIONS,
   TOKENOMICS_BUDGET_WARNINGS,
-  type PriceBookLike,
-} from '@tokenomics/contract';
-import { countInWorker, resolveModelEncoding, type EstimateJob } from '@tokenomics/tokens';
+} from '@tokenomics/contract/governance';
+import type { PriceBookLike } from '@tokenomics/contract/price-book';
+import { resolveModelEncoding } from '@tokenomics/tokens/encodings';
+import type { EstimateJob } from '@tokenomics/tokens/estimate-job';
+import { countInWorker } from '@tokenomics/tokens/worker-counter';
 import { SpendWindow, type BudgetWindow } from './budget-windows';
 import type { GenAICall } from './recorder';
 import { VERSION } from '../version';

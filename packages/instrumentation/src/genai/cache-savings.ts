@@ -1,8 +1,8 @@
-import type { Cost, PriceBookLike, PriceOptions, Usage } from '@tokenomics/contract';
-import { PriceBook } from '@tokenomics/pricing';
+import type { Cost, PriceBookLike, PriceOptions, Usage } from '@tokenomics/contract/price-book';
+import { PriceBook } from '@tokenomics/pricing/price-book';
 import { plainCopy } from './plain-copy';
 
-// Read on every cached call: bound once, not read through the getters of the package's re-exports.
+// Read on every cached call: bound once, a module constant.
 const PRICE_BOOK = PriceBook;
 
 /**

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Usage } from '@tokenomics/pricing';
-import type { EstimateCounts, EstimateJob } from '@tokenomics/tokens';
+import type { Usage } from '@tokenomics/pricing/types';
+import type { EstimateCounts, EstimateJob } from '@tokenomics/tokens/estimate-job';
 
 /** What an adapter knows when a call starts. */
 export interface CallStart {

@@ -38,7 +38,7 @@ import {
   PROVIDER_TOGETHER_AI,
   PROVIDER_VLLM,
   PROVIDER_X_AI,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/providers';
 
 /**
  * How a host reports the usage of a streamed chat completion:

@@ -1,4 +1,5 @@
-import { countInPlace, type EstimateJob, type WorkerEstimate } from '@tokenomics/tokens';
+import type { EstimateJob } from '@tokenomics/tokens/estimate-job';
+import { countInPlace, type WorkerEstimate } from '@tokenomics/tokens/worker-counter';
 
 interface Pending {
   readonly settled: Promise<void>;

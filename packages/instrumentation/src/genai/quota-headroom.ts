@@ -1,12 +1,11 @@
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import { ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '@tokenomics/contract/attributes';
 import {
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_TOKENOMICS_QUOTA_LIMIT_TYPE,
   QUOTA_LIMIT_TYPES,
   QUOTA_LIMIT_TYPE_UNKNOWN,
   type QuotaLimitType,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/governance';
 
 /**
  * Quota headroom: the rate-limit state providers send in response headers, kept per provider,

@@ -1,5 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import { countInWorker, resolveModelEncoding, type EstimateJob } from '@tokenomics/tokens';
+import { resolveModelEncoding } from '@tokenomics/tokens/encodings';
+import type { EstimateJob } from '@tokenomics/tokens/estimate-job';
+import { countInWorker } from '@tokenomics/tokens/worker-counter';
 import { trackEstimate } from './pending-estimates';
 
 /**

@@ -14,7 +14,10 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { getPriceBook, PriceBook, usageProblem, type Cost, type PriceOptions, type Usage } from '@tokenomics/pricing';
+import { getPriceBook } from '@tokenomics/pricing/default-book';
+import { PriceBook } from '@tokenomics/pricing/price-book';
+import type { Cost, PriceOptions, Usage } from '@tokenomics/pricing/types';
+import { usageProblem } from '@tokenomics/pricing/usage-validation';
 import { getAttribution, type Attribution } from './attribution';
 import { BoundedValues } from './bounded-values';
 import { noteMetricAttributionKeys } from './framework-attribution';
@@ -29,7 +32,7 @@ import {
 } from './metric-series';
 import { attachedCallMetrics, InstrumentSinks, METER_NAME, type CounterSink, type HistogramSink, type MetricSinks } from './call-metrics';
 import type { CallResult, CallStart, StreamOutcome } from './call';
-import { countInWorker, warmTokenWorker, type EstimateUnavailableReason } from '@tokenomics/tokens';
+import { countInWorker, warmTokenWorker, type EstimateUnavailableReason } from '@tokenomics/tokens/worker-counter';
 import { trackEstimate } from './pending-estimates';
 import { serialiseContent, shouldCaptureContent } from './content-capture';
 import { errorType } from './error-type';
@@ -42,10 +45,6 @@ import {
 import { deprecatedSystemName, emitDeprecatedGenAINames } from './semconv-stability';
 import * as sc from './semconv';
 import {
-  PROVIDER_AZURE_AI_OPENAI,
-  PROVIDER_OPENAI,
-  TOKENOMICS_INSTRUMENTATION_ERRORS,
-  type MetricDefinition,
   ATTR_TOKENOMICS_CONVERSATION_COST,
   ATTR_TOKENOMICS_CONVERSATION_INPUT_TOKENS,
   ATTR_TOKENOMICS_CONVERSATION_TURN,
@@ -55,8 +54,10 @@ import {
   TOKENOMICS_QUOTA_LIMIT,
   TOKENOMICS_QUOTA_REMAINING,
   ATTRIBUTION_KEY_CONVERSATION,
-  type PriceBookLike,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/governance';
+import { TOKENOMICS_INSTRUMENTATION_ERRORS, type MetricDefinition } from '@tokenomics/contract/metrics';
+import type { PriceBookLike } from '@tokenomics/contract/price-book';
+import { PROVIDER_AZURE_AI_OPENAI, PROVIDER_OPENAI } from '@tokenomics/contract/providers';
 import { partitionTokens, TOKEN_UNITS } from './token-partition';
 import { cacheSavings } from './cache-savings';
 import { ConversationTable, conversationIdOf, turnRange, type ConversationTurn } from './conversation-table';
@@ -67,9 +68,9 @@ import { VERSION } from '../version';
 
 const DEFAULT_ATTRIBUTION_KEYS = ['tenant', 'feature'];
 
-// Names read on every call, bound once: a read through a package's re-exports is a getter call
-// (a megamorphic one for `export *`), measurable on the call path. The API objects (`context`,
-// `trace`) are its singletons, the same objects for the life of the process.
+// Names read on every call, bound once: module constants, not properties of another module's
+// exports read on every call. The API objects (`context`, `trace`) are its singletons, the same
+// objects for the life of the process.
 const UNITS = TOKEN_UNITS;
 const UNIT_COUNT = TOKEN_UNITS.length;
 const partition = partitionTokens;

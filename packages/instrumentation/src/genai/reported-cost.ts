@@ -1,13 +1,13 @@
 import type { Span } from '@opentelemetry/api';
-import type { Cost, PricedCost } from '@tokenomics/pricing';
+import type { Cost, PricedCost } from '@tokenomics/pricing/types';
 
 import {
   ATTR_TOKENOMICS_PRICE_BOOK_COST,
   ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE,
   ATTR_TOKENOMICS_UNPRICED_REQUESTS,
   COST_SOURCE_PROVIDER,
-  COST_UNIT_TOTAL,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/attributes';
+import { COST_UNIT_TOTAL } from '@tokenomics/contract/tokens';
 
 export { ATTR_TOKENOMICS_PRICE_BOOK_COST_DIFFERENCE, COST_SOURCE_PROVIDER, COST_UNIT_TOTAL };
 

@@ -6,7 +6,7 @@ import {
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
-} from '@tokenomics/contract';
+} from '@tokenomics/contract/attributes';
 
 /** A request's sampling parameters as read from it, in whatever field names the client uses. */
 export interface SamplingParameters {

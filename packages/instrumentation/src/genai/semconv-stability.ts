@@ -3,4 +3,5 @@
  * `gen_ai.system` values, from the one telemetry contract (`@tokenomics/contract`). Kept as a
  * re-export so existing imports keep working; import from `@tokenomics/contract` in new code.
  */
-export { emitDeprecatedGenAINames, deprecatedSystemName } from '@tokenomics/contract';
+export { deprecatedSystemName } from '@tokenomics/contract/providers';
+export { emitDeprecatedGenAINames } from '@tokenomics/contract/stability';

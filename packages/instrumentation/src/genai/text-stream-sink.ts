@@ -1,4 +1,4 @@
-import type { Usage } from '@tokenomics/pricing';
+import type { Usage } from '@tokenomics/pricing/types';
 import type { StreamOutcome, UsageEstimate } from './call';
 import type { ChunkSink } from './observed-iterator';
 import type { GenAICall } from './recorder';

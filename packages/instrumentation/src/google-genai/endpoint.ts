@@ -1,4 +1,4 @@
-import { PROVIDER_GCP_GEMINI, PROVIDER_GCP_VERTEX_AI } from '@tokenomics/contract';
+import { PROVIDER_GCP_GEMINI, PROVIDER_GCP_VERTEX_AI } from '@tokenomics/contract/providers';
 
 /** Where a `@google/genai` client sends its requests, and which provider that is. */
 export interface GeminiEndpoint {

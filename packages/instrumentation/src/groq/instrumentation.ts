@@ -1,4 +1,4 @@
-import { PROVIDER_GROQ } from '@tokenomics/contract';
+import { PROVIDER_GROQ } from '@tokenomics/contract/providers';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import { clientClass, OpenAICompatibleClientInstrumentation, type CompatibleClientLibrary } from '../openai/compatible-client';
 

@@ -1,6 +1,6 @@
 // Attribution keys of framework context, recorded on spans as `tokenomics.attribution.<key>` and on
 // metric points only when the app allow-lists the key (`attributionKeys`). Defined by the contract.
-export { ATTRIBUTION_KEY_AGENT, ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE } from '@tokenomics/contract';
+export { ATTRIBUTION_KEY_AGENT, ATTRIBUTION_KEY_CHAIN, ATTRIBUTION_KEY_GRAPH_NODE } from '@tokenomics/contract/attributes';
 
 /** Longest framework name recorded; longer names are cut (names come from app code, not requests). */
 export const MAX_FRAMEWORK_NAME_LENGTH = 128;

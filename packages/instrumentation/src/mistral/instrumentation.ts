@@ -1,4 +1,5 @@
-import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION, PROVIDER_MISTRAL_AI } from '@tokenomics/contract';
+import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION } from '@tokenomics/contract/operations';
+import { PROVIDER_MISTRAL_AI } from '@tokenomics/contract/providers';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
 import { RequestMethodInstrumentation, type ClientServer, type RequestMethod } from '../genai/request-method-instrumentation';

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION, PROVIDER_OLLAMA } from '@tokenomics/contract';
+import { OPERATION_CHAT, OPERATION_EMBEDDINGS, OPERATION_TEXT_COMPLETION } from '@tokenomics/contract/operations';
+import { PROVIDER_OLLAMA } from '@tokenomics/contract/providers';
 import type { TokenomicsInstrumentationConfig } from '../config';
 import type { GenAICall } from '../genai/recorder';
 import {

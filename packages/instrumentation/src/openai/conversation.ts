@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_GEN_AI_CONVERSATION_ID } from '@tokenomics/contract';
+import { ATTR_GEN_AI_CONVERSATION_ID } from '@tokenomics/contract/attributes';
 import type { OpenAIOperation } from './operations';
 
 /**

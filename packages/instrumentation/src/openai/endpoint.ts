@@ -1,4 +1,4 @@
-import { PROVIDER_AZURE_AI_OPENAI } from '@tokenomics/contract';
+import { PROVIDER_AZURE_AI_OPENAI } from '@tokenomics/contract/providers';
 import { detectCompatibleHost, type CompiledProviderHosts, type StreamUsage } from '../genai/compatible-hosts';
 
 /** Where an OpenAI-compatible client sends its requests, and which provider that is. */

@@ -1,4 +1,4 @@
-import type { Usage } from '@tokenomics/pricing';
+import type { Usage } from '@tokenomics/pricing/types';
 import type { UsageEstimate } from '../genai/call';
 import type { OpenAIOperation } from './operations';
 

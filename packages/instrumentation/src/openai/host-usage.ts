@@ -1,18 +1,18 @@
-import { CountReader, type Usage } from '@tokenomics/pricing';
-import * as C from '@tokenomics/contract';
+import type { Usage } from '@tokenomics/pricing/types';
+import { CountReader } from '@tokenomics/pricing/usage-validation';
 import { openAIUsage } from './usage';
-
-// Read on every response: bound once, as plain constants rather than getters of the contract's re-exports.
-const {
+import {
   BILLED_ITEM_SEARCH_CONTEXT_HIGH,
   BILLED_ITEM_SEARCH_CONTEXT_MEDIUM,
   BILLED_ITEM_WEB_SEARCH,
+} from '@tokenomics/contract/operations';
+import {
   PROVIDER_DEEPSEEK,
   PROVIDER_OPENAI,
   PROVIDER_OPENROUTER,
   PROVIDER_PERPLEXITY,
   PROVIDER_X_AI,
-} = C;
+} from '@tokenomics/contract/providers';
 
 type Obj = Record<string, unknown>;
 

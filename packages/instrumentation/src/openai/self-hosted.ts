@@ -1,4 +1,4 @@
-import { ATTR_GEN_AI_PROVIDER_NAME } from '@tokenomics/contract';
+import { ATTR_GEN_AI_PROVIDER_NAME } from '@tokenomics/contract/attributes';
 import { selfHostedProviderOf } from '../genai/compatible-hosts';
 import type { GenAICall } from '../genai/recorder';
 

@@ -1,4 +1,5 @@
-import { CountReader, type Usage } from '@tokenomics/pricing';
+import type { Usage } from '@tokenomics/pricing/types';
+import { CountReader } from '@tokenomics/pricing/usage-validation';
 
 // Made on every response: bound once, not read through the getter of the package's re-export.
 const Reader = CountReader;
