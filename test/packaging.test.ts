@@ -24,6 +24,8 @@ interface Manifest {
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   files?: string[];
+  exports?: Record<string, string | Record<string, string>>;
+  typesVersions?: Record<string, Record<string, string[]>>;
 }
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -140,6 +142,25 @@ describe('packed packages, as the README installs them from the repository', () 
     } finally {
       rmSync(destination, { recursive: true, force: true });
     }
+  });
+});
+
+describe('subpath exports', () => {
+  // The packages import each other's modules by subpath; their declarations do too. TypeScript's
+  // older `node` resolution reads no `exports`: without `typesVersions` a consumer on it would
+  // see those types as `any`.
+  it.each(published.map(([dir]) => dir))('packages/%s: every subpath has its module, its declarations and a typesVersions entry', (dir) => {
+    const manifest = manifests.get(dir)!;
+    const subpaths = Object.entries(manifest.exports ?? {}).filter(([key]) => key !== '.' && key !== './package.json');
+    for (const [key, target] of subpaths) {
+      const name = key.slice(2);
+      const conditions = typeof target === 'string' ? { default: target } : target;
+      expect({ key, types: conditions.types }).toEqual({ key, types: `./dist/${name}.d.ts` });
+      expect({ key, typesVersions: manifest.typesVersions?.['*']?.[name] }).toEqual({ key, typesVersions: [`./dist/${name}.d.ts`] });
+      for (const file of Object.values(conditions))
+        expect({ file, exists: existsSync(join(ROOT, 'packages', dir, file)) }).toEqual({ file, exists: true });
+    }
+    expect(Object.keys(manifest.typesVersions?.['*'] ?? {}).sort()).toEqual(subpaths.map(([key]) => key.slice(2)).sort());
   });
 });
 
