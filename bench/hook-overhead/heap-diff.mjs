@@ -11,7 +11,9 @@
 // `-baseline` ones). Streams: 10,000 by default, as in the benchmark's memory runs. Prints, as B
 // minus A: the heap after one full collection each app measured; the snapshot's bytes by kind of
 // node (type and constructor or V8 name; strings together); the source text of the modules loaded
-// in one and not the other, by package and by file; and the largest other strings. The snapshot
+// in one and not the other, by package and by file; the heap by the package that keeps it (each
+// object given to the first module up its dominator tree: the object lives only through that
+// module's functions, their closures and its source); and the largest other strings. The snapshot
 // also counts what `heapUsed` does not (array buffer contents, `native: system / JSArrayBufferData`).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,7 +124,114 @@ function readSnapshot(file) {
     entry.count++;
     kinds.set(kind, entry);
   }
-  return { kinds, sources, otherStrings };
+  return { kinds, sources, otherStrings, retained: retainedByPackage(s) };
+}
+
+const HELD_BY_NO_MODULE = '(held by no one module)';
+
+/**
+ * Bytes of the snapshot by the package of the module that keeps them: every node reachable from the
+ * root (weak edges left out) is given to the first node up its dominator tree that belongs to a
+ * module (a script, a function of it, or a closure of such a function); what is reached from more
+ * than one module, or from none, is held by no one module. Dominators by Cooper, Harvey and
+ * Kennedy's iteration over the reverse post-order.
+ */
+function retainedByPackage(s) {
+  const { nodes, edges, strings, snapshot } = s;
+  const nf = snapshot.meta.node_fields.length;
+  const ef = snapshot.meta.edge_fields.length;
+  const nodeTypes = snapshot.meta.node_types[0];
+  const edgeTypes = snapshot.meta.edge_types[0];
+  const iType = snapshot.meta.node_fields.indexOf('type');
+  const iName = snapshot.meta.node_fields.indexOf('name');
+  const iSize = snapshot.meta.node_fields.indexOf('self_size');
+  const iEdges = snapshot.meta.node_fields.indexOf('edge_count');
+  const n = nodes.length / nf;
+  const first = new Uint32Array(n + 1);
+  for (let v = 0, e = 0; v < n; v++) {
+    first[v] = e;
+    e += nodes[v * nf + iEdges] * ef;
+  }
+  first[n] = edges.length;
+  const skipped = new Set([edgeTypes.indexOf('weak'), edgeTypes.indexOf('shortcut')]);
+  // Post-order from the root (node 0), and each node's predecessors.
+  const order = new Int32Array(n).fill(-1);
+  const preds = new Array(n);
+  const post = [];
+  const next = new Uint32Array(n);
+  const stack = [0];
+  order[0] = -2;
+  next[0] = first[0];
+  while (stack.length) {
+    const v = stack[stack.length - 1];
+    if (next[v] < first[v + 1]) {
+      const e = next[v];
+      next[v] += ef;
+      if (skipped.has(edges[e])) continue;
+      const w = edges[e + 2] / nf;
+      (preds[w] ??= []).push(v);
+      if (order[w] === -1) {
+        order[w] = -2;
+        next[w] = first[w];
+        stack.push(w);
+      }
+    } else {
+      stack.pop();
+      order[v] = post.length;
+      post.push(v);
+    }
+  }
+  const idom = new Int32Array(n).fill(-1);
+  idom[0] = 0;
+  const intersect = (x, y) => {
+    while (x !== y) {
+      while (order[x] < order[y]) x = idom[x];
+      while (order[y] < order[x]) y = idom[y];
+    }
+    return x;
+  };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let k = post.length - 2; k >= 0; k--) {
+      const v = post[k];
+      let d = -1;
+      for (const p of preds[v] ?? []) if (idom[p] !== -1) d = d === -1 ? p : intersect(p, d);
+      if (d !== -1 && idom[v] !== d) {
+        idom[v] = d;
+        changed = true;
+      }
+    }
+  }
+  const edgeTo = (v, name) => {
+    for (let e = first[v]; e < first[v + 1]; e += ef) {
+      const type = edgeTypes[edges[e]];
+      if (type !== 'element' && type !== 'hidden' && strings[edges[e + 1]] === name) return edges[e + 2] / nf;
+    }
+    return -1;
+  };
+  const isScript = (v) => {
+    const name = strings[nodes[v * nf + iName]];
+    return nodeTypes[nodes[v * nf + iType]] === 'code' && (name.startsWith('/') || name.startsWith('node:') || name.startsWith('file:'));
+  };
+  /** The module file a node belongs to: a script, a function (shared function info) or a closure. */
+  const moduleOf = (v) => {
+    if (isScript(v)) return strings[nodes[v * nf + iName]];
+    const type = nodeTypes[nodes[v * nf + iType]];
+    const shared = type === 'closure' ? edgeTo(v, 'shared') : type === 'code' ? v : -1;
+    if (shared < 0) return undefined;
+    const script = edgeTo(shared, 'script_or_debug_info');
+    return script >= 0 && isScript(script) ? strings[nodes[script * nf + iName]] : undefined;
+  };
+  const owner = new Array(n);
+  const by = new Map();
+  for (let k = post.length - 1; k >= 0; k--) {
+    // Reverse post-order: a node's immediate dominator is given its owner first.
+    const v = post[k];
+    const file = moduleOf(v);
+    owner[v] = file !== undefined ? packageOf(shortFile(file)) : v === 0 ? HELD_BY_NO_MODULE : owner[idom[v]];
+    by.set(owner[v], (by.get(owner[v]) ?? 0) + nodes[v * nf + iSize]);
+  }
+  return by;
 }
 
 const kb = (bytes) => (bytes / 1024).toFixed(1).padStart(9);
@@ -176,6 +285,8 @@ for (const [name, d] of pkgRows.slice(0, TOP)) {
 }
 console.log('\n## module source text by file (KB)');
 for (const [file, d] of diffRows(A.sources, B.sources).slice(0, TOP)) console.log(`${kb(d)}  ${file}`);
+console.log('\n## heap by the package that keeps it, up the dominator tree (KB)');
+for (const [name, d] of diffRows(A.retained, B.retained).slice(0, TOP)) console.log(`${kb(d)}  ${name}`);
 console.log('\n## other strings by their first 60 characters (KB, differences of 2 KB or more)');
 for (const [text, d] of diffRows(A.otherStrings, B.otherStrings)
   .filter(([, d]) => Math.abs(d) >= 2048)
