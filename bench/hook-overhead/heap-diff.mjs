@@ -71,16 +71,8 @@ const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string'])
  */
 function readSnapshot(file) {
   const s = JSON.parse(readFileSync(file, 'utf8'));
-  const meta = s.snapshot.meta;
-  const nf = meta.node_fields.length;
-  const ef = meta.edge_fields.length;
-  const iType = meta.node_fields.indexOf('type');
-  const iName = meta.node_fields.indexOf('name');
-  const iSize = meta.node_fields.indexOf('self_size');
-  const iEdges = meta.node_fields.indexOf('edge_count');
-  const nodeTypes = meta.node_types[0];
-  const edgeTypes = meta.edge_types[0];
-  const { nodes, edges, strings } = s;
+  const layout = snapshotLayout(s);
+  const { nf, ef, iType, iName, iSize, iEdges, nodeTypes, edgeTypes, nodes, edges, strings } = layout;
 
   const sources = new Map();
   const sourceNodes = new Set();
@@ -124,7 +116,25 @@ function readSnapshot(file) {
     entry.count++;
     kinds.set(kind, entry);
   }
-  return { kinds, sources, otherStrings, retained: retainedByPackage(s) };
+  return { kinds, sources, otherStrings, retained: retainedByPackage(layout) };
+}
+
+/** The arrays of a parsed snapshot, and where each field sits in a node or an edge. */
+function snapshotLayout(s) {
+  const meta = s.snapshot.meta;
+  return {
+    nf: meta.node_fields.length,
+    ef: meta.edge_fields.length,
+    iType: meta.node_fields.indexOf('type'),
+    iName: meta.node_fields.indexOf('name'),
+    iSize: meta.node_fields.indexOf('self_size'),
+    iEdges: meta.node_fields.indexOf('edge_count'),
+    nodeTypes: meta.node_types[0],
+    edgeTypes: meta.edge_types[0],
+    nodes: s.nodes,
+    edges: s.edges,
+    strings: s.strings,
+  };
 }
 
 const HELD_BY_NO_MODULE = '(held by no one module)';
@@ -136,16 +146,7 @@ const HELD_BY_NO_MODULE = '(held by no one module)';
  * than one module, or from none, is held by no one module. Dominators by Cooper, Harvey and
  * Kennedy's iteration over the reverse post-order.
  */
-function retainedByPackage(s) {
-  const { nodes, edges, strings, snapshot } = s;
-  const nf = snapshot.meta.node_fields.length;
-  const ef = snapshot.meta.edge_fields.length;
-  const nodeTypes = snapshot.meta.node_types[0];
-  const edgeTypes = snapshot.meta.edge_types[0];
-  const iType = snapshot.meta.node_fields.indexOf('type');
-  const iName = snapshot.meta.node_fields.indexOf('name');
-  const iSize = snapshot.meta.node_fields.indexOf('self_size');
-  const iEdges = snapshot.meta.node_fields.indexOf('edge_count');
+function retainedByPackage({ nf, ef, iType, iName, iSize, iEdges, nodeTypes, edgeTypes, nodes, edges, strings }) {
   const n = nodes.length / nf;
   const first = new Uint32Array(n + 1);
   for (let v = 0, e = 0; v < n; v++) {
