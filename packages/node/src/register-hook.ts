@@ -4,6 +4,7 @@ import { readConfig } from './config';
 import { registerEsmLoaderHook } from './esm-loader';
 import { INSTRUMENTED_MODULES } from '@tokenomics/instrumentation/hook';
 import { atFirstImportOf, atFirstLoadOf, type ImportTrigger } from './first-load';
+import { loadedModules, shareModulePaths } from './module-paths';
 import { warmPriceBookFor } from './price-book';
 import { currentHandle, startWithConfig } from './start';
 
@@ -48,7 +49,10 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
           // Also the price-book models of the first client library's provider, off its first call.
           let warmed = false;
           const bindAndWarm = (loaded?: string) => {
+            const before = loadedModules().length;
             bind(loaded);
+            // The modules this loaded (the library's instrumentation) share their folder names.
+            shareModulePaths(loadedModules().slice(before));
             if (warmed) return;
             warmed = true;
             warmPriceBookFor(loaded);
@@ -60,6 +64,10 @@ export function runRegisterHook(entry: 'require' | 'import'): void {
         appSdkStarted: () => importTrigger?.moveToEnd(),
       },
     );
+    // The hook is loaded before the app: the modules loaded so far are the hook's and the SDK's
+    // (and any preload given before it). Their lists of `node_modules` folders share one string
+    // per folder (see module-paths.ts).
+    shareModulePaths(loadedModules());
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // The one place that writes to the console: the app must not start with telemetry misconfigured.

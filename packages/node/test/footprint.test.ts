@@ -14,6 +14,7 @@ import { start, type TokenomicsHandle } from '../src/index';
 const LOADED_PACKAGES_APP = fileURLToPath(new URL('./fixtures/loaded-packages.cjs', import.meta.url));
 const WARM_PRICE_BOOK_APP = fileURLToPath(new URL('./fixtures/warm-price-book.cjs', import.meta.url));
 const LOADED_FILES_APP = fileURLToPath(new URL('./fixtures/loaded-files.cjs', import.meta.url));
+const MODULE_PATH_STRINGS_APP = fileURLToPath(new URL('./fixtures/module-path-strings.cjs', import.meta.url));
 
 /** Packages the default set-up has no use for: NodeSDK and what it loads for exporters it may set up. */
 const NOT_IN_DEFAULT_SET_UP = [
@@ -127,6 +128,24 @@ describe('what the hook loads', () => {
     expect(logs).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/sdk-logs']));
     const b3 = await loadedPackages({ OTEL_EXPORTER_PROMETHEUS_PORT: port, OTEL_PROPAGATORS: 'b3' });
     expect(b3).toEqual(expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/propagator-b3']));
+  });
+});
+
+describe('what the hook holds', () => {
+  it("holds each node_modules folder its modules search once, however many of them list it: those loaded at start and with a library's instrumentation", async () => {
+    const result = await runApp({ app: MODULE_PATH_STRINGS_APP, env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const folders = JSON.parse(result.stdout.trim()) as { folder: string; listedBy: number; held: number }[];
+    expect(folders.map((f) => f.folder)).toEqual([
+      expect.stringMatching(/[\\/]node[\\/]dist[\\/]node_modules$/),
+      expect.stringMatching(/[\\/]instrumentation[\\/]dist[\\/]genai[\\/]node_modules$/),
+    ]);
+    for (const { listedBy, held } of folders) {
+      expect(listedBy).toBeGreaterThanOrEqual(10);
+      // One string in the modules' lists, and the one the app made to look for it.
+      expect(held).toBe(2);
+    }
   });
 });
 
