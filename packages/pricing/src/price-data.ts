@@ -208,7 +208,8 @@ function readProvider(p: Problems, path: FieldPath, raw: unknown, source: PriceS
  * Spellings that recur throughout a provider's model list (field names with their punctuation),
  * each written as one control character while the list waits to be read: about half the text.
  * `JSON.stringify` writes every control character escaped (`\u0001`...), so none occurs in its
- * output and the substitution reverses exactly, whatever the text.
+ * output and the substitution reverses exactly, whatever the text. The last two control
+ * characters refer to a model's id (see {@link referToIds}).
  */
 const PACKED_SPELLINGS: readonly string[] = [
   '},"context_window":',
@@ -229,12 +230,10 @@ const PACKED_SPELLINGS: readonly string[] = [
   '"}]},"context_window":',
   ',"prices":{"input_mtok":',
   '}},',
-  '"}]}',
   '"input_mtok":',
   '{"base":',
   ',"tiers":[{"start":',
   ',"price":',
-  '},{"start":',
   '"regex":"',
   ',"web_searches_kcount":',
   ',"storage_searches_kcount":',
@@ -253,27 +252,80 @@ const PACK = new RegExp(
 const PACK_CODES: ReadonlyMap<string, string> = new Map(PACKED_SPELLINGS.map((s, i) => [s, String.fromCharCode(i + 1)]));
 // The codes are control characters on purpose (see above).
 // oxlint-disable-next-line no-control-regex
-const UNPACK = /[\u0001-\u001f]/g;
+const UNPACK = /[\u0001-\u001d]/g;
+
+/** Where a model's entry starts: `{"id":"<its id>"...`. */
+const ID_MARK = '{"id":"';
+/** The content of a JSON string equal to the model's id, and to the id lower-cased. */
+const SAME_ID = '\u001e';
+const SAME_ID_LOWER = '\u001f';
 
 /** A character outside Latin-1: one of them makes V8 keep the whole string at two bytes a character. */
 const WIDE = /[\u0100-\uffff]/;
 
+/** The index of the quote that ends the JSON string content `text` starts with, or -1. */
+function stringEnd(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i;
+  }
+  return -1;
+}
+
 /**
- * `JSON.stringify` output with each of {@link PACKED_SPELLINGS} as one control character and each
- * character outside Latin-1 (only ever inside a JSON string) as its `\uXXXX` escape, in a string
- * V8 keeps at one byte a character.
+ * Each JSON string of a model's entry (from one `{"id":"` to the next) that spells the model's id,
+ * or its id lower-cased, written as one control character between its quotes: the ids of a
+ * provider's models recur in their match rules and names (a quarter of the bundled text). Only the
+ * content between two quotes is replaced, and none of the entry's id, so {@link expandIds} finds
+ * each entry and its id where they were.
+ */
+function referToIds(json: string): string {
+  const parts = json.split(ID_MARK);
+  for (let k = 1; k < parts.length; k++) {
+    const part = parts[k];
+    const end = stringEnd(part);
+    if (end <= 0) continue;
+    const id = part.slice(0, end);
+    let rest = part.slice(end).replaceAll(`"${id}"`, `"${SAME_ID}"`);
+    const lower = id.toLowerCase();
+    if (lower !== id) rest = rest.replaceAll(`"${lower}"`, `"${SAME_ID_LOWER}"`);
+    parts[k] = id + rest;
+  }
+  return parts.join(ID_MARK);
+}
+
+/** The text {@link referToIds} was given. */
+function expandIds(text: string): string {
+  if (!text.includes(SAME_ID) && !text.includes(SAME_ID_LOWER)) return text;
+  const parts = text.split(ID_MARK);
+  for (let k = 1; k < parts.length; k++) {
+    const part = parts[k];
+    const end = stringEnd(part);
+    if (end <= 0) continue;
+    const id = part.slice(0, end);
+    parts[k] = id + part.slice(end).split(SAME_ID).join(id).split(SAME_ID_LOWER).join(id.toLowerCase());
+  }
+  return parts.join(ID_MARK);
+}
+
+/**
+ * `JSON.stringify` output with each character outside Latin-1 (only ever inside a JSON string) as
+ * its `\uXXXX` escape, each string of a model's entry equal to its id as a reference to it, and
+ * each of {@link PACKED_SPELLINGS} as one control character, in a string V8 keeps at one byte a
+ * character.
  */
 export function packJson(json: string): string {
-  const packed = json.replace(PACK, (s) => PACK_CODES.get(s) as string);
-  if (!WIDE.test(packed)) return packed;
-  const escaped = packed.replace(new RegExp(WIDE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const wide = WIDE.test(json);
+  const text = wide ? json.replace(new RegExp(WIDE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+  const packed = referToIds(text).replace(PACK, (s) => PACK_CODES.get(s) as string);
   // A string made from a two-byte one stays two-byte: copied through Latin-1 bytes, it is one-byte.
-  return Buffer.from(escaped, 'latin1').toString('latin1');
+  return wide ? Buffer.from(packed, 'latin1').toString('latin1') : packed;
 }
 
 /** JSON text of the value {@link packJson} was given the text of. */
 export function unpackJson(packed: string): string {
-  return packed.replace(UNPACK, (c) => PACKED_SPELLINGS[c.charCodeAt(0) - 1]);
+  return expandIds(packed.replace(UNPACK, (c) => PACKED_SPELLINGS[c.charCodeAt(0) - 1]));
 }
 
 function readModels(p: Problems, path: FieldPath, raw: unknown[], source: PriceSource): DataModel[] {
