@@ -6,6 +6,7 @@
 //   HOOK_BENCH_BASELINE=bench/dist/hook-baseline/dist node bench/hook-overhead/heap-diff.mjs hook-spans-baseline hook-spans
 //   HEAP_DIFF_TOP=60 ...        rows per table (default 30)
 //   HEAP_DIFF_KEEP=<dir> ...    keep the two snapshots there (default: removed)
+//   HEAP_DIFF_BY=file ...       the dominator-tree table by module file, not by package
 //
 // Set-ups as in profile.mjs (`bare`, `span`, `hook`, `hook-spans`, `otel`, `openllmetry`, and the
 // `-baseline` ones). Streams: 10,000 by default, as in the benchmark's memory runs. Prints, as B
@@ -28,6 +29,11 @@ if (!setupA || !setupB) {
 const STREAMS = Number(streamsArg ?? 10_000);
 const TOP = Number(process.env.HEAP_DIFF_TOP ?? 30);
 const keep = process.env.HEAP_DIFF_KEEP ? resolve(process.env.HEAP_DIFF_KEEP) : undefined;
+const byFile = process.env.HEAP_DIFF_BY === 'file';
+if (process.env.HEAP_DIFF_BY !== undefined && !byFile && process.env.HEAP_DIFF_BY !== 'package') {
+  console.error(`HEAP_DIFF_BY=${process.env.HEAP_DIFF_BY}: not accepted; accepted: file, package`);
+  process.exit(2);
+}
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'heap-diff-'));
 
 /** Runs the memory run of `setup` with a snapshot at its end: the heap the app measured and the snapshot's file. */
@@ -140,10 +146,11 @@ function snapshotLayout(s) {
 const HELD_BY_NO_MODULE = '(held by no one module)';
 
 /**
- * Bytes of the snapshot by the package of the module that keeps them: every node reachable from the
- * root (weak edges left out) is given to the first node up its dominator tree that belongs to a
- * module (a script, a function of it, or a closure of such a function); what is reached from more
- * than one module, or from none, is held by no one module. Dominators by Cooper, Harvey and
+ * Bytes of the snapshot by the package (with HEAP_DIFF_BY=file, the file) of the module that keeps
+ * them: every node reachable from the root (weak edges left out) is given to the first node up its
+ * dominator tree that belongs to a module (a script, a function of it, or a closure of such a
+ * function); what is reached from more than one module, or from none, is held by no one module.
+ * Dominators by Cooper, Harvey and
  * Kennedy's iteration over the reverse post-order.
  */
 function retainedByPackage({ nf, ef, iType, iName, iSize, iEdges, nodeTypes, edgeTypes, nodes, edges, strings }) {
@@ -229,7 +236,8 @@ function retainedByPackage({ nf, ef, iType, iName, iSize, iEdges, nodeTypes, edg
     // Reverse post-order: a node's immediate dominator is given its owner first.
     const v = post[k];
     const file = moduleOf(v);
-    owner[v] = file !== undefined ? packageOf(shortFile(file)) : v === 0 ? HELD_BY_NO_MODULE : owner[idom[v]];
+    const keeper = file === undefined ? undefined : byFile ? shortFile(file) : packageOf(shortFile(file));
+    owner[v] = keeper !== undefined ? keeper : v === 0 ? HELD_BY_NO_MODULE : owner[idom[v]];
     by.set(owner[v], (by.get(owner[v]) ?? 0) + nodes[v * nf + iSize]);
   }
   return by;
@@ -286,7 +294,7 @@ for (const [name, d] of pkgRows.slice(0, TOP)) {
 }
 console.log('\n## module source text by file (KB)');
 for (const [file, d] of diffRows(A.sources, B.sources).slice(0, TOP)) console.log(`${kb(d)}  ${file}`);
-console.log('\n## heap by the package that keeps it, up the dominator tree (KB)');
+console.log(`\n## heap by the ${byFile ? 'module file' : 'package'} that keeps it, up the dominator tree (KB)`);
 for (const [name, d] of diffRows(A.retained, B.retained).slice(0, TOP)) console.log(`${kb(d)}  ${name}`);
 console.log('\n## other strings by their first 60 characters (KB, differences of 2 KB or more)');
 for (const [text, d] of diffRows(A.otherStrings, B.otherStrings)
