@@ -41,7 +41,11 @@ export function shareModulePaths(modules: Iterable<unknown>): number {
   return count;
 }
 
-/** The CommonJS modules loaded so far, in the order they were loaded. */
+/** The CommonJS modules loaded so far, in the order they were loaded (none if the cache cannot be read). */
 export function loadedModules(): unknown[] {
-  return Object.values(require.cache);
+  try {
+    return Object.values(require.cache);
+  } catch {
+    return [];
+  }
 }
