@@ -273,6 +273,18 @@ function stringEnd(text: string): number {
   return -1;
 }
 
+/** `text` with what follows each model's id in its entry (up to the next entry) given by `edit`. */
+function editEntries(text: string, edit: (id: string, rest: string) => string): string {
+  const parts = text.split(ID_MARK);
+  for (let k = 1; k < parts.length; k++) {
+    const end = stringEnd(parts[k]);
+    if (end <= 0) continue;
+    const id = parts[k].slice(0, end);
+    parts[k] = id + edit(id, parts[k].slice(end));
+  }
+  return parts.join(ID_MARK);
+}
+
 /**
  * Each JSON string of a model's entry (from one `{"id":"` to the next) that spells the model's id,
  * or its id lower-cased, written as one control character between its quotes: the ids of a
@@ -281,32 +293,17 @@ function stringEnd(text: string): number {
  * each entry and its id where they were.
  */
 function referToIds(json: string): string {
-  const parts = json.split(ID_MARK);
-  for (let k = 1; k < parts.length; k++) {
-    const part = parts[k];
-    const end = stringEnd(part);
-    if (end <= 0) continue;
-    const id = part.slice(0, end);
-    let rest = part.slice(end).replaceAll(`"${id}"`, `"${SAME_ID}"`);
+  return editEntries(json, (id, rest) => {
+    const same = rest.replaceAll(`"${id}"`, `"${SAME_ID}"`);
     const lower = id.toLowerCase();
-    if (lower !== id) rest = rest.replaceAll(`"${lower}"`, `"${SAME_ID_LOWER}"`);
-    parts[k] = id + rest;
-  }
-  return parts.join(ID_MARK);
+    return lower === id ? same : same.replaceAll(`"${lower}"`, `"${SAME_ID_LOWER}"`);
+  });
 }
 
 /** The text {@link referToIds} was given. */
 function expandIds(text: string): string {
   if (!text.includes(SAME_ID) && !text.includes(SAME_ID_LOWER)) return text;
-  const parts = text.split(ID_MARK);
-  for (let k = 1; k < parts.length; k++) {
-    const part = parts[k];
-    const end = stringEnd(part);
-    if (end <= 0) continue;
-    const id = part.slice(0, end);
-    parts[k] = id + part.slice(end).split(SAME_ID).join(id).split(SAME_ID_LOWER).join(id.toLowerCase());
-  }
-  return parts.join(ID_MARK);
+  return editEntries(text, (id, rest) => rest.split(SAME_ID).join(id).split(SAME_ID_LOWER).join(id.toLowerCase()));
 }
 
 /**
