@@ -8,7 +8,7 @@ import { compileMatch, prefixKeys, type MatchLogic, type Matcher } from './match
 import type { RawRates } from './rates';
 import { isPlainObject, problem, readUpstreamRates, readDate, type Problems } from './rate-fields';
 import type { PriceSource } from './types';
-import { inlineDoc, type FieldPath, type SourceDoc } from './source-doc';
+import { inlineDoc, skipString, type FieldPath, type SourceDoc } from './source-doc';
 
 /** One period of a model's prices: from a date on, or at a time of day (UTC). */
 export interface Period {
@@ -263,21 +263,12 @@ const SAME_ID_LOWER = '\u001f';
 /** A character outside Latin-1: one of them makes V8 keep the whole string at two bytes a character. */
 const WIDE = /[\u0100-\uffff]/;
 
-/** The index of the quote that ends the JSON string content `text` starts with, or -1. */
-function stringEnd(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c) i++;
-    else if (c === 0x22) return i;
-  }
-  return -1;
-}
-
 /** `text` with what follows each model's id in its entry (up to the next entry) given by `edit`. */
 function editEntries(text: string, edit: (id: string, rest: string) => string): string {
   const parts = text.split(ID_MARK);
   for (let k = 1; k < parts.length; k++) {
-    const end = stringEnd(parts[k]);
+    // The id's opening quote ends the mark, just before the part: its closing one ends the id.
+    const end = skipString(parts[k], -1) - 1;
     if (end <= 0) continue;
     const id = parts[k].slice(0, end);
     parts[k] = id + edit(id, parts[k].slice(end));

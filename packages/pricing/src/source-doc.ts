@@ -242,8 +242,8 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-/** `text[i]` is an opening quote; returns the index after the closing one. */
-function skipString(text: string, i: number): number {
+/** `text[i]` is an opening quote; returns the index after the closing one (`text.length` if none). */
+export function skipString(text: string, i: number): number {
   for (i++; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 92) i++;
