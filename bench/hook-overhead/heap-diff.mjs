@@ -122,7 +122,7 @@ function readSnapshot(file) {
     entry.count++;
     kinds.set(kind, entry);
   }
-  return { kinds, sources, otherStrings, retained: retainedByPackage(layout) };
+  return { kinds, sources, otherStrings, retained: retainedByKeeper(layout) };
 }
 
 /** The arrays of a parsed snapshot, and where each field sits in a node or an edge. */
@@ -150,10 +150,9 @@ const HELD_BY_NO_MODULE = '(held by no one module)';
  * them: every node reachable from the root (weak edges left out) is given to the first node up its
  * dominator tree that belongs to a module (a script, a function of it, or a closure of such a
  * function); what is reached from more than one module, or from none, is held by no one module.
- * Dominators by Cooper, Harvey and
- * Kennedy's iteration over the reverse post-order.
+ * Dominators by Cooper, Harvey and Kennedy's iteration over the reverse post-order.
  */
-function retainedByPackage({ nf, ef, iType, iName, iSize, iEdges, nodeTypes, edgeTypes, nodes, edges, strings }) {
+function retainedByKeeper({ nf, ef, iType, iName, iSize, iEdges, nodeTypes, edgeTypes, nodes, edges, strings }) {
   const n = nodes.length / nf;
   const first = new Uint32Array(n + 1);
   for (let v = 0, e = 0; v < n; v++) {
